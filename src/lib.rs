@@ -1,0 +1,1 @@
+//! djperf: static analysis of Django ORM performance problems.
