@@ -1,1 +1,18 @@
 //! djperf: static analysis of Django ORM performance problems.
+//!
+//! Three phases: facts per file (parse and lower in parallel, [`project`]), one project
+//! [`index`] of models and managers, then the [`rules`] per file over the [`flow`] analysis.
+
+pub mod ast;
+pub mod check;
+pub mod cli;
+pub mod diagnostic;
+pub mod discover;
+pub mod flow;
+pub mod index;
+pub mod output;
+pub mod parse;
+pub mod project;
+pub mod rules;
+pub mod source;
+pub mod suppress;

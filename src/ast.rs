@@ -1,0 +1,1335 @@
+//! A compact, owned Python syntax tree lowered from tree-sitter in one walk.
+//!
+//! Rules need statement structure (assignments, loops, branches, calls, attribute chains) to
+//! follow querysets, and the project index needs every file's classes and imports. Keeping
+//! tree-sitter trees alive costs about 25 bytes per source byte, so each file is parsed once,
+//! lowered into this small arena, and the tree is dropped. Only the shapes djperf reasons about
+//! get their own variant; everything else becomes [`ExprKind::Other`] with its children kept so
+//! walks still see nested calls.
+//!
+//! The lowering never recurses without a bound: past [`MAX_DEPTH`] nested expressions or
+//! statements the rest is dropped (CPython itself refuses such files).
+
+use crate::source::Span;
+use tree_sitter::Node;
+
+/// Deepest nesting of expressions/statements that is lowered.
+pub const MAX_DEPTH: u32 = 200;
+
+pub type ExprId = u32;
+pub type FuncId = u32;
+pub type ClassId = u32;
+pub type Name = Box<str>;
+
+#[derive(Debug, Clone)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SeqKind {
+    List,
+    Tuple,
+    Set,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CompKind {
+    List,
+    Set,
+    Dict,
+    Generator,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Const {
+    True,
+    False,
+    None,
+}
+
+#[derive(Debug, Clone)]
+pub enum ExprKind {
+    Name(Name),
+    Attr {
+        value: ExprId,
+        attr: Name,
+        attr_span: Span,
+    },
+    Call {
+        func: ExprId,
+        args: Box<[ExprId]>,
+        kwargs: Box<[Keyword]>,
+    },
+    /// A string literal without interpolation (implicit concatenation joined).
+    Str(Box<str>),
+    /// An f-string: the interpolated expressions.
+    FString(Box<[ExprId]>),
+    Num(Box<str>),
+    Const(Const),
+    Subscript {
+        value: ExprId,
+        index: ExprId,
+    },
+    Slice(Box<[ExprId]>),
+    Seq {
+        kind: SeqKind,
+        elts: Box<[ExprId]>,
+    },
+    /// `{k: v, **rest}`: a `None` key is a `**` splat.
+    Dict(Box<[(Option<ExprId>, ExprId)]>),
+    Comp {
+        kind: CompKind,
+        elt: ExprId,
+        /// The value of a dict comprehension.
+        value: Option<ExprId>,
+        gens: Box<[CompFor]>,
+    },
+    Compare {
+        left: ExprId,
+        ops: Box<[Box<str>]>,
+        comparators: Box<[ExprId]>,
+    },
+    Not(ExprId),
+    BoolOp {
+        and: bool,
+        values: Box<[ExprId]>,
+    },
+    BinOp {
+        left: ExprId,
+        op: Box<str>,
+        right: ExprId,
+    },
+    IfExp {
+        test: ExprId,
+        body: ExprId,
+        orelse: ExprId,
+    },
+    Lambda {
+        params: Box<[Name]>,
+        body: ExprId,
+    },
+    /// `*x` or `**x` in a call or literal.
+    Starred(ExprId),
+    Await(ExprId),
+    NamedExpr {
+        target: Name,
+        value: ExprId,
+    },
+    /// Anything else; its sub-expressions are kept for walks.
+    Other(Box<[ExprId]>),
+}
+
+#[derive(Debug, Clone)]
+pub struct Keyword {
+    /// `None` for `**kwargs`.
+    pub name: Option<Name>,
+    pub value: ExprId,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct CompFor {
+    pub target: Target,
+    pub iter: ExprId,
+    pub ifs: Box<[ExprId]>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Target {
+    Name(Name, Span),
+    Tuple(Vec<Target>),
+    Attr(ExprId),
+    Subscript(ExprId),
+    Star(Box<Target>),
+    Other,
+}
+
+impl Target {
+    /// Every plain name bound by this target.
+    pub fn names(&self, out: &mut Vec<Name>) {
+        match self {
+            Target::Name(n, _) => out.push(n.clone()),
+            Target::Tuple(ts) => ts.iter().for_each(|t| t.names(out)),
+            Target::Star(t) => t.names(out),
+            _ => {}
+        }
+    }
+}
+
+pub type Block = Vec<Stmt>;
+
+#[derive(Debug, Clone)]
+pub struct Stmt {
+    pub kind: StmtKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct Handler {
+    pub type_: Option<ExprId>,
+    pub name: Option<Name>,
+    pub body: Block,
+}
+
+#[derive(Debug, Clone)]
+pub struct ImportName {
+    /// Dotted module or object path, e.g. `django.db.models`.
+    pub path: Box<str>,
+    /// The local name it is bound to (`None` for `import a.b` which binds `a`).
+    pub alias: Option<Name>,
+}
+
+#[derive(Debug, Clone)]
+pub enum StmtKind {
+    Expr(ExprId),
+    /// `a = b = value`, `a: T = value` (value may be absent for a bare annotation).
+    Assign {
+        targets: Vec<Target>,
+        value: Option<ExprId>,
+    },
+    AugAssign {
+        target: Target,
+        value: ExprId,
+    },
+    For {
+        target: Target,
+        iter: ExprId,
+        body: Block,
+        orelse: Block,
+    },
+    While {
+        test: ExprId,
+        body: Block,
+        orelse: Block,
+    },
+    /// `elif` chains are nested `If`s in `orelse`.
+    If {
+        test: ExprId,
+        body: Block,
+        orelse: Block,
+    },
+    With {
+        items: Vec<(ExprId, Option<Target>)>,
+        body: Block,
+    },
+    Try {
+        body: Block,
+        handlers: Vec<Handler>,
+        orelse: Block,
+        finally: Block,
+    },
+    Match {
+        subject: ExprId,
+        cases: Vec<Block>,
+    },
+    Return(Option<ExprId>),
+    FunctionDef(FuncId),
+    ClassDef(ClassId),
+    /// `import a.b as c`
+    Import(Vec<ImportName>),
+    /// `from module import names`; `level` counts leading dots.
+    ImportFrom {
+        module: Box<str>,
+        level: u32,
+        names: Vec<ImportName>,
+        star: bool,
+    },
+    Break,
+    Continue,
+    /// pass, raise, del, assert, global, ... with their expressions.
+    Other(Vec<ExprId>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamKind {
+    Normal,
+    VarArgs,
+    KwArgs,
+}
+
+#[derive(Debug, Clone)]
+pub struct Param {
+    pub name: Name,
+    pub span: Span,
+    pub default: Option<ExprId>,
+    pub kind: ParamKind,
+}
+
+#[derive(Debug, Clone)]
+pub struct FunctionDef {
+    pub name: Name,
+    pub span: Span,
+    pub name_span: Span,
+    pub params: Vec<Param>,
+    pub decorators: Vec<ExprId>,
+    pub body: Block,
+    /// The class whose body defines this function directly (a method).
+    pub class: Option<ClassId>,
+    /// The function whose body defines this one (a closure).
+    pub parent: Option<FuncId>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ClassDef {
+    pub name: Name,
+    pub span: Span,
+    pub name_span: Span,
+    pub bases: Vec<ExprId>,
+    pub keywords: Vec<Keyword>,
+    pub decorators: Vec<ExprId>,
+    pub body: Block,
+    /// The class whose body defines this one (e.g. `Meta`).
+    pub outer: Option<ClassId>,
+}
+
+/// One lowered file.
+#[derive(Debug, Default)]
+pub struct Module {
+    pub exprs: Vec<Expr>,
+    pub body: Block,
+    pub functions: Vec<FunctionDef>,
+    pub classes: Vec<ClassDef>,
+    /// tree-sitter found syntax errors (what parsed is still lowered).
+    pub has_errors: bool,
+    /// Nesting past [`MAX_DEPTH`] was cut.
+    pub truncated: bool,
+}
+
+impl Module {
+    pub fn expr(&self, id: ExprId) -> &Expr {
+        &self.exprs[id as usize]
+    }
+
+    pub fn kind(&self, id: ExprId) -> &ExprKind {
+        &self.exprs[id as usize].kind
+    }
+
+    pub fn span(&self, id: ExprId) -> Span {
+        self.exprs[id as usize].span
+    }
+
+    /// The dotted text of a name/attribute chain (`models.ForeignKey`), if it is one.
+    pub fn dotted(&self, id: ExprId) -> Option<String> {
+        let mut parts = Vec::new();
+        let mut cur = id;
+        for _ in 0..64 {
+            match self.kind(cur) {
+                ExprKind::Name(n) => {
+                    parts.push(&**n);
+                    parts.reverse();
+                    return Some(parts.join("."));
+                }
+                ExprKind::Attr { value, attr, .. } => {
+                    parts.push(&**attr);
+                    cur = *value;
+                }
+                _ => return None,
+            }
+        }
+        None
+    }
+
+    /// The string value of a literal.
+    pub fn str_value(&self, id: ExprId) -> Option<&str> {
+        match self.kind(id) {
+            ExprKind::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// A keyword argument of a call expression.
+    pub fn kwarg<'a>(&self, kwargs: &'a [Keyword], name: &str) -> Option<&'a Keyword> {
+        kwargs.iter().find(|k| k.name.as_deref() == Some(name))
+    }
+
+    /// Direct sub-expressions of an expression (not comprehension scopes' targets).
+    pub fn children(&self, id: ExprId, out: &mut Vec<ExprId>) {
+        match self.kind(id) {
+            ExprKind::Name(_)
+            | ExprKind::Str(_)
+            | ExprKind::Num(_)
+            | ExprKind::Const(_) => {}
+            ExprKind::Attr { value, .. } => out.push(*value),
+            ExprKind::Call { func, args, kwargs } => {
+                out.push(*func);
+                out.extend(args.iter());
+                out.extend(kwargs.iter().map(|k| k.value));
+            }
+            ExprKind::FString(xs)
+            | ExprKind::Slice(xs)
+            | ExprKind::Other(xs)
+            | ExprKind::Seq { elts: xs, .. }
+            | ExprKind::BoolOp { values: xs, .. } => out.extend(xs.iter()),
+            ExprKind::Subscript { value, index } => {
+                out.push(*value);
+                out.push(*index);
+            }
+            ExprKind::Dict(items) => {
+                for (k, v) in items.iter() {
+                    out.extend(k.iter());
+                    out.push(*v);
+                }
+            }
+            ExprKind::Comp {
+                elt, value, gens, ..
+            } => {
+                for g in gens.iter() {
+                    out.push(g.iter);
+                    out.extend(g.ifs.iter());
+                }
+                out.push(*elt);
+                out.extend(value.iter());
+            }
+            ExprKind::Compare {
+                left, comparators, ..
+            } => {
+                out.push(*left);
+                out.extend(comparators.iter());
+            }
+            ExprKind::Not(x)
+            | ExprKind::Starred(x)
+            | ExprKind::Await(x)
+            | ExprKind::NamedExpr { value: x, .. }
+            | ExprKind::Lambda { body: x, .. } => out.push(*x),
+            ExprKind::BinOp { left, right, .. } => {
+                out.push(*left);
+                out.push(*right);
+            }
+            ExprKind::IfExp { test, body, orelse } => {
+                out.push(*test);
+                out.push(*body);
+                out.push(*orelse);
+            }
+        }
+    }
+}
+
+/// Lower a parsed tree into a [`Module`].
+pub fn lower(root: Node<'_>, src: &[u8]) -> Module {
+    let mut l = Lowerer {
+        src,
+        m: Module {
+            has_errors: root.has_error(),
+            ..Module::default()
+        },
+        scopes: Vec::new(),
+    };
+    let body = l.block_children(root, 0);
+    l.m.body = body;
+    l.m
+}
+
+struct Lowerer<'s> {
+    src: &'s [u8],
+    m: Module,
+    /// Enclosing definitions, innermost last.
+    scopes: Vec<Scope>,
+}
+
+#[derive(Clone, Copy)]
+enum Scope {
+    Class(ClassId),
+    Func(FuncId),
+}
+
+fn span(n: Node<'_>) -> Span {
+    Span::new(n.start_byte(), n.end_byte())
+}
+
+impl Lowerer<'_> {
+    fn text(&self, n: Node<'_>) -> &str {
+        std::str::from_utf8(&self.src[n.byte_range()]).unwrap_or("")
+    }
+
+    fn name(&self, n: Node<'_>) -> Name {
+        self.text(n).into()
+    }
+
+    fn push(&mut self, kind: ExprKind, span: Span) -> ExprId {
+        let id = u32::try_from(self.m.exprs.len()).unwrap_or(u32::MAX);
+        self.m.exprs.push(Expr { kind, span });
+        id
+    }
+
+    fn named_children<'t>(n: Node<'t>) -> Vec<Node<'t>> {
+        let mut c = n.walk();
+        n.named_children(&mut c)
+            .filter(|c| c.kind() != "comment")
+            .collect()
+    }
+
+    // ---------------------------------------------------------------- statements
+
+    fn block_children(&mut self, n: Node<'_>, depth: u32) -> Block {
+        let mut out = Vec::new();
+        if depth > MAX_DEPTH {
+            self.m.truncated = true;
+            return out;
+        }
+        for c in Self::named_children(n) {
+            self.stmt(c, depth, &mut out);
+        }
+        out
+    }
+
+    fn body_of(&mut self, n: Node<'_>, field: &str, depth: u32) -> Block {
+        match n.child_by_field_name(field) {
+            Some(b) => self.block_children(b, depth + 1),
+            None => Vec::new(),
+        }
+    }
+
+    fn stmt(&mut self, n: Node<'_>, depth: u32, out: &mut Block) {
+        let sp = span(n);
+        let kind = match n.kind() {
+            "expression_statement" => {
+                let kids = Self::named_children(n);
+                if kids.len() == 1 {
+                    match kids[0].kind() {
+                        "assignment" => self.assignment(kids[0], depth),
+                        "augmented_assignment" => {
+                            let target = self.target_field(kids[0], "left", depth);
+                            let value = self.expr_field(kids[0], "right", depth);
+                            StmtKind::AugAssign { target, value }
+                        }
+                        _ => StmtKind::Expr(self.expr(kids[0], depth)),
+                    }
+                } else {
+                    let xs = kids.iter().map(|k| self.expr(*k, depth)).collect();
+                    StmtKind::Other(xs)
+                }
+            }
+            "for_statement" => {
+                let target = self.target_field(n, "left", depth);
+                let iter = self.expr_field(n, "right", depth);
+                let body = self.body_of(n, "body", depth);
+                let orelse = match n.child_by_field_name("alternative") {
+                    Some(e) => self.body_of(e, "body", depth),
+                    None => Vec::new(),
+                };
+                StmtKind::For {
+                    target,
+                    iter,
+                    body,
+                    orelse,
+                }
+            }
+            "while_statement" => {
+                let test = self.expr_field(n, "condition", depth);
+                let body = self.body_of(n, "body", depth);
+                let orelse = match n.child_by_field_name("alternative") {
+                    Some(e) => self.body_of(e, "body", depth),
+                    None => Vec::new(),
+                };
+                StmtKind::While { test, body, orelse }
+            }
+            "if_statement" => self.if_chain(n, depth),
+            "with_statement" => {
+                let mut items = Vec::new();
+                for clause in Self::named_children(n) {
+                    if clause.kind() != "with_clause" {
+                        continue;
+                    }
+                    for item in Self::named_children(clause) {
+                        if let Some(v) = item.child_by_field_name("value") {
+                            items.push(self.with_item(v, depth));
+                        }
+                    }
+                }
+                let body = self.body_of(n, "body", depth);
+                StmtKind::With { items, body }
+            }
+            "try_statement" => {
+                let body = self.body_of(n, "body", depth);
+                let mut handlers = Vec::new();
+                let mut orelse = Vec::new();
+                let mut finally = Vec::new();
+                for c in Self::named_children(n) {
+                    match c.kind() {
+                        "except_clause" | "except_group_clause" => {
+                            let mut type_ = None;
+                            let mut name = None;
+                            let mut hbody = Vec::new();
+                            for k in Self::named_children(c) {
+                                match k.kind() {
+                                    "block" => hbody = self.block_children(k, depth + 1),
+                                    "as_pattern" => {
+                                        if let Some(v) = k.named_child(0) {
+                                            type_ = Some(self.expr(v, depth));
+                                        }
+                                        if let Some(a) = k.child_by_field_name("alias") {
+                                            name = Some(self.name(a));
+                                        }
+                                    }
+                                    _ if type_.is_none() => type_ = Some(self.expr(k, depth)),
+                                    _ => {
+                                        if name.is_none() && k.kind() == "identifier" {
+                                            name = Some(self.name(k));
+                                        }
+                                    }
+                                }
+                            }
+                            handlers.push(Handler {
+                                type_,
+                                name,
+                                body: hbody,
+                            });
+                        }
+                        "else_clause" => orelse = self.body_of(c, "body", depth),
+                        "finally_clause" => {
+                            if let Some(b) = Self::named_children(c)
+                                .into_iter()
+                                .find(|b| b.kind() == "block")
+                            {
+                                finally = self.block_children(b, depth + 1);
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                StmtKind::Try {
+                    body,
+                    handlers,
+                    orelse,
+                    finally,
+                }
+            }
+            "match_statement" => {
+                let subject = self.expr_field(n, "subject", depth);
+                let mut cases = Vec::new();
+                if let Some(b) = n.child_by_field_name("body") {
+                    for case in Self::named_children(b) {
+                        if let Some(cb) = case.child_by_field_name("consequence") {
+                            cases.push(self.block_children(cb, depth + 1));
+                        }
+                    }
+                }
+                StmtKind::Match { subject, cases }
+            }
+            "return_statement" => {
+                let v = n.named_child(0).map(|c| self.expr(c, depth));
+                StmtKind::Return(v)
+            }
+            "function_definition" => StmtKind::FunctionDef(self.function(n, Vec::new(), depth)),
+            "class_definition" => StmtKind::ClassDef(self.class(n, Vec::new(), depth)),
+            "decorated_definition" => {
+                let mut decorators = Vec::new();
+                for c in Self::named_children(n) {
+                    if c.kind() == "decorator" {
+                        if let Some(e) = c.named_child(0) {
+                            decorators.push(self.expr(e, depth));
+                        }
+                    }
+                }
+                match n.child_by_field_name("definition") {
+                    Some(d) if d.kind() == "function_definition" => {
+                        StmtKind::FunctionDef(self.function(d, decorators, depth))
+                    }
+                    Some(d) if d.kind() == "class_definition" => {
+                        StmtKind::ClassDef(self.class(d, decorators, depth))
+                    }
+                    _ => StmtKind::Other(decorators),
+                }
+            }
+            "import_statement" => {
+                let mut names = Vec::new();
+                for c in Self::named_children(n) {
+                    names.push(self.import_name(c));
+                }
+                StmtKind::Import(names)
+            }
+            "import_from_statement" => {
+                let mut module: Box<str> = "".into();
+                let mut level = 0;
+                let mut names = Vec::new();
+                let mut star = false;
+                if let Some(m) = n.child_by_field_name("module_name") {
+                    if m.kind() == "relative_import" {
+                        let t = self.text(m);
+                        level = u32::try_from(t.chars().take_while(|c| *c == '.').count())
+                            .unwrap_or(0);
+                        module = t.trim_start_matches('.').into();
+                    } else {
+                        module = self.text(m).into();
+                    }
+                }
+                let mut c = n.walk();
+                for nm in n.children_by_field_name("name", &mut c) {
+                    names.push(self.import_name(nm));
+                }
+                for k in Self::named_children(n) {
+                    if k.kind() == "wildcard_import" {
+                        star = true;
+                    }
+                }
+                StmtKind::ImportFrom {
+                    module,
+                    level,
+                    names,
+                    star,
+                }
+            }
+            "future_import_statement" => StmtKind::Other(Vec::new()),
+            "break_statement" => StmtKind::Break,
+            "continue_statement" => StmtKind::Continue,
+            "ERROR" => {
+                // Keep whatever statements tree-sitter recovered inside the error.
+                self.m.has_errors = true;
+                for c in Self::named_children(n) {
+                    if is_statement_kind(c.kind()) {
+                        self.stmt(c, depth + 1, out);
+                    }
+                }
+                return;
+            }
+            "block" => {
+                for c in Self::named_children(n) {
+                    self.stmt(c, depth + 1, out);
+                }
+                return;
+            }
+            _ => {
+                // pass, raise, del, assert, global, nonlocal, print, exec, type alias...
+                let xs = Self::named_children(n)
+                    .into_iter()
+                    .filter(|c| is_expression_kind(c.kind()))
+                    .map(|c| self.expr(c, depth))
+                    .collect();
+                StmtKind::Other(xs)
+            }
+        };
+        out.push(Stmt { kind, span: sp });
+    }
+
+    fn if_chain(&mut self, n: Node<'_>, depth: u32) -> StmtKind {
+        let test = self.expr_field(n, "condition", depth);
+        let body = self.body_of(n, "consequence", depth);
+        // alternatives: elif_clause* else_clause?
+        let mut c = n.walk();
+        let alts: Vec<Node<'_>> = n.children_by_field_name("alternative", &mut c).collect();
+        let orelse = self.elif_rest(&alts, depth);
+        StmtKind::If { test, body, orelse }
+    }
+
+    fn elif_rest(&mut self, alts: &[Node<'_>], depth: u32) -> Block {
+        let Some((first, rest)) = alts.split_first() else {
+            return Vec::new();
+        };
+        if depth > MAX_DEPTH {
+            self.m.truncated = true;
+            return Vec::new();
+        }
+        match first.kind() {
+            "elif_clause" => {
+                let test = self.expr_field(*first, "condition", depth);
+                let body = self.body_of(*first, "consequence", depth);
+                let orelse = self.elif_rest(rest, depth + 1);
+                vec![Stmt {
+                    kind: StmtKind::If { test, body, orelse },
+                    span: span(*first),
+                }]
+            }
+            "else_clause" => self.body_of(*first, "body", depth),
+            _ => Vec::new(),
+        }
+    }
+
+    fn with_item(&mut self, v: Node<'_>, depth: u32) -> (ExprId, Option<Target>) {
+        if v.kind() == "as_pattern" {
+            let value = match v.named_child(0) {
+                Some(e) => self.expr(e, depth),
+                None => self.push(ExprKind::Other(Box::new([])), span(v)),
+            };
+            let target = v
+                .child_by_field_name("alias")
+                .and_then(|a| a.named_child(0))
+                .map(|t| self.target(t, depth));
+            (value, target)
+        } else {
+            (self.expr(v, depth), None)
+        }
+    }
+
+    fn import_name(&self, n: Node<'_>) -> ImportName {
+        if n.kind() == "aliased_import" {
+            let path = n
+                .child_by_field_name("name")
+                .map(|x| self.text(x).into())
+                .unwrap_or_default();
+            let alias = n.child_by_field_name("alias").map(|a| self.name(a));
+            ImportName { path, alias }
+        } else {
+            ImportName {
+                path: self.text(n).into(),
+                alias: None,
+            }
+        }
+    }
+
+    fn assignment(&mut self, n: Node<'_>, depth: u32) -> StmtKind {
+        // a = b = c is right-nested: assignment(left=a, right=assignment(left=b, right=c))
+        let mut targets = Vec::new();
+        let mut cur = n;
+        let mut value = None;
+        for _ in 0..64 {
+            if let Some(l) = cur.child_by_field_name("left") {
+                targets.push(self.target(l, depth));
+            }
+            match cur.child_by_field_name("right") {
+                Some(r) if r.kind() == "assignment" => cur = r,
+                Some(r) => {
+                    value = Some(self.expr(r, depth));
+                    break;
+                }
+                None => break,
+            }
+        }
+        StmtKind::Assign { targets, value }
+    }
+
+    fn target_field(&mut self, n: Node<'_>, field: &str, depth: u32) -> Target {
+        match n.child_by_field_name(field) {
+            Some(t) => self.target(t, depth),
+            None => Target::Other,
+        }
+    }
+
+    fn target(&mut self, n: Node<'_>, depth: u32) -> Target {
+        if depth > MAX_DEPTH {
+            self.m.truncated = true;
+            return Target::Other;
+        }
+        match n.kind() {
+            "identifier" => Target::Name(self.name(n), span(n)),
+            "pattern_list" | "tuple_pattern" | "list_pattern" | "tuple" | "list"
+            | "expression_list" => Target::Tuple(
+                Self::named_children(n)
+                    .into_iter()
+                    .map(|c| self.target(c, depth + 1))
+                    .collect(),
+            ),
+            "parenthesized_expression" => match n.named_child(0) {
+                Some(c) => self.target(c, depth + 1),
+                None => Target::Other,
+            },
+            "list_splat_pattern" | "list_splat" => match n.named_child(0) {
+                Some(c) => Target::Star(Box::new(self.target(c, depth + 1))),
+                None => Target::Other,
+            },
+            "attribute" => Target::Attr(self.expr(n, depth)),
+            "subscript" => Target::Subscript(self.expr(n, depth)),
+            _ => Target::Other,
+        }
+    }
+
+    fn params(&mut self, n: Node<'_>, depth: u32) -> Vec<Param> {
+        let mut out = Vec::new();
+        for p in Self::named_children(n) {
+            let sp = span(p);
+            let (name, default, kind) = match p.kind() {
+                "identifier" => (Some(self.name(p)), None, ParamKind::Normal),
+                "typed_parameter" => {
+                    let inner = p.named_child(0);
+                    match inner {
+                        Some(i) if i.kind() == "identifier" => {
+                            (Some(self.name(i)), None, ParamKind::Normal)
+                        }
+                        Some(i) if i.kind() == "list_splat_pattern" => (
+                            i.named_child(0).map(|x| self.name(x)),
+                            None,
+                            ParamKind::VarArgs,
+                        ),
+                        Some(i) if i.kind() == "dictionary_splat_pattern" => (
+                            i.named_child(0).map(|x| self.name(x)),
+                            None,
+                            ParamKind::KwArgs,
+                        ),
+                        _ => (None, None, ParamKind::Normal),
+                    }
+                }
+                "default_parameter" | "typed_default_parameter" => {
+                    let name = p
+                        .child_by_field_name("name")
+                        .filter(|x| x.kind() == "identifier")
+                        .map(|x| self.name(x));
+                    let default = p.child_by_field_name("value").map(|v| self.expr(v, depth));
+                    (name, default, ParamKind::Normal)
+                }
+                "list_splat_pattern" => (
+                    p.named_child(0).map(|x| self.name(x)),
+                    None,
+                    ParamKind::VarArgs,
+                ),
+                "dictionary_splat_pattern" => (
+                    p.named_child(0).map(|x| self.name(x)),
+                    None,
+                    ParamKind::KwArgs,
+                ),
+                _ => (None, None, ParamKind::Normal),
+            };
+            if let Some(name) = name {
+                out.push(Param {
+                    name,
+                    span: sp,
+                    default,
+                    kind,
+                });
+            }
+        }
+        out
+    }
+
+    fn function(&mut self, n: Node<'_>, decorators: Vec<ExprId>, depth: u32) -> FuncId {
+        let id = u32::try_from(self.m.functions.len()).unwrap_or(u32::MAX);
+        let name_node = n.child_by_field_name("name");
+        let params = match n.child_by_field_name("parameters") {
+            Some(p) => self.params(p, depth),
+            None => Vec::new(),
+        };
+        // A method: defined directly in a class body.
+        let class = match self.scopes.last() {
+            Some(Scope::Class(c)) => Some(*c),
+            _ => None,
+        };
+        let parent = self.scopes.iter().rev().find_map(|s| match s {
+            Scope::Func(f) => Some(*f),
+            Scope::Class(_) => None,
+        });
+        self.m.functions.push(FunctionDef {
+            name: name_node.map(|x| self.name(x)).unwrap_or_default(),
+            span: span(n),
+            name_span: name_node.map(span).unwrap_or_default(),
+            params,
+            decorators,
+            body: Vec::new(),
+            class,
+            parent,
+        });
+        self.scopes.push(Scope::Func(id));
+        let body = self.body_of(n, "body", depth);
+        self.scopes.pop();
+        self.m.functions[id as usize].body = body;
+        id
+    }
+
+    fn class(&mut self, n: Node<'_>, decorators: Vec<ExprId>, depth: u32) -> ClassId {
+        let id = u32::try_from(self.m.classes.len()).unwrap_or(u32::MAX);
+        let name_node = n.child_by_field_name("name");
+        let mut bases = Vec::new();
+        let mut keywords = Vec::new();
+        if let Some(sc) = n.child_by_field_name("superclasses") {
+            for a in Self::named_children(sc) {
+                if a.kind() == "keyword_argument" {
+                    if let Some(k) = self.keyword(a, depth) {
+                        keywords.push(k);
+                    }
+                } else {
+                    bases.push(self.expr(a, depth));
+                }
+            }
+        }
+        let outer = match self.scopes.last() {
+            Some(Scope::Class(c)) => Some(*c),
+            _ => None,
+        };
+        self.m.classes.push(ClassDef {
+            name: name_node.map(|x| self.name(x)).unwrap_or_default(),
+            span: span(n),
+            name_span: name_node.map(span).unwrap_or_default(),
+            bases,
+            keywords,
+            decorators,
+            body: Vec::new(),
+            outer,
+        });
+        self.scopes.push(Scope::Class(id));
+        let body = self.body_of(n, "body", depth);
+        self.scopes.pop();
+        self.m.classes[id as usize].body = body;
+        id
+    }
+
+    // ---------------------------------------------------------------- expressions
+
+    fn expr_field(&mut self, n: Node<'_>, field: &str, depth: u32) -> ExprId {
+        match n.child_by_field_name(field) {
+            Some(c) => self.expr(c, depth),
+            None => self.push(ExprKind::Other(Box::new([])), span(n)),
+        }
+    }
+
+    fn keyword(&mut self, a: Node<'_>, depth: u32) -> Option<Keyword> {
+        let name = a.child_by_field_name("name").map(|x| self.name(x))?;
+        let value = self.expr_field(a, "value", depth);
+        Some(Keyword {
+            name: Some(name),
+            value,
+            span: span(a),
+        })
+    }
+
+    fn exprs_of(&mut self, n: Node<'_>, depth: u32) -> Box<[ExprId]> {
+        Self::named_children(n)
+            .into_iter()
+            .filter(|c| is_expression_kind(c.kind()))
+            .map(|c| self.expr(c, depth + 1))
+            .collect()
+    }
+
+    fn expr(&mut self, n: Node<'_>, depth: u32) -> ExprId {
+        let sp = span(n);
+        if depth > MAX_DEPTH {
+            self.m.truncated = true;
+            return self.push(ExprKind::Other(Box::new([])), sp);
+        }
+        let d = depth + 1;
+        let kind = match n.kind() {
+            "identifier" => ExprKind::Name(self.name(n)),
+            "attribute" => {
+                let value = self.expr_field(n, "object", d);
+                let (attr, attr_span) = match n.child_by_field_name("attribute") {
+                    Some(a) => (self.name(a), span(a)),
+                    None => ("".into(), sp),
+                };
+                ExprKind::Attr {
+                    value,
+                    attr,
+                    attr_span,
+                }
+            }
+            "call" => {
+                let func = self.expr_field(n, "function", d);
+                let mut args = Vec::new();
+                let mut kwargs = Vec::new();
+                match n.child_by_field_name("arguments") {
+                    Some(a) if a.kind() == "generator_expression" => args.push(self.expr(a, d)),
+                    Some(a) => {
+                        for c in Self::named_children(a) {
+                            match c.kind() {
+                                "keyword_argument" => {
+                                    if let Some(k) = self.keyword(c, d) {
+                                        kwargs.push(k);
+                                    }
+                                }
+                                "dictionary_splat" => {
+                                    let inner = match c.named_child(0) {
+                                        Some(i) => self.expr(i, d),
+                                        None => self.push(ExprKind::Other(Box::new([])), span(c)),
+                                    };
+                                    kwargs.push(Keyword {
+                                        name: None,
+                                        value: inner,
+                                        span: span(c),
+                                    });
+                                }
+                                k if is_expression_kind(k) => args.push(self.expr(c, d)),
+                                _ => {}
+                            }
+                        }
+                    }
+                    None => {}
+                }
+                ExprKind::Call {
+                    func,
+                    args: args.into(),
+                    kwargs: kwargs.into(),
+                }
+            }
+            "string" => self.string(n, d),
+            "concatenated_string" => {
+                let mut text = String::new();
+                let mut interps = Vec::new();
+                let mut plain = true;
+                for s in Self::named_children(n) {
+                    match self.string(s, d) {
+                        ExprKind::Str(t) => text.push_str(&t),
+                        ExprKind::FString(xs) => {
+                            plain = false;
+                            interps.extend(xs.iter());
+                        }
+                        _ => plain = false,
+                    }
+                }
+                if plain {
+                    ExprKind::Str(text.into())
+                } else {
+                    ExprKind::FString(interps.into())
+                }
+            }
+            "integer" | "float" => ExprKind::Num(self.text(n).into()),
+            "true" => ExprKind::Const(Const::True),
+            "false" => ExprKind::Const(Const::False),
+            "none" => ExprKind::Const(Const::None),
+            "parenthesized_expression" => {
+                let kids = Self::named_children(n);
+                if kids.len() == 1 {
+                    return self.expr(kids[0], d);
+                }
+                ExprKind::Other(self.exprs_of(n, d))
+            }
+            "subscript" => {
+                let value = self.expr_field(n, "value", d);
+                let mut c = n.walk();
+                let subs: Vec<Node<'_>> = n.children_by_field_name("subscript", &mut c).collect();
+                let index = if subs.len() == 1 {
+                    self.expr(subs[0], d)
+                } else {
+                    let xs: Box<[ExprId]> = subs.iter().map(|s| self.expr(*s, d)).collect();
+                    self.push(
+                        ExprKind::Seq {
+                            kind: SeqKind::Tuple,
+                            elts: xs,
+                        },
+                        sp,
+                    )
+                };
+                ExprKind::Subscript { value, index }
+            }
+            "slice" => ExprKind::Slice(self.exprs_of(n, d)),
+            "list" => ExprKind::Seq {
+                kind: SeqKind::List,
+                elts: self.exprs_of(n, d),
+            },
+            "tuple" | "expression_list" | "pattern_list" => ExprKind::Seq {
+                kind: SeqKind::Tuple,
+                elts: self.exprs_of(n, d),
+            },
+            "set" => ExprKind::Seq {
+                kind: SeqKind::Set,
+                elts: self.exprs_of(n, d),
+            },
+            "dictionary" => {
+                let mut items = Vec::new();
+                for c in Self::named_children(n) {
+                    match c.kind() {
+                        "pair" => {
+                            let k = self.expr_field(c, "key", d);
+                            let v = self.expr_field(c, "value", d);
+                            items.push((Some(k), v));
+                        }
+                        "dictionary_splat" => {
+                            if let Some(i) = c.named_child(0) {
+                                let v = self.expr(i, d);
+                                items.push((None, v));
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                ExprKind::Dict(items.into())
+            }
+            "list_comprehension" | "set_comprehension" | "generator_expression"
+            | "dictionary_comprehension" => self.comprehension(n, d),
+            "comparison_operator" => {
+                let kids = Self::named_children(n);
+                let mut ops = Vec::new();
+                let mut c = n.walk();
+                for op in n.children_by_field_name("operators", &mut c) {
+                    ops.push(self.text(op).split_whitespace().collect::<Vec<_>>().join(" ").into());
+                }
+                let mut xs = kids.iter().map(|k| self.expr(*k, d));
+                match xs.next() {
+                    Some(left) => ExprKind::Compare {
+                        left,
+                        ops: ops.into(),
+                        comparators: xs.collect(),
+                    },
+                    None => ExprKind::Other(Box::new([])),
+                }
+            }
+            "not_operator" => ExprKind::Not(self.expr_field(n, "argument", d)),
+            "boolean_operator" => {
+                let and = n
+                    .child_by_field_name("operator")
+                    .is_some_and(|o| self.text(o) == "and");
+                let l = self.expr_field(n, "left", d);
+                let r = self.expr_field(n, "right", d);
+                ExprKind::BoolOp {
+                    and,
+                    values: Box::new([l, r]),
+                }
+            }
+            "binary_operator" => {
+                let left = self.expr_field(n, "left", d);
+                let right = self.expr_field(n, "right", d);
+                let op = n
+                    .child_by_field_name("operator")
+                    .map(|o| self.text(o).into())
+                    .unwrap_or_default();
+                ExprKind::BinOp { left, op, right }
+            }
+            "conditional_expression" => {
+                let kids = Self::named_children(n);
+                if kids.len() == 3 {
+                    let body = self.expr(kids[0], d);
+                    let test = self.expr(kids[1], d);
+                    let orelse = self.expr(kids[2], d);
+                    ExprKind::IfExp { test, body, orelse }
+                } else {
+                    ExprKind::Other(self.exprs_of(n, d))
+                }
+            }
+            "lambda" => {
+                let mut params = Vec::new();
+                if let Some(p) = n.child_by_field_name("parameters") {
+                    for prm in self.params(p, d) {
+                        params.push(prm.name);
+                    }
+                }
+                let body = self.expr_field(n, "body", d);
+                ExprKind::Lambda {
+                    params: params.into(),
+                    body,
+                }
+            }
+            "list_splat" | "dictionary_splat" => match n.named_child(0) {
+                Some(i) => ExprKind::Starred(self.expr(i, d)),
+                None => ExprKind::Other(Box::new([])),
+            },
+            "await" => match n.named_child(0) {
+                Some(i) => ExprKind::Await(self.expr(i, d)),
+                None => ExprKind::Other(Box::new([])),
+            },
+            "named_expression" => {
+                let target = n
+                    .child_by_field_name("name")
+                    .map(|x| self.name(x))
+                    .unwrap_or_default();
+                let value = self.expr_field(n, "value", d);
+                ExprKind::NamedExpr { target, value }
+            }
+            _ => ExprKind::Other(self.exprs_of(n, d)),
+        };
+        self.push(kind, sp)
+    }
+
+    fn string(&mut self, n: Node<'_>, d: u32) -> ExprKind {
+        let mut text = String::new();
+        let mut interps = Vec::new();
+        let mut is_f = false;
+        for c in Self::named_children(n) {
+            match c.kind() {
+                "string_start" => {
+                    let t = self.text(c);
+                    is_f = t.chars().take_while(|ch| *ch != '"' && *ch != '\'').any(|ch| ch == 'f' || ch == 'F' || ch == 't' || ch == 'T');
+                }
+                "string_content" => text.push_str(self.text(c)),
+                "escape_sequence" => text.push_str(self.text(c)),
+                "interpolation" => {
+                    if let Some(e) = c.child_by_field_name("expression") {
+                        interps.push(self.expr(e, d));
+                    }
+                }
+                _ => {}
+            }
+        }
+        if is_f {
+            ExprKind::FString(interps.into())
+        } else {
+            ExprKind::Str(text.into())
+        }
+    }
+
+    fn comprehension(&mut self, n: Node<'_>, d: u32) -> ExprKind {
+        let kind = match n.kind() {
+            "list_comprehension" => CompKind::List,
+            "set_comprehension" => CompKind::Set,
+            "dictionary_comprehension" => CompKind::Dict,
+            _ => CompKind::Generator,
+        };
+        let mut gens: Vec<CompFor> = Vec::new();
+        for c in Self::named_children(n) {
+            match c.kind() {
+                "for_in_clause" => {
+                    let target = self.target_field(c, "left", d);
+                    let mut cur = c.walk();
+                    let rights: Vec<Node<'_>> = c
+                        .children_by_field_name("right", &mut cur)
+                        .filter(|r| r.is_named())
+                        .collect();
+                    let iter = if rights.len() == 1 {
+                        self.expr(rights[0], d)
+                    } else {
+                        let xs: Box<[ExprId]> = rights.iter().map(|r| self.expr(*r, d)).collect();
+                        self.push(
+                            ExprKind::Seq {
+                                kind: SeqKind::Tuple,
+                                elts: xs,
+                            },
+                            span(c),
+                        )
+                    };
+                    gens.push(CompFor {
+                        target,
+                        iter,
+                        ifs: Box::new([]),
+                    });
+                }
+                "if_clause" => {
+                    if let Some(e) = c.named_child(0) {
+                        let cond = self.expr(e, d);
+                        if let Some(last) = gens.last_mut() {
+                            let mut ifs = std::mem::take(&mut last.ifs).into_vec();
+                            ifs.push(cond);
+                            last.ifs = ifs.into();
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        let (elt, value) = match n.child_by_field_name("body") {
+            Some(b) if b.kind() == "pair" => {
+                let k = self.expr_field(b, "key", d);
+                let v = self.expr_field(b, "value", d);
+                (k, Some(v))
+            }
+            Some(b) => (self.expr(b, d), None),
+            None => (self.push(ExprKind::Other(Box::new([])), span(n)), None),
+        };
+        ExprKind::Comp {
+            kind,
+            elt,
+            value,
+            gens: gens.into(),
+        }
+    }
+}
+
+fn is_statement_kind(k: &str) -> bool {
+    k.ends_with("_statement")
+        || matches!(
+            k,
+            "function_definition" | "class_definition" | "decorated_definition" | "block"
+        )
+}
+
+fn is_expression_kind(k: &str) -> bool {
+    !matches!(
+        k,
+        "comment"
+            | "keyword_argument"
+            | "block"
+            | "else_clause"
+            | "elif_clause"
+            | "except_clause"
+            | "finally_clause"
+            | "type"
+            | "decorator"
+            | "parameters"
+            | "string_start"
+            | "string_end"
+            | "string_content"
+            | "escape_sequence"
+            | "line_continuation"
+            | "format_specifier"
+            | "type_conversion"
+            | "wildcard_import"
+            | "dotted_name"
+            | "relative_import"
+            | "aliased_import"
+            | "import_prefix"
+    ) && !k.ends_with("_statement")
+}

@@ -1,0 +1,194 @@
+//! One `djperf check` run: discover, load and index the project, run the rules, sort.
+
+use crate::diagnostic::Diagnostic;
+use crate::discover;
+use crate::flow;
+use crate::index::Index;
+use crate::project::{self, File, FileWarning, LoadRequest};
+use crate::rules::{self, Context, Rule};
+use crate::suppress;
+use rayon::prelude::*;
+use std::collections::{BTreeSet, HashSet};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+#[derive(Debug, Clone, Default)]
+pub struct CheckOptions {
+    pub paths: Vec<PathBuf>,
+    /// Rule selectors enabled (`DJP1`, `DJP101`, `ALL`); empty means the defaults.
+    pub select: Vec<String>,
+    pub extend_select: Vec<String>,
+    pub ignore: Vec<String>,
+    /// Check this text as if it were the file at this path (`--stdin-filename`).
+    pub stdin: Option<(PathBuf, String)>,
+    pub max_file_bytes: Option<u64>,
+}
+
+pub struct CheckResult {
+    pub files: Vec<File>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub warnings: Vec<FileWarning>,
+    /// Files whose findings were reported.
+    pub checked: usize,
+    pub elapsed: Duration,
+    pub root: PathBuf,
+}
+
+impl CheckResult {
+    pub fn file(&self, id: u32) -> &File {
+        &self.files[id as usize]
+    }
+}
+
+/// An error that stops the run (exit code 2).
+#[derive(Debug)]
+pub struct CheckError(pub String);
+
+impl std::fmt::Display for CheckError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The rules a run enables, in table order.
+pub fn enabled_rules(opts: &CheckOptions) -> Result<Vec<&'static Rule>, CheckError> {
+    for s in opts.select.iter().chain(&opts.extend_select).chain(&opts.ignore) {
+        if !rules::is_valid_selector(s) {
+            return Err(CheckError(format!("unknown rule selector `{s}`")));
+        }
+    }
+    Ok(rules::RULES
+        .iter()
+        .filter(|r| {
+            let selected = if opts.select.is_empty() {
+                r.default_enabled
+            } else {
+                opts.select.iter().any(|s| rules::selector_matches(s, r))
+            } || opts.extend_select.iter().any(|s| rules::selector_matches(s, r));
+            selected && !opts.ignore.iter().any(|s| rules::selector_matches(s, r))
+        })
+        .collect())
+}
+
+pub fn run(opts: &CheckOptions) -> Result<CheckResult, CheckError> {
+    let start = Instant::now();
+    let rules = enabled_rules(opts)?;
+    let cwd = std::env::current_dir().map_err(|e| CheckError(format!("cannot read the current directory: {e}")))?;
+    let mut paths: Vec<PathBuf> = opts.paths.clone();
+    if let Some((p, _)) = &opts.stdin {
+        paths = vec![p.clone()];
+    }
+    if paths.is_empty() {
+        paths.push(PathBuf::from("."));
+    }
+    let abs = |p: &Path| discover::normalize(&if p.is_absolute() { p.to_path_buf() } else { cwd.join(p) });
+    let stdin_path = opts.stdin.as_ref().map(|(p, _)| abs(p));
+    for p in &paths {
+        let a = abs(p);
+        if stdin_path.as_ref() != Some(&a) && std::fs::symlink_metadata(&a).is_err() {
+            return Err(CheckError(format!("{}: no such file or directory", p.display())));
+        }
+    }
+    let first = abs(&paths[0]);
+    let root = discover::project_root(&first)
+        .map(|r| discover::normalize(&r))
+        .unwrap_or_else(|| if first.is_dir() { first.clone() } else { first.parent().map(Path::to_path_buf).unwrap_or_else(|| cwd.clone()) });
+    // canonical root for prefix tests against walked paths
+    let root = if first.starts_with(&root) { root } else { std::fs::canonicalize(&root).unwrap_or(root) };
+
+    let mut walk_problems = Vec::new();
+    // Files to report: everything under the paths given.
+    let mut reported: BTreeSet<PathBuf> = BTreeSet::new();
+    for p in &paths {
+        let a = abs(p);
+        if stdin_path.as_ref() == Some(&a) {
+            reported.insert(a);
+            continue;
+        }
+        if a.is_file() {
+            reported.insert(a);
+        } else {
+            reported.extend(discover::python_files(&a, &mut walk_problems));
+        }
+    }
+    // Files to index: everything under the project root, plus the reported ones.
+    let mut all: BTreeSet<PathBuf> = discover::python_files(&root, &mut Vec::new()).into_iter().collect();
+    all.extend(reported.iter().cloned());
+    if let Some(sp) = &stdin_path {
+        all.insert(sp.clone());
+    }
+    let reqs: Vec<LoadRequest<'_>> = all
+        .iter()
+        .map(|p| {
+            let rel = p.strip_prefix(&root).map(Path::to_path_buf).unwrap_or_else(|_| p.file_name().map(PathBuf::from).unwrap_or_default());
+            LoadRequest {
+                path: p.clone(),
+                rel,
+                display: discover::display_path(p, &cwd),
+                report: reported.contains(p),
+                override_text: match (&stdin_path, &opts.stdin) {
+                    (Some(sp), Some((_, text))) if sp == p => Some(text.as_str()),
+                    _ => None,
+                },
+            }
+        })
+        .collect();
+    let mut warnings: Vec<FileWarning> = walk_problems
+        .into_iter()
+        .map(|w| FileWarning {
+            path: discover::display_path(&w.path, &cwd),
+            message: w.message,
+            error: false,
+        })
+        .collect();
+    let files = project::load(reqs, opts.max_file_bytes.unwrap_or(project::DEFAULT_MAX_FILE_BYTES), &mut warnings);
+    let builtin = project::builtin_files();
+    let index = Index::build(&files, &builtin);
+
+    let checked = files.iter().filter(|f| f.report).count();
+    let mut diagnostics: Vec<Diagnostic> = files
+        .par_iter()
+        .filter(|f| f.report && !f.in_migrations)
+        .flat_map_iter(|f| check_file(&index, f, &rules))
+        .collect();
+    let display: Vec<&str> = files.iter().map(|f| f.display.as_str()).collect();
+    let key = |d: &Diagnostic| {
+        let f = &files[d.file as usize];
+        let line = f.lines.line_of(d.span.start as usize);
+        let col = d.span.start as usize - f.lines.line_start(line);
+        (display[d.file as usize].to_owned(), line, col, d.code)
+    };
+    diagnostics.sort_by_cached_key(key);
+    let mut seen = HashSet::new();
+    diagnostics.retain(|d| seen.insert((d.file, d.span, d.code)));
+    warnings.sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
+    Ok(CheckResult {
+        files,
+        diagnostics,
+        warnings,
+        checked,
+        elapsed: start.elapsed(),
+        root,
+    })
+}
+
+/// Run the enabled rules on one file and drop suppressed findings.
+pub fn check_file(index: &Index, file: &File, rules: &[&'static Rule]) -> Vec<Diagnostic> {
+    let events = flow::analyze_file(index, file);
+    let cx = Context {
+        index,
+        file,
+        events: &events,
+    };
+    let mut out = Vec::new();
+    for r in rules {
+        (r.check)(&cx, r, &mut out);
+    }
+    if let Some(text) = &file.text {
+        out.retain(|d| {
+            let line = file.lines.line_of(d.span.start as usize);
+            !suppress::is_suppressed(file.lines.line_text(text, line), d.code)
+        });
+    }
+    out
+}

@@ -1,0 +1,164 @@
+//! Command-line definitions and dispatch.
+
+use crate::check::{self, CheckOptions};
+use crate::output::{self, Format};
+use crate::rules;
+use clap::{Parser, Subcommand};
+use std::io::{IsTerminal, Read, Write};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(name = "djperf", version, about = "Find Django ORM performance problems (N+1 queries, queries in loops) before merge")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Check files or directories (default: the current directory).
+    Check(CheckArgs),
+    /// List every rule: code, name, default, summary.
+    Rules,
+    /// Print a rule's documentation.
+    Explain {
+        /// A rule code (DJP101) or name (fk-access-in-loop).
+        rule: String,
+    },
+}
+
+#[derive(clap::Args, Debug)]
+pub struct CheckArgs {
+    /// Files or directories to check; `-` reads from stdin (with --stdin-filename).
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long = "output-format", visible_alias = "format", value_enum, default_value = "full")]
+    pub output_format: Format,
+    /// Rules to enable, by code or prefix (replaces the defaults).
+    #[arg(long, value_delimiter = ',')]
+    pub select: Vec<String>,
+    /// Rules to enable on top of the defaults.
+    #[arg(long = "extend-select", value_delimiter = ',')]
+    pub extend_select: Vec<String>,
+    /// Rules to disable, by code or prefix.
+    #[arg(long, value_delimiter = ',')]
+    pub ignore: Vec<String>,
+    /// Exit 0 even when problems are found.
+    #[arg(long = "exit-zero")]
+    pub exit_zero: bool,
+    /// Print findings only: no summary line, no warnings.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Check text read from stdin as if it were the file at this path.
+    #[arg(long = "stdin-filename")]
+    pub stdin_filename: Option<PathBuf>,
+    /// When to color the output.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorChoice,
+}
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+/// Run the command line; returns the exit code.
+pub fn run(cli: Cli) -> i32 {
+    match cli.command {
+        Command::Rules => {
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(out, "{:<8} {:<34} {:<8} summary", "code", "name", "default");
+            for r in rules::RULES {
+                let _ = writeln!(
+                    out,
+                    "{:<8} {:<34} {:<8} {}",
+                    r.code,
+                    r.name,
+                    if r.default_enabled { "on" } else { "off" },
+                    r.summary
+                );
+            }
+            0
+        }
+        Command::Explain { rule } => match rules::find(&rule) {
+            Some(r) => {
+                println!("# {} ({})\n\n{}\n\n{}", r.name, r.code, r.summary, r.doc.trim_end());
+                0
+            }
+            None => {
+                eprintln!("djperf: error: unknown rule `{rule}` (see `djperf rules`)");
+                2
+            }
+        },
+        Command::Check(args) => run_check(args),
+    }
+}
+
+fn run_check(args: CheckArgs) -> i32 {
+    let mut paths = args.paths.clone();
+    let mut stdin = None;
+    let reads_stdin = paths.iter().any(|p| p.as_os_str() == "-");
+    if reads_stdin || args.stdin_filename.is_some() {
+        let Some(name) = args.stdin_filename.clone() else {
+            eprintln!("djperf: error: reading from stdin (`-`) needs --stdin-filename PATH");
+            return 2;
+        };
+        let mut text = String::new();
+        if let Err(e) = std::io::stdin().read_to_string(&mut text) {
+            eprintln!("djperf: error: cannot read stdin: {e}");
+            return 2;
+        }
+        paths.retain(|p| p.as_os_str() != "-");
+        stdin = Some((name, text));
+    }
+    let opts = CheckOptions {
+        paths,
+        select: args.select.clone(),
+        extend_select: args.extend_select.clone(),
+        ignore: args.ignore.clone(),
+        stdin,
+        max_file_bytes: None,
+    };
+    let res = match check::run(&opts) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("djperf: error: {e}");
+            return 2;
+        }
+    };
+    let color = match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal()
+        }
+    };
+    let mut had_error = false;
+    for w in &res.warnings {
+        had_error |= w.error;
+        if !args.quiet {
+            eprintln!("djperf: warning: {}: {}", w.path, w.message);
+        }
+    }
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    if let Err(e) = output::write(&res, args.output_format, color, &mut out) {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            eprintln!("djperf: error: cannot write output: {e}");
+        }
+        return 2;
+    }
+    if args.output_format == Format::Full && !args.quiet {
+        let _ = writeln!(out, "{}", output::summary(&res));
+    }
+    let _ = out.flush();
+    if had_error {
+        2
+    } else if !res.diagnostics.is_empty() && !args.exit_zero {
+        1
+    } else {
+        0
+    }
+}

@@ -1,0 +1,1267 @@
+//! Queryset flow analysis inside one function body.
+//!
+//! Querysets are followed from where they are built (`Book.objects...`, a related manager, a
+//! custom manager) through assignments, branches and loops to where their rows are used. The
+//! walk records [`Event`]s — a relation read per row, a query run in a loop — and the rule
+//! modules turn events into diagnostics. Each function is walked once, in source order.
+
+pub mod value;
+
+use crate::ast::{Block, CompFor, ExprId, ExprKind, Keyword, Module, SeqKind, StmtKind, Target};
+use crate::index::effects::{apply_method, ChainEffect, LoadSet};
+use crate::index::{FieldKind, Index, Member, ModelId, ReverseKind};
+use crate::project::File;
+use crate::source::Span;
+use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
+pub use value::{Inst, Qs, RelInfo, Row, Value};
+
+/// How a related manager's rows were asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EvalHow {
+    Iterate,
+    Count,
+    Exists,
+    /// Any other evaluating method or builtin (`first`, `list()`...).
+    Method(String),
+}
+
+/// Something the rules care about, found while walking.
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// A forward FK/one-to-one (or reverse one-to-one, generic FK) read on a row that did not
+    /// load it.
+    FkAccess {
+        span: Span,
+        root_span: Span,
+        root_model: ModelId,
+        /// Full relation path from the root rows.
+        path: Vec<String>,
+        /// Index in `path` of the first segment that was not loaded.
+        missing_from: usize,
+        /// The model and accessor read.
+        model: ModelId,
+        attr: String,
+        generic: bool,
+        nullable: bool,
+        /// The path crosses a many-valued relation (needs `prefetch_related`).
+        many: bool,
+    },
+    /// A reverse FK / many-to-many manager evaluated per row without a prefetch.
+    RelatedEval {
+        span: Span,
+        root_span: Span,
+        root_model: ModelId,
+        path: Vec<String>,
+        model: ModelId,
+        rel: String,
+        how: EvalHow,
+        /// A method that narrows the rows was chained (`filter`...): a plain prefetch won't do.
+        narrowed: Option<String>,
+        many: bool,
+    },
+    /// A prefetched relation re-queried per row.
+    PrefetchBypass {
+        span: Span,
+        root_span: Span,
+        root_model: ModelId,
+        path: Vec<String>,
+        model: ModelId,
+        rel: String,
+        method: String,
+    },
+    /// A query run inside a loop body.
+    QueryInLoop {
+        span: Span,
+        loop_span: Span,
+        model: ModelId,
+        method: String,
+        /// Built from `Model.objects` (not a related manager of a row).
+        root: bool,
+    },
+    /// `obj.save()`/`obj.delete()` per row.
+    SaveInLoop {
+        span: Span,
+        loop_span: Span,
+        model: ModelId,
+        method: String,
+        /// The object was created in the loop (`Model(...)`), so `bulk_create` fits.
+        created: bool,
+    },
+}
+
+#[derive(Debug, Clone)]
+struct LoopFrame {
+    id: u32,
+    span: Span,
+    /// The loop runs at most once (a single-row queryset).
+    single: bool,
+    /// A loop over a literal collection (a fixed, small number of iterations).
+    literal: bool,
+    /// A `while` loop (batching patterns; not a loop over rows).
+    is_while: bool,
+}
+
+type Env = HashMap<Box<str>, Value>;
+
+/// Methods that run a query and return one object.
+const SINGLE_METHODS: &[&str] = &["get", "first", "last", "earliest", "latest"];
+/// Methods that run a query and return something else.
+const QUERY_METHODS: &[&str] = &[
+    "count",
+    "exists",
+    "aggregate",
+    "in_bulk",
+    "update",
+    "delete",
+    "create",
+    "get_or_create",
+    "update_or_create",
+    "bulk_create",
+    "bulk_update",
+    "contains",
+    "explain",
+];
+/// Chained methods that clone a queryset and change its rows or shape.
+const NARROWING: &[&str] = &[
+    "filter",
+    "exclude",
+    "order_by",
+    "values",
+    "values_list",
+    "annotate",
+    "alias",
+    "distinct",
+    "reverse",
+    "extra",
+    "select_related",
+    "prefetch_related",
+    "only",
+    "defer",
+    "union",
+    "intersection",
+    "difference",
+    "complex_filter",
+    "select_for_update",
+    "using",
+    "none",
+];
+/// Builtins that evaluate an iterable argument.
+const EVALUATING_BUILTINS: &[&str] = &[
+    "list", "tuple", "set", "sorted", "len", "bool", "any", "all", "sum", "min", "max", "print",
+    "frozenset", "dict",
+];
+
+pub struct Analyzer<'a> {
+    ix: &'a Index,
+    file: &'a File,
+    m: &'a Module,
+    env: Env,
+    loops: Vec<LoopFrame>,
+    next_loop: u32,
+    pub events: Vec<Event>,
+    seen_fk: HashSet<(u32, Vec<String>)>,
+    seen_rel: HashSet<(u32, Vec<String>, u32)>,
+    seen_query: HashSet<Span>,
+    /// Local names bound to model classes by class definitions resolved in this module.
+    class_models: HashMap<u32, ModelId>,
+}
+
+/// Analyse every function and the module body of a file.
+pub fn analyze_file(ix: &Index, file: &File) -> Vec<Event> {
+    let m = &file.ast;
+    let mut class_models = HashMap::new();
+    for (ci, c) in m.classes.iter().enumerate() {
+        if c.outer.is_none() {
+            if let Some(id) = ix.model_by_qual(&format!("{}.{}", file.scope.module, c.name)) {
+                class_models.insert(u32::try_from(ci).unwrap_or(0), id);
+            }
+        }
+    }
+    let mut a = Analyzer {
+        ix,
+        file,
+        m,
+        env: Env::new(),
+        loops: Vec::new(),
+        next_loop: 0,
+        events: Vec::new(),
+        seen_fk: HashSet::new(),
+        seen_rel: HashSet::new(),
+        seen_query: HashSet::new(),
+        class_models,
+    };
+    a.block(&m.body);
+    for f in &m.functions {
+        a.env.clear();
+        a.loops.clear();
+        a.seen_fk.clear();
+        a.seen_rel.clear();
+        if let Some(c) = f.class {
+            if let Some(model) = a.class_models.get(&c) {
+                let is_static = f.decorators.iter().any(|d| {
+                    m.dotted(*d)
+                        .is_some_and(|n| n == "staticmethod" || n == "classmethod")
+                });
+                if let (Some(p), false) = (f.params.first(), is_static) {
+                    a.env.insert(
+                        p.name.clone(),
+                        Value::Instance(Inst {
+                            model: *model,
+                            loads: LoadSet::default(),
+                            row: None,
+                            created_in_loop: None,
+                        }),
+                    );
+                }
+            }
+        }
+        a.block(&f.body);
+    }
+    a.events
+}
+
+impl Analyzer<'_> {
+    fn loop_ids(&self) -> impl Iterator<Item = &LoopFrame> {
+        self.loops.iter()
+    }
+
+    /// Whether a row's loop is running now (and yields many rows).
+    fn per_row(&self, row: &Row) -> bool {
+        self.loops.iter().any(|l| l.id == row.loop_id && !l.single)
+    }
+
+    /// The innermost loop that repeats work per row or item (for queries in loops).
+    fn repeating_loop(&self) -> Option<&LoopFrame> {
+        let l = self.loops.iter().rev().find(|l| !l.is_while)?;
+        if self.loop_ids().any(|l| l.single || l.literal) {
+            return None;
+        }
+        Some(l)
+    }
+
+    fn push_loop(&mut self, span: Span, single: bool, literal: bool, is_while: bool) -> u32 {
+        let id = self.next_loop;
+        self.next_loop += 1;
+        self.loops.push(LoopFrame {
+            id,
+            span,
+            single,
+            literal,
+            is_while,
+        });
+        id
+    }
+
+    // ------------------------------------------------------------ statements
+
+    fn block(&mut self, b: &Block) {
+        for st in b {
+            self.stmt(&st.kind, st.span);
+        }
+    }
+
+    fn stmt(&mut self, k: &StmtKind, span: Span) {
+        match k {
+            StmtKind::Expr(e) => {
+                self.eval(*e);
+            }
+            StmtKind::Assign { targets, value } => {
+                if let Some(v) = value {
+                    let val = self.eval(*v);
+                    for t in targets {
+                        self.bind(t, val.clone());
+                    }
+                } else {
+                    for t in targets {
+                        self.bind(t, Value::Unknown);
+                    }
+                }
+            }
+            StmtKind::AugAssign { target, value } => {
+                self.eval(*value);
+                self.bind(target, Value::Unknown);
+            }
+            StmtKind::For {
+                target,
+                iter,
+                body,
+                orelse,
+            } => {
+                let it = self.eval(*iter);
+                let literal = self.is_literal_iter(*iter);
+                let single = matches!(&it, Value::QuerySet(q) if q.single);
+                self.evaluate_iter(&it, *iter, EvalHow::Iterate);
+                self.mark_cached(*iter);
+                let before = self.env.clone();
+                let id = self.push_loop(span, single, literal, false);
+                let elem = self.element(&it, id);
+                self.bind(target, elem);
+                self.block(body);
+                self.loops.pop();
+                self.join_env(&before);
+                self.block(orelse);
+            }
+            StmtKind::While { test, body, orelse } => {
+                let before = self.env.clone();
+                self.push_loop(span, false, false, true);
+                self.truth(*test);
+                self.block(body);
+                self.loops.pop();
+                self.join_env(&before);
+                self.block(orelse);
+            }
+            StmtKind::If { test, body, orelse } => {
+                self.truth(*test);
+                let before = self.env.clone();
+                self.block(body);
+                let after_body = std::mem::replace(&mut self.env, before);
+                self.block(orelse);
+                self.env = join_envs(&after_body, &self.env);
+            }
+            StmtKind::With { items, body } => {
+                for (e, t) in items {
+                    self.eval(*e);
+                    if let Some(t) = t {
+                        self.bind(t, Value::Unknown);
+                    }
+                }
+                self.block(body);
+            }
+            StmtKind::Try {
+                body,
+                handlers,
+                orelse,
+                finally,
+            } => {
+                let before = self.env.clone();
+                self.block(body);
+                self.block(orelse);
+                let mut merged = self.env.clone();
+                for h in handlers {
+                    self.env = before.clone();
+                    if let Some(t) = h.type_ {
+                        self.eval(t);
+                    }
+                    self.block(&h.body);
+                    merged = join_envs(&merged, &self.env);
+                }
+                self.env = merged;
+                self.block(finally);
+            }
+            StmtKind::Match { subject, cases } => {
+                self.eval(*subject);
+                let before = self.env.clone();
+                let mut merged: Option<Env> = None;
+                for c in cases {
+                    self.env = before.clone();
+                    self.block(c);
+                    merged = Some(match merged {
+                        Some(m) => join_envs(&m, &self.env),
+                        None => self.env.clone(),
+                    });
+                }
+                if let Some(m) = merged {
+                    self.env = join_envs(&m, &before);
+                }
+            }
+            StmtKind::Return(Some(e)) => {
+                self.eval(*e);
+            }
+            StmtKind::Other(es) => {
+                for e in es {
+                    self.eval(*e);
+                }
+            }
+            StmtKind::Import(names) => {
+                for n in names {
+                    let local = n.alias.clone().unwrap_or_else(|| {
+                        n.path.split('.').next().unwrap_or("").into()
+                    });
+                    self.env.remove(&local);
+                }
+            }
+            StmtKind::ImportFrom { names, .. } => {
+                for n in names {
+                    let local = n.alias.clone().unwrap_or_else(|| n.path.clone());
+                    self.env.remove(&local);
+                }
+            }
+            StmtKind::Return(None)
+            | StmtKind::FunctionDef(_)
+            | StmtKind::ClassDef(_)
+            | StmtKind::Break
+            | StmtKind::Continue => {}
+        }
+    }
+
+    fn join_env(&mut self, before: &Env) {
+        self.env = join_envs(before, &self.env);
+    }
+
+    fn bind(&mut self, t: &Target, v: Value) {
+        match t {
+            Target::Name(n, _) => {
+                self.env.insert(n.clone(), v);
+            }
+            Target::Tuple(ts) => match v {
+                Value::Tuple(vs) if vs.len() == ts.len() => {
+                    for (t, v) in ts.iter().zip(vs) {
+                        self.bind(t, v);
+                    }
+                }
+                _ => {
+                    for t in ts {
+                        self.bind(t, Value::Unknown);
+                    }
+                }
+            },
+            Target::Star(t) => self.bind(t, Value::Unknown),
+            Target::Attr(e) | Target::Subscript(e) => {
+                // Evaluate the object part for reads (`x.a.b = 1` reads `x.a`).
+                if let ExprKind::Attr { value, .. } | ExprKind::Subscript { value, .. } = self.m.kind(*e) {
+                    self.eval(*value);
+                }
+            }
+            Target::Other => {}
+        }
+    }
+
+    fn is_literal_iter(&self, e: ExprId) -> bool {
+        match self.m.kind(e) {
+            ExprKind::Seq { .. } | ExprKind::Dict(_) | ExprKind::Str(_) => true,
+            ExprKind::Call { func, args, .. } => {
+                self.m.dotted(*func).as_deref() == Some("range")
+                    && args.iter().all(|a| matches!(self.m.kind(*a), ExprKind::Num(_)))
+            }
+            _ => false,
+        }
+    }
+
+    /// The names an expression reads as a queryset variable (for marking the cache filled).
+    fn mark_cached(&mut self, e: ExprId) {
+        if let ExprKind::Name(n) = self.m.kind(e) {
+            if let Some(Value::QuerySet(q)) = self.env.get_mut(n) {
+                if !q.values || true {
+                    q.cached = true;
+                    q.bypass = None;
+                }
+            }
+        }
+    }
+
+    /// The value of one element when iterating `v` inside loop `loop_id`.
+    fn element(&self, v: &Value, loop_id: u32) -> Value {
+        match v {
+            Value::QuerySet(q) if !q.values => Value::Instance(self.row_of(q, loop_id)),
+            Value::InstanceDict(_) => Value::Unknown,
+            _ => Value::Unknown,
+        }
+    }
+
+    fn row_of(&self, q: &Qs, loop_id: u32) -> Inst {
+        let row = match &q.related {
+            Some(rel) => match &rel.parent.row {
+                Some(prow) if self.per_row(prow) => {
+                    let mut path = prow.path.clone();
+                    path.push(rel.rel.clone());
+                    let missing = if rel.prefetched || q.cached {
+                        prow.first_missing
+                    } else {
+                        prow.first_missing.or(Some(path.len() - 1))
+                    };
+                    Row {
+                        loop_id,
+                        root_span: prow.root_span,
+                        root_model: prow.root_model,
+                        path,
+                        first_missing: missing,
+                        many: true,
+                    }
+                }
+                _ => Row {
+                    loop_id,
+                    root_span: q.span,
+                    root_model: q.model,
+                    path: Vec::new(),
+                    first_missing: None,
+                    many: false,
+                },
+            },
+            None => Row {
+                loop_id,
+                root_span: q.span,
+                root_model: q.model,
+                path: Vec::new(),
+                first_missing: None,
+                many: false,
+            },
+        };
+        Inst {
+            model: q.model,
+            loads: q.loads.clone(),
+            row: Some(Rc::new(row)),
+            created_in_loop: None,
+        }
+    }
+
+    // ------------------------------------------------------------ evaluation points
+
+    /// `v` (the value of expression `e`) is evaluated: iterated, counted, listed.
+    fn evaluate_iter(&mut self, v: &Value, e: ExprId, how: EvalHow) {
+        if let Value::QuerySet(q) = v {
+            let span = self.m.span(e);
+            self.evaluate_qs(q, span, how);
+        }
+    }
+
+    fn evaluate_qs(&mut self, q: &Qs, span: Span, how: EvalHow) {
+        if let Some(rel) = &q.related {
+            if let Some(prow) = rel.parent.row.clone() {
+                if self.per_row(&prow) {
+                    if rel.prefetched {
+                        if let Some((bspan, method)) = &q.bypass {
+                            let mut path = prow.path.clone();
+                            path.push(rel.rel.clone());
+                            self.events.push(Event::PrefetchBypass {
+                                span: *bspan,
+                                root_span: prow.root_span,
+                                root_model: prow.root_model,
+                                path,
+                                model: rel.parent.model,
+                                rel: rel.rel.clone(),
+                                method: method.to_string(),
+                            });
+                        }
+                        return;
+                    }
+                    if q.cached {
+                        return;
+                    }
+                    let mut path = prow.path.clone();
+                    path.push(rel.rel.clone());
+                    let key = (prow.loop_id, path.clone(), span.start);
+                    if self.seen_rel.insert(key) {
+                        self.events.push(Event::RelatedEval {
+                            span,
+                            root_span: prow.root_span,
+                            root_model: prow.root_model,
+                            path,
+                            model: rel.parent.model,
+                            rel: rel.rel.clone(),
+                            how,
+                            narrowed: q.narrowed.as_ref().map(ToString::to_string),
+                            many: prow.many,
+                        });
+                    }
+                    return;
+                }
+            }
+        }
+        if q.cached {
+            return;
+        }
+        let Some(l) = self.repeating_loop().cloned() else {
+            return;
+        };
+        if self.seen_query.insert(span) {
+            let method = match how {
+                EvalHow::Iterate => "iterate".to_owned(),
+                EvalHow::Count => "count".to_owned(),
+                EvalHow::Exists => "exists".to_owned(),
+                EvalHow::Method(m) => m,
+            };
+            self.events.push(Event::QueryInLoop {
+                span,
+                loop_span: l.span,
+                model: q.model,
+                method,
+                root: q.related.is_none(),
+            });
+        }
+    }
+
+    /// An expression used for its truth value (`if qs:`, `not qs`).
+    fn truth(&mut self, e: ExprId) -> Value {
+        let v = self.eval(e);
+        if let Value::QuerySet(q) = &v {
+            if !q.is_list {
+                let q = q.clone();
+                self.evaluate_qs(&q, self.m.span(e), EvalHow::Exists);
+                self.mark_cached(e);
+            }
+        }
+        v
+    }
+
+    // ------------------------------------------------------------ expressions
+
+    pub fn eval(&mut self, e: ExprId) -> Value {
+        let m = self.m;
+        match m.kind(e) {
+            ExprKind::Name(n) => {
+                if let Some(v) = self.env.get(n) {
+                    return v.clone();
+                }
+                self.name_value(n)
+            }
+            ExprKind::Attr {
+                value,
+                attr,
+                attr_span: _,
+            } => {
+                let base = self.eval(*value);
+                self.attr(base, attr, m.span(e))
+            }
+            ExprKind::Call { func, args, kwargs } => self.call(e, *func, args, kwargs),
+            ExprKind::Subscript { value, index } => {
+                let base = self.eval(*value);
+                let idx = self.eval(*index);
+                let _ = idx;
+                match base {
+                    Value::QuerySet(q) if !q.values => {
+                        if matches!(m.kind(*index), ExprKind::Slice(_)) {
+                            let mut q2 = q.clone();
+                            q2.span = m.span(e);
+                            q2.is_manager = false;
+                            Value::QuerySet(q2)
+                        } else {
+                            self.evaluate_qs(&q, m.span(e), EvalHow::Method("[index]".into()));
+                            Value::Instance(Inst {
+                                model: q.model,
+                                loads: q.loads.clone(),
+                                row: None,
+                                created_in_loop: None,
+                            })
+                        }
+                    }
+                    _ => Value::Unknown,
+                }
+            }
+            ExprKind::Comp { elt, value, gens, .. } => {
+                let depth = self.loops.len();
+                let before = self.env.clone();
+                for g in gens.iter() {
+                    self.comp_gen(g, m.span(e));
+                }
+                self.eval(*elt);
+                if let Some(v) = value {
+                    self.eval(*v);
+                }
+                self.loops.truncate(depth);
+                self.env = before;
+                Value::Unknown
+            }
+            ExprKind::Not(x) => {
+                self.truth(*x);
+                Value::Unknown
+            }
+            ExprKind::BoolOp { values, .. } => {
+                for v in values.iter() {
+                    self.truth(*v);
+                }
+                Value::Unknown
+            }
+            ExprKind::Compare {
+                left,
+                ops,
+                comparators,
+            } => {
+                self.eval(*left);
+                for (op, c) in ops.iter().zip(comparators.iter()) {
+                    let v = self.eval(*c);
+                    if matches!(&**op, "in" | "not in") {
+                        if let Value::QuerySet(q) = &v {
+                            let q = q.clone();
+                            self.evaluate_qs(&q, m.span(*c), EvalHow::Method("in".into()));
+                            self.mark_cached(*c);
+                        }
+                    }
+                }
+                Value::Unknown
+            }
+            ExprKind::IfExp { test, body, orelse } => {
+                self.truth(*test);
+                let a = self.eval(*body);
+                let b = self.eval(*orelse);
+                a.join(&b)
+            }
+            ExprKind::NamedExpr { target, value } => {
+                let v = self.eval(*value);
+                self.env.insert(target.clone(), v.clone());
+                v
+            }
+            ExprKind::Lambda { .. } => Value::Unknown,
+            ExprKind::Seq { kind: SeqKind::Tuple, elts } => {
+                let vs = elts.iter().map(|x| self.eval(*x)).collect();
+                Value::Tuple(vs)
+            }
+            _ => {
+                let mut kids = Vec::new();
+                m.children(e, &mut kids);
+                for k in kids {
+                    self.eval(k);
+                }
+                Value::Unknown
+            }
+        }
+    }
+
+    fn comp_gen(&mut self, g: &CompFor, span: Span) {
+        let it = self.eval(g.iter);
+        let literal = self.is_literal_iter(g.iter);
+        let single = matches!(&it, Value::QuerySet(q) if q.single);
+        self.evaluate_iter(&it, g.iter, EvalHow::Iterate);
+        let id = self.push_loop(span, single, literal, false);
+        let elem = self.element(&it, id);
+        self.bind(&g.target, elem);
+        for c in g.ifs.iter() {
+            self.truth(*c);
+        }
+    }
+
+    /// A name not bound locally: a model class imported or defined in the module.
+    fn name_value(&self, n: &str) -> Value {
+        if let Some((ci, _)) = self
+            .m
+            .classes
+            .iter()
+            .enumerate()
+            .find(|(_, c)| c.outer.is_none() && &*c.name == n)
+        {
+            if let Some(id) = self.class_models.get(&u32::try_from(ci).unwrap_or(0)) {
+                return Value::ModelClass(*id);
+            }
+        }
+        match self.file.scope.names.get(n) {
+            Some(q) => match self.ix.model_by_qual(q) {
+                Some(id) => Value::ModelClass(id),
+                None => Value::Unknown,
+            },
+            None => Value::Unknown,
+        }
+    }
+
+    fn attr(&mut self, base: Value, attr: &str, span: Span) -> Value {
+        match base {
+            Value::ModelClass(model) => match self.ix.manager(model, attr) {
+                Some((eff, classes)) => Value::QuerySet(Qs {
+                    model,
+                    loads: eff.loads,
+                    values: eff.values,
+                    classes: classes.into(),
+                    span,
+                    single: false,
+                    cached: false,
+                    is_manager: true,
+                    is_list: false,
+                    related: None,
+                    bypass: None,
+                    narrowed: None,
+                    iterator: false,
+                }),
+                None => Value::Unknown,
+            },
+            Value::Instance(inst) => self.instance_attr(&inst, attr, span),
+            _ => Value::Unknown,
+        }
+    }
+
+    fn instance_attr(&mut self, inst: &Inst, attr: &str, span: Span) -> Value {
+        let ix = self.ix;
+        // A `Prefetch(..., to_attr=attr)` list.
+        if let Some(node) = inst.loads.nodes.get(attr) {
+            if let Some(rel) = &node.to_attr_of {
+                let target = ix
+                    .member(inst.model, rel)
+                    .and_then(|mb| ix.member_target(&mb));
+                let Some(target) = target else { return Value::Unknown };
+                let parent = Inst {
+                    loads: {
+                        let mut l = LoadSet::default();
+                        l.nodes.insert(rel.clone(), node.clone());
+                        l
+                    },
+                    ..inst.clone()
+                };
+                return Value::QuerySet(Qs {
+                    model: target,
+                    loads: node.children.clone(),
+                    values: false,
+                    classes: Rc::from(Vec::new()),
+                    span,
+                    single: false,
+                    cached: true,
+                    is_manager: false,
+                    is_list: true,
+                    related: Some(Rc::new(RelInfo {
+                        parent,
+                        rel: rel.clone(),
+                        prefetched: true,
+                    })),
+                    bypass: None,
+                    narrowed: None,
+                    iterator: false,
+                });
+            }
+        }
+        let Some(member) = ix.member(inst.model, attr) else {
+            return Value::Unknown;
+        };
+        match member {
+            Member::Forward(f) => {
+                let Some(target) = f.target else { return Value::Unknown };
+                self.single_relation(inst, attr, target, f.null, false, span)
+            }
+            Member::GenericForeignKey(_) => {
+                self.single_relation(inst, attr, u32::MAX, true, true, span)
+            }
+            Member::Reverse(r) if r.kind == ReverseKind::OneToOne => {
+                self.single_relation(inst, attr, r.from_model, true, false, span)
+            }
+            Member::Reverse(r) => {
+                let known_parent = (r.kind == ReverseKind::ForeignKey).then(|| r.field.clone());
+                self.many_relation(inst, attr, r.from_model, known_parent, span)
+            }
+            Member::ManyToMany(f) | Member::GenericRelation(f) => {
+                let Some(target) = f.target else { return Value::Unknown };
+                self.many_relation(inst, attr, target, None, span)
+            }
+            Member::ForeignKeyId(_) | Member::Plain(_) => Value::Unknown,
+        }
+    }
+
+    /// Reading a single related object (`book.author`).
+    fn single_relation(
+        &mut self,
+        inst: &Inst,
+        attr: &str,
+        target: ModelId,
+        nullable: bool,
+        generic: bool,
+        span: Span,
+    ) -> Value {
+        let node = inst.loads.nodes.get(attr);
+        let via_select_all = node.is_none()
+            && inst.loads.select_all
+            && !nullable
+            && !generic
+            && self
+                .ix
+                .member(inst.model, attr)
+                .is_some_and(|m| matches!(m, Member::Forward(f) if f.kind == FieldKind::ForeignKey || f.kind == FieldKind::OneToOne));
+        let loaded = node.is_some() || via_select_all;
+        let child_loads = match node {
+            Some(n) => n.children.clone(),
+            None if via_select_all => LoadSet {
+                select_all: true,
+                ..LoadSet::default()
+            },
+            None => LoadSet::default(),
+        };
+        let row = inst.row.as_ref().map(|r| {
+            let mut path = r.path.clone();
+            path.push(attr.to_owned());
+            let first_missing = if loaded {
+                r.first_missing
+            } else {
+                r.first_missing.or(Some(path.len() - 1))
+            };
+            Rc::new(Row {
+                loop_id: r.loop_id,
+                root_span: r.root_span,
+                root_model: r.root_model,
+                path,
+                first_missing,
+                many: r.many,
+            })
+        });
+        if let (Some(r), false) = (&row, loaded) {
+            let parent_row = inst.row.as_ref().map(|x| (**x).clone());
+            if parent_row.as_ref().is_some_and(|p| self.per_row(p))
+                && self.seen_fk.insert((r.loop_id, r.path.clone()))
+            {
+                self.events.push(Event::FkAccess {
+                    span,
+                    root_span: r.root_span,
+                    root_model: r.root_model,
+                    path: r.path.clone(),
+                    missing_from: r.first_missing.unwrap_or(r.path.len() - 1),
+                    model: inst.model,
+                    attr: attr.to_owned(),
+                    generic,
+                    nullable,
+                    many: r.many,
+                });
+            }
+        }
+        if generic {
+            return Value::Unknown;
+        }
+        Value::Instance(Inst {
+            model: target,
+            loads: child_loads,
+            row,
+            created_in_loop: None,
+        })
+    }
+
+    /// Reading a related manager (`book.tags`, `author.book_set`).
+    fn many_relation(
+        &mut self,
+        inst: &Inst,
+        attr: &str,
+        target: ModelId,
+        known_parent: Option<String>,
+        span: Span,
+    ) -> Value {
+        let node = inst.loads.nodes.get(attr).filter(|n| n.to_attr_of.is_none());
+        let mut loads = node.map(|n| n.children.clone()).unwrap_or_default();
+        if let Some(fk) = known_parent {
+            // Django sets the parent on rows fetched through its reverse manager.
+            loads.nodes.entry(fk).or_default();
+        }
+        Value::QuerySet(Qs {
+            model: target,
+            loads,
+            values: false,
+            classes: Rc::from(Vec::new()),
+            span,
+            single: false,
+            cached: node.is_some(),
+            is_manager: true,
+            is_list: false,
+            related: Some(Rc::new(RelInfo {
+                parent: inst.clone(),
+                rel: attr.to_owned(),
+                prefetched: node.is_some(),
+            })),
+            bypass: None,
+            narrowed: None,
+            iterator: false,
+        })
+    }
+
+    fn call(&mut self, e: ExprId, func: ExprId, args: &[ExprId], kwargs: &[Keyword]) -> Value {
+        let m = self.m;
+        let span = m.span(e);
+        if let ExprKind::Attr { value, attr, .. } = m.kind(func) {
+            let recv = self.eval(*value);
+            match recv {
+                Value::QuerySet(q) => return self.qs_call(q, attr, args, kwargs, span, *value),
+                Value::Instance(inst) => {
+                    self.eval_args(args, kwargs);
+                    if matches!(&**attr, "save" | "delete") {
+                        let per_row = inst.row.as_ref().is_some_and(|r| self.per_row(r));
+                        let created = inst
+                            .created_in_loop
+                            .is_some_and(|l| self.loops.iter().any(|f| f.id == l));
+                        if per_row || created {
+                            if let Some(l) = self.repeating_loop().cloned() {
+                                self.events.push(Event::SaveInLoop {
+                                    span,
+                                    loop_span: l.span,
+                                    model: inst.model,
+                                    method: attr.to_string(),
+                                    created,
+                                });
+                            }
+                        }
+                    }
+                    return Value::Unknown;
+                }
+                Value::InstanceDict(q) => {
+                    self.eval_args(args, kwargs);
+                    if &**attr == "values" {
+                        let mut q = q.clone();
+                        q.cached = true;
+                        q.is_list = true;
+                        return Value::QuerySet(q);
+                    }
+                    return Value::Unknown;
+                }
+                _ => {
+                    self.eval_args(args, kwargs);
+                    return Value::Unknown;
+                }
+            }
+        }
+        let callee = self.eval(func);
+        let name = m.dotted(func);
+        let argv: Vec<Value> = args.iter().map(|a| self.eval(*a)).collect();
+        for k in kwargs {
+            self.eval(k.value);
+        }
+        if let Value::ModelClass(model) = callee {
+            let created = self.loops.last().map(|l| l.id);
+            return Value::Instance(Inst {
+                model,
+                loads: LoadSet::default(),
+                row: None,
+                created_in_loop: created,
+            });
+        }
+        let Some(name) = name else { return Value::Unknown };
+        let short = name.rsplit('.').next().unwrap_or(&name);
+        match short {
+            b if EVALUATING_BUILTINS.contains(&b) && name == short => {
+                if let (Some(Value::QuerySet(q)), Some(a0)) = (argv.first(), args.first()) {
+                    let q = q.clone();
+                    if !q.values {
+                        let how = match b {
+                            "len" => EvalHow::Count,
+                            "bool" => EvalHow::Exists,
+                            _ => EvalHow::Method(format!("{b}()")),
+                        };
+                        self.evaluate_qs(&q, m.span(*a0), how);
+                        self.mark_cached(*a0);
+                        if matches!(b, "list" | "sorted" | "tuple") {
+                            let mut l = q.clone();
+                            l.cached = true;
+                            l.is_list = true;
+                            l.bypass = None;
+                            return Value::QuerySet(l);
+                        }
+                    } else {
+                        self.evaluate_qs(&q, m.span(*a0), EvalHow::Method(format!("{b}()")));
+                    }
+                }
+                Value::Unknown
+            }
+            "enumerate" if name == short => match argv.first() {
+                Some(Value::QuerySet(q)) => {
+                    let q = q.clone();
+                    self.evaluate_qs(&q, m.span(args[0]), EvalHow::Iterate);
+                    Value::Unknown
+                }
+                _ => Value::Unknown,
+            },
+            "get_object_or_404" => {
+                let model = match argv.first() {
+                    Some(Value::ModelClass(id)) => Some((*id, LoadSet::default())),
+                    Some(Value::QuerySet(q)) => Some((q.model, q.loads.clone())),
+                    _ => None,
+                };
+                match model {
+                    Some((model, loads)) => {
+                        if let Some(l) = self.repeating_loop().cloned() {
+                            if self.seen_query.insert(span) {
+                                self.events.push(Event::QueryInLoop {
+                                    span,
+                                    loop_span: l.span,
+                                    model,
+                                    method: "get_object_or_404".into(),
+                                    root: true,
+                                });
+                            }
+                        }
+                        Value::Instance(Inst {
+                            model,
+                            loads,
+                            row: None,
+                            created_in_loop: None,
+                        })
+                    }
+                    None => Value::Unknown,
+                }
+            }
+            _ => Value::Unknown,
+        }
+    }
+
+    fn eval_args(&mut self, args: &[ExprId], kwargs: &[Keyword]) {
+        for a in args {
+            self.eval(*a);
+        }
+        for k in kwargs {
+            self.eval(k.value);
+        }
+    }
+
+    /// A method called on a manager or queryset.
+    fn qs_call(
+        &mut self,
+        q: Qs,
+        method: &str,
+        args: &[ExprId],
+        kwargs: &[Keyword],
+        span: Span,
+        recv_expr: ExprId,
+    ) -> Value {
+        self.eval_args(args, kwargs);
+        let m = self.m;
+        // A chained method returning a queryset.
+        let mut eff = ChainEffect {
+            loads: q.loads.clone(),
+            values: q.values,
+        };
+        let ix = self.ix;
+        let mut inner = |qe: ExprId| -> Option<LoadSet> { self.inner_loads(qe) };
+        let is_chain = apply_method(m, &mut eff, method, args, kwargs, &mut inner);
+        if is_chain {
+            let mut q2 = q.clone();
+            q2.loads = eff.loads;
+            q2.values = eff.values;
+            q2.span = span;
+            q2.is_manager = false;
+            let clones = !(method == "all" && q.is_manager);
+            if clones {
+                q2.cached = false;
+                q2.is_list = false;
+                if let Some(rel) = &q.related {
+                    if rel.prefetched && q2.bypass.is_none() {
+                        q2.bypass = Some((span, method.into()));
+                    }
+                }
+                if NARROWING.contains(&method) && !matches!(method, "select_related" | "prefetch_related" | "only" | "defer" | "using") && q2.narrowed.is_none() {
+                    q2.narrowed = Some(method.into());
+                }
+            }
+            if method == "filter" || method == "get" {
+                q2.single |= self.filters_unique(q.model, kwargs);
+            }
+            return Value::QuerySet(q2);
+        }
+        // A custom manager/queryset method with a known effect.
+        if let Some(ce) = ix.method_effect_in(&q.classes, method) {
+            let mut q2 = q.clone();
+            q2.loads.merge(&ce.loads);
+            q2.values |= ce.values;
+            q2.span = span;
+            q2.is_manager = false;
+            q2.cached = false;
+            return Value::QuerySet(q2);
+        }
+        if method == "iterator" {
+            let mut q2 = q.clone();
+            q2.span = span;
+            q2.iterator = true;
+            q2.cached = false;
+            return Value::QuerySet(q2);
+        }
+        let recv_span = m.span(recv_expr);
+        let _ = recv_span;
+        if SINGLE_METHODS.contains(&method) {
+            // Served by a prefetch cache only for `first()` on an ordered model.
+            let mut q_eval = q.clone();
+            if let Some(rel) = &q.related {
+                if rel.prefetched && q.bypass.is_none() {
+                    let ordered = ix.model(q.model).ordered;
+                    let cached_ok = method == "first" && ordered;
+                    if !cached_ok {
+                        q_eval.bypass = Some((span, method.into()));
+                    }
+                }
+            }
+            if !(q.cached && q.related.is_none() && matches!(method, "first" | "last")) {
+                self.evaluate_qs(&q_eval, span, EvalHow::Method(method.to_owned()));
+            }
+            if q.values {
+                return Value::Unknown;
+            }
+            return Value::Instance(Inst {
+                model: q.model,
+                loads: q.loads.clone(),
+                row: None,
+                created_in_loop: None,
+            });
+        }
+        if QUERY_METHODS.contains(&method) {
+            let how = match method {
+                "count" => EvalHow::Count,
+                "exists" => EvalHow::Exists,
+                _ => EvalHow::Method(method.to_owned()),
+            };
+            let cache_serves = matches!(method, "count" | "exists" | "contains");
+            let mut q_eval = q.clone();
+            if !cache_serves {
+                if let Some(rel) = &q.related {
+                    if rel.prefetched && q.bypass.is_none() {
+                        q_eval.bypass = Some((span, method.into()));
+                    }
+                }
+                q_eval.cached = false;
+            }
+            if matches!(method, "create" | "get_or_create" | "update_or_create" | "update" | "delete" | "bulk_create" | "bulk_update") && q.related.is_some() {
+                // Writes through a related manager: not something a prefetch serves.
+                if let Some(l) = self.repeating_loop().cloned() {
+                    if self.seen_query.insert(span) {
+                        self.events.push(Event::QueryInLoop {
+                            span,
+                            loop_span: l.span,
+                            model: q.model,
+                            method: method.to_owned(),
+                            root: false,
+                        });
+                    }
+                }
+            } else {
+                self.evaluate_qs(&q_eval, span, how);
+            }
+            return match method {
+                "in_bulk" => Value::InstanceDict(q),
+                "get_or_create" | "update_or_create" => Value::Tuple(vec![
+                    Value::Instance(Inst {
+                        model: q.model,
+                        loads: LoadSet::default(),
+                        row: None,
+                        created_in_loop: None,
+                    }),
+                    Value::Unknown,
+                ]),
+                "create" => Value::Instance(Inst {
+                    model: q.model,
+                    loads: LoadSet::default(),
+                    row: None,
+                    created_in_loop: None,
+                }),
+                _ => Value::Unknown,
+            };
+        }
+        Value::Unknown
+    }
+
+    /// The load set of a `Prefetch(queryset=...)` argument.
+    fn inner_loads(&mut self, qe: ExprId) -> Option<LoadSet> {
+        // Evaluate outside any loop bookkeeping: the expression is built once.
+        let saved = std::mem::take(&mut self.loops);
+        let v = self.eval(qe);
+        self.loops = saved;
+        match v {
+            Value::QuerySet(q) => Some(q.loads),
+            _ => None,
+        }
+    }
+
+    /// Whether `filter(**kwargs)` pins one row (pk, id or a unique/one-to-one field).
+    fn filters_unique(&self, model: ModelId, kwargs: &[Keyword]) -> bool {
+        kwargs.iter().any(|k| {
+            let Some(name) = k.name.as_deref() else { return false };
+            let name = name.strip_suffix("__exact").unwrap_or(name);
+            if name == "pk" || name == "id" {
+                return true;
+            }
+            self.ix.model(model).fields.iter().any(|f| {
+                f.name == name && (f.unique || f.primary_key || f.kind == FieldKind::OneToOne)
+            })
+        })
+    }
+}
+
+fn join_envs(a: &Env, b: &Env) -> Env {
+    let mut out = Env::new();
+    for (k, va) in a {
+        match b.get(k) {
+            Some(vb) => {
+                out.insert(k.clone(), va.join(vb));
+            }
+            None => {
+                out.insert(k.clone(), Value::Unknown);
+            }
+        }
+    }
+    for k in b.keys() {
+        out.entry(k.clone()).or_insert(Value::Unknown);
+    }
+    out
+}

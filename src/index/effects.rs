@@ -1,0 +1,288 @@
+//! What a queryset chain loads: `select_related`/`prefetch_related` paths (with `Prefetch`
+//! objects and `to_attr`), `values()`. Shared by the index (custom manager and queryset
+//! methods) and the flow analysis (chains in function bodies).
+
+use crate::ast::{Block, ExprId, ExprKind, Keyword, Module, StmtKind};
+use crate::index::Index;
+use std::collections::BTreeMap;
+
+/// The relations loaded with each row, as a tree of accessor names.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LoadSet {
+    pub nodes: BTreeMap<String, LoadNode>,
+    /// `select_related()` with no arguments: every non-null forward FK, recursively.
+    pub select_all: bool,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LoadNode {
+    /// Loaded by `prefetch_related` (a cache that only some methods use) rather than a join.
+    pub prefetched: bool,
+    /// For `Prefetch(..., to_attr="x")`: the relation that `x` holds as a plain list.
+    pub to_attr_of: Option<String>,
+    pub children: LoadSet,
+}
+
+impl LoadSet {
+    /// Add a `__`-separated lookup path.
+    pub fn add_path(&mut self, path: &str, prefetched: bool) -> &mut LoadSet {
+        let mut cur = self;
+        for seg in path.split("__").filter(|s| !s.is_empty()) {
+            let node = cur.nodes.entry(seg.to_owned()).or_default();
+            node.prefetched |= prefetched;
+            cur = &mut node.children;
+        }
+        cur
+    }
+
+    /// Keep only what both sets load (a relation counts as loaded only if loaded on every path).
+    pub fn intersect(&self, other: &LoadSet) -> LoadSet {
+        let mut out = LoadSet {
+            nodes: BTreeMap::new(),
+            select_all: self.select_all && other.select_all,
+        };
+        for (k, a) in &self.nodes {
+            if let Some(b) = other.nodes.get(k) {
+                if a.to_attr_of != b.to_attr_of {
+                    continue;
+                }
+                out.nodes.insert(
+                    k.clone(),
+                    LoadNode {
+                        prefetched: a.prefetched || b.prefetched,
+                        to_attr_of: a.to_attr_of.clone(),
+                        children: a.children.intersect(&b.children),
+                    },
+                );
+            }
+        }
+        out
+    }
+
+    pub fn merge(&mut self, other: &LoadSet) {
+        self.select_all |= other.select_all;
+        for (k, b) in &other.nodes {
+            let a = self.nodes.entry(k.clone()).or_default();
+            a.prefetched |= b.prefetched;
+            if a.to_attr_of.is_none() {
+                a.to_attr_of.clone_from(&b.to_attr_of);
+            }
+            a.children.merge(&b.children);
+        }
+    }
+}
+
+/// The accumulated effect of a queryset chain.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ChainEffect {
+    pub loads: LoadSet,
+    /// `values()`/`values_list()`: rows are dicts or tuples, not model instances.
+    pub values: bool,
+}
+
+/// Methods that return a new queryset of the same rows.
+pub const QS_METHODS: &[&str] = &[
+    "all",
+    "filter",
+    "exclude",
+    "order_by",
+    "select_related",
+    "prefetch_related",
+    "annotate",
+    "alias",
+    "distinct",
+    "only",
+    "defer",
+    "using",
+    "reverse",
+    "none",
+    "extra",
+    "select_for_update",
+    "values",
+    "values_list",
+    "union",
+    "intersection",
+    "difference",
+    "complex_filter",
+    "get_queryset",
+    "_chain",
+    "_clone",
+];
+
+/// Apply one chained method call to an effect. Returns `false` if `method` does not return a
+/// queryset. `inner` evaluates a `Prefetch(queryset=...)` argument to its load set.
+pub fn apply_method(
+    m: &Module,
+    eff: &mut ChainEffect,
+    method: &str,
+    args: &[ExprId],
+    kwargs: &[Keyword],
+    inner: &mut dyn FnMut(ExprId) -> Option<LoadSet>,
+) -> bool {
+    match method {
+        "select_related" => {
+            if args.is_empty() && kwargs.is_empty() {
+                eff.loads.select_all = true;
+            }
+            for a in args {
+                match m.kind(*a) {
+                    ExprKind::Str(s) => {
+                        eff.loads.add_path(s, false);
+                    }
+                    ExprKind::Const(crate::ast::Const::None) => {
+                        eff.loads = LoadSet::default();
+                    }
+                    _ => {}
+                }
+            }
+            true
+        }
+        "prefetch_related" => {
+            for a in args {
+                match m.kind(*a) {
+                    ExprKind::Str(s) => {
+                        eff.loads.add_path(s, true);
+                    }
+                    ExprKind::Const(crate::ast::Const::None) => {
+                        eff.loads.nodes.retain(|_, n| !n.prefetched);
+                    }
+                    ExprKind::Call {
+                        func,
+                        args: pargs,
+                        kwargs: pkw,
+                    } if m
+                        .dotted(*func)
+                        .is_some_and(|d| d.rsplit('.').next() == Some("Prefetch")) =>
+                    {
+                        let lookup = m
+                            .kwarg(pkw, "lookup")
+                            .map(|k| k.value)
+                            .or_else(|| pargs.first().copied())
+                            .and_then(|e| m.str_value(e));
+                        let Some(lookup) = lookup else { continue };
+                        let qs = m
+                            .kwarg(pkw, "queryset")
+                            .map(|k| k.value)
+                            .or_else(|| pargs.get(1).copied());
+                        let to_attr = m
+                            .kwarg(pkw, "to_attr")
+                            .map(|k| k.value)
+                            .or_else(|| pargs.get(2).copied())
+                            .and_then(|e| m.str_value(e));
+                        let inner_loads = qs.and_then(&mut *inner).unwrap_or_default();
+                        match to_attr {
+                            Some(attr) => {
+                                // The prefix is prefetched normally; the last segment lands in
+                                // a list attribute named `attr`.
+                                let (prefix, rel) = match lookup.rsplit_once("__") {
+                                    Some((p, r)) => (Some(p), r),
+                                    None => (None, lookup),
+                                };
+                                let parent = match prefix {
+                                    Some(p) => eff.loads.add_path(p, true),
+                                    None => &mut eff.loads,
+                                };
+                                let node = parent.nodes.entry(attr.to_owned()).or_default();
+                                node.prefetched = true;
+                                node.to_attr_of = Some(rel.to_owned());
+                                node.children.merge(&inner_loads);
+                            }
+                            None => {
+                                let leaf = eff.loads.add_path(lookup, true);
+                                leaf.merge(&inner_loads);
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            true
+        }
+        "values" | "values_list" => {
+            eff.values = true;
+            true
+        }
+        _ => QS_METHODS.contains(&method),
+    }
+}
+
+/// The expression of a function body's only `return` (ignoring docstrings and simple
+/// assignments is not attempted: one return statement or none).
+pub fn single_return(body: &Block) -> Option<ExprId> {
+    let mut found = None;
+    for st in body {
+        match &st.kind {
+            StmtKind::Return(Some(e)) => {
+                if found.is_some() {
+                    return None;
+                }
+                found = Some(*e);
+            }
+            StmtKind::Expr(_) | StmtKind::Other(_) => {}
+            _ => return None,
+        }
+    }
+    found
+}
+
+/// Evaluate a manager/queryset method's return expression rooted at `self`/`super()`.
+/// `classes` are the class and its bases (to resolve `self.other_method()`).
+pub fn eval_self_chain(
+    m: &Module,
+    e: ExprId,
+    ix: &Index,
+    classes: &[String],
+) -> Option<ChainEffect> {
+    let mut chain = Vec::new();
+    let mut cur = e;
+    for _ in 0..64 {
+        match m.kind(cur) {
+            ExprKind::Call { func, args, kwargs } => match m.kind(*func) {
+                ExprKind::Attr { value, attr, .. } => {
+                    chain.push((attr.clone(), args.clone(), kwargs.clone()));
+                    cur = *value;
+                }
+                ExprKind::Name(n) if &**n == "super" => {
+                    // super().method(...) → the base's effect of that method, or nothing
+                    let (name, ..) = chain.pop()?;
+                    let mut eff = if &*name == "get_queryset" || &*name == "all" {
+                        ChainEffect::default()
+                    } else {
+                        ix.method_effect_in(&classes[1.min(classes.len())..], &name)
+                            .unwrap_or_default()
+                    };
+                    return finish(m, &mut eff, chain, ix, classes);
+                }
+                _ => return None,
+            },
+            ExprKind::Name(n) if &**n == "self" => {
+                let mut eff = ChainEffect::default();
+                return finish(m, &mut eff, chain, ix, classes);
+            }
+            _ => return None,
+        }
+    }
+    None
+}
+
+fn finish(
+    m: &Module,
+    eff: &mut ChainEffect,
+    mut chain: Vec<(Box<str>, Box<[ExprId]>, Box<[Keyword]>)>,
+    ix: &Index,
+    classes: &[String],
+) -> Option<ChainEffect> {
+    while let Some((name, args, kwargs)) = chain.pop() {
+        if apply_method(m, eff, &name, &args, &kwargs, &mut |_| None) {
+            continue;
+        }
+        match ix.method_effect_in(classes, &name) {
+            Some(other) => {
+                eff.loads.merge(&other.loads);
+                eff.values |= other.values;
+            }
+            None => return None,
+        }
+    }
+    Some(eff.clone())
+}

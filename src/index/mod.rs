@@ -1,0 +1,966 @@
+//! The project index: every model with its fields, relations, reverse accessors and managers,
+//! and the queryset effect of every manager/queryset method, built once from all files under
+//! the project root.
+
+pub mod effects;
+pub mod imports;
+
+use crate::ast::{ClassDef, ExprId, ExprKind, Module, StmtKind};
+use crate::project::{File, FileId};
+use crate::source::Span;
+pub use effects::ChainEffect;
+use imports::last_segment;
+use std::collections::{BTreeMap, HashMap};
+
+pub type ModelId = u32;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldKind {
+    ForeignKey,
+    OneToOne,
+    ManyToMany,
+    GenericForeignKey,
+    GenericRelation,
+    Plain,
+}
+
+impl FieldKind {
+    /// A forward relation to a single object (a join can load it).
+    pub fn is_single(self) -> bool {
+        matches!(self, FieldKind::ForeignKey | FieldKind::OneToOne)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum TargetRef {
+    /// A class reference, qualified through the declaring module's imports.
+    Qual(String),
+    /// `"Model"` or `"app_label.Model"`.
+    Str(String),
+    SelfRef,
+    AuthUser,
+}
+
+#[derive(Debug, Clone)]
+pub struct Field {
+    pub name: String,
+    /// The field class's name (`ForeignKey`, `TextField`...).
+    pub class: String,
+    pub kind: FieldKind,
+    pub target_ref: Option<TargetRef>,
+    pub target: Option<ModelId>,
+    pub null: bool,
+    pub unique: bool,
+    pub primary_key: bool,
+    pub db_index: bool,
+    pub related_name: Option<String>,
+    pub max_length: Option<u32>,
+    pub file: Option<FileId>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReverseKind {
+    /// `author.book_set`: a manager of many rows.
+    ForeignKey,
+    /// `book.detail`: a single object.
+    OneToOne,
+    /// `tag.book_set`: a manager of many rows.
+    ManyToMany,
+}
+
+#[derive(Debug, Clone)]
+pub struct Reverse {
+    pub name: String,
+    pub kind: ReverseKind,
+    pub from_model: ModelId,
+    /// The relation field's name on `from_model`.
+    pub field: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Manager {
+    pub name: String,
+    /// Qualified names of the manager class and the queryset class(es) it is built from.
+    pub classes: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Model {
+    pub name: String,
+    pub qual: String,
+    pub app_label: String,
+    pub file: Option<FileId>,
+    pub span: Span,
+    pub is_abstract: bool,
+    pub proxy: bool,
+    pub builtin: bool,
+    pub parents: Vec<ModelId>,
+    /// Own and inherited fields.
+    pub fields: Vec<Field>,
+    pub reverse: Vec<Reverse>,
+    pub managers: Vec<Manager>,
+    /// `Meta.ordering` is set (here or inherited).
+    pub ordered: bool,
+    pub default_related_name: Option<String>,
+}
+
+/// What an attribute of a model instance is.
+#[derive(Debug, Clone, Copy)]
+pub enum Member<'a> {
+    /// Forward FK/one-to-one: a single related object.
+    Forward(&'a Field),
+    /// Forward many-to-many: a related manager.
+    ManyToMany(&'a Field),
+    /// A generic foreign key: a single object, one query per row unless prefetched.
+    GenericForeignKey(&'a Field),
+    /// A generic relation: a related manager.
+    GenericRelation(&'a Field),
+    /// `author_id`: the stored key, no query.
+    ForeignKeyId(&'a Field),
+    Reverse(&'a Reverse),
+    Plain(&'a Field),
+}
+
+/// A project class that is a manager or queryset.
+#[derive(Debug, Clone)]
+struct QsClass {
+    file: FileId,
+    class: u32,
+    /// Qualified names of its bases.
+    bases: Vec<String>,
+}
+
+#[derive(Debug, Default)]
+pub struct Index {
+    pub models: Vec<Model>,
+    by_qual: HashMap<String, ModelId>,
+    by_app: HashMap<(String, String), ModelId>,
+    by_name: HashMap<String, Vec<ModelId>>,
+    /// Re-exports: `pkg.Book` → `pkg.models.Book`.
+    aliases: HashMap<String, String>,
+    qs_classes: HashMap<String, QsClass>,
+    /// Method effects of manager/queryset classes, `(class qual, method)` → effect.
+    method_effects: HashMap<(String, String), ChainEffect>,
+    pub auth_user: Option<ModelId>,
+}
+
+const DJANGO_MODEL_BASES: &[&str] = &[
+    "django.db.models.Model",
+    "django.db.models.base.Model",
+];
+
+const MANAGER_BASES: &[&str] = &[
+    "django.db.models.Manager",
+    "django.db.models.manager.Manager",
+    "django.db.models.manager.BaseManager",
+    "django.db.models.QuerySet",
+    "django.db.models.query.QuerySet",
+    "django.contrib.auth.models.UserManager",
+    "django.contrib.auth.base_user.BaseUserManager",
+];
+
+impl Index {
+    /// Build the index from every file of the project plus Django's built-in models.
+    pub fn build(files: &[File], builtin: &[File]) -> Index {
+        let mut ix = Index::default();
+        let all: Vec<&File> = builtin.iter().chain(files.iter()).collect();
+        // 1. aliases (re-exports) and candidate classes
+        for f in &all {
+            for (local, q) in &f.scope.names {
+                let own = format!("{}.{}", f.scope.module, local);
+                if *q != own {
+                    ix.aliases.insert(own, q.clone());
+                }
+            }
+        }
+        // 2. find model classes to a fixpoint over project bases
+        let mut class_quals: Vec<(FileId, u32, String, Vec<String>)> = Vec::new();
+        for f in &all {
+            for (ci, c) in f.ast.classes.iter().enumerate() {
+                if c.outer.is_some() {
+                    continue;
+                }
+                let Some(qual) = class_qual(f, c) else { continue };
+                let bases = c
+                    .bases
+                    .iter()
+                    .filter_map(|b| f.ast.dotted(*b))
+                    .map(|d| f.scope.qualify(&d))
+                    .collect();
+                class_quals.push((f.id, u32::try_from(ci).unwrap_or(0), qual, bases));
+            }
+        }
+        let files_by_id: HashMap<FileId, &File> = all.iter().map(|f| (f.id, *f)).collect();
+        let mut is_model: HashMap<String, bool> = HashMap::new();
+        let mut is_qs: HashMap<String, bool> = HashMap::new();
+        for (_, _, q, bases) in &class_quals {
+            if bases.iter().any(|b| DJANGO_MODEL_BASES.contains(&b.as_str())) {
+                is_model.insert(q.clone(), true);
+            }
+            if bases.iter().any(|b| MANAGER_BASES.contains(&b.as_str())) {
+                is_qs.insert(q.clone(), true);
+            }
+        }
+        for _ in 0..16 {
+            let mut changed = false;
+            for (fid, ci, q, bases) in &class_quals {
+                if !is_model.contains_key(q) {
+                    let via_base = bases
+                        .iter()
+                        .any(|b| is_model.contains_key(&ix.resolve_alias(b)));
+                    let f = files_by_id[fid];
+                    let declares_fields = via_base
+                        || declares_django_fields(f, &f.ast.classes[*ci as usize]);
+                    if via_base || declares_fields {
+                        is_model.insert(q.clone(), true);
+                        changed = true;
+                    }
+                }
+                if !is_qs.contains_key(q)
+                    && bases.iter().any(|b| is_qs.contains_key(&ix.resolve_alias(b)))
+                {
+                    is_qs.insert(q.clone(), true);
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        for (fid, ci, q, bases) in &class_quals {
+            if is_qs.contains_key(q) {
+                ix.qs_classes.insert(
+                    q.clone(),
+                    QsClass {
+                        file: *fid,
+                        class: *ci,
+                        bases: bases.clone(),
+                    },
+                );
+            }
+        }
+        // Module-level `X = Manager.from_queryset(QS)` synthesises a manager class.
+        for f in &all {
+            for st in &f.ast.body {
+                if let StmtKind::Assign {
+                    targets,
+                    value: Some(v),
+                } = &st.kind
+                {
+                    if let (Some(crate::ast::Target::Name(n, _)), Some(classes)) =
+                        (targets.first(), manager_classes(f, *v, &ix))
+                    {
+                        ix.qs_classes.insert(
+                            format!("{}.{n}", f.scope.module),
+                            QsClass {
+                                file: f.id,
+                                class: u32::MAX,
+                                bases: classes,
+                            },
+                        );
+                    }
+                }
+            }
+        }
+        // 3. create the models (order: as found; parents resolved afterwards)
+        let mut pending: Vec<(ModelId, FileId, u32, Vec<String>)> = Vec::new();
+        for (fid, ci, q, bases) in &class_quals {
+            if !is_model.contains_key(q) {
+                continue;
+            }
+            let f = files_by_id[fid];
+            let c = &f.ast.classes[*ci as usize];
+            let id = u32::try_from(ix.models.len()).unwrap_or(u32::MAX);
+            let model = new_model(f, c, q, *fid < 0x1000_0000 && f.builtin);
+            ix.by_qual.insert(q.clone(), id);
+            ix.by_name.entry(model.name.clone()).or_default().push(id);
+            ix.models.push(model);
+            pending.push((id, *fid, *ci, bases.clone()));
+        }
+        for (id, _, _, bases) in &pending {
+            let parents: Vec<ModelId> = bases
+                .iter()
+                .filter_map(|b| ix.model_by_qual(b))
+                .filter(|p| p != id)
+                .collect();
+            ix.models[*id as usize].parents = parents;
+        }
+        for m in &ix.models {
+            if !m.is_abstract {
+                ix.by_app
+                    .entry((m.app_label.to_ascii_lowercase(), m.name.clone()))
+                    .or_insert_with(|| ix.by_qual[&m.qual]);
+            }
+        }
+        // AUTH_USER_MODEL from settings, else django.contrib.auth's User.
+        ix.auth_user = ix.by_qual.get("django.contrib.auth.models.User").copied();
+        for f in files {
+            if let Some(label) = auth_user_setting(&f.ast) {
+                if let Some(id) = ix.model_by_label(&label, None) {
+                    ix.auth_user = Some(id);
+                }
+            }
+        }
+        // 4. own fields, managers, Meta
+        for (id, fid, ci, _) in &pending {
+            let f = files_by_id[fid];
+            let c = &f.ast.classes[*ci as usize];
+            let (fields, managers) = own_members(f, c, &ix);
+            let m = &mut ix.models[*id as usize];
+            m.fields = fields;
+            m.managers = managers;
+        }
+        // 5. inheritance: fields, managers, ordering from parents (parents first)
+        let order = ix.parent_first_order();
+        for id in order {
+            let parents = ix.models[id as usize].parents.clone();
+            for p in parents {
+                let (pf, pm, pord, parent_abstract) = {
+                    let pm = &ix.models[p as usize];
+                    (pm.fields.clone(), pm.managers.clone(), pm.ordered, pm.is_abstract)
+                };
+                let m = &mut ix.models[id as usize];
+                for fld in pf {
+                    if !m.fields.iter().any(|x| x.name == fld.name) {
+                        m.fields.push(fld);
+                    }
+                }
+                if parent_abstract || m.proxy {
+                    for mg in pm {
+                        if !m.managers.iter().any(|x| x.name == mg.name) {
+                            m.managers.push(mg);
+                        }
+                    }
+                }
+                m.ordered |= pord;
+                if !parent_abstract && !m.proxy {
+                    // multi-table inheritance: a parent link `<parent>_ptr` (one-to-one).
+                    let pname = ix.models[p as usize].name.to_ascii_lowercase();
+                    let m = &mut ix.models[id as usize];
+                    let ptr = format!("{pname}_ptr");
+                    if !m.fields.iter().any(|x| x.name == ptr) {
+                        m.fields.push(Field {
+                            name: ptr,
+                            class: "OneToOneField".into(),
+                            kind: FieldKind::OneToOne,
+                            target_ref: None,
+                            target: Some(p),
+                            null: false,
+                            unique: true,
+                            primary_key: true,
+                            db_index: true,
+                            related_name: None,
+                            max_length: None,
+                            file: None,
+                            span: Span::default(),
+                        });
+                    }
+                }
+            }
+        }
+        // 6. resolve relation targets and reverse accessors (concrete models only)
+        for id in 0..ix.models.len() {
+            let targets: Vec<Option<ModelId>> = ix.models[id]
+                .fields
+                .iter()
+                .map(|fl| match &fl.target {
+                    Some(t) => Some(*t),
+                    None => fl
+                        .target_ref
+                        .as_ref()
+                        .and_then(|r| ix.resolve_target(r, u32::try_from(id).unwrap_or(0), fl.file)),
+                })
+                .collect();
+            for (fl, t) in ix.models[id].fields.iter_mut().zip(targets) {
+                fl.target = t;
+            }
+        }
+        let mut reverses: Vec<(ModelId, Reverse)> = Vec::new();
+        for (id, m) in ix.models.iter().enumerate() {
+            if m.is_abstract {
+                continue;
+            }
+            let id = u32::try_from(id).unwrap_or(0);
+            for fl in &m.fields {
+                let kind = match fl.kind {
+                    FieldKind::ForeignKey => ReverseKind::ForeignKey,
+                    FieldKind::OneToOne => ReverseKind::OneToOne,
+                    FieldKind::ManyToMany => ReverseKind::ManyToMany,
+                    _ => continue,
+                };
+                let Some(t) = fl.target else { continue };
+                let Some(name) = reverse_name(m, fl, kind) else { continue };
+                reverses.push((
+                    t,
+                    Reverse {
+                        name,
+                        kind,
+                        from_model: id,
+                        field: fl.name.clone(),
+                    },
+                ));
+            }
+        }
+        for (t, r) in reverses {
+            ix.models[t as usize].reverse.push(r);
+        }
+        // reverse accessors are inherited by proxies and children too (the table is shared)
+        // — kept simple: only the target model itself carries them.
+        // 7. manager/queryset method effects
+        ix.compute_method_effects(&files_by_id);
+        ix
+    }
+
+    fn parent_first_order(&self) -> Vec<ModelId> {
+        let n = self.models.len();
+        let mut state = vec![0u8; n];
+        let mut out = Vec::with_capacity(n);
+        for start in 0..n {
+            // iterative DFS, post-order
+            let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
+            while let Some((node, child)) = stack.pop() {
+                if child == 0 {
+                    if state[node] != 0 {
+                        continue;
+                    }
+                    state[node] = 1;
+                }
+                let parents = &self.models[node].parents;
+                if child < parents.len() {
+                    stack.push((node, child + 1));
+                    let p = parents[child] as usize;
+                    if state[p] == 0 {
+                        stack.push((p, 0));
+                    }
+                } else {
+                    state[node] = 2;
+                    out.push(u32::try_from(node).unwrap_or(0));
+                }
+            }
+        }
+        out
+    }
+
+    fn resolve_alias(&self, q: &str) -> String {
+        let mut cur = q.to_owned();
+        for _ in 0..8 {
+            match self.aliases.get(&cur) {
+                Some(n) if *n != cur => cur = n.clone(),
+                _ => break,
+            }
+        }
+        cur
+    }
+
+    /// A model by a qualified class path, following re-exports, then by unique name.
+    pub fn model_by_qual(&self, q: &str) -> Option<ModelId> {
+        if let Some(id) = self.by_qual.get(q) {
+            return Some(*id);
+        }
+        let r = self.resolve_alias(q);
+        if let Some(id) = self.by_qual.get(&r) {
+            return Some(*id);
+        }
+        // Module names depend on where the project root is; fall back to a suffix match.
+        let name = last_segment(&r);
+        let cands = self.by_name.get(name)?;
+        let suffix: Vec<ModelId> = cands
+            .iter()
+            .copied()
+            .filter(|c| {
+                let mq = &self.models[*c as usize].qual;
+                mq.ends_with(&format!(".{r}")) || r.ends_with(&format!(".{mq}"))
+            })
+            .collect();
+        if suffix.len() == 1 {
+            return Some(suffix[0]);
+        }
+        None
+    }
+
+    /// A model by `"app_label.Model"` or `"Model"` (resolved within `near`'s app first).
+    pub fn model_by_label(&self, label: &str, near: Option<ModelId>) -> Option<ModelId> {
+        if let Some((app, name)) = label.rsplit_once('.') {
+            if let Some(id) = self.by_app.get(&(app.to_ascii_lowercase(), name.to_owned())) {
+                return Some(*id);
+            }
+            return self.unique_by_name(name);
+        }
+        if let Some(n) = near {
+            let app = self.models[n as usize].app_label.to_ascii_lowercase();
+            if let Some(id) = self.by_app.get(&(app, label.to_owned())) {
+                return Some(*id);
+            }
+        }
+        self.unique_by_name(label)
+    }
+
+    fn unique_by_name(&self, name: &str) -> Option<ModelId> {
+        let c = self.by_name.get(name)?;
+        let concrete: Vec<ModelId> = c
+            .iter()
+            .copied()
+            .filter(|m| !self.models[*m as usize].builtin)
+            .collect();
+        match (concrete.len(), c.len()) {
+            (1, _) => Some(concrete[0]),
+            (0, 1) => Some(c[0]),
+            _ => None,
+        }
+    }
+
+    fn resolve_target(&self, r: &TargetRef, model: ModelId, _file: Option<FileId>) -> Option<ModelId> {
+        match r {
+            TargetRef::SelfRef => Some(model),
+            TargetRef::AuthUser => self.auth_user,
+            TargetRef::Str(s) => self.model_by_label(s, Some(model)),
+            TargetRef::Qual(q) => self.model_by_qual(q),
+        }
+    }
+
+    pub fn model(&self, id: ModelId) -> &Model {
+        &self.models[id as usize]
+    }
+
+    /// What `attr` of an instance of `model` is.
+    pub fn member(&self, model: ModelId, attr: &str) -> Option<Member<'_>> {
+        let m = self.model(model);
+        if let Some(f) = m.fields.iter().find(|f| f.name == attr) {
+            return Some(match f.kind {
+                FieldKind::ForeignKey | FieldKind::OneToOne => Member::Forward(f),
+                FieldKind::ManyToMany => Member::ManyToMany(f),
+                FieldKind::GenericForeignKey => Member::GenericForeignKey(f),
+                FieldKind::GenericRelation => Member::GenericRelation(f),
+                FieldKind::Plain => Member::Plain(f),
+            });
+        }
+        if let Some(stem) = attr.strip_suffix("_id") {
+            if let Some(f) = m.fields.iter().find(|f| f.name == stem && f.kind.is_single()) {
+                return Some(Member::ForeignKeyId(f));
+            }
+        }
+        if let Some(r) = self.reverse_of(model, attr) {
+            return Some(Member::Reverse(r));
+        }
+        None
+    }
+
+    /// A reverse accessor on `model` or, for multi-table children and proxies, its parents.
+    fn reverse_of(&self, model: ModelId, attr: &str) -> Option<&Reverse> {
+        let mut cur = vec![model];
+        for _ in 0..8 {
+            let mut next = Vec::new();
+            for id in cur {
+                let m = self.model(id);
+                if let Some(r) = m.reverse.iter().find(|r| r.name == attr) {
+                    return Some(r);
+                }
+                next.extend(m.parents.iter().copied());
+            }
+            if next.is_empty() {
+                break;
+            }
+            cur = next;
+        }
+        None
+    }
+
+    /// The model a relation member leads to.
+    pub fn member_target(&self, member: &Member<'_>) -> Option<ModelId> {
+        match member {
+            Member::Forward(f) | Member::ManyToMany(f) | Member::GenericRelation(f) => f.target,
+            Member::Reverse(r) => Some(r.from_model),
+            _ => None,
+        }
+    }
+
+    /// The effect of `Model.<manager>` (its `get_queryset`), and the classes that provide
+    /// its methods. `None` if the model has no such manager.
+    pub fn manager(&self, model: ModelId, name: &str) -> Option<(ChainEffect, Vec<String>)> {
+        let m = self.model(model);
+        match m.managers.iter().find(|mg| mg.name == name) {
+            Some(mg) => {
+                let classes = self.class_closure(&mg.classes);
+                let eff = self
+                    .method_effect_in(&classes, "get_queryset")
+                    .unwrap_or_default();
+                Some((eff, classes))
+            }
+            None if name == "objects" && m.managers.is_empty() => {
+                Some((ChainEffect::default(), Vec::new()))
+            }
+            None if name == "_default_manager" || name == "_base_manager" => {
+                match (name, m.managers.first()) {
+                    ("_default_manager", Some(first)) => self.manager(model, &first.name.clone()),
+                    _ => Some((ChainEffect::default(), Vec::new())),
+                }
+            }
+            None => None,
+        }
+    }
+
+    /// Every class in the inheritance closure of `classes` that the index knows.
+    fn class_closure(&self, classes: &[String]) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        let mut todo: Vec<String> = classes.iter().map(|c| self.resolve_alias(c)).collect();
+        while let Some(c) = todo.pop() {
+            if out.contains(&c) || out.len() > 32 {
+                continue;
+            }
+            if let Some(qc) = self.qs_classes.get(&c) {
+                todo.extend(qc.bases.iter().map(|b| self.resolve_alias(b)));
+            }
+            out.push(c);
+        }
+        out
+    }
+
+    /// The effect of calling `method` on a manager/queryset whose classes are `classes`.
+    pub fn method_effect_in(&self, classes: &[String], method: &str) -> Option<ChainEffect> {
+        classes
+            .iter()
+            .find_map(|c| self.method_effects.get(&(c.clone(), method.to_owned())))
+            .cloned()
+    }
+
+    /// Whether any of `classes` defines `method` (so its result is a project queryset).
+    pub fn defines_method(&self, classes: &[String], method: &str) -> bool {
+        self.method_effect_in(classes, method).is_some()
+    }
+
+    fn compute_method_effects(&mut self, files: &HashMap<FileId, &File>) {
+        // Collect method bodies per class, then evaluate to a small fixpoint (methods call
+        // each other: `def with_all(self): return self.with_author().with_tags()`).
+        let mut methods: Vec<(String, String, FileId, ExprId)> = Vec::new();
+        for (q, qc) in &self.qs_classes {
+            if qc.class == u32::MAX {
+                continue;
+            }
+            let Some(f) = files.get(&qc.file) else { continue };
+            let c = &f.ast.classes[qc.class as usize];
+            for st in &c.body {
+                if let StmtKind::FunctionDef(fid) = st.kind {
+                    let func = &f.ast.functions[fid as usize];
+                    if let Some(ret) = effects::single_return(&func.body) {
+                        methods.push((q.clone(), func.name.to_string(), qc.file, ret));
+                    }
+                }
+            }
+        }
+        methods.sort();
+        for _ in 0..3 {
+            let mut changed = false;
+            for (q, name, fid, ret) in &methods {
+                let f = files[fid];
+                let classes = self.class_closure(std::slice::from_ref(q));
+                if let Some(eff) = effects::eval_self_chain(&f.ast, *ret, self, &classes) {
+                    let key = (q.clone(), name.clone());
+                    if self.method_effects.get(&key) != Some(&eff) {
+                        self.method_effects.insert(key, eff);
+                        changed = true;
+                    }
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+    }
+}
+
+fn class_qual(f: &File, c: &ClassDef) -> Option<String> {
+    Some(format!("{}.{}", f.scope.module, c.name))
+}
+
+/// Whether a class body assigns Django model fields (`x = models.CharField(...)`).
+fn declares_django_fields(f: &File, c: &ClassDef) -> bool {
+    c.body.iter().any(|st| {
+        if let StmtKind::Assign {
+            value: Some(v),
+            targets,
+        } = &st.kind
+        {
+            targets.len() == 1
+                && matches!(field_kind_of_call(f, *v), Some(k) if k != FieldKind::Plain
+                    || is_django_qual(&call_qual(f, *v).unwrap_or_default()))
+        } else {
+            false
+        }
+    })
+}
+
+fn is_django_qual(q: &str) -> bool {
+    q.starts_with("django.db.models.") || q.starts_with("django.contrib.")
+}
+
+fn call_qual(f: &File, v: ExprId) -> Option<String> {
+    if let ExprKind::Call { func, .. } = f.ast.kind(v) {
+        let d = f.ast.dotted(*func)?;
+        Some(f.scope.qualify(&d))
+    } else {
+        None
+    }
+}
+
+/// The kind of field a call constructs, if it looks like a Django model field.
+fn field_kind_of_call(f: &File, v: ExprId) -> Option<FieldKind> {
+    let q = call_qual(f, v)?;
+    let name = last_segment(&q);
+    let kind = match name {
+        "ForeignKey" | "ParentalKey" | "TreeForeignKey" => FieldKind::ForeignKey,
+        "OneToOneField" | "TreeOneToOneField" | "AutoOneToOneField" => FieldKind::OneToOne,
+        "ManyToManyField" | "ParentalManyToManyField" | "TreeManyToManyField" => {
+            FieldKind::ManyToMany
+        }
+        "GenericForeignKey" => FieldKind::GenericForeignKey,
+        "GenericRelation" => FieldKind::GenericRelation,
+        n if n.ends_with("Field") && (is_django_qual(&q) || n != "Field") => FieldKind::Plain,
+        _ => return None,
+    };
+    if kind != FieldKind::Plain && !is_django_qual(&q) && !q.contains('.') && !f.scope.names.contains_key(name) {
+        // An unresolved bare name that is not imported: not a field class we know.
+        return None;
+    }
+    Some(kind)
+}
+
+fn new_model(f: &File, c: &ClassDef, qual: &str, builtin: bool) -> Model {
+    let meta = meta_class(f, c);
+    let mut app_label = app_label_of(&f.scope.module);
+    let mut is_abstract = false;
+    let mut proxy = false;
+    let mut ordered = false;
+    let mut default_related_name = None;
+    if let Some(meta) = meta {
+        for st in &meta.body {
+            if let StmtKind::Assign {
+                targets,
+                value: Some(v),
+            } = &st.kind
+            {
+                let Some(crate::ast::Target::Name(n, _)) = targets.first() else {
+                    continue;
+                };
+                let is_true = matches!(f.ast.kind(*v), ExprKind::Const(crate::ast::Const::True));
+                match &**n {
+                    "abstract" => is_abstract = is_true,
+                    "proxy" => proxy = is_true,
+                    "app_label" => {
+                        if let Some(s) = f.ast.str_value(*v) {
+                            app_label = s.to_owned();
+                        }
+                    }
+                    "ordering" => {
+                        ordered = !matches!(f.ast.kind(*v), ExprKind::Seq { elts, .. } if elts.is_empty())
+                    }
+                    "default_related_name" => {
+                        default_related_name = f.ast.str_value(*v).map(str::to_owned);
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    Model {
+        name: c.name.to_string(),
+        qual: qual.to_owned(),
+        app_label,
+        file: Some(f.id),
+        span: c.name_span,
+        is_abstract,
+        proxy,
+        builtin,
+        parents: Vec::new(),
+        fields: Vec::new(),
+        reverse: Vec::new(),
+        managers: Vec::new(),
+        ordered,
+        default_related_name,
+    }
+}
+
+fn meta_class<'a>(f: &'a File, c: &ClassDef) -> Option<&'a ClassDef> {
+    c.body.iter().find_map(|st| match st.kind {
+        StmtKind::ClassDef(id) if &*f.ast.classes[id as usize].name == "Meta" => {
+            Some(&f.ast.classes[id as usize])
+        }
+        _ => None,
+    })
+}
+
+/// Django's default app label: the package that holds the models module.
+fn app_label_of(module: &str) -> String {
+    let parts: Vec<&str> = module.split('.').collect();
+    if let Some(pos) = parts.iter().rposition(|p| *p == "models") {
+        if pos > 0 {
+            return parts[pos - 1].to_owned();
+        }
+    }
+    if parts.len() >= 2 {
+        parts[parts.len() - 2].to_owned()
+    } else {
+        parts.first().map(|s| (*s).to_owned()).unwrap_or_default()
+    }
+}
+
+fn auth_user_setting(m: &Module) -> Option<String> {
+    m.body.iter().find_map(|st| match &st.kind {
+        StmtKind::Assign {
+            targets,
+            value: Some(v),
+        } if matches!(targets.first(), Some(crate::ast::Target::Name(n, _)) if &**n == "AUTH_USER_MODEL") => {
+            m.str_value(*v).map(str::to_owned)
+        }
+        _ => None,
+    })
+}
+
+/// Own fields and managers declared in a model class body.
+fn own_members(f: &File, c: &ClassDef, ix: &Index) -> (Vec<Field>, Vec<Manager>) {
+    let mut fields = Vec::new();
+    let mut managers = Vec::new();
+    for st in &c.body {
+        let StmtKind::Assign {
+            targets,
+            value: Some(v),
+        } = &st.kind
+        else {
+            continue;
+        };
+        let Some(crate::ast::Target::Name(name, name_span)) = targets.first() else {
+            continue;
+        };
+        if let Some(kind) = field_kind_of_call(f, *v) {
+            let ExprKind::Call { args, kwargs, .. } = f.ast.kind(*v) else {
+                continue;
+            };
+            let q = call_qual(f, *v).unwrap_or_default();
+            let kw = |k: &str| f.ast.kwarg(kwargs, k).map(|k| k.value);
+            let is_true = |e: Option<ExprId>| {
+                e.is_some_and(|e| matches!(f.ast.kind(e), ExprKind::Const(crate::ast::Const::True)))
+            };
+            let target_ref = if matches!(
+                kind,
+                FieldKind::ForeignKey | FieldKind::OneToOne | FieldKind::ManyToMany | FieldKind::GenericRelation
+            ) {
+                kw("to").or_else(|| args.first().copied()).and_then(|t| target_ref(f, t))
+            } else {
+                None
+            };
+            let max_length = kw("max_length").and_then(|e| match f.ast.kind(e) {
+                ExprKind::Num(n) => n.replace('_', "").parse().ok(),
+                _ => None,
+            });
+            fields.push(Field {
+                name: name.to_string(),
+                class: last_segment(&q).to_owned(),
+                kind,
+                target_ref,
+                target: None,
+                null: is_true(kw("null")),
+                unique: is_true(kw("unique")),
+                primary_key: is_true(kw("primary_key")),
+                db_index: is_true(kw("db_index")),
+                related_name: kw("related_name").and_then(|e| f.ast.str_value(e)).map(str::to_owned),
+                max_length,
+                file: Some(f.id),
+                span: *name_span,
+            });
+        } else if let Some(classes) = manager_classes(f, *v, ix) {
+            managers.push(Manager {
+                name: name.to_string(),
+                classes,
+            });
+        }
+    }
+    (fields, managers)
+}
+
+/// The manager/queryset classes behind `X()`, `QS.as_manager()`,
+/// `M.from_queryset(QS)()`, `models.Manager()`.
+fn manager_classes(f: &File, v: ExprId, ix: &Index) -> Option<Vec<String>> {
+    let ExprKind::Call { func, args, .. } = f.ast.kind(v) else {
+        return None;
+    };
+    match f.ast.kind(*func) {
+        // QS.as_manager()
+        ExprKind::Attr { value, attr, .. } if &**attr == "as_manager" => {
+            let q = f.scope.qualify(&f.ast.dotted(*value)?);
+            Some(vec![q])
+        }
+        // M.from_queryset(QS) (as a class expression, without the call)
+        ExprKind::Attr { value, attr, .. } if &**attr == "from_queryset" => {
+            let m = f.scope.qualify(&f.ast.dotted(*value)?);
+            let qs = args.first().and_then(|a| f.ast.dotted(*a)).map(|d| f.scope.qualify(&d))?;
+            Some(vec![m, qs])
+        }
+        // M.from_queryset(QS)()
+        ExprKind::Call { .. } => manager_classes(f, *func, ix),
+        _ => {
+            let q = f.scope.qualify(&f.ast.dotted(*func)?);
+            let name = last_segment(&q);
+            let known = ix.qs_classes.contains_key(&ix.resolve_alias(&q))
+                || MANAGER_BASES.contains(&q.as_str())
+                || (name.ends_with("Manager") && name.chars().next().is_some_and(char::is_uppercase));
+            known.then(|| vec![q])
+        }
+    }
+}
+
+fn target_ref(f: &File, t: ExprId) -> Option<TargetRef> {
+    match f.ast.kind(t) {
+        ExprKind::Str(s) if &**s == "self" => Some(TargetRef::SelfRef),
+        ExprKind::Str(s) => Some(TargetRef::Str(s.to_string())),
+        ExprKind::Call { func, .. } => {
+            let d = f.ast.dotted(*func)?;
+            (last_segment(&d) == "get_user_model").then_some(TargetRef::AuthUser)
+        }
+        _ => {
+            let d = f.ast.dotted(t)?;
+            if d.ends_with("AUTH_USER_MODEL") {
+                Some(TargetRef::AuthUser)
+            } else {
+                Some(TargetRef::Qual(f.scope.qualify(&d)))
+            }
+        }
+    }
+}
+
+/// The reverse accessor name Django gives a relation field, or `None` for `related_name="+"`.
+fn reverse_name(m: &Model, fl: &Field, kind: ReverseKind) -> Option<String> {
+    let lower = m.name.to_ascii_lowercase();
+    let name = match (&fl.related_name, &m.default_related_name) {
+        (Some(r), _) | (None, Some(r)) => r
+            .replace("%(class)s", &lower)
+            .replace("%(app_label)s", &m.app_label.to_ascii_lowercase()),
+        (None, None) => match kind {
+            ReverseKind::OneToOne => lower,
+            _ => format!("{lower}_set"),
+        },
+    };
+    if name.ends_with('+') {
+        None
+    } else {
+        Some(name)
+    }
+}
+
+/// Stable, sorted view of a model's relations (for debugging output and tests).
+pub fn relation_summary(ix: &Index, id: ModelId) -> BTreeMap<String, String> {
+    let m = ix.model(id);
+    let mut out = BTreeMap::new();
+    for f in &m.fields {
+        if f.kind != FieldKind::Plain {
+            let t = f.target.map_or("?".to_owned(), |t| ix.model(t).name.clone());
+            out.insert(f.name.clone(), format!("{:?}->{t}", f.kind));
+        }
+    }
+    for r in &m.reverse {
+        out.insert(
+            r.name.clone(),
+            format!("rev {:?}<-{}", r.kind, ix.model(r.from_model).name),
+        );
+    }
+    out
+}

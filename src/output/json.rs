@@ -1,0 +1,110 @@
+//! The JSON array format (the shape other tools read: keep the keys).
+
+use super::locate;
+use crate::check::CheckResult;
+use crate::rules;
+use crate::source::{ColumnUnit, Position};
+use serde::Serialize;
+use std::io::{self, Write};
+
+#[derive(Serialize)]
+struct Loc {
+    row: usize,
+    column: usize,
+}
+
+impl From<Position> for Loc {
+    fn from(p: Position) -> Self {
+        Loc {
+            row: p.row,
+            column: p.column,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct JsonEdit {
+    content: String,
+    location: Loc,
+    end_location: Loc,
+}
+
+#[derive(Serialize)]
+struct JsonFix {
+    message: String,
+    edits: Vec<JsonEdit>,
+}
+
+#[derive(Serialize)]
+struct JsonRelated<'a> {
+    message: &'a str,
+    filename: &'a str,
+    location: Loc,
+    end_location: Loc,
+}
+
+#[derive(Serialize)]
+struct JsonDiagnostic<'a> {
+    code: &'a str,
+    name: &'a str,
+    severity: &'a str,
+    message: &'a str,
+    filename: &'a str,
+    location: Loc,
+    end_location: Loc,
+    help: Option<&'a str>,
+    fix: Option<JsonFix>,
+    related: Vec<JsonRelated<'a>>,
+    url: Option<String>,
+}
+
+pub fn write(res: &CheckResult, out: &mut dyn Write) -> io::Result<()> {
+    let items: Vec<JsonDiagnostic<'_>> = res
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let l = locate(res, d.file, d.span, ColumnUnit::Chars);
+            JsonDiagnostic {
+                code: d.code,
+                name: d.name,
+                severity: d.severity.as_str(),
+                message: &d.message,
+                filename: l.filename,
+                location: l.start.into(),
+                end_location: l.end.into(),
+                help: d.help.as_deref(),
+                fix: d.fix.as_ref().map(|f| JsonFix {
+                    message: f.message.clone(),
+                    edits: f
+                        .edits
+                        .iter()
+                        .map(|e| {
+                            let el = locate(res, e.file, e.span, ColumnUnit::Chars);
+                            JsonEdit {
+                                content: e.content.clone(),
+                                location: el.start.into(),
+                                end_location: el.end.into(),
+                            }
+                        })
+                        .collect(),
+                }),
+                related: d
+                    .related
+                    .iter()
+                    .map(|r| {
+                        let rl = locate(res, r.file, r.span, ColumnUnit::Chars);
+                        JsonRelated {
+                            message: &r.message,
+                            filename: rl.filename,
+                            location: rl.start.into(),
+                            end_location: rl.end.into(),
+                        }
+                    })
+                    .collect(),
+                url: rules::find(d.code).map(rules::Rule::url),
+            }
+        })
+        .collect();
+    serde_json::to_writer_pretty(&mut *out, &items).map_err(io::Error::other)?;
+    writeln!(out)
+}

@@ -1,0 +1,82 @@
+//! Rendering findings: `full` (codespan-reporting), `concise`, `json`.
+
+mod full;
+mod json;
+
+use crate::check::CheckResult;
+use crate::diagnostic::Diagnostic;
+use crate::source::{ColumnUnit, Position, Span};
+use std::io::{self, Write};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Full,
+    Concise,
+    Json,
+}
+
+/// Resolved positions of a span in a file of the run.
+pub struct Located<'a> {
+    pub filename: &'a str,
+    pub start: Position,
+    pub end: Position,
+}
+
+/// 1-based start and end of `span` in file `file`, in `unit` columns.
+pub fn locate<'a>(res: &'a CheckResult, file: u32, span: Span, unit: ColumnUnit) -> Located<'a> {
+    let f = res.file(file);
+    let text = f.text.as_deref().unwrap_or("");
+    Located {
+        filename: &f.display,
+        start: f.lines.position(text, span.start as usize, unit),
+        end: f.lines.position(text, span.end as usize, unit),
+    }
+}
+
+pub fn write(res: &CheckResult, format: Format, color: bool, out: &mut dyn Write) -> io::Result<()> {
+    match format {
+        Format::Full => full::write(res, color, out),
+        Format::Concise => write_concise(res, out),
+        Format::Json => json::write(res, out),
+    }
+}
+
+fn write_concise(res: &CheckResult, out: &mut dyn Write) -> io::Result<()> {
+    for d in &res.diagnostics {
+        let l = locate(res, d.file, d.span, ColumnUnit::Chars);
+        writeln!(out, "{}:{}:{}: {} {}", l.filename, l.start.row, l.start.column, d.code, d.message)?;
+    }
+    Ok(())
+}
+
+/// `Found N problems in M files (checked K files in T ms)`.
+pub fn summary(res: &CheckResult) -> String {
+    let n = res.diagnostics.len();
+    let files: std::collections::BTreeSet<u32> = res.diagnostics.iter().map(|d: &Diagnostic| d.file).collect();
+    if n == 0 {
+        format!(
+            "All checks passed (checked {} file{} in {} ms)",
+            res.checked,
+            plural(res.checked),
+            res.elapsed.as_millis()
+        )
+    } else {
+        format!(
+            "Found {n} problem{} in {} file{} (checked {} file{} in {} ms)",
+            plural(n),
+            files.len(),
+            plural(files.len()),
+            res.checked,
+            plural(res.checked),
+            res.elapsed.as_millis()
+        )
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}

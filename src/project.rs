@@ -1,0 +1,173 @@
+//! Loading a project: every Python file under the root, read and parsed in parallel.
+
+use crate::ast::Module;
+use crate::discover;
+use crate::index::imports::Scope;
+use crate::parse;
+use crate::source::LineIndex;
+use rayon::prelude::*;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+pub type FileId = u32;
+
+/// Files larger than this are skipped with a warning (generated code, data dumps).
+pub const DEFAULT_MAX_FILE_BYTES: u64 = 10 * 1024 * 1024;
+
+/// One parsed file. The tree-sitter tree is gone; the lowered [`Module`] stays.
+#[derive(Debug)]
+pub struct File {
+    pub id: FileId,
+    /// The path as found on disk.
+    pub path: PathBuf,
+    /// Relative to the project root (module names and migrations come from it).
+    pub rel: PathBuf,
+    /// The path as shown in output.
+    pub display: String,
+    pub scope: Scope,
+    pub ast: Module,
+    pub lines: LineIndex,
+    /// The text, kept for files whose findings are reported.
+    pub text: Option<Arc<str>>,
+    /// Findings in this file are reported (it was passed on the command line).
+    pub report: bool,
+    pub in_migrations: bool,
+    /// One of Django's own models, indexed from djperf's built-in copy.
+    pub builtin: bool,
+}
+
+/// A warning about one file (never fatal to the run).
+#[derive(Debug, Clone)]
+pub struct FileWarning {
+    pub path: String,
+    pub message: String,
+    /// True for problems that mean djperf could not do its job on the file (exit code 2).
+    pub error: bool,
+}
+
+pub struct LoadRequest<'a> {
+    pub path: PathBuf,
+    pub rel: PathBuf,
+    pub display: String,
+    pub report: bool,
+    /// Text to use instead of reading the file (editors' unsaved buffers).
+    pub override_text: Option<&'a str>,
+}
+
+/// Read, decode and parse files in parallel. Output order follows the input order.
+pub fn load(
+    reqs: Vec<LoadRequest<'_>>,
+    max_bytes: u64,
+    warnings: &mut Vec<FileWarning>,
+) -> Vec<File> {
+    let results: Vec<Result<(File, Option<FileWarning>), FileWarning>> = reqs
+        .into_par_iter()
+        .map(|r| load_one(r, max_bytes))
+        .collect();
+    let mut files = Vec::with_capacity(results.len());
+    for r in results {
+        match r {
+            Ok((mut f, w)) => {
+                warnings.extend(w);
+                f.id = u32::try_from(files.len()).unwrap_or(u32::MAX);
+                if f.ast.has_errors && f.report {
+                    warnings.push(FileWarning {
+                        path: f.display.clone(),
+                        message: "syntax error; only the parts that parsed were checked".into(),
+                        error: false,
+                    });
+                }
+                files.push(f);
+            }
+            Err(w) => warnings.push(w),
+        }
+    }
+    files
+}
+
+fn load_one(
+    r: LoadRequest<'_>,
+    max_bytes: u64,
+) -> Result<(File, Option<FileWarning>), FileWarning> {
+    let warn = |message: String, error: bool| FileWarning {
+        path: r.display.clone(),
+        message,
+        error,
+    };
+    let (text, decode_warning) = match r.override_text {
+        Some(t) => (t.to_owned(), None),
+        None => {
+            let meta = std::fs::metadata(&r.path).map_err(|e| warn(format!("cannot read: {e}"), r.report))?;
+            if !meta.is_file() {
+                return Err(warn("not a regular file; skipped".into(), false));
+            }
+            if meta.len() > max_bytes {
+                return Err(warn(
+                    format!(
+                        "{} bytes is over the size limit of {max_bytes} bytes; skipped",
+                        meta.len()
+                    ),
+                    false,
+                ));
+            }
+            let bytes = std::fs::read(&r.path).map_err(|e| warn(format!("cannot read: {e}"), r.report))?;
+            parse::decode(&bytes)
+        }
+    };
+    let text = if text.contains('\0') {
+        text.replace('\0', " ")
+    } else {
+        text
+    };
+    let ast = parse::parse(&text).map_err(|p| warn(p.to_string(), false))?;
+    let module = discover::module_name(&r.rel);
+    let is_package = r
+        .rel
+        .file_stem()
+        .is_some_and(|s| s == "__init__");
+    let scope = Scope::build(&module, is_package, &ast);
+    let lines = LineIndex::new(&text);
+    let in_migrations = discover::in_migrations(&r.rel);
+    let decode_warning = decode_warning.map(|m| warn(m, false));
+    let file = File {
+        id: 0,
+        in_migrations,
+        text: r.report.then(|| Arc::from(text.as_str())),
+        path: r.path,
+        rel: r.rel,
+        display: r.display,
+        scope,
+        ast,
+        lines,
+        report: r.report,
+        builtin: false,
+    };
+    Ok((file, decode_warning))
+}
+
+/// Django's built-in models (auth, contenttypes), parsed from djperf's own copy.
+pub fn builtin_files() -> Vec<File> {
+    let text = include_str!("index/builtin_models.py");
+    let ast = parse::parse(text).unwrap_or_default();
+    let module = "django.contrib.auth.models".to_owned();
+    let scope = Scope::build(&module, false, &ast);
+    vec![File {
+        id: 0x8000_0000,
+        path: PathBuf::from("<django>/contrib/auth/models.py"),
+        rel: PathBuf::from("django/contrib/auth/models.py"),
+        display: "<django>".into(),
+        lines: LineIndex::new(text),
+        scope,
+        ast,
+        text: None,
+        report: false,
+        in_migrations: false,
+        builtin: true,
+    }]
+}
+
+/// Files of the project by path, to know whether a path is already loaded.
+pub fn by_path(files: &[File]) -> HashMap<&Path, FileId> {
+    files.iter().map(|f| (f.path.as_path(), f.id)).collect()
+}

@@ -1,0 +1,142 @@
+//! DJP101 `fk-access-in-loop`.
+
+use super::{quoted_list, Context, Rule};
+use crate::diagnostic::{Diagnostic, Related, Severity};
+use crate::flow::Event;
+use crate::source::Span;
+use std::collections::BTreeMap;
+
+pub const RULE: Rule = Rule {
+    code: "DJP101",
+    name: "fk-access-in-loop",
+    summary: "A foreign key or one-to-one relation is read on every row of a queryset that did not load it",
+    default_enabled: true,
+    severity: Severity::Warning,
+    doc: DOC,
+    check,
+};
+
+const DOC: &str = r#"## What it does
+Finds a forward foreign key or one-to-one relation (or a reverse one-to-one, or a generic
+foreign key) that is read on each row inside a loop, when the queryset the rows come from did
+not load it with `select_related()` (or `prefetch_related()`).
+
+## Why is this slow?
+Django loads a related object lazily: the first time `book.author` is read on a row, it runs
+one query for that row. In a loop over N books that is N extra queries (the "N+1" problem),
+which grows with the table and usually dominates the time of a list page or API endpoint.
+Reading `book.author_id` needs no query; reading `book.author.name` does.
+
+`select_related()` with no arguments follows only non-null foreign keys, so a nullable
+relation still costs one query per row.
+
+## Example
+```python
+for book in Book.objects.all():
+    print(book.author.name, book.author.publisher.name)
+```
+
+Use instead:
+```python
+for book in Book.objects.select_related("author__publisher"):
+    print(book.author.name, book.author.publisher.name)
+```
+
+## Known problems
+A relation read through `getattr(obj, name)` with a computed name is not seen.
+"#;
+
+fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
+    // One finding per (queryset, first unloaded relation); the help names every path read
+    // below it, so one `select_related` call fixes them all.
+    let mut groups: BTreeMap<(Span, Vec<String>), Vec<&Event>> = BTreeMap::new();
+    for ev in cx.events {
+        if let Event::FkAccess {
+            root_span,
+            path,
+            missing_from,
+            ..
+        } = ev
+        {
+            let key = path[..=(*missing_from).min(path.len() - 1)].to_vec();
+            groups.entry((*root_span, key)).or_default().push(ev);
+        }
+    }
+    for ((root_span, _), mut evs) in groups {
+        evs.sort_by_key(|e| match e {
+            Event::FkAccess { span, .. } => (span.start, span.end),
+            _ => (0, 0),
+        });
+        let Event::FkAccess {
+            span,
+            root_model,
+            model,
+            attr,
+            generic,
+            nullable,
+            many,
+            ..
+        } = evs[0]
+        else {
+            continue;
+        };
+        let mut paths: Vec<String> = Vec::new();
+        let mut any_many = *many || *generic;
+        for e in &evs {
+            if let Event::FkAccess { path, many, generic, .. } = e {
+                any_many |= *many || *generic;
+                let p = path.join("__");
+                if !paths.contains(&p) {
+                    paths.push(p);
+                }
+            }
+        }
+        // keep the longest paths only ("author" is implied by "author__publisher")
+        let maximal: Vec<String> = paths
+            .iter()
+            .filter(|p| {
+                !paths
+                    .iter()
+                    .any(|q| q.len() > p.len() && q.starts_with(p.as_str()) && q[p.len()..].starts_with("__"))
+            })
+            .cloned()
+            .collect();
+        let ix = cx.index;
+        let model_name = &ix.model(*model).name;
+        let root_name = &ix.model(*root_model).name;
+        let root_line = cx.file.lines.line_of(root_span.start as usize) + 1;
+        let call = if any_many { "prefetch_related" } else { "select_related" };
+        let kind = if *generic {
+            "generic foreign key"
+        } else {
+            "relation"
+        };
+        let mut help = format!(
+            "add .{call}({}) to the `{root_name}` queryset on line {root_line}",
+            quoted_list(&maximal)
+        );
+        if *generic {
+            help.push_str(" (a generic foreign key cannot be joined: only a prefetch loads it)");
+        } else if *nullable {
+            help.push_str(" (select_related() with no arguments skips nullable relations: name it)");
+        }
+        out.push(Diagnostic {
+            code: rule.code,
+            name: rule.name,
+            severity: rule.severity,
+            file: cx.file.id,
+            span: *span,
+            message: format!(
+                "`{model_name}.{attr}` is a {kind} read on every row: one query per row"
+            ),
+            label: format!("queries `{attr}` for each row"),
+            help: Some(help),
+            related: vec![Related {
+                file: cx.file.id,
+                span: root_span,
+                message: format!("these `{root_name}` rows do not load `{}`", maximal.join("`, `")),
+            }],
+            fix: None,
+        });
+    }
+}

@@ -1,0 +1,110 @@
+//! The one rule table. A rule exists only by being listed in [`RULES`].
+//!
+//! Each rule lives in its own module with its documentation (`## What it does`,
+//! `## Why is this slow?`, `## Example`, `## Known problems`) as a `DOC` string that
+//! `djperf explain` prints and SARIF reuses.
+
+mod fk_access_in_loop;
+mod prefetch_bypassed;
+mod query_in_loop;
+mod related_manager_in_loop;
+mod save_in_loop;
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::flow::Event;
+use crate::index::Index;
+use crate::project::File;
+
+/// Everything a rule sees for one file.
+pub struct Context<'a> {
+    pub index: &'a Index,
+    pub file: &'a File,
+    pub events: &'a [Event],
+}
+
+pub struct Rule {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub summary: &'static str,
+    pub default_enabled: bool,
+    pub severity: Severity,
+    pub doc: &'static str,
+    pub check: fn(&Context<'_>, &Rule, &mut Vec<Diagnostic>),
+}
+
+impl Rule {
+    /// The documentation page a finding links to.
+    pub fn url(&self) -> String {
+        format!("https://djperf.invalid/rules/{}", self.name)
+    }
+}
+
+pub static RULES: &[Rule] = &[
+    fk_access_in_loop::RULE,
+    related_manager_in_loop::RULE,
+    prefetch_bypassed::RULE,
+    query_in_loop::RULE,
+    save_in_loop::RULE,
+];
+
+/// A rule by code (`DJP101`) or name (`fk-access-in-loop`).
+pub fn find(code_or_name: &str) -> Option<&'static Rule> {
+    RULES
+        .iter()
+        .find(|r| r.code.eq_ignore_ascii_case(code_or_name) || r.name == code_or_name)
+}
+
+/// Whether a selector (`DJP`, `DJP1`, `DJP101`, `ALL`) names any rule.
+pub fn selector_matches(selector: &str, rule: &Rule) -> bool {
+    let s = selector.trim().to_ascii_uppercase();
+    s == "ALL" || rule.code.starts_with(&s)
+}
+
+pub fn is_valid_selector(selector: &str) -> bool {
+    RULES.iter().any(|r| selector_matches(selector, r))
+}
+
+/// `"a__b"` joined into quoted arguments: `"a__b", "c"`.
+pub fn quoted_list(paths: &[String]) -> String {
+    paths
+        .iter()
+        .map(|p| format!("\"{p}\""))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn codes_and_names_are_unique_and_documented() {
+        let mut codes = HashSet::new();
+        let mut names = HashSet::new();
+        for r in RULES {
+            assert!(codes.insert(r.code), "duplicate code {}", r.code);
+            assert!(names.insert(r.name), "duplicate name {}", r.name);
+            assert!(r.code.starts_with("DJP") && r.code.len() == 6, "{}", r.code);
+            for section in [
+                "## What it does",
+                "## Why is this slow?",
+                "## Example",
+                "Use instead:",
+            ] {
+                assert!(r.doc.contains(section), "{} lacks {section}", r.code);
+            }
+            assert!(!r.summary.is_empty());
+        }
+    }
+
+    #[test]
+    fn selectors() {
+        let r = find("DJP101").unwrap();
+        assert!(selector_matches("DJP1", r));
+        assert!(selector_matches("djp101", r));
+        assert!(!selector_matches("DJP2", r));
+        assert!(is_valid_selector("ALL"));
+        assert!(!is_valid_selector("E501"));
+    }
+}

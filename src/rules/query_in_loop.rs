@@ -1,0 +1,104 @@
+//! DJP104 `query-in-loop`.
+
+use super::{Context, Rule};
+use crate::diagnostic::{Diagnostic, Related, Severity};
+use crate::flow::Event;
+
+pub const RULE: Rule = Rule {
+    code: "DJP104",
+    name: "query-in-loop",
+    summary: "A query is built and run inside a loop body",
+    default_enabled: true,
+    severity: Severity::Warning,
+    doc: DOC,
+    check,
+};
+
+const DOC: &str = r#"## What it does
+Finds a query that runs on every iteration of a `for` loop or comprehension:
+`Model.objects.get(...)`, `.filter(...).first()`, `.count()`, `.exists()`, `.create()`,
+iterating a fresh queryset, `get_object_or_404()`.
+
+## Why is this slow?
+Each iteration pays a database round trip. Over N items that is N queries where one or two
+would do: fetch all needed rows at once with `in_bulk()` or `filter(pk__in=...)`, compute
+counts with `annotate()`, create rows with `bulk_create()`, or hoist a query that does not
+depend on the loop variable out of the loop.
+
+## Example
+```python
+for item in order_items:
+    product = Product.objects.get(pk=item["product_id"])
+```
+
+Use instead:
+```python
+products = Product.objects.in_bulk([item["product_id"] for item in order_items])
+for item in order_items:
+    product = products[item["product_id"]]
+```
+
+## Known problems
+`while` loops (often deliberate batching) and loops over literal collections are not reported.
+"#;
+
+fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
+    for ev in cx.events {
+        let Event::QueryInLoop {
+            span,
+            loop_span,
+            model,
+            method,
+            root,
+        } = ev
+        else {
+            continue;
+        };
+        let name = &cx.index.model(*model).name;
+        let help = match method.as_str() {
+            "get" | "get_object_or_404" | "first" | "last" | "[index]" => format!(
+                "fetch the `{name}` rows once before the loop with `{name}.objects.in_bulk(ids)` or `filter(pk__in=ids)` and look them up in a dict"
+            ),
+            "count" | "exists" | "aggregate" => {
+                "annotate() the value onto the queryset the loop iterates (Count/Exists/Subquery), or hoist the query if it does not depend on the loop".to_owned()
+            }
+            "create" | "get_or_create" | "update_or_create" => format!(
+                "build the `{name}` objects in the loop and save them with one `{name}.objects.bulk_create(objs)` after it"
+            ),
+            "update" | "delete" => {
+                "express the change as one queryset `.update()`/`.delete()` over all rows, outside the loop".to_owned()
+            }
+            _ if !root => "prefetch the relation on the outer queryset, or fetch all rows at once with `filter(<relation>__in=...)`".to_owned(),
+            _ => format!(
+                "fetch all the `{name}` rows needed with one `filter(<field>__in=...)` before the loop (or prefetch_related on the outer queryset)"
+            ),
+        };
+        let what = match method.as_str() {
+            "iterate" => format!("a `{name}` queryset is evaluated"),
+            "[index]" => format!("a `{name}` queryset is indexed"),
+            m => format!("`{name}` `.{m}()` runs a query"),
+        };
+        out.push(Diagnostic {
+            code: rule.code,
+            name: rule.name,
+            severity: rule.severity,
+            file: cx.file.id,
+            span: *span,
+            message: format!("{what} on every loop iteration"),
+            label: "one query per iteration".to_owned(),
+            help: Some(help),
+            related: vec![Related {
+                file: cx.file.id,
+                span: header(*loop_span),
+                message: "the loop".to_owned(),
+            }],
+            fix: None,
+        });
+    }
+}
+
+/// A loop's span narrowed to its header, so labels do not cover the whole body.
+
+fn header(s: crate::source::Span) -> crate::source::Span {
+    crate::source::Span { start: s.start, end: s.start }
+}

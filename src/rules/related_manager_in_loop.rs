@@ -1,0 +1,105 @@
+//! DJP102 `related-manager-in-loop`.
+
+use super::{Context, Rule};
+use crate::diagnostic::{Diagnostic, Related, Severity};
+use crate::flow::{EvalHow, Event};
+
+pub const RULE: Rule = Rule {
+    code: "DJP102",
+    name: "related-manager-in-loop",
+    summary: "A reverse foreign key or many-to-many manager is queried on every row without prefetch_related",
+    default_enabled: true,
+    severity: Severity::Warning,
+    doc: DOC,
+    check,
+};
+
+const DOC: &str = r#"## What it does
+Finds a related manager — a reverse foreign key (`author.book_set`) or a many-to-many
+(`book.tags`) — that is iterated, listed, counted or checked with `.exists()` on each row of a
+loop, when the rows were not fetched with `prefetch_related()` for that relation.
+
+## Why is this slow?
+Every evaluation of `book.tags.all()` is one query. Inside a loop over N rows that is N
+queries; nested loops multiply it. `prefetch_related("tags")` loads the relation for all rows
+in one extra query, and `.all()`, iteration, `len()`, `.count()` and `.exists()` are then
+served from that cache. For counts alone, `annotate(Count("tags"))` adds them to the main
+query.
+
+## Example
+```python
+for book in Book.objects.all():
+    names = [t.name for t in book.tags.all()]
+```
+
+Use instead:
+```python
+for book in Book.objects.prefetch_related("tags"):
+    names = [t.name for t in book.tags.all()]
+```
+
+## Known problems
+When the relation is narrowed per row (`book.tags.filter(...)`), a plain `prefetch_related`
+does not help; the message then suggests `Prefetch(..., queryset=..., to_attr=...)`.
+"#;
+
+fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
+    for ev in cx.events {
+        let Event::RelatedEval {
+            span,
+            root_span,
+            root_model,
+            path,
+            model,
+            rel,
+            how,
+            narrowed,
+            ..
+        } = ev
+        else {
+            continue;
+        };
+        let ix = cx.index;
+        let model_name = &ix.model(*model).name;
+        let root_name = &ix.model(*root_model).name;
+        let root_line = cx.file.lines.line_of(root_span.start as usize) + 1;
+        let lookup = path.join("__");
+        let (what, help) = match (narrowed, how) {
+            (Some(m), _) => (
+                format!("`.{m}()` on"),
+                format!(
+                    "a plain prefetch cannot serve `.{m}()`: add .prefetch_related(Prefetch(\"{lookup}\", queryset=..., to_attr=\"...\")) with the narrowed queryset to the `{root_name}` queryset on line {root_line} and read the list, or annotate() the value"
+                ),
+            ),
+            (None, EvalHow::Count | EvalHow::Exists) => (
+                match how {
+                    EvalHow::Count => "counting".to_owned(),
+                    _ => "checking".to_owned(),
+                },
+                format!(
+                    "add .prefetch_related(\"{lookup}\") to the `{root_name}` queryset on line {root_line}, or .annotate({rel}_count=Count(\"{lookup}\")) if only the number is needed"
+                ),
+            ),
+            (None, _) => (
+                "loading".to_owned(),
+                format!("add .prefetch_related(\"{lookup}\") to the `{root_name}` queryset on line {root_line}"),
+            ),
+        };
+        out.push(Diagnostic {
+            code: rule.code,
+            name: rule.name,
+            severity: rule.severity,
+            file: cx.file.id,
+            span: *span,
+            message: format!("{what} `{model_name}.{rel}` on every row: one query per row"),
+            label: format!("queries `{rel}` for each row"),
+            help: Some(help),
+            related: vec![Related {
+                file: cx.file.id,
+                span: *root_span,
+                message: format!("these `{root_name}` rows do not prefetch `{lookup}`"),
+            }],
+            fix: None,
+        });
+    }
+}

@@ -1,0 +1,86 @@
+//! DJP105 `save-in-loop`.
+
+use super::{Context, Rule};
+use crate::diagnostic::{Diagnostic, Related, Severity};
+use crate::flow::Event;
+use crate::source::Span;
+
+pub const RULE: Rule = Rule {
+    code: "DJP105",
+    name: "save-in-loop",
+    summary: "A model instance is saved or deleted on every row of a loop",
+    default_enabled: true,
+    severity: Severity::Warning,
+    doc: DOC,
+    check,
+};
+
+const DOC: &str = r#"## What it does
+Finds `obj.save()` or `obj.delete()` called on each row of a loop over a queryset, or on an
+object created with `Model(...)` in the loop.
+
+## Why is this slow?
+Every `save()` is an UPDATE or INSERT (and often a SELECT first); every `delete()` collects
+related rows and issues its own DELETEs. Over N rows that is N round trips or more.
+`queryset.update(...)`, `Model.objects.bulk_update(objs, fields)`,
+`Model.objects.bulk_create(objs)` and `queryset.delete()` do the same work in one or a few
+queries.
+
+## Example
+```python
+for book in Book.objects.filter(published=False):
+    book.published = True
+    book.save()
+```
+
+Use instead:
+```python
+Book.objects.filter(published=False).update(published=True)
+```
+
+## Known problems
+`bulk_update()`, `update()` and `bulk_create()` do not call a custom `save()` method nor send
+`pre_save`/`post_save` signals; `queryset.delete()` sends delete signals but not a custom
+`delete()` method. Check the model before switching.
+"#;
+
+fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
+    for ev in cx.events {
+        let Event::SaveInLoop {
+            span,
+            loop_span,
+            model,
+            method,
+            created,
+        } = ev
+        else {
+            continue;
+        };
+        let name = &cx.index.model(*model).name;
+        let help = match (method.as_str(), created) {
+            ("save", true) => format!(
+                "collect the new `{name}` objects and insert them with one `{name}.objects.bulk_create(objs)` after the loop"
+            ),
+            ("save", false) => format!(
+                "use one queryset `.update(...)` if every row gets the same values, else `{name}.objects.bulk_update(objs, [fields])` after the loop"
+            ),
+            _ => "delete the rows with one queryset `.delete()` outside the loop".to_owned(),
+        };
+        out.push(Diagnostic {
+            code: rule.code,
+            name: rule.name,
+            severity: rule.severity,
+            file: cx.file.id,
+            span: *span,
+            message: format!("`{name}.{method}()` runs a query on every loop iteration"),
+            label: format!("one {} per row", if method == "save" { "write" } else { "delete" }),
+            help: Some(help),
+            related: vec![Related {
+                file: cx.file.id,
+                span: Span { start: loop_span.start, end: loop_span.start },
+                message: "the loop".to_owned(),
+            }],
+            fix: None,
+        });
+    }
+}
