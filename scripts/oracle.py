@@ -226,7 +226,7 @@ def run_djperf(project: Path) -> tuple[list[dict] | None, str]:
 
 
 def fmt_claims(claims) -> str:
-    return ", ".join(f"{c.code}@{c.row}" for c in claims) or "none"
+    return ", ".join(("todo:" if c.todo else "") + f"{c.code}@{c.row}" for c in claims) or "none"
 
 
 def fmt_findings(findings) -> str:

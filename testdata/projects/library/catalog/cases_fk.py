@@ -212,3 +212,9 @@ def case_object_loaded_before_loop():
     book = Book.objects.order_by("pk").first()
     for tag in Tag.objects.all():
         print(tag.name, book.author.name)
+
+
+def case_relation_read_through_getattr():
+    for book in Book.objects.all():
+        relation = "editor" if book.is_published else "author"
+        print(getattr(book, relation).name)  # todo-expect: DJP101

@@ -4,9 +4,9 @@ Which calls the prefetch cache serves is written down in ../PREFETCH_CACHE.md; e
 there has a case here. Tag has Meta.ordering, Review has none.
 """
 
-from django.db.models import Max
+from django.db.models import Max, Prefetch
 
-from catalog.models import Author, Book
+from catalog.models import Author, Book, Review
 
 
 def books_with_tags():
@@ -64,6 +64,22 @@ def case_prefetched_first_on_ordered_model():
 def case_prefetched_first_on_unordered_model():
     for book in Book.objects.prefetch_related("reviews"):
         print(book.reviews.first())  # expect: DJP103
+
+
+def case_prefetched_first_with_ordered_prefetch():
+    books = Book.objects.prefetch_related(Prefetch("reviews", queryset=Review.objects.order_by("-rating")))
+    for book in books:
+        print(book.reviews.first())
+
+
+def case_prefetched_count_on_all():
+    for book in Book.objects.prefetch_related("tags"):
+        print(book.tags.all().count())
+
+
+def case_prefetched_all_called_twice():
+    for book in Book.objects.prefetch_related("tags"):
+        print([tag.name for tag in book.tags.all().all()])  # expect: DJP103
 
 
 def case_prefetched_last():
