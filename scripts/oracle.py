@@ -1,0 +1,717 @@
+"""Query-count oracle for djperf's fixture projects.
+
+Every fixture project under testdata/projects/<name>/ declares *cases* next to its code and
+*claims* on the lines where djperf should report. This script proves each claim with real
+Django (SQLite in memory, queries counted at two seed sizes) and checks that djperf reports
+exactly the claimed findings. See testdata/projects/README.md for the comment forms.
+
+Run it through scripts/oracle, which provides the pinned virtualenv:
+
+    scripts/oracle [-v] [--django-only] [PROJECT...]
+
+Layout of this file: the parent process discovers cases and claims with ast/tokenize, runs
+djperf once per project and compares; a worker subprocess per project (`--worker`) sets up
+Django, seeds, runs every case at both sizes and writes raw counts and SQL as JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import tokenize
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+PROJECTS_DIR = REPO_ROOT / "testdata" / "projects"
+
+# Seed sizes: rows per model. An N+1 case must issue more queries at LARGE than at SMALL.
+SMALL, LARGE = 3, 7
+
+# --------------------------------------------------------------------------------------
+# Claim kinds: one row per code. Add a code here before a fixture may claim it.
+#   "scales"        the case's query count grows with the number of rows (an N+1)
+#   "fetches-rows"  the case's SQL fetches rows, not a COUNT or an EXISTS-style LIMIT 1
+# A case with no claims at all must be clean: equal query counts at both sizes.
+# --------------------------------------------------------------------------------------
+N_PLUS_ONE_CODES = (
+    "DJP101", "DJP102", "DJP103", "DJP104", "DJP105",
+    "DJP110", "DJP111", "DJP112", "DJP120", "DJP130", "DJP131", "DJP202",
+)
+CLAIM_KINDS = {code: "scales" for code in N_PLUS_ONE_CODES}
+CLAIM_KINDS.update({"DJP401": "fetches-rows", "DJP402": "fetches-rows"})
+
+EXPECT_RE = re.compile(r"#\s*(todo-expect|expect)\s*:\s*([A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*)")
+ORACLE_RE = re.compile(r"#\s*oracle\s*:\s*(.*?)\s*$")
+CODE_RE = re.compile(r"[A-Z]+[0-9]+")
+
+
+# ======================================================================================
+# Discovery (parent process)
+# ======================================================================================
+
+
+@dataclass
+class Claim:
+    file: str  # repo-relative, "/" separated
+    row: int
+    code: str
+    todo: bool
+
+
+@dataclass
+class Case:
+    id: str  # project/path/to/module.py::name
+    project: str
+    file: str  # repo-relative
+    module: str  # dotted import path from the project root
+    name: str
+    kind: str  # "call" | "get" | "admin"
+    url: str | None
+    first: int
+    last: int
+    claims: list[Claim] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def rel(path: Path) -> str:
+    return path.resolve().relative_to(REPO_ROOT).as_posix()
+
+
+def app_dirs(project: Path) -> list[Path]:
+    """App packages: directories (any depth below the root) with __init__.py and models.py."""
+    found = []
+    for init in sorted(project.rglob("__init__.py")):
+        d = init.parent
+        if (d / "models.py").is_file() and "__pycache__" not in d.parts:
+            found.append(d)
+    return found
+
+
+def python_files(project: Path) -> list[Path]:
+    return sorted(p for p in project.rglob("*.py") if "__pycache__" not in p.parts)
+
+
+def read_comments(path: Path) -> dict[int, str]:
+    """Comment text by line number, from the tokenizer (never from string literals)."""
+    out: dict[int, str] = {}
+    with open(path, "rb") as fh:
+        for tok in tokenize.tokenize(fh.readline):
+            if tok.type == tokenize.COMMENT:
+                out[tok.start[0]] = tok.string
+    return out
+
+
+def parse_claims(path: Path, comments: dict[int, str]) -> tuple[list[Claim], list[str]]:
+    claims, problems = [], []
+    for row, text in sorted(comments.items()):
+        m = EXPECT_RE.search(text)
+        if not m:
+            if re.search(r"#\s*(todo-)?expect\b", text):
+                problems.append(f"{rel(path)}:{row}: unreadable claim comment {text!r}")
+            continue
+        for code in CODE_RE.findall(m.group(2)):
+            claims.append(Claim(rel(path), row, code, m.group(1) == "todo-expect"))
+    return claims, problems
+
+
+def discover(project: Path) -> tuple[list[Case], list[Claim], list[str]]:
+    """Cases and claims of one project. Returns (cases, all claims, problems)."""
+    cases: list[Case] = []
+    all_claims: list[Claim] = []
+    problems: list[str] = []
+    apps = app_dirs(project)
+    for path in python_files(project):
+        try:
+            source = path.read_text()
+            tree = ast.parse(source, filename=str(path))
+            comments = read_comments(path)
+        except (SyntaxError, tokenize.TokenError, UnicodeDecodeError) as exc:
+            problems.append(f"{rel(path)}: cannot parse: {exc}")
+            continue
+        claims, bad = parse_claims(path, comments)
+        all_claims += claims
+        problems += bad
+        in_app = any(a in path.parents for a in apps)
+        module = ".".join(path.relative_to(project).with_suffix("").parts)
+        if module.endswith(".__init__"):
+            module = module[: -len(".__init__")]
+
+        def add(node: ast.AST, kind: str, url: str | None) -> None:
+            first = min([node.lineno] + [d.lineno for d in node.decorator_list])
+            cases.append(Case(
+                id=f"{project.name}/{path.relative_to(project).as_posix()}::{node.name}",
+                project=project.name, file=rel(path), module=module, name=node.name,
+                kind=kind, url=url, first=first, last=node.end_lineno,
+            ))
+
+        if in_app:
+            for node in tree.body:
+                if isinstance(node, ast.FunctionDef) and node.name.startswith("case_"):
+                    a = node.args
+                    if a.args or a.posonlyargs or a.kwonlyargs or a.vararg or a.kwarg:
+                        problems.append(f"{rel(path)}:{node.lineno}: {node.name} must take no parameters")
+                    else:
+                        add(node, "call", None)
+        for node in ast.walk(tree):
+            if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                continue
+            first = min([node.lineno] + [d.lineno for d in node.decorator_list])
+            text = comments.get(first - 1)
+            m = ORACLE_RE.search(text) if text else None
+            if not m:
+                continue
+            words = m.group(1).split()
+            if len(words) == 2 and words[0] == "get" and words[1].startswith("/"):
+                add(node, "get", words[1])
+            elif words == ["admin"] and isinstance(node, ast.ClassDef):
+                add(node, "admin", None)
+            else:
+                problems.append(f"{rel(path)}:{first - 1}: unknown oracle directive {text!r} "
+                                "(use '# oracle: get /url/' or '# oracle: admin' above a ModelAdmin)")
+        # Directives that are not directly above a def/class are mistakes, not silence.
+        used = {c.first - 1 for c in cases if c.file == rel(path)}
+        for row, text in comments.items():
+            if ORACLE_RE.search(text) and row not in used and not any(
+                p.startswith(f"{rel(path)}:{row}:") for p in problems
+            ):
+                problems.append(f"{rel(path)}:{row}: '# oracle:' comment is not directly above a def/class")
+
+    for case in cases:
+        case.claims = [c for c in all_claims if c.file == case.file and case.first <= c.row <= case.last]
+    return cases, all_claims, problems
+
+
+# ======================================================================================
+# djperf (parent process)
+# ======================================================================================
+
+
+def run_djperf(project: Path) -> tuple[list[dict] | None, str]:
+    """djperf's findings for one project, or (None, reason)."""
+    binary = os.environ.get("DJPERF_BIN", "target/debug/djperf")
+    exe = Path(binary) if Path(binary).is_absolute() else REPO_ROOT / binary
+    if not exe.is_file():
+        return None, f"djperf binary not found at {binary} (build it, or set DJPERF_BIN)"
+    cmd = [str(exe), "check", "--output-format", "json", "--exit-zero", rel(project)]
+    try:
+        proc = subprocess.run(cmd, cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return None, f"djperf failed to run: {exc}"
+    if proc.returncode != 0:
+        return None, f"djperf exited {proc.returncode}: {proc.stderr.strip()[:500]}"
+    try:
+        findings = json.loads(proc.stdout)
+        assert isinstance(findings, list)
+        for f in findings:
+            f["filename"] = Path(os.path.normpath(f["filename"])).as_posix()
+            int(f["location"]["row"])
+            str(f["code"])
+    except (ValueError, AssertionError, KeyError, TypeError) as exc:
+        return None, f"djperf printed unreadable JSON ({exc}): {proc.stdout[:300]!r}"
+    return findings, ""
+
+
+# ======================================================================================
+# Verdicts (parent process)
+# ======================================================================================
+
+
+def fmt_claims(claims) -> str:
+    return ", ".join(("todo:" if c.todo else "") + f"{c.code}@{c.row}" for c in claims) or "none"
+
+
+def fmt_findings(findings) -> str:
+    return ", ".join(f"{f['code']}@{f['location']['row']}" for f in findings) or "none"
+
+
+def fetches_rows(sql: str) -> bool:
+    s = sql.upper()
+    if not s.lstrip().startswith("SELECT"):
+        return False
+    if "COUNT(" in s.split(" FROM ")[0]:
+        return False
+    if re.search(r"SELECT\s+\(?1\)?\s+AS\s+\"?A\"?\s+FROM", s) and "LIMIT 1" in s:
+        return False  # exists()
+    return True
+
+
+def judge(case: Case, result: dict | None, worker_error: str, findings, djperf_error: str,
+          django_only: bool) -> list[str]:
+    """Reasons why the case disagrees; empty when it agrees."""
+    reasons = list(case.problems)
+    if result is None:
+        return reasons + [worker_error or "no result from the Django worker"]
+    if result.get("error"):
+        return reasons + [f"case failed in Django: {result['error']}"]
+    small, large = result["counts"]
+    codes = sorted({c.code for c in case.claims})
+    unknown = [c for c in codes if c not in CLAIM_KINDS]
+    if unknown:
+        reasons.append(f"no Django check for {', '.join(unknown)} (add it to CLAIM_KINDS)")
+    kinds = {CLAIM_KINDS.get(c) for c in codes}
+    if "scales" in kinds and not large > small:
+        reasons.append(f"claims an N+1 but Django ran {small} -> {large} queries (does not scale)")
+    if not codes and large != small:
+        reasons.append(f"no claim (clean) but Django ran {small} -> {large} queries (scales)")
+    if "fetches-rows" in kinds and not any(fetches_rows(q) for q in result["sql"]):
+        reasons.append("claims rows are fetched but no captured SELECT fetches rows")
+
+    if not django_only:
+        if findings is None:
+            reasons.append(djperf_error)
+        else:
+            got = sorted(
+                (f for f in findings
+                 if f["filename"] == case.file and case.first <= f["location"]["row"] <= case.last),
+                key=lambda f: (f["location"]["row"], f["code"]),
+            )
+            got_set = {(f["location"]["row"], f["code"]) for f in got}
+            want = {(c.row, c.code) for c in case.claims if not c.todo}
+            todo = {(c.row, c.code) for c in case.claims if c.todo}
+            missing = sorted(want - got_set)
+            extra = sorted(got_set - want - todo)
+            fixed = sorted(got_set & todo)
+            if missing or extra or fixed:
+                msg = f"djperf reported [{fmt_findings(got)}], expected [{fmt_claims([c for c in case.claims if not c.todo])}]"
+                if fixed:
+                    msg += f"; todo-expect now reported at {', '.join(f'{c}@{r}' for r, c in fixed)}: make it '# expect:'"
+                reasons.append(msg)
+    return reasons
+
+
+# ======================================================================================
+# Worker (one subprocess per project; Django is set up once per process)
+# ======================================================================================
+
+
+def worker_main(project_dir: str, cases_json: str, out_path: str) -> None:
+    project = Path(project_dir).resolve()
+    cases = json.loads(Path(cases_json).read_text())
+    apps = [".".join(d.relative_to(project).parts) for d in app_dirs(project)]
+    sys.path.insert(0, str(project))
+
+    import django
+    from django.conf import settings
+
+    has_urls = (project / "urls.py").is_file()
+    if not has_urls:
+        import types
+        mod = types.ModuleType("_oracle_urls")
+        sys.modules["_oracle_urls"] = mod
+    settings.configure(
+        DEBUG=False,
+        SECRET_KEY="oracle-not-secret",
+        ALLOWED_HOSTS=["testserver", "localhost"],
+        INSTALLED_APPS=[
+            "django.contrib.admin", "django.contrib.auth", "django.contrib.contenttypes",
+            "django.contrib.sessions", "django.contrib.messages", "rest_framework", *apps,
+        ],
+        MIDDLEWARE=[
+            "django.contrib.sessions.middleware.SessionMiddleware",
+            "django.middleware.common.CommonMiddleware",
+            "django.middleware.csrf.CsrfViewMiddleware",
+            "django.contrib.auth.middleware.AuthenticationMiddleware",
+            "django.contrib.messages.middleware.MessageMiddleware",
+        ],
+        DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}},
+        ROOT_URLCONF="urls" if has_urls else "_oracle_urls",
+        TEMPLATES=[{
+            "BACKEND": "django.template.backends.django.DjangoTemplates",
+            "DIRS": [str(project / "templates")] if (project / "templates").is_dir() else [],
+            "APP_DIRS": True,
+            "OPTIONS": {"context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ]},
+        }],
+        MIGRATION_MODULES={a.rsplit(".", 1)[-1]: None for a in apps},
+        DEFAULT_AUTO_FIELD="django.db.models.BigAutoField",
+        USE_TZ=True,
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        REST_FRAMEWORK={
+            "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+            "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+            "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+        },
+        LOGGING_CONFIG=None,
+    )
+    django.setup()
+    if not has_urls:
+        from django.contrib import admin
+        from django.urls import path
+        sys.modules["_oracle_urls"].urlpatterns = [path("admin/", admin.site.urls)]
+
+    from django.core.management import call_command
+    from django.db import transaction
+
+    call_command("migrate", run_syncdb=True, verbosity=0, interactive=False)
+
+    seed_mod = None
+    if (project / "seed.py").is_file():
+        import importlib
+        seed_mod = importlib.import_module("seed")
+    results: dict[str, dict] = {c["id"]: {"counts": [], "sql": [], "error": None} for c in cases}
+
+    targets = {}
+    for c in cases:
+        try:
+            targets[c["id"]] = resolve_case(c)
+        except Exception as exc:  # noqa: BLE001 - reported per case
+            results[c["id"]]["error"] = f"cannot load case: {type(exc).__name__}: {exc}"
+
+    for n in (SMALL, LARGE):
+        # A fresh database per size: seed inside a transaction and roll it back afterwards
+        # (SQLite's sqlite_sequence is transactional, so primary keys restart at 1).
+        with transaction.atomic():
+            try:
+                seed(n, seed_mod)
+                client = make_client()
+            except Exception as exc:  # noqa: BLE001
+                for r in results.values():
+                    r["error"] = r["error"] or f"seeding with n={n} failed: {type(exc).__name__}: {exc}"
+                transaction.set_rollback(True)
+                break
+            for c in cases:
+                r = results[c["id"]]
+                if r["error"]:
+                    continue
+                try:
+                    run_once(targets[c["id"]], client)  # warm-up: caches, lazy imports
+                    queries = run_once(targets[c["id"]], client)
+                    r["counts"].append(len(queries))
+                    if n == LARGE:
+                        r["sql"] = queries
+                except Exception as exc:  # noqa: BLE001
+                    r["error"] = f"{type(exc).__name__}: {exc}"
+            transaction.set_rollback(True)
+
+    Path(out_path).write_text(json.dumps(results))
+
+
+def resolve_case(c: dict):
+    import importlib
+    mod = importlib.import_module(c["module"])
+    if c["kind"] == "call":
+        return ("call", getattr(mod, c["name"]))
+    if c["kind"] == "get":
+        return ("get", c["url"])
+    from django.contrib import admin
+    from django.urls import reverse
+    cls = getattr(mod, c["name"])
+    for model, model_admin in admin.site._registry.items():
+        if type(model_admin) is cls:
+            meta = model._meta
+            return ("get", reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist"))
+    raise LookupError(f"{c['name']} is not registered with admin.site")
+
+
+def run_once(target, client) -> list[str]:
+    """Run a case in a savepoint that is rolled back; return the SQL it sent."""
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+    with transaction.atomic(), CaptureQueriesContext(connection) as ctx:
+        if target[0] == "call":
+            with open(os.devnull, "w") as devnull:
+                old = sys.stdout
+                sys.stdout = devnull
+                try:
+                    target[1]()
+                finally:
+                    sys.stdout = old
+        else:
+            resp = client.get(target[1])
+            if resp.status_code != 200:
+                raise AssertionError(f"GET {target[1]} returned {resp.status_code}")
+            if getattr(resp, "render", None) and not getattr(resp, "is_rendered", True):
+                resp.render()
+        transaction.set_rollback(True)
+    return [q["sql"] for q in ctx.captured_queries]
+
+
+def make_client():
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    user = get_user_model().objects.create_superuser("oracle-admin", "oracle@example.invalid", "x")
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+# --------------------------------------------------------------------------------------
+# Generic seeder
+# --------------------------------------------------------------------------------------
+
+
+def seed(n: int, seed_mod) -> None:
+    """Fill the database with n rows per model (see seed.py hooks in the README)."""
+    custom = getattr(seed_mod, "seed", None)
+    if custom is None or getattr(seed_mod, "GENERIC", False):
+        generic_seed(n, set(getattr(seed_mod, "LEAVE_NULL", ())))
+    if custom is not None:
+        custom(n)
+
+
+def fixture_models():
+    from django.apps import apps
+    from django.conf import settings
+    labels = {a.rsplit(".", 1)[-1] for a in settings.INSTALLED_APPS
+              if not a.startswith("django.") and a != "rest_framework"}
+    return [m for m in apps.get_models()
+            if m._meta.app_label in labels and not m._meta.proxy and m._meta.managed]
+
+
+def generic_seed(n: int, leave_null: set[str]) -> None:
+    todo = fixture_models()
+    # Close over FK targets outside the fixture apps (auth.User, ...): seed them too
+    # unless they already have rows (content types, permissions).
+    closed, stack = [], list(todo)
+    while stack:
+        m = stack.pop()
+        if m in closed:
+            continue
+        closed.append(m)
+        for f in m._meta.concrete_fields:
+            if f.is_relation and f.related_model is not m:
+                stack.append(f.related_model._meta.concrete_model)
+    rows: dict[type, list] = {}
+    for m in closed:
+        if m not in todo and m._default_manager.exists():
+            rows[m] = list(m._default_manager.order_by("pk"))
+    order = [m for m in closed if m not in rows]
+    pending = list(order)
+    while pending:
+        ready = [m for m in pending if all(
+            f.related_model._meta.concrete_model in rows or f.related_model is m or f.null
+            for f in m._meta.concrete_fields if f.is_relation)]
+        if not ready:
+            raise RuntimeError(f"cannot order models for seeding: {[m.__name__ for m in pending]}")
+        # prefer models whose every FK target is seeded (nullable cycles get filled later)
+        best = [m for m in ready if all(
+            f.related_model._meta.concrete_model in rows or f.related_model is m
+            for f in m._meta.concrete_fields if f.is_relation)] or ready
+        m = best[0]
+        pending.remove(m)
+        rows[m] = [create_row(m, i, rows, leave_null) for i in range(n)]
+    # Nullable FKs whose target was seeded later, and M2M links (each row -> 2 targets).
+    for m in order:
+        for f in m._meta.concrete_fields:
+            key = f"{m._meta.label}.{f.name}"
+            if (f.is_relation and f.null and key not in leave_null
+                    and f.related_model is not m and all(getattr(o, f.attname) is None for o in rows[m])):
+                targets = rows.get(f.related_model._meta.concrete_model) or []
+                for i, o in enumerate(rows[m]):
+                    if targets and (not f.one_to_one or i < len(targets)):
+                        setattr(o, f.name, targets[i % len(targets)])
+                        o.save(update_fields=[f.name])
+        for f in m._meta.local_many_to_many:
+            if f"{m._meta.label}.{f.name}" in leave_null or not f.remote_field.through._meta.auto_created:
+                continue
+            targets = rows.get(f.related_model._meta.concrete_model)
+            if targets is None:
+                targets = list(f.related_model._default_manager.all())
+            if not targets:
+                continue
+            for i, o in enumerate(rows[m]):
+                picks = {targets[i % len(targets)], targets[(i + 1) % len(targets)]}
+                getattr(o, f.name).add(*picks)
+
+
+def create_row(model, i: int, rows: dict, leave_null: set[str]):
+    obj = model()
+    for f in model._meta.concrete_fields:
+        if f.auto_created or getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            continue
+        if f.primary_key and f.get_internal_type() in ("AutoField", "BigAutoField", "SmallAutoField"):
+            continue
+        key = f"{model._meta.label}.{f.name}"
+        if f.is_relation:
+            if key in leave_null:
+                continue
+            target = f.related_model._meta.concrete_model
+            if target is model:
+                continue  # self-references stay empty (null=True) or are filled by seed.py
+            targets = rows.get(target) or []
+            if not targets:
+                continue
+            if f.one_to_one:
+                if i < len(targets):
+                    setattr(obj, f.name, targets[i])
+            else:
+                setattr(obj, f.name, targets[i % len(targets)])
+            continue
+        if f.has_default() and not f.unique:
+            continue
+        setattr(obj, f.attname, dummy_value(model, f, i))
+    obj.save()
+    return obj
+
+
+def dummy_value(model, f, i: int):
+    import datetime
+    import decimal
+    import uuid
+    from django.utils import timezone
+
+    if f.choices:
+        values = [v for v, _ in f.flatchoices]
+        return values[i % len(values)]
+    t = f.get_internal_type()
+    if t in ("CharField", "SlugField"):
+        base = f"{f.name}-{i}" if t == "SlugField" else f"{model.__name__} {f.name} {i}"
+        return base[-f.max_length:] if f.max_length and len(base) > f.max_length else base
+    if t == "EmailField":
+        return f"user{i}@example.invalid"
+    if t == "URLField":
+        return f"https://example.invalid/{i}"
+    if t == "TextField":
+        return f"{model.__name__} {f.name} {i}. " + "Lorem ipsum dolor sit amet. " * 20
+    if t in ("IntegerField", "BigIntegerField", "SmallIntegerField", "PositiveIntegerField",
+             "PositiveSmallIntegerField", "PositiveBigIntegerField"):
+        return i + 1
+    if t == "BooleanField":
+        return i % 2 == 0
+    if t == "DecimalField":
+        return decimal.Decimal(i + 1)
+    if t == "FloatField":
+        return float(i) + 0.5
+    if t == "DateField":
+        return datetime.date(2024, 1, 1) + datetime.timedelta(days=i)
+    if t == "DateTimeField":
+        return timezone.now() - datetime.timedelta(days=i)
+    if t == "TimeField":
+        return datetime.time(hour=i % 24)
+    if t == "DurationField":
+        return datetime.timedelta(minutes=i)
+    if t == "UUIDField":
+        return uuid.uuid4()
+    if t == "JSONField":
+        return {"index": i, "labels": ["alpha", "beta"], "nested": {"depth": 1}}
+    if t == "BinaryField":
+        return b"\x00" * 16
+    if t == "GenericIPAddressField":
+        return f"10.0.0.{i % 250 + 1}"
+    if t in ("FileField", "ImageField", "FilePathField"):
+        return f"files/{i}.txt"
+    raise TypeError(f"no dummy value for {model.__name__}.{f.name} ({t}); add seed.py")
+
+
+# ======================================================================================
+# Parent: orchestrate
+# ======================================================================================
+
+
+def run_worker(project: Path, cases: list[Case]) -> tuple[dict | None, str]:
+    with tempfile.TemporaryDirectory(prefix="djperf-oracle-") as tmp:
+        cases_path = Path(tmp) / "cases.json"
+        out_path = Path(tmp) / "out.json"
+        cases_path.write_text(json.dumps([
+            {"id": c.id, "module": c.module, "name": c.name, "kind": c.kind, "url": c.url}
+            for c in cases
+        ]))
+        env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
+        env.pop("DJANGO_SETTINGS_MODULE", None)
+        try:
+            proc = subprocess.run(
+                [sys.executable, __file__, "--worker", str(project), str(cases_path), str(out_path)],
+                cwd=REPO_ROOT, capture_output=True, text=True, timeout=300, env=env,
+            )
+        except subprocess.TimeoutExpired:
+            return None, "Django worker timed out after 300 s"
+        if proc.returncode != 0 or not out_path.is_file():
+            tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-15:])
+            return None, f"Django worker failed (exit {proc.returncode}):\n{tail}"
+        return json.loads(out_path.read_text()), ""
+
+
+def check_project(project: Path, django_only: bool):
+    """Returns (lines for verbose, list of (case id, reasons), agree count)."""
+    cases, claims, problems = discover(project)
+    results, worker_error = run_worker(project, cases) if cases else ({}, "")
+    findings, djperf_error = (None, "") if django_only else run_djperf(project)
+
+    verdicts = []  # (case id, reasons, detail)
+    for case in cases:
+        result = (results or {}).get(case.id) if results is not None else None
+        reasons = judge(case, result, worker_error, findings, djperf_error, django_only)
+        counts = "->".join(map(str, result["counts"])) if result and result.get("counts") else "?"
+        verdicts.append((case.id, reasons, f"claims [{fmt_claims(case.claims)}], django {counts} queries"))
+
+    # Claims and findings that no case covers.
+    covered = {(c.file, c.row) for case in cases for c in case.claims}
+    for c in claims:
+        if (c.file, c.row) not in covered:
+            verdicts.append((f"{c.file}:{c.row}", [f"claim {c.code} is not inside any case, so Django cannot confirm it"], ""))
+            covered.add((c.file, c.row))
+    if findings is not None:
+        claimed = {(c.file, c.row, c.code) for c in claims if not c.todo}
+        in_case = {(case.file, r) for case in cases for r in range(case.first, case.last + 1)}
+        prefix = rel(project) + "/"
+        stray = {}
+        for f in findings:
+            key = (f["filename"], f["location"]["row"])
+            if key in in_case or (f["filename"], key[1], f["code"]) in claimed:
+                continue
+            if not f["filename"].startswith(prefix):
+                continue
+            stray.setdefault(key, []).append(f)
+        for (fname, row), fs in sorted(stray.items()):
+            verdicts.append((f"{fname}:{row}", [f"djperf reported [{fmt_findings(fs)}] on a line with no '# expect:'"], ""))
+    for p in problems:
+        verdicts.append((f"{project.name}", [p], ""))
+    if not cases and not problems:
+        verdicts.append((project.name, ["no cases found"], ""))
+    return verdicts
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] == ["--worker"]:
+        worker_main(*argv[1:4])
+        return 0
+    ap = argparse.ArgumentParser(prog="scripts/oracle", description=__doc__.split("\n\n")[0])
+    ap.add_argument("-v", "--verbose", action="store_true", help="print every case with its query counts")
+    ap.add_argument("--django-only", action="store_true",
+                    help="development only: check the claims against Django, skip djperf")
+    ap.add_argument("projects", nargs="*", help="project names under testdata/projects (default: all)")
+    args = ap.parse_args(argv)
+
+    if args.projects:
+        projects = [PROJECTS_DIR / p for p in args.projects]
+        for p in projects:
+            if not (p / "manage.py").is_file():
+                print(f"oracle: no fixture project at {rel(p) if p.exists() else p}", file=sys.stderr)
+                return 1
+    else:
+        projects = sorted(p.parent for p in PROJECTS_DIR.glob("*/manage.py"))
+    if not projects:
+        print("oracle: no fixture projects found", file=sys.stderr)
+        return 1
+
+    with ThreadPoolExecutor(max_workers=max(1, min(len(projects), os.cpu_count() or 1))) as pool:
+        all_verdicts = list(pool.map(lambda p: check_project(p, args.django_only), projects))
+
+    agree = disagree = 0
+    for verdicts in all_verdicts:
+        for case_id, reasons, detail in verdicts:
+            if reasons:
+                disagree += 1
+                print(f"DISAGREE {case_id}: {'; '.join(reasons)}" + (f" ({detail})" if detail else ""))
+            else:
+                agree += 1
+                if args.verbose:
+                    print(f"ok       {case_id}: {detail}")
+    print(f"oracle: {agree} cases agree, {disagree} disagree")
+    return 1 if disagree else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

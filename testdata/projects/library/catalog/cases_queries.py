@@ -1,0 +1,65 @@
+"""DJP104 query-in-loop: a fresh query per row."""
+
+from catalog.models import Author, Book, Publisher, Review, Tag
+
+
+def case_get_in_loop():
+    for book in Book.objects.all():
+        author = Author.objects.get(pk=book.author_id)  # expect: DJP104
+        print(author.name)
+
+
+def case_get_hoisted_into_dict():
+    authors = {author.pk: author for author in Author.objects.all()}
+    for book in Book.objects.all():
+        print(authors[book.author_id].name)
+
+
+def case_filter_first_in_loop():
+    for author in Author.objects.all():
+        latest = Book.objects.filter(author=author).order_by("-published_on").first()  # expect: DJP104
+        print(latest)
+
+
+def case_count_in_loop():
+    for book in Book.objects.all():
+        print(Review.objects.filter(book=book).count())  # expect: DJP104
+
+
+def case_exists_in_loop():
+    for book in Book.objects.all():
+        if Review.objects.filter(book_id=book.pk, rating__gte=4).exists():  # expect: DJP104
+            print(book.title)
+
+
+def case_exists_hoisted_as_id_set():
+    well_rated = set(Review.objects.filter(rating__gte=4).values_list("book_id", flat=True))
+    for book in Book.objects.all():
+        if book.pk in well_rated:
+            print(book.title)
+
+
+def case_create_in_loop():
+    for book in Book.objects.all():
+        Review.objects.create(book=book, rating=3, body="Imported.")  # expect: DJP104
+
+
+def case_bulk_create_after_loop():
+    reviews = [Review(book=book, rating=3, body="Imported.") for book in Book.objects.all()]
+    Review.objects.bulk_create(reviews)
+
+
+def case_query_in_comprehension():
+    counts = {author.pk: Book.objects.filter(author=author).count() for author in Author.objects.all()}  # expect: DJP104
+    print(counts)
+
+
+def case_query_hoisted_before_loop():
+    default_tag = Tag.objects.order_by("pk").first()
+    for book in Book.objects.all():
+        print(book.title, default_tag.name)
+
+
+def case_query_in_loop_over_one_row():
+    for publisher in Publisher.objects.filter(pk=1):
+        print(Author.objects.filter(publisher=publisher).count())
