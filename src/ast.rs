@@ -347,10 +347,7 @@ impl Module {
     /// Direct sub-expressions of an expression (not comprehension scopes' targets).
     pub fn children(&self, id: ExprId, out: &mut Vec<ExprId>) {
         match self.kind(id) {
-            ExprKind::Name(_)
-            | ExprKind::Str(_)
-            | ExprKind::Num(_)
-            | ExprKind::Const(_) => {}
+            ExprKind::Name(_) | ExprKind::Str(_) | ExprKind::Num(_) | ExprKind::Const(_) => {}
             ExprKind::Attr { value, .. } => out.push(*value),
             ExprKind::Call { func, args, kwargs } => {
                 out.push(*func);
@@ -648,8 +645,8 @@ impl Lowerer<'_> {
                 if let Some(m) = n.child_by_field_name("module_name") {
                     if m.kind() == "relative_import" {
                         let t = self.text(m);
-                        level = u32::try_from(t.chars().take_while(|c| *c == '.').count())
-                            .unwrap_or(0);
+                        level =
+                            u32::try_from(t.chars().take_while(|c| *c == '.').count()).unwrap_or(0);
                         module = t.trim_start_matches('.').into();
                     } else {
                         module = self.text(m).into();
@@ -1120,14 +1117,22 @@ impl Lowerer<'_> {
                 }
                 ExprKind::Dict(items.into())
             }
-            "list_comprehension" | "set_comprehension" | "generator_expression"
+            "list_comprehension"
+            | "set_comprehension"
+            | "generator_expression"
             | "dictionary_comprehension" => self.comprehension(n, d),
             "comparison_operator" => {
                 let kids = Self::named_children(n);
                 let mut ops = Vec::new();
                 let mut c = n.walk();
                 for op in n.children_by_field_name("operators", &mut c) {
-                    ops.push(self.text(op).split_whitespace().collect::<Vec<_>>().join(" ").into());
+                    ops.push(
+                        self.text(op)
+                            .split_whitespace()
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                            .into(),
+                    );
                 }
                 let mut xs = kids.iter().map(|k| self.expr(*k, d));
                 match xs.next() {
@@ -1213,7 +1218,10 @@ impl Lowerer<'_> {
             match c.kind() {
                 "string_start" => {
                     let t = self.text(c);
-                    is_f = t.chars().take_while(|ch| *ch != '"' && *ch != '\'').any(|ch| ch == 'f' || ch == 'F' || ch == 't' || ch == 'T');
+                    is_f = t
+                        .chars()
+                        .take_while(|ch| *ch != '"' && *ch != '\'')
+                        .any(|ch| ch == 'f' || ch == 'F' || ch == 't' || ch == 'T');
                 }
                 "string_content" => text.push_str(self.text(c)),
                 "escape_sequence" => text.push_str(self.text(c)),

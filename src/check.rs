@@ -52,7 +52,12 @@ impl std::fmt::Display for CheckError {
 
 /// The rules a run enables, in table order.
 pub fn enabled_rules(opts: &CheckOptions) -> Result<Vec<&'static Rule>, CheckError> {
-    for s in opts.select.iter().chain(&opts.extend_select).chain(&opts.ignore) {
+    for s in opts
+        .select
+        .iter()
+        .chain(&opts.extend_select)
+        .chain(&opts.ignore)
+    {
         if !rules::is_valid_selector(s) {
             return Err(CheckError(format!("unknown rule selector `{s}`")));
         }
@@ -64,7 +69,10 @@ pub fn enabled_rules(opts: &CheckOptions) -> Result<Vec<&'static Rule>, CheckErr
                 r.default_enabled
             } else {
                 opts.select.iter().any(|s| rules::selector_matches(s, r))
-            } || opts.extend_select.iter().any(|s| rules::selector_matches(s, r));
+            } || opts
+                .extend_select
+                .iter()
+                .any(|s| rules::selector_matches(s, r));
             selected && !opts.ignore.iter().any(|s| rules::selector_matches(s, r))
         })
         .collect())
@@ -73,7 +81,8 @@ pub fn enabled_rules(opts: &CheckOptions) -> Result<Vec<&'static Rule>, CheckErr
 pub fn run(opts: &CheckOptions) -> Result<CheckResult, CheckError> {
     let start = Instant::now();
     let rules = enabled_rules(opts)?;
-    let cwd = std::env::current_dir().map_err(|e| CheckError(format!("cannot read the current directory: {e}")))?;
+    let cwd = std::env::current_dir()
+        .map_err(|e| CheckError(format!("cannot read the current directory: {e}")))?;
     let mut paths: Vec<PathBuf> = opts.paths.clone();
     if let Some((p, _)) = &opts.stdin {
         paths = vec![p.clone()];
@@ -81,20 +90,42 @@ pub fn run(opts: &CheckOptions) -> Result<CheckResult, CheckError> {
     if paths.is_empty() {
         paths.push(PathBuf::from("."));
     }
-    let abs = |p: &Path| discover::normalize(&if p.is_absolute() { p.to_path_buf() } else { cwd.join(p) });
+    let abs = |p: &Path| {
+        discover::normalize(&if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            cwd.join(p)
+        })
+    };
     let stdin_path = opts.stdin.as_ref().map(|(p, _)| abs(p));
     for p in &paths {
         let a = abs(p);
         if stdin_path.as_ref() != Some(&a) && std::fs::symlink_metadata(&a).is_err() {
-            return Err(CheckError(format!("{}: no such file or directory", p.display())));
+            return Err(CheckError(format!(
+                "{}: no such file or directory",
+                p.display()
+            )));
         }
     }
     let first = abs(&paths[0]);
     let root = discover::project_root(&first)
         .map(|r| discover::normalize(&r))
-        .unwrap_or_else(|| if first.is_dir() { first.clone() } else { first.parent().map(Path::to_path_buf).unwrap_or_else(|| cwd.clone()) });
+        .unwrap_or_else(|| {
+            if first.is_dir() {
+                first.clone()
+            } else {
+                first
+                    .parent()
+                    .map(Path::to_path_buf)
+                    .unwrap_or_else(|| cwd.clone())
+            }
+        });
     // canonical root for prefix tests against walked paths
-    let root = if first.starts_with(&root) { root } else { std::fs::canonicalize(&root).unwrap_or(root) };
+    let root = if first.starts_with(&root) {
+        root
+    } else {
+        std::fs::canonicalize(&root).unwrap_or(root)
+    };
 
     let mut walk_problems = Vec::new();
     // Files to report: everything under the paths given.
@@ -112,7 +143,9 @@ pub fn run(opts: &CheckOptions) -> Result<CheckResult, CheckError> {
         }
     }
     // Files to index: everything under the project root, plus the reported ones.
-    let mut all: BTreeSet<PathBuf> = discover::python_files(&root, &mut Vec::new()).into_iter().collect();
+    let mut all: BTreeSet<PathBuf> = discover::python_files(&root, &mut Vec::new())
+        .into_iter()
+        .collect();
     all.extend(reported.iter().cloned());
     if let Some(sp) = &stdin_path {
         all.insert(sp.clone());
@@ -120,7 +153,10 @@ pub fn run(opts: &CheckOptions) -> Result<CheckResult, CheckError> {
     let reqs: Vec<LoadRequest<'_>> = all
         .iter()
         .map(|p| {
-            let rel = p.strip_prefix(&root).map(Path::to_path_buf).unwrap_or_else(|_| p.file_name().map(PathBuf::from).unwrap_or_default());
+            let rel = p
+                .strip_prefix(&root)
+                .map(Path::to_path_buf)
+                .unwrap_or_else(|_| p.file_name().map(PathBuf::from).unwrap_or_default());
             LoadRequest {
                 path: p.clone(),
                 rel,
@@ -141,7 +177,12 @@ pub fn run(opts: &CheckOptions) -> Result<CheckResult, CheckError> {
             error: false,
         })
         .collect();
-    let files = project::load(reqs, opts.max_file_bytes.unwrap_or(project::DEFAULT_MAX_FILE_BYTES), &mut warnings);
+    let files = project::load(
+        reqs,
+        opts.max_file_bytes
+            .unwrap_or(project::DEFAULT_MAX_FILE_BYTES),
+        &mut warnings,
+    );
     let builtin = project::builtin_files();
     let index = Index::build(&files, &builtin);
 

@@ -8,7 +8,11 @@ use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
 
 #[derive(Parser, Debug)]
-#[command(name = "djperf", version, about = "Find Django ORM performance problems (N+1 queries, queries in loops) before merge")]
+#[command(
+    name = "djperf",
+    version,
+    about = "Find Django ORM performance problems (N+1 queries, queries in loops) before merge"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -32,7 +36,12 @@ pub struct CheckArgs {
     /// Files or directories to check; `-` reads from stdin (with --stdin-filename).
     pub paths: Vec<PathBuf>,
     /// Output format.
-    #[arg(long = "output-format", visible_alias = "format", value_enum, default_value = "full")]
+    #[arg(
+        long = "output-format",
+        visible_alias = "format",
+        value_enum,
+        default_value = "full"
+    )]
     pub output_format: Format,
     /// Rules to enable, by code or prefix (replaces the defaults).
     #[arg(long, value_delimiter = ',')]
@@ -84,7 +93,13 @@ pub fn run(cli: Cli) -> i32 {
         }
         Command::Explain { rule } => match rules::find(&rule) {
             Some(r) => {
-                println!("# {} ({})\n\n{}\n\n{}", r.name, r.code, r.summary, r.doc.trim_end());
+                println!(
+                    "# {} ({})\n\n{}\n\n{}",
+                    r.name,
+                    r.code,
+                    r.summary,
+                    r.doc.trim_end()
+                );
                 0
             }
             None => {

@@ -71,9 +71,8 @@ pub fn python_files(root: &Path, problems: &mut Vec<WalkProblem>) -> Vec<PathBuf
         match entry {
             Ok(e) => {
                 let ft = e.file_type();
-                if ft.is_file() && is_python(e.path()) {
-                    out.push(e.into_path());
-                } else if ft.is_symlink() && is_python(e.path()) && e.path().is_file() {
+                let regular = ft.is_file() || (ft.is_symlink() && e.path().is_file());
+                if regular && is_python(e.path()) {
                     out.push(e.into_path());
                 }
             }
@@ -156,10 +155,16 @@ mod tests {
     #[test]
     fn module_names() {
         assert_eq!(module_name(Path::new("shop/models.py")), "shop.models");
-        assert_eq!(module_name(Path::new("shop/models/__init__.py")), "shop.models");
+        assert_eq!(
+            module_name(Path::new("shop/models/__init__.py")),
+            "shop.models"
+        );
         assert_eq!(module_name(Path::new("manage.py")), "manage");
         assert!(in_migrations(Path::new("shop/migrations/0001_initial.py")));
         assert!(!in_migrations(Path::new("shop/models.py")));
-        assert_eq!(normalize(Path::new("./a/../b/./c.py")), PathBuf::from("b/c.py"));
+        assert_eq!(
+            normalize(Path::new("./a/../b/./c.py")),
+            PathBuf::from("b/c.py")
+        );
     }
 }

@@ -52,8 +52,14 @@ pub fn decode(bytes: &[u8]) -> (String, Option<String>) {
                 let e = enc.to_ascii_lowercase().replace('_', "-");
                 if matches!(
                     e.as_str(),
-                    "latin-1" | "latin1" | "iso-8859-1" | "iso8859-1" | "l1" | "cp1252"
-                        | "windows-1252" | "iso-8859-15"
+                    "latin-1"
+                        | "latin1"
+                        | "iso-8859-1"
+                        | "iso8859-1"
+                        | "l1"
+                        | "cp1252"
+                        | "windows-1252"
+                        | "iso-8859-15"
                 ) {
                     // Latin-1 maps every byte to the code point of the same value.
                     return (bytes.iter().map(|b| char::from(*b)).collect(), None);

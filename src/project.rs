@@ -98,7 +98,8 @@ fn load_one(
     let (text, decode_warning) = match r.override_text {
         Some(t) => (t.to_owned(), None),
         None => {
-            let meta = std::fs::metadata(&r.path).map_err(|e| warn(format!("cannot read: {e}"), r.report))?;
+            let meta = std::fs::metadata(&r.path)
+                .map_err(|e| warn(format!("cannot read: {e}"), r.report))?;
             if !meta.is_file() {
                 return Err(warn("not a regular file; skipped".into(), false));
             }
@@ -111,7 +112,8 @@ fn load_one(
                     false,
                 ));
             }
-            let bytes = std::fs::read(&r.path).map_err(|e| warn(format!("cannot read: {e}"), r.report))?;
+            let bytes =
+                std::fs::read(&r.path).map_err(|e| warn(format!("cannot read: {e}"), r.report))?;
             parse::decode(&bytes)
         }
     };
@@ -122,10 +124,7 @@ fn load_one(
     };
     let ast = parse::parse(&text).map_err(|p| warn(p.to_string(), false))?;
     let module = discover::module_name(&r.rel);
-    let is_package = r
-        .rel
-        .file_stem()
-        .is_some_and(|s| s == "__init__");
+    let is_package = r.rel.file_stem().is_some_and(|s| s == "__init__");
     let scope = Scope::build(&module, is_package, &ast);
     let lines = LineIndex::new(&text);
     let in_migrations = discover::in_migrations(&r.rel);

@@ -12,7 +12,10 @@ pub fn is_suppressed(line: &str, code: &str) -> bool {
         let at = search + pos;
         let before = lower[..at].trim_end_matches([' ', '#']);
         // `noqa` must start a comment (`# noqa`), possibly after another comment's text
-        if !lower[..at].trim_end().ends_with('#') && !before.is_empty() && !lower[..at].ends_with("# ") {
+        if !lower[..at].trim_end().ends_with('#')
+            && !before.is_empty()
+            && !lower[..at].ends_with("# ")
+        {
             search = at + 4;
             continue;
         }
@@ -65,10 +68,16 @@ mod tests {
     fn noqa_forms() {
         assert!(is_suppressed("x = b.author  # noqa", "DJP101"));
         assert!(is_suppressed("x = b.author  # noqa: DJP101", "DJP101"));
-        assert!(is_suppressed("x = b.author  # NOQA:DJP102,DJP101", "DJP101"));
+        assert!(is_suppressed(
+            "x = b.author  # NOQA:DJP102,DJP101",
+            "DJP101"
+        ));
         assert!(!is_suppressed("x = b.author  # noqa: DJP102", "DJP101"));
         assert!(!is_suppressed("x = '# noqa'", "DJP101"));
-        assert!(is_suppressed("x = 1  # type: ignore  # noqa: DJP101", "DJP101"));
+        assert!(is_suppressed(
+            "x = 1  # type: ignore  # noqa: DJP101",
+            "DJP101"
+        ));
         assert!(!is_suppressed("x = b.author", "DJP101"));
     }
 }

@@ -148,8 +148,20 @@ const NARROWING: &[&str] = &[
 ];
 /// Builtins that evaluate an iterable argument.
 const EVALUATING_BUILTINS: &[&str] = &[
-    "list", "tuple", "set", "sorted", "len", "bool", "any", "all", "sum", "min", "max", "print",
-    "frozenset", "dict",
+    "list",
+    "tuple",
+    "set",
+    "sorted",
+    "len",
+    "bool",
+    "any",
+    "all",
+    "sum",
+    "min",
+    "max",
+    "print",
+    "frozenset",
+    "dict",
 ];
 
 pub struct Analyzer<'a> {
@@ -375,9 +387,10 @@ impl Analyzer<'_> {
             }
             StmtKind::Import(names) => {
                 for n in names {
-                    let local = n.alias.clone().unwrap_or_else(|| {
-                        n.path.split('.').next().unwrap_or("").into()
-                    });
+                    let local = n
+                        .alias
+                        .clone()
+                        .unwrap_or_else(|| n.path.split('.').next().unwrap_or("").into());
                     self.env.remove(&local);
                 }
             }
@@ -419,7 +432,9 @@ impl Analyzer<'_> {
             Target::Star(t) => self.bind(t, Value::Unknown),
             Target::Attr(e) | Target::Subscript(e) => {
                 // Evaluate the object part for reads (`x.a.b = 1` reads `x.a`).
-                if let ExprKind::Attr { value, .. } | ExprKind::Subscript { value, .. } = self.m.kind(*e) {
+                if let ExprKind::Attr { value, .. } | ExprKind::Subscript { value, .. } =
+                    self.m.kind(*e)
+                {
                     self.eval(*value);
                 }
             }
@@ -432,7 +447,9 @@ impl Analyzer<'_> {
             ExprKind::Seq { .. } | ExprKind::Dict(_) | ExprKind::Str(_) => true,
             ExprKind::Call { func, args, .. } => {
                 self.m.dotted(*func).as_deref() == Some("range")
-                    && args.iter().all(|a| matches!(self.m.kind(*a), ExprKind::Num(_)))
+                    && args
+                        .iter()
+                        .all(|a| matches!(self.m.kind(*a), ExprKind::Num(_)))
             }
             _ => false,
         }
@@ -442,10 +459,8 @@ impl Analyzer<'_> {
     fn mark_cached(&mut self, e: ExprId) {
         if let ExprKind::Name(n) = self.m.kind(e) {
             if let Some(Value::QuerySet(q)) = self.env.get_mut(n) {
-                if !q.values || true {
-                    q.cached = true;
-                    q.bypass = None;
-                }
+                q.cached = true;
+                q.bypass = None;
             }
         }
     }
@@ -638,7 +653,9 @@ impl Analyzer<'_> {
                     _ => Value::Unknown,
                 }
             }
-            ExprKind::Comp { elt, value, gens, .. } => {
+            ExprKind::Comp {
+                elt, value, gens, ..
+            } => {
                 let depth = self.loops.len();
                 let before = self.env.clone();
                 for g in gens.iter() {
@@ -692,7 +709,10 @@ impl Analyzer<'_> {
                 v
             }
             ExprKind::Lambda { .. } => Value::Unknown,
-            ExprKind::Seq { kind: SeqKind::Tuple, elts } => {
+            ExprKind::Seq {
+                kind: SeqKind::Tuple,
+                elts,
+            } => {
                 let vs = elts.iter().map(|x| self.eval(*x)).collect();
                 Value::Tuple(vs)
             }
@@ -759,6 +779,7 @@ impl Analyzer<'_> {
                     bypass: None,
                     narrowed: None,
                     iterator: false,
+                    ordered: self.ix.model(model).ordered,
                 }),
                 None => Value::Unknown,
             },
@@ -775,7 +796,9 @@ impl Analyzer<'_> {
                 let target = ix
                     .member(inst.model, rel)
                     .and_then(|mb| ix.member_target(&mb));
-                let Some(target) = target else { return Value::Unknown };
+                let Some(target) = target else {
+                    return Value::Unknown;
+                };
                 let parent = Inst {
                     loads: {
                         let mut l = LoadSet::default();
@@ -802,6 +825,7 @@ impl Analyzer<'_> {
                     bypass: None,
                     narrowed: None,
                     iterator: false,
+                    ordered: node.ordered || ix.model(target).ordered,
                 });
             }
         }
@@ -810,7 +834,9 @@ impl Analyzer<'_> {
         };
         match member {
             Member::Forward(f) => {
-                let Some(target) = f.target else { return Value::Unknown };
+                let Some(target) = f.target else {
+                    return Value::Unknown;
+                };
                 self.single_relation(inst, attr, target, f.null, false, span)
             }
             Member::GenericForeignKey(_) => {
@@ -824,7 +850,9 @@ impl Analyzer<'_> {
                 self.many_relation(inst, attr, r.from_model, known_parent, span)
             }
             Member::ManyToMany(f) | Member::GenericRelation(f) => {
-                let Some(target) = f.target else { return Value::Unknown };
+                let Some(target) = f.target else {
+                    return Value::Unknown;
+                };
                 self.many_relation(inst, attr, target, None, span)
             }
             Member::ForeignKeyId(_) | Member::Plain(_) => Value::Unknown,
@@ -915,7 +943,11 @@ impl Analyzer<'_> {
         known_parent: Option<String>,
         span: Span,
     ) -> Value {
-        let node = inst.loads.nodes.get(attr).filter(|n| n.to_attr_of.is_none());
+        let node = inst
+            .loads
+            .nodes
+            .get(attr)
+            .filter(|n| n.to_attr_of.is_none());
         let mut loads = node.map(|n| n.children.clone()).unwrap_or_default();
         if let Some(fk) = known_parent {
             // Django sets the parent on rows fetched through its reverse manager.
@@ -939,6 +971,7 @@ impl Analyzer<'_> {
             bypass: None,
             narrowed: None,
             iterator: false,
+            ordered: node.is_some_and(|n| n.ordered) || self.ix.model(target).ordered,
         })
     }
 
@@ -1001,7 +1034,9 @@ impl Analyzer<'_> {
                 created_in_loop: created,
             });
         }
-        let Some(name) = name else { return Value::Unknown };
+        let Some(name) = name else {
+            return Value::Unknown;
+        };
         let short = name.rsplit('.').next().unwrap_or(&name);
         match short {
             b if EVALUATING_BUILTINS.contains(&b) && name == short => {
@@ -1096,7 +1131,7 @@ impl Analyzer<'_> {
             values: q.values,
         };
         let ix = self.ix;
-        let mut inner = |qe: ExprId| -> Option<LoadSet> { self.inner_loads(qe) };
+        let mut inner = |qe: ExprId| -> Option<(LoadSet, bool)> { self.inner_loads(qe) };
         let is_chain = apply_method(m, &mut eff, method, args, kwargs, &mut inner);
         if is_chain {
             let mut q2 = q.clone();
@@ -1104,6 +1139,9 @@ impl Analyzer<'_> {
             q2.values = eff.values;
             q2.span = span;
             q2.is_manager = false;
+            if method == "order_by" {
+                q2.ordered = !args.is_empty();
+            }
             let clones = !(method == "all" && q.is_manager);
             if clones {
                 q2.cached = false;
@@ -1113,7 +1151,13 @@ impl Analyzer<'_> {
                         q2.bypass = Some((span, method.into()));
                     }
                 }
-                if NARROWING.contains(&method) && !matches!(method, "select_related" | "prefetch_related" | "only" | "defer" | "using") && q2.narrowed.is_none() {
+                if NARROWING.contains(&method)
+                    && !matches!(
+                        method,
+                        "select_related" | "prefetch_related" | "only" | "defer" | "using"
+                    )
+                    && q2.narrowed.is_none()
+                {
                     q2.narrowed = Some(method.into());
                 }
             }
@@ -1137,6 +1181,12 @@ impl Analyzer<'_> {
             q2.span = span;
             q2.iterator = true;
             q2.cached = false;
+            if let Some(rel) = &q.related {
+                // iterator() never reads the result cache.
+                if rel.prefetched && q2.bypass.is_none() {
+                    q2.bypass = Some((span, method.into()));
+                }
+            }
             return Value::QuerySet(q2);
         }
         let recv_span = m.span(recv_expr);
@@ -1146,8 +1196,7 @@ impl Analyzer<'_> {
             let mut q_eval = q.clone();
             if let Some(rel) = &q.related {
                 if rel.prefetched && q.bypass.is_none() {
-                    let ordered = ix.model(q.model).ordered;
-                    let cached_ok = method == "first" && ordered;
+                    let cached_ok = method == "first" && q.ordered;
                     if !cached_ok {
                         q_eval.bypass = Some((span, method.into()));
                     }
@@ -1182,7 +1231,17 @@ impl Analyzer<'_> {
                 }
                 q_eval.cached = false;
             }
-            if matches!(method, "create" | "get_or_create" | "update_or_create" | "update" | "delete" | "bulk_create" | "bulk_update") && q.related.is_some() {
+            if matches!(
+                method,
+                "create"
+                    | "get_or_create"
+                    | "update_or_create"
+                    | "update"
+                    | "delete"
+                    | "bulk_create"
+                    | "bulk_update"
+            ) && q.related.is_some()
+            {
                 // Writes through a related manager: not something a prefetch serves.
                 if let Some(l) = self.repeating_loop().cloned() {
                     if self.seen_query.insert(span) {
@@ -1222,13 +1281,13 @@ impl Analyzer<'_> {
     }
 
     /// The load set of a `Prefetch(queryset=...)` argument.
-    fn inner_loads(&mut self, qe: ExprId) -> Option<LoadSet> {
+    fn inner_loads(&mut self, qe: ExprId) -> Option<(LoadSet, bool)> {
         // Evaluate outside any loop bookkeeping: the expression is built once.
         let saved = std::mem::take(&mut self.loops);
         let v = self.eval(qe);
         self.loops = saved;
         match v {
-            Value::QuerySet(q) => Some(q.loads),
+            Value::QuerySet(q) => Some((q.loads, q.ordered)),
             _ => None,
         }
     }
@@ -1236,7 +1295,9 @@ impl Analyzer<'_> {
     /// Whether `filter(**kwargs)` pins one row (pk, id or a unique/one-to-one field).
     fn filters_unique(&self, model: ModelId, kwargs: &[Keyword]) -> bool {
         kwargs.iter().any(|k| {
-            let Some(name) = k.name.as_deref() else { return false };
+            let Some(name) = k.name.as_deref() else {
+                return false;
+            };
             let name = name.strip_suffix("__exact").unwrap_or(name);
             if name == "pk" || name == "id" {
                 return true;

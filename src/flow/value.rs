@@ -69,6 +69,8 @@ pub struct Qs {
     pub narrowed: Option<Box<str>>,
     /// The queryset ends in `.iterator()`.
     pub iterator: bool,
+    /// Rows come in a defined order (`order_by()`, `Meta.ordering`, an ordered `Prefetch`).
+    pub ordered: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -90,7 +92,9 @@ impl Value {
             return self.clone();
         }
         match (self, other) {
-            (Value::QuerySet(a), Value::QuerySet(b)) if a.model == b.model && a.values == b.values => {
+            (Value::QuerySet(a), Value::QuerySet(b))
+                if a.model == b.model && a.values == b.values =>
+            {
                 let mut q = a.clone();
                 q.loads = a.loads.intersect(&b.loads);
                 q.cached = a.cached && b.cached;

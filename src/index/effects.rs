@@ -20,6 +20,8 @@ pub struct LoadNode {
     pub prefetched: bool,
     /// For `Prefetch(..., to_attr="x")`: the relation that `x` holds as a plain list.
     pub to_attr_of: Option<String>,
+    /// The `Prefetch` queryset is ordered, so `.first()` reads the cache.
+    pub ordered: bool,
     pub children: LoadSet,
 }
 
@@ -51,6 +53,7 @@ impl LoadSet {
                     LoadNode {
                         prefetched: a.prefetched || b.prefetched,
                         to_attr_of: a.to_attr_of.clone(),
+                        ordered: a.ordered && b.ordered,
                         children: a.children.intersect(&b.children),
                     },
                 );
@@ -64,6 +67,7 @@ impl LoadSet {
         for (k, b) in &other.nodes {
             let a = self.nodes.entry(k.clone()).or_default();
             a.prefetched |= b.prefetched;
+            a.ordered |= b.ordered;
             if a.to_attr_of.is_none() {
                 a.to_attr_of.clone_from(&b.to_attr_of);
             }
@@ -117,7 +121,7 @@ pub fn apply_method(
     method: &str,
     args: &[ExprId],
     kwargs: &[Keyword],
-    inner: &mut dyn FnMut(ExprId) -> Option<LoadSet>,
+    inner: &mut dyn FnMut(ExprId) -> Option<(LoadSet, bool)>,
 ) -> bool {
     match method {
         "select_related" => {
@@ -169,7 +173,8 @@ pub fn apply_method(
                             .map(|k| k.value)
                             .or_else(|| pargs.get(2).copied())
                             .and_then(|e| m.str_value(e));
-                        let inner_loads = qs.and_then(&mut *inner).unwrap_or_default();
+                        let (inner_loads, inner_ordered) =
+                            qs.and_then(&mut *inner).unwrap_or_default();
                         match to_attr {
                             Some(attr) => {
                                 // The prefix is prefetched normally; the last segment lands in
@@ -185,11 +190,22 @@ pub fn apply_method(
                                 let node = parent.nodes.entry(attr.to_owned()).or_default();
                                 node.prefetched = true;
                                 node.to_attr_of = Some(rel.to_owned());
+                                node.ordered |= inner_ordered;
                                 node.children.merge(&inner_loads);
                             }
                             None => {
-                                let leaf = eff.loads.add_path(lookup, true);
-                                leaf.merge(&inner_loads);
+                                let (prefix, rel) = match lookup.rsplit_once("__") {
+                                    Some((p, r)) => (Some(p), r),
+                                    None => (None, lookup),
+                                };
+                                let parent = match prefix {
+                                    Some(p) => eff.loads.add_path(p, true),
+                                    None => &mut eff.loads,
+                                };
+                                let node = parent.nodes.entry(rel.to_owned()).or_default();
+                                node.prefetched = true;
+                                node.ordered |= inner_ordered;
+                                node.children.merge(&inner_loads);
                             }
                         }
                     }
@@ -265,10 +281,13 @@ pub fn eval_self_chain(
     None
 }
 
+/// A method call in a chain: name, positional and keyword arguments.
+type ChainCall = (Box<str>, Box<[ExprId]>, Box<[Keyword]>);
+
 fn finish(
     m: &Module,
     eff: &mut ChainEffect,
-    mut chain: Vec<(Box<str>, Box<[ExprId]>, Box<[Keyword]>)>,
+    mut chain: Vec<ChainCall>,
     ix: &Index,
     classes: &[String],
 ) -> Option<ChainEffect> {

@@ -36,14 +36,14 @@ impl Scope {
                 _ => {}
             }
         }
-        s.collect_imports(&m.body, m, 0);
+        s.collect_imports(&m.body, 0);
         for f in &m.functions {
-            s.collect_imports(&f.body, m, 1);
+            s.collect_imports(&f.body, 1);
         }
         s
     }
 
-    fn collect_imports(&mut self, body: &[Stmt], m: &Module, depth: u32) {
+    fn collect_imports(&mut self, body: &[Stmt], depth: u32) {
         if depth > 8 {
             return;
         }
@@ -80,8 +80,8 @@ impl Scope {
                     }
                 }
                 StmtKind::If { body, orelse, .. } => {
-                    self.collect_imports(body, m, depth + 1);
-                    self.collect_imports(orelse, m, depth + 1);
+                    self.collect_imports(body, depth + 1);
+                    self.collect_imports(orelse, depth + 1);
                 }
                 StmtKind::Try {
                     body,
@@ -89,14 +89,14 @@ impl Scope {
                     orelse,
                     finally,
                 } => {
-                    self.collect_imports(body, m, depth + 1);
+                    self.collect_imports(body, depth + 1);
                     for h in handlers {
-                        self.collect_imports(&h.body, m, depth + 1);
+                        self.collect_imports(&h.body, depth + 1);
                     }
-                    self.collect_imports(orelse, m, depth + 1);
-                    self.collect_imports(finally, m, depth + 1);
+                    self.collect_imports(orelse, depth + 1);
+                    self.collect_imports(finally, depth + 1);
                 }
-                StmtKind::With { body, .. } => self.collect_imports(body, m, depth + 1),
+                StmtKind::With { body, .. } => self.collect_imports(body, depth + 1),
                 _ => {}
             }
         }
@@ -164,7 +164,10 @@ mod tests {
             false,
         );
         assert_eq!(s.qualify("m.ForeignKey"), "django.db.models.ForeignKey");
-        assert_eq!(s.qualify("django.db.models.Model"), "django.db.models.Model");
+        assert_eq!(
+            s.qualify("django.db.models.Model"),
+            "django.db.models.Model"
+        );
         assert_eq!(s.qualify("Book"), "shop.models.Book");
         assert_eq!(s.qualify("utils.describe"), "core.utils.describe");
         assert_eq!(s.qualify("X"), "shop.views.X");

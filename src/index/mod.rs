@@ -145,10 +145,7 @@ pub struct Index {
     pub auth_user: Option<ModelId>,
 }
 
-const DJANGO_MODEL_BASES: &[&str] = &[
-    "django.db.models.Model",
-    "django.db.models.base.Model",
-];
+const DJANGO_MODEL_BASES: &[&str] = &["django.db.models.Model", "django.db.models.base.Model"];
 
 const MANAGER_BASES: &[&str] = &[
     "django.db.models.Manager",
@@ -181,7 +178,9 @@ impl Index {
                 if c.outer.is_some() {
                     continue;
                 }
-                let Some(qual) = class_qual(f, c) else { continue };
+                let Some(qual) = class_qual(f, c) else {
+                    continue;
+                };
                 let bases = c
                     .bases
                     .iter()
@@ -195,7 +194,10 @@ impl Index {
         let mut is_model: HashMap<String, bool> = HashMap::new();
         let mut is_qs: HashMap<String, bool> = HashMap::new();
         for (_, _, q, bases) in &class_quals {
-            if bases.iter().any(|b| DJANGO_MODEL_BASES.contains(&b.as_str())) {
+            if bases
+                .iter()
+                .any(|b| DJANGO_MODEL_BASES.contains(&b.as_str()))
+            {
                 is_model.insert(q.clone(), true);
             }
             if bases.iter().any(|b| MANAGER_BASES.contains(&b.as_str())) {
@@ -210,15 +212,17 @@ impl Index {
                         .iter()
                         .any(|b| is_model.contains_key(&ix.resolve_alias(b)));
                     let f = files_by_id[fid];
-                    let declares_fields = via_base
-                        || declares_django_fields(f, &f.ast.classes[*ci as usize]);
+                    let declares_fields =
+                        via_base || declares_django_fields(f, &f.ast.classes[*ci as usize]);
                     if via_base || declares_fields {
                         is_model.insert(q.clone(), true);
                         changed = true;
                     }
                 }
                 if !is_qs.contains_key(q)
-                    && bases.iter().any(|b| is_qs.contains_key(&ix.resolve_alias(b)))
+                    && bases
+                        .iter()
+                        .any(|b| is_qs.contains_key(&ix.resolve_alias(b)))
                 {
                     is_qs.insert(q.clone(), true);
                     changed = true;
@@ -318,7 +322,12 @@ impl Index {
             for p in parents {
                 let (pf, pm, pord, parent_abstract) = {
                     let pm = &ix.models[p as usize];
-                    (pm.fields.clone(), pm.managers.clone(), pm.ordered, pm.is_abstract)
+                    (
+                        pm.fields.clone(),
+                        pm.managers.clone(),
+                        pm.ordered,
+                        pm.is_abstract,
+                    )
                 };
                 let m = &mut ix.models[id as usize];
                 for fld in pf {
@@ -366,10 +375,9 @@ impl Index {
                 .iter()
                 .map(|fl| match &fl.target {
                     Some(t) => Some(*t),
-                    None => fl
-                        .target_ref
-                        .as_ref()
-                        .and_then(|r| ix.resolve_target(r, u32::try_from(id).unwrap_or(0), fl.file)),
+                    None => fl.target_ref.as_ref().and_then(|r| {
+                        ix.resolve_target(r, u32::try_from(id).unwrap_or(0), fl.file)
+                    }),
                 })
                 .collect();
             for (fl, t) in ix.models[id].fields.iter_mut().zip(targets) {
@@ -390,7 +398,9 @@ impl Index {
                     _ => continue,
                 };
                 let Some(t) = fl.target else { continue };
-                let Some(name) = reverse_name(m, fl, kind) else { continue };
+                let Some(name) = reverse_name(m, fl, kind) else {
+                    continue;
+                };
                 reverses.push((
                     t,
                     Reverse {
@@ -482,7 +492,10 @@ impl Index {
     /// A model by `"app_label.Model"` or `"Model"` (resolved within `near`'s app first).
     pub fn model_by_label(&self, label: &str, near: Option<ModelId>) -> Option<ModelId> {
         if let Some((app, name)) = label.rsplit_once('.') {
-            if let Some(id) = self.by_app.get(&(app.to_ascii_lowercase(), name.to_owned())) {
+            if let Some(id) = self
+                .by_app
+                .get(&(app.to_ascii_lowercase(), name.to_owned()))
+            {
                 return Some(*id);
             }
             return self.unique_by_name(name);
@@ -510,7 +523,12 @@ impl Index {
         }
     }
 
-    fn resolve_target(&self, r: &TargetRef, model: ModelId, _file: Option<FileId>) -> Option<ModelId> {
+    fn resolve_target(
+        &self,
+        r: &TargetRef,
+        model: ModelId,
+        _file: Option<FileId>,
+    ) -> Option<ModelId> {
         match r {
             TargetRef::SelfRef => Some(model),
             TargetRef::AuthUser => self.auth_user,
@@ -536,7 +554,11 @@ impl Index {
             });
         }
         if let Some(stem) = attr.strip_suffix("_id") {
-            if let Some(f) = m.fields.iter().find(|f| f.name == stem && f.kind.is_single()) {
+            if let Some(f) = m
+                .fields
+                .iter()
+                .find(|f| f.name == stem && f.kind.is_single())
+            {
                 return Some(Member::ForeignKeyId(f));
             }
         }
@@ -637,7 +659,9 @@ impl Index {
             if qc.class == u32::MAX {
                 continue;
             }
-            let Some(f) = files.get(&qc.file) else { continue };
+            let Some(f) = files.get(&qc.file) else {
+                continue;
+            };
             let c = &f.ast.classes[qc.class as usize];
             for st in &c.body {
                 if let StmtKind::FunctionDef(fid) = st.kind {
@@ -718,7 +742,11 @@ fn field_kind_of_call(f: &File, v: ExprId) -> Option<FieldKind> {
         n if n.ends_with("Field") && (is_django_qual(&q) || n != "Field") => FieldKind::Plain,
         _ => return None,
     };
-    if kind != FieldKind::Plain && !is_django_qual(&q) && !q.contains('.') && !f.scope.names.contains_key(name) {
+    if kind != FieldKind::Plain
+        && !is_django_qual(&q)
+        && !q.contains('.')
+        && !f.scope.names.contains_key(name)
+    {
         // An unresolved bare name that is not imported: not a field class we know.
         return None;
     }
@@ -752,7 +780,8 @@ fn new_model(f: &File, c: &ClassDef, qual: &str, builtin: bool) -> Model {
                         }
                     }
                     "ordering" => {
-                        ordered = !matches!(f.ast.kind(*v), ExprKind::Seq { elts, .. } if elts.is_empty())
+                        ordered =
+                            !matches!(f.ast.kind(*v), ExprKind::Seq { elts, .. } if elts.is_empty())
                     }
                     "default_related_name" => {
                         default_related_name = f.ast.str_value(*v).map(str::to_owned);
@@ -842,9 +871,14 @@ fn own_members(f: &File, c: &ClassDef, ix: &Index) -> (Vec<Field>, Vec<Manager>)
             };
             let target_ref = if matches!(
                 kind,
-                FieldKind::ForeignKey | FieldKind::OneToOne | FieldKind::ManyToMany | FieldKind::GenericRelation
+                FieldKind::ForeignKey
+                    | FieldKind::OneToOne
+                    | FieldKind::ManyToMany
+                    | FieldKind::GenericRelation
             ) {
-                kw("to").or_else(|| args.first().copied()).and_then(|t| target_ref(f, t))
+                kw("to")
+                    .or_else(|| args.first().copied())
+                    .and_then(|t| target_ref(f, t))
             } else {
                 None
             };
@@ -862,7 +896,9 @@ fn own_members(f: &File, c: &ClassDef, ix: &Index) -> (Vec<Field>, Vec<Manager>)
                 unique: is_true(kw("unique")),
                 primary_key: is_true(kw("primary_key")),
                 db_index: is_true(kw("db_index")),
-                related_name: kw("related_name").and_then(|e| f.ast.str_value(e)).map(str::to_owned),
+                related_name: kw("related_name")
+                    .and_then(|e| f.ast.str_value(e))
+                    .map(str::to_owned),
                 max_length,
                 file: Some(f.id),
                 span: *name_span,
@@ -892,7 +928,10 @@ fn manager_classes(f: &File, v: ExprId, ix: &Index) -> Option<Vec<String>> {
         // M.from_queryset(QS) (as a class expression, without the call)
         ExprKind::Attr { value, attr, .. } if &**attr == "from_queryset" => {
             let m = f.scope.qualify(&f.ast.dotted(*value)?);
-            let qs = args.first().and_then(|a| f.ast.dotted(*a)).map(|d| f.scope.qualify(&d))?;
+            let qs = args
+                .first()
+                .and_then(|a| f.ast.dotted(*a))
+                .map(|d| f.scope.qualify(&d))?;
             Some(vec![m, qs])
         }
         // M.from_queryset(QS)()
@@ -902,7 +941,8 @@ fn manager_classes(f: &File, v: ExprId, ix: &Index) -> Option<Vec<String>> {
             let name = last_segment(&q);
             let known = ix.qs_classes.contains_key(&ix.resolve_alias(&q))
                 || MANAGER_BASES.contains(&q.as_str())
-                || (name.ends_with("Manager") && name.chars().next().is_some_and(char::is_uppercase));
+                || (name.ends_with("Manager")
+                    && name.chars().next().is_some_and(char::is_uppercase));
             known.then(|| vec![q])
         }
     }
@@ -952,7 +992,9 @@ pub fn relation_summary(ix: &Index, id: ModelId) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     for f in &m.fields {
         if f.kind != FieldKind::Plain {
-            let t = f.target.map_or("?".to_owned(), |t| ix.model(t).name.clone());
+            let t = f
+                .target
+                .map_or("?".to_owned(), |t| ix.model(t).name.clone());
             out.insert(f.name.clone(), format!("{:?}->{t}", f.kind));
         }
     }

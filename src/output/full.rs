@@ -3,7 +3,10 @@
 use crate::check::CheckResult;
 use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label, Severity as CsSeverity};
 use codespan_reporting::files::SimpleFiles;
-use codespan_reporting::term::{self, termcolor::{Ansi, NoColor, WriteColor}};
+use codespan_reporting::term::{
+    self,
+    termcolor::{Ansi, NoColor, WriteColor},
+};
 use std::collections::HashMap;
 use std::io::{self, Write};
 

@@ -33,7 +33,12 @@ pub fn locate<'a>(res: &'a CheckResult, file: u32, span: Span, unit: ColumnUnit)
     }
 }
 
-pub fn write(res: &CheckResult, format: Format, color: bool, out: &mut dyn Write) -> io::Result<()> {
+pub fn write(
+    res: &CheckResult,
+    format: Format,
+    color: bool,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     match format {
         Format::Full => full::write(res, color, out),
         Format::Concise => write_concise(res, out),
@@ -44,7 +49,11 @@ pub fn write(res: &CheckResult, format: Format, color: bool, out: &mut dyn Write
 fn write_concise(res: &CheckResult, out: &mut dyn Write) -> io::Result<()> {
     for d in &res.diagnostics {
         let l = locate(res, d.file, d.span, ColumnUnit::Chars);
-        writeln!(out, "{}:{}:{}: {} {}", l.filename, l.start.row, l.start.column, d.code, d.message)?;
+        writeln!(
+            out,
+            "{}:{}:{}: {} {}",
+            l.filename, l.start.row, l.start.column, d.code, d.message
+        )?;
     }
     Ok(())
 }
@@ -52,7 +61,11 @@ fn write_concise(res: &CheckResult, out: &mut dyn Write) -> io::Result<()> {
 /// `Found N problems in M files (checked K files in T ms)`.
 pub fn summary(res: &CheckResult) -> String {
     let n = res.diagnostics.len();
-    let files: std::collections::BTreeSet<u32> = res.diagnostics.iter().map(|d: &Diagnostic| d.file).collect();
+    let files: std::collections::BTreeSet<u32> = res
+        .diagnostics
+        .iter()
+        .map(|d: &Diagnostic| d.file)
+        .collect();
     if n == 0 {
         format!(
             "All checks passed (checked {} file{} in {} ms)",

@@ -83,7 +83,13 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
         let mut paths: Vec<String> = Vec::new();
         let mut any_many = *many || *generic;
         for e in &evs {
-            if let Event::FkAccess { path, many, generic, .. } = e {
+            if let Event::FkAccess {
+                path,
+                many,
+                generic,
+                ..
+            } = e
+            {
                 any_many |= *many || *generic;
                 let p = path.join("__");
                 if !paths.contains(&p) {
@@ -95,9 +101,9 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
         let maximal: Vec<String> = paths
             .iter()
             .filter(|p| {
-                !paths
-                    .iter()
-                    .any(|q| q.len() > p.len() && q.starts_with(p.as_str()) && q[p.len()..].starts_with("__"))
+                !paths.iter().any(|q| {
+                    q.len() > p.len() && q.starts_with(p.as_str()) && q[p.len()..].starts_with("__")
+                })
             })
             .cloned()
             .collect();
@@ -105,7 +111,11 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
         let model_name = &ix.model(*model).name;
         let root_name = &ix.model(*root_model).name;
         let root_line = cx.file.lines.line_of(root_span.start as usize) + 1;
-        let call = if any_many { "prefetch_related" } else { "select_related" };
+        let call = if any_many {
+            "prefetch_related"
+        } else {
+            "select_related"
+        };
         let kind = if *generic {
             "generic foreign key"
         } else {
@@ -118,7 +128,9 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
         if *generic {
             help.push_str(" (a generic foreign key cannot be joined: only a prefetch loads it)");
         } else if *nullable {
-            help.push_str(" (select_related() with no arguments skips nullable relations: name it)");
+            help.push_str(
+                " (select_related() with no arguments skips nullable relations: name it)",
+            );
         }
         out.push(Diagnostic {
             code: rule.code,
@@ -134,7 +146,10 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
             related: vec![Related {
                 file: cx.file.id,
                 span: root_span,
-                message: format!("these `{root_name}` rows do not load `{}`", maximal.join("`, `")),
+                message: format!(
+                    "these `{root_name}` rows do not load `{}`",
+                    maximal.join("`, `")
+                ),
             }],
             fix: None,
         });

@@ -64,6 +64,18 @@ pub fn is_valid_selector(selector: &str) -> bool {
     RULES.iter().any(|r| selector_matches(selector, r))
 }
 
+/// A statement's span narrowed to its first line (a loop's header, not its whole body).
+pub fn header_span(file: &File, span: crate::source::Span) -> crate::source::Span {
+    let line = file.lines.line_of(span.start as usize);
+    let text = file.text.as_deref().unwrap_or("");
+    let line_text = file.lines.line_text(text, line);
+    let line_end = file.lines.line_start(line) + line_text.trim_end().len();
+    crate::source::Span::new(
+        span.start as usize,
+        line_end.max(span.start as usize).min(span.end as usize),
+    )
+}
+
 /// `"a__b"` joined into quoted arguments: `"a__b", "c"`.
 pub fn quoted_list(paths: &[String]) -> String {
     paths

@@ -76,7 +76,9 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
         let what = match method.as_str() {
             "iterate" => format!("a `{name}` queryset is evaluated"),
             "[index]" => format!("a `{name}` queryset is indexed"),
-            m => format!("`{name}` `.{m}()` runs a query"),
+            "get_object_or_404" => format!("`get_object_or_404({name}, ...)` runs a query"),
+            m if *root => format!("`{name}.objects.{m}()` runs a query"),
+            m => format!("`.{m}()` on a related `{name}` manager runs a query"),
         };
         out.push(Diagnostic {
             code: rule.code,
@@ -89,16 +91,10 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
             help: Some(help),
             related: vec![Related {
                 file: cx.file.id,
-                span: header(*loop_span),
+                span: super::header_span(cx.file, *loop_span),
                 message: "the loop".to_owned(),
             }],
             fix: None,
         });
     }
-}
-
-/// A loop's span narrowed to its header, so labels do not cover the whole body.
-
-fn header(s: crate::source::Span) -> crate::source::Span {
-    crate::source::Span { start: s.start, end: s.start }
 }

@@ -3,7 +3,6 @@
 use super::{Context, Rule};
 use crate::diagnostic::{Diagnostic, Related, Severity};
 use crate::flow::Event;
-use crate::source::Span;
 
 pub const RULE: Rule = Rule {
     code: "DJP105",
@@ -73,11 +72,14 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
             file: cx.file.id,
             span: *span,
             message: format!("`{name}.{method}()` runs a query on every loop iteration"),
-            label: format!("one {} per row", if method == "save" { "write" } else { "delete" }),
+            label: format!(
+                "one {} per row",
+                if method == "save" { "write" } else { "delete" }
+            ),
             help: Some(help),
             related: vec![Related {
                 file: cx.file.id,
-                span: Span { start: loop_span.start, end: loop_span.start },
+                span: super::header_span(cx.file, *loop_span),
                 message: "the loop".to_owned(),
             }],
             fix: None,

@@ -1,0 +1,2 @@
+#!/usr/bin/env python
+"""The example project djperf's README runs on."""
