@@ -22,8 +22,10 @@ pub enum EvalHow {
     Iterate,
     Count,
     Exists,
-    /// Any other evaluating method or builtin (`first`, `list()`...).
+    /// Any other evaluating method (`first`, `get`...).
     Method(String),
+    /// A builtin that evaluates its argument (`list`, `len`...).
+    Builtin(String),
 }
 
 /// Something the rules care about, found while walking.
@@ -90,16 +92,25 @@ pub enum Event {
     },
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LoopKind {
+    /// Repeats once per row or item: queries inside are queries per item.
+    Repeat,
+    /// Runs at most once (a single-row queryset).
+    Single,
+    /// A fixed, small number of iterations (a literal collection, an UPPER_CASE constant).
+    Literal,
+    /// A `while` loop or a loop over batches: deliberate batching, not per row.
+    Batch,
+    /// Not a loop: the body of `if x is None: x = ...` runs once (a memoised query).
+    Once,
+}
+
 #[derive(Debug, Clone)]
 struct LoopFrame {
     id: u32,
     span: Span,
-    /// The loop runs at most once (a single-row queryset).
-    single: bool,
-    /// A loop over a literal collection (a fixed, small number of iterations).
-    literal: bool,
-    /// A `while` loop (batching patterns; not a loop over rows).
-    is_while: bool,
+    kind: LoopKind,
 }
 
 type Env = HashMap<Box<str>, Value>;
@@ -117,8 +128,6 @@ const QUERY_METHODS: &[&str] = &[
     "create",
     "get_or_create",
     "update_or_create",
-    "bulk_create",
-    "bulk_update",
     "contains",
     "explain",
 ];
@@ -223,6 +232,7 @@ pub fn analyze_file(ix: &Index, file: &File) -> Vec<Event> {
                             loads: LoadSet::default(),
                             row: None,
                             created_in_loop: None,
+                            open: true,
                         }),
                     );
                 }
@@ -234,35 +244,87 @@ pub fn analyze_file(ix: &Index, file: &File) -> Vec<Event> {
 }
 
 impl Analyzer<'_> {
-    fn loop_ids(&self) -> impl Iterator<Item = &LoopFrame> {
-        self.loops.iter()
-    }
-
     /// Whether a row's loop is running now (and yields many rows).
     fn per_row(&self, row: &Row) -> bool {
-        self.loops.iter().any(|l| l.id == row.loop_id && !l.single)
+        let Some(pos) = self.loops.iter().position(|l| l.id == row.loop_id) else {
+            return false;
+        };
+        self.loops[pos].kind != LoopKind::Single
+            && !self.loops[pos..].iter().any(|l| l.kind == LoopKind::Once)
     }
 
-    /// The innermost loop that repeats work per row or item (for queries in loops).
+    /// The innermost loop that repeats work per row or item (for queries in loops), unless a
+    /// run-once guard sits between it and the current point.
     fn repeating_loop(&self) -> Option<&LoopFrame> {
-        let l = self.loops.iter().rev().find(|l| !l.is_while)?;
-        if self.loop_ids().any(|l| l.single || l.literal) {
-            return None;
+        for l in self.loops.iter().rev() {
+            match l.kind {
+                LoopKind::Once => return None,
+                LoopKind::Repeat => return Some(l),
+                _ => {}
+            }
         }
-        Some(l)
+        None
     }
 
-    fn push_loop(&mut self, span: Span, single: bool, literal: bool, is_while: bool) -> u32 {
+    fn push_loop(&mut self, span: Span, kind: LoopKind) -> u32 {
         let id = self.next_loop;
         self.next_loop += 1;
-        self.loops.push(LoopFrame {
-            id,
-            span,
-            single,
-            literal,
-            is_while,
-        });
+        self.loops.push(LoopFrame { id, span, kind });
         id
+    }
+
+    /// The kind of loop iterating expression `iter` whose value is `it`.
+    fn loop_kind(&self, iter: ExprId, it: &Value) -> LoopKind {
+        if matches!(it, Value::QuerySet(q) if q.single) {
+            LoopKind::Single
+        } else if self.is_literal_iter(iter) {
+            LoopKind::Literal
+        } else if self.is_batching_iter(iter) {
+            LoopKind::Batch
+        } else {
+            LoopKind::Repeat
+        }
+    }
+
+    /// `batched(...)`, `chunked(...)`, `chunks(...)`: deliberate batching.
+    fn is_batching_iter(&self, e: ExprId) -> bool {
+        match self.m.kind(e) {
+            ExprKind::Call { func, .. } => self.m.dotted(*func).is_some_and(|d| {
+                let last = d.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
+                last.contains("batch") || last.contains("chunk")
+            }),
+            _ => false,
+        }
+    }
+
+    /// `if x is None:` / `if not x:` whose body assigns `x`: a value computed once.
+    fn is_once_guard(&self, test: ExprId, body: &Block) -> bool {
+        let guarded = match self.m.kind(test) {
+            ExprKind::Compare {
+                left,
+                ops,
+                comparators,
+            } if ops.len() == 1
+                && &*ops[0] == "is"
+                && matches!(
+                    self.m.kind(comparators[0]),
+                    ExprKind::Const(crate::ast::Const::None)
+                ) =>
+            {
+                self.m.dotted(*left)
+            }
+            ExprKind::Not(x) => self.m.dotted(*x),
+            _ => None,
+        };
+        let Some(name) = guarded else { return false };
+        body.iter().any(|st| match &st.kind {
+            StmtKind::Assign { targets, .. } => targets.iter().any(|t| match t {
+                Target::Name(n, _) => **n == *name,
+                Target::Attr(e) => self.m.dotted(*e).as_deref() == Some(name.as_str()),
+                _ => false,
+            }),
+            _ => false,
+        })
     }
 
     // ------------------------------------------------------------ statements
@@ -301,12 +363,11 @@ impl Analyzer<'_> {
                 orelse,
             } => {
                 let it = self.eval(*iter);
-                let literal = self.is_literal_iter(*iter);
-                let single = matches!(&it, Value::QuerySet(q) if q.single);
+                let kind = self.loop_kind(*iter, &it);
                 self.evaluate_iter(&it, *iter, EvalHow::Iterate);
                 self.mark_cached(*iter);
                 let before = self.env.clone();
-                let id = self.push_loop(span, single, literal, false);
+                let id = self.push_loop(span, kind);
                 let elem = self.element(&it, id);
                 self.bind(target, elem);
                 self.block(body);
@@ -316,7 +377,7 @@ impl Analyzer<'_> {
             }
             StmtKind::While { test, body, orelse } => {
                 let before = self.env.clone();
-                self.push_loop(span, false, false, true);
+                self.push_loop(span, LoopKind::Batch);
                 self.truth(*test);
                 self.block(body);
                 self.loops.pop();
@@ -326,7 +387,13 @@ impl Analyzer<'_> {
             StmtKind::If { test, body, orelse } => {
                 self.truth(*test);
                 let before = self.env.clone();
-                self.block(body);
+                if self.is_once_guard(*test, body) {
+                    self.push_loop(span, LoopKind::Once);
+                    self.block(body);
+                    self.loops.pop();
+                } else {
+                    self.block(body);
+                }
                 let after_body = std::mem::replace(&mut self.env, before);
                 self.block(orelse);
                 self.env = join_envs(&after_body, &self.env);
@@ -445,12 +512,22 @@ impl Analyzer<'_> {
     fn is_literal_iter(&self, e: ExprId) -> bool {
         match self.m.kind(e) {
             ExprKind::Seq { .. } | ExprKind::Dict(_) | ExprKind::Str(_) => true,
-            ExprKind::Call { func, args, .. } => {
-                self.m.dotted(*func).as_deref() == Some("range")
-                    && args
-                        .iter()
-                        .all(|a| matches!(self.m.kind(*a), ExprKind::Num(_)))
-            }
+            // A module constant: `for name in DEFAULT_GROUPS`, `SETTINGS.items()`.
+            ExprKind::Name(n) => is_constant_name(n),
+            ExprKind::Call { func, args, .. } => match self.m.kind(*func) {
+                ExprKind::Name(f) if &**f == "range" => args
+                    .iter()
+                    .all(|a| matches!(self.m.kind(*a), ExprKind::Num(_))),
+                ExprKind::Name(f) if matches!(&**f, "enumerate" | "sorted" | "reversed") => {
+                    args.first().is_some_and(|a| self.is_literal_iter(*a))
+                }
+                ExprKind::Attr { value, attr, .. }
+                    if matches!(&**attr, "items" | "keys" | "values") =>
+                {
+                    self.is_literal_iter(*value)
+                }
+                _ => false,
+            },
             _ => false,
         }
     }
@@ -512,11 +589,13 @@ impl Analyzer<'_> {
                 many: false,
             },
         };
+        let open = q.related.as_ref().is_some_and(|r| r.parent.open) && q.narrowed.is_none();
         Inst {
             model: q.model,
             loads: q.loads.clone(),
             row: Some(Rc::new(row)),
             created_in_loop: None,
+            open,
         }
     }
 
@@ -532,6 +611,10 @@ impl Analyzer<'_> {
 
     fn evaluate_qs(&mut self, q: &Qs, span: Span, how: EvalHow) {
         if let Some(rel) = &q.related {
+            if rel.parent.open && q.narrowed.is_none() && q.bypass.is_none() {
+                // The caller may have prefetched it: nothing is known.
+                return;
+            }
             if let Some(prow) = rel.parent.row.clone() {
                 if self.per_row(&prow) {
                     if rel.prefetched {
@@ -585,6 +668,7 @@ impl Analyzer<'_> {
                 EvalHow::Count => "count".to_owned(),
                 EvalHow::Exists => "exists".to_owned(),
                 EvalHow::Method(m) => m,
+                EvalHow::Builtin(b) => format!("{b}()"),
             };
             self.events.push(Event::QueryInLoop {
                 span,
@@ -647,6 +731,7 @@ impl Analyzer<'_> {
                                 loads: q.loads.clone(),
                                 row: None,
                                 created_in_loop: None,
+                                open: false,
                             })
                         }
                     }
@@ -729,10 +814,9 @@ impl Analyzer<'_> {
 
     fn comp_gen(&mut self, g: &CompFor, span: Span) {
         let it = self.eval(g.iter);
-        let literal = self.is_literal_iter(g.iter);
-        let single = matches!(&it, Value::QuerySet(q) if q.single);
+        let kind = self.loop_kind(g.iter, &it);
         self.evaluate_iter(&it, g.iter, EvalHow::Iterate);
-        let id = self.push_loop(span, single, literal, false);
+        let id = self.push_loop(span, kind);
         let elem = self.element(&it, id);
         self.bind(&g.target, elem);
         for c in g.ifs.iter() {
@@ -906,7 +990,8 @@ impl Analyzer<'_> {
         });
         if let (Some(r), false) = (&row, loaded) {
             let parent_row = inst.row.as_ref().map(|x| (**x).clone());
-            if parent_row.as_ref().is_some_and(|p| self.per_row(p))
+            if !inst.open
+                && parent_row.as_ref().is_some_and(|p| self.per_row(p))
                 && self.seen_fk.insert((r.loop_id, r.path.clone()))
             {
                 self.events.push(Event::FkAccess {
@@ -931,6 +1016,7 @@ impl Analyzer<'_> {
             loads: child_loads,
             row,
             created_in_loop: None,
+            open: inst.open,
         })
     }
 
@@ -1032,6 +1118,7 @@ impl Analyzer<'_> {
                 loads: LoadSet::default(),
                 row: None,
                 created_in_loop: created,
+                open: false,
             });
         }
         let Some(name) = name else {
@@ -1046,7 +1133,7 @@ impl Analyzer<'_> {
                         let how = match b {
                             "len" => EvalHow::Count,
                             "bool" => EvalHow::Exists,
-                            _ => EvalHow::Method(format!("{b}()")),
+                            _ => EvalHow::Builtin(b.to_owned()),
                         };
                         self.evaluate_qs(&q, m.span(*a0), how);
                         self.mark_cached(*a0);
@@ -1058,7 +1145,7 @@ impl Analyzer<'_> {
                             return Value::QuerySet(l);
                         }
                     } else {
-                        self.evaluate_qs(&q, m.span(*a0), EvalHow::Method(format!("{b}()")));
+                        self.evaluate_qs(&q, m.span(*a0), EvalHow::Builtin(b.to_owned()));
                     }
                 }
                 Value::Unknown
@@ -1095,6 +1182,7 @@ impl Analyzer<'_> {
                             loads,
                             row: None,
                             created_in_loop: None,
+                            open: false,
                         })
                     }
                     None => Value::Unknown,
@@ -1213,6 +1301,7 @@ impl Analyzer<'_> {
                 loads: q.loads.clone(),
                 row: None,
                 created_in_loop: None,
+                open: false,
             });
         }
         if QUERY_METHODS.contains(&method) {
@@ -1233,13 +1322,7 @@ impl Analyzer<'_> {
             }
             if matches!(
                 method,
-                "create"
-                    | "get_or_create"
-                    | "update_or_create"
-                    | "update"
-                    | "delete"
-                    | "bulk_create"
-                    | "bulk_update"
+                "create" | "get_or_create" | "update_or_create" | "update" | "delete"
             ) && q.related.is_some()
             {
                 // Writes through a related manager: not something a prefetch serves.
@@ -1265,6 +1348,7 @@ impl Analyzer<'_> {
                         loads: LoadSet::default(),
                         row: None,
                         created_in_loop: None,
+                        open: false,
                     }),
                     Value::Unknown,
                 ]),
@@ -1273,6 +1357,7 @@ impl Analyzer<'_> {
                     loads: LoadSet::default(),
                     row: None,
                     created_in_loop: None,
+                    open: false,
                 }),
                 _ => Value::Unknown,
             };
@@ -1307,6 +1392,14 @@ impl Analyzer<'_> {
             })
         })
     }
+}
+
+/// `UPPER_CASE` names are module constants by convention.
+fn is_constant_name(n: &str) -> bool {
+    n.len() > 1
+        && n.chars().any(|c| c.is_ascii_uppercase())
+        && n.chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
 }
 
 fn join_envs(a: &Env, b: &Env) -> Env {

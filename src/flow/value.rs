@@ -31,6 +31,9 @@ pub struct Inst {
     pub row: Option<Rc<Row>>,
     /// Built by `Model(...)` inside the loop with this id (for `save()` in loops).
     pub created_in_loop: Option<u32>,
+    /// Came from outside the function (`self` in a method): its relations may have been
+    /// loaded by the caller, so what it loads is not known here.
+    pub open: bool,
 }
 
 /// A related manager or queryset bound to one instance (`book.tags`).

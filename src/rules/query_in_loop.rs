@@ -76,6 +76,7 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
         let what = match method.as_str() {
             "iterate" => format!("a `{name}` queryset is evaluated"),
             "[index]" => format!("a `{name}` queryset is indexed"),
+            b if b.ends_with("()") => format!("a `{name}` queryset is evaluated by `{b}`"),
             "get_object_or_404" => format!("`get_object_or_404({name}, ...)` runs a query"),
             m if *root => format!("`{name}.objects.{m}()` runs a query"),
             m => format!("`.{m}()` on a related `{name}` manager runs a query"),

@@ -25,6 +25,10 @@ class Author(models.Model):
     def __str__(self):
         return self.name
 
+    def editor_names(self):
+        # The caller may prefetch "book_set__editor": what `self` loads is not known here.
+        return [book.editor.name for book in self.book_set.all() if book.editor_id]
+
 
 class Tag(models.Model):
     name = models.CharField(max_length=50, unique=True)

@@ -1,0 +1,59 @@
+"""Patterns where a query sits in a loop but does not run once per row (PRECISION.md)."""
+
+from itertools import islice
+
+from django.db.models import Prefetch
+
+from catalog.models import Author, Book, Tag
+
+DEFAULT_TAGS = ("fiction", "history", "poetry")
+
+
+def batched(iterable, size):
+    it = iter(iterable)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+def case_caller_prefetches_what_a_model_method_reads():
+    authors = Author.objects.prefetch_related(
+        Prefetch("book_set", queryset=Book.objects.select_related("editor"))
+    )
+    for author in authors:
+        print(author.editor_names())
+
+
+def case_memoised_query_runs_once():
+    all_tags = None
+    for book in Book.objects.all():
+        if all_tags is None:
+            all_tags = list(Tag.objects.all())
+        print(book.title, len(all_tags))
+
+
+def case_query_per_constant_item():
+    for name in DEFAULT_TAGS:
+        Tag.objects.get_or_create(name=name)
+
+
+def case_query_per_batch():
+    ids = list(Book.objects.values_list("pk", flat=True))
+    for batch in batched(ids, 100):
+        Book.objects.filter(pk__in=batch).update(is_published=True)
+
+
+def case_bulk_update_flushed_in_a_loop():
+    pending = []
+    for book in Book.objects.all():
+        book.is_published = False
+        pending.append(book)
+        if len(pending) >= 1000:
+            Book.objects.bulk_update(pending, ["is_published"])
+            pending.clear()
+    Book.objects.bulk_update(pending, ["is_published"])
+
+
+def case_query_per_item_of_a_plain_list():
+    titles = [b.title for b in Book.objects.all()]
+    for title in titles:
+        print(Book.objects.filter(title=title).exists())  # expect: DJP104
