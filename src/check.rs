@@ -22,6 +22,8 @@ pub struct CheckOptions {
     /// Check this text as if it were the file at this path (`--stdin-filename`).
     pub stdin: Option<(PathBuf, String)>,
     pub max_file_bytes: Option<u64>,
+    /// Report findings in test code too (skipped by default).
+    pub include_tests: bool,
 }
 
 pub struct CheckResult {
@@ -189,7 +191,7 @@ pub fn run(opts: &CheckOptions) -> Result<CheckResult, CheckError> {
     let checked = files.iter().filter(|f| f.report).count();
     let mut diagnostics: Vec<Diagnostic> = files
         .par_iter()
-        .filter(|f| f.report && !f.in_migrations)
+        .filter(|f| f.report && !f.in_migrations && (opts.include_tests || !f.is_test))
         .flat_map_iter(|f| check_file(&index, f, &rules))
         .collect();
     let display: Vec<&str> = files.iter().map(|f| f.display.as_str()).collect();

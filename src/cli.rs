@@ -61,6 +61,9 @@ pub struct CheckArgs {
     /// Check text read from stdin as if it were the file at this path.
     #[arg(long = "stdin-filename")]
     pub stdin_filename: Option<PathBuf>,
+    /// Also report findings in test code (`tests/`, `test_*.py`, `conftest.py`...).
+    #[arg(long = "include-tests")]
+    pub include_tests: bool,
     /// When to color the output.
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorChoice,
@@ -135,6 +138,7 @@ fn run_check(args: CheckArgs) -> i32 {
         ignore: args.ignore.clone(),
         stdin,
         max_file_bytes: None,
+        include_tests: args.include_tests,
     };
     let res = match check::run(&opts) {
         Ok(r) => r,

@@ -97,6 +97,24 @@ pub fn in_migrations(rel: &Path) -> bool {
         .any(|c| matches!(c, Component::Normal(n) if n == "migrations"))
 }
 
+/// Whether a path is test code: under a `tests`/`test` package, or named `test_*.py`,
+/// `*_test.py`, `*_tests.py`, `tests.py` or `conftest.py`. Rules skip it by default: a query
+/// per assertion is no production slowness.
+pub fn is_test_path(rel: &Path) -> bool {
+    let in_test_dir = rel.parent().is_some_and(|p| {
+        p.components()
+            .any(|c| matches!(c, Component::Normal(n) if n == "tests" || n == "test"))
+    });
+    let name = rel.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let stem = name.strip_suffix(".py").unwrap_or(name);
+    in_test_dir
+        || stem.starts_with("test_")
+        || stem.ends_with("_test")
+        || stem.ends_with("_tests")
+        || stem == "tests"
+        || stem == "conftest"
+}
+
 /// Lexically normalise a path (no filesystem access): drops `.`, folds `..`.
 pub fn normalize(p: &Path) -> PathBuf {
     let mut out = PathBuf::new();
@@ -162,6 +180,11 @@ mod tests {
         assert_eq!(module_name(Path::new("manage.py")), "manage");
         assert!(in_migrations(Path::new("shop/migrations/0001_initial.py")));
         assert!(!in_migrations(Path::new("shop/models.py")));
+        assert!(is_test_path(Path::new("shop/tests/test_views.py")));
+        assert!(is_test_path(Path::new("shop/tests.py")));
+        assert!(is_test_path(Path::new("shop/test_api.py")));
+        assert!(!is_test_path(Path::new("shop/testing_utils.py")));
+        assert!(!is_test_path(Path::new("shop/views.py")));
         assert_eq!(
             normalize(Path::new("./a/../b/./c.py")),
             PathBuf::from("b/c.py")

@@ -33,6 +33,8 @@ pub struct File {
     /// Findings in this file are reported (it was passed on the command line).
     pub report: bool,
     pub in_migrations: bool,
+    /// Test code (see [`discover::is_test_path`]).
+    pub is_test: bool,
     /// One of Django's own models, indexed from djperf's built-in copy.
     pub builtin: bool,
 }
@@ -132,6 +134,7 @@ fn load_one(
     let file = File {
         id: 0,
         in_migrations,
+        is_test: discover::is_test_path(&r.rel),
         text: r.report.then(|| Arc::from(text.as_str())),
         path: r.path,
         rel: r.rel,
@@ -162,6 +165,7 @@ pub fn builtin_files() -> Vec<File> {
         text: None,
         report: false,
         in_migrations: false,
+        is_test: false,
         builtin: true,
     }]
 }

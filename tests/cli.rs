@@ -161,3 +161,28 @@ fn full_output_shows_help_and_summary() {
     assert!(s.contains("help: add .select_related(\"author\")"), "{s}");
     assert!(s.contains("Found 1 problem in 1 file"), "{s}");
 }
+
+#[test]
+fn test_code_is_skipped_unless_asked_for() {
+    let dir = project("");
+    fs::create_dir(dir.path().join("shop/tests")).unwrap();
+    fs::write(dir.path().join("shop/tests/__init__.py"), "").unwrap();
+    fs::write(
+        dir.path().join("shop/tests/test_views.py"),
+        BAD.replace("from .models", "from shop.models"),
+    )
+    .unwrap();
+    djperf()
+        .current_dir(dir.path())
+        .args(["check"])
+        .assert()
+        .code(0);
+    djperf()
+        .current_dir(dir.path())
+        .args(["check", "--include-tests", "--output-format", "concise"])
+        .assert()
+        .code(1)
+        .stdout(predicates::str::contains(
+            "shop/tests/test_views.py:4:13: DJP101",
+        ));
+}

@@ -45,7 +45,9 @@ pub enum Event {
         model: ModelId,
         attr: String,
         generic: bool,
-        nullable: bool,
+        /// Nullable, and the queryset used `select_related()` with no arguments (which skips
+        /// nullable relations).
+        skipped_by_bare_select: bool,
         /// The path crosses a many-valued relation (needs `prefetch_related`).
         many: bool,
     },
@@ -182,7 +184,7 @@ pub struct Analyzer<'a> {
     next_loop: u32,
     pub events: Vec<Event>,
     seen_fk: HashSet<(u32, Vec<String>)>,
-    seen_rel: HashSet<(u32, Vec<String>, u32)>,
+    seen_rel: HashSet<(u32, Vec<String>)>,
     seen_query: HashSet<Span>,
     /// Local names bound to model classes by class definitions resolved in this module.
     class_models: HashMap<u32, ModelId>,
@@ -638,7 +640,7 @@ impl Analyzer<'_> {
                     }
                     let mut path = prow.path.clone();
                     path.push(rel.rel.clone());
-                    let key = (prow.loop_id, path.clone(), span.start);
+                    let key = (prow.loop_id, path.clone());
                     if self.seen_rel.insert(key) {
                         self.events.push(Event::RelatedEval {
                             span,
@@ -1003,7 +1005,7 @@ impl Analyzer<'_> {
                     model: inst.model,
                     attr: attr.to_owned(),
                     generic,
-                    nullable,
+                    skipped_by_bare_select: nullable && inst.loads.select_all,
                     many: r.many,
                 });
             }

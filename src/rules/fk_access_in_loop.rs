@@ -73,7 +73,7 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
             model,
             attr,
             generic,
-            nullable,
+            skipped_by_bare_select,
             many,
             ..
         } = evs[0]
@@ -127,7 +127,7 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
         );
         if *generic {
             help.push_str(" (a generic foreign key cannot be joined: only a prefetch loads it)");
-        } else if *nullable {
+        } else if *skipped_by_bare_select {
             help.push_str(
                 " (select_related() with no arguments skips nullable relations: name it)",
             );
