@@ -87,13 +87,26 @@ def rel(path: Path) -> str:
 
 
 def app_dirs(project: Path) -> list[Path]:
-    """App packages: directories (any depth below the root) with __init__.py and models.py."""
+    """App packages: directories (any depth below the root) with __init__.py and models.py
+    (or a models/ package)."""
     found = []
     for init in sorted(project.rglob("__init__.py")):
         d = init.parent
-        if (d / "models.py").is_file() and "__pycache__" not in d.parts:
+        has_models = (d / "models.py").is_file() or (d / "models" / "__init__.py").is_file()
+        if has_models and "__pycache__" not in d.parts and d.name != "models":
             found.append(d)
     return found
+
+
+def extra_settings(project: Path) -> dict:
+    """UPPER_CASE names of an optional oracle_settings.py at the project root (for settings a
+    project needs, e.g. AUTH_USER_MODEL)."""
+    path = project / "oracle_settings.py"
+    if not path.is_file():
+        return {}
+    ns: dict = {}
+    exec(compile(path.read_text(), str(path), "exec"), ns)
+    return {k: v for k, v in ns.items() if k.isupper()}
 
 
 def python_files(project: Path) -> list[Path]:
@@ -344,6 +357,7 @@ def worker_main(project_dir: str, cases_json: str, out_path: str) -> None:
             "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
         },
         LOGGING_CONFIG=None,
+        **extra_settings(project),
     )
     django.setup()
     if not has_urls:

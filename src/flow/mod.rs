@@ -1113,6 +1113,14 @@ impl Analyzer<'_> {
         for k in kwargs {
             self.eval(k.value);
         }
+        if name
+            .as_deref()
+            .is_some_and(|n| n.rsplit('.').next() == Some("get_user_model"))
+        {
+            if let Some(user) = self.ix.auth_user {
+                return Value::ModelClass(user);
+            }
+        }
         if let Value::ModelClass(model) = callee {
             let created = self.loops.last().map(|l| l.id);
             return Value::Instance(Inst {

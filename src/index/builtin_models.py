@@ -29,19 +29,37 @@ class Group(models.Model):
         app_label = "auth"
 
 
-class User(models.Model):
-    username = models.CharField(max_length=150, unique=True)
-    first_name = models.CharField(max_length=150, blank=True)
-    last_name = models.CharField(max_length=150, blank=True)
-    email = models.EmailField(blank=True)
+class AbstractBaseUser(models.Model):
     password = models.CharField(max_length=128)
-    is_staff = models.BooleanField(default=False)
-    is_active = models.BooleanField(default=True)
-    is_superuser = models.BooleanField(default=False)
     last_login = models.DateTimeField(blank=True, null=True)
-    date_joined = models.DateTimeField()
+
+    class Meta:
+        abstract = True
+
+
+class PermissionsMixin(models.Model):
+    is_superuser = models.BooleanField(default=False)
     groups = models.ManyToManyField(Group, blank=True, related_name="user_set", related_query_name="user")
     user_permissions = models.ManyToManyField(Permission, blank=True, related_name="user_set", related_query_name="user")
 
     class Meta:
+        abstract = True
+
+
+class AbstractUser(AbstractBaseUser, PermissionsMixin):
+    username = models.CharField(max_length=150, unique=True)
+    first_name = models.CharField(max_length=150, blank=True)
+    last_name = models.CharField(max_length=150, blank=True)
+    email = models.EmailField(blank=True)
+    is_staff = models.BooleanField(default=False)
+    is_active = models.BooleanField(default=True)
+    date_joined = models.DateTimeField()
+
+    class Meta:
+        abstract = True
+
+
+class User(AbstractUser):
+    class Meta:
         app_label = "auth"
+        swappable = "AUTH_USER_MODEL"

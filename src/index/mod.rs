@@ -163,6 +163,19 @@ impl Index {
         let mut ix = Index::default();
         let all: Vec<&File> = builtin.iter().chain(files.iter()).collect();
         // 1. aliases (re-exports) and candidate classes
+        for (public, builtin_path) in [
+            (
+                "django.contrib.auth.base_user.AbstractBaseUser",
+                "django.contrib.auth.models.AbstractBaseUser",
+            ),
+            (
+                "django.contrib.auth.get_user_model",
+                "django.contrib.auth.models.User",
+            ),
+        ] {
+            ix.aliases
+                .insert(public.to_owned(), builtin_path.to_owned());
+        }
         for f in &all {
             for (local, q) in &f.scope.names {
                 let own = format!("{}.{}", f.scope.module, local);
@@ -302,6 +315,10 @@ impl Index {
         for f in files {
             if let Some(label) = auth_user_setting(&f.ast) {
                 if let Some(id) = ix.model_by_label(&label, None) {
+                    // The swapped-out auth.User has no table and no reverse accessors.
+                    if let Some(old) = ix.auth_user.filter(|old| *old != id) {
+                        ix.models[old as usize].is_abstract = true;
+                    }
                     ix.auth_user = Some(id);
                 }
             }
