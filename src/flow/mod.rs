@@ -188,6 +188,12 @@ pub struct Analyzer<'a> {
     seen_query: HashSet<Span>,
     /// Local names bound to model classes by class definitions resolved in this module.
     class_models: HashMap<u32, ModelId>,
+    /// Relations a queryset loads only when a condition held: `if full: qs =
+    /// qs.select_related("author")`. Keyed by the queryset's span; an access guarded by the
+    /// same condition sees them loaded.
+    cond_loads: HashMap<Span, Vec<(String, LoadSet)>>,
+    /// The conditions of the `if` branches being walked, as normalised source text.
+    conds: Vec<String>,
 }
 
 /// Analyse every function and the module body of a file.
@@ -213,6 +219,8 @@ pub fn analyze_file(ix: &Index, file: &File) -> Vec<Event> {
         seen_rel: HashSet::new(),
         seen_query: HashSet::new(),
         class_models,
+        cond_loads: HashMap::new(),
+        conds: Vec::new(),
     };
     a.block(&m.body);
     for f in &m.functions {
@@ -389,6 +397,8 @@ impl Analyzer<'_> {
             StmtKind::If { test, body, orelse } => {
                 self.truth(*test);
                 let before = self.env.clone();
+                let cond = self.cond_text(*test);
+                self.conds.push(cond.clone());
                 if self.is_once_guard(*test, body) {
                     self.push_loop(span, LoopKind::Once);
                     self.block(body);
@@ -396,9 +406,17 @@ impl Analyzer<'_> {
                 } else {
                     self.block(body);
                 }
+                self.conds.pop();
                 let after_body = std::mem::replace(&mut self.env, before);
+                let negated = format!("not {cond}");
+                self.conds.push(negated.clone());
                 self.block(orelse);
-                self.env = join_envs(&after_body, &self.env);
+                self.conds.pop();
+                let joined = join_envs(&after_body, &self.env);
+                self.record_conditional_loads(&joined, &after_body, &cond);
+                let after_orelse = std::mem::take(&mut self.env);
+                self.record_conditional_loads(&joined, &after_orelse, &negated);
+                self.env = joined;
             }
             StmtKind::With { items, body } => {
                 for (e, t) in items {
@@ -475,6 +493,48 @@ impl Analyzer<'_> {
             | StmtKind::Break
             | StmtKind::Continue => {}
         }
+    }
+
+    /// The normalised source text of a condition (`not x` and `not (x)` alike).
+    fn cond_text(&self, e: ExprId) -> String {
+        let text = self.file.text.as_deref().unwrap_or("");
+        let raw = text.get(self.m.span(e).range()).unwrap_or("");
+        raw.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+
+    /// After an `if`, remember what a branch loaded beyond the joined value.
+    fn record_conditional_loads(&mut self, joined: &Env, branch: &Env, cond: &str) {
+        for (k, jv) in joined {
+            let (Value::QuerySet(j), Some(Value::QuerySet(b))) = (jv, branch.get(k)) else {
+                continue;
+            };
+            if b.model == j.model && b.loads != j.loads {
+                self.cond_loads
+                    .entry(j.span)
+                    .or_default()
+                    .push((cond.to_owned(), b.loads.clone()));
+            }
+        }
+    }
+
+    /// Whether `attr` below `row` was loaded under a condition that holds here.
+    fn loaded_under_active_condition(&self, row: &Row, attr: &str) -> bool {
+        let Some(entries) = self.cond_loads.get(&row.root_span) else {
+            return false;
+        };
+        entries.iter().any(|(cond, loads)| {
+            if !self.conds.iter().any(|c| c == cond) {
+                return false;
+            }
+            let mut cur = loads;
+            for seg in &row.path {
+                match cur.nodes.get(seg) {
+                    Some(n) => cur = &n.children,
+                    None => return false,
+                }
+            }
+            cur.nodes.contains_key(attr)
+        })
     }
 
     fn join_env(&mut self, before: &Env) {
@@ -964,7 +1024,12 @@ impl Analyzer<'_> {
                 .ix
                 .member(inst.model, attr)
                 .is_some_and(|m| matches!(m, Member::Forward(f) if f.kind == FieldKind::ForeignKey || f.kind == FieldKind::OneToOne));
-        let loaded = node.is_some() || via_select_all;
+        let loaded = node.is_some()
+            || via_select_all
+            || inst
+                .row
+                .as_ref()
+                .is_some_and(|r| self.loaded_under_active_condition(r, attr));
         let child_loads = match node {
             Some(n) => n.children.clone(),
             None if via_select_all => LoadSet {
@@ -1036,6 +1101,11 @@ impl Analyzer<'_> {
             .nodes
             .get(attr)
             .filter(|n| n.to_attr_of.is_none());
+        let cond_loaded = node.is_none()
+            && inst
+                .row
+                .as_ref()
+                .is_some_and(|r| self.loaded_under_active_condition(r, attr));
         let mut loads = node.map(|n| n.children.clone()).unwrap_or_default();
         if let Some(fk) = known_parent {
             // Django sets the parent on rows fetched through its reverse manager.
@@ -1048,13 +1118,13 @@ impl Analyzer<'_> {
             classes: Rc::from(Vec::new()),
             span,
             single: false,
-            cached: node.is_some(),
+            cached: node.is_some() || cond_loaded,
             is_manager: true,
             is_list: false,
             related: Some(Rc::new(RelInfo {
                 parent: inst.clone(),
                 rel: attr.to_owned(),
-                prefetched: node.is_some(),
+                prefetched: node.is_some() || cond_loaded,
             })),
             bypass: None,
             narrowed: None,

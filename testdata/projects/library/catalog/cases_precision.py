@@ -57,3 +57,25 @@ def case_query_per_item_of_a_plain_list():
     titles = [b.title for b in Book.objects.all()]
     for title in titles:
         print(Book.objects.filter(title=title).exists())  # expect: DJP104
+
+
+
+def case_select_related_under_the_guard_of_the_access():
+    with_authors = Tag.objects.exists()
+    qs = Book.objects.all()
+    if with_authors:
+        qs = qs.select_related("author")
+    for book in qs:
+        if with_authors:
+            print(book.title, book.author.name)
+        else:
+            print(book.title)
+
+
+def case_prefetch_under_a_different_guard():
+    with_tags = not Tag.objects.exists()
+    qs = Book.objects.all()
+    if with_tags:
+        qs = qs.prefetch_related("tags")
+    for book in qs:
+        print(book.title, [t.name for t in book.tags.all()])  # expect: DJP102
