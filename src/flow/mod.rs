@@ -1354,6 +1354,9 @@ impl Analyzer<'_> {
                 if rel.prefetched && q2.bypass.is_none() {
                     q2.bypass = Some((span, method.into()));
                 }
+                if q2.narrowed.is_none() {
+                    q2.narrowed = Some(method.into());
+                }
             }
             return Value::QuerySet(q2);
         }
@@ -1363,11 +1366,13 @@ impl Analyzer<'_> {
             // Served by a prefetch cache only for `first()` on an ordered model.
             let mut q_eval = q.clone();
             if let Some(rel) = &q.related {
-                if rel.prefetched && q.bypass.is_none() {
-                    let cached_ok = method == "first" && q.ordered;
-                    if !cached_ok {
-                        q_eval.bypass = Some((span, method.into()));
-                    }
+                let cached_ok = method == "first" && q.ordered;
+                if rel.prefetched && q.bypass.is_none() && !cached_ok {
+                    q_eval.bypass = Some((span, method.into()));
+                }
+                if !cached_ok && q_eval.narrowed.is_none() {
+                    // A prefetch would not serve it either.
+                    q_eval.narrowed = Some(method.into());
                 }
             }
             if !(q.cached && q.related.is_none() && matches!(method, "first" | "last")) {
@@ -1396,6 +1401,9 @@ impl Analyzer<'_> {
                 if let Some(rel) = &q.related {
                     if rel.prefetched && q.bypass.is_none() {
                         q_eval.bypass = Some((span, method.into()));
+                    }
+                    if q_eval.narrowed.is_none() {
+                        q_eval.narrowed = Some(method.into());
                     }
                 }
                 q_eval.cached = false;

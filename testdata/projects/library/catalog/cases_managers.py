@@ -85,3 +85,8 @@ def case_children_loop_inside_parent_loop():
 def case_single_parent_related_manager():
     author = Author.objects.order_by("pk").first()
     print([book.title for book in author.book_set.all()])
+
+
+def case_related_last_per_row():
+    for book in Book.objects.all():
+        print(book.reviews.last())  # expect: DJP102
