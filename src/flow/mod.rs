@@ -719,7 +719,9 @@ impl Analyzer<'_> {
 
     /// An expression used for its truth value (`if qs:`, `not qs`).
     fn truth(&mut self, e: ExprId) -> Value {
+        let outer = self.enter_truth(e);
         let v = self.eval(e);
+        self.leave_truth(outer);
         if let Value::QuerySet(q) = &v {
             if !q.is_list {
                 let q = q.clone();
@@ -810,7 +812,7 @@ impl Analyzer<'_> {
                     self.truth(*v);
                 }
                 // `qs or default` is worth one of its operands: the rows may be used.
-                self.note_operands_used(values);
+                self.note_operands_used(e, values);
                 Value::Unknown
             }
             ExprKind::Compare {

@@ -14,6 +14,7 @@ use super::{Analyzer, Event, Inst, Qs};
 use crate::ast::{ExprId, ExprKind};
 use crate::index::{FieldKind, Member, ModelId};
 use crate::source::Span;
+use std::collections::HashMap;
 
 /// How the rows were measured without being used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,6 +42,13 @@ pub struct UsageState {
     /// The last single relation read (`obj.author`): its span, the instance's model, the
     /// accessor, and whether the related object was already loaded.
     last_relation: Option<(Span, ModelId, String, bool)>,
+    /// Reads of each dotted attribute (`self.user`) in the function, by its text:
+    /// (all reads, reads only for `.id`/`.pk`).
+    rel_reads: HashMap<String, (u32, u32)>,
+    /// DJP404 candidates, kept when every read of their relation expression is a key read.
+    fk_id_candidates: Vec<(String, Event)>,
+    /// The expression being tested for truth right now (`if <e>:`).
+    truth_expr: Option<Span>,
 }
 
 /// Whether an expression is the integer literal `n`.
@@ -79,13 +87,28 @@ impl Analyzer<'_> {
 
     /// The operands of `a or b`: the expression's value is one of them, so their rows may be
     /// used by whatever takes it.
-    pub(super) fn note_operands_used(&mut self, values: &[ExprId]) {
+    pub(super) fn note_operands_used(&mut self, e: ExprId, values: &[ExprId]) {
+        if self.usage.truth_expr == Some(self.m.span(e)) {
+            // `if a or b:`: the value is only tested.
+            return;
+        }
         for v in values {
+            let vspan = self.m.span(*v);
+            self.usage.pending.retain(|p| p.span != vspan);
             if let ExprKind::Name(n) = self.m.kind(*v) {
                 let n = n.clone();
                 self.note_read(&n);
             }
         }
+    }
+
+    /// `truth(e)` starts; returns the previous truth expression for [`Self::leave_truth`].
+    pub(super) fn enter_truth(&mut self, e: ExprId) -> Option<Span> {
+        self.usage.truth_expr.replace(self.m.span(e))
+    }
+
+    pub(super) fn leave_truth(&mut self, prev: Option<Span>) {
+        self.usage.truth_expr = prev;
     }
 
     /// `len(arg)` / `bool(arg)` on queryset `q`, before the walk marks it evaluated.
@@ -229,6 +252,14 @@ impl Analyzer<'_> {
 
     /// `<value>.<attr>` where `value` may be a relation read (`obj.author.id`).
     pub(super) fn note_id_read(&mut self, value: ExprId, attr: &str, span: Span) {
+        // Count every read of a dotted attribute (`obj.author`), by its text.
+        if let Some(base) = self.m.dotted(value) {
+            self.usage
+                .rel_reads
+                .entry(format!("{base}.{attr}"))
+                .or_default()
+                .0 += 1;
+        }
         if attr != "id" && attr != "pk" {
             return;
         }
@@ -250,12 +281,19 @@ impl Analyzer<'_> {
                 return;
             }
         }
-        self.events.push(Event::FkIdThroughRelation {
-            span,
-            model,
-            attr: rel,
-            id_attr: attr.to_owned(),
-        });
+        let Some(text) = self.m.dotted(value) else {
+            return;
+        };
+        self.usage.rel_reads.entry(text.clone()).or_default().1 += 1;
+        self.usage.fk_id_candidates.push((
+            text,
+            Event::FkIdThroughRelation {
+                span,
+                model,
+                attr: rel,
+                id_attr: attr.to_owned(),
+            },
+        ));
     }
 
     /// A plain field (or an FK's `_id`) read on an instance.
@@ -290,6 +328,16 @@ impl Analyzer<'_> {
                 how: p.how,
             });
         }
+        // `obj.author.id` is wasted only if nothing else in the function reads `obj.author`
+        // (another read fetches it anyway, and fills the cache the key read then uses).
+        for (text, ev) in std::mem::take(&mut self.usage.fk_id_candidates) {
+            if let Some((all, keys)) = self.usage.rel_reads.get(&text) {
+                if all == keys {
+                    self.events.push(ev);
+                }
+            }
+        }
+        self.usage.rel_reads.clear();
         self.usage.last_count = None;
         self.usage.last_relation = None;
     }

@@ -80,7 +80,8 @@ impl LoadSet {
     /// Whether a field of the rows' own model was left out by `.only()`/`.defer()`.
     pub fn defers(&self, field: &str) -> bool {
         match &self.only {
-            Some(only) => !only.contains(field),
+            // `only("author_id")` loads the `author` key too (Django accepts either name).
+            Some(only) => !only.contains(field) && !only.contains(&format!("{field}_id")),
             None => self.deferred.contains(field),
         }
     }

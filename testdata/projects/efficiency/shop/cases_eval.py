@@ -1,5 +1,7 @@
 """DJP401-DJP403: querysets measured instead of asked."""
 
+from django.conf import settings
+
 from shop.models import Article
 
 
@@ -97,3 +99,16 @@ def case_count_eq_one():
 def case_count_value():
     total = Article.objects.count()
     print(f"{total} articles")
+
+
+def case_or_default_inline():
+    articles = None
+    articles = articles or Article.objects.filter(views__gte=0)
+    for article in articles:
+        print(article.title)
+
+
+def case_truthiness_in_condition():
+    articles = Article.objects.filter(views__lt=0)
+    if not settings.DEBUG and articles:  # expect: DJP402
+        print("some")

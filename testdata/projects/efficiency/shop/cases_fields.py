@@ -66,3 +66,13 @@ def case_fk_attname():
 def case_fk_id_selected():
     for article in Article.objects.select_related("author"):
         print(article.author.id)
+
+
+def case_only_attname():
+    for article in Article.objects.only("title", "author_id"):
+        print(article.title, article.author_id)
+
+
+def case_fk_object_also_used():
+    article = Article.objects.order_by("pk").first()
+    print(article.author.name, article.author.id)
