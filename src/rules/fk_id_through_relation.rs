@@ -36,8 +36,9 @@ for book in Book.objects.all():
 
 ## Known problems
 A foreign key with `to_field` stores that field, not the primary key, in `author_id`; such
-keys are not told apart. An object already fetched earlier in the same function (its cache is
-filled) is reported too.
+keys are not told apart. Reads of the same `obj.author` elsewhere in the function (which fetch
+it anyway) silence the finding, but an object built in the function with the related object
+(`Book.objects.create(author=a)`, `Book(author=a)`) already holds it and is still reported.
 "#;
 
 fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
