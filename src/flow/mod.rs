@@ -380,6 +380,7 @@ impl Analyzer<'_> {
             StmtKind::Assign { targets, value } => {
                 if let Some(v) = value {
                     let val = self.eval(*v);
+                    self.note_assign(targets, *v);
                     for t in targets {
                         self.bind(t, val.clone());
                     }

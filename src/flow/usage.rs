@@ -11,10 +11,10 @@
 //! on a queryset built inline (`len(Book.objects.filter(...))`) can never be used again.
 
 use super::{Analyzer, Event, Inst, Qs};
-use crate::ast::{ExprId, ExprKind};
+use crate::ast::{ExprId, ExprKind, Target};
 use crate::index::{FieldKind, Member, ModelId};
 use crate::source::Span;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// How the rows were measured without being used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,6 +47,9 @@ pub struct UsageState {
     rel_reads: HashMap<String, (u32, u32)>,
     /// DJP404 candidates, kept when every read of their relation expression is a key read.
     fk_id_candidates: Vec<(String, Event)>,
+    /// Local names bound to an object built here (`create(...)`, `Model(...)`): its relations
+    /// hold the objects it was built with.
+    constructed: HashSet<Box<str>>,
     /// The expression being tested for truth right now (`if <e>:`).
     truth_expr: Option<Span>,
 }
@@ -244,6 +247,37 @@ impl Analyzer<'_> {
         }
     }
 
+    /// `targets = value`: remember which names hold an object built here.
+    pub(super) fn note_assign(&mut self, targets: &[Target], value: ExprId) {
+        let built = match self.m.kind(value) {
+            ExprKind::Call { func, .. } => match self.m.kind(*func) {
+                ExprKind::Attr { attr, .. } => {
+                    matches!(&**attr, "create" | "get_or_create" | "update_or_create")
+                }
+                ExprKind::Name(n) => matches!(self.name_value(n), super::Value::ModelClass(_)),
+                _ => false,
+            },
+            _ => false,
+        };
+        for t in targets {
+            let name = match t {
+                Target::Name(n, _) => Some(n),
+                Target::Tuple(ts) => match ts.first() {
+                    Some(Target::Name(n, _)) => Some(n),
+                    _ => None,
+                },
+                _ => None,
+            };
+            if let Some(n) = name {
+                if built {
+                    self.usage.constructed.insert(n.clone());
+                } else {
+                    self.usage.constructed.remove(n);
+                }
+            }
+        }
+    }
+
     /// A single relation was read (`obj.author`, expression span `span`).
     pub(super) fn note_relation(&mut self, inst: &Inst, attr: &str, span: Span, loaded: bool) {
         let forward = matches!(self.ix.member(inst.model, attr), Some(Member::Forward(f)) if f.kind == FieldKind::ForeignKey || f.kind == FieldKind::OneToOne);
@@ -269,6 +303,13 @@ impl Analyzer<'_> {
         };
         if rspan != vspan || loaded {
             return;
+        }
+        if let ExprKind::Attr { value: base, .. } = self.m.kind(value) {
+            if let ExprKind::Name(n) = self.m.kind(*base) {
+                if self.usage.constructed.contains(n) {
+                    return;
+                }
+            }
         }
         let Some(Member::Forward(f)) = self.ix.member(model, &rel) else {
             return;
@@ -338,6 +379,7 @@ impl Analyzer<'_> {
             }
         }
         self.usage.rel_reads.clear();
+        self.usage.constructed.clear();
         self.usage.last_count = None;
         self.usage.last_relation = None;
     }

@@ -76,3 +76,10 @@ def case_only_attname():
 def case_fk_object_also_used():
     article = Article.objects.order_by("pk").first()
     print(article.author.name, article.author.id)
+
+
+def case_fk_id_on_created_object():
+    # create() keeps the author it was given: reading its id runs no query.
+    author = Author.objects.order_by("pk").first()
+    article = Article.objects.create(title="New", slug="new-article", body="...", author=author)
+    print(article.author.id)
