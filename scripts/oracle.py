@@ -47,7 +47,14 @@ N_PLUS_ONE_CODES = (
     "DJP110", "DJP111", "DJP112", "DJP120", "DJP130", "DJP131", "DJP202",
 )
 CLAIM_KINDS = {code: "scales" for code in N_PLUS_ONE_CODES}
-CLAIM_KINDS.update({"DJP401": "fetches-rows", "DJP402": "fetches-rows"})
+# DJP401/402: the case fetches whole rows, unbounded, and never asks for COUNT/exists (the
+# fix would replace the row fetch by one of those). DJP403: a COUNT query is run.
+# DJP404: N+1 (it fires in loops) and a per-row fetch of one related object by key.
+CLAIM_KINDS.update({
+    "DJP401": "fetches-rows", "DJP402": "fetches-rows",
+    "DJP403": "counts",
+    "DJP404": "fetches-by-key",
+})
 
 EXPECT_RE = re.compile(r"#\s*(todo-expect|expect)\s*:\s*([A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*)")
 ORACLE_RE = re.compile(r"#\s*oracle\s*:\s*(.*?)\s*$")
@@ -257,6 +264,27 @@ def fetches_rows(sql: str) -> bool:
     return True
 
 
+def is_count(sql: str) -> bool:
+    s = sql.upper()
+    return s.lstrip().startswith("SELECT") and "COUNT(" in s.split(" FROM ")[0]
+
+
+def is_exists(sql: str) -> bool:
+    s = sql.upper()
+    return bool(re.search(r"SELECT\s+\(?1\)?\s+AS\s+\"?A\"?\s+FROM", s)) and "LIMIT 1" in s
+
+
+def fetches_all_rows(sql: str) -> bool:
+    """A row fetch with no LIMIT: every matching row crosses the wire."""
+    return fetches_rows(sql) and "LIMIT" not in sql.upper()
+
+
+def fetches_by_key(sql: str) -> bool:
+    """`obj.author` on an unloaded relation: one object by key (`get()`, so `LIMIT 21`)."""
+    s = sql.upper()
+    return fetches_rows(sql) and bool(re.search(r'WHERE\s+"[^"]+"\."[^"]+"\s*=\s*\S+\s+LIMIT 21', s))
+
+
 def judge(case: Case, result: dict | None, worker_error: str, findings, djperf_error: str,
           django_only: bool) -> list[str]:
     """Reasons why the case disagrees; empty when it agrees."""
@@ -275,8 +303,18 @@ def judge(case: Case, result: dict | None, worker_error: str, findings, djperf_e
         reasons.append(f"claims an N+1 but Django ran {small} -> {large} queries (does not scale)")
     if not codes and large != small:
         reasons.append(f"no claim (clean) but Django ran {small} -> {large} queries (scales)")
-    if "fetches-rows" in kinds and not any(fetches_rows(q) for q in result["sql"]):
-        reasons.append("claims rows are fetched but no captured SELECT fetches rows")
+    if "fetches-rows" in kinds:
+        if not any(fetches_all_rows(q) for q in result["sql"]):
+            reasons.append("claims rows are fetched but no captured SELECT fetches rows without LIMIT")
+        if any(is_count(q) or is_exists(q) for q in result["sql"]):
+            reasons.append("claims rows are fetched to be counted/tested, but the case already runs COUNT/exists()")
+    if "counts" in kinds and not any(is_count(q) for q in result["sql"]):
+        reasons.append("claims a count() existence test but no captured SELECT counts")
+    if "fetches-by-key" in kinds:
+        if not large > small:
+            reasons.append(f"claims a relation fetched per row but Django ran {small} -> {large} queries")
+        if not any(fetches_by_key(q) for q in result["sql"]):
+            reasons.append("claims a related object fetched by key but no captured SELECT does")
 
     if not django_only:
         if findings is None:

@@ -5,6 +5,7 @@
 //! walk records [`Event`]s — a relation read per row, a query run in a loop — and the rule
 //! modules turn events into diagnostics. Each function is walked once, in source order.
 
+pub mod usage;
 pub mod value;
 
 use crate::ast::{Block, CompFor, ExprId, ExprKind, Keyword, Module, SeqKind, StmtKind, Target};
@@ -82,6 +83,35 @@ pub enum Event {
         method: String,
         /// Built from `Model.objects` (not a related manager of a row).
         root: bool,
+    },
+    /// `len(qs)`, `bool(qs)`, `if qs:` whose rows are not used afterwards (see [`usage`]).
+    RowsUnused {
+        span: Span,
+        model: ModelId,
+        how: usage::Unused,
+    },
+    /// `qs.count() > 0` and friends: an existence test written as a count.
+    CountCompare {
+        span: Span,
+        model: ModelId,
+        /// The comparison as written (`> 0`, `== 0`, `not`).
+        form: String,
+        /// True when the test asks "are there none?".
+        negated: bool,
+    },
+    /// `obj.author.id` on a relation that is not loaded: `obj.author_id` needs no query.
+    FkIdThroughRelation {
+        span: Span,
+        model: ModelId,
+        attr: String,
+        id_attr: String,
+    },
+    /// A field left out by `.only()`/`.defer()` read on every row.
+    DeferredFieldRead {
+        span: Span,
+        root_span: Span,
+        model: ModelId,
+        field: String,
     },
     /// `obj.save()`/`obj.delete()` per row.
     SaveInLoop {
@@ -194,6 +224,8 @@ pub struct Analyzer<'a> {
     cond_loads: HashMap<Span, Vec<(String, LoadSet)>>,
     /// The conditions of the `if` branches being walked, as normalised source text.
     conds: Vec<String>,
+    /// Pending `len()`/truthiness tests and the last relation/count read (see [`usage`]).
+    usage: usage::UsageState,
 }
 
 /// Analyse every function and the module body of a file.
@@ -221,8 +253,10 @@ pub fn analyze_file(ix: &Index, file: &File) -> Vec<Event> {
         class_models,
         cond_loads: HashMap::new(),
         conds: Vec::new(),
+        usage: usage::UsageState::default(),
     };
     a.block(&m.body);
+    a.flush_usage();
     for f in &m.functions {
         a.env.clear();
         a.loops.clear();
@@ -249,6 +283,7 @@ pub fn analyze_file(ix: &Index, file: &File) -> Vec<Event> {
             }
         }
         a.block(&f.body);
+        a.flush_usage();
     }
     a.events
 }
@@ -353,6 +388,7 @@ impl Analyzer<'_> {
             StmtKind::Assign { targets, value } => {
                 if let Some(v) = value {
                     let val = self.eval(*v);
+                    self.note_assign(targets, *v);
                     for t in targets {
                         self.bind(t, val.clone());
                     }
@@ -744,13 +780,18 @@ impl Analyzer<'_> {
 
     /// An expression used for its truth value (`if qs:`, `not qs`).
     fn truth(&mut self, e: ExprId) -> Value {
+        let outer = self.enter_truth(e);
         let v = self.eval(e);
+        self.leave_truth(outer);
         if let Value::QuerySet(q) = &v {
             if !q.is_list {
                 let q = q.clone();
+                self.note_truth(e, &q);
                 self.evaluate_qs(&q, self.m.span(e), EvalHow::Exists);
                 self.mark_cached(e);
             }
+        } else {
+            self.note_truth_of_call(e);
         }
         v
     }
@@ -761,6 +802,7 @@ impl Analyzer<'_> {
         let m = self.m;
         match m.kind(e) {
             ExprKind::Name(n) => {
+                self.note_read(n);
                 if let Some(v) = self.env.get(n) {
                     return v.clone();
                 }
@@ -772,6 +814,7 @@ impl Analyzer<'_> {
                 attr_span: _,
             } => {
                 let base = self.eval(*value);
+                self.note_id_read(*value, attr, m.span(e));
                 self.attr(base, attr, m.span(e))
             }
             ExprKind::Call { func, args, kwargs } => self.call(e, *func, args, kwargs),
@@ -814,16 +857,23 @@ impl Analyzer<'_> {
                 }
                 self.loops.truncate(depth);
                 self.env = before;
+                // The outermost iterable is evaluated in full: its result cache is filled.
+                if let Some(g) = gens.first() {
+                    self.mark_cached(g.iter);
+                }
                 Value::Unknown
             }
             ExprKind::Not(x) => {
                 self.truth(*x);
+                self.note_not(*x);
                 Value::Unknown
             }
             ExprKind::BoolOp { values, .. } => {
                 for v in values.iter() {
                     self.truth(*v);
                 }
+                // `qs or default` is worth one of its operands: the rows may be used.
+                self.note_operands_used(e, values);
                 Value::Unknown
             }
             ExprKind::Compare {
@@ -832,6 +882,7 @@ impl Analyzer<'_> {
                 comparators,
             } => {
                 self.eval(*left);
+                self.note_compare(e, *left, ops, comparators);
                 for (op, c) in ops.iter().zip(comparators.iter()) {
                     let v = self.eval(*c);
                     if matches!(&**op, "in" | "not in") {
@@ -1001,7 +1052,10 @@ impl Analyzer<'_> {
                 };
                 self.many_relation(inst, attr, target, None, span)
             }
-            Member::ForeignKeyId(_) | Member::Plain(_) => Value::Unknown,
+            Member::ForeignKeyId(f) | Member::Plain(f) => {
+                self.note_field_read(inst, &f.name, span);
+                Value::Unknown
+            }
         }
     }
 
@@ -1030,6 +1084,7 @@ impl Analyzer<'_> {
                 .row
                 .as_ref()
                 .is_some_and(|r| self.loaded_under_active_condition(r, attr));
+        self.note_relation(inst, attr, span, loaded || generic);
         let child_loads = match node {
             Some(n) => n.children.clone(),
             None if via_select_all => LoadSet {
@@ -1215,6 +1270,7 @@ impl Analyzer<'_> {
                             "bool" => EvalHow::Exists,
                             _ => EvalHow::Builtin(b.to_owned()),
                         };
+                        self.note_len_bool(b, *a0, &q, span);
                         self.evaluate_qs(&q, m.span(*a0), how);
                         self.mark_cached(*a0);
                         if matches!(b, "list" | "sorted" | "tuple") {
@@ -1396,6 +1452,9 @@ impl Analyzer<'_> {
                 _ => EvalHow::Method(method.to_owned()),
             };
             let cache_serves = matches!(method, "count" | "exists" | "contains");
+            if method == "count" {
+                self.note_count(&q, span);
+            }
             let mut q_eval = q.clone();
             if !cache_serves {
                 if let Some(rel) = &q.related {

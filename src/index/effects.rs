@@ -4,7 +4,7 @@
 
 use crate::ast::{Block, ExprId, ExprKind, Keyword, Module, StmtKind};
 use crate::index::Index;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The relations loaded with each row, as a tree of accessor names.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -12,6 +12,10 @@ pub struct LoadSet {
     pub nodes: BTreeMap<String, LoadNode>,
     /// `select_related()` with no arguments: every non-null forward FK, recursively.
     pub select_all: bool,
+    /// `.only(...)`: the only fields loaded with each row (besides the primary key).
+    pub only: Option<BTreeSet<String>>,
+    /// `.defer(...)`: fields left out of each row.
+    pub deferred: BTreeSet<String>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -39,9 +43,20 @@ impl LoadSet {
 
     /// Keep only what both sets load (a relation counts as loaded only if loaded on every path).
     pub fn intersect(&self, other: &LoadSet) -> LoadSet {
+        // A field counts as deferred only if it is deferred on every path.
+        let only = match (&self.only, &other.only) {
+            (Some(a), Some(b)) => Some(a.union(b).cloned().collect()),
+            _ => None,
+        };
         let mut out = LoadSet {
             nodes: BTreeMap::new(),
             select_all: self.select_all && other.select_all,
+            only,
+            deferred: self
+                .deferred
+                .intersection(&other.deferred)
+                .cloned()
+                .collect(),
         };
         for (k, a) in &self.nodes {
             if let Some(b) = other.nodes.get(k) {
@@ -62,8 +77,60 @@ impl LoadSet {
         out
     }
 
+    /// Whether a field of the rows' own model was left out by `.only()`/`.defer()`.
+    pub fn defers(&self, field: &str) -> bool {
+        match &self.only {
+            // `only("author_id")` loads the `author` key too (Django accepts either name).
+            Some(only) => !only.contains(field) && !only.contains(&format!("{field}_id")),
+            None => self.deferred.contains(field),
+        }
+    }
+
+    /// `.only(*fields)`: fields of the rows' model (no `__`) are the only ones loaded; paths
+    /// through a relation restrict that relation's node.
+    fn apply_only(&mut self, fields: &[&str]) {
+        let mut own = BTreeSet::new();
+        for f in fields {
+            match f.split_once("__") {
+                Some((rel, rest)) => {
+                    own.insert(rel.to_owned());
+                    if let Some(n) = self.nodes.get_mut(rel) {
+                        n.children.apply_only(&[rest]);
+                    }
+                }
+                None => {
+                    own.insert((*f).to_owned());
+                }
+            }
+        }
+        // For the own model the last call wins (Django replaces the immediate-loading set).
+        self.only = Some(own);
+        self.deferred.clear();
+    }
+
+    /// `.defer(*fields)`; `.defer(None)` clears every deferral.
+    fn apply_defer(&mut self, fields: &[&str]) {
+        for f in fields {
+            if f.contains("__") {
+                continue;
+            }
+            match &mut self.only {
+                Some(only) => {
+                    only.remove(*f);
+                }
+                None => {
+                    self.deferred.insert((*f).to_owned());
+                }
+            }
+        }
+    }
+
     pub fn merge(&mut self, other: &LoadSet) {
         self.select_all |= other.select_all;
+        if other.only.is_some() {
+            self.only.clone_from(&other.only);
+        }
+        self.deferred.extend(other.deferred.iter().cloned());
         for (k, b) in &other.nodes {
             let a = self.nodes.entry(k.clone()).or_default();
             a.prefetched |= b.prefetched;
@@ -216,6 +283,30 @@ pub fn apply_method(
         }
         "values" | "values_list" => {
             eff.values = true;
+            true
+        }
+        "only" | "defer" => {
+            let clear = method == "defer"
+                && args
+                    .iter()
+                    .any(|a| matches!(m.kind(*a), ExprKind::Const(crate::ast::Const::None)));
+            if clear {
+                eff.loads.only = None;
+                eff.loads.deferred.clear();
+                return true;
+            }
+            let names: Vec<&str> = args.iter().filter_map(|a| m.str_value(*a)).collect();
+            if names.len() != args.len() || !kwargs.is_empty() {
+                // `only(*fields)` with computed names: forget what we knew.
+                eff.loads.only = None;
+                eff.loads.deferred.clear();
+                return true;
+            }
+            if method == "only" {
+                eff.loads.apply_only(&names);
+            } else {
+                eff.loads.apply_defer(&names);
+            }
             true
         }
         _ => QS_METHODS.contains(&method),

@@ -4,9 +4,14 @@
 //! `## Why is this slow?`, `## Example`, `## Known problems`) as a `DOC` string that
 //! `djperf explain` prints and SARIF reuses.
 
+mod count_comparison;
+mod deferred_field_in_loop;
 mod fk_access_in_loop;
+mod fk_id_through_relation;
+mod len_queryset;
 mod prefetch_bypassed;
 mod query_in_loop;
+mod queryset_truthiness;
 mod related_manager_in_loop;
 mod save_in_loop;
 
@@ -45,6 +50,11 @@ pub static RULES: &[Rule] = &[
     prefetch_bypassed::RULE,
     query_in_loop::RULE,
     save_in_loop::RULE,
+    deferred_field_in_loop::RULE,
+    len_queryset::RULE,
+    queryset_truthiness::RULE,
+    count_comparison::RULE,
+    fk_id_through_relation::RULE,
 ];
 
 /// A rule by code (`DJP101`) or name (`fk-access-in-loop`).

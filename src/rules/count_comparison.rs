@@ -1,0 +1,72 @@
+//! DJP403 `count-comparison`.
+
+use super::{Context, Rule};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::flow::Event;
+
+pub const RULE: Rule = Rule {
+    code: "DJP403",
+    name: "count-comparison",
+    summary: "qs.count() compared with 0 or 1 to test whether rows exist",
+    default_enabled: true,
+    severity: Severity::Info,
+    doc: DOC,
+    check,
+};
+
+const DOC: &str = r#"## What it does
+Finds `qs.count() > 0`, `>= 1`, `!= 0`, `== 0`, `< 1`, `if qs.count():` and `not qs.count()`:
+an existence test written as a count.
+
+## Why is this slow?
+`COUNT(*)` visits every matching row (or index entry); `exists()` runs `SELECT 1 ... LIMIT 1`
+and stops at the first match. On a large table the difference is the whole scan.
+
+## Example
+```python
+if Book.objects.filter(author=author).count() > 0:
+    ...
+```
+
+Use instead:
+```python
+if Book.objects.filter(author=author).exists():
+    ...
+```
+
+## Known problems
+When the count is also needed elsewhere, one `count()` may be cheaper than `exists()` plus
+`count()`; the rule only looks at the comparison.
+"#;
+
+fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
+    for ev in cx.events {
+        let Event::CountCompare {
+            span,
+            model,
+            form,
+            negated,
+        } = ev
+        else {
+            continue;
+        };
+        let name = &cx.index.model(*model).name;
+        let fix = if *negated {
+            "not qs.exists()"
+        } else {
+            "qs.exists()"
+        };
+        out.push(Diagnostic {
+            code: rule.code,
+            name: rule.name,
+            severity: rule.severity,
+            file: cx.file.id,
+            span: *span,
+            message: format!("`count()` of `{name}` rows used as an existence test (`{form}`)"),
+            label: "counts every matching row".to_owned(),
+            help: Some(format!("use `{fix}`: the database stops at the first row")),
+            related: Vec::new(),
+            fix: None,
+        });
+    }
+}

@@ -1,0 +1,66 @@
+//! DJP401 `len-queryset`.
+
+use super::{Context, Rule};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::flow::usage::Unused;
+use crate::flow::Event;
+
+pub const RULE: Rule = Rule {
+    code: "DJP401",
+    name: "len-queryset",
+    summary: "len() of a queryset whose rows are not used afterwards",
+    default_enabled: true,
+    severity: Severity::Warning,
+    doc: DOC,
+    check,
+};
+
+const DOC: &str = r#"## What it does
+Finds `len(qs)` on a queryset whose rows are not used afterwards in the same function (not
+iterated, indexed, returned or passed on).
+
+## Why is this slow?
+`len()` evaluates the queryset: Django fetches every row and builds a model instance for
+each, only to count them. `qs.count()` runs `SELECT COUNT(*)` in the database and moves one
+number. When the rows are used afterwards, `len()` is fine: it fills the result cache once.
+
+## Example
+```python
+books = Book.objects.filter(author=author)
+total = len(books)
+```
+
+Use instead:
+```python
+total = Book.objects.filter(author=author).count()
+```
+
+## Known problems
+A queryset read afterwards only inside a `lambda` or a nested function is not seen as used.
+"#;
+
+fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
+    for ev in cx.events {
+        let Event::RowsUnused {
+            span,
+            model,
+            how: Unused::Len,
+        } = ev
+        else {
+            continue;
+        };
+        let name = &cx.index.model(*model).name;
+        out.push(Diagnostic {
+            code: rule.code,
+            name: rule.name,
+            severity: rule.severity,
+            file: cx.file.id,
+            span: *span,
+            message: format!("`len()` fetches every `{name}` row only to count them"),
+            label: "loads all rows".to_owned(),
+            help: Some("use `.count()` on the queryset: the database counts the rows".to_owned()),
+            related: Vec::new(),
+            fix: None,
+        });
+    }
+}

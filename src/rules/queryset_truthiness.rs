@@ -1,0 +1,70 @@
+//! DJP402 `queryset-truthiness`.
+
+use super::{Context, Rule};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::flow::usage::Unused;
+use crate::flow::Event;
+
+pub const RULE: Rule = Rule {
+    code: "DJP402",
+    name: "queryset-truthiness",
+    summary: "A queryset tested for truth whose rows are not used afterwards",
+    default_enabled: true,
+    severity: Severity::Warning,
+    doc: DOC,
+    check,
+};
+
+const DOC: &str = r#"## What it does
+Finds `if qs:`, `bool(qs)`, `not qs`, `if len(qs):` and `len(qs) > 0` on a queryset whose rows
+are not used afterwards in the same function.
+
+## Why is this slow?
+Testing a queryset's truth evaluates it: every matching row is fetched and turned into a model
+instance to answer "is there at least one?". `qs.exists()` asks the database for one row at
+most (`SELECT 1 ... LIMIT 1`). When the rows are used afterwards, the truth test is fine: it
+fills the result cache once.
+
+## Example
+```python
+if Book.objects.filter(author=author):
+    notify(author)
+```
+
+Use instead:
+```python
+if Book.objects.filter(author=author).exists():
+    notify(author)
+```
+
+## Known problems
+A queryset read afterwards only inside a `lambda` or a nested function is not seen as used.
+"#;
+
+fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
+    for ev in cx.events {
+        let Event::RowsUnused {
+            span,
+            model,
+            how: Unused::Truth,
+        } = ev
+        else {
+            continue;
+        };
+        let name = &cx.index.model(*model).name;
+        out.push(Diagnostic {
+            code: rule.code,
+            name: rule.name,
+            severity: rule.severity,
+            file: cx.file.id,
+            span: *span,
+            message: format!("testing a `{name}` queryset for rows fetches every row"),
+            label: "loads all rows".to_owned(),
+            help: Some(
+                "use `.exists()` on the queryset: the database stops at the first row".to_owned(),
+            ),
+            related: Vec::new(),
+            fix: None,
+        });
+    }
+}
