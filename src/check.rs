@@ -227,6 +227,16 @@ pub fn check_file(index: &Index, file: &File, rules: &[&'static Rule]) -> Vec<Di
     for r in rules {
         (r.check)(&cx, r, &mut out);
     }
+    let superseded: Vec<(u32, &str)> = out
+        .iter()
+        .flat_map(|d| {
+            rules::SUPERSEDES
+                .iter()
+                .filter(move |(preferred, _)| *preferred == d.code)
+                .map(move |(_, other)| (d.span.start, *other))
+        })
+        .collect();
+    out.retain(|d| !superseded.contains(&(d.span.start, d.code)));
     if let Some(text) = &file.text {
         out.retain(|d| {
             let line = file.lines.line_of(d.span.start as usize);

@@ -57,6 +57,11 @@ pub static RULES: &[Rule] = &[
     fk_id_through_relation::RULE,
 ];
 
+/// `(preferred, superseded)`: where both report at the same place, only the preferred one is
+/// kept, because its fix makes the other one moot (`obj.author.id` → `obj.author_id` needs no
+/// query at all, so `select_related("author")` is not the advice to give).
+pub const SUPERSEDES: &[(&str, &str)] = &[("DJP404", "DJP101")];
+
 /// A rule by code (`DJP101`) or name (`fk-access-in-loop`).
 pub fn find(code_or_name: &str) -> Option<&'static Rule> {
     RULES
