@@ -75,6 +75,7 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
             generic,
             skipped_by_bare_select,
             many,
+            via,
             ..
         } = evs[0]
         else {
@@ -141,16 +142,25 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
             message: format!(
                 "`{model_name}.{attr}` is a {kind} read on every row: one query per row"
             ),
-            label: format!("queries `{attr}` for each row"),
+            label: match via {
+                Some(_) => format!("the row is handed to code that queries `{attr}` for each row"),
+                None => format!("queries `{attr}` for each row"),
+            },
             help: Some(help),
-            related: vec![Related {
+            related: std::iter::once(Related {
                 file: cx.file.id,
                 span: root_span,
                 message: format!(
                     "these `{root_name}` rows do not load `{}`",
                     maximal.join("`, `")
                 ),
-            }],
+            })
+            .chain(via.map(|(file, span)| Related {
+                file,
+                span,
+                message: format!("reads `{attr}` here"),
+            }))
+            .collect(),
             fix: None,
         });
     }

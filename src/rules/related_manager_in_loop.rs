@@ -54,6 +54,7 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
             rel,
             how,
             narrowed,
+            via,
             ..
         } = ev
         else {
@@ -92,13 +93,22 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
             file: cx.file.id,
             span: *span,
             message: format!("{what} `{model_name}.{rel}` on every row: one query per row"),
-            label: format!("queries `{rel}` for each row"),
+            label: match via {
+                Some(_) => format!("the row is handed to code that queries `{rel}` for each row"),
+                None => format!("queries `{rel}` for each row"),
+            },
             help: Some(help),
-            related: vec![Related {
+            related: std::iter::once(Related {
                 file: cx.file.id,
                 span: *root_span,
                 message: format!("these `{root_name}` rows do not prefetch `{lookup}`"),
-            }],
+            })
+            .chain(via.map(|(file, span)| Related {
+                file,
+                span,
+                message: format!("reads `{rel}` here"),
+            }))
+            .collect(),
             fix: None,
         });
     }
