@@ -1196,7 +1196,11 @@ impl<'a> Analyzer<'a> {
                 Value::QuerySet(q) => return self.qs_call(q, attr, args, kwargs, span),
                 Value::Instance(inst) => {
                     let (argv, kwv) = self.eval_arg_values(args, kwargs);
-                    if let Some(f) = self.sums.model_member(self.ix, inst.model, attr) {
+                    if let Some(f) = self
+                        .sums
+                        .model_member(self.ix, inst.model, attr)
+                        .filter(|_| summary::follows(attr))
+                    {
                         if f.kind == FnKind::Method {
                             let recv = Value::Instance(inst.clone());
                             self.apply_fn(f, Some(&recv), &argv, &kwv, e);
@@ -1645,7 +1649,11 @@ impl<'a> Analyzer<'a> {
             let nv = match &v {
                 Value::Instance(inst) => {
                     if node.called {
-                        if let Some(f) = self.sums.model_member(self.ix, inst.model, name) {
+                        if let Some(f) = self
+                            .sums
+                            .model_member(self.ix, inst.model, name)
+                            .filter(|_| summary::follows(name))
+                        {
                             if matches!(f.kind, FnKind::Method | FnKind::Property) {
                                 self.apply_fn_at(f, Some(&v), &[], &[], span);
                             }

@@ -28,6 +28,25 @@ const CYCLE_ROUNDS: usize = 4;
 /// Bound on the expression walk (generated code nests deeply).
 const MAX_EXPR_DEPTH: u32 = 200;
 
+/// Methods not followed: writes and validation. Their relation reads usually sit behind state
+/// checks (`if not self.pk`, `if self.present_in_database`) that the caller's path decides, and
+/// the write itself is what DJP104 reports.
+pub const NOT_FOLLOWED: &[&str] = &[
+    "save",
+    "delete",
+    "clean",
+    "full_clean",
+    "clean_fields",
+    "validate_unique",
+    "validate_constraints",
+    "validated_save",
+];
+
+/// Whether calls to a method or function with this name are followed.
+pub fn follows(name: &str) -> bool {
+    !NOT_FOLLOWED.contains(&name)
+}
+
 /// A source location, possibly in another file.
 pub type Loc = (FileId, Span);
 
@@ -587,6 +606,11 @@ impl Extract<'_> {
     /// The qualified name of a called function, and whether it is bound to an instance.
     fn callee(&self, func: ExprId) -> Option<(String, bool)> {
         let m = self.m;
+        if let ExprKind::Attr { attr, .. } = m.kind(func) {
+            if !follows(attr) {
+                return None;
+            }
+        }
         if let ExprKind::Attr { value, attr, .. } = m.kind(func) {
             if let (ExprKind::Name(n), Some(sn), Some(cq)) =
                 (m.kind(*value), &self.self_name, &self.class_qual)

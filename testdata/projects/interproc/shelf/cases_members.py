@@ -106,3 +106,8 @@ def case_str_print_loaded():
 def case_str_of_model_without_custom_str():
     for tag in Tag.objects.all():
         print(str(tag), f"{tag}")
+
+
+def case_save_body_not_followed():
+    for book in Book.objects.all():
+        book.save()  # expect: DJP105

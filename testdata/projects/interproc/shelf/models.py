@@ -58,3 +58,8 @@ class Book(models.Model):
 
     def author_ref(self):
         return self.author_id
+
+    def save(self, *args, **kwargs):
+        if not self.pk and not self.title:
+            self.title = self.author.name
+        super().save(*args, **kwargs)
