@@ -44,6 +44,11 @@ for book in Book.objects.select_related("author__publisher"):
 
 ## Known problems
 A relation read through `getattr(obj, name)` with a computed name is not seen.
+Rows handed to functions, methods, properties and `__str__` (`str()`, f-strings, `%`,
+`format()`, `print()`) are followed into them, across modules; the finding points at the
+call and shows where the callee reads the relation. The bodies of `save()`, `delete()` and
+`clean()` are not followed, and a call through a variable or a parameter's own methods whose
+model is unknown is not seen.
 "#;
 
 fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
