@@ -47,8 +47,8 @@ A relation read through `getattr(obj, name)` with a computed name is not seen.
 Rows handed to functions, methods, properties and `__str__` (`str()`, f-strings, `%`,
 `format()`, `print()`) are followed into them, across modules; the finding points at the
 call and shows where the callee reads the relation. The bodies of `save()`, `delete()` and
-`clean()` are not followed, and a call through a variable or a parameter's own methods whose
-model is unknown is not seen.
+`clean()` are not followed, and a function called through a variable (a callback, a
+`getattr()` result) is not seen.
 "#;
 
 fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
