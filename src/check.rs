@@ -2,7 +2,7 @@
 
 use crate::diagnostic::Diagnostic;
 use crate::discover;
-use crate::flow;
+use crate::flow::{self, Summaries};
 use crate::index::Index;
 use crate::project::{self, File, FileWarning, LoadRequest};
 use crate::rules::{self, Context, Rule};
@@ -187,12 +187,20 @@ pub fn run(opts: &CheckOptions) -> Result<CheckResult, CheckError> {
     );
     let builtin = project::builtin_files();
     let index = Index::build(&files, &builtin);
+    // Function summaries (once per project), so rows are followed into helpers, properties and
+    // `__str__`. DJPERF_NO_SUMMARIES=1 turns them off (for measuring their cost).
+    let summaries =
+        if std::env::var_os("DJPERF_NO_SUMMARIES").is_some_and(|v| !v.is_empty() && v != "0") {
+            Summaries::default()
+        } else {
+            Summaries::build(&files)
+        };
 
     let checked = files.iter().filter(|f| f.report).count();
     let mut diagnostics: Vec<Diagnostic> = files
         .par_iter()
         .filter(|f| f.report && !f.in_migrations && (opts.include_tests || !f.is_test))
-        .flat_map_iter(|f| check_file(&index, f, &rules))
+        .flat_map_iter(|f| check_file_with(&index, &summaries, f, &rules))
         .collect();
     let display: Vec<&str> = files.iter().map(|f| f.display.as_str()).collect();
     let key = |d: &Diagnostic| {
@@ -217,7 +225,17 @@ pub fn run(opts: &CheckOptions) -> Result<CheckResult, CheckError> {
 
 /// Run the enabled rules on one file and drop suppressed findings.
 pub fn check_file(index: &Index, file: &File, rules: &[&'static Rule]) -> Vec<Diagnostic> {
-    let events = flow::analyze_file(index, file);
+    check_file_with(index, &Summaries::default(), file, rules)
+}
+
+/// Run the enabled rules on one file, following rows into the summarised functions.
+pub fn check_file_with(
+    index: &Index,
+    summaries: &Summaries,
+    file: &File,
+    rules: &[&'static Rule],
+) -> Vec<Diagnostic> {
+    let events = flow::analyze_file_with(index, summaries, file);
     let cx = Context {
         index,
         file,

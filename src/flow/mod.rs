@@ -5,6 +5,7 @@
 //! walk records [`Event`]s — a relation read per row, a query run in a loop — and the rule
 //! modules turn events into diagnostics. Each function is walked once, in source order.
 
+pub mod summary;
 pub mod usage;
 pub mod value;
 
@@ -15,6 +16,8 @@ use crate::project::File;
 use crate::source::Span;
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
+use summary::{Access, FnKind, FnSummary};
+pub use summary::{Loc, Summaries};
 pub use value::{Inst, Qs, RelInfo, Row, Value};
 
 /// How a related manager's rows were asked for.
@@ -51,6 +54,8 @@ pub enum Event {
         skipped_by_bare_select: bool,
         /// The path crosses a many-valued relation (needs `prefetch_related`).
         many: bool,
+        /// Read inside a function the row was handed to: where it reads the relation.
+        via: Option<Loc>,
     },
     /// A reverse FK / many-to-many manager evaluated per row without a prefetch.
     RelatedEval {
@@ -64,6 +69,8 @@ pub enum Event {
         /// A method that narrows the rows was chained (`filter`...): a plain prefetch won't do.
         narrowed: Option<String>,
         many: bool,
+        /// Evaluated inside a function the row was handed to: where.
+        via: Option<Loc>,
     },
     /// A prefetched relation re-queried per row.
     PrefetchBypass {
@@ -226,10 +233,26 @@ pub struct Analyzer<'a> {
     conds: Vec<String>,
     /// Pending `len()`/truthiness tests and the last relation/count read (see [`usage`]).
     usage: usage::UsageState,
+    sums: &'a Summaries,
+    /// While a function summary is applied: where the callee reads the current path.
+    via: Option<Loc>,
+    /// Nesting of summary applications (bounded).
+    apply_depth: u32,
 }
 
-/// Analyse every function and the module body of a file.
+/// Bound on nested summary applications (helper → property → `__str__` ...).
+const MAX_APPLY_DEPTH: u32 = 6;
+
+static NO_SUMMARIES: std::sync::LazyLock<Summaries> = std::sync::LazyLock::new(Summaries::default);
+
+/// Analyse every function and the module body of a file, without function summaries.
 pub fn analyze_file(ix: &Index, file: &File) -> Vec<Event> {
+    analyze_file_with(ix, &NO_SUMMARIES, file)
+}
+
+/// Analyse every function and the module body of a file, following rows into the functions
+/// that `sums` summarises.
+pub fn analyze_file_with(ix: &Index, sums: &Summaries, file: &File) -> Vec<Event> {
     let m = &file.ast;
     let mut class_models = HashMap::new();
     for (ci, c) in m.classes.iter().enumerate() {
@@ -254,6 +277,9 @@ pub fn analyze_file(ix: &Index, file: &File) -> Vec<Event> {
         cond_loads: HashMap::new(),
         conds: Vec::new(),
         usage: usage::UsageState::default(),
+        sums,
+        via: None,
+        apply_depth: 0,
     };
     a.block(&m.body);
     a.flush_usage();
@@ -288,7 +314,7 @@ pub fn analyze_file(ix: &Index, file: &File) -> Vec<Event> {
     a.events
 }
 
-impl Analyzer<'_> {
+impl<'a> Analyzer<'a> {
     /// Whether a row's loop is running now (and yields many rows).
     fn per_row(&self, row: &Row) -> bool {
         let Some(pos) = self.loops.iter().position(|l| l.id == row.loop_id) else {
@@ -748,6 +774,7 @@ impl Analyzer<'_> {
                             how,
                             narrowed: q.narrowed.as_ref().map(ToString::to_string),
                             many: prow.many,
+                            via: self.via,
                         });
                     }
                     return;
@@ -907,6 +934,26 @@ impl Analyzer<'_> {
                 v
             }
             ExprKind::Lambda { .. } => Value::Unknown,
+            ExprKind::FString(xs) => {
+                for x in xs.iter() {
+                    let v = self.eval(*x);
+                    self.format_value(&v, *x);
+                }
+                Value::Unknown
+            }
+            ExprKind::BinOp { left, op, right }
+                if &**op == "%" && matches!(m.kind(*left), ExprKind::Str(_)) =>
+            {
+                match self.eval(*right) {
+                    Value::Tuple(vs) => {
+                        for v in &vs {
+                            self.format_value(v, *right);
+                        }
+                    }
+                    v => self.format_value(&v, *right),
+                }
+                Value::Unknown
+            }
             ExprKind::Seq {
                 kind: SeqKind::Tuple,
                 elts,
@@ -1027,6 +1074,12 @@ impl Analyzer<'_> {
             }
         }
         let Some(member) = ix.member(inst.model, attr) else {
+            if let Some(f) = self.sums.model_member(ix, inst.model, attr) {
+                if f.kind == FnKind::Property {
+                    let recv = Value::Instance(inst.clone());
+                    self.apply_fn_at(f, Some(&recv), &[], &[], span);
+                }
+            }
             return Value::Unknown;
         };
         match member {
@@ -1127,6 +1180,7 @@ impl Analyzer<'_> {
                     generic,
                     skipped_by_bare_select: nullable && inst.loads.select_all,
                     many: r.many,
+                    via: self.via,
                 });
             }
         }
@@ -1194,9 +1248,19 @@ impl Analyzer<'_> {
         if let ExprKind::Attr { value, attr, .. } = m.kind(func) {
             let recv = self.eval(*value);
             match recv {
-                Value::QuerySet(q) => return self.qs_call(q, attr, args, kwargs, span, *value),
+                Value::QuerySet(q) => return self.qs_call(q, attr, args, kwargs, span),
                 Value::Instance(inst) => {
-                    self.eval_args(args, kwargs);
+                    let (argv, kwv) = self.eval_arg_values(args, kwargs);
+                    if let Some(f) = self
+                        .sums
+                        .model_member(self.ix, inst.model, attr)
+                        .filter(|_| summary::follows(attr))
+                    {
+                        if f.kind == FnKind::Method {
+                            let recv = Value::Instance(inst.clone());
+                            self.apply_fn(f, Some(&recv), &argv, &kwv, e);
+                        }
+                    }
                     if matches!(&**attr, "save" | "delete") {
                         let per_row = inst.row.as_ref().is_some_and(|r| self.per_row(r));
                         let created = inst
@@ -1227,16 +1291,35 @@ impl Analyzer<'_> {
                     return Value::Unknown;
                 }
                 _ => {
-                    self.eval_args(args, kwargs);
+                    let (argv, kwv) = self.eval_arg_values(args, kwargs);
+                    if &**attr == "format" && matches!(m.kind(*value), ExprKind::Str(_)) {
+                        for v in argv.iter().chain(kwv.iter().map(|(_, v)| v)) {
+                            self.format_value(v, e);
+                        }
+                    } else if let Some(f) = self.function_summary(func) {
+                        self.apply_fn(f, None, &argv, &kwv, e);
+                    }
                     return Value::Unknown;
                 }
             }
         }
         let callee = self.eval(func);
         let name = m.dotted(func);
-        let argv: Vec<Value> = args.iter().map(|a| self.eval(*a)).collect();
-        for k in kwargs {
-            self.eval(k.value);
+        let (argv, kwv) = self.eval_arg_values(args, kwargs);
+        if let Some(n) = m.dotted(func) {
+            let builtin = !self.file.scope.names.contains_key(n.as_str())
+                && !self.env.contains_key(n.as_str());
+            if builtin && (n == "str" || n == "format") {
+                if let Some(v) = argv.first() {
+                    self.format_value(v, e);
+                }
+            } else if builtin && n == "print" {
+                for v in &argv {
+                    self.format_value(v, e);
+                }
+            } else if let Some(f) = self.function_summary(func) {
+                self.apply_fn(f, None, &argv, &kwv, e);
+            }
         }
         if name
             .as_deref()
@@ -1328,6 +1411,22 @@ impl Analyzer<'_> {
         }
     }
 
+    fn eval_arg_values(
+        &mut self,
+        args: &[ExprId],
+        kwargs: &[Keyword],
+    ) -> (Vec<Value>, Vec<(Box<str>, Value)>) {
+        let argv = args.iter().map(|a| self.eval(*a)).collect();
+        let mut kwv = Vec::new();
+        for k in kwargs {
+            let v = self.eval(k.value);
+            if let Some(n) = &k.name {
+                kwv.push((n.clone(), v));
+            }
+        }
+        (argv, kwv)
+    }
+
     fn eval_args(&mut self, args: &[ExprId], kwargs: &[Keyword]) {
         for a in args {
             self.eval(*a);
@@ -1345,7 +1444,6 @@ impl Analyzer<'_> {
         args: &[ExprId],
         kwargs: &[Keyword],
         span: Span,
-        recv_expr: ExprId,
     ) -> Value {
         self.eval_args(args, kwargs);
         let m = self.m;
@@ -1416,8 +1514,6 @@ impl Analyzer<'_> {
             }
             return Value::QuerySet(q2);
         }
-        let recv_span = m.span(recv_expr);
-        let _ = recv_span;
         if SINGLE_METHODS.contains(&method) {
             // Served by a prefetch cache only for `first()` on an ordered model.
             let mut q_eval = q.clone();
@@ -1510,6 +1606,141 @@ impl Analyzer<'_> {
             };
         }
         Value::Unknown
+    }
+
+    // ------------------------------------------------------------ function summaries
+
+    /// The summary of a called module-level function (`describe`, `utils.describe`).
+    fn function_summary(&self, func: ExprId) -> Option<&'a FnSummary> {
+        if self.sums.is_empty() {
+            return None;
+        }
+        let d = self.m.dotted(func)?;
+        let first = d.split('.').next().unwrap_or("");
+        if self.env.contains_key(first) {
+            return None;
+        }
+        let q = self.file.scope.qualify(&d);
+        let f = self.sums.get(&q)?;
+        (f.kind == FnKind::Function || f.kind == FnKind::StaticOrClass).then_some(f)
+    }
+
+    /// Whether a value is worth following into a callee: a row of a running loop.
+    fn per_row_value(&self, v: &Value) -> bool {
+        match v {
+            Value::Instance(i) => i.row.as_ref().is_some_and(|r| self.per_row(r)),
+            Value::QuerySet(q) => q
+                .related
+                .as_ref()
+                .and_then(|r| r.parent.row.as_ref())
+                .is_some_and(|r| self.per_row(r)),
+            _ => false,
+        }
+    }
+
+    /// `v` is formatted as text at `e`: its model's `__str__` runs.
+    fn format_value(&mut self, v: &Value, e: ExprId) {
+        if let Value::Instance(inst) = v {
+            if !self.per_row_value(v) {
+                return;
+            }
+            if let Some(f) = self.sums.model_member(self.ix, inst.model, "__str__") {
+                self.apply_fn_at(f, Some(v), &[], &[], self.m.span(e));
+            }
+        }
+    }
+
+    fn apply_fn(
+        &mut self,
+        f: &'a FnSummary,
+        recv: Option<&Value>,
+        argv: &[Value],
+        kwv: &[(Box<str>, Value)],
+        e: ExprId,
+    ) {
+        let span = self.m.span(e);
+        self.apply_fn_at(f, recv, argv, kwv, span);
+    }
+
+    /// Follow the rows handed to `f` (as receiver, positional or keyword arguments) through
+    /// its summary; findings are reported at `span`.
+    fn apply_fn_at(
+        &mut self,
+        f: &'a FnSummary,
+        recv: Option<&Value>,
+        argv: &[Value],
+        kwv: &[(Box<str>, Value)],
+        span: Span,
+    ) {
+        if self.apply_depth >= MAX_APPLY_DEPTH {
+            return;
+        }
+        let mut todo: Vec<(usize, Value)> = Vec::new();
+        if let Some(r) = recv {
+            if self.per_row_value(r) && !f.params.is_empty() {
+                todo.push((0, r.clone()));
+            }
+        }
+        for (i, v) in argv.iter().enumerate() {
+            if self.per_row_value(v) {
+                if let Some(p) = f.param_for_pos(i, recv.is_some()) {
+                    todo.push((p, v.clone()));
+                }
+            }
+        }
+        for (k, v) in kwv {
+            if self.per_row_value(v) {
+                if let Some(p) = f.param_for_kw(k) {
+                    todo.push((p, v.clone()));
+                }
+            }
+        }
+        if todo.is_empty() {
+            return;
+        }
+        self.apply_depth += 1;
+        let saved = self.via;
+        for (p, v) in todo {
+            if let Some(tree) = f.trees.get(p) {
+                self.apply_tree(v, tree, span);
+            }
+        }
+        self.via = saved;
+        self.apply_depth -= 1;
+    }
+
+    /// Replay the paths a callee reads from `v`, with `v`'s model and loaded set.
+    fn apply_tree(&mut self, v: Value, tree: &'a Access, span: Span) {
+        for (name, node) in &tree.children {
+            self.via = node.at;
+            let nv = match &v {
+                Value::Instance(inst) => {
+                    if node.called {
+                        if let Some(f) = self
+                            .sums
+                            .model_member(self.ix, inst.model, name)
+                            .filter(|_| summary::follows(name))
+                        {
+                            if matches!(f.kind, FnKind::Method | FnKind::Property) {
+                                self.apply_fn_at(f, Some(&v), &[], &[], span);
+                            }
+                        }
+                        Value::Unknown
+                    } else {
+                        self.instance_attr(inst, name, span)
+                    }
+                }
+                Value::QuerySet(q) if node.called => self.qs_call(q.clone(), name, &[], &[], span),
+                _ => Value::Unknown,
+            };
+            if let (Some((at, how)), Value::QuerySet(q)) = (&node.eval, &nv) {
+                self.via = Some(*at);
+                self.evaluate_qs(q, span, how.clone());
+            }
+            if !matches!(nv, Value::Unknown) && !node.children.is_empty() {
+                self.apply_tree(nv, node, span);
+            }
+        }
     }
 
     /// The load set of a `Prefetch(queryset=...)` argument.

@@ -139,6 +139,11 @@ impl Analyzer<'_> {
             if rel.parent.row.as_ref().is_some_and(|r| self.per_row(r)) {
                 return;
             }
+            // `len(self.tags.all())` in a method: the caller may have prefetched `tags`, and
+            // then `len()` reads the cache while `count()` would not be better.
+            if rel.parent.open && q.narrowed.is_none() {
+                return;
+            }
         }
         let name = match self.m.kind(arg) {
             ExprKind::Name(n) => Some(n.clone()),

@@ -44,6 +44,11 @@ for book in Book.objects.select_related("author__publisher"):
 
 ## Known problems
 A relation read through `getattr(obj, name)` with a computed name is not seen.
+Rows handed to functions, methods, properties and `__str__` (`str()`, f-strings, `%`,
+`format()`, `print()`) are followed into them, across modules; the finding points at the
+call and shows where the callee reads the relation. The bodies of `save()`, `delete()` and
+`clean()` are not followed, and a function called through a variable (a callback, a
+`getattr()` result) is not seen.
 "#;
 
 fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
@@ -75,6 +80,7 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
             generic,
             skipped_by_bare_select,
             many,
+            via,
             ..
         } = evs[0]
         else {
@@ -141,16 +147,25 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
             message: format!(
                 "`{model_name}.{attr}` is a {kind} read on every row: one query per row"
             ),
-            label: format!("queries `{attr}` for each row"),
+            label: match via {
+                Some(_) => format!("the row is handed to code that queries `{attr}` for each row"),
+                None => format!("queries `{attr}` for each row"),
+            },
             help: Some(help),
-            related: vec![Related {
+            related: std::iter::once(Related {
                 file: cx.file.id,
                 span: root_span,
                 message: format!(
                     "these `{root_name}` rows do not load `{}`",
                     maximal.join("`, `")
                 ),
-            }],
+            })
+            .chain(via.map(|(file, span)| Related {
+                file,
+                span,
+                message: format!("reads `{attr}` here"),
+            }))
+            .collect(),
             fix: None,
         });
     }

@@ -41,6 +41,11 @@ for book in Book.objects.prefetch_related("tags"):
 ## Known problems
 When the relation is narrowed per row (`book.tags.filter(...)`), a plain `prefetch_related`
 does not help; the message then suggests `Prefetch(..., queryset=..., to_attr=...)`.
+Rows handed to functions, methods, properties and `__str__` (`str()`, f-strings, `%`,
+`format()`, `print()`) are followed into them, across modules; the finding points at the
+call and shows where the callee reads the relation. The bodies of `save()`, `delete()` and
+`clean()` are not followed, and a function called through a variable (a callback, a
+`getattr()` result) is not seen.
 "#;
 
 fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
@@ -54,6 +59,7 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
             rel,
             how,
             narrowed,
+            via,
             ..
         } = ev
         else {
@@ -92,13 +98,22 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
             file: cx.file.id,
             span: *span,
             message: format!("{what} `{model_name}.{rel}` on every row: one query per row"),
-            label: format!("queries `{rel}` for each row"),
+            label: match via {
+                Some(_) => format!("the row is handed to code that queries `{rel}` for each row"),
+                None => format!("queries `{rel}` for each row"),
+            },
             help: Some(help),
-            related: vec![Related {
+            related: std::iter::once(Related {
                 file: cx.file.id,
                 span: *root_span,
                 message: format!("these `{root_name}` rows do not prefetch `{lookup}`"),
-            }],
+            })
+            .chain(via.map(|(file, span)| Related {
+                file,
+                span,
+                message: format!("reads `{rel}` here"),
+            }))
+            .collect(),
             fix: None,
         });
     }

@@ -1,0 +1,65 @@
+import functools
+
+from django.db import models
+from django.utils.functional import cached_property
+
+
+class Publisher(models.Model):
+    name = models.CharField(max_length=100)
+
+    def __str__(self):
+        return self.name
+
+
+class Author(models.Model):
+    name = models.CharField(max_length=100)
+    publisher = models.ForeignKey(Publisher, null=True, on_delete=models.SET_NULL)
+
+    def __str__(self):
+        return f"{self.name} ({self.publisher.name})"
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=50)
+
+
+class Book(models.Model):
+    title = models.CharField(max_length=100)
+    author = models.ForeignKey(Author, on_delete=models.CASCADE)
+    tags = models.ManyToManyField(Tag)
+
+    def __str__(self):
+        return "%s by %s" % (self.title, self.author.name)
+
+    @property
+    def author_name(self):
+        return self.author.name
+
+    @property
+    def short_title(self):
+        return self.title[:10]
+
+    @cached_property
+    def tag_names(self):
+        return [t.name for t in self.tags.all()]
+
+    @functools.cached_property
+    def tag_count(self):
+        return len(self.tags.all())
+
+    def author_label(self):
+        return self.author.name.upper()
+
+    def summary(self):
+        return self._author_part()
+
+    def _author_part(self):
+        return self.author.name
+
+    def author_ref(self):
+        return self.author_id
+
+    def save(self, *args, **kwargs):
+        if not self.pk and not self.title:
+            self.title = self.author.name
+        super().save(*args, **kwargs)
