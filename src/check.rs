@@ -187,12 +187,13 @@ pub fn run(opts: &CheckOptions) -> Result<CheckResult, CheckError> {
     );
     let builtin = project::builtin_files();
     let index = Index::build(&files, &builtin);
+    let facts = crate::index::drf::build(&files, &index);
 
     let checked = files.iter().filter(|f| f.report).count();
     let mut diagnostics: Vec<Diagnostic> = files
         .par_iter()
         .filter(|f| f.report && !f.in_migrations && (opts.include_tests || !f.is_test))
-        .flat_map_iter(|f| check_file(&index, f, &rules))
+        .flat_map_iter(|f| check_file(&index, &facts, f, &rules))
         .collect();
     let display: Vec<&str> = files.iter().map(|f| f.display.as_str()).collect();
     let key = |d: &Diagnostic| {
@@ -216,10 +217,16 @@ pub fn run(opts: &CheckOptions) -> Result<CheckResult, CheckError> {
 }
 
 /// Run the enabled rules on one file and drop suppressed findings.
-pub fn check_file(index: &Index, file: &File, rules: &[&'static Rule]) -> Vec<Diagnostic> {
+pub fn check_file(
+    index: &Index,
+    facts: &crate::index::drf::Facts,
+    file: &File,
+    rules: &[&'static Rule],
+) -> Vec<Diagnostic> {
     let events = flow::analyze_file(index, file);
     let cx = Context {
         index,
+        facts,
         file,
         events: &events,
     };

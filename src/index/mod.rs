@@ -2,6 +2,8 @@
 //! and the queryset effect of every manager/queryset method, built once from all files under
 //! the project root.
 
+pub mod admin;
+pub mod drf;
 pub mod effects;
 pub mod imports;
 
