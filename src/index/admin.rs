@@ -122,7 +122,7 @@ fn registrations(classes: &Classes<'_>, ix: &Index) -> Vec<(String, ModelId)> {
             let Some(ad) = m.dotted(admin_e) else {
                 continue;
             };
-            let admin_q = f.scope.qualify(&ad);
+            let admin_q = ix.resolve_alias(&f.scope.qualify(&ad));
             for model in models_of(f, *first) {
                 out.push((admin_q.clone(), model));
             }
@@ -190,13 +190,9 @@ pub(crate) fn build(classes: &Classes<'_>, ix: &Index) -> Vec<Admin> {
                     });
                     if all_rel {
                         // The column shows `str(related)`.
-                        str_reads(
-                            classes,
-                            ix,
-                            super::drf::path_target(ix, model, &segs).unwrap_or(model),
-                            segs,
-                            &mut col,
-                        );
+                        if let Some(t) = super::drf::path_target(ix, model, &segs) {
+                            str_reads(classes, ix, t, segs, &mut col);
+                        }
                     }
                 } else if segs.is_empty() {
                     if let Some(mq) = model_class_qual(ix, model) {

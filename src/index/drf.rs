@@ -111,7 +111,7 @@ pub(crate) struct Classes<'a> {
 }
 
 impl<'a> Classes<'a> {
-    pub fn new(files: &'a [File]) -> Classes<'a> {
+    pub fn new(files: &'a [File], ix: &Index) -> Classes<'a> {
         let mut by_qual = HashMap::new();
         for f in files {
             for (ci, c) in f.ast.classes.iter().enumerate() {
@@ -122,7 +122,7 @@ impl<'a> Classes<'a> {
                     .bases
                     .iter()
                     .filter_map(|b| f.ast.dotted(*b))
-                    .map(|d| f.scope.qualify(&d))
+                    .map(|d| ix.resolve_alias(&f.scope.qualify(&d)))
                     .collect();
                 by_qual.insert(
                     format!("{}.{}", f.scope.module, c.name),
@@ -345,7 +345,7 @@ struct Builder<'a> {
 
 /// Build the DRF and admin facts from every project file.
 pub fn build(files: &[File], ix: &Index) -> Facts {
-    let classes = Classes::new(files);
+    let classes = Classes::new(files, ix);
     let mut quals: Vec<String> = classes
         .by_qual
         .keys()
@@ -588,7 +588,7 @@ impl Builder<'_> {
         let Some(dotted) = m.dotted(*func) else {
             return;
         };
-        let fq = f.scope.qualify(&dotted);
+        let fq = ix_alias(self.ix, &f.scope.qualify(&dotted));
         let class = fq.rsplit('.').next().unwrap_or("").to_owned();
         let many = m
             .kwarg(kwargs, "many")
@@ -811,7 +811,7 @@ fn build_views(classes: &Classes<'_>, sers: &HashMap<String, usize>, ix: &Index)
         let mut serializers = Vec::new();
         let mut add = |f: &File, e: ExprId| {
             if let Some(d) = f.ast.dotted(e) {
-                if let Some(i) = sers.get(&f.scope.qualify(&d)) {
+                if let Some(i) = sers.get(&ix.resolve_alias(&f.scope.qualify(&d))) {
                     if !serializers.contains(i) {
                         serializers.push(*i);
                     }
@@ -889,36 +889,25 @@ pub(crate) fn collect_returns(b: &crate::ast::Block, out: &mut Vec<ExprId>) {
     }
 }
 
-/// The queryset the view at `mro[from..]` lists: the first class defining `get_queryset()`
-/// (its `super().get_queryset()`/`self.queryset` standing for what comes after it) or
-/// `queryset =`.
+/// The queryset the view with this MRO lists: the `get_queryset()` found first in the MRO
+/// (its `super().get_queryset()` being the next one, and the last one's `self.queryset` the
+/// `queryset =` found first in the whole MRO, as on an instance), else `queryset =`.
 pub(crate) fn view_queryset(
     classes: &Classes<'_>,
     mro: &[String],
     from: usize,
     ix: &Index,
 ) -> Option<ListQs> {
-    if from >= mro.len() || from > 16 {
-        return None;
-    }
-    let q = &mro[from];
-    if let Some((f, fid)) = classes.method(q, "get_queryset") {
-        let later_method = mro[from + 1..]
-            .iter()
-            .any(|x| classes.method(x, "get_queryset").is_some());
-        let inherited = if later_method {
-            view_queryset(classes, mro, from + 1, ix)
-        } else {
-            classes
-                .lookup_attr(mro, "queryset")
-                .and_then(|(af, ae)| eval_qs(ix, af, QsSource::Expr(ae), None))
-        };
-        return eval_qs(ix, f, QsSource::Method(fid), inherited);
-    }
-    if let Some((f, e)) = classes.attr(q, "queryset") {
-        return eval_qs(ix, f, QsSource::Expr(e), None);
-    }
-    view_queryset(classes, mro, from + 1, ix)
+    let Some(i) = (from..mro.len().min(from + 32))
+        .find(|i| classes.method(&mro[*i], "get_queryset").is_some())
+    else {
+        return classes
+            .lookup_attr(mro, "queryset")
+            .and_then(|(af, ae)| eval_qs(ix, af, QsSource::Expr(ae), None));
+    };
+    let (f, fid) = classes.method(&mro[i], "get_queryset")?;
+    let inherited = view_queryset(classes, mro, i + 1, ix);
+    eval_qs(ix, f, QsSource::Method(fid), inherited)
 }
 
 /// Evaluate with the flow analysis; an unchanged inherited queryset keeps its own file.
@@ -944,6 +933,9 @@ pub(crate) fn eval_qs(
         iterator: false,
         ordered: false,
     });
+    if dynamic_loads(f, src) {
+        return None;
+    }
     let q = class_queryset(ix, f, src, inh_qs)?;
     let file = match &inherited {
         Some(l) if l.span == q.span => l.file,
@@ -1015,4 +1007,26 @@ pub fn maximal(paths: &[String]) -> Vec<String> {
     out.sort();
     out.dedup();
     out
+}
+
+fn ix_alias(ix: &Index, q: &str) -> String {
+    ix.resolve_alias(q)
+}
+
+/// The code calls `select_related`/`prefetch_related` with computed arguments
+/// (`select_related(*fields)`): what it loads is unknown, so nothing is claimed about it.
+fn dynamic_loads(f: &File, src: QsSource) -> bool {
+    let m = &f.ast;
+    let span = match src {
+        QsSource::Expr(e) => m.span(e),
+        QsSource::Method(fid) => m.functions[fid as usize].span,
+    };
+    m.exprs.iter().any(|e| {
+        e.span.start >= span.start
+            && e.span.end <= span.end
+            && matches!(&e.kind, ExprKind::Call { func, args, .. }
+                if matches!(m.kind(*func), ExprKind::Attr { attr, .. }
+                    if matches!(&**attr, "select_related" | "prefetch_related"))
+                && args.iter().any(|a| !matches!(m.kind(*a), ExprKind::Str(_) | ExprKind::Call { .. } | ExprKind::Const(_))))
+    })
 }

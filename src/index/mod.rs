@@ -471,7 +471,7 @@ impl Index {
         out
     }
 
-    fn resolve_alias(&self, q: &str) -> String {
+    pub(crate) fn resolve_alias(&self, q: &str) -> String {
         let mut cur = q.to_owned();
         for _ in 0..8 {
             match self.aliases.get(&cur) {

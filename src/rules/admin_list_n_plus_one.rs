@@ -62,10 +62,17 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
                 }
             }
         }
+        // One relation read by two columns is fetched once per row (the instance caches it):
+        // report it at the first column only.
+        let mut reported: Vec<String> = Vec::new();
         for c in a.columns.iter().filter(|c| c.file == cx.file.id) {
             let mut single = Vec::new();
             let mut many = Vec::new();
             for r in &c.reads {
+                let key = lookup(&r.path);
+                if reported.contains(&key) {
+                    continue;
+                }
                 if first_missing(ix, a.model, &a.loads, &r.path).is_some() {
                     if r.path.iter().any(|s| s.many) {
                         many.push(lookup(&r.path));
@@ -84,6 +91,8 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
                     queries.push(q);
                 }
             }
+            reported.extend(single.iter().cloned());
+            reported.extend(many.iter().cloned());
             let model = &ix.model(a.model).name;
             let help = if !single.is_empty() {
                 let paths = maximal(&single);

@@ -17,4 +17,6 @@ urlpatterns = [
     path("api/author-stats/", views.AuthorStatsList.as_view()),
     path("api/author-stats-ok/", views.AuthorStatsListOk.as_view()),
     path("api/author-recent/", views.AuthorRecentList.as_view()),
+    path("api/source-mixin/", views.BookSourceMixinList.as_view()),
+    path("api/source-dynamic/", views.BookSourceDynamicList.as_view()),
 ]

@@ -101,3 +101,26 @@ class AuthorRecentList(generics.ListAPIView):
     # A prefetch does not serve .filter(): still one query per author.
     queryset = Author.objects.prefetch_related("book_set")
     serializer_class = AuthorRecentSerializer
+
+
+class JoinedAuthorMixin:
+    def get_queryset(self):
+        return super().get_queryset().select_related("author")
+
+
+# oracle: get /api/source-mixin/
+class BookSourceMixinList(JoinedAuthorMixin, generics.ListAPIView):
+    # The subclass's queryset is what the mixin's get_queryset() starts from.
+    queryset = Book.objects.all()
+    serializer_class = BookSourceSerializer
+
+
+# oracle: get /api/source-dynamic/
+class BookSourceDynamicList(generics.ListAPIView):
+    # Computed select_related arguments: djperf claims nothing about them.
+    queryset = Book.objects.all()
+    serializer_class = BookSourceSerializer
+    joined = ["author"]
+
+    def get_queryset(self):
+        return super().get_queryset().select_related(*self.joined)
