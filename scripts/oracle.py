@@ -87,6 +87,14 @@ class Case:
     last: int
     claims: list[Claim] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    # Extra (file, first, last) ranges whose claims this case owns ('also=' in the directive).
+    extra: list[tuple[str, int, int]] = field(default_factory=list)
+    also: list[str] = field(default_factory=list)
+
+    def covers(self, file: str, row: int) -> bool:
+        if file == self.file and self.first <= row <= self.last:
+            return True
+        return any(file == f and a <= row <= b for f, a, b in self.extra)
 
 
 def rel(path: Path) -> str:
@@ -148,6 +156,8 @@ def discover(project: Path) -> tuple[list[Case], list[Claim], list[str]]:
     cases: list[Case] = []
     all_claims: list[Claim] = []
     problems: list[str] = []
+    # Top-level def/class line ranges per project-relative file, for 'also=' targets.
+    ranges: dict[tuple[str, str], tuple[int, int]] = {}
     apps = app_dirs(project)
     for path in python_files(project):
         try:
@@ -158,6 +168,10 @@ def discover(project: Path) -> tuple[list[Case], list[Claim], list[str]]:
             problems.append(f"{rel(path)}: cannot parse: {exc}")
             continue
         claims, bad = parse_claims(path, comments)
+        for node in tree.body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                first = min([node.lineno] + [d.lineno for d in node.decorator_list])
+                ranges[(path.relative_to(project).as_posix(), node.name)] = (first, node.end_lineno)
         all_claims += claims
         problems += bad
         in_app = any(a in path.parents for a in apps)
@@ -190,10 +204,14 @@ def discover(project: Path) -> tuple[list[Case], list[Claim], list[str]]:
             if not m:
                 continue
             words = m.group(1).split()
+            also = [w[len("also="):] for w in words if w.startswith("also=")]
+            words = [w for w in words if not w.startswith("also=")]
             if len(words) == 2 and words[0] == "get" and words[1].startswith("/"):
                 add(node, "get", words[1])
+                cases[-1].also = also
             elif words == ["admin"] and isinstance(node, ast.ClassDef):
                 add(node, "admin", None)
+                cases[-1].also = also
             else:
                 problems.append(f"{rel(path)}:{first - 1}: unknown oracle directive {text!r} "
                                 "(use '# oracle: get /url/' or '# oracle: admin' above a ModelAdmin)")
@@ -206,7 +224,14 @@ def discover(project: Path) -> tuple[list[Case], list[Claim], list[str]]:
                 problems.append(f"{rel(path)}:{row}: '# oracle:' comment is not directly above a def/class")
 
     for case in cases:
-        case.claims = [c for c in all_claims if c.file == case.file and case.first <= c.row <= case.last]
+        for a in case.also:
+            fname, _, name = a.partition(":")
+            r = ranges.get((fname, name))
+            if r is None:
+                problems.append(f"{case.file}:{case.first - 1}: also={a}: no top-level def/class {name} in {fname}")
+            else:
+                case.extra.append((rel(project / fname), r[0], r[1]))
+        case.claims = [c for c in all_claims if case.covers(c.file, c.row)]
     return cases, all_claims, problems
 
 
@@ -321,8 +346,7 @@ def judge(case: Case, result: dict | None, worker_error: str, findings, djperf_e
             reasons.append(djperf_error)
         else:
             got = sorted(
-                (f for f in findings
-                 if f["filename"] == case.file and case.first <= f["location"]["row"] <= case.last),
+                (f for f in findings if case.covers(f["filename"], f["location"]["row"])),
                 key=lambda f: (f["location"]["row"], f["code"]),
             )
             got_set = {(f["location"]["row"], f["code"]) for f in got}
@@ -707,6 +731,7 @@ def check_project(project: Path, django_only: bool):
     if findings is not None:
         claimed = {(c.file, c.row, c.code) for c in claims if not c.todo}
         in_case = {(case.file, r) for case in cases for r in range(case.first, case.last + 1)}
+        in_case |= {(f, r) for case in cases for f, a, b in case.extra for r in range(a, b + 1)}
         prefix = rel(project) + "/"
         stray = {}
         for f in findings:

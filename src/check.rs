@@ -195,12 +195,13 @@ pub fn run(opts: &CheckOptions) -> Result<CheckResult, CheckError> {
         } else {
             Summaries::build(&files)
         };
+    let facts = crate::index::drf::build(&files, &index);
 
     let checked = files.iter().filter(|f| f.report).count();
     let mut diagnostics: Vec<Diagnostic> = files
         .par_iter()
         .filter(|f| f.report && !f.in_migrations && (opts.include_tests || !f.is_test))
-        .flat_map_iter(|f| check_file_with(&index, &summaries, f, &rules))
+        .flat_map_iter(|f| check_file_with(&index, &summaries, &facts, f, &rules))
         .collect();
     let display: Vec<&str> = files.iter().map(|f| f.display.as_str()).collect();
     let key = |d: &Diagnostic| {
@@ -224,20 +225,27 @@ pub fn run(opts: &CheckOptions) -> Result<CheckResult, CheckError> {
 }
 
 /// Run the enabled rules on one file and drop suppressed findings.
-pub fn check_file(index: &Index, file: &File, rules: &[&'static Rule]) -> Vec<Diagnostic> {
-    check_file_with(index, &Summaries::default(), file, rules)
+pub fn check_file(
+    index: &Index,
+    facts: &crate::index::drf::Facts,
+    file: &File,
+    rules: &[&'static Rule],
+) -> Vec<Diagnostic> {
+    check_file_with(index, &Summaries::default(), facts, file, rules)
 }
 
 /// Run the enabled rules on one file, following rows into the summarised functions.
 pub fn check_file_with(
     index: &Index,
     summaries: &Summaries,
+    facts: &crate::index::drf::Facts,
     file: &File,
     rules: &[&'static Rule],
 ) -> Vec<Diagnostic> {
     let events = flow::analyze_file_with(index, summaries, file);
     let cx = Context {
         index,
+        facts,
         file,
         events: &events,
     };

@@ -238,6 +238,10 @@ pub struct Analyzer<'a> {
     via: Option<Loc>,
     /// Nesting of summary applications (bounded).
     apply_depth: u32,
+    /// What `self.queryset` and `super().get_queryset()` stand for (a class's own queryset).
+    self_qs: Option<Value>,
+    /// The values of `return` statements seen (for [`class_queryset`]).
+    returns: Vec<Value>,
 }
 
 /// Bound on nested summary applications (helper → property → `__str__` ...).
@@ -280,6 +284,8 @@ pub fn analyze_file_with(ix: &Index, sums: &Summaries, file: &File) -> Vec<Event
         sums,
         via: None,
         apply_depth: 0,
+        self_qs: None,
+        returns: Vec::new(),
     };
     a.block(&m.body);
     a.flush_usage();
@@ -312,6 +318,73 @@ pub fn analyze_file_with(ix: &Index, sums: &Summaries, file: &File) -> Vec<Event
         a.flush_usage();
     }
     a.events
+}
+
+/// Where a class gets its queryset: a class attribute's expression, or a method whose
+/// `return` values are the queryset (`get_queryset()`).
+#[derive(Debug, Clone, Copy)]
+pub enum QsSource {
+    Expr(ExprId),
+    Method(crate::ast::FuncId),
+}
+
+/// Evaluate a class's queryset (a DRF view's `queryset =` or its `get_queryset()`, an admin's
+/// `get_queryset()`) with the same chain tracking as function bodies. `inherited` is what
+/// `self.queryset` and `super().get_queryset()` stand for. Every `return` must yield a queryset
+/// of one model; the loads are those common to all of them.
+pub fn class_queryset(ix: &Index, file: &File, src: QsSource, inherited: Option<Qs>) -> Option<Qs> {
+    let mut a = Analyzer {
+        ix,
+        file,
+        m: &file.ast,
+        env: Env::new(),
+        loops: Vec::new(),
+        next_loop: 0,
+        events: Vec::new(),
+        seen_fk: HashSet::new(),
+        seen_rel: HashSet::new(),
+        seen_query: HashSet::new(),
+        class_models: HashMap::new(),
+        cond_loads: HashMap::new(),
+        conds: Vec::new(),
+        usage: usage::UsageState::default(),
+        sums: &NO_SUMMARIES,
+        via: None,
+        apply_depth: 0,
+        self_qs: inherited.map(Value::QuerySet),
+        returns: Vec::new(),
+    };
+    let values = match src {
+        QsSource::Expr(e) => vec![a.eval(e)],
+        QsSource::Method(f) => {
+            a.block(&file.ast.functions[f as usize].body);
+            std::mem::take(&mut a.returns)
+        }
+    };
+    let mut out: Option<Qs> = None;
+    for v in values {
+        let Value::QuerySet(q) = v else { return None };
+        if q.values {
+            return None;
+        }
+        out = Some(match out {
+            None => q,
+            Some(mut o) => {
+                if o.model != q.model {
+                    return None;
+                }
+                o.loads = o.loads.intersect(&q.loads);
+                o
+            }
+        });
+    }
+    out
+}
+
+/// `super().name(...)` or `super(Cls, self).name(...)`.
+fn is_super_call(m: &Module, func: ExprId, name: &str) -> bool {
+    matches!(m.kind(func), ExprKind::Attr { value, attr, .. } if &**attr == name
+        && matches!(m.kind(*value), ExprKind::Call { func: f, .. } if matches!(m.kind(*f), ExprKind::Name(n) if &**n == "super")))
 }
 
 impl<'a> Analyzer<'a> {
@@ -527,7 +600,8 @@ impl<'a> Analyzer<'a> {
                 }
             }
             StmtKind::Return(Some(e)) => {
-                self.eval(*e);
+                let v = self.eval(*e);
+                self.returns.push(v);
             }
             StmtKind::Other(es) => {
                 for e in es {
@@ -840,9 +914,19 @@ impl<'a> Analyzer<'a> {
                 attr,
                 attr_span: _,
             } => {
+                if let (Some(q), ExprKind::Name(n)) = (&self.self_qs, m.kind(*value)) {
+                    if &**n == "self" && &**attr == "queryset" {
+                        return q.clone();
+                    }
+                }
                 let base = self.eval(*value);
                 self.note_id_read(*value, attr, m.span(e));
                 self.attr(base, attr, m.span(e))
+            }
+            ExprKind::Call { func, .. }
+                if self.self_qs.is_some() && is_super_call(m, *func, "get_queryset") =>
+            {
+                self.self_qs.clone().unwrap_or_default()
             }
             ExprKind::Call { func, args, kwargs } => self.call(e, *func, args, kwargs),
             ExprKind::Subscript { value, index } => {

@@ -2,6 +2,8 @@
 //! and the queryset effect of every manager/queryset method, built once from all files under
 //! the project root.
 
+pub mod admin;
+pub mod drf;
 pub mod effects;
 pub mod imports;
 
@@ -469,7 +471,7 @@ impl Index {
         out
     }
 
-    fn resolve_alias(&self, q: &str) -> String {
+    pub(crate) fn resolve_alias(&self, q: &str) -> String {
         let mut cur = q.to_owned();
         for _ in 0..8 {
             match self.aliases.get(&cur) {

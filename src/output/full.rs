@@ -16,7 +16,17 @@ pub fn write(res: &CheckResult, color: bool, out: &mut dyn Write) -> io::Result<
     let mut file_id = |fid: u32, files: &mut SimpleFiles<String, std::sync::Arc<str>>| -> usize {
         *ids.entry(fid).or_insert_with(|| {
             let f = res.file(fid);
-            let text = f.text.clone().unwrap_or_else(|| std::sync::Arc::from(""));
+            // A related location may sit in a file that is indexed but not reported (a
+            // serializer for a view): its text was not kept, so read it again.
+            let text = f
+                .text
+                .clone()
+                .or_else(|| {
+                    std::fs::read_to_string(&f.path)
+                        .ok()
+                        .map(std::sync::Arc::from)
+                })
+                .unwrap_or_else(|| std::sync::Arc::from(""));
             files.add(f.display.clone(), text)
         })
     };

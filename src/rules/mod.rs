@@ -4,6 +4,7 @@
 //! `## Why is this slow?`, `## Example`, `## Known problems`) as a `DOC` string that
 //! `djperf explain` prints and SARIF reuses.
 
+mod admin_list_n_plus_one;
 mod count_comparison;
 mod deferred_field_in_loop;
 mod fk_access_in_loop;
@@ -14,6 +15,9 @@ mod query_in_loop;
 mod queryset_truthiness;
 mod related_manager_in_loop;
 mod save_in_loop;
+mod serializer_method_query;
+mod serializer_missing_prefetch_related;
+mod serializer_missing_select_related;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::flow::Event;
@@ -23,6 +27,8 @@ use crate::project::File;
 /// Everything a rule sees for one file.
 pub struct Context<'a> {
     pub index: &'a Index,
+    /// Project-wide DRF serializers and views, and admins.
+    pub facts: &'a crate::index::drf::Facts,
     pub file: &'a File,
     pub events: &'a [Event],
 }
@@ -55,6 +61,10 @@ pub static RULES: &[Rule] = &[
     queryset_truthiness::RULE,
     count_comparison::RULE,
     fk_id_through_relation::RULE,
+    serializer_missing_select_related::RULE,
+    serializer_missing_prefetch_related::RULE,
+    serializer_method_query::RULE,
+    admin_list_n_plus_one::RULE,
 ];
 
 /// `(preferred, superseded)`: where both report at the same place, only the preferred one is

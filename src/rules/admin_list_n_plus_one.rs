@@ -1,0 +1,181 @@
+//! DJP120 `admin-list-n-plus-one`.
+
+use super::{quoted_list, Context, Rule};
+use crate::diagnostic::{Diagnostic, Related, Severity};
+use crate::index::admin::SelectRelated;
+use crate::index::drf::{first_missing, lookup, maximal};
+
+pub const RULE: Rule = Rule {
+    code: "DJP120",
+    name: "admin-list-n-plus-one",
+    summary: "An admin changelist column runs a query for every row",
+    default_enabled: true,
+    severity: Severity::Warning,
+    doc: DOC,
+    check,
+};
+
+const DOC: &str = r#"## What it does
+Finds a `list_display` column of a registered `ModelAdmin` that reads a relation the
+changelist queryset did not load: a `"author__name"` path, a nullable foreign key, the
+`__str__` of a related model that reads a further relation, or a method (on the admin or the
+model) reading `obj.author` or querying `obj.tags`. It knows what Django's `ChangeList` loads
+by itself: `list_select_related = True` and, by default, any foreign key field in
+`list_display` make it call `select_related()` with no arguments (non-null foreign keys only);
+a `list_select_related` tuple joins just those paths; a `get_queryset()` that calls
+`select_related` turns all of that off. With actions enabled (the default), Django 5 also
+renders `str(obj)` on every row (the action checkbox's label), so the model's own `__str__`
+counts: that finding points at the whole `list_display`.
+
+## Why is this slow?
+The changelist renders every row of the page; a column that queries runs one query per row,
+100 rows per page by default.
+
+## Example
+```python
+@admin.register(Book)
+class BookAdmin(admin.ModelAdmin):
+    list_display = ["title", "author__name"]
+```
+
+Use instead:
+```python
+@admin.register(Book)
+class BookAdmin(admin.ModelAdmin):
+    list_display = ["title", "author__name"]
+    list_select_related = ["author"]
+```
+
+## Known problems
+Columns rendered by callables that are not methods of the admin or the model are not followed.
+"#;
+
+fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
+    let ix = cx.index;
+    for a in &cx.facts.admins {
+        // Every single-valued path the columns need, for one complete `list_select_related`.
+        let mut all_single: Vec<String> = Vec::new();
+        for c in &a.columns {
+            for r in &c.reads {
+                if !r.path.iter().any(|s| s.many) {
+                    all_single.push(lookup(&r.path));
+                }
+            }
+        }
+        // One relation read by two columns is fetched once per row (the instance caches it):
+        // report it at the first column only.
+        let mut reported: Vec<String> = Vec::new();
+        for c in a.columns.iter().filter(|c| c.file == cx.file.id) {
+            let mut single = Vec::new();
+            let mut many = Vec::new();
+            for r in &c.reads {
+                let key = lookup(&r.path);
+                if reported.contains(&key) {
+                    continue;
+                }
+                if first_missing(ix, a.model, &a.loads, &r.path).is_some() {
+                    if r.path.iter().any(|s| s.many) {
+                        many.push(lookup(&r.path));
+                    } else {
+                        single.push(lookup(&r.path));
+                    }
+                }
+            }
+            let mut queries = Vec::new();
+            for q in &c.queries {
+                let served = q.served_by_prefetch
+                    && q.rel
+                        .as_ref()
+                        .is_some_and(|rel| first_missing(ix, a.model, &a.loads, rel).is_none());
+                if !served {
+                    queries.push(q);
+                }
+            }
+            reported.extend(single.iter().cloned());
+            reported.extend(many.iter().cloned());
+            let model = &ix.model(a.model).name;
+            let help = if !single.is_empty() {
+                let paths = maximal(&single);
+                match &a.select_related {
+                    SelectRelated::GetQueryset => format!(
+                        "add .select_related({}) in get_queryset()",
+                        quoted_list(&paths)
+                    ),
+                    SelectRelated::All | SelectRelated::None | SelectRelated::Paths(_) => {
+                        let mut all = all_single.clone();
+                        if let SelectRelated::Paths(ps) = &a.select_related {
+                            all.extend(ps.iter().cloned());
+                        }
+                        format!(
+                            "set list_select_related = ({},)",
+                            quoted_list(&maximal(&all))
+                        )
+                    }
+                }
+            } else if many.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "override get_queryset() to add .prefetch_related({})",
+                    quoted_list(&maximal(&many))
+                )
+            };
+            let (message, help) = if !single.is_empty() || !many.is_empty() {
+                let mut paths = single.clone();
+                paths.extend(many.iter().cloned());
+                let what = if c.name == "action_checkbox" {
+                    format!("the action checkbox column (it shows `str()` of each `{model}`)")
+                } else {
+                    format!("admin column `{}`", c.name)
+                };
+                (
+                    format!(
+                        "{what} reads `{}` on every `{model}` row, which the changelist does not load: one query per row",
+                        maximal(&paths).join("`, `")
+                    ),
+                    help,
+                )
+            } else if let Some(q) = queries.first() {
+                (
+                    format!(
+                        "admin column `{}` runs `.{}()` on every `{model}` row: one query per row",
+                        c.name, q.method
+                    ),
+                    match (&q.rel, q.served_by_prefetch) {
+                        (Some(rel), true) => format!(
+                            "override get_queryset() to add .prefetch_related(\"{}\"), or annotate(...) the value",
+                            lookup(rel)
+                        ),
+                        _ => "override get_queryset() to annotate(...) the value".to_owned(),
+                    },
+                )
+            } else {
+                continue;
+            };
+            let related = c
+                .reads
+                .iter()
+                .filter(|r| r.file != c.file || r.span != c.span)
+                .map(|r| (r.file, r.span))
+                .chain(queries.iter().map(|q| (q.file, q.span)))
+                .map(|(file, span)| Related {
+                    file,
+                    span,
+                    message: "read here".to_owned(),
+                })
+                .collect();
+            out.push(Diagnostic {
+                code: rule.code,
+                name: rule.name,
+                severity: rule.severity,
+                file: cx.file.id,
+                span: c.span,
+                message,
+                label: "queries for each row".to_owned(),
+                help: Some(help),
+                related,
+                fix: None,
+            });
+        }
+    }
+}

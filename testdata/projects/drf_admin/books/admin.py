@@ -1,0 +1,67 @@
+from django.contrib import admin
+
+from books.models import Author, Book, EditedBook, ListedReview, ProlificAuthor, Review, TupleBook
+
+
+# oracle: admin
+@admin.register(Book)
+class BookAdmin(admin.ModelAdmin):
+    # A ForeignKey column makes the changelist call select_related() with no arguments: it
+    # follows author and author.publisher (both non-null), so Author.__str__ is served.
+    list_display = ["title", "author"]
+
+
+# oracle: admin
+@admin.register(TupleBook)
+class TupleBookAdmin(admin.ModelAdmin):
+    # The tuple joins author only; Author.__str__ reads author.publisher on every row.
+    list_display = ["title", "author"]  # expect: DJP120
+    list_select_related = ("author",)
+
+
+# oracle: admin
+class EditedBookAdmin(admin.ModelAdmin):
+    # select_related() with no arguments skips the nullable editor.
+    list_display = ["title", "editor"]  # expect: DJP120
+
+
+admin.site.register(EditedBook, EditedBookAdmin)
+
+
+# oracle: admin
+@admin.register(Review)
+class ReviewAdmin(admin.ModelAdmin):
+    # "book__title" is not a field: no automatic select_related().
+    list_display = ["rating", "book__title"]  # expect: DJP120
+
+
+# oracle: admin
+@admin.register(ListedReview)
+class ListedReviewAdmin(admin.ModelAdmin):
+    list_display = ["rating", "book__title"]
+    list_select_related = ["book"]
+
+
+# oracle: admin
+@admin.register(Author)
+class AuthorAdmin(admin.ModelAdmin):
+    # Two findings on this line: book_count, and str(author) in the action checkbox column.
+    list_display = ["name", "book_count"]  # expect: DJP120
+
+    @admin.display(description="books")
+    def book_count(self, obj):
+        return obj.book_set.count()
+
+
+# oracle: admin
+@admin.register(ProlificAuthor)
+class ProlificAuthorAdmin(admin.ModelAdmin):
+    # The action checkbox shows str(author), which reads publisher: joined here.
+    list_display = ["name", "book_count"]
+    list_select_related = ["publisher"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("book_set")
+
+    def book_count(self, obj):
+        return obj.book_set.count()

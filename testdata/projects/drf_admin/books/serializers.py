@@ -1,0 +1,91 @@
+from rest_framework import serializers
+
+from books.models import Author, Book, Publisher, Tag
+
+
+class PublisherSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Publisher
+        fields = ["id", "name"]
+
+
+class AuthorSerializer(serializers.ModelSerializer):
+    publisher = PublisherSerializer()
+
+    class Meta:
+        model = Author
+        fields = ["id", "name", "publisher"]
+
+
+class TagSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Tag
+        fields = ["id", "name"]
+
+
+class BookNestedSerializer(serializers.ModelSerializer):
+    author = AuthorSerializer()
+    tags = TagSerializer(many=True)
+
+    class Meta:
+        model = Book
+        fields = ["id", "title", "author", "tags"]
+
+
+class BookSourceSerializer(serializers.ModelSerializer):
+    author_name = serializers.CharField(source="author.name")
+
+    class Meta:
+        model = Book
+        fields = ["id", "title", "author_name"]
+
+
+class BookPkSerializer(serializers.ModelSerializer):
+    # ForeignKeys become PrimaryKeyRelatedFields: they read author_id, no query.
+    class Meta:
+        model = Book
+        fields = ["id", "title", "author", "editor"]
+
+
+class BookTagPkSerializer(serializers.ModelSerializer):
+    # A many-to-many becomes a list of pks: still one .all() per book.
+    class Meta:
+        model = Book
+        fields = ["id", "tags"]
+
+
+class BookSlugSerializer(serializers.ModelSerializer):
+    author = serializers.SlugRelatedField(slug_field="name", read_only=True)
+
+    class Meta:
+        model = Book
+        fields = ["id", "author"]
+
+
+class BookDepthSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Book
+        fields = ["id", "author"]
+        depth = 1
+
+
+class AuthorStatsSerializer(serializers.ModelSerializer):
+    book_count = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Author
+        fields = ["id", "book_count"]
+
+    def get_book_count(self, obj):
+        return obj.book_set.count()  # expect: DJP112
+
+
+class AuthorRecentSerializer(serializers.ModelSerializer):
+    recent = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Author
+        fields = ["id", "recent"]
+
+    def get_recent(self, obj):
+        return obj.book_set.filter(title__contains="1").count()  # expect: DJP112

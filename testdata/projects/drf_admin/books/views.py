@@ -1,0 +1,126 @@
+from django.conf import settings
+from rest_framework import generics
+
+from books.models import Author, Book
+from books.serializers import (
+    AuthorRecentSerializer,
+    AuthorStatsSerializer,
+    BookDepthSerializer,
+    BookNestedSerializer,
+    BookPkSerializer,
+    BookSlugSerializer,
+    BookSourceSerializer,
+    BookTagPkSerializer,
+)
+
+
+# oracle: get /api/nested/
+class BookNestedList(generics.ListAPIView):
+    queryset = Book.objects.all()  # expect: DJP110, DJP111
+    serializer_class = BookNestedSerializer
+
+
+# oracle: get /api/nested-ok/
+class BookNestedListOk(generics.ListAPIView):
+    queryset = Book.objects.select_related("author__publisher").prefetch_related("tags")
+    serializer_class = BookNestedSerializer
+
+
+# oracle: get /api/source/
+class BookSourceList(generics.ListAPIView):
+    queryset = Book.objects.all()
+
+    def get_queryset(self):
+        return super().get_queryset().filter(title__isnull=False)  # expect: DJP110
+
+    def get_serializer_class(self):
+        return BookSourceSerializer
+
+
+# oracle: get /api/source-ok/
+class BookSourceListOk(generics.ListAPIView):
+    queryset = Book.objects.all()
+    serializer_class = BookSourceSerializer
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("author")
+
+
+# oracle: get /api/pk/
+class BookPkList(generics.ListAPIView):
+    queryset = Book.objects.all()
+    serializer_class = BookPkSerializer
+
+
+# oracle: get /api/tag-pks/
+class BookTagPkList(generics.ListAPIView):
+    queryset = Book.objects.all()  # expect: DJP111
+    serializer_class = BookTagPkSerializer
+
+
+class BaseBookView(generics.ListAPIView):
+    queryset = Book.objects.all()  # expect: DJP110
+
+
+# oracle: get /api/slug/ also=books/views.py:BaseBookView
+class BookSlugList(BaseBookView):
+    serializer_class = BookSlugSerializer
+
+
+# oracle: get /api/depth/
+class BookDepthList(generics.ListAPIView):
+    queryset = Book.objects.order_by("title")  # expect: DJP110
+    serializer_class = BookDepthSerializer
+
+
+# oracle: get /api/depth-ok/
+class BookDepthListOk(generics.ListAPIView):
+    queryset = Book.objects.select_related("author")
+
+    def get_serializer_class(self):
+        if settings.DEBUG:
+            return BookPkSerializer
+        return BookDepthSerializer
+
+
+# oracle: get /api/author-stats/ also=books/serializers.py:AuthorStatsSerializer
+class AuthorStatsList(generics.ListAPIView):
+    queryset = Author.objects.all()
+    serializer_class = AuthorStatsSerializer
+
+
+# oracle: get /api/author-stats-ok/
+class AuthorStatsListOk(generics.ListAPIView):
+    # The prefetch cache answers obj.book_set.count().
+    queryset = Author.objects.prefetch_related("book_set")
+    serializer_class = AuthorStatsSerializer
+
+
+# oracle: get /api/author-recent/ also=books/serializers.py:AuthorRecentSerializer
+class AuthorRecentList(generics.ListAPIView):
+    # A prefetch does not serve .filter(): still one query per author.
+    queryset = Author.objects.prefetch_related("book_set")
+    serializer_class = AuthorRecentSerializer
+
+
+class JoinedAuthorMixin:
+    def get_queryset(self):
+        return super().get_queryset().select_related("author")
+
+
+# oracle: get /api/source-mixin/
+class BookSourceMixinList(JoinedAuthorMixin, generics.ListAPIView):
+    # The subclass's queryset is what the mixin's get_queryset() starts from.
+    queryset = Book.objects.all()
+    serializer_class = BookSourceSerializer
+
+
+# oracle: get /api/source-dynamic/
+class BookSourceDynamicList(generics.ListAPIView):
+    # Computed select_related arguments: djperf claims nothing about them.
+    queryset = Book.objects.all()
+    serializer_class = BookSourceSerializer
+    joined = ["author"]
+
+    def get_queryset(self):
+        return super().get_queryset().select_related(*self.joined)

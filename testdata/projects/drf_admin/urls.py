@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.urls import path
+
+from books import views
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/nested/", views.BookNestedList.as_view()),
+    path("api/nested-ok/", views.BookNestedListOk.as_view()),
+    path("api/source/", views.BookSourceList.as_view()),
+    path("api/source-ok/", views.BookSourceListOk.as_view()),
+    path("api/pk/", views.BookPkList.as_view()),
+    path("api/tag-pks/", views.BookTagPkList.as_view()),
+    path("api/slug/", views.BookSlugList.as_view()),
+    path("api/depth/", views.BookDepthList.as_view()),
+    path("api/depth-ok/", views.BookDepthListOk.as_view()),
+    path("api/author-stats/", views.AuthorStatsList.as_view()),
+    path("api/author-stats-ok/", views.AuthorStatsListOk.as_view()),
+    path("api/author-recent/", views.AuthorRecentList.as_view()),
+    path("api/source-mixin/", views.BookSourceMixinList.as_view()),
+    path("api/source-dynamic/", views.BookSourceDynamicList.as_view()),
+]
