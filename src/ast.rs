@@ -225,6 +225,8 @@ pub enum StmtKind {
         cases: Vec<Block>,
     },
     Return(Option<ExprId>),
+    /// `raise` with its expressions (exception, `from` cause).
+    Raise(Vec<ExprId>),
     FunctionDef(FuncId),
     ClassDef(ClassId),
     /// `import a.b as c`
@@ -401,6 +403,14 @@ impl Module {
             }
         }
     }
+}
+
+/// Whether a block always leaves the enclosing loop at its end (`break`, `return`, `raise`).
+pub fn exits_loop(b: &Block) -> bool {
+    matches!(
+        b.last().map(|s| &s.kind),
+        Some(StmtKind::Break | StmtKind::Return(_) | StmtKind::Raise(_))
+    )
 }
 
 /// Lower a parsed tree into a [`Module`].
@@ -604,6 +614,14 @@ impl Lowerer<'_> {
                     }
                 }
                 StmtKind::Match { subject, cases }
+            }
+            "raise_statement" => {
+                let xs = Self::named_children(n)
+                    .into_iter()
+                    .filter(|c| is_expression_kind(c.kind()))
+                    .map(|c| self.expr(c, depth))
+                    .collect();
+                StmtKind::Raise(xs)
             }
             "return_statement" => {
                 let v = n.named_child(0).map(|c| self.expr(c, depth));

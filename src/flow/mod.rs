@@ -508,7 +508,11 @@ impl<'a> Analyzer<'a> {
                 orelse,
             } => {
                 let it = self.eval(*iter);
-                let kind = self.loop_kind(*iter, &it);
+                let kind = if crate::ast::exits_loop(body) {
+                    LoopKind::Single
+                } else {
+                    self.loop_kind(*iter, &it)
+                };
                 self.evaluate_iter(&it, *iter, EvalHow::Iterate);
                 self.mark_cached(*iter);
                 let before = self.env.clone();
@@ -534,7 +538,8 @@ impl<'a> Analyzer<'a> {
                 let before = self.env.clone();
                 let cond = self.cond_text(*test);
                 self.conds.push(cond.clone());
-                if self.is_once_guard(*test, body) {
+                let exits = !self.loops.is_empty() && crate::ast::exits_loop(body);
+                if exits || self.is_once_guard(*test, body) {
                     self.push_loop(span, LoopKind::Once);
                     self.block(body);
                     self.loops.pop();
@@ -603,7 +608,7 @@ impl<'a> Analyzer<'a> {
                 let v = self.eval(*e);
                 self.returns.push(v);
             }
-            StmtKind::Other(es) => {
+            StmtKind::Other(es) | StmtKind::Raise(es) => {
                 for e in es {
                     self.eval(*e);
                 }

@@ -532,7 +532,7 @@ impl Extract<'_> {
                     self.block(c, depth + 1);
                 }
             }
-            StmtKind::Other(es) => {
+            StmtKind::Other(es) | StmtKind::Raise(es) => {
                 for e in es {
                     self.expr(*e, None, 0);
                 }

@@ -79,3 +79,22 @@ def case_prefetch_under_a_different_guard():
         qs = qs.prefetch_related("tags")
     for book in qs:
         print(book.title, [t.name for t in book.tags.all()])  # expect: DJP102
+
+
+def case_read_in_a_branch_that_leaves_the_loop():
+    for book in Book.objects.all():
+        if book.price < 0:
+            raise ValueError(f"bad price on {book.title} by {book.author.name}")
+
+
+def case_read_in_a_loop_that_stops_at_the_first_row():
+    for book in Book.objects.all():
+        print(book.author.name)
+        break
+
+
+def case_read_before_a_conditional_break():
+    for book in Book.objects.all():
+        print(book.author.name)  # expect: DJP101
+        if book.price < 0:
+            break
