@@ -266,27 +266,8 @@ pub fn analyze_file_with(ix: &Index, sums: &Summaries, file: &File) -> Vec<Event
             }
         }
     }
-    let mut a = Analyzer {
-        ix,
-        file,
-        m,
-        env: Env::new(),
-        loops: Vec::new(),
-        next_loop: 0,
-        events: Vec::new(),
-        seen_fk: HashSet::new(),
-        seen_rel: HashSet::new(),
-        seen_query: HashSet::new(),
-        class_models,
-        cond_loads: HashMap::new(),
-        conds: Vec::new(),
-        usage: usage::UsageState::default(),
-        sums,
-        via: None,
-        apply_depth: 0,
-        self_qs: None,
-        returns: Vec::new(),
-    };
+    let mut a = Analyzer::new(ix, file, sums);
+    a.class_models = class_models;
     a.block(&m.body);
     a.flush_usage();
     for f in &m.functions {
@@ -333,27 +314,8 @@ pub enum QsSource {
 /// `self.queryset` and `super().get_queryset()` stand for. Every `return` must yield a queryset
 /// of one model; the loads are those common to all of them.
 pub fn class_queryset(ix: &Index, file: &File, src: QsSource, inherited: Option<Qs>) -> Option<Qs> {
-    let mut a = Analyzer {
-        ix,
-        file,
-        m: &file.ast,
-        env: Env::new(),
-        loops: Vec::new(),
-        next_loop: 0,
-        events: Vec::new(),
-        seen_fk: HashSet::new(),
-        seen_rel: HashSet::new(),
-        seen_query: HashSet::new(),
-        class_models: HashMap::new(),
-        cond_loads: HashMap::new(),
-        conds: Vec::new(),
-        usage: usage::UsageState::default(),
-        sums: &NO_SUMMARIES,
-        via: None,
-        apply_depth: 0,
-        self_qs: inherited.map(Value::QuerySet),
-        returns: Vec::new(),
-    };
+    let mut a = Analyzer::new(ix, file, &NO_SUMMARIES);
+    a.self_qs = inherited.map(Value::QuerySet);
     let values = match src {
         QsSource::Expr(e) => vec![a.eval(e)],
         QsSource::Method(f) => {
@@ -388,6 +350,30 @@ fn is_super_call(m: &Module, func: ExprId, name: &str) -> bool {
 }
 
 impl<'a> Analyzer<'a> {
+    fn new(ix: &'a Index, file: &'a File, sums: &'a Summaries) -> Self {
+        Analyzer {
+            ix,
+            file,
+            m: &file.ast,
+            env: Env::new(),
+            loops: Vec::new(),
+            next_loop: 0,
+            events: Vec::new(),
+            seen_fk: HashSet::new(),
+            seen_rel: HashSet::new(),
+            seen_query: HashSet::new(),
+            class_models: HashMap::new(),
+            cond_loads: HashMap::new(),
+            conds: Vec::new(),
+            usage: usage::UsageState::default(),
+            sums,
+            via: None,
+            apply_depth: 0,
+            self_qs: None,
+            returns: Vec::new(),
+        }
+    }
+
     /// Whether a row's loop is running now (and yields many rows).
     fn per_row(&self, row: &Row) -> bool {
         let Some(pos) = self.loops.iter().position(|l| l.id == row.loop_id) else {

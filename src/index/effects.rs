@@ -242,39 +242,26 @@ pub fn apply_method(
                             .and_then(|e| m.str_value(e));
                         let (inner_loads, inner_ordered) =
                             qs.and_then(&mut *inner).unwrap_or_default();
-                        match to_attr {
-                            Some(attr) => {
-                                // The prefix is prefetched normally; the last segment lands in
-                                // a list attribute named `attr`.
-                                let (prefix, rel) = match lookup.rsplit_once("__") {
-                                    Some((p, r)) => (Some(p), r),
-                                    None => (None, lookup),
-                                };
-                                let parent = match prefix {
-                                    Some(p) => eff.loads.add_path(p, true),
-                                    None => &mut eff.loads,
-                                };
-                                let node = parent.nodes.entry(attr.to_owned()).or_default();
-                                node.prefetched = true;
-                                node.to_attr_of = Some(rel.to_owned());
-                                node.ordered |= inner_ordered;
-                                node.children.merge(&inner_loads);
-                            }
-                            None => {
-                                let (prefix, rel) = match lookup.rsplit_once("__") {
-                                    Some((p, r)) => (Some(p), r),
-                                    None => (None, lookup),
-                                };
-                                let parent = match prefix {
-                                    Some(p) => eff.loads.add_path(p, true),
-                                    None => &mut eff.loads,
-                                };
-                                let node = parent.nodes.entry(rel.to_owned()).or_default();
-                                node.prefetched = true;
-                                node.ordered |= inner_ordered;
-                                node.children.merge(&inner_loads);
-                            }
+                        // The prefix is prefetched normally; the last segment lands under its
+                        // own name, or in a list attribute named by `to_attr`.
+                        let (prefix, rel) = match lookup.rsplit_once("__") {
+                            Some((p, r)) => (Some(p), r),
+                            None => (None, lookup),
+                        };
+                        let parent = match prefix {
+                            Some(p) => eff.loads.add_path(p, true),
+                            None => &mut eff.loads,
+                        };
+                        let node = parent
+                            .nodes
+                            .entry(to_attr.unwrap_or(rel).to_owned())
+                            .or_default();
+                        node.prefetched = true;
+                        if to_attr.is_some() {
+                            node.to_attr_of = Some(rel.to_owned());
                         }
+                        node.ordered |= inner_ordered;
+                        node.children.merge(&inner_loads);
                     }
                     _ => {}
                 }
