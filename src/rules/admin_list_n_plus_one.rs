@@ -164,18 +164,16 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
                     message: "read here".to_owned(),
                 })
                 .collect();
-            out.push(Diagnostic {
-                code: rule.code,
-                name: rule.name,
-                severity: rule.severity,
-                file: cx.file.id,
-                span: c.span,
-                message,
-                label: "queries for each row".to_owned(),
-                help: Some(help),
-                related,
-                fix: None,
-            });
+            out.push(
+                rule.diagnostic(
+                    cx.file.id,
+                    c.span,
+                    message,
+                    "queries for each row".to_owned(),
+                )
+                .with_help(help)
+                .with_related(related),
+            );
         }
     }
 }

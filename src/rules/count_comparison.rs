@@ -56,17 +56,14 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
         } else {
             "qs.exists()"
         };
-        out.push(Diagnostic {
-            code: rule.code,
-            name: rule.name,
-            severity: rule.severity,
-            file: cx.file.id,
-            span: *span,
-            message: format!("`count()` of `{name}` rows used as an existence test (`{form}`)"),
-            label: "counts every matching row".to_owned(),
-            help: Some(format!("use `{fix}`: the database stops at the first row")),
-            related: Vec::new(),
-            fix: None,
-        });
+        out.push(
+            rule.diagnostic(
+                cx.file.id,
+                *span,
+                format!("`count()` of `{name}` rows used as an existence test (`{form}`)"),
+                "counts every matching row".to_owned(),
+            )
+            .with_help(format!("use `{fix}`: the database stops at the first row")),
+        );
     }
 }

@@ -53,17 +53,14 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
             continue;
         };
         let name = &cx.index.model(*model).name;
-        out.push(Diagnostic {
-            code: rule.code,
-            name: rule.name,
-            severity: rule.severity,
-            file: cx.file.id,
-            span: *span,
-            message: format!("`{name}.{attr}` is fetched only to read its `{id_attr}`"),
-            label: format!("queries `{attr}` to read a key the row holds"),
-            help: Some(format!("read `{attr}_id` instead: no query")),
-            related: Vec::new(),
-            fix: None,
-        });
+        out.push(
+            rule.diagnostic(
+                cx.file.id,
+                *span,
+                format!("`{name}.{attr}` is fetched only to read its `{id_attr}`"),
+                format!("queries `{attr}` to read a key the row holds"),
+            )
+            .with_help(format!("read `{attr}_id` instead: no query")),
+        );
     }
 }

@@ -50,17 +50,14 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
             continue;
         };
         let name = &cx.index.model(*model).name;
-        out.push(Diagnostic {
-            code: rule.code,
-            name: rule.name,
-            severity: rule.severity,
-            file: cx.file.id,
-            span: *span,
-            message: format!("`len()` fetches every `{name}` row only to count them"),
-            label: "loads all rows".to_owned(),
-            help: Some("use `.count()` on the queryset: the database counts the rows".to_owned()),
-            related: Vec::new(),
-            fix: None,
-        });
+        out.push(
+            rule.diagnostic(
+                cx.file.id,
+                *span,
+                format!("`len()` fetches every `{name}` row only to count them"),
+                "loads all rows".to_owned(),
+            )
+            .with_help("use `.count()` on the queryset: the database counts the rows".to_owned()),
+        );
     }
 }

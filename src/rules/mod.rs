@@ -44,6 +44,28 @@ pub struct Rule {
 }
 
 impl Rule {
+    /// A finding of this rule; add help and related locations with the `with_*` methods.
+    pub fn diagnostic(
+        &self,
+        file: crate::project::FileId,
+        span: crate::source::Span,
+        message: String,
+        label: String,
+    ) -> Diagnostic {
+        Diagnostic {
+            code: self.code,
+            name: self.name,
+            severity: self.severity,
+            file,
+            span,
+            message,
+            label,
+            help: None,
+            related: Vec::new(),
+            fix: None,
+        }
+    }
+
     /// The documentation page a finding links to.
     pub fn url(&self) -> String {
         format!("https://djperf.invalid/rules/{}", self.name)

@@ -63,25 +63,14 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
         let root_name = &ix.model(*root_model).name;
         let root_line = cx.file.lines.line_of(root_span.start as usize) + 1;
         let lookup = path.join("__");
-        out.push(Diagnostic {
-            code: rule.code,
-            name: rule.name,
-            severity: rule.severity,
-            file: cx.file.id,
-            span: *span,
-            message: format!(
+        out.push(rule.diagnostic(cx.file.id, *span, format!(
                 "`.{method}()` re-queries the prefetched `{model_name}.{rel}` on every row"
-            ),
-            label: format!("`.{method}()` does not use the prefetch cache"),
-            help: Some(format!(
+            ), format!("`.{method}()` does not use the prefetch cache")).with_help(format!(
                 "prefetch exactly these rows with Prefetch(\"{lookup}\", queryset=..., to_attr=\"...\") on the `{root_name}` queryset on line {root_line} and read the list, or work on `.all()` in Python"
-            )),
-            related: vec![Related {
+            )).with_related(vec![Related {
                 file: cx.file.id,
                 span: *root_span,
                 message: format!("`{lookup}` is prefetched here, but the cache is bypassed"),
-            }],
-            fix: None,
-        });
+            }]));
     }
 }

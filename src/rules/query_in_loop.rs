@@ -81,21 +81,19 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
             m if *root => format!("`{name}.objects.{m}()` runs a query"),
             m => format!("`.{m}()` on a related `{name}` manager runs a query"),
         };
-        out.push(Diagnostic {
-            code: rule.code,
-            name: rule.name,
-            severity: rule.severity,
-            file: cx.file.id,
-            span: *span,
-            message: format!("{what} on every loop iteration"),
-            label: "one query per iteration".to_owned(),
-            help: Some(help),
-            related: vec![Related {
+        out.push(
+            rule.diagnostic(
+                cx.file.id,
+                *span,
+                format!("{what} on every loop iteration"),
+                "one query per iteration".to_owned(),
+            )
+            .with_help(help)
+            .with_related(vec![Related {
                 file: cx.file.id,
                 span: super::header_span(cx.file, *loop_span),
                 message: "the loop".to_owned(),
-            }],
-            fix: None,
-        });
+            }]),
+        );
     }
 }

@@ -52,19 +52,16 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
             continue;
         };
         let name = &cx.index.model(*model).name;
-        out.push(Diagnostic {
-            code: rule.code,
-            name: rule.name,
-            severity: rule.severity,
-            file: cx.file.id,
-            span: *span,
-            message: format!("testing a `{name}` queryset for rows fetches every row"),
-            label: "loads all rows".to_owned(),
-            help: Some(
+        out.push(
+            rule.diagnostic(
+                cx.file.id,
+                *span,
+                format!("testing a `{name}` queryset for rows fetches every row"),
+                "loads all rows".to_owned(),
+            )
+            .with_help(
                 "use `.exists()` on the queryset: the database stops at the first row".to_owned(),
             ),
-            related: Vec::new(),
-            fix: None,
-        });
+        );
     }
 }

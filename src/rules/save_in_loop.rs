@@ -65,24 +65,22 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
             ),
             _ => "delete the rows with one queryset `.delete()` outside the loop".to_owned(),
         };
-        out.push(Diagnostic {
-            code: rule.code,
-            name: rule.name,
-            severity: rule.severity,
-            file: cx.file.id,
-            span: *span,
-            message: format!("`{name}.{method}()` runs a query on every loop iteration"),
-            label: format!(
-                "one {} per row",
-                if method == "save" { "write" } else { "delete" }
-            ),
-            help: Some(help),
-            related: vec![Related {
+        out.push(
+            rule.diagnostic(
+                cx.file.id,
+                *span,
+                format!("`{name}.{method}()` runs a query on every loop iteration"),
+                format!(
+                    "one {} per row",
+                    if method == "save" { "write" } else { "delete" }
+                ),
+            )
+            .with_help(help)
+            .with_related(vec![Related {
                 file: cx.file.id,
                 span: super::header_span(cx.file, *loop_span),
                 message: "the loop".to_owned(),
-            }],
-            fix: None,
-        });
+            }]),
+        );
     }
 }

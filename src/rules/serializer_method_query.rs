@@ -124,20 +124,18 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
                 message: "this view's queryset does not serve it".to_owned(),
             })
             .collect();
-        out.push(Diagnostic {
-            code: rule.code,
-            name: rule.name,
-            severity: rule.severity,
-            file: cx.file.id,
-            span,
-            message: format!(
-                "serializer method field `{}` runs {what} for every serialized object",
-                q.field
-            ),
-            label: "one query per object".to_owned(),
-            help: Some(help),
-            related,
-            fix: None,
-        });
+        out.push(
+            rule.diagnostic(
+                cx.file.id,
+                span,
+                format!(
+                    "serializer method field `{}` runs {what} for every serialized object",
+                    q.field
+                ),
+                "one query per object".to_owned(),
+            )
+            .with_help(help)
+            .with_related(related),
+        );
     }
 }

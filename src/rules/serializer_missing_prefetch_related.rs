@@ -109,21 +109,10 @@ pub(super) fn report(cx: &Context<'_>, rule: &Rule, many: bool, out: &mut Vec<Di
                 " (select_related() with no arguments skips nullable relations: name it)",
             );
         }
-        out.push(Diagnostic {
-            code: rule.code,
-            name: rule.name,
-            severity: rule.severity,
-            file: cx.file.id,
-            span,
-            message: format!(
+        out.push(rule.diagnostic(cx.file.id, span, format!(
                 "`{view_name}` serializes `{model}` rows with `{}`, which reads `{}` on every row: one query per row",
                 first.serializer.name,
                 paths.join("`, `")
-            ),
-            label: format!("does not {call} `{}`", paths.join("`, `")),
-            help: Some(help),
-            related,
-            fix: None,
-        });
+            ), format!("does not {call} `{}`", paths.join("`, `"))).with_help(help).with_related(related));
     }
 }
