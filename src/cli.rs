@@ -43,6 +43,9 @@ pub struct CheckArgs {
         default_value = "full"
     )]
     pub output_format: Format,
+    /// Write the findings to this file instead of stdout.
+    #[arg(long = "output-file")]
+    pub output_file: Option<PathBuf>,
     /// Rules to enable, by code or prefix (replaces the defaults).
     #[arg(long, value_delimiter = ',')]
     pub select: Vec<String>,
@@ -161,18 +164,29 @@ fn run_check(args: CheckArgs) -> i32 {
             eprintln!("djperf: warning: {}: {}", w.path, w.message);
         }
     }
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    if let Err(e) = output::write(&res, args.output_format, color, &mut out) {
+    let mut out: Box<dyn Write> = match &args.output_file {
+        Some(p) => match std::fs::File::create(p) {
+            Ok(f) => Box::new(std::io::BufWriter::new(f)),
+            Err(e) => {
+                eprintln!("djperf: error: cannot write {}: {e}", p.display());
+                return 2;
+            }
+        },
+        None => Box::new(std::io::stdout().lock()),
+    };
+    let color = color && args.output_file.is_none();
+    let written = output::write(&res, args.output_format, color, &mut out).and_then(|()| {
+        if args.output_format == Format::Full && !args.quiet {
+            writeln!(out, "{}", output::summary(&res))?;
+        }
+        out.flush()
+    });
+    if let Err(e) = written {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
             eprintln!("djperf: error: cannot write output: {e}");
         }
         return 2;
     }
-    if args.output_format == Format::Full && !args.quiet {
-        let _ = writeln!(out, "{}", output::summary(&res));
-    }
-    let _ = out.flush();
     if had_error {
         2
     } else if !res.diagnostics.is_empty() && !args.exit_zero {

@@ -8,6 +8,7 @@ pub mod check;
 pub mod cli;
 pub mod diagnostic;
 pub mod discover;
+pub mod fingerprint;
 pub mod flow;
 pub mod index;
 pub mod output;

@@ -58,9 +58,8 @@ struct JsonDiagnostic<'a> {
     url: Option<String>,
 }
 
-pub fn write(res: &CheckResult, out: &mut dyn Write) -> io::Result<()> {
-    let items: Vec<JsonDiagnostic<'_>> = res
-        .diagnostics
+fn items(res: &CheckResult) -> Vec<JsonDiagnostic<'_>> {
+    res.diagnostics
         .iter()
         .map(|d| {
             let l = locate(res, d.file, d.span, ColumnUnit::Chars);
@@ -104,7 +103,19 @@ pub fn write(res: &CheckResult, out: &mut dyn Write) -> io::Result<()> {
                 url: rules::find(d.code).map(rules::Rule::url),
             }
         })
-        .collect();
-    serde_json::to_writer_pretty(&mut *out, &items).map_err(io::Error::other)?;
+        .collect()
+}
+
+pub fn write(res: &CheckResult, out: &mut dyn Write) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &items(res)).map_err(io::Error::other)?;
     writeln!(out)
+}
+
+/// One JSON object per line (the `json` items, compact).
+pub fn write_lines(res: &CheckResult, out: &mut dyn Write) -> io::Result<()> {
+    for item in items(res) {
+        serde_json::to_writer(&mut *out, &item).map_err(io::Error::other)?;
+        writeln!(out)?;
+    }
+    Ok(())
 }

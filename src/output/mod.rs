@@ -1,7 +1,15 @@
-//! Rendering findings: `full` (codespan-reporting), `concise`, `json`.
+//! Rendering findings: `full` (codespan-reporting), `concise`, `json`, `json-lines`, `sarif`,
+//! `github`, `gitlab`, `rdjson`, `rdjsonl`.
+//!
+//! Column units differ per consumer: characters for people and `json`/`github`/`gitlab`,
+//! Unicode code points in SARIF (declared as `columnKind`), UTF-8 bytes for reviewdog.
 
 mod full;
+mod github;
+mod gitlab;
 mod json;
+mod rdjson;
+mod sarif;
 
 use crate::check::CheckResult;
 use crate::diagnostic::Diagnostic;
@@ -13,6 +21,12 @@ pub enum Format {
     Full,
     Concise,
     Json,
+    JsonLines,
+    Sarif,
+    Github,
+    Gitlab,
+    Rdjson,
+    Rdjsonl,
 }
 
 /// Resolved positions of a span in a file of the run.
@@ -43,6 +57,12 @@ pub fn write(
         Format::Full => full::write(res, color, out),
         Format::Concise => write_concise(res, out),
         Format::Json => json::write(res, out),
+        Format::JsonLines => json::write_lines(res, out),
+        Format::Sarif => sarif::write(res, out),
+        Format::Github => github::write(res, out),
+        Format::Gitlab => gitlab::write(res, out),
+        Format::Rdjson => rdjson::write(res, out, false),
+        Format::Rdjsonl => rdjson::write(res, out, true),
     }
 }
 

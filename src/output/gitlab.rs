@@ -1,0 +1,39 @@
+//! GitLab Code Quality report: a JSON array of issues with unique fingerprints.
+
+use super::locate;
+use crate::check::CheckResult;
+use crate::diagnostic::Severity;
+use crate::fingerprint;
+use crate::source::ColumnUnit;
+use serde_json::{json, Value};
+use std::io::{self, Write};
+
+pub fn write(res: &CheckResult, out: &mut dyn Write) -> io::Result<()> {
+    let fps = fingerprint::fingerprints(res);
+    let items: Vec<Value> = res
+        .diagnostics
+        .iter()
+        .zip(&fps)
+        .map(|(d, fp)| {
+            let l = locate(res, d.file, d.span, ColumnUnit::Chars);
+            let severity = match d.severity {
+                Severity::Error => "critical",
+                Severity::Warning => "major",
+                Severity::Info => "minor",
+            };
+            json!({
+                "description": format!("{} {}", d.code, d.message),
+                "check_name": d.code,
+                "fingerprint": fp,
+                "severity": severity,
+                "categories": ["Performance"],
+                "location": {
+                    "path": l.filename,
+                    "lines": { "begin": l.start.row, "end": l.end.row },
+                },
+            })
+        })
+        .collect();
+    serde_json::to_writer_pretty(&mut *out, &items).map_err(io::Error::other)?;
+    writeln!(out)
+}
