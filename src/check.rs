@@ -1,7 +1,9 @@
 //! One `djperf check` run: discover, load and index the project, run the rules, sort.
 
 use crate::diagnostic::Diagnostic;
+use crate::config::{self, Config};
 use crate::discover;
+use crate::fingerprint;
 use crate::flow::{self, Summaries};
 use crate::index::Index;
 use crate::project::{self, File, FileWarning, LoadRequest};
@@ -24,6 +26,8 @@ pub struct CheckOptions {
     pub max_file_bytes: Option<u64>,
     /// Report findings in test code too (skipped by default).
     pub include_tests: bool,
+    /// Apply the configured excludes even to files passed explicitly (`--force-exclude`).
+    pub force_exclude: bool,
 }
 
 pub struct CheckResult {
@@ -34,11 +38,27 @@ pub struct CheckResult {
     pub checked: usize,
     pub elapsed: Duration,
     pub root: PathBuf,
+    /// The configuration in effect (from the project root).
+    pub config: Config,
+    /// One stable fingerprint per diagnostic, same order (see [`crate::fingerprint`]).
+    pub fingerprints: Vec<String>,
 }
 
 impl CheckResult {
     pub fn file(&self, id: u32) -> &File {
         &self.files[id as usize]
+    }
+
+    /// Keep the diagnostics (and their fingerprints) for which `keep` is true.
+    pub fn retain(&mut self, mut keep: impl FnMut(&Diagnostic, &str, &File) -> bool) {
+        let diags = std::mem::take(&mut self.diagnostics);
+        let fps = std::mem::take(&mut self.fingerprints);
+        for (d, fp) in diags.into_iter().zip(fps) {
+            if keep(&d, &fp, &self.files[d.file as usize]) {
+                self.diagnostics.push(d);
+                self.fingerprints.push(fp);
+            }
+        }
     }
 }
 
@@ -82,7 +102,6 @@ pub fn enabled_rules(opts: &CheckOptions) -> Result<Vec<&'static Rule>, CheckErr
 
 pub fn run(opts: &CheckOptions) -> Result<CheckResult, CheckError> {
     let start = Instant::now();
-    let rules = enabled_rules(opts)?;
     let cwd = std::env::current_dir()
         .map_err(|e| CheckError(format!("cannot read the current directory: {e}")))?;
     let mut paths: Vec<PathBuf> = opts.paths.clone();
@@ -129,20 +148,57 @@ pub fn run(opts: &CheckOptions) -> Result<CheckResult, CheckError> {
         std::fs::canonicalize(&root).unwrap_or(root)
     };
 
+    let config = config::load(&root).map_err(CheckError)?;
+    let matchers = config.matchers().map_err(CheckError)?;
+    // Command-line selection wins over the file; extend-select and ignore add up.
+    let effective = CheckOptions {
+        select: if opts.select.is_empty() {
+            config.select.clone().unwrap_or_default()
+        } else {
+            opts.select.clone()
+        },
+        extend_select: config
+            .extend_select
+            .iter()
+            .chain(&opts.extend_select)
+            .cloned()
+            .collect(),
+        ignore: config.ignore.iter().chain(&opts.ignore).cloned().collect(),
+        ..opts.clone()
+    };
+    let rules = enabled_rules(&effective)?;
+    let force_exclude = opts.force_exclude || config.force_exclude;
+    let rel_of = |p: &Path| {
+        p.strip_prefix(&root)
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|_| p.to_path_buf())
+    };
+
     let mut walk_problems = Vec::new();
     // Files to report: everything under the paths given.
     let mut reported: BTreeSet<PathBuf> = BTreeSet::new();
     for p in &paths {
         let a = abs(p);
-        if stdin_path.as_ref() == Some(&a) {
-            reported.insert(a);
+        // Explicitly passed files are checked even when excluded, unless forced.
+        if stdin_path.as_ref() == Some(&a) || a.is_file() {
+            if !(force_exclude && matchers.is_excluded(&rel_of(&a))) {
+                reported.insert(a);
+            }
             continue;
         }
-        if a.is_file() {
-            reported.insert(a);
-        } else {
-            reported.extend(discover::python_files(&a, &mut walk_problems));
-        }
+        let base = rel_of(&a);
+        reported.extend(
+            discover::python_files(&a, &mut walk_problems)
+                .into_iter()
+                .filter(|f| {
+                    let rel = rel_of(f);
+                    // patterns apply below the directory that was passed
+                    let below = rel.strip_prefix(&base).unwrap_or(&rel);
+                    let excluded = matchers.is_excluded(below)
+                        || (force_exclude && matchers.is_excluded(&rel));
+                    !excluded
+                }),
+        );
     }
     // Files to index: everything under the project root, plus the reported ones.
     let mut all: BTreeSet<PathBuf> = discover::python_files(&root, &mut Vec::new())
@@ -213,15 +269,25 @@ pub fn run(opts: &CheckOptions) -> Result<CheckResult, CheckError> {
     diagnostics.sort_by_cached_key(key);
     let mut seen = HashSet::new();
     diagnostics.retain(|d| seen.insert((d.file, d.span, d.code)));
+    diagnostics.retain(|d| {
+        let ignored = matchers.ignored_in(&files[d.file as usize].rel);
+        !ignored
+            .iter()
+            .any(|s| rules::find(d.code).is_some_and(|r| rules::selector_matches(s, r)))
+    });
     warnings.sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
-    Ok(CheckResult {
+    let mut res = CheckResult {
         files,
         diagnostics,
         warnings,
         checked,
         elapsed: start.elapsed(),
         root,
-    })
+        config,
+        fingerprints: Vec::new(),
+    };
+    res.fingerprints = fingerprint::fingerprints(&res);
+    Ok(res)
 }
 
 /// Run the enabled rules on one file and drop suppressed findings.

@@ -67,6 +67,9 @@ pub struct CheckArgs {
     /// Also report findings in test code (`tests/`, `test_*.py`, `conftest.py`...).
     #[arg(long = "include-tests")]
     pub include_tests: bool,
+    /// Apply the configured excludes even to files passed explicitly (pre-commit).
+    #[arg(long = "force-exclude")]
+    pub force_exclude: bool,
     /// When to color the output.
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorChoice,
@@ -142,6 +145,7 @@ fn run_check(args: CheckArgs) -> i32 {
         stdin,
         max_file_bytes: None,
         include_tests: args.include_tests,
+        force_exclude: args.force_exclude,
     };
     let res = match check::run(&opts) {
         Ok(r) => r,

@@ -74,6 +74,7 @@ pub fn enclosing_scope(file: &File, offset: u32) -> String {
 }
 
 /// Fingerprints of every diagnostic of a run, in the same order (16 hex digits each).
+/// Computed once by [`crate::check::run`] into `CheckResult::fingerprints`.
 pub fn fingerprints(res: &CheckResult) -> Vec<String> {
     let mut seen: HashMap<(u32, &str, String, String), usize> = HashMap::new();
     res.diagnostics

@@ -5,6 +5,7 @@
 
 pub mod ast;
 pub mod check;
+pub mod config;
 pub mod cli;
 pub mod diagnostic;
 pub mod discover;

@@ -3,17 +3,16 @@
 use super::locate;
 use crate::check::CheckResult;
 use crate::diagnostic::Severity;
-use crate::fingerprint;
 use crate::source::ColumnUnit;
 use serde_json::{json, Value};
 use std::io::{self, Write};
 
 pub fn write(res: &CheckResult, out: &mut dyn Write) -> io::Result<()> {
-    let fps = fingerprint::fingerprints(res);
+    let fps = &res.fingerprints;
     let items: Vec<Value> = res
         .diagnostics
         .iter()
-        .zip(&fps)
+        .zip(fps)
         .map(|(d, fp)| {
             let l = locate(res, d.file, d.span, ColumnUnit::Chars);
             let severity = match d.severity {

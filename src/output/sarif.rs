@@ -7,7 +7,6 @@
 use super::locate;
 use crate::check::CheckResult;
 use crate::diagnostic::Severity;
-use crate::fingerprint;
 use crate::rules;
 use crate::source::{ColumnUnit, Span};
 use serde_json::{json, Value};
@@ -78,11 +77,11 @@ fn rule_descriptor(r: &rules::Rule) -> Value {
 }
 
 pub fn document(res: &CheckResult) -> Value {
-    let fps = fingerprint::fingerprints(res);
+    let fps = &res.fingerprints;
     let results: Vec<Value> = res
         .diagnostics
         .iter()
-        .zip(&fps)
+        .zip(fps)
         .map(|(d, fp)| {
             let index = rules::RULES.iter().position(|r| r.code == d.code);
             let mut text = d.message.clone();
