@@ -1,5 +1,6 @@
 //! Command-line definitions and dispatch.
 
+use crate::baseline;
 use crate::check::{self, CheckOptions};
 use crate::output::{self, Format};
 use crate::rules;
@@ -70,6 +71,15 @@ pub struct CheckArgs {
     /// Apply the configured excludes even to files passed explicitly (pre-commit).
     #[arg(long = "force-exclude")]
     pub force_exclude: bool,
+    /// Write every current finding to this baseline file and exit 0.
+    #[arg(long = "write-baseline", value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+    /// Report only findings not listed in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Report only findings on lines added or changed since the git revision REV.
+    #[arg(long, value_name = "REV")]
+    pub diff: Option<String>,
     /// When to color the output.
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorChoice,
@@ -147,13 +157,42 @@ fn run_check(args: CheckArgs) -> i32 {
         include_tests: args.include_tests,
         force_exclude: args.force_exclude,
     };
-    let res = match check::run(&opts) {
+    let mut res = match check::run(&opts) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("djperf: error: {e}");
             return 2;
         }
     };
+    if let Some(path) = &args.write_baseline {
+        return match baseline::write(&res, path) {
+            Ok(n) => {
+                eprintln!(
+                    "djperf: wrote {n} finding{} to {}",
+                    if n == 1 { "" } else { "s" },
+                    path.display()
+                );
+                0
+            }
+            Err(e) => {
+                eprintln!("djperf: error: {e}");
+                2
+            }
+        };
+    }
+    let filtered = args
+        .baseline
+        .as_ref()
+        .map_or(Ok(()), |b| baseline::apply(&mut res, b))
+        .and_then(|()| {
+            args.diff
+                .as_ref()
+                .map_or(Ok(()), |rev| baseline::apply_diff(&mut res, rev))
+        });
+    if let Err(e) = filtered {
+        eprintln!("djperf: error: {e}");
+        return 2;
+    }
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,

@@ -4,6 +4,7 @@
 //! [`index`] of models and managers, then the [`rules`] per file over the [`flow`] analysis.
 
 pub mod ast;
+pub mod baseline;
 pub mod check;
 pub mod config;
 pub mod cli;
