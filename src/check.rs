@@ -129,7 +129,9 @@ pub fn run(opts: &CheckOptions) -> Result<CheckResult, CheckError> {
         }
     }
     let first = abs(&paths[0]);
-    let root = discover::project_root(&first)
+    // a --stdin-filename may not exist on disk yet: search from its nearest existing ancestor
+    let probe = first.ancestors().find(|a| a.exists()).unwrap_or(&first);
+    let root = discover::project_root(probe)
         .map(|r| discover::normalize(&r))
         .unwrap_or_else(|| {
             if first.is_dir() {
