@@ -25,6 +25,8 @@ pub enum Command {
     Check(CheckArgs),
     /// List every rule: code, name, default, summary.
     Rules,
+    /// Run the language server over stdio (for editors).
+    Server,
     /// Print a rule's documentation.
     Explain {
         /// A rule code (DJP101) or name (fk-access-in-loop).
@@ -127,6 +129,7 @@ pub fn run(cli: Cli) -> i32 {
             }
         },
         Command::Check(args) => run_check(args),
+        Command::Server => crate::server::run(),
     }
 }
 

@@ -17,5 +17,6 @@ pub mod output;
 pub mod parse;
 pub mod project;
 pub mod rules;
+pub mod server;
 pub mod source;
 pub mod suppress;

@@ -1,0 +1,410 @@
+//! `djperf server`: a language server over stdio (synchronous, like Ruff's).
+//!
+//! The project is loaded and indexed once at start-up and kept in memory. An opened or changed
+//! document replaces its file; the model index is rebuilt only when the document is a models
+//! module (`models.py` or inside a `models/` package), then every open document is re-checked.
+//! Diagnostics carry `code`, `codeDescription.href`, `source: "djperf"`, severity and related
+//! information; positions are UTF-16 code units (the LSP default). A finding with a fix gets a
+//! quick-fix code action.
+
+use crate::check::{self, CheckOptions};
+use crate::config;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::discover;
+use crate::index::Index;
+use crate::project::{self, File, LoadRequest};
+use crate::rules::{self, Rule};
+use crate::source::{ColumnUnit, Span};
+use lsp_server::{Connection, Message, Notification, Request, Response};
+use lsp_types as lsp;
+use serde_json::{json, Value};
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+/// Percent-encode a path into a `file://` URI.
+pub fn path_to_uri(path: &Path) -> String {
+    let mut out = String::from("file://");
+    for b in path.to_string_lossy().bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// The path of a `file://` URI (None for other schemes).
+pub fn uri_to_path(uri: &str) -> Option<PathBuf> {
+    let rest = uri.strip_prefix("file://")?;
+    let bytes = rest.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("");
+            if let Ok(b) = u8::from_str_radix(hex, 16) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    Some(PathBuf::from(String::from_utf8_lossy(&out).into_owned()))
+}
+
+fn is_models_module(rel: &Path) -> bool {
+    rel.file_name().is_some_and(|n| n == "models.py")
+        || rel
+            .parent()
+            .is_some_and(|p| p.components().any(|c| c.as_os_str() == "models"))
+}
+
+struct State {
+    root: PathBuf,
+    files: Vec<File>,
+    by_path: HashMap<PathBuf, usize>,
+    index: Index,
+    builtin: Vec<File>,
+    rules: Vec<&'static Rule>,
+    /// Open documents: path → text.
+    open: BTreeMap<PathBuf, String>,
+}
+
+impl State {
+    fn new(root: PathBuf) -> Result<State, String> {
+        let cfg = config::load(&root)?;
+        let opts = CheckOptions {
+            select: cfg.select.clone().unwrap_or_default(),
+            extend_select: cfg.extend_select.clone(),
+            ignore: cfg.ignore.clone(),
+            ..CheckOptions::default()
+        };
+        let rules = check::enabled_rules(&opts).map_err(|e| e.0)?;
+        let paths = discover::python_files(&root, &mut Vec::new());
+        let reqs = paths
+            .iter()
+            .map(|p| LoadRequest {
+                path: p.clone(),
+                rel: p
+                    .strip_prefix(&root)
+                    .map(Path::to_path_buf)
+                    .unwrap_or_default(),
+                display: discover::display_path(p, &root),
+                report: false,
+                override_text: None,
+            })
+            .collect();
+        let files = project::load(reqs, project::DEFAULT_MAX_FILE_BYTES, &mut Vec::new());
+        let builtin = project::builtin_files();
+        let index = Index::build(&files, &builtin);
+        let by_path = files
+            .iter()
+            .map(|f| (f.path.clone(), f.id as usize))
+            .collect();
+        Ok(State {
+            root,
+            files,
+            by_path,
+            index,
+            builtin,
+            rules,
+            open: BTreeMap::new(),
+        })
+    }
+
+    /// Replace (or add) the file at `path` with `text`; rebuild the index for models modules.
+    /// Returns whether the index was rebuilt.
+    fn update(&mut self, path: &Path, text: &str) -> bool {
+        let rel = path
+            .strip_prefix(&self.root)
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|_| path.file_name().map(PathBuf::from).unwrap_or_default());
+        let req = LoadRequest {
+            path: path.to_path_buf(),
+            rel: rel.clone(),
+            display: discover::display_path(path, &self.root),
+            report: true,
+            override_text: Some(text),
+        };
+        let Some(mut file) =
+            project::load(vec![req], project::DEFAULT_MAX_FILE_BYTES, &mut Vec::new()).pop()
+        else {
+            return false;
+        };
+        let id = *self
+            .by_path
+            .entry(path.to_path_buf())
+            .or_insert(self.files.len());
+        file.id = u32::try_from(id).unwrap_or(u32::MAX);
+        if id == self.files.len() {
+            self.files.push(file);
+        } else {
+            self.files[id] = file;
+        }
+        let rebuild = is_models_module(&rel);
+        if rebuild {
+            self.index = Index::build(&self.files, &self.builtin);
+        }
+        rebuild
+    }
+
+    fn diagnostics(&self, path: &Path) -> Vec<lsp::Diagnostic> {
+        let Some(&id) = self.by_path.get(path) else {
+            return Vec::new();
+        };
+        let file = &self.files[id];
+        if file.in_migrations {
+            return Vec::new();
+        }
+        check::check_file(&self.index, file, &self.rules)
+            .iter()
+            .map(|d| self.to_lsp(d))
+            .collect()
+    }
+
+    fn range(&self, file: u32, span: Span) -> lsp::Range {
+        let f = &self.files[file as usize];
+        let pos = |off: u32| match f.text.as_deref() {
+            Some(text) => {
+                let p = f.lines.position(text, off as usize, ColumnUnit::Utf16);
+                lsp::Position::new(to_u32(p.row - 1), to_u32(p.column - 1))
+            }
+            // A file that is not open has no text kept: the line is still right.
+            None => lsp::Position::new(to_u32(f.lines.line_of(off as usize)), 0),
+        };
+        lsp::Range::new(pos(span.start), pos(span.end))
+    }
+
+    fn uri(&self, file: u32) -> lsp::Uri {
+        path_to_uri(&self.files[file as usize].path)
+            .parse()
+            .unwrap_or_else(|_| "file:///".parse().expect("valid URI"))
+    }
+
+    fn to_lsp(&self, d: &Diagnostic) -> lsp::Diagnostic {
+        let mut message = d.message.clone();
+        if let Some(h) = &d.help {
+            message.push_str("\nhelp: ");
+            message.push_str(h);
+        }
+        let related = d
+            .related
+            .iter()
+            .map(|r| lsp::DiagnosticRelatedInformation {
+                location: lsp::Location::new(self.uri(r.file), self.range(r.file, r.span)),
+                message: r.message.clone(),
+            })
+            .collect::<Vec<_>>();
+        let data = d.fix.as_ref().map(|fix| {
+            let mut changes: BTreeMap<String, Vec<lsp::TextEdit>> = BTreeMap::new();
+            for e in &fix.edits {
+                changes
+                    .entry(path_to_uri(&self.files[e.file as usize].path))
+                    .or_default()
+                    .push(lsp::TextEdit::new(
+                        self.range(e.file, e.span),
+                        e.content.clone(),
+                    ));
+            }
+            json!({ "title": fix.message, "changes": changes })
+        });
+        lsp::Diagnostic {
+            range: self.range(d.file, d.span),
+            severity: Some(match d.severity {
+                Severity::Error => lsp::DiagnosticSeverity::ERROR,
+                Severity::Warning => lsp::DiagnosticSeverity::WARNING,
+                Severity::Info => lsp::DiagnosticSeverity::INFORMATION,
+            }),
+            code: Some(lsp::NumberOrString::String(d.code.to_owned())),
+            code_description: rules::find(d.code)
+                .and_then(|r| r.url().parse().ok())
+                .map(|href| lsp::CodeDescription { href }),
+            source: Some("djperf".to_owned()),
+            message,
+            related_information: (!related.is_empty()).then_some(related),
+            tags: None,
+            data,
+        }
+    }
+}
+
+fn to_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+fn publish(conn: &Connection, state: &State, path: &Path) {
+    let params = json!({
+        "uri": path_to_uri(path),
+        "diagnostics": state.diagnostics(path),
+    });
+    let _ = conn.sender.send(Message::Notification(Notification::new(
+        "textDocument/publishDiagnostics".into(),
+        params,
+    )));
+}
+
+fn doc_path(params: &Value) -> Option<PathBuf> {
+    uri_to_path(params["textDocument"]["uri"].as_str()?)
+}
+
+/// Code actions for the diagnostics of a request that carry a fix in their `data`.
+pub fn code_actions(params: &Value) -> Vec<Value> {
+    params["context"]["diagnostics"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|d| d["source"] == "djperf" && d["data"]["changes"].is_object())
+        .map(|d| {
+            json!({
+                "title": d["data"]["title"],
+                "kind": "quickfix",
+                "diagnostics": [d],
+                "isPreferred": true,
+                "edit": { "changes": d["data"]["changes"] },
+            })
+        })
+        .collect()
+}
+
+/// Run the server on stdin/stdout until `exit`. Returns the process exit code.
+pub fn run() -> i32 {
+    let (conn, io) = Connection::stdio();
+    let caps = json!({
+        "positionEncoding": "utf-16",
+        "textDocumentSync": { "openClose": true, "change": 1, "save": { "includeText": true } },
+        "codeActionProvider": { "codeActionKinds": ["quickfix"] },
+    });
+    let init = match conn.initialize(caps) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("djperf server: initialize failed: {e}");
+            return 2;
+        }
+    };
+    let start = init["rootUri"]
+        .as_str()
+        .and_then(uri_to_path)
+        .or_else(|| {
+            init["workspaceFolders"][0]["uri"]
+                .as_str()
+                .and_then(uri_to_path)
+        })
+        .or_else(|| std::env::current_dir().ok())
+        .unwrap_or_default();
+    let root = discover::project_root(&start).unwrap_or(start);
+    let mut state = match State::new(root) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("djperf server: {e}");
+            let _ = conn.sender.send(Message::Notification(Notification::new(
+                "window/showMessage".into(),
+                json!({ "type": 1, "message": format!("djperf: {e}") }),
+            )));
+            return 2;
+        }
+    };
+    for msg in &conn.receiver {
+        match msg {
+            Message::Request(req) => {
+                if conn.handle_shutdown(&req).unwrap_or(true) {
+                    break;
+                }
+                handle_request(&conn, &req);
+            }
+            Message::Notification(n) => handle_notification(&conn, &mut state, &n),
+            Message::Response(_) => {}
+        }
+    }
+    drop(conn);
+    let _ = io.join();
+    0
+}
+
+fn handle_request(conn: &Connection, req: &Request) {
+    let resp = match req.method.as_str() {
+        "textDocument/codeAction" => Response::new_ok(req.id.clone(), code_actions(&req.params)),
+        _ => Response::new_err(
+            req.id.clone(),
+            -32601,
+            format!("unhandled method {}", req.method),
+        ),
+    };
+    let _ = conn.sender.send(Message::Response(resp));
+}
+
+fn handle_notification(conn: &Connection, state: &mut State, n: &Notification) {
+    let p = &n.params;
+    let Some(path) = doc_path(p) else { return };
+    let text = match n.method.as_str() {
+        "textDocument/didOpen" => p["textDocument"]["text"].as_str().map(str::to_owned),
+        // full sync: the last change holds the whole text
+        "textDocument/didChange" => p["contentChanges"]
+            .as_array()
+            .and_then(|c| c.last())
+            .and_then(|c| c["text"].as_str())
+            .map(str::to_owned),
+        "textDocument/didSave" => p["text"]
+            .as_str()
+            .map(str::to_owned)
+            .or_else(|| std::fs::read_to_string(&path).ok()),
+        "textDocument/didClose" => {
+            state.open.remove(&path);
+            if let Ok(disk) = std::fs::read_to_string(&path) {
+                state.update(&path, &disk);
+            }
+            let _ = conn.sender.send(Message::Notification(Notification::new(
+                "textDocument/publishDiagnostics".into(),
+                json!({ "uri": path_to_uri(&path), "diagnostics": [] }),
+            )));
+            return;
+        }
+        _ => return,
+    };
+    let Some(text) = text else { return };
+    state.open.insert(path.clone(), text.clone());
+    if state.update(&path, &text) {
+        // models changed: every open document may have new findings
+        let open: Vec<PathBuf> = state.open.keys().cloned().collect();
+        for p in open {
+            publish(conn, state, &p);
+        }
+    } else {
+        publish(conn, state, &path);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uris_round_trip() {
+        let p = Path::new("/tmp/a b/caf\u{e9}.py");
+        let u = path_to_uri(p);
+        assert_eq!(u, "file:///tmp/a%20b/caf%C3%A9.py");
+        assert_eq!(uri_to_path(&u).unwrap(), p);
+        assert!(uri_to_path("untitled:1").is_none());
+    }
+
+    #[test]
+    fn code_actions_from_fix_data() {
+        let params = json!({ "context": { "diagnostics": [
+            { "source": "djperf", "message": "m", "data": { "title": "Add select_related",
+              "changes": { "file:///x.py": [ { "range": { "start": {"line": 0, "character": 0},
+                "end": {"line": 0, "character": 3} }, "newText": "abc" } ] } } },
+            { "source": "djperf", "message": "no fix" },
+            { "source": "ruff", "data": { "changes": {} } },
+        ] } });
+        let actions = code_actions(&params);
+        assert_eq!(actions.len(), 1);
+        assert_eq!(actions[0]["title"], "Add select_related");
+        assert_eq!(actions[0]["kind"], "quickfix");
+        assert_eq!(
+            actions[0]["edit"]["changes"]["file:///x.py"][0]["newText"],
+            "abc"
+        );
+    }
+}

@@ -1,0 +1,174 @@
+//! `djperf server` end to end: JSON-RPC over the binary's stdin/stdout.
+
+mod common;
+
+use common::{project, MODELS, VIEWS, VIEWS_FIXED};
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{channel, Receiver};
+use std::time::Duration;
+
+struct Client {
+    child: Child,
+    stdin: ChildStdin,
+    rx: Receiver<Value>,
+}
+
+impl Client {
+    fn start(cwd: &std::path::Path) -> Client {
+        let mut child = Command::new(assert_cmd::cargo::cargo_bin("djperf"))
+            .arg("server")
+            .current_dir(cwd)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let stdin = child.stdin.take().unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = channel();
+        std::thread::spawn(move || {
+            let mut r = BufReader::new(stdout);
+            loop {
+                let mut len = 0usize;
+                loop {
+                    let mut line = String::new();
+                    if r.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let line = line.trim_end();
+                    if line.is_empty() {
+                        break;
+                    }
+                    if let Some(n) = line.strip_prefix("Content-Length: ") {
+                        len = n.parse().unwrap();
+                    }
+                }
+                let mut body = vec![0; len];
+                r.read_exact(&mut body).unwrap();
+                if tx.send(serde_json::from_slice(&body).unwrap()).is_err() {
+                    return;
+                }
+            }
+        });
+        Client { child, stdin, rx }
+    }
+
+    fn send(&mut self, msg: &Value) {
+        let body = msg.to_string();
+        write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    fn notify(&mut self, method: &str, params: Value) {
+        self.send(&json!({ "jsonrpc": "2.0", "method": method, "params": params }));
+    }
+
+    fn request(&mut self, id: i64, method: &str, params: Value) -> Value {
+        self.send(&json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params }));
+        self.wait(|m| m["id"] == id)
+    }
+
+    fn wait(&mut self, pred: impl Fn(&Value) -> bool) -> Value {
+        loop {
+            let m = self
+                .rx
+                .recv_timeout(Duration::from_secs(30))
+                .expect("no message from the server within 30 s");
+            if pred(&m) {
+                return m;
+            }
+        }
+    }
+
+    fn diagnostics_for(&mut self, uri: &str) -> Vec<Value> {
+        let m = self.wait(|m| {
+            m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri
+        });
+        m["params"]["diagnostics"].as_array().unwrap().clone()
+    }
+}
+
+#[test]
+fn diagnostics_follow_open_change_save_and_model_edits() {
+    let p = project();
+    let root = std::fs::canonicalize(p.path()).unwrap();
+    let root_uri = djperf::server::path_to_uri(&root);
+    let views = djperf::server::path_to_uri(&root.join("shop/views.py"));
+    let models = djperf::server::path_to_uri(&root.join("shop/models.py"));
+    let mut c = Client::start(&root);
+    let init = c.request(
+        1,
+        "initialize",
+        json!({ "processId": null, "rootUri": root_uri, "capabilities": {} }),
+    );
+    assert_eq!(init["result"]["capabilities"]["positionEncoding"], "utf-16");
+    c.notify("initialized", json!({}));
+
+    c.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": views, "languageId": "python", "version": 1, "text": VIEWS } }),
+    );
+    let diags = c.diagnostics_for(&views);
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    let d = &diags[0];
+    assert_eq!(d["code"], "DJP101");
+    assert_eq!(d["source"], "djperf");
+    assert_eq!(d["severity"], 2);
+    assert!(d["codeDescription"]["href"]
+        .as_str()
+        .unwrap()
+        .ends_with("/fk-access-in-loop"));
+    // line 7, after "é😀": UTF-16 column 27 (0-based), not 26 (chars) nor 30 (bytes)
+    assert_eq!(d["range"]["start"], json!({ "line": 6, "character": 27 }));
+    assert_eq!(d["range"]["end"], json!({ "line": 6, "character": 38 }));
+    let rel = &d["relatedInformation"][0];
+    assert_eq!(rel["location"]["uri"], views);
+    assert_eq!(rel["location"]["range"]["start"]["line"], 5);
+
+    // an edit that fixes it
+    c.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": views, "version": 2 }, "contentChanges": [{ "text": VIEWS_FIXED }] }),
+    );
+    assert!(c.diagnostics_for(&views).is_empty());
+    // saved back to the N+1
+    c.notify(
+        "textDocument/didSave",
+        json!({ "textDocument": { "uri": views }, "text": VIEWS }),
+    );
+    assert_eq!(c.diagnostics_for(&views).len(), 1);
+
+    // an unsaved models buffer turning the foreign key into a plain field: the index is
+    // rebuilt and the open views are re-checked
+    let changed = MODELS.replace(
+        "models.ForeignKey(Author, on_delete=models.CASCADE)",
+        "models.CharField(max_length=100)",
+    );
+    c.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": models, "languageId": "python", "version": 1, "text": changed } }),
+    );
+    assert!(c.diagnostics_for(&views).is_empty());
+    c.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": models, "version": 2 }, "contentChanges": [{ "text": MODELS }] }),
+    );
+    assert_eq!(c.diagnostics_for(&views).len(), 1);
+
+    // no fix on this finding: no code action
+    let actions = c.request(
+        2,
+        "textDocument/codeAction",
+        json!({ "textDocument": { "uri": views }, "range": d["range"], "context": { "diagnostics": [d] } }),
+    );
+    assert_eq!(actions["result"], json!([]));
+
+    let shut = c.request(3, "shutdown", Value::Null);
+    assert!(shut.get("error").is_none(), "{shut}");
+    c.notify("exit", Value::Null);
+    drop(c.stdin);
+    let status = c.child.wait().unwrap();
+    assert!(status.success());
+}
