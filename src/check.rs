@@ -1,7 +1,7 @@
 //! One `djperf check` run: discover, load and index the project, run the rules, sort.
 
-use crate::diagnostic::Diagnostic;
 use crate::config::{self, Config};
+use crate::diagnostic::Diagnostic;
 use crate::discover;
 use crate::fingerprint;
 use crate::flow::{self, Summaries};

@@ -6,8 +6,8 @@
 pub mod ast;
 pub mod baseline;
 pub mod check;
-pub mod config;
 pub mod cli;
+pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod fingerprint;

@@ -156,7 +156,7 @@ impl State {
             return Vec::new();
         };
         let file = &self.files[id];
-        if file.in_migrations {
+        if file.in_migrations || file.is_test {
             return Vec::new();
         }
         check::check_file(&self.index, file, &self.rules)
