@@ -2,7 +2,8 @@
 //!
 //! The project is loaded and indexed once at start-up and kept in memory. An opened or changed
 //! document replaces its file; the model index is rebuilt only when the document is a models
-//! module (`models.py` or inside a `models/` package), then every open document is re-checked.
+//! module (`models.py` or inside a `models/` package), then every open document is re-checked;
+//! function summaries are rebuilt on every change.
 //! Diagnostics carry `code`, `codeDescription.href`, `source: "djperf"`, severity and related
 //! information; positions are UTF-16 code units (the LSP default). A finding with a fix gets a
 //! quick-fix code action.
@@ -11,6 +12,7 @@ use crate::check::{self, CheckOptions};
 use crate::config;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::discover;
+use crate::flow::Summaries;
 use crate::index::Index;
 use crate::project::{self, File, LoadRequest};
 use crate::rules::{self, Rule};
@@ -67,6 +69,7 @@ struct State {
     files: Vec<File>,
     by_path: HashMap<PathBuf, usize>,
     index: Index,
+    summaries: Summaries,
     builtin: Vec<File>,
     rules: Vec<&'static Rule>,
     /// Open documents: path → text.
@@ -100,6 +103,7 @@ impl State {
         let files = project::load(reqs, project::DEFAULT_MAX_FILE_BYTES, &mut Vec::new());
         let builtin = project::builtin_files();
         let index = Index::build(&files, &builtin);
+        let summaries = Summaries::build(&files);
         let by_path = files
             .iter()
             .map(|f| (f.path.clone(), f.id as usize))
@@ -109,6 +113,7 @@ impl State {
             files,
             by_path,
             index,
+            summaries,
             builtin,
             rules,
             open: BTreeMap::new(),
@@ -148,6 +153,8 @@ impl State {
         if rebuild {
             self.index = Index::build(&self.files, &self.builtin);
         }
+        // Function summaries follow rows into helpers anywhere in the project: always fresh.
+        self.summaries = Summaries::build(&self.files);
         rebuild
     }
 
@@ -159,7 +166,7 @@ impl State {
         if file.in_migrations || file.is_test {
             return Vec::new();
         }
-        check::check_file(&self.index, file, &self.rules)
+        check::check_file_with(&self.index, &self.summaries, file, &self.rules)
             .iter()
             .map(|d| self.to_lsp(d))
             .collect()
