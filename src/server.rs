@@ -3,7 +3,7 @@
 //! The project is loaded and indexed once at start-up and kept in memory. An opened or changed
 //! document replaces its file; the model index is rebuilt only when the document is a models
 //! module (`models.py` or inside a `models/` package), then every open document is re-checked;
-//! function summaries are rebuilt on every change.
+//! function summaries and DRF facts are rebuilt on every change.
 //! Diagnostics carry `code`, `codeDescription.href`, `source: "djperf"`, severity and related
 //! information; positions are UTF-16 code units (the LSP default). A finding with a fix gets a
 //! quick-fix code action.
@@ -13,7 +13,7 @@ use crate::config;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::discover;
 use crate::flow::Summaries;
-use crate::index::Index;
+use crate::index::{drf, Index};
 use crate::project::{self, File, LoadRequest};
 use crate::rules::{self, Rule};
 use crate::source::{ColumnUnit, Span};
@@ -70,6 +70,8 @@ struct State {
     by_path: HashMap<PathBuf, usize>,
     index: Index,
     summaries: Summaries,
+    /// DRF facts (serializers, views), from every file.
+    facts: drf::Facts,
     builtin: Vec<File>,
     rules: Vec<&'static Rule>,
     /// Open documents: path → text.
@@ -104,6 +106,7 @@ impl State {
         let builtin = project::builtin_files();
         let index = Index::build(&files, &builtin);
         let summaries = Summaries::build(&files);
+        let facts = drf::build(&files, &index);
         let by_path = files
             .iter()
             .map(|f| (f.path.clone(), f.id as usize))
@@ -114,6 +117,7 @@ impl State {
             by_path,
             index,
             summaries,
+            facts,
             builtin,
             rules,
             open: BTreeMap::new(),
@@ -153,8 +157,10 @@ impl State {
         if rebuild {
             self.index = Index::build(&self.files, &self.builtin);
         }
-        // Function summaries follow rows into helpers anywhere in the project: always fresh.
+        // Summaries and DRF facts follow rows into helpers and serializers anywhere in the
+        // project: always fresh.
         self.summaries = Summaries::build(&self.files);
+        self.facts = drf::build(&self.files, &self.index);
         rebuild
     }
 
@@ -166,7 +172,7 @@ impl State {
         if file.in_migrations || file.is_test {
             return Vec::new();
         }
-        check::check_file_with(&self.index, &self.summaries, file, &self.rules)
+        check::check_file_with(&self.index, &self.summaries, &self.facts, file, &self.rules)
             .iter()
             .map(|d| self.to_lsp(d))
             .collect()
