@@ -79,9 +79,10 @@ pub struct CheckArgs {
     /// Report only findings not listed in this baseline file.
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
-    /// Report only findings on lines added or changed since the git revision REV.
-    #[arg(long, value_name = "REV")]
-    pub diff: Option<String>,
+    /// Report only findings on lines added or changed since the git revision REV (for review
+    /// bots; `--diff` is the unified diff of fixes).
+    #[arg(long = "changed-since", value_name = "REV")]
+    pub changed_since: Option<String>,
     /// When to color the output.
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorChoice,
@@ -188,7 +189,7 @@ fn run_check(args: CheckArgs) -> i32 {
         .as_ref()
         .map_or(Ok(()), |b| baseline::apply(&mut res, b))
         .and_then(|()| {
-            args.diff
+            args.changed_since
                 .as_ref()
                 .map_or(Ok(()), |rev| baseline::apply_diff(&mut res, rev))
         });

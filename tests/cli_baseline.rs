@@ -1,4 +1,4 @@
-//! `--write-baseline`, `--baseline` and `--diff REV`.
+//! `--write-baseline`, `--baseline` and `--changed-since REV`.
 
 mod common;
 
@@ -84,15 +84,18 @@ fn diff_keeps_findings_on_changed_lines() {
     git(p.path(), &["commit", "-qm", "init"]);
     // nothing changed since HEAD: the old finding is not reported
     assert_eq!(
-        concise(p.path(), &["--diff", "HEAD", "."]),
+        concise(p.path(), &["--changed-since", "HEAD", "."]),
         (0, String::new())
     );
     assert_eq!(concise(p.path(), &["."]).0, 1);
     write(p.path(), "shop/views.py", &format!("{VIEWS}{MORE}"));
-    let (code, out) = concise(p.path(), &["--diff", "HEAD", "."]);
+    let (code, out) = concise(p.path(), &["--changed-since", "HEAD", "."]);
     assert_eq!(code, 1);
     assert_eq!(out.lines().count(), 1, "{out}");
     assert!(out.starts_with("shop/views.py:12:"), "{out}");
     // an unknown revision is an error
-    assert_eq!(concise(p.path(), &["--diff", "no-such-rev", "."]).0, 2);
+    assert_eq!(
+        concise(p.path(), &["--changed-since", "no-such-rev", "."]).0,
+        2
+    );
 }
