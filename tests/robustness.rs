@@ -175,6 +175,22 @@ fn oversize_files_are_skipped_with_a_note() {
     assert_eq!(r.code, 2);
 }
 
+/// A 20 MB generated file is over the default limit (10M): skipped before it is read, so
+/// memory stays bounded. (Parsed, tree-sitter's tree alone takes about 55 bytes per source
+/// byte on such code: `--max-file-size` is the bound.)
+#[test]
+fn huge_generated_file_is_skipped_by_default() {
+    let dir = project();
+    fs::write(dir.path().join("shop.py"), MODELS).unwrap();
+    let line = "x = [1, 2, 3]  # generated\n";
+    let big = line.repeat(20 * 1024 * 1024 / line.len() + 1);
+    fs::write(dir.path().join("big.py"), big).unwrap();
+    let r = check(dir.path(), &["."]);
+    assert_finding(&r);
+    assert!(r.stderr.contains("big.py: 20971"), "{}", r.stderr);
+    assert!(r.stderr.contains("over the size limit of 10485760 bytes; skipped"), "{}", r.stderr);
+}
+
 /// An unreadable file that the user asked to check is an error (exit 2): a run that silently
 /// skipped it must not look clean. One that is only indexed (not reported) is a warning.
 #[cfg(target_os = "linux")]
