@@ -153,7 +153,7 @@ fn mutated_fixtures_never_panic() {
     let per_file: usize = std::env::var("DJPERF_MUTANTS")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(40);
+        .unwrap_or(24);
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let mut runs = 0;
     for f in &files {

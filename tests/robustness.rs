@@ -188,7 +188,12 @@ fn huge_generated_file_is_skipped_by_default() {
     let r = check(dir.path(), &["."]);
     assert_finding(&r);
     assert!(r.stderr.contains("big.py: 20971"), "{}", r.stderr);
-    assert!(r.stderr.contains("over the size limit of 10485760 bytes; skipped"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("over the size limit of 10485760 bytes; skipped"),
+        "{}",
+        r.stderr
+    );
 }
 
 /// An unreadable file that the user asked to check is an error (exit 2): a run that silently
