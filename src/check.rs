@@ -229,7 +229,7 @@ pub fn run(opts: &CheckOptions) -> Result<CheckResult, CheckError> {
             }
         })
         .collect();
-    let mut warnings: Vec<FileWarning> = walk_problems
+    let warnings: Vec<FileWarning> = walk_problems
         .into_iter()
         .map(|w| FileWarning {
             path: discover::display_path(&w.path, &cwd),
@@ -237,12 +237,37 @@ pub fn run(opts: &CheckOptions) -> Result<CheckResult, CheckError> {
             error: false,
         })
         .collect();
-    let files = project::load(
-        reqs,
-        opts.max_file_bytes
-            .unwrap_or(project::DEFAULT_MAX_FILE_BYTES),
-        &mut warnings,
-    );
+    let max = opts
+        .max_file_bytes
+        .unwrap_or(project::DEFAULT_MAX_FILE_BYTES);
+    let ctx = Analysis {
+        include_tests: opts.include_tests,
+        rules: &rules,
+        matchers: &matchers,
+        start,
+    };
+    Ok(analyse(reqs, max, warnings, &ctx, root, config))
+}
+
+/// What [`analyse`] needs besides the files.
+struct Analysis<'a> {
+    include_tests: bool,
+    rules: &'a [&'static Rule],
+    matchers: &'a config::Matchers,
+    start: Instant,
+}
+
+/// Load, index and check `reqs`, then sort: everything after discovery.
+fn analyse(
+    reqs: Vec<LoadRequest<'_>>,
+    max_file_bytes: u64,
+    mut warnings: Vec<FileWarning>,
+    cx: &Analysis<'_>,
+    root: PathBuf,
+    config: Config,
+) -> CheckResult {
+    let (rules, matchers, start) = (cx.rules, cx.matchers, cx.start);
+    let files = project::load(reqs, max_file_bytes, &mut warnings);
     let builtin = project::builtin_files();
     let index = Index::build(&files, &builtin);
     // Function summaries (once per project), so rows are followed into helpers, properties and
@@ -258,8 +283,8 @@ pub fn run(opts: &CheckOptions) -> Result<CheckResult, CheckError> {
     let checked = files.iter().filter(|f| f.report).count();
     let mut diagnostics: Vec<Diagnostic> = files
         .par_iter()
-        .filter(|f| f.report && !f.in_migrations && (opts.include_tests || !f.is_test))
-        .flat_map_iter(|f| check_file_with(&index, &summaries, &facts, f, &rules))
+        .filter(|f| f.report && !f.in_migrations && (cx.include_tests || !f.is_test))
+        .flat_map_iter(|f| check_file_with(&index, &summaries, &facts, f, rules))
         .collect();
     let display: Vec<&str> = files.iter().map(|f| f.display.as_str()).collect();
     let key = |d: &Diagnostic| {
@@ -289,7 +314,97 @@ pub fn run(opts: &CheckOptions) -> Result<CheckResult, CheckError> {
         fingerprints: Vec::new(),
     };
     res.fingerprints = fingerprint::fingerprints(&res);
-    Ok(res)
+    res
+}
+
+/// The whole check path on one in-memory file, every rule enabled, no filesystem access:
+/// source text in, diagnostics out (the fuzz target and property tests drive this).
+/// `rel` is the file's path relative to a virtual project root (e.g. `app/views.py`).
+pub fn check_source(rel: &str, text: &str) -> CheckResult {
+    let rules: Vec<&'static Rule> = rules::RULES.iter().collect();
+    let rel = PathBuf::from(rel);
+    let req = LoadRequest {
+        path: rel.clone(),
+        display: rel.to_string_lossy().into_owned(),
+        rel,
+        report: true,
+        override_text: Some(text),
+    };
+    let config = Config::default();
+    let Ok(matchers) = config.matchers() else {
+        unreachable!("the default configuration has no patterns to fail on")
+    };
+    let cx = Analysis {
+        include_tests: true,
+        rules: &rules,
+        matchers: &matchers,
+        start: Instant::now(),
+    };
+    analyse(
+        vec![req],
+        project::DEFAULT_MAX_FILE_BYTES,
+        Vec::new(),
+        &cx,
+        PathBuf::new(),
+        config,
+    )
+}
+
+/// What `djperf debug parse-only` measured.
+#[derive(Debug, Default)]
+pub struct ParseOnlyStats {
+    pub files: usize,
+    pub bytes: u64,
+    pub with_errors: usize,
+    pub warnings: Vec<FileWarning>,
+}
+
+/// The parse floor: the same walk as `check` (every Python file under each path), the same
+/// rayon pool, read + decode + tree-sitter parse, tree dropped; no lowering, index or rules.
+pub fn parse_only(paths: &[PathBuf], max_file_bytes: u64) -> Result<ParseOnlyStats, CheckError> {
+    let mut problems = Vec::new();
+    let mut all: BTreeSet<PathBuf> = BTreeSet::new();
+    for p in paths {
+        if std::fs::symlink_metadata(p).is_err() {
+            return Err(CheckError(format!(
+                "{}: no such file or directory",
+                p.display()
+            )));
+        }
+        all.extend(discover::python_files(p, &mut problems));
+    }
+    let all: Vec<PathBuf> = all.into_iter().collect();
+    let results: Vec<Result<(u64, bool), FileWarning>> = all
+        .par_iter()
+        .map(|p| {
+            let warn = |message: String| FileWarning {
+                path: p.display().to_string(),
+                message,
+                error: false,
+            };
+            let meta = std::fs::metadata(p).map_err(|e| warn(format!("cannot read: {e}")))?;
+            if !meta.is_file() || meta.len() > max_file_bytes {
+                return Err(warn("skipped".into()));
+            }
+            let bytes = std::fs::read(p).map_err(|e| warn(format!("cannot read: {e}")))?;
+            let (text, _) = crate::parse::decode(&bytes);
+            let text = crate::parse::normalize(text);
+            let errors = crate::parse::parse_only(&text).map_err(|e| warn(e.to_string()))?;
+            Ok((bytes.len() as u64, errors))
+        })
+        .collect();
+    let mut stats = ParseOnlyStats::default();
+    for r in results {
+        match r {
+            Ok((n, errors)) => {
+                stats.files += 1;
+                stats.bytes += n;
+                stats.with_errors += usize::from(errors);
+            }
+            Err(w) => stats.warnings.push(w),
+        }
+    }
+    Ok(stats)
 }
 
 /// Run the enabled rules on one file and drop suppressed findings.

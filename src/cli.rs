@@ -32,6 +32,41 @@ pub enum Command {
         /// A rule code (DJP101) or name (fk-access-in-loop).
         rule: String,
     },
+    /// Developer tools (benchmarks); not a stable interface.
+    #[command(hide = true, subcommand)]
+    Debug(DebugCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum DebugCommand {
+    /// Walk, read and parse every Python file like `check` does, then drop the trees:
+    /// the tree-sitter floor `scripts/bench` compares `check` against.
+    ParseOnly {
+        /// Files or directories.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Skip files larger than this (bytes; K, M and G suffixes allowed).
+        #[arg(long = "max-file-size", value_parser = parse_size)]
+        max_file_size: Option<u64>,
+    },
+    /// Panic inside a worker thread, to test that a bug never looks like a clean run.
+    Panic,
+}
+
+/// A byte count with an optional K, M or G suffix (powers of 1024).
+fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let (digits, mult) = match t.char_indices().last() {
+        Some((i, 'k' | 'K')) => (&t[..i], 1u64 << 10),
+        Some((i, 'm' | 'M')) => (&t[..i], 1 << 20),
+        Some((i, 'g' | 'G')) => (&t[..i], 1 << 30),
+        _ => (t, 1),
+    };
+    digits
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(mult))
+        .ok_or_else(|| format!("`{s}` is not a size in bytes (e.g. 1048576, 512K, 10M)"))
 }
 
 #[derive(clap::Args, Debug)]
@@ -86,6 +121,9 @@ pub struct CheckArgs {
     /// When to color the output.
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorChoice,
+    /// Skip files larger than this, with a warning (bytes; K, M and G suffixes allowed).
+    #[arg(long = "max-file-size", value_parser = parse_size, default_value = "10M")]
+    pub max_file_size: u64,
 }
 
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
@@ -131,6 +169,72 @@ pub fn run(cli: Cli) -> i32 {
         },
         Command::Check(args) => run_check(args),
         Command::Server => crate::server::run(),
+        Command::Debug(DebugCommand::Panic) => {
+            use rayon::prelude::*;
+            (0..2u8).into_par_iter().for_each(|i| {
+                assert!(i > 7, "`djperf debug panic` panics on purpose");
+            });
+            0
+        }
+        Command::Debug(DebugCommand::ParseOnly {
+            paths,
+            max_file_size,
+        }) => {
+            let max = max_file_size.unwrap_or(crate::project::DEFAULT_MAX_FILE_BYTES);
+            match check::parse_only(&paths, max) {
+                Ok(stats) => {
+                    for w in &stats.warnings {
+                        eprintln!("djperf: warning: {}: {}", w.path, w.message);
+                    }
+                    println!(
+                        "parsed {} files, {} bytes, {} with syntax errors, {} skipped",
+                        stats.files,
+                        stats.bytes,
+                        stats.with_errors,
+                        stats.warnings.len()
+                    );
+                    0
+                }
+                Err(e) => {
+                    eprintln!("djperf: error: {e}");
+                    2
+                }
+            }
+        }
+    }
+}
+
+/// Parse the command line. Help and version print as usual (exit 0); any other problem is
+/// one line on stderr and exit code 2, never clap's multi-line usage block.
+pub fn parse_args<I, T>(args: I) -> Result<Cli, i32>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    use clap::error::ErrorKind;
+    match Cli::try_parse_from(args) {
+        Ok(cli) => Ok(cli),
+        Err(e) => match e.kind() {
+            ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+                let _ = e.print();
+                Err(0)
+            }
+            ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+                eprintln!("djperf: error: a command is needed: check, rules or explain (see `djperf --help`)");
+                Err(2)
+            }
+            _ => {
+                let rendered = e.render().to_string();
+                let line = rendered
+                    .lines()
+                    .map(str::trim)
+                    .find(|l| !l.is_empty())
+                    .unwrap_or("invalid command line");
+                let line = line.strip_prefix("error: ").unwrap_or(line);
+                eprintln!("djperf: error: {line} (see `djperf --help`)");
+                Err(2)
+            }
+        },
     }
 }
 
@@ -157,7 +261,7 @@ fn run_check(args: CheckArgs) -> i32 {
         extend_select: args.extend_select.clone(),
         ignore: args.ignore.clone(),
         stdin,
-        max_file_bytes: None,
+        max_file_bytes: Some(args.max_file_size),
         include_tests: args.include_tests,
         force_exclude: args.force_exclude,
     };

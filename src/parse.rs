@@ -5,8 +5,21 @@ use std::cell::RefCell;
 use std::time::{Duration, Instant};
 use tree_sitter::{ParseOptions, ParseState, Parser};
 
-/// Longest a single file may take to parse before it is given up on.
+/// Longest a small file may take to parse before it is given up on (a hang guard, not a
+/// performance target: the budget grows with the file, see [`parse_budget`]).
 pub const PARSE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Slowest parse rate tolerated for big files (bytes per second); tree-sitter-python does
+/// about 12 MB/s per core, 3 MB/s in a debug build, so only a hang reaches this.
+pub const MIN_PARSE_BYTES_PER_SEC: u64 = 200_000;
+
+/// Parse-time budget for a text of `len` bytes.
+pub fn parse_budget(len: usize) -> Duration {
+    let len = u64::try_from(len).unwrap_or(u64::MAX);
+    PARSE_TIMEOUT.max(Duration::from_millis(
+        len.saturating_mul(1000) / MIN_PARSE_BYTES_PER_SEC,
+    ))
+}
 
 /// Deepest indentation accepted before parsing. CPython refuses more than 100 nested blocks;
 /// tree-sitter-python can abort the process (a C assertion) on far deeper indentation.
@@ -20,7 +33,8 @@ thread_local! {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ParseProblem {
     TooDeep,
-    Timeout,
+    /// Gave up after this many seconds.
+    Timeout(u64),
     Failed,
 }
 
@@ -31,11 +45,9 @@ impl std::fmt::Display for ParseProblem {
                 f,
                 "nesting deeper than {MAX_INDENT_LEVELS} levels (Python itself rejects it); file skipped"
             ),
-            ParseProblem::Timeout => write!(
-                f,
-                "parsing took longer than {}s; file skipped",
-                PARSE_TIMEOUT.as_secs()
-            ),
+            ParseProblem::Timeout(secs) => {
+                write!(f, "parsing took longer than {secs}s; file skipped")
+            }
             ParseProblem::Failed => write!(f, "the parser failed; file skipped"),
         }
     }
@@ -116,8 +128,27 @@ fn too_deep(text: &str) -> bool {
     deepest / unit > MAX_INDENT_LEVELS
 }
 
-/// Parse and lower `text`. The tree is dropped before returning.
-pub fn parse(text: &str) -> Result<Module, ParseProblem> {
+/// Make `text` safe for tree-sitter without moving any byte: NUL bytes become spaces and a
+/// lone CR (an old Mac line ending, which Python accepts) becomes LF. Offsets and line
+/// numbers are unchanged ([`crate::source::LineIndex`] already counts a lone CR as a line end).
+pub fn normalize(text: String) -> String {
+    if !text.bytes().any(|b| b == 0 || b == b'\r') {
+        return text;
+    }
+    let mut bytes = text.into_bytes();
+    for i in 0..bytes.len() {
+        match bytes[i] {
+            0 => bytes[i] = b' ',
+            b'\r' if bytes.get(i + 1) != Some(&b'\n') => bytes[i] = b'\n',
+            _ => {}
+        }
+    }
+    // Only ASCII bytes were replaced by ASCII bytes: still valid UTF-8.
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// Parse `text` with this thread's parser (guarded, time-bounded) and hand the tree to `f`.
+fn with_tree<T>(text: &str, f: impl FnOnce(&tree_sitter::Tree) -> T) -> Result<T, ParseProblem> {
     if too_deep(text) {
         return Err(ParseProblem::TooDeep);
     }
@@ -131,9 +162,10 @@ pub fn parse(text: &str) -> Result<Module, ParseProblem> {
         }
         let parser = slot.as_mut().ok_or(ParseProblem::Failed)?;
         let start = Instant::now();
+        let budget = parse_budget(text.len());
         let mut timed_out = false;
         let mut progress = |_: &ParseState| {
-            if start.elapsed() > PARSE_TIMEOUT {
+            if start.elapsed() > budget {
                 timed_out = true;
                 true
             } else {
@@ -148,17 +180,28 @@ pub fn parse(text: &str) -> Result<Module, ParseProblem> {
             Some(ParseOptions::new().progress_callback(&mut progress)),
         );
         match tree {
-            Some(tree) => Ok(ast::lower(tree.root_node(), bytes)),
+            Some(tree) => Ok(f(&tree)),
             None => {
                 parser.reset();
                 Err(if timed_out {
-                    ParseProblem::Timeout
+                    ParseProblem::Timeout(budget.as_secs())
                 } else {
                     ParseProblem::Failed
                 })
             }
         }
     })
+}
+
+/// Parse and lower `text`. The tree is dropped before returning.
+pub fn parse(text: &str) -> Result<Module, ParseProblem> {
+    with_tree(text, |tree| ast::lower(tree.root_node(), text.as_bytes()))
+}
+
+/// Parse `text` with the same guards as [`parse`] and drop the tree: the floor that
+/// `djperf debug parse-only` measures. Returns whether the tree has syntax errors.
+pub fn parse_only(text: &str) -> Result<bool, ParseProblem> {
+    with_tree(text, |tree| tree.root_node().has_error())
 }
 
 #[cfg(test)]
@@ -185,5 +228,14 @@ mod tests {
         src.push_str("pass\n");
         assert_eq!(parse(&src).unwrap_err(), ParseProblem::TooDeep);
         assert!(parse("def f():\n    return 1\n").is_ok());
+    }
+
+    #[test]
+    fn normalize_keeps_offsets() {
+        let t = normalize("a = 1\rb = 2\r\nc = '\0'\n".to_owned());
+        assert_eq!(t, "a = 1\nb = 2\r\nc = ' '\n");
+        assert_eq!(parse_only(&t), Ok(false));
+        // Without the normalisation tree-sitter reads a lone CR as no line end at all.
+        assert_eq!(parse_only("a = 1\rb = 2\n"), Ok(true));
     }
 }

@@ -119,11 +119,7 @@ fn load_one(
             parse::decode(&bytes)
         }
     };
-    let text = if text.contains('\0') {
-        text.replace('\0', " ")
-    } else {
-        text
-    };
+    let text = parse::normalize(text);
     let ast = parse::parse(&text).map_err(|p| warn(p.to_string(), false))?;
     let module = discover::module_name(&r.rel);
     let is_package = r.rel.file_stem().is_some_and(|s| s == "__init__");
