@@ -39,3 +39,9 @@ def counted():
 def sliced():
     for b in Book.objects.order_by("title").select_related("author")[:10]:
         print(b.author.name)
+
+
+def narrowed_children():
+    for a in Author.objects.all():
+        for b in a.book_set.filter(title="x").select_related("editor"):
+            print(b.editor.name)

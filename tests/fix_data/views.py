@@ -36,3 +36,9 @@ def counted():
 def sliced():
     for b in Book.objects.order_by("title")[:10]:
         print(b.author.name)
+
+
+def narrowed_children():
+    for a in Author.objects.all():
+        for b in a.book_set.filter(title="x"):
+            print(b.editor.name)
