@@ -87,6 +87,8 @@ class Case:
     last: int
     claims: list[Claim] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    # --expect-clean: claims whose finding djperf no longer reports (its fix was applied)
+    fixed: list[Claim] = field(default_factory=list)
     # Extra (file, first, last) ranges whose claims this case owns ('also=' in the directive).
     extra: list[tuple[str, int, int]] = field(default_factory=list)
     also: list[str] = field(default_factory=list)
@@ -709,18 +711,62 @@ def run_worker(project: Path, cases: list[Case]) -> tuple[dict | None, str]:
         return json.loads(out_path.read_text()), ""
 
 
-def check_project(project: Path, django_only: bool):
+def apply_expect_clean(cases: list[Case], findings, codes: set[str]) -> None:
+    """--expect-clean: a claim of one of `codes` that djperf no longer reports was fixed.
+    It leaves the case's claims, so a case left with no claim must now be clean per Django."""
+    if findings is None:
+        return
+    got = {(f["filename"], f["location"]["row"], f["code"]) for f in findings}
+    for case in cases:
+        keep = []
+        for c in case.claims:
+            if c.code in codes and not c.todo and (c.file, c.row, c.code) not in got:
+                case.fixed.append(c)
+            else:
+                keep.append(c)
+        case.claims = keep
+
+
+def judge_fixed(case: Case, result: dict | None, base: dict | None) -> list[str]:
+    """A case with fixed claims and other claims left must scale less than before the fix."""
+    if not case.fixed or not case.claims or not result or not result.get("counts"):
+        return []
+    if not base or not base.get("counts") or base.get("error"):
+        return ["fixed claims in a case with other claims, but the baseline case did not run"]
+    grow = result["counts"][1] - result["counts"][0]
+    base_grow = base["counts"][1] - base["counts"][0]
+    if grow >= base_grow:
+        return [f"claims {fmt_claims(case.fixed)} were fixed but the case still grows by {grow} "
+                f"queries (before the fix: {base_grow})"]
+    return []
+
+
+def check_project(project: Path, django_only: bool, expect_clean: set[str] | None = None):
     """Returns (lines for verbose, list of (case id, reasons), agree count)."""
     cases, claims, problems = discover(project)
     results, worker_error = run_worker(project, cases) if cases else ({}, "")
     findings, djperf_error = (None, "") if django_only else run_djperf(project)
+    base_results: dict = {}
+    if expect_clean:
+        apply_expect_clean(cases, findings, expect_clean)
+        claims = [c for case in cases for c in case.claims] + [
+            c for c in claims if not any(c in case.claims or c in case.fixed for case in cases)]
+        # The unfixed project of the same name, for cases that keep other claims.
+        base = REPO_ROOT / "testdata" / "projects" / project.name
+        mixed = [c for c in cases if c.fixed and c.claims]
+        if mixed and (base / "manage.py").is_file():
+            base_cases, _, _ = discover(base)
+            base_results = run_worker(base, base_cases)[0] or {}
 
     verdicts = []  # (case id, reasons, detail)
     for case in cases:
         result = (results or {}).get(case.id) if results is not None else None
         reasons = judge(case, result, worker_error, findings, djperf_error, django_only)
+        if expect_clean:
+            reasons += judge_fixed(case, result, base_results.get(case.id))
         counts = "->".join(map(str, result["counts"])) if result and result.get("counts") else "?"
-        verdicts.append((case.id, reasons, f"claims [{fmt_claims(case.claims)}], django {counts} queries"))
+        fixed = f", fixed [{fmt_claims(case.fixed)}]" if case.fixed else ""
+        verdicts.append((case.id, reasons, f"claims [{fmt_claims(case.claims)}]{fixed}, django {counts} queries"))
 
     # Claims and findings that no case covers.
     covered = {(c.file, c.row) for case in cases for c in case.claims}
@@ -747,7 +793,7 @@ def check_project(project: Path, django_only: bool):
         verdicts.append((f"{project.name}", [p], ""))
     if not cases and not problems:
         verdicts.append((project.name, ["no cases found"], ""))
-    return verdicts
+    return verdicts, sum(len(c.fixed) for c in cases), sum(1 for c in cases if c.fixed)
 
 
 def main(argv: list[str]) -> int:
@@ -758,26 +804,37 @@ def main(argv: list[str]) -> int:
     ap.add_argument("-v", "--verbose", action="store_true", help="print every case with its query counts")
     ap.add_argument("--django-only", action="store_true",
                     help="development only: check the claims against Django, skip djperf")
-    ap.add_argument("projects", nargs="*", help="project names under testdata/projects (default: all)")
+    ap.add_argument("--projects-dir", default=str(PROJECTS_DIR),
+                    help="where the projects are (inside the repo; default testdata/projects)")
+    ap.add_argument("--expect-clean", metavar="CODES", default="",
+                    help="judge projects after `djperf check --fix`: a claim of these codes "
+                         "(comma-separated) that djperf no longer reports counts as fixed, and "
+                         "Django must agree (a case left without claims must be clean; one with "
+                         "other claims must grow less than the unfixed project of the same name)")
+    ap.add_argument("projects", nargs="*", help="project names under the projects dir (default: all)")
     args = ap.parse_args(argv)
+    projects_dir = Path(args.projects_dir).resolve()
+    expect_clean = {c.strip() for c in args.expect_clean.split(",") if c.strip()} or None
 
     if args.projects:
-        projects = [PROJECTS_DIR / p for p in args.projects]
+        projects = [projects_dir / p for p in args.projects]
         for p in projects:
             if not (p / "manage.py").is_file():
                 print(f"oracle: no fixture project at {rel(p) if p.exists() else p}", file=sys.stderr)
                 return 1
     else:
-        projects = sorted(p.parent for p in PROJECTS_DIR.glob("*/manage.py"))
+        projects = sorted(p.parent for p in projects_dir.glob("*/manage.py"))
     if not projects:
         print("oracle: no fixture projects found", file=sys.stderr)
         return 1
 
     with ThreadPoolExecutor(max_workers=max(1, min(len(projects), os.cpu_count() or 1))) as pool:
-        all_verdicts = list(pool.map(lambda p: check_project(p, args.django_only), projects))
+        all_verdicts = list(pool.map(lambda p: check_project(p, args.django_only, expect_clean), projects))
 
-    agree = disagree = 0
-    for verdicts in all_verdicts:
+    agree = disagree = fixed_claims = fixed_cases = 0
+    for verdicts, n_fixed, n_fixed_cases in all_verdicts:
+        fixed_claims += n_fixed
+        fixed_cases += n_fixed_cases
         for case_id, reasons, detail in verdicts:
             if reasons:
                 disagree += 1
@@ -786,6 +843,9 @@ def main(argv: list[str]) -> int:
                 agree += 1
                 if args.verbose:
                     print(f"ok       {case_id}: {detail}")
+    if expect_clean:
+        print(f"oracle: {fixed_claims} claims of {', '.join(sorted(expect_clean))} fixed "
+              f"in {fixed_cases} cases, judged by Django")
     print(f"oracle: {agree} cases agree, {disagree} disagree")
     return 1 if disagree else 0
 

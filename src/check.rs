@@ -28,6 +28,8 @@ pub struct CheckOptions {
     pub include_tests: bool,
     /// Apply the configured excludes even to files passed explicitly (`--force-exclude`).
     pub force_exclude: bool,
+    /// Texts to check instead of the files on disk, by absolute path (`--fix` passes).
+    pub overrides: std::collections::HashMap<PathBuf, String>,
 }
 
 pub struct CheckResult {
@@ -222,10 +224,12 @@ pub fn run(opts: &CheckOptions) -> Result<CheckResult, CheckError> {
                 rel,
                 display: discover::display_path(p, &cwd),
                 report: reported.contains(p),
-                override_text: match (&stdin_path, &opts.stdin) {
-                    (Some(sp), Some((_, text))) if sp == p => Some(text.as_str()),
-                    _ => None,
-                },
+                override_text: opts.overrides.get(p).map(String::as_str).or(
+                    match (&stdin_path, &opts.stdin) {
+                        (Some(sp), Some((_, text))) if sp == p => Some(text.as_str()),
+                        _ => None,
+                    },
+                ),
             }
         })
         .collect();

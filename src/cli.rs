@@ -2,6 +2,7 @@
 
 use crate::baseline;
 use crate::check::{self, CheckOptions};
+use crate::fix;
 use crate::output::{self, Format};
 use crate::rules;
 use clap::{Parser, Subcommand};
@@ -22,7 +23,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Check files or directories (default: the current directory).
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// List every rule: code, name, default, summary.
     Rules,
     /// Run the language server over stdio (for editors).
@@ -124,6 +125,16 @@ pub struct CheckArgs {
     /// Skip files larger than this, with a warning (bytes; K, M and G suffixes allowed).
     #[arg(long = "max-file-size", value_parser = parse_size, default_value = "10M")]
     pub max_file_size: u64,
+    /// Apply the safe fixes (add the missing select_related/prefetch_related...), then
+    /// report what remains. With stdin input, print the fixed text instead.
+    #[arg(long)]
+    pub fix: bool,
+    /// Also apply fixes that may change behaviour or cost (implies --fix unless --diff).
+    #[arg(long = "unsafe-fixes")]
+    pub unsafe_fixes: bool,
+    /// Print the fixes as a unified diff instead of writing them; exit 1 if there are any.
+    #[arg(long = "diff")]
+    pub fix_diff: bool,
 }
 
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
@@ -167,7 +178,7 @@ pub fn run(cli: Cli) -> i32 {
                 2
             }
         },
-        Command::Check(args) => run_check(args),
+        Command::Check(args) => run_check(*args),
         Command::Server => crate::server::run(),
         Command::Debug(DebugCommand::Panic) => {
             use rayon::prelude::*;
@@ -264,12 +275,27 @@ fn run_check(args: CheckArgs) -> i32 {
         max_file_bytes: Some(args.max_file_size),
         include_tests: args.include_tests,
         force_exclude: args.force_exclude,
+        overrides: std::collections::HashMap::new(),
     };
-    let mut res = match check::run(&opts) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("djperf: error: {e}");
-            return 2;
+    if args.fix_diff {
+        return run_fix_diff(&opts, &args);
+    }
+    let mut fixed = None;
+    let mut res = if args.fix || args.unsafe_fixes {
+        match run_fix(&opts, &args) {
+            Ok((res, n)) => {
+                fixed = Some(n);
+                res
+            }
+            Err(code) => return code,
+        }
+    } else {
+        match check::run(&opts) {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("djperf: error: {e}");
+                return 2;
+            }
         }
     };
     if let Some(path) = &args.write_baseline {
@@ -329,6 +355,23 @@ fn run_check(args: CheckArgs) -> i32 {
     let written = output::write(&res, args.output_format, color, &mut out).and_then(|()| {
         if args.output_format == Format::Full && !args.quiet {
             writeln!(out, "{}", output::summary(&res))?;
+            if fixed.is_none() {
+                if let Some(line) = fixable_line(&res) {
+                    writeln!(out, "{line}")?;
+                }
+            }
+        }
+        if let (Some(n), false) = (fixed, args.quiet) {
+            let line = format!(
+                "Fixed {n} problem{} ({} remaining)",
+                if n == 1 { "" } else { "s" },
+                res.diagnostics.len()
+            );
+            if args.output_format == Format::Full {
+                writeln!(out, "{line}")?;
+            } else {
+                eprintln!("djperf: {line}");
+            }
         }
         out.flush()
     });
@@ -345,4 +388,104 @@ fn run_check(args: CheckArgs) -> i32 {
     } else {
         0
     }
+}
+
+/// `N fixable with --fix (M more with --unsafe-fixes)`, when any finding has a fix.
+fn fixable_line(res: &check::CheckResult) -> Option<String> {
+    let count = |a| {
+        res.diagnostics
+            .iter()
+            .filter(|d| d.fix.as_ref().is_some_and(|f| f.applicability == a))
+            .count()
+    };
+    let (safe, unsafe_) = (
+        count(crate::diagnostic::Applicability::Safe),
+        count(crate::diagnostic::Applicability::Unsafe),
+    );
+    match (safe, unsafe_) {
+        (0, 0) => None,
+        (s, 0) => Some(format!("{s} fixable with --fix")),
+        (0, u) => Some(format!("{u} fixable with --unsafe-fixes")),
+        (s, u) => Some(format!(
+            "{s} fixable with --fix ({u} more with --unsafe-fixes)"
+        )),
+    }
+}
+
+/// `--fix` / `--unsafe-fixes`: apply and write; returns the check of the fixed files and
+/// how many findings were fixed, or the exit code when done (stdin, errors).
+fn run_fix(opts: &CheckOptions, args: &CheckArgs) -> Result<(check::CheckResult, usize), i32> {
+    let outcome = match fix::run(opts, args.unsafe_fixes) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("djperf: error: {e}");
+            return Err(2);
+        }
+    };
+    for (file, msg) in &outcome.rolled_back {
+        eprintln!("djperf: warning: {file}: fix not applied, the file would not parse: {msg}");
+    }
+    if let Some((name, text)) = &opts.stdin {
+        // Like formatters: the fixed text goes to stdout, nothing is written.
+        let fixed = outcome
+            .changed
+            .iter()
+            .find(|c| c.path.ends_with(name) || c.display == name.display().to_string())
+            .map_or(text.as_str(), |c| c.fixed.as_str());
+        let mut out = std::io::stdout().lock();
+        let _ = out.write_all(fixed.as_bytes());
+        let _ = out.flush();
+        return Err(i32::from(
+            !outcome.result.diagnostics.is_empty() && !args.exit_zero,
+        ));
+    }
+    let mut write_failed = false;
+    for (file, why) in fix::write_files(&outcome.changed) {
+        eprintln!("djperf: error: {file}: {why}");
+        write_failed = true;
+    }
+    if write_failed {
+        return Err(2);
+    }
+    Ok((outcome.result, outcome.fixed))
+}
+
+/// `--diff`: print the fixes `--fix` (with `--unsafe-fixes`: also the unsafe ones) would
+/// apply, as a unified diff, without writing. Exit 1 when there is anything to change.
+/// (`--diff REV` filters findings to changed lines, hence the longer name.)
+fn run_fix_diff(opts: &CheckOptions, args: &CheckArgs) -> i32 {
+    let outcome = match fix::run(opts, args.unsafe_fixes) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("djperf: error: {e}");
+            return 2;
+        }
+    };
+    for (file, msg) in &outcome.rolled_back {
+        eprintln!("djperf: warning: {file}: fix not applied, the file would not parse: {msg}");
+    }
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = fix::write_diff(&outcome.changed, &mut out) {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            eprintln!("djperf: error: cannot write output: {e}");
+        }
+        return 2;
+    }
+    let _ = out.flush();
+    if !args.quiet {
+        eprintln!(
+            "djperf: {} fix{} in {} file{} ({} problem{} would remain)",
+            outcome.fixed,
+            if outcome.fixed == 1 { "" } else { "es" },
+            outcome.changed.len(),
+            if outcome.changed.len() == 1 { "" } else { "s" },
+            outcome.result.diagnostics.len(),
+            if outcome.result.diagnostics.len() == 1 {
+                ""
+            } else {
+                "s"
+            },
+        );
+    }
+    i32::from(!outcome.changed.is_empty())
 }

@@ -36,9 +36,31 @@ pub struct Edit {
     pub content: String,
 }
 
+/// Whether applying a fix keeps the program's behaviour (`--fix`) or may change it
+/// (`--unsafe-fixes`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Applicability {
+    /// Same results, fewer queries: applied by `--fix`.
+    Safe,
+    /// Usually right, but it can change what the code does or costs in ways a reviewer
+    /// should see: applied only with `--unsafe-fixes`.
+    Unsafe,
+}
+
+impl Applicability {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Applicability::Safe => "safe",
+            Applicability::Unsafe => "unsafe",
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Fix {
     pub message: String,
+    pub applicability: Applicability,
+    /// Non-overlapping replacements, possibly in several files.
     pub edits: Vec<Edit>,
 }
 

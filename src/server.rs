@@ -222,7 +222,15 @@ impl State {
                         e.content.clone(),
                     ));
             }
-            json!({ "title": fix.message, "changes": changes })
+            let title = match fix.applicability {
+                crate::diagnostic::Applicability::Safe => fix.message.clone(),
+                crate::diagnostic::Applicability::Unsafe => format!("{} [unsafe]", fix.message),
+            };
+            json!({
+                "title": title,
+                "changes": changes,
+                "safe": fix.applicability == crate::diagnostic::Applicability::Safe,
+            })
         });
         lsp::Diagnostic {
             range: self.range(d.file, d.span),
@@ -275,7 +283,7 @@ pub fn code_actions(params: &Value) -> Vec<Value> {
                 "title": d["data"]["title"],
                 "kind": "quickfix",
                 "diagnostics": [d],
-                "isPreferred": true,
+                "isPreferred": d["data"]["safe"] == true,
                 "edit": { "changes": d["data"]["changes"] },
             })
         })

@@ -157,13 +157,21 @@ fn diagnostics_follow_open_change_save_and_model_edits() {
     );
     assert_eq!(c.diagnostics_for(&views).len(), 1);
 
-    // no fix on this finding: no code action
+    // the finding's fix is offered as a quick fix: replace `all()` by `select_related("author")`
     let actions = c.request(
         2,
         "textDocument/codeAction",
         json!({ "textDocument": { "uri": views }, "range": d["range"], "context": { "diagnostics": [d] } }),
     );
-    assert_eq!(actions["result"], json!([]));
+    let list = actions["result"].as_array().expect("code actions");
+    assert_eq!(list.len(), 1, "{actions}");
+    assert_eq!(list[0]["kind"], "quickfix");
+    assert_eq!(list[0]["isPreferred"], true);
+    let edits = list[0]["edit"]["changes"][&views]
+        .as_array()
+        .expect("edits");
+    assert_eq!(edits.len(), 1, "{actions}");
+    assert_eq!(edits[0]["newText"], "select_related(\"author\")");
 
     let shut = c.request(3, "shutdown", Value::Null);
     assert!(shut.get("error").is_none(), "{shut}");

@@ -743,7 +743,15 @@ impl<'a> Analyzer<'a> {
     fn row_of(&self, q: &Qs, loop_id: u32) -> Inst {
         let row = match &q.related {
             Some(rel) => match &rel.parent.row {
-                Some(prow) if self.per_row(prow) => {
+                // A narrowed related queryset (`book.tags.filter(...)`, `.iterator()`) is a
+                // fresh query per parent row: a prefetch on the parent's queryset cannot
+                // serve it, so its own rows are rooted here (where a fix can go).
+                Some(prow)
+                    if self.per_row(prow)
+                        && q.narrowed.is_none()
+                        && q.bypass.is_none()
+                        && !q.iterator =>
+                {
                     let mut path = prow.path.clone();
                     path.push(rel.rel.clone());
                     let missing = if rel.prefetched || q.cached {

@@ -32,6 +32,7 @@ struct JsonEdit {
 #[derive(Serialize)]
 struct JsonFix {
     message: String,
+    applicability: &'static str,
     edits: Vec<JsonEdit>,
 }
 
@@ -74,6 +75,7 @@ fn items(res: &CheckResult) -> Vec<JsonDiagnostic<'_>> {
                 help: d.help.as_deref(),
                 fix: d.fix.as_ref().map(|f| JsonFix {
                     message: f.message.clone(),
+                    applicability: f.applicability.as_str(),
                     edits: f
                         .edits
                         .iter()

@@ -2,6 +2,7 @@
 
 use super::{quoted_list, Context, Rule};
 use crate::diagnostic::{Diagnostic, Related, Severity};
+use crate::fix::queryset::{self, LoadCall};
 use crate::flow::Event;
 use crate::source::Span;
 use std::collections::BTreeMap;
@@ -127,6 +128,18 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
         } else {
             "relation"
         };
+        // Naming fields after a bare `select_related()` would stop it following the other
+        // foreign keys: no mechanical fix then.
+        let fix = if *skipped_by_bare_select {
+            None
+        } else {
+            let call = if any_many {
+                LoadCall::PrefetchRelated
+            } else {
+                LoadCall::SelectRelated
+            };
+            queryset::load_fix(cx.file, root_span, call, &maximal, None)
+        };
         let mut help = format!(
             "add .{call}({}) to the `{root_name}` queryset on line {root_line}",
             quoted_list(&maximal)
@@ -166,7 +179,7 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
                 message: format!("reads `{attr}` here"),
             }))
             .collect(),
-            fix: None,
+            fix,
         });
     }
 }

@@ -2,6 +2,7 @@
 
 use super::{Context, Rule};
 use crate::diagnostic::{Diagnostic, Related, Severity};
+use crate::fix::queryset::{self, LoadCall};
 use crate::flow::{EvalHow, Event};
 
 pub const RULE: Rule = Rule {
@@ -91,6 +92,44 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
                 format!("add .prefetch_related(\"{lookup}\") to the `{root_name}` queryset on line {root_line}"),
             ),
         };
+        // A prefetch serves iteration, len(), bool(), `in`, count() and exists(); a narrowed
+        // queryset or `get()`/`first()` would still query (or bypass the cache).
+        let fix = match (narrowed, how) {
+            (None, EvalHow::Iterate | EvalHow::Builtin(_)) => queryset::load_fix(
+                cx.file,
+                *root_span,
+                LoadCall::PrefetchRelated,
+                std::slice::from_ref(&lookup),
+                None,
+            ),
+            (None, EvalHow::Method(m)) if m == "in" => queryset::load_fix(
+                cx.file,
+                *root_span,
+                LoadCall::PrefetchRelated,
+                std::slice::from_ref(&lookup),
+                None,
+            ),
+            (None, EvalHow::Count | EvalHow::Exists)
+                if !queryset::is_method_call(cx.file, *span, &["count", "exists"]) =>
+            {
+                // len()/bool()/`if qs:` load every row anyway: the prefetch only batches it.
+                queryset::load_fix(
+                    cx.file,
+                    *root_span,
+                    LoadCall::PrefetchRelated,
+                    std::slice::from_ref(&lookup),
+                    None,
+                )
+            }
+            (None, EvalHow::Count | EvalHow::Exists) => queryset::load_fix(
+                cx.file,
+                *root_span,
+                LoadCall::PrefetchRelated,
+                std::slice::from_ref(&lookup),
+                Some("loads every related row where a count or exists query ran; annotate() may be cheaper"),
+            ),
+            _ => None,
+        };
         out.push(Diagnostic {
             code: rule.code,
             name: rule.name,
@@ -114,7 +153,7 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
                 message: format!("reads `{rel}` here"),
             }))
             .collect(),
-            fix: None,
+            fix,
         });
     }
 }

@@ -1,0 +1,424 @@
+//! Edits that make a queryset load relations where it is built: append
+//! `.select_related("a__b")` / `.prefetch_related("tags")` to the chain, or merge the lookups
+//! into an existing call of that method, keeping the code's layout (one method per line,
+//! backslash continuations, the quote style, one argument per line, trailing commas).
+//!
+//! Rules call [`load_fix`] with the span the flow analysis recorded as the rows' root
+//! queryset (`Event::FkAccess::root_span`...). Any expression span works, so a DRF
+//! `queryset = ...` attribute or a `get_queryset()` return can use it too.
+
+use crate::ast::{ExprId, ExprKind, Module};
+use crate::diagnostic::{Applicability, Edit, Fix};
+use crate::project::File;
+use crate::source::Span;
+
+/// Which loading call to add.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LoadCall {
+    SelectRelated,
+    PrefetchRelated,
+}
+
+impl LoadCall {
+    pub fn method(self) -> &'static str {
+        match self {
+            LoadCall::SelectRelated => "select_related",
+            LoadCall::PrefetchRelated => "prefetch_related",
+        }
+    }
+}
+
+/// Methods after which adding a loading call is an error or changes nothing useful:
+/// combined queries reject both calls; `values()` rows are not instances; a deferred
+/// foreign key cannot be traversed by `select_related` and re-queries under a prefetch.
+const REFUSE: &[&str] = &[
+    "union",
+    "intersection",
+    "difference",
+    "values",
+    "values_list",
+    "only",
+    "defer",
+    "raw",
+    "in_bulk",
+];
+
+/// One element of a method chain, outermost first.
+#[derive(Debug, Clone, Copy)]
+enum Link {
+    /// `recv.name(args)`: the call expression and its receiver.
+    Method { call: ExprId, recv: ExprId },
+    /// `value[...]`.
+    Subscript { value: ExprId },
+}
+
+/// A fix adding `lookups` to the queryset built by the expression at `root`, or `None` when
+/// no edit is known to be right (see [`load_edit`]). The fix is `Unsafe` when `unsafe_why`
+/// is set or when the chain holds a `Prefetch(...)` object a prefetch lookup may need to go
+/// through (its `to_attr` would make the plain lookup a second, useless prefetch).
+pub fn load_fix(
+    file: &File,
+    root: Span,
+    call: LoadCall,
+    lookups: &[String],
+    unsafe_why: Option<&str>,
+) -> Option<Fix> {
+    let (edit, added, has_prefetch_object) = load_edit(file, root, call, lookups)?;
+    let mut applicability = if unsafe_why.is_some() {
+        Applicability::Unsafe
+    } else {
+        Applicability::Safe
+    };
+    let mut message = format!(
+        "Add {} to `.{}()`",
+        added
+            .iter()
+            .map(|l| format!("\"{l}\""))
+            .collect::<Vec<_>>()
+            .join(", "),
+        call.method()
+    );
+    if let Some(why) = unsafe_why {
+        message.push_str(&format!(" ({why})"));
+    } else if has_prefetch_object && call == LoadCall::PrefetchRelated {
+        applicability = Applicability::Unsafe;
+        message.push_str(" (the queryset also uses Prefetch objects: check the lookup path)");
+    }
+    Some(Fix {
+        message,
+        applicability,
+        edits: vec![edit],
+    })
+}
+
+/// The edit adding `lookups` (those not already loaded) to the chain at `root`, the lookups
+/// it adds, and whether the chain holds a `Prefetch(...)` object. `None` when the chain
+/// cannot take the call safely: a syntax error in the file, `values()`/`only()`/`defer()`/
+/// combined queries in the chain, a bare `select_related()` (naming fields would stop it
+/// following the other foreign keys), `iterator()` without `chunk_size` for a prefetch
+/// (Django 5 rejects it), or when every lookup is already there.
+pub fn load_edit(
+    file: &File,
+    root: Span,
+    call: LoadCall,
+    lookups: &[String],
+) -> Option<(Edit, Vec<String>, bool)> {
+    let text = file.text.as_deref()?;
+    let m = &file.ast;
+    if m.has_errors || m.truncated {
+        return None;
+    }
+    let root_id = find_expr(m, root)?;
+    let links = chain(m, root_id);
+    let method = call.method();
+
+    let mut existing: Vec<String> = Vec::new();
+    let mut merge_into: Option<ExprId> = None;
+    let mut has_prefetch_object = false;
+    let mut quote: Option<char> = None;
+    for link in &links {
+        let Link::Method { call: c, .. } = *link else {
+            continue;
+        };
+        let ExprKind::Call { func, args, kwargs } = m.kind(c) else {
+            continue;
+        };
+        let name = method_name(m, *func)?;
+        if REFUSE.contains(&name) {
+            return None;
+        }
+        if quote.is_none() {
+            quote = args
+                .iter()
+                .chain(kwargs.iter().map(|k| &k.value))
+                .find_map(|a| quote_of(m, text, *a));
+        }
+        if name == "iterator"
+            && call == LoadCall::PrefetchRelated
+            && m.kwarg(kwargs, "chunk_size").is_none()
+            && args.is_empty()
+        {
+            return None;
+        }
+        if name == "prefetch_related" {
+            has_prefetch_object |= args.iter().any(|a| m.str_value(*a).is_none());
+        }
+        if name != method {
+            continue;
+        }
+        if call == LoadCall::SelectRelated && args.is_empty() {
+            return None;
+        }
+        let mut mergeable = !args.is_empty() && kwargs.is_empty();
+        for a in args.iter() {
+            if let Some(s) = m.str_value(*a) {
+                existing.push(s.to_owned());
+            } else if let Some(s) = prefetch_object_lookup(m, *a) {
+                existing.push(s.to_owned());
+            } else {
+                mergeable = false;
+            }
+        }
+        // The outermost mergeable call of this method (links run outermost first).
+        if mergeable && merge_into.is_none() {
+            merge_into = Some(c);
+        }
+    }
+    let covered = |l: &str| {
+        existing
+            .iter()
+            .any(|e| e == l || (e.starts_with(l) && e[l.len()..].starts_with("__")))
+    };
+    let mut added: Vec<String> = Vec::new();
+    for l in lookups {
+        if !covered(l) && !added.contains(l) {
+            added.push(l.clone());
+        }
+    }
+    if added.is_empty() {
+        return None;
+    }
+    let nl = if text.contains("\r\n") { "\r\n" } else { "\n" };
+
+    if let Some(c) = merge_into {
+        let ExprKind::Call { func, args, .. } = m.kind(c) else {
+            return None;
+        };
+        let q = args
+            .iter()
+            .find_map(|a| quote_of(m, text, *a))
+            .or(quote)
+            .unwrap_or_else(|| file_quote(m, text));
+        let lits: Vec<String> = added.iter().map(|l| format!("{q}{l}{q}")).collect();
+        let last = *args.last()?;
+        let last_end = m.span(last).end as usize;
+        let call_end = m.span(c).end as usize;
+        let between = text.get(last_end..call_end.checked_sub(1)?)?;
+        let open_gap = text.get(m.span(*func).end as usize..m.span(args[0]).start as usize)?;
+        let last_start = m.span(last).start as usize;
+        let line_start = text[..last_start].rfind('\n').map_or(0, |i| i + 1);
+        let indent = &text[line_start..last_start];
+        let one_per_line = open_gap.contains('\n') && indent.chars().all(|c| c == ' ' || c == '\t');
+        let (pos, content) = match (one_per_line, between.find(',')) {
+            (true, Some(comma)) => (
+                last_end + comma + 1,
+                lits.iter().map(|l| format!("{nl}{indent}{l},")).collect(),
+            ),
+            (true, None) => (
+                last_end,
+                lits.iter().map(|l| format!(",{nl}{indent}{l}")).collect(),
+            ),
+            (false, _) => (last_end, format!(", {}", lits.join(", "))),
+        };
+        let edit = Edit {
+            file: file.id,
+            span: Span::new(pos, pos),
+            content,
+        };
+        return Some((edit, added, has_prefetch_object));
+    }
+
+    // Append to the chain, before any slice or `.iterator()` at its end (a sliced
+    // queryset takes the call too, but the reader expects it next to the other methods).
+    let mut target = root_id;
+    let mut layout_from: Option<ExprId> = None;
+    for link in &links {
+        match *link {
+            Link::Subscript { value, .. } => target = value,
+            Link::Method { call: c, recv } => {
+                let name = match m.kind(c) {
+                    ExprKind::Call { func, .. } => method_name(m, *func),
+                    _ => None,
+                };
+                if name == Some("iterator") {
+                    target = recv;
+                } else {
+                    layout_from = Some(c);
+                    break;
+                }
+            }
+        }
+    }
+    let q = quote.unwrap_or_else(|| file_quote(m, text));
+    let args = added
+        .iter()
+        .map(|l| format!("{q}{l}{q}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sep = layout_from
+        .filter(|c| *c == target)
+        .and_then(|c| line_break_before_dot(m, text, c))
+        .unwrap_or_default();
+    // `Book.objects.all()` becomes `Book.objects.select_related(...)` (the same queryset).
+    if let ExprKind::Call {
+        func,
+        args: a,
+        kwargs,
+    } = m.kind(target)
+    {
+        if let ExprKind::Attr {
+            attr, attr_span, ..
+        } = m.kind(*func)
+        {
+            if &**attr == "all" && a.is_empty() && kwargs.is_empty() {
+                let edit = Edit {
+                    file: file.id,
+                    span: Span::new(attr_span.start as usize, m.span(target).end as usize),
+                    content: format!("{method}({args})"),
+                };
+                return Some((edit, added, has_prefetch_object));
+            }
+        }
+    }
+    let pos = m.span(target).end as usize;
+    let edit = Edit {
+        file: file.id,
+        span: Span::new(pos, pos),
+        content: format!("{sep}.{method}({args})"),
+    };
+    Some((edit, added, has_prefetch_object))
+}
+
+/// The expression with exactly this span (a call, subscript or attribute chain).
+fn find_expr(m: &Module, span: Span) -> Option<ExprId> {
+    let mut best: Option<(u8, ExprId)> = None;
+    for (i, e) in m.exprs.iter().enumerate() {
+        if e.span != span {
+            continue;
+        }
+        let rank = match e.kind {
+            ExprKind::Call { .. } => 3,
+            ExprKind::Subscript { .. } => 2,
+            ExprKind::Attr { .. } => 1,
+            _ => continue,
+        };
+        let id = ExprId::try_from(i).ok()?;
+        if best.is_none_or(|(r, _)| rank > r) {
+            best = Some((rank, id));
+        }
+    }
+    best.map(|(_, id)| id)
+}
+
+/// The method chain below `root`, outermost first.
+fn chain(m: &Module, root: ExprId) -> Vec<Link> {
+    let mut out = Vec::new();
+    let mut cur = root;
+    for _ in 0..512 {
+        match m.kind(cur) {
+            ExprKind::Call { func, .. } => match m.kind(*func) {
+                ExprKind::Attr { value, .. } => {
+                    out.push(Link::Method {
+                        call: cur,
+                        recv: *value,
+                    });
+                    cur = *value;
+                }
+                _ => break,
+            },
+            ExprKind::Subscript { value, .. } => {
+                out.push(Link::Subscript { value: *value });
+                cur = *value;
+            }
+            ExprKind::Attr { value, .. } => cur = *value,
+            _ => break,
+        }
+    }
+    out
+}
+
+fn method_name(m: &Module, func: ExprId) -> Option<&str> {
+    match m.kind(func) {
+        ExprKind::Attr { attr, .. } => Some(attr),
+        _ => None,
+    }
+}
+
+/// `Prefetch("tags", ...)`: its lookup.
+fn prefetch_object_lookup(m: &Module, e: ExprId) -> Option<&str> {
+    let ExprKind::Call { func, args, .. } = m.kind(e) else {
+        return None;
+    };
+    let name = m.dotted(*func)?;
+    if name.rsplit('.').next() != Some("Prefetch") {
+        return None;
+    }
+    m.str_value(*args.first()?)
+}
+
+/// The quote character of a plain string literal.
+fn quote_of(m: &Module, text: &str, e: ExprId) -> Option<char> {
+    m.str_value(e)?;
+    let src = text.get(m.span(e).range())?;
+    let body = src.trim_start_matches(|c: char| c.is_ascii_alphabetic());
+    let prefix = &src[..src.len() - body.len()];
+    if prefix.contains(['b', 'B']) {
+        return None;
+    }
+    match body.chars().next()? {
+        c @ ('"' | '\'') => Some(c),
+        _ => None,
+    }
+}
+
+/// The quote most string literals of the file use (double quotes on a tie).
+fn file_quote(m: &Module, text: &str) -> char {
+    let (mut single, mut double) = (0usize, 0usize);
+    for (i, _) in m.exprs.iter().enumerate() {
+        let Ok(id) = ExprId::try_from(i) else {
+            break;
+        };
+        match quote_of(m, text, id) {
+            Some('\'') => single += 1,
+            Some('"') => double += 1,
+            _ => {}
+        }
+    }
+    if single > double {
+        '\''
+    } else {
+        '"'
+    }
+}
+
+/// When the call `c` (`recv\n    .method(...)`) starts its `.method` on a new line, the
+/// line break and indentation to put before an appended `.method(...)`.
+fn line_break_before_dot(m: &Module, text: &str, c: ExprId) -> Option<String> {
+    let ExprKind::Call { func, .. } = m.kind(c) else {
+        return None;
+    };
+    let ExprKind::Attr {
+        value, attr_span, ..
+    } = m.kind(*func)
+    else {
+        return None;
+    };
+    let gap = text.get(m.span(*value).end as usize..attr_span.start as usize)?;
+    let before_dot = &gap[..gap.rfind('.')?];
+    let nl_at = before_dot.rfind('\n')?;
+    let indent = &before_dot[nl_at + 1..];
+    if !indent.chars().all(|c| c == ' ' || c == '\t') {
+        return None;
+    }
+    let head = before_dot[..nl_at].trim_end_matches('\r');
+    let nl = if before_dot[..nl_at].ends_with('\r') {
+        "\r\n"
+    } else {
+        "\n"
+    };
+    let cont = if head.trim_end().ends_with('\\') {
+        " \\"
+    } else {
+        ""
+    };
+    Some(format!("{cont}{nl}{indent}"))
+}
+
+/// Whether the expression at `span` is a call of one of `methods` (`x.count()`).
+pub fn is_method_call(file: &File, span: Span, methods: &[&str]) -> bool {
+    let m = &file.ast;
+    find_expr(m, span).is_some_and(|e| match m.kind(e) {
+        ExprKind::Call { func, .. } => method_name(m, *func).is_some_and(|n| methods.contains(&n)),
+        _ => false,
+    })
+}

@@ -1,0 +1,150 @@
+//! `check --fix`, `--unsafe-fixes` and `--diff` on a small project: the exact rewritten
+//! text (multi-line chains, quote style, merging into an existing call, two findings on one
+//! queryset merged into one call, slices), what is refused, idempotence, and no writes
+//! with `--diff`.
+
+use assert_cmd::Command;
+use std::fs;
+use std::path::Path;
+
+fn djperf(dir: &Path) -> Command {
+    let mut c = Command::cargo_bin("djperf").unwrap();
+    c.current_dir(dir).args(["check", "--color", "never"]);
+    c
+}
+
+const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fix_data");
+
+fn project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("manage.py"), "").unwrap();
+    fs::create_dir(dir.path().join("shop")).unwrap();
+    fs::write(dir.path().join("shop/__init__.py"), "").unwrap();
+    for f in ["models.py", "views.py"] {
+        fs::copy(Path::new(DATA).join(f), dir.path().join("shop").join(f)).unwrap();
+    }
+    dir
+}
+
+fn views(dir: &Path) -> String {
+    fs::read_to_string(dir.join("shop/views.py")).unwrap()
+}
+
+fn expected(name: &str) -> String {
+    fs::read_to_string(Path::new(DATA).join(name)).unwrap()
+}
+
+#[test]
+fn fix_rewrites_querysets_and_reports_what_remains() {
+    let p = project();
+    let out = djperf(p.path())
+        .arg("--fix")
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("Fixed 7 problems (3 remaining)"),
+        "{stdout}"
+    );
+    assert_eq!(views(p.path()), expected("views.fixed.py"));
+    // Idempotent: nothing left to change, the remaining findings have no safe fix.
+    djperf(p.path())
+        .args(["--diff"])
+        .assert()
+        .code(0)
+        .stdout("");
+    let again = djperf(p.path())
+        .arg("--fix")
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    assert!(String::from_utf8_lossy(&again.stdout).contains("Fixed 0 problems (3 remaining)"));
+    assert_eq!(views(p.path()), expected("views.fixed.py"));
+}
+
+#[test]
+fn unsafe_fixes_also_apply_the_count_prefetch() {
+    let p = project();
+    djperf(p.path()).arg("--unsafe-fixes").assert().code(1);
+    assert_eq!(views(p.path()), expected("views.unsafe-fixed.py"));
+    // `.only()` makes select_related an error: never rewritten.
+    assert!(views(p.path()).contains("Book.objects.only(\"title\"):"));
+}
+
+#[test]
+fn diff_prints_without_writing() {
+    let p = project();
+    let before = views(p.path());
+    let out = djperf(p.path())
+        .arg("--diff")
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let diff = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        diff.starts_with("--- a/shop/views.py\n+++ b/shop/views.py\n"),
+        "{diff}"
+    );
+    assert!(
+        diff.contains(
+            "+        .select_related(\"author\")\n+        .prefetch_related(\"tags\")\n"
+        ),
+        "{diff}"
+    );
+    assert!(
+        !diff.contains("prefetch_related(\"book_set\")"),
+        "unsafe fix shown without --unsafe-fixes: {diff}"
+    );
+    assert_eq!(views(p.path()), before);
+}
+
+#[test]
+fn json_marks_fixes_safe_or_unsafe() {
+    let p = project();
+    let out = djperf(p.path())
+        .args(["--output-format", "json"])
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let fixes: Vec<&serde_json::Value> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|d| d.get("fix").filter(|f| !f.is_null()))
+        .collect();
+    let safe = fixes
+        .iter()
+        .filter(|f| f["applicability"] == "safe")
+        .count();
+    let unsafe_ = fixes
+        .iter()
+        .filter(|f| f["applicability"] == "unsafe")
+        .count();
+    assert_eq!((safe, unsafe_), (7, 1), "{v:#}");
+}
+
+#[test]
+fn stdin_fix_prints_the_fixed_text() {
+    let p = project();
+    let text = views(p.path());
+    let out = Command::cargo_bin("djperf")
+        .unwrap()
+        .current_dir(p.path())
+        .args(["check", "--fix", "--stdin-filename", "shop/views.py", "-"])
+        .write_stdin(text.clone())
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        expected("views.fixed.py")
+    );
+    assert_eq!(views(p.path()), text, "stdin mode must not write the file");
+}
