@@ -2,7 +2,8 @@
 //!
 //! `ListView`, `DetailView` and `TemplateView` subclasses (directly, or through a class of
 //! the same module that is one): `model`, `queryset`, `template_name`,
-//! `context_object_name`, and the methods that build their context.
+//! `context_object_name`; [`method_source`] tells where a view's `get_queryset()` and
+//! `get_context_data()` come from.
 
 use crate::ast::{ClassId, ExprId, ExprKind, StmtKind, Target};
 use crate::index::imports::last_segment;
@@ -25,9 +26,6 @@ pub struct ClassView {
     /// The `queryset = ...` value.
     pub queryset: Option<ExprId>,
     pub context_object_name: Option<String>,
-    /// Indices into the module's functions.
-    pub get_queryset: Option<usize>,
-    pub get_context_data: Option<usize>,
 }
 
 fn generic_kind(name: &str) -> Option<GenericKind> {
@@ -70,8 +68,6 @@ pub fn class_views(file: &File) -> Vec<ClassView> {
                     model: None,
                     queryset: None,
                     context_object_name: None,
-                    get_queryset: None,
-                    get_context_data: None,
                 });
                 break;
             }
@@ -100,17 +96,101 @@ pub fn class_views(file: &File) -> Vec<ClassView> {
                 _ => {}
             }
         }
-        for (fi, f) in m.functions.iter().enumerate() {
-            if f.class != Some(ci) {
-                continue;
-            }
-            match &*f.name {
-                "get_queryset" => v.get_queryset = Some(fi),
-                "get_context_data" => v.get_context_data = Some(fi),
-                _ => {}
-            }
-        }
         out.push(v);
     }
     out
+}
+
+/// Where a view class gets a method from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MethodSource {
+    /// Defined by the class or a base in the same file: the function's index.
+    Here(usize),
+    /// Only Django's own classes are involved: Django's default behaviour.
+    Django,
+    /// A base that cannot be read (another file's class that defines it, or an unresolved
+    /// base): the behaviour is not known.
+    Unknown,
+}
+
+/// How class `class` of `file` gets method `name`, following its bases through the project.
+pub fn method_source(files: &[File], file: &File, class: ClassId, name: &str) -> MethodSource {
+    fn walk(files: &[File], file: &File, class: ClassId, name: &str, depth: usize) -> MethodSource {
+        if depth > 8 {
+            return MethodSource::Unknown;
+        }
+        let m = &file.ast;
+        if let Some(fi) = m
+            .functions
+            .iter()
+            .position(|f| f.class == Some(class) && *f.name == *name)
+        {
+            return MethodSource::Here(fi);
+        }
+        let Some(c) = m.classes.get(class as usize) else {
+            return MethodSource::Unknown;
+        };
+        for b in &c.bases {
+            let Some(d) = m.dotted(*b) else {
+                return MethodSource::Unknown;
+            };
+            if d == "object" {
+                continue;
+            }
+            let local = (!d.contains('.'))
+                .then(|| {
+                    m.classes
+                        .iter()
+                        .position(|k| k.outer.is_none() && *k.name == *d)
+                })
+                .flatten();
+            let found = match local {
+                Some(ci) => walk(
+                    files,
+                    file,
+                    ClassId::try_from(ci).unwrap_or(0),
+                    name,
+                    depth + 1,
+                ),
+                None => {
+                    let q = file.scope.qualify(&d);
+                    if q.starts_with("django.") {
+                        MethodSource::Django
+                    } else {
+                        let (module, cname) = q.rsplit_once('.').unwrap_or(("", &q));
+                        let other = files
+                            .iter()
+                            .find(|f| !f.template && f.scope.module == module);
+                        let ci = other.and_then(|o| {
+                            o.ast
+                                .classes
+                                .iter()
+                                .position(|k| k.outer.is_none() && *k.name == *cname)
+                        });
+                        match (other, ci) {
+                            (Some(o), Some(ci)) => {
+                                match walk(
+                                    files,
+                                    o,
+                                    ClassId::try_from(ci).unwrap_or(0),
+                                    name,
+                                    depth + 1,
+                                ) {
+                                    // defined in another file: not evaluated from here
+                                    MethodSource::Here(_) => MethodSource::Unknown,
+                                    s => s,
+                                }
+                            }
+                            _ => MethodSource::Unknown,
+                        }
+                    }
+                }
+            };
+            if found != MethodSource::Django {
+                return found;
+            }
+        }
+        MethodSource::Django
+    }
+    walk(files, file, class, name, 0)
 }

@@ -10,7 +10,7 @@
 use super::parse::{Node, VarExpr};
 use super::Templates;
 use crate::flow::{probe_function, Analyzer, DictVal, EvalHow, Event, Summaries, Value};
-use crate::index::views::{class_views, GenericKind};
+use crate::index::views::{class_views, method_source, GenericKind, MethodSource};
 use crate::index::Index;
 use crate::project::{File, FileId};
 use crate::source::Span;
@@ -143,17 +143,24 @@ pub fn view_events(
     for v in &views {
         let mut an = Analyzer::new(ix, file, sums);
         let mut qs = Value::Unknown;
-        if let Some(fi) = v.get_queryset {
-            let probe = probe_function(ix, file, &m.functions[fi]);
-            let mut it = probe.returns.into_iter().map(|r| r.0);
-            if let Some(first) = it.next() {
-                qs = it.fold(first, |a, b| a.join(&b));
+        match method_source(files, file, v.class, "get_queryset") {
+            MethodSource::Here(fi) => {
+                let probe = probe_function(ix, file, &m.functions[fi]);
+                let mut it = probe.returns.into_iter().map(|r| r.0);
+                if let Some(first) = it.next() {
+                    qs = it.fold(first, |a, b| a.join(&b));
+                }
             }
-        } else if let Some(q) = v.queryset {
-            qs = an.eval_detached(q);
-        } else if let Some(mexpr) = v.model {
-            let model = an.eval_detached(mexpr);
-            qs = an.lookup(&model, "_default_manager", m.span(mexpr));
+            MethodSource::Django => {
+                if let Some(q) = v.queryset {
+                    qs = an.eval_detached(q);
+                } else if let Some(mexpr) = v.model {
+                    let model = an.eval_detached(mexpr);
+                    qs = an.lookup(&model, "_default_manager", m.span(mexpr));
+                }
+            }
+            // A mixin from elsewhere may build the queryset: nothing is known.
+            MethodSource::Unknown => {}
         }
         let model = match &qs {
             Value::QuerySet(q) => Some(ix.model(q.model)),
@@ -176,15 +183,17 @@ pub fn view_events(
                     ctx.push((n.clone(), qs.clone()));
                 }
             }
-            GenericKind::Detail => {
+            GenericKind::Detail
+                if method_source(files, file, v.class, "get_object") == MethodSource::Django =>
+            {
                 let mut names = vec!["object".to_owned()];
                 names.extend(model.map(|md| md.name.to_lowercase()));
                 names.extend(v.context_object_name.clone());
                 object = Some((qs.clone(), names));
             }
-            GenericKind::Template => {}
+            GenericKind::Detail | GenericKind::Template => {}
         }
-        if let Some(fi) = v.get_context_data {
+        if let MethodSource::Here(fi) = method_source(files, file, v.class, "get_context_data") {
             let probe = probe_function(ix, file, &m.functions[fi]);
             for (_, d) in probe.returns {
                 ctx.extend(d.unwrap_or_default());
@@ -204,6 +213,26 @@ pub fn view_events(
         }
     }
     for (names, ctx, object) in renders {
+        if std::env::var_os("DJPERF_TDEBUG").is_some() {
+            let found = names.iter().find_map(|n| tpl.find(n)).is_some();
+            let kinds: Vec<String> = ctx
+                .iter()
+                .map(|(k, v)| {
+                    format!(
+                        "{k}={}",
+                        match v {
+                            Value::QuerySet(_) => "qs",
+                            Value::Instance(_) => "inst",
+                            _ => "?",
+                        }
+                    )
+                })
+                .collect();
+            eprintln!(
+                "TDEBUG {} {:?} found={found} ctx={kinds:?}",
+                file.display, names
+            );
+        }
         let Some(id) = names.iter().find_map(|n| tpl.find(n)) else {
             continue;
         };
