@@ -213,26 +213,6 @@ pub fn view_events(
         }
     }
     for (names, ctx, object) in renders {
-        if std::env::var_os("DJPERF_TDEBUG").is_some() {
-            let found = names.iter().find_map(|n| tpl.find(n)).is_some();
-            let kinds: Vec<String> = ctx
-                .iter()
-                .map(|(k, v)| {
-                    format!(
-                        "{k}={}",
-                        match v {
-                            Value::QuerySet(_) => "qs",
-                            Value::Instance(_) => "inst",
-                            _ => "?",
-                        }
-                    )
-                })
-                .collect();
-            eprintln!(
-                "TDEBUG {} {:?} found={found} ctx={kinds:?}",
-                file.display, names
-            );
-        }
         let Some(id) = names.iter().find_map(|n| tpl.find(n)) else {
             continue;
         };

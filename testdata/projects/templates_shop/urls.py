@@ -16,4 +16,6 @@ urlpatterns = [
     path("authors/counts/fast/", views.author_counts_fast),
     path("reviews/", views.ReviewsView.as_view()),
     path("reviews/fast/", views.FastReviewsView.as_view()),
+    path("reviews/names/", views.review_names),
+    path("reviews/names/fast/", views.review_names_fast),
 ]

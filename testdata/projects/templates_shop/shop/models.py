@@ -36,3 +36,10 @@ class Review(models.Model):
     book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="reviews")
     reviewer = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="reviews")
     rating = models.IntegerField()
+
+    def __str__(self):
+        return f"{self.reviewer.name}: {self.rating}"
+
+    @property
+    def book_title(self):
+        return self.book.title

@@ -90,6 +90,20 @@ class FastReviewsView(TemplateView):
         return context
 
 
+# `{{ review }}` runs Review.__str__ (reads the reviewer), `{{ review.book_title }}` a
+# property (reads the book).
+# oracle: get /reviews/names/
+def review_names(request):
+    reviews = Review.objects.order_by("rating")  # expect: DJP130
+    return render(request, "shop/review_names.html", {"reviews": reviews})
+
+
+# oracle: get /reviews/names/fast/
+def review_names_fast(request):
+    reviews = Review.objects.select_related("reviewer", "book").order_by("rating")
+    return render(request, "shop/review_names.html", {"reviews": reviews})
+
+
 # Only the keys are read (`author_id`): clean without select_related.
 # oracle: get /books/ids/
 def book_ids(request):
