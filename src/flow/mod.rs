@@ -565,6 +565,30 @@ impl<'a> Analyzer<'a> {
         }
     }
 
+    /// A paginator built over a queryset (`Paginator(qs, 20)`, a project's
+    /// `get_paginator(request, qs)`) and its pages (`.get_page(n)`, `.page(n)`): a template
+    /// iterating the page iterates the queryset's rows.
+    fn probe_paginator(&mut self, func: ExprId, args: &[ExprId]) -> Option<Value> {
+        let m = self.m;
+        if let ExprKind::Attr { value, attr, .. } = m.kind(func) {
+            if matches!(&**attr, "get_page" | "page") {
+                if let ExprKind::Name(n) = m.kind(*value) {
+                    if let Some(v @ Value::QuerySet(_)) = self.env.get(n) {
+                        return Some(v.clone());
+                    }
+                }
+            }
+        }
+        let name = m.dotted(func)?;
+        let short = name.rsplit('.').next().unwrap_or(&name);
+        if !short.to_ascii_lowercase().contains("paginat") {
+            return None;
+        }
+        let vals: Vec<Value> = args.iter().map(|a| self.eval(*a)).collect();
+        vals.into_iter()
+            .find(|v| matches!(v, Value::QuerySet(q) if !q.values))
+    }
+
     /// Record a call to a template-rendering function.
     fn probe_call(&mut self, func: ExprId, args: &[ExprId], kwargs: &[Keyword], span: Span) {
         let m = self.m;
@@ -1608,6 +1632,9 @@ impl<'a> Analyzer<'a> {
                 }
             }
             self.probe_call(func, args, kwargs, span);
+            if let Some(v) = self.probe_paginator(func, args) {
+                return v;
+            }
         }
         if let ExprKind::Attr { value, attr, .. } = m.kind(func) {
             let recv = self.eval(*value);

@@ -64,6 +64,7 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
     for g in groups {
         let mut lookups: Vec<String> = Vec::new();
         let mut only_counts = true;
+        let mut narrowed: Option<String> = None;
         let mut first: Option<(&str, &str)> = None;
         let mut root_name = String::new();
         for ev in &g.events {
@@ -73,9 +74,13 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
                 rel,
                 how,
                 root_model,
+                narrowed: n,
                 ..
             } = ev
             {
+                if narrowed.is_none() {
+                    narrowed.clone_from(n);
+                }
                 let l = path.join("__");
                 if !lookups.contains(&l) {
                     lookups.push(l);
@@ -100,7 +105,20 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
             &root_name,
             &format!(".prefetch_related({})", quoted_list(&lookups)),
         );
-        if only_counts {
+        if let Some(m) = &narrowed {
+            help = format!(
+                "a plain prefetch cannot serve `.{m}()`: {}",
+                fix_help(
+                    cx,
+                    g.root_span,
+                    &root_name,
+                    &format!(
+                        ".prefetch_related(Prefetch({}, queryset=..., to_attr=\"...\"))",
+                        quoted_list(&lookups[..1])
+                    ),
+                )
+            );
+        } else if only_counts {
             help.push_str(", or annotate() the counts if only the numbers are needed");
         }
         out.push(Diagnostic {
