@@ -572,10 +572,11 @@ impl<'a> Analyzer<'a> {
         let m = self.m;
         if let ExprKind::Attr { value, attr, .. } = m.kind(func) {
             if matches!(&**attr, "get_page" | "page") {
-                if let ExprKind::Name(n) = m.kind(*value) {
-                    if let Some(v @ Value::QuerySet(_)) = self.env.get(n) {
-                        return Some(v.clone());
+                if let v @ Value::QuerySet(_) = self.eval(*value) {
+                    for a in args {
+                        self.eval(*a);
                     }
+                    return Some(v);
                 }
             }
         }

@@ -9,6 +9,8 @@ urlpatterns = [
     path("books/by-author/", views.books_by_author),
     path("books/by-author/fast/", views.books_by_author_fast),
     path("books/ids/", views.book_ids),
+    path("books/paged/", views.books_paged),
+    path("books/paged/fast/", views.books_paged_fast),
     path("books/<int:pk>/", views.BookDetailView.as_view()),
     path("authors/", views.author_list),
     path("authors/fast/", views.author_list_fast),

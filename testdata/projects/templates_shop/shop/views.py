@@ -1,3 +1,4 @@
+from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.template.response import TemplateResponse
 from django.views.generic import DetailView, ListView, TemplateView
@@ -102,6 +103,21 @@ def review_names(request):
 def review_names_fast(request):
     reviews = Review.objects.select_related("reviewer", "book").order_by("rating")
     return render(request, "shop/review_names.html", {"reviews": reviews})
+
+
+# A page of a paginator over the queryset.
+# oracle: get /books/paged/
+def books_paged(request):
+    books = Book.objects.order_by("title")  # expect: DJP130
+    page = Paginator(books, 25).get_page(request.GET.get("page"))
+    return render(request, "shop/books_paged.html", {"page": page})
+
+
+# oracle: get /books/paged/fast/
+def books_paged_fast(request):
+    books = Book.objects.select_related("author").order_by("title")
+    page = Paginator(books, 25).get_page(request.GET.get("page"))
+    return render(request, "shop/books_paged.html", {"page": page})
 
 
 # Only the keys are read (`author_id`): clean without select_related.
