@@ -9,6 +9,7 @@ use crate::index::Index;
 use crate::project::{self, File, FileWarning, LoadRequest};
 use crate::rules::{self, Context, Rule};
 use crate::suppress;
+use crate::templates;
 use rayon::prelude::*;
 use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
@@ -249,6 +250,7 @@ pub fn run(opts: &CheckOptions) -> Result<CheckResult, CheckError> {
         rules: &rules,
         matchers: &matchers,
         start,
+        cwd: Some(cwd.clone()),
     };
     Ok(analyse(reqs, max, warnings, &ctx, root, config))
 }
@@ -259,6 +261,9 @@ struct Analysis<'a> {
     rules: &'a [&'static Rule],
     matchers: &'a config::Matchers,
     start: Instant,
+    /// The working directory (for shown paths) when the project is on disk: templates are
+    /// read from it. `None` for in-memory checks.
+    cwd: Option<PathBuf>,
 }
 
 /// Load, index and check `reqs`, then sort: everything after discovery.
@@ -271,7 +276,7 @@ fn analyse(
     config: Config,
 ) -> CheckResult {
     let (rules, matchers, start) = (cx.rules, cx.matchers, cx.start);
-    let files = project::load(reqs, max_file_bytes, &mut warnings);
+    let mut files = project::load(reqs, max_file_bytes, &mut warnings);
     let builtin = project::builtin_files();
     let index = Index::build(&files, &builtin);
     // Function summaries (once per project), so rows are followed into helpers, properties and
@@ -283,12 +288,31 @@ fn analyse(
             Summaries::build(&files)
         };
     let facts = crate::index::drf::build(&files, &index);
+    let templates = match &cx.cwd {
+        Some(cwd) if rules.iter().any(|r| r.reads_templates()) => {
+            let dirs = templates::template_dirs(&root, &files);
+            let first = u32::try_from(files.len()).unwrap_or(u32::MAX);
+            let (tfiles, t) = templates::load(&dirs, first, cwd);
+            files.extend(tfiles);
+            t
+        }
+        _ => templates::Templates::default(),
+    };
 
     let checked = files.iter().filter(|f| f.report).count();
     let mut diagnostics: Vec<Diagnostic> = files
         .par_iter()
         .filter(|f| f.report && !f.in_migrations && (cx.include_tests || !f.is_test))
-        .flat_map_iter(|f| check_file_with(&index, &summaries, &facts, f, rules))
+        .flat_map_iter(|f| {
+            check_file_with(
+                &index,
+                &summaries,
+                &facts,
+                f,
+                rules,
+                Some((&files, &templates)),
+            )
+        })
         .collect();
     let display: Vec<&str> = files.iter().map(|f| f.display.as_str()).collect();
     let key = |d: &Diagnostic| {
@@ -343,6 +367,7 @@ pub fn check_source(rel: &str, text: &str) -> CheckResult {
         rules: &rules,
         matchers: &matchers,
         start: Instant::now(),
+        cwd: None,
     };
     analyse(
         vec![req],
@@ -418,7 +443,7 @@ pub fn check_file(
     file: &File,
     rules: &[&'static Rule],
 ) -> Vec<Diagnostic> {
-    check_file_with(index, &Summaries::default(), facts, file, rules)
+    check_file_with(index, &Summaries::default(), facts, file, rules, None)
 }
 
 /// Run the enabled rules on one file, following rows into the summarised functions.
@@ -428,6 +453,7 @@ pub fn check_file_with(
     facts: &crate::index::drf::Facts,
     file: &File,
     rules: &[&'static Rule],
+    templates: Option<(&[File], &templates::Templates)>,
 ) -> Vec<Diagnostic> {
     let events = flow::analyze_file_with(index, summaries, file);
     let cx = Context {
@@ -435,6 +461,9 @@ pub fn check_file_with(
         facts,
         file,
         events: &events,
+        summaries,
+        templates,
+        walked: std::cell::OnceCell::new(),
     };
     let mut out = Vec::new();
     for r in rules {

@@ -55,7 +55,7 @@ pub struct WalkProblem {
 }
 
 /// Whether a directory should be skipped.
-fn skip_dir(path: &Path) -> bool {
+pub(crate) fn skip_dir(path: &Path) -> bool {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
     SKIP_DIRS.contains(&name) || path.join("pyvenv.cfg").is_file()
 }

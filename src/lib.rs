@@ -21,3 +21,4 @@ pub mod rules;
 pub mod server;
 pub mod source;
 pub mod suppress;
+pub mod templates;

@@ -37,6 +37,8 @@ pub struct File {
     pub is_test: bool,
     /// One of Django's own models, indexed from djperf's built-in copy.
     pub builtin: bool,
+    /// A Django template (text only: no Python AST). Findings in views point into it.
+    pub template: bool,
 }
 
 /// A warning about one file (never fatal to the run).
@@ -140,6 +142,7 @@ fn load_one(
         lines,
         report: r.report,
         builtin: false,
+        template: false,
     };
     Ok((file, decode_warning))
 }
@@ -163,6 +166,7 @@ pub fn builtin_files() -> Vec<File> {
         in_migrations: false,
         is_test: false,
         builtin: true,
+        template: false,
     }]
 }
 

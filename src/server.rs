@@ -172,10 +172,17 @@ impl State {
         if file.in_migrations || file.is_test {
             return Vec::new();
         }
-        check::check_file_with(&self.index, &self.summaries, &self.facts, file, &self.rules)
-            .iter()
-            .map(|d| self.to_lsp(d))
-            .collect()
+        check::check_file_with(
+            &self.index,
+            &self.summaries,
+            &self.facts,
+            file,
+            &self.rules,
+            None,
+        )
+        .iter()
+        .map(|d| self.to_lsp(d))
+        .collect()
     }
 
     fn range(&self, file: u32, span: Span) -> lsp::Range {

@@ -186,3 +186,54 @@ fn test_code_is_skipped_unless_asked_for() {
             "shop/tests/test_views.py:4:13: DJP101",
         ));
 }
+
+#[test]
+fn template_findings_point_at_the_view_and_the_template_line() {
+    let dir = project(
+        "from django.shortcuts import render\nfrom .models import Book\n\ndef books(request):\n    qs = Book.objects.all()\n    return render(request, \"shop/books.html\", {\"books\": qs})\n",
+    );
+    fs::create_dir_all(dir.path().join("shop/templates/shop")).unwrap();
+    fs::write(
+        dir.path().join("shop/templates/shop/books.html"),
+        "<ul>\n{% for b in books %}<li>{{ b.author.name }}</li>{% endfor %}\n</ul>\n",
+    )
+    .unwrap();
+    let out = djperf()
+        .current_dir(dir.path())
+        .args(["check", "--output-format", "json", "--exit-zero"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let d = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "DJP130")
+        .expect("a DJP130 finding");
+    assert_eq!(d["filename"], "shop/views.py");
+    assert_eq!(d["location"]["row"], 5);
+    let r = &d["related"][0];
+    assert_eq!(r["filename"], "shop/templates/shop/books.html");
+    assert_eq!(r["location"]["row"], 2);
+    assert!(d["help"]
+        .as_str()
+        .unwrap()
+        .contains("select_related(\"author\")"));
+    // the full format shows the template snippet too
+    djperf()
+        .current_dir(dir.path())
+        .args(["check", "--exit-zero"])
+        .assert()
+        .stdout(predicates::str::contains("{{ b.author.name }}"));
+    // loaded in the view: nothing to report
+    fs::write(
+        dir.path().join("shop/views.py"),
+        "from django.shortcuts import render\nfrom .models import Book\n\ndef books(request):\n    qs = Book.objects.select_related(\"author\")\n    return render(request, \"shop/books.html\", {\"books\": qs})\n",
+    )
+    .unwrap();
+    djperf()
+        .current_dir(dir.path())
+        .args(["check", "--select", "DJP13"])
+        .assert()
+        .code(0);
+}

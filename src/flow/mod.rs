@@ -9,7 +9,9 @@ pub mod summary;
 pub mod usage;
 pub mod value;
 
-use crate::ast::{Block, CompFor, ExprId, ExprKind, Keyword, Module, SeqKind, StmtKind, Target};
+use crate::ast::{
+    Block, CompFor, ExprId, ExprKind, FunctionDef, Keyword, Module, SeqKind, StmtKind, Target,
+};
 use crate::index::effects::{apply_method, ChainEffect, LoadSet};
 use crate::index::{FieldKind, Index, Member, ModelId, ReverseKind};
 use crate::project::File;
@@ -212,6 +214,47 @@ const EVALUATING_BUILTINS: &[&str] = &[
     "dict",
 ];
 
+/// A dict built in a function: its literal keys and their values.
+pub type DictVal = Vec<(String, Value)>;
+
+/// Calls a probed walk records (views rendering templates).
+const PROBED_CALLS: &[&str] = &[
+    "render",
+    "render_to_response",
+    "render_to_string",
+    "TemplateResponse",
+    "SimpleTemplateResponse",
+];
+
+/// What a probed walk of one function saw: the values reaching its returns and its
+/// template-rendering calls (see [`probe_function`]).
+#[derive(Debug, Default)]
+pub struct Probe {
+    pub calls: Vec<ProbedCall>,
+    /// Each `return`: its value, and its entries when it returns a dict built here.
+    pub returns: Vec<(Value, Option<DictVal>)>,
+    dicts: HashMap<Box<str>, DictVal>,
+}
+
+/// A call to one of [`PROBED_CALLS`].
+#[derive(Debug, Clone)]
+pub struct ProbedCall {
+    /// The callee as written, its first segment qualified through the imports
+    /// (`django.shortcuts.render`, `self.render_to_response`).
+    pub name: String,
+    pub span: Span,
+    pub args: Vec<ProbedArg>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ProbedArg {
+    pub kw: Option<Box<str>>,
+    pub expr: ExprId,
+    pub value: Value,
+    /// The entries when the argument is a dict literal or a dict built in the function.
+    pub dict: Option<DictVal>,
+}
+
 pub struct Analyzer<'a> {
     ix: &'a Index,
     file: &'a File,
@@ -242,6 +285,11 @@ pub struct Analyzer<'a> {
     self_qs: Option<Value>,
     /// The values of `return` statements seen (for [`class_queryset`]).
     returns: Vec<Value>,
+    /// Set for a probed walk (views → templates).
+    probe: Option<Probe>,
+    /// Rows of a related manager of a single object loaded by a view keep that object's
+    /// queryset as their root (where a `prefetch_related` for them goes).
+    rows_through_single: bool,
 }
 
 /// Bound on nested summary applications (helper → property → `__str__` ...).
@@ -258,16 +306,7 @@ pub fn analyze_file(ix: &Index, file: &File) -> Vec<Event> {
 /// that `sums` summarises.
 pub fn analyze_file_with(ix: &Index, sums: &Summaries, file: &File) -> Vec<Event> {
     let m = &file.ast;
-    let mut class_models = HashMap::new();
-    for (ci, c) in m.classes.iter().enumerate() {
-        if c.outer.is_none() {
-            if let Some(id) = ix.model_by_qual(&format!("{}.{}", file.scope.module, c.name)) {
-                class_models.insert(u32::try_from(ci).unwrap_or(0), id);
-            }
-        }
-    }
     let mut a = Analyzer::new(ix, file, sums);
-    a.class_models = class_models;
     a.block(&m.body);
     a.flush_usage();
     for f in &m.functions {
@@ -299,6 +338,27 @@ pub fn analyze_file_with(ix: &Index, sums: &Summaries, file: &File) -> Vec<Event
         a.flush_usage();
     }
     a.events
+}
+
+fn class_models_of(ix: &Index, file: &File) -> HashMap<u32, ModelId> {
+    let mut class_models = HashMap::new();
+    for (ci, c) in file.ast.classes.iter().enumerate() {
+        if c.outer.is_none() {
+            if let Some(id) = ix.model_by_qual(&format!("{}.{}", file.scope.module, c.name)) {
+                class_models.insert(u32::try_from(ci).unwrap_or(0), id);
+            }
+        }
+    }
+    class_models
+}
+
+/// Walk one function (a view) and record what reaches its returns and its calls rendering
+/// templates. Events found on the way are dropped: the per-file walk reports them.
+pub fn probe_function(ix: &Index, file: &File, f: &FunctionDef) -> Probe {
+    let mut a = Analyzer::new(ix, file, &NO_SUMMARIES);
+    a.probe = Some(Probe::default());
+    a.block(&f.body);
+    a.probe.take().unwrap_or_default()
 }
 
 /// Where a class gets its queryset: a class attribute's expression, or a method whose
@@ -350,7 +410,9 @@ fn is_super_call(m: &Module, func: ExprId, name: &str) -> bool {
 }
 
 impl<'a> Analyzer<'a> {
-    fn new(ix: &'a Index, file: &'a File, sums: &'a Summaries) -> Self {
+    /// An analyzer over `file` with nothing bound (the module body and functions are walked
+    /// by [`analyze_file_with`]; the template walker drives one through the stepping methods).
+    pub fn new(ix: &'a Index, file: &'a File, sums: &'a Summaries) -> Self {
         Analyzer {
             ix,
             file,
@@ -362,7 +424,7 @@ impl<'a> Analyzer<'a> {
             seen_fk: HashSet::new(),
             seen_rel: HashSet::new(),
             seen_query: HashSet::new(),
-            class_models: HashMap::new(),
+            class_models: class_models_of(ix, file),
             cond_loads: HashMap::new(),
             conds: Vec::new(),
             usage: usage::UsageState::default(),
@@ -371,8 +433,203 @@ impl<'a> Analyzer<'a> {
             apply_depth: 0,
             self_qs: None,
             returns: Vec::new(),
+            probe: None,
+            rows_through_single: false,
         }
     }
+
+    // ------------------------------------------------------------ stepping from outside
+
+    /// The value of an expression of this file evaluated once, outside any loop and with
+    /// nothing bound (a class attribute: `queryset = Book.objects.all()`).
+    pub fn eval_detached(&mut self, e: ExprId) -> Value {
+        let saved = (
+            std::mem::take(&mut self.loops),
+            std::mem::take(&mut self.env),
+        );
+        let v = self.eval(e);
+        (self.loops, self.env) = saved;
+        v
+    }
+
+    /// A template-style lookup `base.attr`: a relation, or a queryset method called without
+    /// arguments (`book.tags.all`, `book.reviews.count`). `span` locates the lookup.
+    pub fn lookup(&mut self, base: &Value, attr: &str, span: Span) -> Value {
+        match base {
+            Value::Instance(inst) => self.instance_attr(inst, attr, span),
+            Value::ModelClass(_) => self.attr(base.clone(), attr, span),
+            Value::QuerySet(q)
+                if attr == "all"
+                    || SINGLE_METHODS.contains(&attr)
+                    || matches!(attr, "count" | "exists") =>
+            {
+                self.qs_call(q.clone(), attr, &[], &[], span)
+            }
+            _ => Value::Unknown,
+        }
+    }
+
+    /// Start a loop over `it` (located at `span`); returns one element.
+    pub fn enter_loop(&mut self, it: &Value, span: Span) -> Value {
+        let kind = match it {
+            Value::QuerySet(q) if q.single => LoopKind::Single,
+            _ => LoopKind::Repeat,
+        };
+        self.evaluate(it, span, EvalHow::Iterate);
+        let id = self.push_loop(span, kind);
+        self.element(it, id)
+    }
+
+    /// The one object a view loads from `qs` (a `DetailView`'s `object`), for the rest of
+    /// the walk: rows of its related managers are rooted at `qs`.
+    pub fn single_object(&mut self, qs: &Value, span: Span) -> Value {
+        let Value::QuerySet(q) = qs else {
+            return Value::Unknown;
+        };
+        let mut q = q.clone();
+        q.single = true;
+        self.rows_through_single = true;
+        self.enter_loop(&Value::QuerySet(q), span)
+    }
+
+    /// `v` is rendered as text at `span` (`{{ book }}`): its model's `__str__` runs.
+    pub fn format(&mut self, v: &Value, span: Span) {
+        if let Value::Instance(inst) = v {
+            if !self.per_row_value(v) {
+                return;
+            }
+            if let Some(f) = self.sums.model_member(self.ix, inst.model, "__str__") {
+                self.apply_fn_at(f, Some(v), &[], &[], span);
+            }
+        }
+    }
+
+    pub fn exit_loop(&mut self) {
+        self.loops.pop();
+    }
+
+    /// `v` is evaluated here (iterated, counted with `|length`, tested by `{% if %}`).
+    pub fn evaluate(&mut self, v: &Value, span: Span, how: EvalHow) {
+        if let Value::QuerySet(q) = v {
+            if !q.values || how == EvalHow::Iterate {
+                self.evaluate_qs(&q.clone(), span, how);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------ probes
+
+    /// The entries of a dict expression: a literal, `dict(k=v)`, a dict built earlier in
+    /// the function, or `super().get_context_data(...)` (an empty start).
+    fn dict_of(&mut self, e: ExprId) -> Option<DictVal> {
+        let m = self.m;
+        match m.kind(e) {
+            ExprKind::Dict(items) => {
+                let mut out = Vec::new();
+                for (k, v) in items.iter() {
+                    let val = self.eval(*v);
+                    match k.and_then(|k| m.str_value(k)) {
+                        Some(k) => out.push((k.to_owned(), val)),
+                        None => {
+                            if let Some(rest) = self.dict_of(*v) {
+                                out.extend(rest);
+                            }
+                        }
+                    }
+                }
+                Some(out)
+            }
+            ExprKind::Name(n) => self.probe.as_ref()?.dicts.get(n).cloned(),
+            ExprKind::Call { func, kwargs, .. } => {
+                let name = m.dotted(*func);
+                match name.as_deref().map(|n| n.rsplit('.').next().unwrap_or(n)) {
+                    Some("dict") => Some(
+                        kwargs
+                            .iter()
+                            .filter_map(|k| {
+                                Some((k.name.as_deref()?.to_owned(), self.eval(k.value)))
+                            })
+                            .collect(),
+                    ),
+                    Some("get_context_data") => Some(Vec::new()),
+                    _ => match m.kind(*func) {
+                        // `super().get_context_data(**kwargs)`
+                        ExprKind::Attr { attr, .. } if &**attr == "get_context_data" => {
+                            Some(Vec::new())
+                        }
+                        _ => None,
+                    },
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// A paginator built over a queryset (`Paginator(qs, 20)`, a project's
+    /// `get_paginator(request, qs)`) and its pages (`.get_page(n)`, `.page(n)`): a template
+    /// iterating the page iterates the queryset's rows.
+    fn probe_paginator(&mut self, func: ExprId, args: &[ExprId]) -> Option<Value> {
+        let m = self.m;
+        if let ExprKind::Attr { value, attr, .. } = m.kind(func) {
+            if matches!(&**attr, "get_page" | "page") {
+                if let v @ Value::QuerySet(_) = self.eval(*value) {
+                    for a in args {
+                        self.eval(*a);
+                    }
+                    return Some(v);
+                }
+            }
+        }
+        let name = m.dotted(func)?;
+        let short = name.rsplit('.').next().unwrap_or(&name);
+        if !short.to_ascii_lowercase().contains("paginat") {
+            return None;
+        }
+        let vals: Vec<Value> = args.iter().map(|a| self.eval(*a)).collect();
+        vals.into_iter()
+            .find(|v| matches!(v, Value::QuerySet(q) if !q.values))
+    }
+
+    /// Record a call to a template-rendering function.
+    fn probe_call(&mut self, func: ExprId, args: &[ExprId], kwargs: &[Keyword], span: Span) {
+        let m = self.m;
+        let Some(dotted) = m.dotted(func) else { return };
+        let short = dotted.rsplit('.').next().unwrap_or(&dotted);
+        if !PROBED_CALLS.contains(&short) {
+            return;
+        }
+        let name = self.file.scope.qualify(&dotted);
+        let mut out = Vec::new();
+        for a in args {
+            let value = self.eval(*a);
+            let dict = self.dict_of(*a);
+            out.push(ProbedArg {
+                kw: None,
+                expr: *a,
+                value,
+                dict,
+            });
+        }
+        for k in kwargs {
+            let value = self.eval(k.value);
+            let dict = self.dict_of(k.value);
+            out.push(ProbedArg {
+                kw: k.name.clone(),
+                expr: k.value,
+                value,
+                dict,
+            });
+        }
+        if let Some(p) = &mut self.probe {
+            p.calls.push(ProbedCall {
+                name,
+                span,
+                args: out,
+            });
+        }
+    }
+
+    // ------------------------------------------------------------ loops
 
     /// Whether a row's loop is running now (and yields many rows).
     fn per_row(&self, row: &Row) -> bool {
@@ -471,6 +728,20 @@ impl<'a> Analyzer<'a> {
                 self.eval(*e);
             }
             StmtKind::Assign { targets, value } => {
+                if let (Some(v), true) = (value, self.probe.is_some()) {
+                    let d = self.dict_of(*v);
+                    for t in targets {
+                        if let (Target::Name(n, _), Some(p)) = (t, &mut self.probe) {
+                            match &d {
+                                Some(d) => p.dicts.insert(n.clone(), d.clone()),
+                                None => p.dicts.remove(n),
+                            };
+                        }
+                    }
+                    if d.is_some() {
+                        return;
+                    }
+                }
                 if let Some(v) = value {
                     let val = self.eval(*v);
                     self.note_assign(targets, *v);
@@ -592,7 +863,13 @@ impl<'a> Analyzer<'a> {
             }
             StmtKind::Return(Some(e)) => {
                 let v = self.eval(*e);
-                self.returns.push(v);
+                self.returns.push(v.clone());
+                if self.probe.is_some() {
+                    let d = self.dict_of(*e);
+                    if let Some(p) = &mut self.probe {
+                        p.returns.push((v, d));
+                    }
+                }
             }
             StmtKind::Other(es) | StmtKind::Raise(es) => {
                 for e in es {
@@ -686,6 +963,17 @@ impl<'a> Analyzer<'a> {
                 }
             },
             Target::Star(t) => self.bind(t, Value::Unknown),
+            Target::Subscript(e) if self.probe.is_some() => {
+                if let ExprKind::Subscript { value, index } = self.m.kind(*e) {
+                    if let (ExprKind::Name(n), Some(k)) =
+                        (self.m.kind(*value), self.m.str_value(*index))
+                    {
+                        if let Some(d) = self.probe.as_mut().and_then(|p| p.dicts.get_mut(n)) {
+                            d.push((k.to_owned(), v));
+                        }
+                    }
+                }
+            }
             Target::Attr(e) | Target::Subscript(e) => {
                 // Evaluate the object part for reads (`x.a.b = 1` reads `x.a`).
                 if let ExprKind::Attr { value, .. } | ExprKind::Subscript { value, .. } =
@@ -747,7 +1035,9 @@ impl<'a> Analyzer<'a> {
                 // fresh query per parent row: a prefetch on the parent's queryset cannot
                 // serve it, so its own rows are rooted here (where a fix can go).
                 Some(prow)
-                    if self.per_row(prow)
+                    if (self.per_row(prow)
+                        || (self.rows_through_single
+                            && self.loops.iter().any(|l| l.id == prow.loop_id)))
                         && q.narrowed.is_none()
                         && q.bypass.is_none()
                         && !q.iterator =>
@@ -1328,6 +1618,31 @@ impl<'a> Analyzer<'a> {
     fn call(&mut self, e: ExprId, func: ExprId, args: &[ExprId], kwargs: &[Keyword]) -> Value {
         let m = self.m;
         let span = m.span(e);
+        if self.probe.is_some() {
+            if let ExprKind::Attr { value, attr, .. } = m.kind(func) {
+                if &**attr == "update" {
+                    if let ExprKind::Name(n) = m.kind(*value) {
+                        let mut add = Vec::new();
+                        if let Some(a0) = args.first() {
+                            add.extend(self.dict_of(*a0).unwrap_or_default());
+                        }
+                        for k in kwargs {
+                            if let Some(kn) = k.name.as_deref() {
+                                add.push((kn.to_owned(), self.eval(k.value)));
+                            }
+                        }
+                        if let Some(d) = self.probe.as_mut().and_then(|p| p.dicts.get_mut(n)) {
+                            d.extend(add);
+                            return Value::Unknown;
+                        }
+                    }
+                }
+            }
+            self.probe_call(func, args, kwargs, span);
+            if let Some(v) = self.probe_paginator(func, args) {
+                return v;
+            }
+        }
         if let ExprKind::Attr { value, attr, .. } = m.kind(func) {
             let recv = self.eval(*value);
             match recv {

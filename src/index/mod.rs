@@ -6,6 +6,7 @@ pub mod admin;
 pub mod drf;
 pub mod effects;
 pub mod imports;
+pub mod views;
 
 use crate::ast::{ClassDef, ExprId, ExprKind, Module, StmtKind};
 use crate::project::{File, FileId};

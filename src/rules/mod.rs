@@ -18,11 +18,16 @@ mod save_in_loop;
 mod serializer_method_query;
 mod serializer_missing_prefetch_related;
 mod serializer_missing_select_related;
+mod template_fk_in_loop;
+mod template_related_manager_in_loop;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::flow::Event;
 use crate::index::Index;
 use crate::project::File;
+use crate::templates::walk::{view_events, Walked};
+use crate::templates::Templates;
+use std::cell::OnceCell;
 
 /// Everything a rule sees for one file.
 pub struct Context<'a> {
@@ -31,6 +36,27 @@ pub struct Context<'a> {
     pub facts: &'a crate::index::drf::Facts,
     pub file: &'a File,
     pub events: &'a [Event],
+    pub summaries: &'a crate::flow::Summaries,
+    /// Every file of the run (templates included) and the templates by name, when the run
+    /// follows views into templates.
+    pub templates: Option<(&'a [File], &'a Templates)>,
+    /// The file's views followed into their templates, computed on first use.
+    pub walked: OnceCell<Walked>,
+}
+
+impl Context<'_> {
+    /// The events found by following this file's views into their templates.
+    pub fn template_events(&self) -> &Walked {
+        self.walked.get_or_init(|| match self.templates {
+            Some((files, t)) => view_events(self.index, self.summaries, self.file, files, t),
+            None => Walked::default(),
+        })
+    }
+
+    /// A file of the run by id (templates included).
+    pub fn file_by_id(&self, id: crate::project::FileId) -> Option<&File> {
+        self.templates.and_then(|(files, _)| files.get(id as usize))
+    }
 }
 
 pub struct Rule {
@@ -66,6 +92,11 @@ impl Rule {
         }
     }
 
+    /// The rule follows views into templates (templates are loaded only for such rules).
+    pub fn reads_templates(&self) -> bool {
+        matches!(self.code, "DJP130" | "DJP131")
+    }
+
     /// The documentation page a finding links to.
     pub fn url(&self) -> String {
         format!("https://djperf.invalid/rules/{}", self.name)
@@ -87,6 +118,8 @@ pub static RULES: &[Rule] = &[
     serializer_missing_prefetch_related::RULE,
     serializer_method_query::RULE,
     admin_list_n_plus_one::RULE,
+    template_fk_in_loop::RULE,
+    template_related_manager_in_loop::RULE,
 ];
 
 /// `(preferred, superseded)`: where both report at the same place, only the preferred one is

@@ -1,0 +1,232 @@
+//! DJP130 `template-fk-in-loop`.
+
+use super::{quoted_list, Context, Rule};
+use crate::diagnostic::{Diagnostic, Related, Severity};
+use crate::flow::Event;
+use crate::project::FileId;
+use crate::source::Span;
+use std::collections::BTreeMap;
+
+pub const RULE: Rule = Rule {
+    code: "DJP130",
+    name: "template-fk-in-loop",
+    summary:
+        "A template reads a foreign key on every row of a queryset its view did not load it on",
+    default_enabled: true,
+    severity: Severity::Warning,
+    doc: DOC,
+    check,
+};
+
+const DOC: &str = r#"## What it does
+Follows a view's context into the template it renders (`render()`, `TemplateResponse`,
+`ListView`/`DetailView`/`TemplateView`, through `{% extends %}`, `{% include %}`,
+`{% with %}` and `{% regroup %}`) and finds a forward foreign key or one-to-one relation read
+on each row of a `{% for %}` loop (`{{ book.author.name }}`) when the view's queryset did not
+load it with `select_related()` (or `prefetch_related()`).
+
+The finding is reported at the view's queryset, where the fix goes; the template line that
+reads the relation is shown as a related location.
+
+## Why is this slow?
+A template lookup `book.author` is an attribute read: Django runs one query per row for a
+relation that was not loaded, exactly as in Python code. Templates hide it well: the view
+looks like one query and the page runs N+1.
+
+## Example
+```python
+def book_list(request):
+    return render(request, "shop/books.html", {"books": Book.objects.all()})
+```
+```django
+{% for book in books %}{{ book.author.name }}{% endfor %}
+```
+
+Use instead:
+```python
+def book_list(request):
+    books = Book.objects.select_related("author")
+    return render(request, "shop/books.html", {"books": books})
+```
+
+## Known problems
+Templates are found statically: an app's `templates/` directory and `TEMPLATES["DIRS"]`
+entries that are literal paths or built from `BASE_DIR`. Template names computed at run
+time, custom template tags and inclusion tags, `{{ obj }}` calling `__str__` and model
+properties are not followed. Relations read on the object of a `DetailView` (one row) are
+not findings; loops over its related managers are not followed to the view either.
+"#;
+
+/// Group template events by the view queryset they belong to.
+pub(super) struct Group<'e> {
+    pub root_span: Span,
+    pub events: Vec<&'e Event>,
+    /// Template locations reading the relations: (file, span, what).
+    pub sites: Vec<(FileId, Span, String)>,
+}
+
+/// Events of `cx`'s views for which `pick` returns the accessor read, grouped per queryset.
+pub(super) fn groups<'e>(
+    cx: &'e Context<'_>,
+    pick: impl Fn(&Event) -> Option<(Span, Span, String)>,
+) -> Vec<Group<'e>> {
+    let walked = cx.template_events();
+    let mut by_root: BTreeMap<Span, Group<'e>> = BTreeMap::new();
+    for ev in &walked.events {
+        let Some((span, root_span, attr)) = pick(ev) else {
+            continue;
+        };
+        // The fix goes to a queryset of the view; one built in the template is not reported.
+        if walked.decode(root_span).is_some() {
+            continue;
+        }
+        let Some((tfile, tspan)) = walked.decode(span) else {
+            continue;
+        };
+        let g = by_root.entry(root_span).or_insert_with(|| Group {
+            root_span,
+            events: Vec::new(),
+            sites: Vec::new(),
+        });
+        g.events.push(ev);
+        let line = |f: FileId, s: Span| {
+            cx.file_by_id(f)
+                .map_or(0, |file| file.lines.line_of(s.start as usize))
+        };
+        if !g
+            .sites
+            .iter()
+            .any(|(f, s, a)| *f == tfile && line(*f, *s) == line(tfile, tspan) && *a == attr)
+        {
+            g.sites.push((tfile, tspan, attr));
+        }
+    }
+    by_root.into_values().collect()
+}
+
+/// The related locations of a group (at most a few), and the template names involved.
+pub(super) fn related(cx: &Context<'_>, g: &Group<'_>, what: &str) -> (Vec<Related>, String) {
+    const MAX_SITES: usize = 5;
+    let mut names: Vec<String> = Vec::new();
+    let mut rel = Vec::new();
+    for (f, s, attr) in &g.sites {
+        let name = cx
+            .file_by_id(*f)
+            .map(|file| file.rel.to_string_lossy().replace('\\', "/"))
+            .unwrap_or_default();
+        if !names.contains(&name) {
+            names.push(name);
+        }
+        if rel.len() < MAX_SITES {
+            rel.push(Related {
+                file: *f,
+                span: *s,
+                message: format!("{what} `{attr}` for each row"),
+            });
+        }
+    }
+    (rel, names.join("`, `"))
+}
+
+/// Where the call goes: a view's `model = Book` becomes `queryset = Book.objects...`.
+pub(super) fn fix_help(cx: &Context<'_>, root: Span, root_name: &str, call: &str) -> String {
+    let text = cx.file.text.as_deref().unwrap_or("");
+    let src = text.get(root.range()).unwrap_or("");
+    let line = cx.file.lines.line_of(root.start as usize);
+    let is_model_attr = cx
+        .file
+        .lines
+        .line_text(text, line)
+        .trim_start()
+        .strip_prefix("model")
+        .is_some_and(|r| r.trim_start().starts_with('='));
+    if is_model_attr && !src.is_empty() {
+        format!("replace `model = {src}` with `queryset = {src}.objects{call}` (or add it to get_queryset())")
+    } else {
+        format!("add {call} to this `{root_name}` queryset")
+    }
+}
+
+fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
+    let groups = groups(cx, |ev| match ev {
+        Event::FkAccess {
+            span,
+            root_span,
+            attr,
+            ..
+        } => Some((*span, *root_span, attr.clone())),
+        _ => None,
+    });
+    for g in groups {
+        let mut paths: Vec<String> = Vec::new();
+        let mut many = false;
+        let mut first: Option<(&str, &str)> = None;
+        for ev in &g.events {
+            if let Event::FkAccess {
+                path,
+                many: m,
+                generic,
+                model,
+                attr,
+                ..
+            } = ev
+            {
+                many |= *m || *generic;
+                let p = path.join("__");
+                if !paths.contains(&p) {
+                    paths.push(p);
+                }
+                first.get_or_insert((&cx.index.model(*model).name, attr));
+            }
+        }
+        let Some((model_name, attr)) = first else {
+            continue;
+        };
+        let maximal: Vec<String> = paths
+            .iter()
+            .filter(|p| {
+                !paths.iter().any(|q| {
+                    q.len() > p.len() && q.starts_with(p.as_str()) && q[p.len()..].starts_with("__")
+                })
+            })
+            .cloned()
+            .collect();
+        let root_name = match g.events.first() {
+            Some(Event::FkAccess { root_model, .. }) => cx.index.model(*root_model).name.clone(),
+            _ => continue,
+        };
+        let call = if many {
+            "prefetch_related"
+        } else {
+            "select_related"
+        };
+        let (related, templates) = related(cx, &g, "reads");
+        let more = if maximal.len() > 1 {
+            format!(" (and {} more)", maximal.len() - 1)
+        } else {
+            String::new()
+        };
+        out.push(Diagnostic {
+            code: rule.code,
+            name: rule.name,
+            severity: rule.severity,
+            file: cx.file.id,
+            span: g.root_span,
+            message: format!(
+                "template `{templates}` reads `{model_name}.{attr}`{more} on every row it loops over: one query per row"
+            ),
+            label: format!(
+                "these `{root_name}` rows do not load `{}`",
+                maximal.join("`, `")
+            ),
+            help: Some(fix_help(
+                cx,
+                g.root_span,
+                &root_name,
+                &format!(".{call}({})", quoted_list(&maximal)),
+            )),
+            related,
+            fix: None,
+        });
+    }
+}

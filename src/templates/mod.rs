@@ -1,0 +1,323 @@
+//! Django templates: where they are, what they read.
+//!
+//! Template directories are found the way Django's loaders find them, statically: the
+//! `DIRS` of `TEMPLATES` in settings modules (literal paths, `BASE_DIR / "templates"`,
+//! `os.path.join(BASE_DIR, "templates")`), then every app's `templates/` directory
+//! (`APP_DIRS`). Template files (`.html`, `.txt`) join the project's file list so findings
+//! can point into them; they are parsed on first use, by the views that render them.
+
+pub mod parse;
+pub mod walk;
+
+use crate::ast::{ExprId, ExprKind, Module, StmtKind, Target};
+use crate::index::imports::Scope;
+use crate::project::{File, FileId};
+use crate::source::LineIndex;
+use parse::Node;
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+use walkdir::WalkDir;
+
+/// Template files larger than this are not read.
+const MAX_TEMPLATE_BYTES: u64 = 1024 * 1024;
+
+/// The project's templates by name, parsed lazily.
+#[derive(Default)]
+pub struct Templates {
+    /// Name (`shop/book_list.html`) → file id, the first directory in lookup order winning.
+    by_name: HashMap<String, FileId>,
+    /// Parsed nodes per template file, indexed by `id - first`.
+    parsed: Vec<OnceLock<Arc<Vec<Node>>>>,
+    first: FileId,
+}
+
+impl Templates {
+    pub fn find(&self, name: &str) -> Option<FileId> {
+        self.by_name.get(name).copied()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_name.is_empty()
+    }
+
+    /// The nodes of a template file.
+    pub fn nodes(&self, files: &[File], id: FileId) -> Arc<Vec<Node>> {
+        let Some(cell) = id
+            .checked_sub(self.first)
+            .and_then(|i| self.parsed.get(i as usize))
+        else {
+            return Arc::default();
+        };
+        cell.get_or_init(|| {
+            let text = files
+                .get(id as usize)
+                .and_then(|f| f.text.as_deref())
+                .unwrap_or("");
+            Arc::new(parse::parse(text))
+        })
+        .clone()
+    }
+}
+
+/// Find the template directories of a project, in lookup order.
+pub fn template_dirs(root: &Path, py: &[File]) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = Vec::new();
+    for f in py {
+        let name = f.rel.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        let in_settings_pkg = f
+            .rel
+            .parent()
+            .and_then(Path::file_name)
+            .is_some_and(|n| n == "settings");
+        if name == "settings.py" || in_settings_pkg || name.ends_with("_settings.py") {
+            for d in settings_dirs(f) {
+                if d.is_dir() && !dirs.contains(&d) {
+                    dirs.push(d);
+                }
+            }
+        }
+    }
+    // APP_DIRS: `templates/` next to a package's `__init__.py`.
+    let mut app_dirs = Vec::new();
+    let walker = WalkDir::new(root)
+        .follow_links(false)
+        .into_iter()
+        .filter_entry(|e| {
+            e.depth() == 0 || !(e.file_type().is_dir() && crate::discover::skip_dir(e.path()))
+        });
+    for e in walker.flatten() {
+        if e.file_type().is_dir()
+            && e.file_name() == "templates"
+            && e.path()
+                .parent()
+                .is_some_and(|p| p.join("__init__.py").is_file())
+        {
+            app_dirs.push(e.into_path());
+        }
+    }
+    app_dirs.sort();
+    for d in app_dirs {
+        if !dirs.contains(&d) {
+            dirs.push(d);
+        }
+    }
+    dirs
+}
+
+/// The `DIRS` entries of `TEMPLATES = [...]` in one settings module that can be computed.
+fn settings_dirs(f: &File) -> Vec<PathBuf> {
+    let m = &f.ast;
+    let mut env: HashMap<&str, PathBuf> = HashMap::new();
+    let mut out = Vec::new();
+    for st in &m.body {
+        let StmtKind::Assign {
+            targets,
+            value: Some(v),
+        } = &st.kind
+        else {
+            continue;
+        };
+        let [Target::Name(n, _)] = targets.as_slice() else {
+            continue;
+        };
+        if &**n == "TEMPLATES" {
+            let ExprKind::Seq { elts, .. } = m.kind(*v) else {
+                continue;
+            };
+            for cfg in elts.iter() {
+                let ExprKind::Dict(items) = m.kind(*cfg) else {
+                    continue;
+                };
+                for (k, dv) in items.iter() {
+                    if k.and_then(|k| m.str_value(k)) != Some("DIRS") {
+                        continue;
+                    }
+                    if let ExprKind::Seq { elts, .. } = m.kind(*dv) {
+                        for d in elts.iter() {
+                            if let Some(p) = path_value(m, &f.scope, *d, &f.path, &env) {
+                                out.push(crate::discover::normalize(&p));
+                            }
+                        }
+                    }
+                }
+            }
+        } else if let Some(p) = path_value(m, &f.scope, *v, &f.path, &env) {
+            env.insert(n, p);
+        }
+    }
+    out
+}
+
+/// A path computed from `__file__`, names bound to paths and string literals.
+fn path_value(
+    m: &Module,
+    scope: &Scope,
+    e: ExprId,
+    file: &Path,
+    env: &HashMap<&str, PathBuf>,
+) -> Option<PathBuf> {
+    match m.kind(e) {
+        ExprKind::Name(n) if &**n == "__file__" => Some(file.to_path_buf()),
+        ExprKind::Name(n) => env.get(&**n).cloned(),
+        ExprKind::Str(s) => {
+            let p = PathBuf::from(&**s);
+            // a relative literal is relative to the working directory: assume the project root
+            Some(if p.is_absolute() {
+                p
+            } else {
+                file.parent()?.join(p)
+            })
+        }
+        ExprKind::Attr { value, attr, .. } if &**attr == "parent" => {
+            path_value(m, scope, *value, file, env)?
+                .parent()
+                .map(Path::to_path_buf)
+        }
+        ExprKind::BinOp { left, op, right } if &**op == "/" => {
+            let l = path_value(m, scope, *left, file, env)?;
+            let r = m.str_value(*right)?;
+            Some(l.join(r))
+        }
+        ExprKind::Call { func, args, .. } => {
+            // `Path(__file__).resolve()`, `.absolute()`
+            if let ExprKind::Attr { value, attr, .. } = m.kind(*func) {
+                if matches!(&**attr, "resolve" | "absolute") {
+                    return path_value(m, scope, *value, file, env);
+                }
+            }
+            let callee = scope.qualify(&m.dotted(*func)?);
+            match callee.as_str() {
+                "pathlib.Path" | "os.path.abspath" | "os.path.realpath" | "str" => {
+                    path_value(m, scope, *args.first()?, file, env)
+                }
+                "os.path.dirname" => path_value(m, scope, *args.first()?, file, env)?
+                    .parent()
+                    .map(Path::to_path_buf),
+                "os.path.join" => {
+                    let mut p = path_value(m, scope, *args.first()?, file, env)?;
+                    for a in &args[1..] {
+                        p.push(m.str_value(*a)?);
+                    }
+                    Some(p)
+                }
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// Template files under the template directories, as unreported project files with ids
+/// from `first_id` on, and the registry naming them.
+pub fn load(dirs: &[PathBuf], first_id: FileId, cwd: &Path) -> (Vec<File>, Templates) {
+    let mut names: BTreeMap<PathBuf, Vec<String>> = BTreeMap::new();
+    let mut order: Vec<(String, PathBuf)> = Vec::new();
+    for d in dirs {
+        let mut found: Vec<PathBuf> = WalkDir::new(d)
+            .follow_links(false)
+            .into_iter()
+            .flatten()
+            .filter(|e| e.file_type().is_file())
+            .map(walkdir::DirEntry::into_path)
+            .filter(|p| {
+                matches!(
+                    p.extension().and_then(|e| e.to_str()),
+                    Some("html" | "txt" | "htm" | "xml")
+                )
+            })
+            .collect();
+        found.sort();
+        for p in found {
+            let Ok(rel) = p.strip_prefix(d) else { continue };
+            let name = rel.to_string_lossy().replace('\\', "/");
+            order.push((name.clone(), p.clone()));
+            names.entry(p).or_default().push(name);
+        }
+    }
+    let mut files = Vec::new();
+    let mut ids: HashMap<PathBuf, FileId> = HashMap::new();
+    let mut tpl = Templates {
+        first: first_id,
+        ..Templates::default()
+    };
+    for (name, p) in order {
+        let id = match ids.get(&p) {
+            Some(id) => *id,
+            None => {
+                let Ok(meta) = std::fs::metadata(&p) else {
+                    continue;
+                };
+                if meta.len() > MAX_TEMPLATE_BYTES {
+                    continue;
+                }
+                let Ok(bytes) = std::fs::read(&p) else {
+                    continue;
+                };
+                let text = String::from_utf8_lossy(&bytes).into_owned();
+                let id = first_id + u32::try_from(files.len()).unwrap_or(u32::MAX);
+                files.push(File {
+                    id,
+                    rel: PathBuf::from(&name),
+                    display: crate::discover::display_path(&p, cwd),
+                    path: p.clone(),
+                    scope: Scope::default(),
+                    ast: Module::default(),
+                    lines: LineIndex::new(&text),
+                    text: Some(Arc::from(text)),
+                    report: false,
+                    in_migrations: false,
+                    is_test: false,
+                    builtin: false,
+                    template: true,
+                });
+                ids.insert(p, id);
+                tpl.parsed.push(OnceLock::new());
+                id
+            }
+        };
+        tpl.by_name.entry(name).or_insert(id);
+    }
+    (files, tpl)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_dirs_are_computed_from_base_dir() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("proj")).unwrap();
+        std::fs::create_dir_all(root.join("templates")).unwrap();
+        std::fs::create_dir_all(root.join("other")).unwrap();
+        let src = "import os\nfrom pathlib import Path\n\
+                   BASE_DIR = Path(__file__).resolve().parent.parent\n\
+                   OLD = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))\n\
+                   TEMPLATES = [{\"BACKEND\": \"x\", \"DIRS\": [BASE_DIR / \"templates\", os.path.join(OLD, \"other\"), some_call()]}]\n";
+        let path = root.join("proj/settings.py");
+        std::fs::write(&path, src).unwrap();
+        let ast = crate::parse::parse(src).unwrap();
+        let scope = Scope::build("proj.settings", false, &ast);
+        let f = File {
+            id: 0,
+            path: path.clone(),
+            rel: PathBuf::from("proj/settings.py"),
+            display: String::new(),
+            scope,
+            ast,
+            lines: LineIndex::new(src),
+            text: None,
+            report: false,
+            in_migrations: false,
+            is_test: false,
+            builtin: false,
+            template: false,
+        };
+        assert_eq!(
+            settings_dirs(&f),
+            vec![root.join("templates"), root.join("other")]
+        );
+    }
+}

@@ -1,0 +1,544 @@
+//! Views → templates: the context a view renders with, followed through its template.
+//!
+//! A view's context values come from the flow analysis ([`crate::flow::probe_function`]
+//! for function views and `get_queryset`/`get_context_data`, class attributes for generic
+//! views). The template is then walked with an [`Analyzer`] of the view's file driven by
+//! its stepping methods: `{% for %}` starts a loop over a queryset's rows, a lookup reads a
+//! relation or calls a manager method. The analyzer's events are the same as in Python
+//! code, with spans inside templates encoded (see [`decode`]).
+
+use super::parse::{Node, VarExpr};
+use super::Templates;
+use crate::flow::{probe_function, Analyzer, DictVal, EvalHow, Event, Summaries, Value};
+use crate::index::views::{class_views, method_source, GenericKind, MethodSource};
+use crate::index::Index;
+use crate::project::{File, FileId};
+use crate::source::Span;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Spans inside templates have this bit set; the template is `(start >> SHIFT) & MASK`
+/// in [`Walked::templates`], the offset the low bits.
+const TEMPLATE_BIT: u32 = 0x8000_0000;
+const SHIFT: u32 = 22;
+const LOCAL_MASK: u32 = 0x1ff;
+const OFFSET_MASK: u32 = (1 << SHIFT) - 1;
+/// Includes and extends followed from one template at most this deep.
+const MAX_DEPTH: usize = 16;
+/// Nodes visited per rendered view at most.
+const MAX_NODES: usize = 50_000;
+
+/// The events of every view of one file, with the template files their spans refer to.
+#[derive(Debug, Default)]
+pub struct Walked {
+    pub events: Vec<Event>,
+    pub templates: Vec<FileId>,
+}
+
+impl Walked {
+    /// The template file and span of an encoded span (`None` for spans of the view file).
+    pub fn decode(&self, span: Span) -> Option<(FileId, Span)> {
+        if span.start & TEMPLATE_BIT == 0 {
+            return None;
+        }
+        let local = (span.start >> SHIFT) & LOCAL_MASK;
+        let file = *self.templates.get(local as usize)?;
+        Some((
+            file,
+            Span {
+                start: span.start & OFFSET_MASK,
+                end: span.end & OFFSET_MASK,
+            },
+        ))
+    }
+}
+
+#[derive(Debug, Clone)]
+enum TVal {
+    V(Value),
+    /// `{% regroup src by attr as name %}`: groups of the (already evaluated) rows.
+    Regroup(Value, Value),
+    /// One group: its rows and the grouper.
+    Group(Value, Value),
+}
+
+struct Walker<'a> {
+    an: Analyzer<'a>,
+    tpl: &'a Templates,
+    files: &'a [File],
+    templates: Vec<FileId>,
+    /// The template whose nodes are being walked (index into `templates`).
+    cur: u32,
+    scopes: Vec<HashMap<String, TVal>>,
+    depth: usize,
+    budget: usize,
+}
+
+/// Template names tried in order, the context, and a `DetailView`'s queryset with the
+/// names its object is bound to.
+type Render = (Vec<String>, DictVal, Option<(Value, Vec<String>)>);
+
+/// Follow every view of `file` into the templates it renders.
+pub fn view_events(
+    ix: &Index,
+    sums: &Summaries,
+    file: &File,
+    files: &[File],
+    tpl: &Templates,
+) -> Walked {
+    let mut out = Walked::default();
+    if tpl.is_empty() || file.template {
+        return out;
+    }
+    let mut renders: Vec<Render> = Vec::new();
+    let m = &file.ast;
+    let views = class_views(file);
+    let text_mentions_render = file
+        .text
+        .as_deref()
+        .is_some_and(|t| t.contains("render") || t.contains("TemplateResponse"));
+    // Function views (and any function rendering a template by name).
+    if text_mentions_render {
+        for f in &m.functions {
+            if f.class.is_some_and(|c| views.iter().any(|v| v.class == c)) {
+                continue;
+            }
+            let probe = probe_function(ix, file, f);
+            for call in probe.calls {
+                let short = call.name.rsplit('.').next().unwrap_or("");
+                let (tpos, cpos) = match short {
+                    "render" if call.name.starts_with("django.") || call.name == "render" => (1, 2),
+                    "TemplateResponse" | "SimpleTemplateResponse" => {
+                        if short == "TemplateResponse" {
+                            (1, 2)
+                        } else {
+                            (0, 1)
+                        }
+                    }
+                    "render_to_string" => (0, 1),
+                    _ => continue,
+                };
+                let positional: Vec<_> = call.args.iter().filter(|a| a.kw.is_none()).collect();
+                let tname = positional.get(tpos).copied().or_else(|| {
+                    call.args
+                        .iter()
+                        .find(|a| a.kw.as_deref() == Some("template_name"))
+                });
+                let ctx = positional.get(cpos).copied().or_else(|| {
+                    call.args
+                        .iter()
+                        .find(|a| a.kw.as_deref() == Some("context"))
+                });
+                let (Some(tname), Some(ctx)) = (tname, ctx) else {
+                    continue;
+                };
+                let names = template_names(m, tname.expr);
+                if let (false, Some(d)) = (names.is_empty(), &ctx.dict) {
+                    renders.push((names, d.clone(), None));
+                }
+            }
+        }
+    }
+    // Generic class-based views.
+    for v in &views {
+        let mut an = Analyzer::new(ix, file, sums);
+        let mut qs = Value::Unknown;
+        match method_source(files, file, v.class, "get_queryset") {
+            MethodSource::Here(fi) => {
+                let probe = probe_function(ix, file, &m.functions[fi]);
+                let mut it = probe.returns.into_iter().map(|r| r.0);
+                if let Some(first) = it.next() {
+                    qs = it.fold(first, |a, b| a.join(&b));
+                }
+            }
+            MethodSource::Django => {
+                if let Some(q) = v.queryset {
+                    qs = an.eval_detached(q);
+                } else if let Some(mexpr) = v.model {
+                    let model = an.eval_detached(mexpr);
+                    qs = an.lookup(&model, "_default_manager", m.span(mexpr));
+                }
+            }
+            // A mixin from elsewhere may build the queryset: nothing is known.
+            MethodSource::Unknown => {}
+        }
+        let model = match &qs {
+            Value::QuerySet(q) => Some(ix.model(q.model)),
+            _ => None,
+        };
+        let mut ctx: DictVal = Vec::new();
+        let mut object = None;
+        let suffix = match v.kind {
+            GenericKind::List => "_list",
+            GenericKind::Detail => "_detail",
+            GenericKind::Template => "",
+        };
+        match v.kind {
+            GenericKind::List => {
+                ctx.push(("object_list".into(), qs.clone()));
+                if let Some(md) = model {
+                    ctx.push((format!("{}_list", md.name.to_lowercase()), qs.clone()));
+                }
+                if let Some(n) = &v.context_object_name {
+                    ctx.push((n.clone(), qs.clone()));
+                }
+            }
+            GenericKind::Detail
+                if method_source(files, file, v.class, "get_object") == MethodSource::Django =>
+            {
+                let mut names = vec!["object".to_owned()];
+                names.extend(model.map(|md| md.name.to_lowercase()));
+                names.extend(v.context_object_name.clone());
+                object = Some((qs.clone(), names));
+            }
+            GenericKind::Detail | GenericKind::Template => {}
+        }
+        if let MethodSource::Here(fi) = method_source(files, file, v.class, "get_context_data") {
+            let probe = probe_function(ix, file, &m.functions[fi]);
+            for (_, d) in probe.returns {
+                ctx.extend(d.unwrap_or_default());
+            }
+        }
+        let names = match (&v.template_name, model) {
+            (Some(t), _) => vec![t.clone()],
+            (None, Some(md)) if v.kind != GenericKind::Template => vec![format!(
+                "{}/{}{suffix}.html",
+                md.app_label,
+                md.name.to_lowercase()
+            )],
+            _ => Vec::new(),
+        };
+        if !names.is_empty() {
+            renders.push((names, ctx, object));
+        }
+    }
+    for (names, ctx, object) in renders {
+        let Some(id) = names.iter().find_map(|n| tpl.find(n)) else {
+            continue;
+        };
+        let mut w = Walker {
+            an: Analyzer::new(ix, file, sums),
+            tpl,
+            files,
+            templates: std::mem::take(&mut out.templates),
+            cur: 0,
+            scopes: vec![ctx.into_iter().map(|(k, v)| (k, TVal::V(v))).collect()],
+            depth: 0,
+            budget: MAX_NODES,
+        };
+        if let Some((Value::QuerySet(q), names)) = object {
+            let span = q.span;
+            let obj = w.an.single_object(&Value::QuerySet(q), span);
+            for n in names {
+                w.scopes[0].insert(n, TVal::V(obj.clone()));
+            }
+        }
+        w.render(id, &HashMap::new());
+        out.templates = w.templates;
+        out.events.extend(w.an.events);
+    }
+    out
+}
+
+/// The template names a view passes: a string, or a list/tuple of strings (first found).
+fn template_names(m: &crate::ast::Module, e: crate::ast::ExprId) -> Vec<String> {
+    use crate::ast::ExprKind;
+    match m.kind(e) {
+        ExprKind::Str(s) => vec![s.to_string()],
+        ExprKind::Seq { elts, .. } => elts
+            .iter()
+            .filter_map(|x| m.str_value(*x).map(str::to_owned))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Child blocks overriding a parent's: name → (template index, body).
+type Blocks = HashMap<String, (u32, Arc<Vec<Node>>)>;
+
+impl Walker<'_> {
+    fn local(&mut self, id: FileId) -> Option<u32> {
+        if let Some(i) = self.templates.iter().position(|t| *t == id) {
+            return u32::try_from(i).ok();
+        }
+        if self.templates.len() > LOCAL_MASK as usize {
+            return None;
+        }
+        self.templates.push(id);
+        u32::try_from(self.templates.len() - 1).ok()
+    }
+
+    fn span(&self, off: u32, len: usize) -> Span {
+        let len = u32::try_from(len).unwrap_or(0);
+        if off + len > OFFSET_MASK {
+            return Span::default();
+        }
+        let base = TEMPLATE_BIT | (self.cur << SHIFT);
+        Span {
+            start: base | off,
+            end: base | (off + len),
+        }
+    }
+
+    /// Render template `id` with blocks overridden by `blocks` (from its descendants).
+    fn render(&mut self, id: FileId, blocks: &Blocks) {
+        if self.depth >= MAX_DEPTH {
+            return;
+        }
+        let Some(local) = self.local(id) else { return };
+        let nodes = self.tpl.nodes(self.files, id);
+        let parent = nodes.iter().find_map(|n| match n {
+            Node::Extends(p) => Some(p.clone()),
+            _ => None,
+        });
+        self.depth += 1;
+        match parent.and_then(|p| self.tpl.find(&p)) {
+            Some(pid) if pid != id => {
+                let mut all = blocks.clone();
+                collect_blocks(&nodes, local, &mut all);
+                self.render(pid, &all);
+            }
+            _ => {
+                let saved = self.cur;
+                self.cur = local;
+                self.nodes(&nodes, blocks);
+                self.cur = saved;
+            }
+        }
+        self.depth -= 1;
+    }
+
+    fn nodes(&mut self, nodes: &[Node], blocks: &Blocks) {
+        for n in nodes {
+            if self.budget == 0 {
+                return;
+            }
+            self.budget -= 1;
+            self.node(n, blocks);
+        }
+    }
+
+    fn node(&mut self, n: &Node, blocks: &Blocks) {
+        match n {
+            Node::Var(v) => {
+                // `{{ book }}` renders the object: its `__str__` runs.
+                if let TVal::V(x) = self.resolve(v) {
+                    if v.filters.is_empty() {
+                        let span = self.var_span(v);
+                        self.an.format(&x, span);
+                    }
+                }
+            }
+            Node::For {
+                targets,
+                iter,
+                body,
+                empty,
+                at: _,
+            } => {
+                let it = self.resolve(iter);
+                let span = self.var_span(iter);
+                let mut scope = HashMap::new();
+                match it {
+                    TVal::V(v) => {
+                        let elem = self.an.enter_loop(&v, span);
+                        if let [t] = targets.as_slice() {
+                            scope.insert(t.clone(), TVal::V(elem));
+                        }
+                    }
+                    TVal::Regroup(rows, grouper) => {
+                        self.an.enter_loop(&Value::Unknown, span);
+                        if let [t] = targets.as_slice() {
+                            scope.insert(t.clone(), TVal::Group(rows, grouper));
+                        }
+                    }
+                    TVal::Group(..) => {
+                        self.an.enter_loop(&Value::Unknown, span);
+                    }
+                }
+                self.scopes.push(scope);
+                self.nodes(body, blocks);
+                self.scopes.pop();
+                self.an.exit_loop();
+                self.nodes(empty, blocks);
+            }
+            Node::If { conds, branches } => {
+                for c in conds {
+                    if let TVal::V(v) = self.resolve(c) {
+                        let span = self.var_span(c);
+                        self.an.evaluate(&v, span, EvalHow::Exists);
+                    }
+                }
+                for b in branches {
+                    self.nodes(b, blocks);
+                }
+            }
+            Node::With { binds, body } => {
+                let scope = binds
+                    .iter()
+                    .map(|(k, v)| (k.clone(), self.resolve(v)))
+                    .collect();
+                self.scopes.push(scope);
+                self.nodes(body, blocks);
+                self.scopes.pop();
+            }
+            Node::Block { name, body } => match blocks.get(name) {
+                Some((local, over)) => {
+                    let saved = self.cur;
+                    self.cur = *local;
+                    let over = over.clone();
+                    self.nodes(&over, blocks);
+                    self.cur = saved;
+                }
+                None => self.nodes(body, blocks),
+            },
+            Node::Extends(_) => {}
+            Node::Include { name, binds, only } => {
+                let Some(id) = self.tpl.find(name) else {
+                    return;
+                };
+                let scope: HashMap<String, TVal> = binds
+                    .iter()
+                    .map(|(k, v)| (k.clone(), self.resolve(v)))
+                    .collect();
+                let saved = if *only {
+                    Some(std::mem::take(&mut self.scopes))
+                } else {
+                    None
+                };
+                self.scopes.push(scope);
+                self.render(id, &HashMap::new());
+                self.scopes.pop();
+                if let Some(s) = saved {
+                    self.scopes = s;
+                }
+            }
+            Node::Regroup {
+                source,
+                by,
+                name,
+                at: _,
+            } => {
+                let val = match self.resolve(source) {
+                    TVal::V(v) => {
+                        // Django reads `by` on every row while grouping.
+                        let span = self.var_span(source);
+                        let row = self.an.enter_loop(&v, span);
+                        let mut g = row;
+                        for seg in by.split('.') {
+                            g = self.an.lookup(&g, seg, span);
+                        }
+                        self.an.exit_loop();
+                        let rows = match v {
+                            Value::QuerySet(mut q) => {
+                                q.cached = true;
+                                q.is_list = true;
+                                Value::QuerySet(q)
+                            }
+                            other => other,
+                        };
+                        TVal::Regroup(rows, g)
+                    }
+                    _ => TVal::V(Value::Unknown),
+                };
+                if let Some(s) = self.scopes.last_mut() {
+                    s.insert(name.clone(), val);
+                }
+            }
+        }
+    }
+
+    fn var_span(&self, v: &VarExpr) -> Span {
+        match (v.path.first(), v.path.last()) {
+            (Some(a), Some(b)) => {
+                let s = self.span(a.1, 0);
+                let e = self.span(b.1, b.0.len());
+                Span {
+                    start: s.start,
+                    end: e.end,
+                }
+            }
+            _ => Span::default(),
+        }
+    }
+
+    /// The value of a variable with its lookups and filters; reading it runs the lookups.
+    fn resolve(&mut self, v: &VarExpr) -> TVal {
+        let Some((first, _)) = v.path.first() else {
+            return TVal::V(Value::Unknown);
+        };
+        let mut cur = self
+            .scopes
+            .iter()
+            .rev()
+            .find_map(|s| s.get(first))
+            .cloned()
+            .unwrap_or(TVal::V(Value::Unknown));
+        for (seg, off) in &v.path[1..] {
+            let span = self.span(*off, seg.len());
+            cur = match cur {
+                TVal::V(Value::Unknown) => return TVal::V(Value::Unknown),
+                TVal::V(x) => TVal::V(self.an.lookup(&x, seg, span)),
+                TVal::Group(rows, grouper) => match seg.as_str() {
+                    "list" => TVal::V(rows),
+                    "grouper" => TVal::V(grouper),
+                    _ => TVal::V(Value::Unknown),
+                },
+                TVal::Regroup(..) => TVal::V(Value::Unknown),
+            };
+        }
+        let span = self.var_span(v);
+        for f in &v.filters {
+            cur = match (cur, f.as_str()) {
+                (TVal::V(x), "length" | "length_is" | "count") => {
+                    self.an.evaluate(&x, span, EvalHow::Count);
+                    TVal::V(Value::Unknown)
+                }
+                (TVal::V(x), "first" | "last") => {
+                    let (_, last) = v.path.last().cloned().unwrap_or_default();
+                    TVal::V(self.an.lookup(&x, f, self.span(last, 0)))
+                }
+                (
+                    TVal::V(x),
+                    "join" | "dictsort" | "dictsortreversed" | "random" | "unordered_list",
+                ) => {
+                    self.an.evaluate(&x, span, EvalHow::Builtin(f.clone()));
+                    TVal::V(Value::Unknown)
+                }
+                (keep, "default" | "default_if_none" | "safe" | "escape" | "force_escape") => keep,
+                _ => TVal::V(Value::Unknown),
+            };
+        }
+        cur
+    }
+}
+
+/// The `{% block %}`s of a child template (at any depth), the first definition winning.
+fn collect_blocks(nodes: &Arc<Vec<Node>>, local: u32, out: &mut Blocks) {
+    fn walk(nodes: &[Node], local: u32, out: &mut Blocks, depth: usize) {
+        if depth > 64 {
+            return;
+        }
+        for n in nodes {
+            match n {
+                Node::Block { name, body } => {
+                    out.entry(name.clone())
+                        .or_insert_with(|| (local, Arc::new(body.clone())));
+                    walk(body, local, out, depth + 1);
+                }
+                Node::For { body, empty, .. } => {
+                    walk(body, local, out, depth + 1);
+                    walk(empty, local, out, depth + 1);
+                }
+                Node::If { branches, .. } => {
+                    for b in branches {
+                        walk(b, local, out, depth + 1);
+                    }
+                }
+                Node::With { body, .. } => walk(body, local, out, depth + 1),
+                _ => {}
+            }
+        }
+    }
+    walk(nodes, local, out, 0);
+}

@@ -1,0 +1,132 @@
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.template.response import TemplateResponse
+from django.views.generic import DetailView, ListView, TemplateView
+
+from shop.models import Author, Book, Review
+
+
+# Class-based, Django's default template name (shop/book_list.html, which extends
+# base.html and includes shop/_tags.html).
+# oracle: get /books/
+class BookListView(ListView):
+    model = Book  # expect: DJP130, DJP131
+
+
+# The same template, with the relations loaded: clean.
+# oracle: get /books/fast/
+class FastBookListView(ListView):
+    queryset = Book.objects.select_related("author").prefetch_related("tags")
+    template_name = "shop/book_list.html"
+
+
+# Only the foreign key is loaded: the tags still query per row.
+# oracle: get /books/half/
+class HalfBookListView(ListView):
+    queryset = Book.objects.select_related("author")  # expect: DJP131
+    template_name = "shop/book_list.html"
+
+
+# A function view with a dict context variable; the template reads the publisher through
+# {% with %}.
+# oracle: get /authors/
+def author_list(request):
+    authors = Author.objects.all()  # expect: DJP130
+    context = {"title": "Authors"}
+    context["authors"] = authors
+    return render(request, "shop/authors.html", context)
+
+
+# oracle: get /authors/fast/
+def author_list_fast(request):
+    context = {"title": "Authors"}
+    context["authors"] = Author.objects.select_related("publisher")
+    return render(request, "shop/authors.html", context)
+
+
+# Counting a reverse relation per row in the template.
+# oracle: get /authors/counts/
+def author_counts(request):
+    authors = Author.objects.order_by("name")  # expect: DJP131
+    return TemplateResponse(request, "shop/author_counts.html", {"authors": authors})
+
+
+# oracle: get /authors/counts/fast/
+def author_counts_fast(request):
+    authors = Author.objects.prefetch_related("books").order_by("name")
+    return TemplateResponse(request, "shop/author_counts.html", {"authors": authors})
+
+
+# {% regroup %} reads the grouping relation on every row.
+# oracle: get /books/by-author/
+def books_by_author(request):
+    books = Book.objects.order_by("author")  # expect: DJP130
+    return render(request, "shop/by_author.html", {"books": books})
+
+
+# oracle: get /books/by-author/fast/
+def books_by_author_fast(request):
+    books = Book.objects.select_related("author").order_by("author")
+    return render(request, "shop/by_author.html", {"books": books})
+
+
+# TemplateView with get_context_data; the row template is included with `only`.
+# oracle: get /reviews/
+class ReviewsView(TemplateView):
+    template_name = "shop/reviews.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["reviews"] = Review.objects.select_related("book")  # expect: DJP130
+        return context
+
+
+# oracle: get /reviews/fast/
+class FastReviewsView(TemplateView):
+    template_name = "shop/reviews.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["reviews"] = Review.objects.select_related("book__author")
+        return context
+
+
+# `{{ review }}` runs Review.__str__ (reads the reviewer), `{{ review.book_title }}` a
+# property (reads the book).
+# oracle: get /reviews/names/
+def review_names(request):
+    reviews = Review.objects.order_by("rating")  # expect: DJP130
+    return render(request, "shop/review_names.html", {"reviews": reviews})
+
+
+# oracle: get /reviews/names/fast/
+def review_names_fast(request):
+    reviews = Review.objects.select_related("reviewer", "book").order_by("rating")
+    return render(request, "shop/review_names.html", {"reviews": reviews})
+
+
+# A page of a paginator over the queryset.
+# oracle: get /books/paged/
+def books_paged(request):
+    books = Book.objects.order_by("title")  # expect: DJP130
+    page = Paginator(books, 25).get_page(request.GET.get("page"))
+    return render(request, "shop/books_paged.html", {"page": page})
+
+
+# oracle: get /books/paged/fast/
+def books_paged_fast(request):
+    books = Book.objects.select_related("author").order_by("title")
+    page = Paginator(books, 25).get_page(request.GET.get("page"))
+    return render(request, "shop/books_paged.html", {"page": page})
+
+
+# Only the keys are read (`author_id`): clean without select_related.
+# oracle: get /books/ids/
+def book_ids(request):
+    return render(request, "shop/book_ids.html", {"books": Book.objects.all()})
+
+
+# One object: its own relations are one query each; its reviews loop reads a relation per row.
+# oracle: get /books/1/
+class BookDetailView(DetailView):
+    model = Book  # expect: DJP130
