@@ -287,7 +287,7 @@ fn analyse(
     let checked = files.iter().filter(|f| f.report).count();
     let mut diagnostics: Vec<Diagnostic> = files
         .par_iter()
-        .filter(|f| f.report && !f.in_migrations && (cx.include_tests || !f.is_test))
+        .filter(|f| f.report && (cx.include_tests || !f.is_test))
         .flat_map_iter(|f| check_file_with(&index, &summaries, &facts, f, rules))
         .collect();
     let display: Vec<&str> = files.iter().map(|f| f.display.as_str()).collect();
@@ -429,12 +429,35 @@ pub fn check_file_with(
     file: &File,
     rules: &[&'static Rule],
 ) -> Vec<Diagnostic> {
+    if file.in_migrations {
+        // Migrations are not analysed for queries; only the rules that read them run.
+        let mig: Vec<&'static Rule> = rules
+            .iter()
+            .copied()
+            .filter(|r| r.reads_migrations)
+            .collect();
+        return run_rules(index, facts, file, &mig, &[]);
+    }
     let events = flow::analyze_file_with(index, summaries, file);
+    run_rules(index, facts, file, rules, &events)
+}
+
+/// Run rules on one file whose flow events are known (none for a migration).
+fn run_rules(
+    index: &Index,
+    facts: &crate::index::drf::Facts,
+    file: &File,
+    rules: &[&'static Rule],
+    events: &[flow::Event],
+) -> Vec<Diagnostic> {
+    if rules.is_empty() {
+        return Vec::new();
+    }
     let cx = Context {
         index,
         facts,
         file,
-        events: &events,
+        events,
     };
     let mut out = Vec::new();
     for r in rules {

@@ -120,6 +120,21 @@ pub enum Event {
         model: ModelId,
         field: String,
     },
+    /// A lookup or ordering on the rows of a model's table (`filter(title=...)`,
+    /// `order_by("-created")`), for the index rules (DJP301, DJP302).
+    Lookup {
+        /// The keyword or the string argument.
+        span: Span,
+        model: ModelId,
+        /// `filter`, `exclude`, `get` or `order_by`.
+        method: String,
+        /// The lookup path as written (`author__name__in`, `-created`).
+        path: String,
+        /// The value is the literal `None` (an `IS NULL` test).
+        is_none: bool,
+        /// Keyword lookups of earlier `filter()` calls on the same queryset.
+        filters: Vec<String>,
+    },
     /// `obj.save()`/`obj.delete()` per row.
     SaveInLoop {
         span: Span,
@@ -1107,6 +1122,7 @@ impl<'a> Analyzer<'a> {
                     narrowed: None,
                     iterator: false,
                     ordered: self.ix.model(model).ordered,
+                    filters: Rc::from([]),
                 }),
                 None => Value::Unknown,
             },
@@ -1153,6 +1169,7 @@ impl<'a> Analyzer<'a> {
                     narrowed: None,
                     iterator: false,
                     ordered: node.ordered || ix.model(target).ordered,
+                    filters: Rc::from([]),
                 });
             }
         }
@@ -1322,6 +1339,7 @@ impl<'a> Analyzer<'a> {
             narrowed: None,
             iterator: false,
             ordered: node.is_some_and(|n| n.ordered) || self.ix.model(target).ordered,
+            filters: Rc::from([]),
         })
     }
 
@@ -1530,6 +1548,9 @@ impl<'a> Analyzer<'a> {
     ) -> Value {
         self.eval_args(args, kwargs);
         let m = self.m;
+        if q.related.is_none() {
+            self.note_lookups(&q, method, args, kwargs);
+        }
         // A chained method returning a queryset.
         let mut eff = ChainEffect {
             loads: q.loads.clone(),
@@ -1568,6 +1589,15 @@ impl<'a> Analyzer<'a> {
             }
             if method == "filter" || method == "get" {
                 q2.single |= self.filters_unique(q.model, kwargs);
+            }
+            if method == "filter" {
+                let mut f: Vec<Box<str>> = q.filters.to_vec();
+                f.extend(
+                    kwargs
+                        .iter()
+                        .filter_map(|k| k.name.as_deref().map(Box::from)),
+                );
+                q2.filters = f.into();
             }
             return Value::QuerySet(q2);
         }
@@ -1823,6 +1853,47 @@ impl<'a> Analyzer<'a> {
             if !matches!(nv, Value::Unknown) && !node.children.is_empty() {
                 self.apply_tree(nv, node, span);
             }
+        }
+    }
+
+    /// `filter(...)`/`exclude(...)`/`get(...)`/`order_by(...)` on the rows of a table.
+    fn note_lookups(&mut self, q: &Qs, method: &str, args: &[ExprId], kwargs: &[Keyword]) {
+        let m = self.m;
+        let filters = || q.filters.iter().map(|f| f.to_string()).collect();
+        match method {
+            "filter" | "exclude" | "get" => {
+                for k in kwargs {
+                    let Some(name) = k.name.as_deref() else {
+                        continue;
+                    };
+                    self.events.push(Event::Lookup {
+                        span: k.span,
+                        model: q.model,
+                        method: method.to_owned(),
+                        path: name.to_owned(),
+                        is_none: matches!(
+                            m.kind(k.value),
+                            ExprKind::Const(crate::ast::Const::None)
+                        ),
+                        filters: filters(),
+                    });
+                }
+            }
+            "order_by" => {
+                // The first column decides whether an index can serve the sort.
+                if let Some(a) = args.first() {
+                    let Some(s) = m.str_value(*a) else { return };
+                    self.events.push(Event::Lookup {
+                        span: m.span(*a),
+                        model: q.model,
+                        method: method.to_owned(),
+                        path: s.to_owned(),
+                        is_none: false,
+                        filters: filters(),
+                    });
+                }
+            }
+            _ => {}
         }
     }
 
