@@ -132,7 +132,8 @@ pub enum Event {
         path: String,
         /// The value is the literal `None` (an `IS NULL` test).
         is_none: bool,
-        /// Keyword lookups of earlier `filter()` calls on the same queryset.
+        /// Keyword lookups of earlier `filter()` calls on the same queryset (and, for a
+        /// filter, the other keywords of the same call).
         filters: Vec<String>,
     },
     /// `obj.save()`/`obj.delete()` per row.
@@ -1859,9 +1860,16 @@ impl<'a> Analyzer<'a> {
     /// `filter(...)`/`exclude(...)`/`get(...)`/`order_by(...)` on the rows of a table.
     fn note_lookups(&mut self, q: &Qs, method: &str, args: &[ExprId], kwargs: &[Keyword]) {
         let m = self.m;
-        let filters = || q.filters.iter().map(|f| f.to_string()).collect();
+        let filters = || q.filters.iter().map(|f| f.to_string()).collect::<Vec<_>>();
         match method {
             "filter" | "exclude" | "get" => {
+                // The other lookups of the same call pin columns too.
+                let mut with_siblings = filters();
+                with_siblings.extend(
+                    kwargs
+                        .iter()
+                        .filter_map(|k| k.name.as_deref().map(str::to_owned)),
+                );
                 for k in kwargs {
                     let Some(name) = k.name.as_deref() else {
                         continue;
@@ -1875,7 +1883,7 @@ impl<'a> Analyzer<'a> {
                             m.kind(k.value),
                             ExprKind::Const(crate::ast::Const::None)
                         ),
-                        filters: filters(),
+                        filters: with_siblings.clone(),
                     });
                 }
             }

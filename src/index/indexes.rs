@@ -394,14 +394,24 @@ impl Index {
         &self.indexes[model as usize]
     }
 
-    /// Whether `field` of `model` leads an index, in its own table or (for fields of a
-    /// multi-table parent, and proxies) in a parent's table.
-    pub fn is_indexed(&self, model: ModelId, field: &str) -> bool {
+    /// Whether an index of `model`'s table (or a parent's) can find rows by `field` once the
+    /// columns in `fixed` are pinned by equality: `field` leads it, or every column before
+    /// `field` in it is in `fixed` (`(category, name)` serves `category=1, name="x"`).
+    pub fn is_served(&self, model: ModelId, field: &str, fixed: &[String]) -> bool {
         let mut todo = vec![model];
         let mut seen = 0;
         while let Some(id) = todo.pop() {
             seen += 1;
-            if self.indexes[id as usize].leads(field) || seen > 16 {
+            if seen > 16 {
+                return true;
+            }
+            let served = self.indexes[id as usize].defs.iter().any(|d| {
+                d.columns
+                    .iter()
+                    .position(|c| c == field)
+                    .is_some_and(|k| d.columns[..k].iter().all(|c| fixed.contains(c)))
+            });
+            if served {
                 return true;
             }
             todo.extend(self.models[id as usize].parents.iter().copied());

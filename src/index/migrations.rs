@@ -50,6 +50,9 @@ pub struct Op {
 #[derive(Debug, Clone, Default)]
 pub struct MigrationFile {
     pub atomic: bool,
+    /// `initial = True` or `replaces = [...]` (a squashed migration): it runs only on a
+    /// database that does not have the app's tables yet, so its tables are empty.
+    pub fresh_only: bool,
     pub ops: Vec<Op>,
     app: PathBuf,
     order: PathBuf,
@@ -90,7 +93,7 @@ impl Migrations {
     /// The operations of `file` that build an index on an existing table without
     /// `CONCURRENTLY`.
     pub fn blocking(&self, file: FileId) -> Vec<Blocking<'_>> {
-        let Some(mf) = self.files.get(&file) else {
+        let Some(mf) = self.files.get(&file).filter(|mf| !mf.fresh_only) else {
             return Vec::new();
         };
         let created: Vec<&str> = mf
@@ -193,6 +196,7 @@ fn read_file(f: &File) -> Option<MigrationFile> {
     let app: PathBuf = comps[..=pos].iter().collect();
     let mut mf = MigrationFile {
         atomic: true,
+        fresh_only: false,
         ops: Vec::new(),
         app,
         order: f.rel.clone(),
@@ -210,6 +214,11 @@ fn read_file(f: &File) -> Option<MigrationFile> {
         };
         match &**n {
             "atomic" => mf.atomic = !matches!(m.kind(*v), ExprKind::Const(Const::False)),
+            "initial" => mf.fresh_only |= matches!(m.kind(*v), ExprKind::Const(Const::True)),
+            "replaces" => {
+                mf.fresh_only |=
+                    matches!(m.kind(*v), ExprKind::Seq { elts, .. } if !elts.is_empty());
+            }
             "operations" => read_ops(f, *v, &mut mf.ops, 0),
             _ => {}
         }
@@ -357,9 +366,11 @@ fn field_def(f: &File, e: ExprId) -> FieldDef {
             .map(|k| matches!(m.kind(k.value), ExprKind::Const(Const::True)))
     };
     let unique =
-        kw("unique") == Some(true) || kw("primary_key") == Some(true) || class == "OneToOneField";
+        kw("unique") == Some(true) || kw("primary_key") == Some(true) || class.contains("OneToOne");
     let explicit = kw("db_index") == Some(true);
-    let default_indexed = matches!(class.as_str(), "ForeignKey" | "SlugField");
+    // Foreign keys (and subclasses: `TreeForeignKey`, `ForeignKeyWithAutoRelatedName`) and
+    // slugs are indexed unless `db_index=False`.
+    let default_indexed = class.contains("ForeignKey") || class == "SlugField";
     FieldDef {
         unique,
         indexed: explicit || (default_indexed && kw("db_index") != Some(false)),

@@ -21,7 +21,9 @@ import of `django.contrib.postgres`), finds migration operations that build an i
 table that already exists: `AddIndex`, `AddField` with `db_index=True` or `unique=True`,
 `AlterField` that turns on `db_index` or `unique` (compared with the app's earlier
 migrations), and `AlterUniqueTogether`/`AlterIndexTogether` that add a set of columns.
-An index added in the migration that creates the model is fine (the table is empty).
+An index added in the migration that creates the model is fine (the table is empty), and so
+are `initial = True` and squashed (`replaces = [...]`) migrations, which only run on a
+database that does not have the app's tables yet.
 
 ## Why is this slow?
 `CREATE INDEX` takes a lock that blocks every `INSERT`, `UPDATE` and `DELETE` on the table
@@ -57,7 +59,9 @@ class Migration(migrations.Migration):
 ## Known problems
 A project whose database engine comes from the environment alone is not known to use
 PostgreSQL. Small tables build their index in milliseconds; djperf cannot know the size.
-`AddField` of a foreign key (which Django indexes too) and `RunSQL` are not read.
+`AddField` of a foreign key (which Django indexes too) and `RunSQL` are not read. Every
+migration of the project is checked, also those that ran long ago: suppress those with
+`# noqa: DJP310` or exclude them.
 "#;
 
 fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {

@@ -131,11 +131,30 @@ pub(super) fn index_name(ix: &Index, model: ModelId, cols: &[&str]) -> String {
     format!("{}_idx", name.trim_end_matches('_'))
 }
 
-/// Whether a column is worth reporting: on a model whose indexes are all known, not
-/// indexed, not a boolean.
-pub(super) fn unindexed(ix: &Index, col: &Column) -> bool {
+/// The columns of `model`'s own table that `filters` pin by equality (`=`, `__in`).
+pub(super) fn fixed_columns(ix: &Index, model: ModelId, filters: &[String]) -> Vec<String> {
+    filters
+        .iter()
+        .filter_map(|f| resolve(ix, model, f))
+        .filter(|c| {
+            c.model == model
+                && !c.through_relation
+                && c.lookup.len() <= 1
+                && c.lookup.first().is_none_or(|l| l == "exact" || l == "in")
+        })
+        .map(|c| c.field)
+        .collect()
+}
+
+/// Whether a column is worth reporting: on a project model whose indexes are all known, no
+/// index serves it (with the columns in `fixed` pinned), not a boolean.
+pub(super) fn unindexed(ix: &Index, col: &Column, fixed: &[String]) -> bool {
     let m = ix.model(col.model);
-    if m.builtin || m.is_abstract || !ix.indexes_complete(col.model) {
+    if m.builtin
+        || m.qual.starts_with("django.")
+        || m.is_abstract
+        || !ix.indexes_complete(col.model)
+    {
         return false;
     }
     let Some(f) = m.fields.iter().find(|f| f.name == col.field) else {
@@ -144,7 +163,8 @@ pub(super) fn unindexed(ix: &Index, col: &Column) -> bool {
     if matches!(f.class.as_str(), "BooleanField" | "NullBooleanField") {
         return false;
     }
-    !ix.is_indexed(col.model, &col.field)
+    let fixed: &[String] = if col.through_relation { &[] } else { fixed };
+    !ix.is_served(col.model, &col.field, fixed)
 }
 
 fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
@@ -156,7 +176,7 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
             method,
             path,
             is_none,
-            ..
+            filters,
         } = ev
         else {
             continue;
@@ -172,7 +192,8 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
             [l] => INDEXABLE.contains(&l.as_str()),
             _ => false,
         };
-        if !lookup_ok || !unindexed(ix, &col) {
+        let fixed = fixed_columns(ix, *model, filters);
+        if !lookup_ok || !unindexed(ix, &col, &fixed) {
             continue;
         }
         let mname = &ix.model(col.model).name;

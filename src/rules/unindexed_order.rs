@@ -1,6 +1,6 @@
 //! DJP302 `unindexed-order`.
 
-use super::unindexed_filter::{index_name, resolve, unindexed, Column};
+use super::unindexed_filter::{fixed_columns, index_name, resolve, unindexed, Column};
 use super::{Context, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::flow::Event;
@@ -105,7 +105,8 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
         let Some(col) = resolve(ix, *model, field) else {
             continue;
         };
-        if col.through_relation || !col.lookup.is_empty() || !unindexed(ix, &col) {
+        let fixed = fixed_columns(ix, *model, filters);
+        if col.through_relation || !col.lookup.is_empty() || !unindexed(ix, &col, &fixed) {
             continue;
         }
         let filter = filter_column(ix, *model, filters);
@@ -133,7 +134,7 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
         let Some(col) = resolve(ix, id, first.trim_start_matches('-')) else {
             continue;
         };
-        if col.through_relation || !col.lookup.is_empty() || !unindexed(ix, &col) {
+        if col.through_relation || !col.lookup.is_empty() || !unindexed(ix, &col, &[]) {
             continue;
         }
         push(

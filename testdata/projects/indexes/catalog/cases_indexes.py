@@ -46,3 +46,13 @@ def case_order_unindexed_after_filter():
 def case_order_indexed():
     print(list(Book.objects.order_by("isbn", "pages")))
     print(list(Publisher.objects.all()))
+
+
+def case_composite_index_served_by_sibling_lookup():
+    # (name, city) serves city once name is pinned in the same query.
+    print(list(Author.objects.filter(name="Le Guin", city="Paris")))
+    print(list(Book.objects.filter(title="Dune").order_by("published")))
+
+
+def case_composite_index_second_column_alone():
+    print(list(Author.objects.filter(city="Paris")))  # expect: DJP301
