@@ -56,3 +56,9 @@ def case_composite_index_served_by_sibling_lookup():
 
 def case_composite_index_second_column_alone():
     print(list(Author.objects.filter(city="Paris")))  # expect: DJP301
+
+
+def case_unindexed_column_next_to_a_foreign_key():
+    # The author index finds the author's few books; pages is tested on those.
+    print(list(Book.objects.filter(author__pk=1, pages__gt=3)))
+    print(list(Book.objects.filter(author=Author.objects.first(), published="2000-01-01")))
