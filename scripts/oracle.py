@@ -254,9 +254,7 @@ def run_djperf(project: Path) -> tuple[list[dict] | None, str]:
     exe = Path(binary) if Path(binary).is_absolute() else REPO_ROOT / binary
     if not exe.is_file():
         return None, f"djperf binary not found at {binary} (build it, or set DJPERF_BIN)"
-    extra = project / "djperf-args"
-    args = extra.read_text().split() if extra.is_file() else []
-    cmd = [str(exe), "check", "--output-format", "json", "--exit-zero", *args, rel(project)]
+    cmd = [str(exe), "check", "--output-format", "json", "--exit-zero", rel(project)]
     try:
         proc = subprocess.run(cmd, cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
     except (OSError, subprocess.TimeoutExpired) as exc:

@@ -273,7 +273,8 @@ fn analyse(
     let (rules, matchers, start) = (cx.rules, cx.matchers, cx.start);
     let files = project::load(reqs, max_file_bytes, &mut warnings);
     let builtin = project::builtin_files();
-    let index = Index::build(&files, &builtin);
+    let mut index = Index::build(&files, &builtin);
+    index.configure(&config.options);
     // Function summaries (once per project), so rows are followed into helpers, properties and
     // `__str__`. DJPERF_NO_SUMMARIES=1 turns them off (for measuring their cost).
     let summaries =

@@ -83,20 +83,11 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-/// Extra `djperf check` arguments of a fixture (`djperf-args`: whitespace-separated), e.g. to
-/// turn on rules that are off by default.
-fn extra_args(dir: &Path) -> Vec<String> {
-    std::fs::read_to_string(dir.join("djperf-args"))
-        .map(|s| s.split_whitespace().map(str::to_owned).collect())
-        .unwrap_or_default()
-}
-
 fn findings(dir: &Path) -> BTreeSet<Finding> {
     let rel = dir.strip_prefix(repo()).unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_djperf"))
         .current_dir(repo())
         .args(["check", "--output-format", "json", "--exit-zero"])
-        .args(extra_args(dir))
         .arg(rel)
         .output()
         .expect("run djperf");

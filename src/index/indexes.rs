@@ -419,6 +419,17 @@ impl Index {
         false
     }
 
+    /// Apply the configured thresholds and database engine (`[tool.djperf]`).
+    pub fn configure(&mut self, opts: &crate::config::RuleOptions) {
+        self.index_options = IndexOptions {
+            large_char_length: opts.large_charfield_max_length,
+            max_indexes: opts.max_indexes,
+        };
+        if let Some(db) = &opts.database {
+            self.uses_postgres = db == "postgresql";
+        }
+    }
+
     /// Whether every class behind `model` (and its parents) is known.
     pub fn indexes_complete(&self, model: ModelId) -> bool {
         self.indexes[model as usize].complete

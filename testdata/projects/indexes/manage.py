@@ -3,5 +3,5 @@
 
 config/settings.py says the project runs on PostgreSQL (what DJP310 looks for); the oracle
 ignores it and generates SQLite settings in-process, without migrations (see
-testdata/projects/README.md). djperf-args turns on the rules that are off by default.
+testdata/projects/README.md). pyproject.toml turns on the rules that are off by default.
 """
