@@ -51,7 +51,10 @@ class Book(models.Model):
 The limit is a rule of thumb: a read-mostly table can carry more indexes. Only plain B-tree
 indexes on columns are compared for redundancy (no partial, expression, `opclasses` or
 GIN/GiST indexes). Django's implicit index on a foreign key that leads a `unique_together`
-is not reported: removing it needs `db_index=False`, which few projects write.
+is not reported: removing it needs `db_index=False`, which few projects write. On
+PostgreSQL, `db_index=True` on a `CharField`/`TextField` also builds a `_like` index
+(`varchar_pattern_ops`) for `__startswith`/`__contains`, which a composite index does not
+replace: the help says so for those columns.
 "#;
 
 /// Why `d` is redundant next to `other`, if it is.
@@ -130,6 +133,19 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
                     && (o.columns.len() > d.columns.len() || (*j < i && o.unique == d.unique))
             });
             if let Some((_, o)) = other {
+                let textual = d.kind == IndexKind::FieldDbIndex
+                    && m.fields.iter().any(|f| {
+                        f.name == d.columns[0]
+                            && matches!(
+                                f.class.as_str(),
+                                "CharField" | "TextField" | "SlugField" | "EmailField" | "URLField"
+                            )
+                    });
+                let like_note = if textual {
+                    " (on PostgreSQL, keep it if you filter with `__startswith`: its `_like` index goes with it)"
+                } else {
+                    ""
+                };
                 let related = o
                     .file
                     .map(|f| Related {
@@ -153,7 +169,7 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
                     ),
                     label: "redundant index".to_owned(),
                     help: Some(format!(
-                        "drop the {}: the {} serves the same lookups",
+                        "drop the {}: the {} serves the same lookups{like_note}",
                         label(d),
                         label(o)
                     )),
