@@ -278,7 +278,8 @@ fn analyse(
     let (rules, matchers, start) = (cx.rules, cx.matchers, cx.start);
     let mut files = project::load(reqs, max_file_bytes, &mut warnings);
     let builtin = project::builtin_files();
-    let index = Index::build(&files, &builtin);
+    let mut index = Index::build(&files, &builtin);
+    index.configure(&config.options);
     // Function summaries (once per project), so rows are followed into helpers, properties and
     // `__str__`. DJPERF_NO_SUMMARIES=1 turns them off (for measuring their cost).
     let summaries =
@@ -302,7 +303,7 @@ fn analyse(
     let checked = files.iter().filter(|f| f.report).count();
     let mut diagnostics: Vec<Diagnostic> = files
         .par_iter()
-        .filter(|f| f.report && !f.in_migrations && (cx.include_tests || !f.is_test))
+        .filter(|f| f.report && (cx.include_tests || !f.is_test))
         .flat_map_iter(|f| {
             check_file_with(
                 &index,
@@ -455,12 +456,37 @@ pub fn check_file_with(
     rules: &[&'static Rule],
     templates: Option<(&[File], &templates::Templates)>,
 ) -> Vec<Diagnostic> {
+    if file.in_migrations {
+        // Migrations are not analysed for queries; only the rules that read them run.
+        let mig: Vec<&'static Rule> = rules
+            .iter()
+            .copied()
+            .filter(|r| r.reads_migrations)
+            .collect();
+        return run_rules(index, summaries, facts, file, &mig, &[], templates);
+    }
     let events = flow::analyze_file_with(index, summaries, file);
+    run_rules(index, summaries, facts, file, rules, &events, templates)
+}
+
+/// Run rules on one file whose flow events are known (none for a migration).
+fn run_rules(
+    index: &Index,
+    summaries: &Summaries,
+    facts: &crate::index::drf::Facts,
+    file: &File,
+    rules: &[&'static Rule],
+    events: &[flow::Event],
+    templates: Option<(&[File], &templates::Templates)>,
+) -> Vec<Diagnostic> {
+    if rules.is_empty() {
+        return Vec::new();
+    }
     let cx = Context {
         index,
         facts,
         file,
-        events: &events,
+        events,
         summaries,
         templates,
         walked: std::cell::OnceCell::new(),

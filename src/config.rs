@@ -15,12 +15,23 @@ use std::path::{Path, PathBuf};
 pub struct RuleOptions {
     /// `large-charfield-max-length`: a `CharField` with a `max_length` above this is "large".
     pub large_charfield_max_length: u32,
+    /// `max-indexes`: more indexes than this on one table, besides the primary key, is too
+    /// many (DJP303).
+    pub max_indexes: usize,
+    /// `database`: the engine the project runs on (`postgresql`, `sqlite`, `mysql`,
+    /// `oracle`), overriding what djperf reads from the settings (DJP310).
+    pub database: Option<String>,
 }
+
+/// Values `database` accepts.
+pub const DATABASES: &[&str] = &["postgresql", "sqlite", "mysql", "oracle"];
 
 impl Default for RuleOptions {
     fn default() -> Self {
         RuleOptions {
             large_charfield_max_length: 1000,
+            max_indexes: 5,
+            database: None,
         }
     }
 }
@@ -36,6 +47,8 @@ struct Raw {
     extend_exclude: Option<Vec<String>>,
     force_exclude: Option<bool>,
     large_charfield_max_length: Option<u32>,
+    max_indexes: Option<usize>,
+    database: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -213,6 +226,14 @@ pub fn from_value(value: toml::Value, path: &Path, prefix: &str) -> Result<Confi
         check(&format!("per-file-ignores.\"{glob}\""), codes)?;
     }
     let defaults = RuleOptions::default();
+    if let Some(db) = &raw.database {
+        if !DATABASES.contains(&db.as_str()) {
+            return Err(format!(
+                "{origin}: `{prefix}database`: `{db}` is not one of {}",
+                DATABASES.join(", ")
+            ));
+        }
+    }
     let cfg = Config {
         path: Some(path.to_path_buf()),
         select: raw.select,
@@ -234,6 +255,8 @@ pub fn from_value(value: toml::Value, path: &Path, prefix: &str) -> Result<Confi
             large_charfield_max_length: raw
                 .large_charfield_max_length
                 .unwrap_or(defaults.large_charfield_max_length),
+            max_indexes: raw.max_indexes.unwrap_or(defaults.max_indexes),
+            database: raw.database,
         },
     };
     cfg.matchers()?;
@@ -259,6 +282,8 @@ exclude = ["legacy"]
 extend-exclude = ["*_generated.py"]
 force-exclude = true
 large-charfield-max-length = 255
+max-indexes = 8
+database = "postgresql"
 [per-file-ignores]
 "tests/*" = ["DJP101"]
 "#,
@@ -268,6 +293,8 @@ large-charfield-max-length = 255
         assert_eq!(c.exclude, ["legacy", "*_generated.py"]);
         assert!(c.force_exclude);
         assert_eq!(c.options.large_charfield_max_length, 255);
+        assert_eq!(c.options.max_indexes, 8);
+        assert_eq!(c.options.database.as_deref(), Some("postgresql"));
         let m = c.matchers().unwrap();
         assert!(m.is_excluded(Path::new("legacy/views.py")));
         assert!(m.is_excluded(Path::new("shop/legacy/views.py")));

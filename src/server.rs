@@ -74,6 +74,8 @@ struct State {
     facts: drf::Facts,
     builtin: Vec<File>,
     rules: Vec<&'static Rule>,
+    /// Rule options from the configuration (applied to every rebuilt index).
+    options: config::RuleOptions,
     /// Open documents: path → text.
     open: BTreeMap<PathBuf, String>,
 }
@@ -104,7 +106,8 @@ impl State {
             .collect();
         let files = project::load(reqs, project::DEFAULT_MAX_FILE_BYTES, &mut Vec::new());
         let builtin = project::builtin_files();
-        let index = Index::build(&files, &builtin);
+        let mut index = Index::build(&files, &builtin);
+        index.configure(&cfg.options);
         let summaries = Summaries::build(&files);
         let facts = drf::build(&files, &index);
         let by_path = files
@@ -120,6 +123,7 @@ impl State {
             facts,
             builtin,
             rules,
+            options: cfg.options.clone(),
             open: BTreeMap::new(),
         })
     }
@@ -156,6 +160,7 @@ impl State {
         let rebuild = is_models_module(&rel);
         if rebuild {
             self.index = Index::build(&self.files, &self.builtin);
+            self.index.configure(&self.options);
         }
         // Summaries and DRF facts follow rows into helpers and serializers anywhere in the
         // project: always fresh.
@@ -169,7 +174,8 @@ impl State {
             return Vec::new();
         };
         let file = &self.files[id];
-        if file.in_migrations || file.is_test {
+        // Migrations run only the rules that read them (check_file_with picks them).
+        if file.is_test {
             return Vec::new();
         }
         check::check_file_with(

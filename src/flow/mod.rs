@@ -122,6 +122,22 @@ pub enum Event {
         model: ModelId,
         field: String,
     },
+    /// A lookup or ordering on the rows of a model's table (`filter(title=...)`,
+    /// `order_by("-created")`), for the index rules (DJP301, DJP302).
+    Lookup {
+        /// The keyword or the string argument.
+        span: Span,
+        model: ModelId,
+        /// `filter`, `exclude`, `get` or `order_by`.
+        method: String,
+        /// The lookup path as written (`author__name__in`, `-created`).
+        path: String,
+        /// The value is the literal `None` (an `IS NULL` test).
+        is_none: bool,
+        /// Keyword lookups of earlier `filter()` calls on the same queryset (and, for a
+        /// filter, the other keywords of the same call).
+        filters: Vec<String>,
+    },
     /// `obj.save()`/`obj.delete()` per row.
     SaveInLoop {
         span: Span,
@@ -1397,6 +1413,7 @@ impl<'a> Analyzer<'a> {
                     narrowed: None,
                     iterator: false,
                     ordered: self.ix.model(model).ordered,
+                    filters: Rc::from([]),
                 }),
                 None => Value::Unknown,
             },
@@ -1443,6 +1460,7 @@ impl<'a> Analyzer<'a> {
                     narrowed: None,
                     iterator: false,
                     ordered: node.ordered || ix.model(target).ordered,
+                    filters: Rc::from([]),
                 });
             }
         }
@@ -1612,6 +1630,7 @@ impl<'a> Analyzer<'a> {
             narrowed: None,
             iterator: false,
             ordered: node.is_some_and(|n| n.ordered) || self.ix.model(target).ordered,
+            filters: Rc::from([]),
         })
     }
 
@@ -1845,6 +1864,9 @@ impl<'a> Analyzer<'a> {
     ) -> Value {
         self.eval_args(args, kwargs);
         let m = self.m;
+        if q.related.is_none() {
+            self.note_lookups(&q, method, args, kwargs);
+        }
         // A chained method returning a queryset.
         let mut eff = ChainEffect {
             loads: q.loads.clone(),
@@ -1883,6 +1905,15 @@ impl<'a> Analyzer<'a> {
             }
             if method == "filter" || method == "get" {
                 q2.single |= self.filters_unique(q.model, kwargs);
+            }
+            if method == "filter" {
+                let mut f: Vec<Box<str>> = q.filters.to_vec();
+                f.extend(
+                    kwargs
+                        .iter()
+                        .filter_map(|k| k.name.as_deref().map(Box::from)),
+                );
+                q2.filters = f.into();
             }
             return Value::QuerySet(q2);
         }
@@ -2138,6 +2169,54 @@ impl<'a> Analyzer<'a> {
             if !matches!(nv, Value::Unknown) && !node.children.is_empty() {
                 self.apply_tree(nv, node, span);
             }
+        }
+    }
+
+    /// `filter(...)`/`exclude(...)`/`get(...)`/`order_by(...)` on the rows of a table.
+    fn note_lookups(&mut self, q: &Qs, method: &str, args: &[ExprId], kwargs: &[Keyword]) {
+        let m = self.m;
+        let filters = || q.filters.iter().map(|f| f.to_string()).collect::<Vec<_>>();
+        match method {
+            "filter" | "exclude" | "get" => {
+                // The other lookups of the same call pin columns too.
+                let mut with_siblings = filters();
+                with_siblings.extend(
+                    kwargs
+                        .iter()
+                        .filter_map(|k| k.name.as_deref().map(str::to_owned)),
+                );
+                for k in kwargs {
+                    let Some(name) = k.name.as_deref() else {
+                        continue;
+                    };
+                    self.events.push(Event::Lookup {
+                        span: k.span,
+                        model: q.model,
+                        method: method.to_owned(),
+                        path: name.to_owned(),
+                        is_none: matches!(
+                            m.kind(k.value),
+                            ExprKind::Const(crate::ast::Const::None)
+                        ),
+                        filters: with_siblings.clone(),
+                    });
+                }
+            }
+            "order_by" => {
+                // The first column decides whether an index can serve the sort.
+                if let Some(a) = args.first() {
+                    let Some(s) = m.str_value(*a) else { return };
+                    self.events.push(Event::Lookup {
+                        span: m.span(*a),
+                        model: q.model,
+                        method: method.to_owned(),
+                        path: s.to_owned(),
+                        is_none: false,
+                        filters: filters(),
+                    });
+                }
+            }
+            _ => {}
         }
     }
 

@@ -74,6 +74,8 @@ pub struct Qs {
     pub iterator: bool,
     /// Rows come in a defined order (`order_by()`, `Meta.ordering`, an ordered `Prefetch`).
     pub ordered: bool,
+    /// Keyword lookups of the `filter()`/`get()` calls chained so far (`author__name`).
+    pub filters: Rc<[Box<str>]>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

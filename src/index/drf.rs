@@ -932,6 +932,7 @@ pub(crate) fn eval_qs(
         narrowed: None,
         iterator: false,
         ordered: false,
+        filters: std::rc::Rc::from([]),
     });
     if dynamic_loads(f, src) {
         return None;

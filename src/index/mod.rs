@@ -6,6 +6,8 @@ pub mod admin;
 pub mod drf;
 pub mod effects;
 pub mod imports;
+pub mod indexes;
+pub mod migrations;
 pub mod views;
 
 use crate::ast::{ClassDef, ExprId, ExprKind, Module, StmtKind};
@@ -146,6 +148,15 @@ pub struct Index {
     /// Method effects of manager/queryset classes, `(class qual, method)` → effect.
     method_effects: HashMap<(String, String), ChainEffect>,
     pub auth_user: Option<ModelId>,
+    /// Index facts per model, parallel to `models`.
+    pub indexes: Vec<indexes::ModelIndexes>,
+    /// Migration operations per app (DJP310).
+    pub migrations: migrations::Migrations,
+    /// The project runs on PostgreSQL (a `postgresql`/`postgis` ENGINE string, or an
+    /// import of `django.contrib.postgres`).
+    pub uses_postgres: bool,
+    /// Thresholds of the index rules (defaults until `[tool.djperf]` sets them).
+    pub index_options: indexes::IndexOptions,
 }
 
 const DJANGO_MODEL_BASES: &[&str] = &["django.db.models.Model", "django.db.models.base.Model"];
@@ -292,7 +303,7 @@ impl Index {
             let f = files_by_id[fid];
             let c = &f.ast.classes[*ci as usize];
             let id = u32::try_from(ix.models.len()).unwrap_or(u32::MAX);
-            let model = new_model(f, c, q, *fid < 0x1000_0000 && f.builtin);
+            let model = new_model(f, c, q, f.builtin);
             ix.by_qual.insert(q.clone(), id);
             ix.by_name.entry(model.name.clone()).or_default().push(id);
             ix.models.push(model);
@@ -327,9 +338,22 @@ impl Index {
             }
         }
         // 4. own fields, managers, Meta
-        for (id, fid, ci, _) in &pending {
+        let known_classes: std::collections::HashSet<&str> =
+            class_quals.iter().map(|(_, _, q, _)| q.as_str()).collect();
+        let mut own_index_facts = HashMap::new();
+        let mut complete = HashMap::new();
+        for (id, fid, ci, bases) in &pending {
             let f = files_by_id[fid];
             let c = &f.ast.classes[*ci as usize];
+            own_index_facts.insert(*id, indexes::own_facts(f, c));
+            complete.insert(
+                *id,
+                bases.iter().all(|b| {
+                    DJANGO_MODEL_BASES.contains(&b.as_str())
+                        || known_classes.contains(ix.resolve_alias(b).as_str())
+                        || ix.model_by_qual(b).is_some()
+                }),
+            );
             let (fields, managers) = own_members(f, c, &ix);
             let m = &mut ix.models[*id as usize];
             m.fields = fields;
@@ -439,6 +463,9 @@ impl Index {
         // — kept simple: only the target model itself carries them.
         // 7. manager/queryset method effects
         ix.compute_method_effects(&files_by_id);
+        ix.build_indexes(own_index_facts, &complete);
+        ix.migrations = migrations::Migrations::build(files);
+        ix.uses_postgres = files.iter().any(migrations::mentions_postgres);
         ix
     }
 

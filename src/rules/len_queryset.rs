@@ -12,6 +12,7 @@ pub const RULE: Rule = Rule {
     default_enabled: true,
     severity: Severity::Warning,
     doc: DOC,
+    reads_migrations: false,
     check,
 };
 

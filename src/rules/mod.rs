@@ -5,6 +5,7 @@
 //! `djperf explain` prints and SARIF reuses.
 
 mod admin_list_n_plus_one;
+mod blocking_index_migration;
 mod count_comparison;
 mod deferred_field_in_loop;
 mod fk_access_in_loop;
@@ -20,6 +21,9 @@ mod serializer_missing_prefetch_related;
 mod serializer_missing_select_related;
 mod template_fk_in_loop;
 mod template_related_manager_in_loop;
+mod too_many_indexes;
+mod unindexed_filter;
+mod unindexed_order;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::flow::Event;
@@ -66,6 +70,9 @@ pub struct Rule {
     pub default_enabled: bool,
     pub severity: Severity,
     pub doc: &'static str,
+    /// Run on migration files too (which are otherwise skipped); such a rule sees only
+    /// the index and the file, since migrations are not analysed for queries.
+    pub reads_migrations: bool,
     pub check: fn(&Context<'_>, &Rule, &mut Vec<Diagnostic>),
 }
 
@@ -120,6 +127,10 @@ pub static RULES: &[Rule] = &[
     admin_list_n_plus_one::RULE,
     template_fk_in_loop::RULE,
     template_related_manager_in_loop::RULE,
+    unindexed_filter::RULE,
+    unindexed_order::RULE,
+    too_many_indexes::RULE,
+    blocking_index_migration::RULE,
 ];
 
 /// `(preferred, superseded)`: where both report at the same place, only the preferred one is

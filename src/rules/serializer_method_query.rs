@@ -13,6 +13,7 @@ pub const RULE: Rule = Rule {
     default_enabled: true,
     severity: Severity::Warning,
     doc: DOC,
+    reads_migrations: false,
     check,
 };
 

@@ -13,6 +13,7 @@ pub const RULE: Rule = Rule {
     summary:
         "A template reads a foreign key on every row of a queryset its view did not load it on",
     default_enabled: true,
+    reads_migrations: false,
     severity: Severity::Warning,
     doc: DOC,
     check,

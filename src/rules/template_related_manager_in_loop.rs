@@ -10,6 +10,7 @@ pub const RULE: Rule = Rule {
     name: "template-related-manager-in-loop",
     summary: "A template evaluates a reverse or many-to-many manager on every row of a queryset its view did not prefetch",
     default_enabled: true,
+    reads_migrations: false,
     severity: Severity::Warning,
     doc: DOC,
     check,

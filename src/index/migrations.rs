@@ -1,0 +1,394 @@
+//! Migration operations that build indexes, per app, in file order (DJP310).
+//!
+//! Only what DJP310 needs is read: `atomic`, and the operations that may create an index
+//! (`AddIndex`, `AddField`/`AlterField` with `db_index`/`unique`, `AlterUniqueTogether`,
+//! `AlterIndexTogether`), plus `CreateModel` to know a table's starting state. The earlier
+//! migrations of the same app tell whether an `AlterField` or an `Alter*Together` really adds
+//! an index.
+
+use crate::ast::{Const, ExprId, ExprKind, StmtKind, Target};
+use crate::project::{File, FileId};
+use crate::source::Span;
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+
+/// What a field definition in a migration says about indexes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FieldDef {
+    pub unique: bool,
+    /// `db_index=True`, or indexed by default (a foreign key, a `SlugField`).
+    pub indexed: bool,
+    /// `db_index=True` written out.
+    pub explicit_db_index: bool,
+}
+
+#[derive(Debug, Clone)]
+pub enum OpKind {
+    AddIndex,
+    AddIndexConcurrently,
+    AddField(String, FieldDef),
+    AlterField(String, FieldDef),
+    /// `AlterUniqueTogether` (true) / `AlterIndexTogether` (false) and the new sets.
+    Together(bool, Vec<Vec<String>>),
+    CreateModel {
+        fields: Vec<(String, FieldDef)>,
+        unique_together: Vec<Vec<String>>,
+        index_together: Vec<Vec<String>>,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct Op {
+    pub span: Span,
+    /// The operation class as written (`AddIndex`).
+    pub class: String,
+    /// The model, lower case.
+    pub model: String,
+    pub kind: OpKind,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct MigrationFile {
+    pub atomic: bool,
+    /// `initial = True` or `replaces = [...]` (a squashed migration): it runs only on a
+    /// database that does not have the app's tables yet, so its tables are empty.
+    pub fresh_only: bool,
+    pub ops: Vec<Op>,
+    app: PathBuf,
+    order: PathBuf,
+}
+
+#[derive(Debug, Default)]
+pub struct Migrations {
+    pub files: HashMap<FileId, MigrationFile>,
+    /// Per migrations directory: its files in name order.
+    apps: HashMap<PathBuf, Vec<FileId>>,
+}
+
+/// An operation that builds an index on a table that already exists.
+#[derive(Debug, Clone)]
+pub struct Blocking<'a> {
+    pub op: &'a Op,
+    /// What the index is on, for the message.
+    pub what: String,
+}
+
+impl Migrations {
+    pub fn build(files: &[File]) -> Migrations {
+        let mut out = Migrations::default();
+        for f in files {
+            if !f.in_migrations || f.builtin {
+                continue;
+            }
+            let Some(mf) = read_file(f) else { continue };
+            out.apps.entry(mf.app.clone()).or_default().push(f.id);
+            out.files.insert(f.id, mf);
+        }
+        for ids in out.apps.values_mut() {
+            ids.sort_by(|a, b| out.files[a].order.cmp(&out.files[b].order));
+        }
+        out
+    }
+
+    /// The operations of `file` that build an index on an existing table without
+    /// `CONCURRENTLY`.
+    pub fn blocking(&self, file: FileId) -> Vec<Blocking<'_>> {
+        let Some(mf) = self.files.get(&file).filter(|mf| !mf.fresh_only) else {
+            return Vec::new();
+        };
+        let created: Vec<&str> = mf
+            .ops
+            .iter()
+            .filter(|o| matches!(o.kind, OpKind::CreateModel { .. }))
+            .map(|o| o.model.as_str())
+            .collect();
+        // The state of each model before this file: fields and together-sets.
+        let mut state: HashMap<String, ModelState> = HashMap::new();
+        if let Some(ids) = self.apps.get(&mf.app) {
+            for id in ids {
+                if *id == file {
+                    break;
+                }
+                for op in &self.files[id].ops {
+                    apply(&mut state, op);
+                }
+            }
+        }
+        let mut out = Vec::new();
+        for op in &mf.ops {
+            if created.contains(&op.model.as_str()) {
+                apply(&mut state, op);
+                continue;
+            }
+            let what = match &op.kind {
+                OpKind::AddIndex => Some("an index".to_owned()),
+                OpKind::AddField(name, d) if d.unique || d.explicit_db_index => {
+                    Some(format!("an index on the new field `{name}`"))
+                }
+                OpKind::AlterField(name, d) => state
+                    .get(&op.model)
+                    .and_then(|s| s.fields.get(name))
+                    .filter(|prev| {
+                        (d.unique && !prev.unique)
+                            || (d.explicit_db_index && !prev.indexed && !prev.unique)
+                    })
+                    .map(|_| format!("an index on `{name}`")),
+                OpKind::Together(unique, sets) => state
+                    .get(&op.model)
+                    .filter(|s| s.created)
+                    .and_then(|s| {
+                        let prev = if *unique { &s.unique } else { &s.index };
+                        sets.iter().find(|t| !prev.contains(t))
+                    })
+                    .map(|t| format!("an index on ({})", t.join(", "))),
+                _ => None,
+            };
+            apply(&mut state, op);
+            if let Some(what) = what {
+                out.push(Blocking { op, what });
+            }
+        }
+        out
+    }
+}
+
+#[derive(Debug, Default)]
+struct ModelState {
+    /// Created by a `CreateModel` the migrations show.
+    created: bool,
+    fields: BTreeMap<String, FieldDef>,
+    unique: Vec<Vec<String>>,
+    index: Vec<Vec<String>>,
+}
+
+fn apply(state: &mut HashMap<String, ModelState>, op: &Op) {
+    let s = state.entry(op.model.clone()).or_default();
+    match &op.kind {
+        OpKind::CreateModel {
+            fields,
+            unique_together,
+            index_together,
+        } => {
+            *s = ModelState {
+                created: true,
+                fields: fields.iter().cloned().collect(),
+                unique: unique_together.clone(),
+                index: index_together.clone(),
+            };
+        }
+        OpKind::AddField(n, d) | OpKind::AlterField(n, d) => {
+            s.fields.insert(n.clone(), *d);
+        }
+        OpKind::Together(true, sets) => s.unique.clone_from(sets),
+        OpKind::Together(false, sets) => s.index.clone_from(sets),
+        OpKind::AddIndex | OpKind::AddIndexConcurrently => {}
+    }
+}
+
+fn read_file(f: &File) -> Option<MigrationFile> {
+    let m = &f.ast;
+    let c = m
+        .classes
+        .iter()
+        .find(|c| c.outer.is_none() && &*c.name == "Migration")?;
+    let comps: Vec<_> = f.rel.components().collect();
+    let pos = comps.iter().rposition(|c| c.as_os_str() == "migrations")?;
+    let app: PathBuf = comps[..=pos].iter().collect();
+    let mut mf = MigrationFile {
+        atomic: true,
+        fresh_only: false,
+        ops: Vec::new(),
+        app,
+        order: f.rel.clone(),
+    };
+    for st in &c.body {
+        let StmtKind::Assign {
+            targets,
+            value: Some(v),
+        } = &st.kind
+        else {
+            continue;
+        };
+        let Some(Target::Name(n, _)) = targets.first() else {
+            continue;
+        };
+        match &**n {
+            "atomic" => mf.atomic = !matches!(m.kind(*v), ExprKind::Const(Const::False)),
+            "initial" => mf.fresh_only |= matches!(m.kind(*v), ExprKind::Const(Const::True)),
+            "replaces" => {
+                mf.fresh_only |=
+                    matches!(m.kind(*v), ExprKind::Seq { elts, .. } if !elts.is_empty());
+            }
+            "operations" => read_ops(f, *v, &mut mf.ops, 0),
+            _ => {}
+        }
+    }
+    Some(mf)
+}
+
+fn read_ops(f: &File, list: ExprId, out: &mut Vec<Op>, depth: u32) {
+    let m = &f.ast;
+    let ExprKind::Seq { elts, .. } = m.kind(list) else {
+        return;
+    };
+    for e in elts.iter() {
+        let ExprKind::Call { func, args, kwargs } = m.kind(*e) else {
+            continue;
+        };
+        let Some(d) = m.dotted(*func) else { continue };
+        let class = d.rsplit('.').next().unwrap_or(&d).to_owned();
+        let arg = |i: usize, name: &str| -> Option<ExprId> {
+            m.kwarg(kwargs, name)
+                .map(|k| k.value)
+                .or_else(|| args.get(i).copied())
+        };
+        let model_key = match class.as_str() {
+            "CreateModel" | "AlterUniqueTogether" | "AlterIndexTogether" => "name",
+            _ => "model_name",
+        };
+        let model = arg(0, model_key)
+            .and_then(|e| m.str_value(e))
+            .map(str::to_ascii_lowercase)
+            .unwrap_or_default();
+        let kind = match class.as_str() {
+            "SeparateDatabaseAndState" => {
+                // Only the database side builds anything.
+                if depth < 4 {
+                    if let Some(k) = m.kwarg(kwargs, "database_operations") {
+                        read_ops(f, k.value, out, depth + 1);
+                    }
+                }
+                continue;
+            }
+            "AddIndex" => OpKind::AddIndex,
+            "AddIndexConcurrently" => OpKind::AddIndexConcurrently,
+            "AddField" | "AlterField" => {
+                let Some(name) = arg(1, "name").and_then(|e| m.str_value(e)) else {
+                    continue;
+                };
+                let Some(fd) = arg(2, "field").map(|e| field_def(f, e)) else {
+                    continue;
+                };
+                if class == "AddField" {
+                    OpKind::AddField(name.to_owned(), fd)
+                } else {
+                    OpKind::AlterField(name.to_owned(), fd)
+                }
+            }
+            "AlterUniqueTogether" | "AlterIndexTogether" => {
+                let key = if class == "AlterUniqueTogether" {
+                    "unique_together"
+                } else {
+                    "index_together"
+                };
+                let Some(v) = arg(1, key) else { continue };
+                OpKind::Together(class == "AlterUniqueTogether", together(f, v))
+            }
+            "CreateModel" => {
+                let mut fields = Vec::new();
+                if let Some(fl) = arg(1, "fields") {
+                    if let ExprKind::Seq { elts, .. } = m.kind(fl) {
+                        for t in elts.iter() {
+                            if let ExprKind::Seq { elts: pair, .. } = m.kind(*t) {
+                                if let [n, v] = &pair[..] {
+                                    if let Some(n) = m.str_value(*n) {
+                                        fields.push((n.to_owned(), field_def(f, *v)));
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                let mut ut = Vec::new();
+                let mut it = Vec::new();
+                if let Some(opts) = arg(2, "options") {
+                    if let ExprKind::Dict(items) = m.kind(opts) {
+                        for (k, v) in items.iter() {
+                            match k.and_then(|k| m.str_value(k)) {
+                                Some("unique_together") => ut = together(f, *v),
+                                Some("index_together") => it = together(f, *v),
+                                _ => {}
+                            }
+                        }
+                    }
+                }
+                OpKind::CreateModel {
+                    fields,
+                    unique_together: ut,
+                    index_together: it,
+                }
+            }
+            _ => continue,
+        };
+        out.push(Op {
+            span: m.span(*e),
+            class,
+            model,
+            kind,
+        });
+    }
+}
+
+/// `{("a", "b")}`, `[("a", "b")]` or `("a", "b")`: the sets of field names.
+fn together(f: &File, v: ExprId) -> Vec<Vec<String>> {
+    let m = &f.ast;
+    let strs = |e: ExprId| -> Option<Vec<String>> {
+        match m.kind(e) {
+            ExprKind::Seq { elts, .. } => elts
+                .iter()
+                .map(|x| m.str_value(*x).map(str::to_owned))
+                .collect(),
+            _ => None,
+        }
+    };
+    if let Some(one) = strs(v) {
+        if !one.is_empty() {
+            return vec![one];
+        }
+    }
+    match m.kind(v) {
+        ExprKind::Seq { elts, .. } => elts.iter().filter_map(|e| strs(*e)).collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn field_def(f: &File, e: ExprId) -> FieldDef {
+    let m = &f.ast;
+    let ExprKind::Call { func, kwargs, .. } = m.kind(e) else {
+        return FieldDef::default();
+    };
+    let class = m
+        .dotted(*func)
+        .map(|d| d.rsplit('.').next().unwrap_or_default().to_owned())
+        .unwrap_or_default();
+    let kw = |k: &str| -> Option<bool> {
+        m.kwarg(kwargs, k)
+            .map(|k| matches!(m.kind(k.value), ExprKind::Const(Const::True)))
+    };
+    let unique =
+        kw("unique") == Some(true) || kw("primary_key") == Some(true) || class.contains("OneToOne");
+    let explicit = kw("db_index") == Some(true);
+    // Foreign keys (and subclasses: `TreeForeignKey`, `ForeignKeyWithAutoRelatedName`) and
+    // slugs are indexed unless `db_index=False`.
+    let default_indexed = class.contains("ForeignKey") || class == "SlugField";
+    FieldDef {
+        unique,
+        indexed: explicit || (default_indexed && kw("db_index") != Some(false)),
+        explicit_db_index: explicit,
+    }
+}
+
+/// Whether a file shows the project runs on PostgreSQL.
+pub fn mentions_postgres(f: &File) -> bool {
+    if f.builtin || f.is_test {
+        return false;
+    }
+    f.scope
+        .names
+        .values()
+        .any(|q| q.starts_with("django.contrib.postgres"))
+        || f.ast.exprs.iter().any(|e| {
+            matches!(&e.kind, ExprKind::Str(s) if s.contains("django.db.backends.postgresql")
+                || s.contains("backends.postgis"))
+        })
+}
