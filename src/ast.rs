@@ -413,6 +413,90 @@ pub fn exits_loop(b: &Block) -> bool {
     )
 }
 
+/// Field names the lowering asks for.
+const FIELD_NAMES: [&str; 24] = [
+    "alias",
+    "alternative",
+    "argument",
+    "arguments",
+    "attribute",
+    "body",
+    "condition",
+    "consequence",
+    "definition",
+    "expression",
+    "function",
+    "key",
+    "left",
+    "module_name",
+    "name",
+    "object",
+    "operator",
+    "operators",
+    "parameters",
+    "right",
+    "subject",
+    "subscript",
+    "superclasses",
+    "value",
+];
+
+/// Field ids of the Python grammar, looked up once: tree-sitter's lookup by name compares
+/// against every field name of the grammar on each call.
+static FIELD_IDS: std::sync::LazyLock<[u16; 24]> = std::sync::LazyLock::new(|| {
+    let lang: tree_sitter::Language = tree_sitter_python::LANGUAGE.into();
+    FIELD_NAMES.map(|n| {
+        lang.field_id_for_name(n)
+            .map_or(0, std::num::NonZeroU16::get)
+    })
+});
+
+fn field_id(name: &str) -> u16 {
+    let i = match name {
+        "alias" => 0,
+        "alternative" => 1,
+        "argument" => 2,
+        "arguments" => 3,
+        "attribute" => 4,
+        "body" => 5,
+        "condition" => 6,
+        "consequence" => 7,
+        "definition" => 8,
+        "expression" => 9,
+        "function" => 10,
+        "key" => 11,
+        "left" => 12,
+        "module_name" => 13,
+        "name" => 14,
+        "object" => 15,
+        "operator" => 16,
+        "operators" => 17,
+        "parameters" => 18,
+        "right" => 19,
+        "subject" => 20,
+        "subscript" => 21,
+        "superclasses" => 22,
+        "value" => 23,
+        _ => return 0,
+    };
+    FIELD_IDS[i]
+}
+
+fn field_nz(name: &str) -> std::num::NonZeroU16 {
+    std::num::NonZeroU16::new(field_id(name)).unwrap_or(std::num::NonZeroU16::MAX)
+}
+
+/// The node kind id of comments.
+static COMMENT_KIND: std::sync::LazyLock<u16> = std::sync::LazyLock::new(|| {
+    let lang: tree_sitter::Language = tree_sitter_python::LANGUAGE.into();
+    lang.id_for_node_kind("comment", true)
+});
+
+/// A node's child in a named field.
+fn field<'t>(n: Node<'t>, name: &str) -> Option<Node<'t>> {
+    n.child_by_field_id(field_id(name))
+}
+
 /// Lower a parsed tree into a [`Module`].
 pub fn lower(root: Node<'_>, src: &[u8]) -> Module {
     let mut l = Lowerer {
@@ -425,6 +509,10 @@ pub fn lower(root: Node<'_>, src: &[u8]) -> Module {
     };
     let body = l.block_children(root, 0);
     l.m.body = body;
+    // Every file's IR stays in memory until the rules ran: drop the growth slack.
+    l.m.exprs.shrink_to_fit();
+    l.m.functions.shrink_to_fit();
+    l.m.classes.shrink_to_fit();
     l.m
 }
 
@@ -460,10 +548,11 @@ impl Lowerer<'_> {
         id
     }
 
-    fn named_children<'t>(n: Node<'t>) -> Vec<Node<'t>> {
+    /// Named children without comments. Most nodes have a few: kept on the stack.
+    fn named_children<'t>(n: Node<'t>) -> smallvec::SmallVec<[Node<'t>; 8]> {
         let mut c = n.walk();
         n.named_children(&mut c)
-            .filter(|c| c.kind() != "comment")
+            .filter(|c| c.kind_id() != *COMMENT_KIND)
             .collect()
     }
 
@@ -478,11 +567,12 @@ impl Lowerer<'_> {
         for c in Self::named_children(n) {
             self.stmt(c, depth, &mut out);
         }
+        out.shrink_to_fit();
         out
     }
 
-    fn body_of(&mut self, n: Node<'_>, field: &str, depth: u32) -> Block {
-        match n.child_by_field_name(field) {
+    fn body_of(&mut self, n: Node<'_>, fname: &str, depth: u32) -> Block {
+        match field(n, fname) {
             Some(b) => self.block_children(b, depth + 1),
             None => Vec::new(),
         }
@@ -512,7 +602,7 @@ impl Lowerer<'_> {
                 let target = self.target_field(n, "left", depth);
                 let iter = self.expr_field(n, "right", depth);
                 let body = self.body_of(n, "body", depth);
-                let orelse = match n.child_by_field_name("alternative") {
+                let orelse = match field(n, "alternative") {
                     Some(e) => self.body_of(e, "body", depth),
                     None => Vec::new(),
                 };
@@ -526,7 +616,7 @@ impl Lowerer<'_> {
             "while_statement" => {
                 let test = self.expr_field(n, "condition", depth);
                 let body = self.body_of(n, "body", depth);
-                let orelse = match n.child_by_field_name("alternative") {
+                let orelse = match field(n, "alternative") {
                     Some(e) => self.body_of(e, "body", depth),
                     None => Vec::new(),
                 };
@@ -540,7 +630,7 @@ impl Lowerer<'_> {
                         continue;
                     }
                     for item in Self::named_children(clause) {
-                        if let Some(v) = item.child_by_field_name("value") {
+                        if let Some(v) = field(item, "value") {
                             items.push(self.with_item(v, depth));
                         }
                     }
@@ -566,7 +656,7 @@ impl Lowerer<'_> {
                                         if let Some(v) = k.named_child(0) {
                                             type_ = Some(self.expr(v, depth));
                                         }
-                                        if let Some(a) = k.child_by_field_name("alias") {
+                                        if let Some(a) = field(k, "alias") {
                                             name = Some(self.name(a));
                                         }
                                     }
@@ -606,9 +696,9 @@ impl Lowerer<'_> {
             "match_statement" => {
                 let subject = self.expr_field(n, "subject", depth);
                 let mut cases = Vec::new();
-                if let Some(b) = n.child_by_field_name("body") {
+                if let Some(b) = field(n, "body") {
                     for case in Self::named_children(b) {
-                        if let Some(cb) = case.child_by_field_name("consequence") {
+                        if let Some(cb) = field(case, "consequence") {
                             cases.push(self.block_children(cb, depth + 1));
                         }
                     }
@@ -638,7 +728,7 @@ impl Lowerer<'_> {
                         }
                     }
                 }
-                match n.child_by_field_name("definition") {
+                match field(n, "definition") {
                     Some(d) if d.kind() == "function_definition" => {
                         StmtKind::FunctionDef(self.function(d, decorators, depth))
                     }
@@ -660,7 +750,7 @@ impl Lowerer<'_> {
                 let mut level = 0;
                 let mut names = Vec::new();
                 let mut star = false;
-                if let Some(m) = n.child_by_field_name("module_name") {
+                if let Some(m) = field(n, "module_name") {
                     if m.kind() == "relative_import" {
                         let t = self.text(m);
                         level =
@@ -671,7 +761,7 @@ impl Lowerer<'_> {
                     }
                 }
                 let mut c = n.walk();
-                for nm in n.children_by_field_name("name", &mut c) {
+                for nm in n.children_by_field_id(field_nz("name"), &mut c) {
                     names.push(self.import_name(nm));
                 }
                 for k in Self::named_children(n) {
@@ -723,7 +813,9 @@ impl Lowerer<'_> {
         let body = self.body_of(n, "consequence", depth);
         // alternatives: elif_clause* else_clause?
         let mut c = n.walk();
-        let alts: Vec<Node<'_>> = n.children_by_field_name("alternative", &mut c).collect();
+        let alts: Vec<Node<'_>> = n
+            .children_by_field_id(field_nz("alternative"), &mut c)
+            .collect();
         let orelse = self.elif_rest(&alts, depth);
         StmtKind::If { test, body, orelse }
     }
@@ -758,7 +850,7 @@ impl Lowerer<'_> {
                 None => self.push(ExprKind::Other(Box::new([])), span(v)),
             };
             let target = v
-                .child_by_field_name("alias")
+                .child_by_field_id(field_id("alias"))
                 .and_then(|a| a.named_child(0))
                 .map(|t| self.target(t, depth));
             (value, target)
@@ -770,10 +862,10 @@ impl Lowerer<'_> {
     fn import_name(&self, n: Node<'_>) -> ImportName {
         if n.kind() == "aliased_import" {
             let path = n
-                .child_by_field_name("name")
+                .child_by_field_id(field_id("name"))
                 .map(|x| self.text(x).into())
                 .unwrap_or_default();
-            let alias = n.child_by_field_name("alias").map(|a| self.name(a));
+            let alias = field(n, "alias").map(|a| self.name(a));
             ImportName { path, alias }
         } else {
             ImportName {
@@ -789,10 +881,10 @@ impl Lowerer<'_> {
         let mut cur = n;
         let mut value = None;
         for _ in 0..64 {
-            if let Some(l) = cur.child_by_field_name("left") {
+            if let Some(l) = field(cur, "left") {
                 targets.push(self.target(l, depth));
             }
-            match cur.child_by_field_name("right") {
+            match field(cur, "right") {
                 Some(r) if r.kind() == "assignment" => cur = r,
                 Some(r) => {
                     value = Some(self.expr(r, depth));
@@ -804,8 +896,8 @@ impl Lowerer<'_> {
         StmtKind::Assign { targets, value }
     }
 
-    fn target_field(&mut self, n: Node<'_>, field: &str, depth: u32) -> Target {
-        match n.child_by_field_name(field) {
+    fn target_field(&mut self, n: Node<'_>, fname: &str, depth: u32) -> Target {
+        match field(n, fname) {
             Some(t) => self.target(t, depth),
             None => Target::Other,
         }
@@ -866,10 +958,10 @@ impl Lowerer<'_> {
                 }
                 "default_parameter" | "typed_default_parameter" => {
                     let name = p
-                        .child_by_field_name("name")
+                        .child_by_field_id(field_id("name"))
                         .filter(|x| x.kind() == "identifier")
                         .map(|x| self.name(x));
-                    let default = p.child_by_field_name("value").map(|v| self.expr(v, depth));
+                    let default = field(p, "value").map(|v| self.expr(v, depth));
                     (name, default, ParamKind::Normal)
                 }
                 "list_splat_pattern" => (
@@ -898,8 +990,8 @@ impl Lowerer<'_> {
 
     fn function(&mut self, n: Node<'_>, decorators: Vec<ExprId>, depth: u32) -> FuncId {
         let id = u32::try_from(self.m.functions.len()).unwrap_or(u32::MAX);
-        let name_node = n.child_by_field_name("name");
-        let params = match n.child_by_field_name("parameters") {
+        let name_node = field(n, "name");
+        let params = match field(n, "parameters") {
             Some(p) => self.params(p, depth),
             None => Vec::new(),
         };
@@ -931,10 +1023,10 @@ impl Lowerer<'_> {
 
     fn class(&mut self, n: Node<'_>, decorators: Vec<ExprId>, depth: u32) -> ClassId {
         let id = u32::try_from(self.m.classes.len()).unwrap_or(u32::MAX);
-        let name_node = n.child_by_field_name("name");
+        let name_node = field(n, "name");
         let mut bases = Vec::new();
         let mut keywords = Vec::new();
-        if let Some(sc) = n.child_by_field_name("superclasses") {
+        if let Some(sc) = field(n, "superclasses") {
             for a in Self::named_children(sc) {
                 if a.kind() == "keyword_argument" {
                     if let Some(k) = self.keyword(a, depth) {
@@ -968,15 +1060,15 @@ impl Lowerer<'_> {
 
     // ---------------------------------------------------------------- expressions
 
-    fn expr_field(&mut self, n: Node<'_>, field: &str, depth: u32) -> ExprId {
-        match n.child_by_field_name(field) {
+    fn expr_field(&mut self, n: Node<'_>, fname: &str, depth: u32) -> ExprId {
+        match field(n, fname) {
             Some(c) => self.expr(c, depth),
             None => self.push(ExprKind::Other(Box::new([])), span(n)),
         }
     }
 
     fn keyword(&mut self, a: Node<'_>, depth: u32) -> Option<Keyword> {
-        let name = a.child_by_field_name("name").map(|x| self.name(x))?;
+        let name = field(a, "name").map(|x| self.name(x))?;
         let value = self.expr_field(a, "value", depth);
         Some(Keyword {
             name: Some(name),
@@ -1004,7 +1096,7 @@ impl Lowerer<'_> {
             "identifier" => ExprKind::Name(self.name(n)),
             "attribute" => {
                 let value = self.expr_field(n, "object", d);
-                let (attr, attr_span) = match n.child_by_field_name("attribute") {
+                let (attr, attr_span) = match field(n, "attribute") {
                     Some(a) => (self.name(a), span(a)),
                     None => ("".into(), sp),
                 };
@@ -1018,7 +1110,7 @@ impl Lowerer<'_> {
                 let func = self.expr_field(n, "function", d);
                 let mut args = Vec::new();
                 let mut kwargs = Vec::new();
-                match n.child_by_field_name("arguments") {
+                match field(n, "arguments") {
                     Some(a) if a.kind() == "generator_expression" => args.push(self.expr(a, d)),
                     Some(a) => {
                         for c in Self::named_children(a) {
@@ -1087,7 +1179,9 @@ impl Lowerer<'_> {
             "subscript" => {
                 let value = self.expr_field(n, "value", d);
                 let mut c = n.walk();
-                let subs: Vec<Node<'_>> = n.children_by_field_name("subscript", &mut c).collect();
+                let subs: Vec<Node<'_>> = n
+                    .children_by_field_id(field_nz("subscript"), &mut c)
+                    .collect();
                 let index = if subs.len() == 1 {
                     self.expr(subs[0], d)
                 } else {
@@ -1143,7 +1237,7 @@ impl Lowerer<'_> {
                 let kids = Self::named_children(n);
                 let mut ops = Vec::new();
                 let mut c = n.walk();
-                for op in n.children_by_field_name("operators", &mut c) {
+                for op in n.children_by_field_id(field_nz("operators"), &mut c) {
                     ops.push(
                         self.text(op)
                             .split_whitespace()
@@ -1165,7 +1259,7 @@ impl Lowerer<'_> {
             "not_operator" => ExprKind::Not(self.expr_field(n, "argument", d)),
             "boolean_operator" => {
                 let and = n
-                    .child_by_field_name("operator")
+                    .child_by_field_id(field_id("operator"))
                     .is_some_and(|o| self.text(o) == "and");
                 let l = self.expr_field(n, "left", d);
                 let r = self.expr_field(n, "right", d);
@@ -1178,7 +1272,7 @@ impl Lowerer<'_> {
                 let left = self.expr_field(n, "left", d);
                 let right = self.expr_field(n, "right", d);
                 let op = n
-                    .child_by_field_name("operator")
+                    .child_by_field_id(field_id("operator"))
                     .map(|o| self.text(o).into())
                     .unwrap_or_default();
                 ExprKind::BinOp { left, op, right }
@@ -1196,7 +1290,7 @@ impl Lowerer<'_> {
             }
             "lambda" => {
                 let mut params = Vec::new();
-                if let Some(p) = n.child_by_field_name("parameters") {
+                if let Some(p) = field(n, "parameters") {
                     for prm in self.params(p, d) {
                         params.push(prm.name);
                     }
@@ -1217,7 +1311,7 @@ impl Lowerer<'_> {
             },
             "named_expression" => {
                 let target = n
-                    .child_by_field_name("name")
+                    .child_by_field_id(field_id("name"))
                     .map(|x| self.name(x))
                     .unwrap_or_default();
                 let value = self.expr_field(n, "value", d);
@@ -1244,7 +1338,7 @@ impl Lowerer<'_> {
                 "string_content" => text.push_str(self.text(c)),
                 "escape_sequence" => text.push_str(self.text(c)),
                 "interpolation" => {
-                    if let Some(e) = c.child_by_field_name("expression") {
+                    if let Some(e) = field(c, "expression") {
                         interps.push(self.expr(e, d));
                     }
                 }
@@ -1272,7 +1366,7 @@ impl Lowerer<'_> {
                     let target = self.target_field(c, "left", d);
                     let mut cur = c.walk();
                     let rights: Vec<Node<'_>> = c
-                        .children_by_field_name("right", &mut cur)
+                        .children_by_field_id(field_nz("right"), &mut cur)
                         .filter(|r| r.is_named())
                         .collect();
                     let iter = if rights.len() == 1 {
@@ -1306,7 +1400,7 @@ impl Lowerer<'_> {
                 _ => {}
             }
         }
-        let (elt, value) = match n.child_by_field_name("body") {
+        let (elt, value) = match field(n, "body") {
             Some(b) if b.kind() == "pair" => {
                 let k = self.expr_field(b, "key", d);
                 let v = self.expr_field(b, "value", d);
