@@ -286,7 +286,7 @@ fn analyse(
         if std::env::var_os("DJPERF_NO_SUMMARIES").is_some_and(|v| !v.is_empty() && v != "0") {
             Summaries::default()
         } else {
-            Summaries::build(&files)
+            Summaries::build(&files, &index)
         };
     let facts = crate::index::drf::build(&files, &index);
     let templates = match &cx.cwd {

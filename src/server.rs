@@ -108,7 +108,7 @@ impl State {
         let builtin = project::builtin_files();
         let mut index = Index::build(&files, &builtin);
         index.configure(&cfg.options);
-        let summaries = Summaries::build(&files);
+        let summaries = Summaries::build(&files, &index);
         let facts = drf::build(&files, &index);
         let by_path = files
             .iter()
@@ -164,7 +164,7 @@ impl State {
         }
         // Summaries and DRF facts follow rows into helpers and serializers anywhere in the
         // project: always fresh.
-        self.summaries = Summaries::build(&self.files);
+        self.summaries = Summaries::build(&self.files, &self.index);
         self.facts = drf::build(&self.files, &self.index);
         rebuild
     }

@@ -224,8 +224,8 @@ impl Summaries {
     }
 
     /// Build the summaries of every function in `files` and compose them over the call graph.
-    pub fn build(files: &[File]) -> Summaries {
-        let per_file: Vec<Vec<FnSummary>> = files.par_iter().map(extract_file).collect();
+    pub fn build(files: &[File], ix: &Index) -> Summaries {
+        let per_file: Vec<Vec<FnSummary>> = files.par_iter().map(|f| extract_file(f, ix)).collect();
         let mut s = Summaries::default();
         for f in per_file.into_iter().flatten() {
             if !s.by_qual.contains_key(&f.qual) {
@@ -332,7 +332,14 @@ impl Summaries {
 }
 
 /// The summaries of the functions and methods defined in one file.
-fn extract_file(file: &File) -> Vec<FnSummary> {
+/// Parameters that never hold a model row, so what the function reads of them is not kept:
+/// `request`, `cls`, and `self` of a class that is not a model (a view's `self.request...`
+/// trees are large and never replayed against a row).
+fn never_a_row(name: &str, is_self: bool, class_is_model: bool) -> bool {
+    name == "request" || name == "cls" || (is_self && !class_is_model)
+}
+
+fn extract_file(file: &File, ix: &Index) -> Vec<FnSummary> {
     let m = &file.ast;
     let module = &file.scope.module;
     let mut out = Vec::new();
@@ -404,7 +411,14 @@ fn extract_file(file: &File) -> Vec<FnSummary> {
             trees: vec![Access::default(); params.len()],
             passes: Vec::new(),
         };
+        let class_is_model = class_qual
+            .as_deref()
+            .is_some_and(|c| ix.model_by_qual(c).is_some());
         for (i, p) in params.iter().enumerate() {
+            let is_self = x.self_name.is_some() && i == 0;
+            if never_a_row(p, is_self, class_is_model) {
+                continue;
+            }
             x.env
                 .insert(p.clone(), (u8::try_from(i).unwrap_or(0), Vec::new()));
         }
