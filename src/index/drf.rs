@@ -87,6 +87,9 @@ pub struct View {
     pub qs: ListQs,
     /// Indices into [`Facts::serializers`].
     pub serializers: Vec<usize>,
+    /// Only retrieves, updates, creates or destroys one object per request (no list action):
+    /// its serializer runs once, so only reads nested under a many-valued step repeat.
+    pub detail_only: bool,
 }
 
 #[derive(Debug, Default)]
@@ -311,6 +314,36 @@ fn is_serializer_root(q: &str) -> bool {
 
 fn is_any_serializer_root(q: &str) -> bool {
     q.starts_with("rest_framework.serializers.") && q.ends_with("Serializer")
+}
+
+/// DRF classes that give a view a list action.
+fn is_list_root(q: &str) -> bool {
+    matches!(
+        q,
+        "rest_framework.generics.ListAPIView"
+            | "rest_framework.generics.ListCreateAPIView"
+            | "rest_framework.mixins.ListModelMixin"
+            | "rest_framework.viewsets.ModelViewSet"
+            | "rest_framework.viewsets.ReadOnlyModelViewSet"
+    )
+}
+
+/// DRF classes for views that handle one object per request.
+fn is_detail_root(q: &str) -> bool {
+    matches!(
+        q,
+        "rest_framework.generics.RetrieveAPIView"
+            | "rest_framework.generics.RetrieveUpdateAPIView"
+            | "rest_framework.generics.RetrieveDestroyAPIView"
+            | "rest_framework.generics.RetrieveUpdateDestroyAPIView"
+            | "rest_framework.generics.UpdateAPIView"
+            | "rest_framework.generics.DestroyAPIView"
+            | "rest_framework.generics.CreateAPIView"
+            | "rest_framework.mixins.RetrieveModelMixin"
+            | "rest_framework.mixins.UpdateModelMixin"
+            | "rest_framework.mixins.DestroyModelMixin"
+            | "rest_framework.mixins.CreateModelMixin"
+    )
 }
 
 fn is_view_root(q: &str) -> bool {
@@ -846,11 +879,16 @@ fn build_views(classes: &Classes<'_>, sers: &HashMap<String, usize>, ix: &Index)
             continue;
         }
         let (file, ..) = classes.class(q).expect("indexed class");
+        // A view defining `list` itself, or reaching no known DRF class, counts as listing.
+        let lists = classes.mro(q, &is_list_root).1
+            || classes.lookup_method(&mro, "list").is_some()
+            || !classes.mro(q, &is_detail_root).1;
         out.push(View {
             qual: q.clone(),
             file: file.id,
             qs,
             serializers,
+            detail_only: !lists,
         });
     }
     out
@@ -971,6 +1009,9 @@ impl Facts {
                     continue;
                 }
                 for r in &s.reads {
+                    if v.detail_only && !repeats_per_row(&r.path) {
+                        continue;
+                    }
                     if first_missing(ix, v.qs.model, &v.qs.loads, &r.path).is_some() {
                         out.push(MissingRead {
                             view: v,
@@ -984,6 +1025,11 @@ impl Facts {
         }
         out
     }
+}
+
+/// Whether a read repeats per row of a nested list: a many-valued step before the last one.
+pub fn repeats_per_row(path: &[Seg]) -> bool {
+    path.len() > 1 && path[..path.len() - 1].iter().any(|s| s.many)
 }
 
 /// `["a", "b"]` steps as a lookup `a__b`.

@@ -74,6 +74,10 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
                 }
                 let e = found.entry(q.span).or_insert((q, Vec::new(), false));
                 e.2 = true;
+                // One object per request: the method runs once unless it sits in a nested list.
+                if v.detail_only && !prefix.iter().any(|s| s.many) {
+                    continue;
+                }
                 let served = match &q.rel {
                     Some(rel) if q.served_by_prefetch => {
                         let mut p = prefix.clone();

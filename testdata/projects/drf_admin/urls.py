@@ -19,4 +19,6 @@ urlpatterns = [
     path("api/author-recent/", views.AuthorRecentList.as_view()),
     path("api/source-mixin/", views.BookSourceMixinList.as_view()),
     path("api/source-dynamic/", views.BookSourceDynamicList.as_view()),
+    path("api/books/<int:pk>/", views.BookDetail.as_view()),
+    path("api/authors/<int:pk>/stats/", views.AuthorStatsDetail.as_view()),
 ]

@@ -124,3 +124,16 @@ class BookSourceDynamicList(generics.ListAPIView):
 
     def get_queryset(self):
         return super().get_queryset().select_related(*self.joined)
+
+
+# One object per request: its serializer's reads do not repeat per row.
+# oracle: get /api/books/1/
+class BookDetail(generics.RetrieveAPIView):
+    queryset = Book.objects.all()
+    serializer_class = BookNestedSerializer
+
+
+# oracle: get /api/authors/1/stats/
+class AuthorStatsDetail(generics.RetrieveAPIView):
+    queryset = Author.objects.all()
+    serializer_class = AuthorStatsSerializer
