@@ -1,6 +1,6 @@
 //! DJP101 `fk-access-in-loop`.
 
-use super::{quoted_list, Context, Rule};
+use super::{Context, Rule};
 use crate::diagnostic::{Diagnostic, Related, Severity};
 use crate::fix::queryset::{self, LoadCall};
 use crate::flow::Event;
@@ -52,6 +52,9 @@ call and shows where the callee reads the relation. The bodies of `save()`, `del
 `clean()` are not followed, and a function called through a variable (a callback, a
 `getattr()` result) is not seen.
 "#;
+
+/// Paths named in a help line; code called from the loop can read many more.
+const HELP_PATHS: usize = 4;
 
 fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
     // One finding per (queryset, first unloaded relation); the help names every path read
@@ -143,7 +146,7 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
         };
         let mut help = format!(
             "add .{call}({}) to the `{root_name}` queryset on line {root_line}",
-            quoted_list(&maximal)
+            super::shortest_first(&maximal, HELP_PATHS)
         );
         if *generic {
             help.push_str(" (a generic foreign key cannot be joined: only a prefetch loads it)");
@@ -170,8 +173,8 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
                 file: cx.file.id,
                 span: root_span,
                 message: format!(
-                    "these `{root_name}` rows do not load `{}`",
-                    maximal.join("`, `")
+                    "these `{root_name}` rows do not load {}",
+                    super::shortest_first(&maximal, HELP_PATHS).replace('"', "`")
                 ),
             })
             .chain(via.map(|(file, span)| Related {

@@ -167,6 +167,21 @@ pub fn header_span(file: &File, span: crate::source::Span) -> crate::source::Spa
     )
 }
 
+/// The `limit` shortest paths as quoted arguments, then how many more there are:
+/// `"author", "editor", ... (+3 more paths)`.
+pub fn shortest_first(paths: &[String], limit: usize) -> String {
+    let mut sorted: Vec<String> = paths.to_vec();
+    sorted.sort_by(|a, b| (a.matches("__").count(), a).cmp(&(b.matches("__").count(), b)));
+    let shown = quoted_list(&sorted[..sorted.len().min(limit)]);
+    match sorted.len().saturating_sub(limit) {
+        0 => shown,
+        n => format!(
+            "{shown}, ... (+{n} more path{} read by the code called here)",
+            if n == 1 { "" } else { "s" }
+        ),
+    }
+}
+
 /// `"a__b"` joined into quoted arguments: `"a__b", "c"`.
 pub fn quoted_list(paths: &[String]) -> String {
     paths
