@@ -53,6 +53,17 @@ call and shows where the callee reads the relation. The bodies of `save()`, `del
 `getattr()` result) is not seen.
 "#;
 
+/// A path cut where a relation repeats for the third time: code that recurses through a
+/// self-referencing relation (`parent.parent.parent...`) is only worth naming twice.
+fn without_recursion(path: &[String]) -> &[String] {
+    for (i, seg) in path.iter().enumerate() {
+        if path[..i].iter().filter(|s| *s == seg).count() >= 2 {
+            return &path[..i];
+        }
+    }
+    path
+}
+
 /// Paths named in a help line; code called from the loop can read many more.
 const HELP_PATHS: usize = 4;
 
@@ -102,7 +113,7 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
             } = e
             {
                 any_many |= *many || *generic;
-                let p = path.join("__");
+                let p = without_recursion(path).join("__");
                 if !paths.contains(&p) {
                     paths.push(p);
                 }
