@@ -61,6 +61,11 @@ CLAIM_KINDS.update({
 # only claims are static must still be clean).
 STATIC_CODES = ("DJP301", "DJP302", "DJP303", "DJP310")
 CLAIM_KINDS.update({code: "static" for code in STATIC_CODES})
+# Index claims inside a case are also shown by SQLite's query planner (EXPLAIN QUERY PLAN of
+# every captured SELECT): DJP301 must make SQLite scan a whole table for a filtered query,
+# DJP302 must make it sort in a temporary B-tree. Outside cases (Meta.ordering, migrations)
+# they stay static.
+PLAN_KINDS = {"DJP301": "plan-scans", "DJP302": "plan-sorts"}
 
 EXPECT_RE = re.compile(r"#\s*(todo-expect|expect)\s*:\s*([A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*)")
 ORACLE_RE = re.compile(r"#\s*oracle\s*:\s*(.*?)\s*$")
@@ -343,6 +348,13 @@ def judge(case: Case, result: dict | None, worker_error: str, findings, djperf_e
             reasons.append("claims rows are fetched to be counted/tested, but the case already runs COUNT/exists()")
     if "counts" in kinds and not any(is_count(q) for q in result["sql"]):
         reasons.append("claims a count() existence test but no captured SELECT counts")
+    plans = result.get("plans", [])
+    for c in codes:
+        kind = PLAN_KINDS.get(c)
+        if kind == "plan-scans" and not any(plan_scans(p) for p in plans):
+            reasons.append(f"{c}: no captured filtered SELECT makes SQLite scan a whole table")
+        if kind == "plan-sorts" and not any(plan_sorts(p) for p in plans):
+            reasons.append(f"{c}: no captured SELECT makes SQLite sort with a temporary B-tree")
     if "fetches-by-key" in kinds:
         if not large > small:
             reasons.append(f"claims a relation fetched per row but Django ran {small} -> {large} queries")
@@ -475,11 +487,39 @@ def worker_main(project_dir: str, cases_json: str, out_path: str) -> None:
                     r["counts"].append(len(queries))
                     if n == LARGE:
                         r["sql"] = queries
+                        r["plans"] = query_plans(queries)
                 except Exception as exc:  # noqa: BLE001
                     r["error"] = f"{type(exc).__name__}: {exc}"
             transaction.set_rollback(True)
 
     Path(out_path).write_text(json.dumps(results))
+
+
+def query_plans(queries: list[str]) -> list[dict]:
+    """EXPLAIN QUERY PLAN of each captured SELECT (SQLite), with whether it filters."""
+    from django.db import connection
+    out = []
+    with connection.cursor() as cur:
+        for sql in queries:
+            if not sql.lstrip().upper().startswith("SELECT"):
+                continue
+            try:
+                cur.execute("EXPLAIN QUERY PLAN " + sql)
+                details = [str(row[-1]) for row in cur.fetchall()]
+            except Exception:  # noqa: BLE001 - a query the planner cannot take is no evidence
+                continue
+            out.append({"where": " WHERE " in sql.upper(), "details": details})
+    return out
+
+
+def plan_scans(plan: dict) -> bool:
+    """A filtered query that reads a whole table or index: SQLite's `SCAN` is a full pass
+    (even `USING COVERING INDEX`), only `SEARCH` seeks."""
+    return plan["where"] and any(d.startswith("SCAN ") for d in plan["details"])
+
+
+def plan_sorts(plan: dict) -> bool:
+    return any("USE TEMP B-TREE FOR ORDER BY" in d for d in plan["details"])
 
 
 def resolve_case(c: dict):
