@@ -50,11 +50,15 @@ CLAIM_KINDS = {code: "scales" for code in N_PLUS_ONE_CODES}
 # DJP401/402: the case fetches whole rows, unbounded, and never asks for COUNT/exists (the
 # fix would replace the row fetch by one of those). DJP403: a COUNT query is run.
 # DJP404: N+1 (it fires in loops) and a per-row fetch of one related object by key.
+# DJP201: a captured row fetch selects a large column (see large_columns()).
 CLAIM_KINDS.update({
     "DJP401": "fetches-rows", "DJP402": "fetches-rows",
     "DJP403": "counts",
     "DJP404": "fetches-by-key",
+    "DJP201": "selects-large",
 })
+# A CharField longer than this is a large column (djperf's large-charfield-max-length default).
+LARGE_CHAR_LENGTH = 1000
 # Static-only codes: claims about the schema and migrations (indexes) that query counts on
 # SQLite cannot show. They are checked against djperf only, may stand outside cases (on a
 # model or a migration), and do not change what Django must show for a case (a case whose
@@ -317,6 +321,26 @@ def fetches_all_rows(sql: str) -> bool:
     return fetches_rows(sql) and "LIMIT" not in sql.upper()
 
 
+def selects_large(sql: str, large: list[str]) -> bool:
+    """A row fetch whose select list (before the first FROM) names a large column."""
+    if not fetches_rows(sql):
+        return False
+    head = sql.split(" FROM ")[0]
+    return any(col in head for col in large)
+
+
+def large_columns() -> list[str]:
+    """`"table"."column"` of every large column of the fixture models, as Django quotes them."""
+    large_types = {"TextField", "JSONField", "BinaryField", "ArrayField", "HStoreField"}
+    out = []
+    for model in fixture_models():
+        for f in model._meta.concrete_fields:
+            t = f.get_internal_type()
+            if t in large_types or (t == "CharField" and (f.max_length or 0) > LARGE_CHAR_LENGTH):
+                out.append(f'"{model._meta.db_table}"."{f.column}"')
+    return out
+
+
 def fetches_by_key(sql: str) -> bool:
     """`obj.author` on an unloaded relation: one object by key (`get()`, so `LIMIT 21`)."""
     s = sql.upper()
@@ -355,6 +379,9 @@ def judge(case: Case, result: dict | None, worker_error: str, findings, djperf_e
             reasons.append(f"{c}: no captured filtered SELECT makes SQLite scan a whole table")
         if kind == "plan-sorts" and not any(plan_sorts(p) for p in plans):
             reasons.append(f"{c}: no captured SELECT makes SQLite sort with a temporary B-tree")
+    if "selects-large" in kinds and not any(
+            selects_large(q, result.get("large_columns", [])) for q in result["sql"]):
+        reasons.append("claims rows load a large column but no captured SELECT selects one")
     if "fetches-by-key" in kinds:
         if not large > small:
             reasons.append(f"claims a relation fetched per row but Django ran {small} -> {large} queries")
@@ -456,7 +483,9 @@ def worker_main(project_dir: str, cases_json: str, out_path: str) -> None:
     if (project / "seed.py").is_file():
         import importlib
         seed_mod = importlib.import_module("seed")
-    results: dict[str, dict] = {c["id"]: {"counts": [], "sql": [], "error": None} for c in cases}
+    large = large_columns()
+    results: dict[str, dict] = {c["id"]: {"counts": [], "sql": [], "error": None, "large_columns": large}
+                                for c in cases}
 
     targets = {}
     for c in cases:

@@ -5,6 +5,7 @@
 //! walk records [`Event`]s — a relation read per row, a query run in a loop — and the rule
 //! modules turn events into diagnostics. Each function is walked once, in source order.
 
+pub mod large;
 pub mod summary;
 pub mod usage;
 pub mod value;
@@ -137,6 +138,17 @@ pub enum Event {
         /// Keyword lookups of earlier `filter()` calls on the same queryset (and, for a
         /// filter, the other keywords of the same call).
         filters: Vec<String>,
+    },
+    /// A loop over a queryset whose rows are only read through plain fields, none of them
+    /// some large columns of the model (DJP201).
+    LargeFieldsUnused {
+        /// The queryset expression (where `.only()`/`.defer()` goes).
+        span: Span,
+        model: ModelId,
+        /// The fields read on the rows (the primary key left out).
+        read: Vec<String>,
+        /// The model's large columns that no read touches.
+        unread: Vec<String>,
     },
     /// `obj.save()`/`obj.delete()` per row.
     SaveInLoop {
@@ -306,6 +318,10 @@ pub struct Analyzer<'a> {
     /// Rows of a related manager of a single object loaded by a view keep that object's
     /// queryset as their root (where a `prefetch_related` for them goes).
     rows_through_single: bool,
+    /// The body and span of the function being walked (`None` at module level and when
+    /// driven from outside).
+    fn_body: Option<&'a Block>,
+    fn_span: Span,
 }
 
 /// Bound on nested summary applications (helper → property → `__str__` ...).
@@ -350,6 +366,8 @@ pub fn analyze_file_with(ix: &Index, sums: &Summaries, file: &File) -> Vec<Event
                 }
             }
         }
+        a.fn_body = Some(&f.body);
+        a.fn_span = f.span;
         a.block(&f.body);
         a.flush_usage();
     }
@@ -451,6 +469,8 @@ impl<'a> Analyzer<'a> {
             returns: Vec::new(),
             probe: None,
             rows_through_single: false,
+            fn_body: None,
+            fn_span: Span::new(0, 0),
         }
     }
 
@@ -792,6 +812,9 @@ impl<'a> Analyzer<'a> {
                 let id = self.push_loop(span, kind);
                 let elem = self.element(&it, id);
                 self.bind(target, elem);
+                if let Value::QuerySet(q) = &it {
+                    self.note_large_loop(q, *iter, target, &large::LoopScope::For { body });
+                }
                 self.block(body);
                 self.loops.pop();
                 self.join_env(&before);
@@ -1264,8 +1287,16 @@ impl<'a> Analyzer<'a> {
             } => {
                 let depth = self.loops.len();
                 let before = self.env.clone();
-                for g in gens.iter() {
-                    self.comp_gen(g, m.span(e));
+                for (i, g) in gens.iter().enumerate() {
+                    let it = self.comp_gen(g, m.span(e));
+                    if let (0, Value::QuerySet(q)) = (i, &it) {
+                        self.note_large_loop(
+                            q,
+                            g.iter,
+                            &g.target,
+                            &large::LoopScope::Comp { comp: e },
+                        );
+                    }
                 }
                 self.eval(*elt);
                 if let Some(v) = value {
@@ -1361,7 +1392,7 @@ impl<'a> Analyzer<'a> {
         }
     }
 
-    fn comp_gen(&mut self, g: &CompFor, span: Span) {
+    fn comp_gen(&mut self, g: &CompFor, span: Span) -> Value {
         let it = self.eval(g.iter);
         let kind = self.loop_kind(g.iter, &it);
         self.evaluate_iter(&it, g.iter, EvalHow::Iterate);
@@ -1371,6 +1402,7 @@ impl<'a> Analyzer<'a> {
         for c in g.ifs.iter() {
             self.truth(*c);
         }
+        it
     }
 
     /// A name not bound locally: a model class imported or defined in the module.

@@ -24,6 +24,7 @@ mod template_related_manager_in_loop;
 mod too_many_indexes;
 mod unindexed_filter;
 mod unindexed_order;
+mod unused_large_field;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::flow::Event;
@@ -122,6 +123,7 @@ pub static RULES: &[Rule] = &[
     admin_list_n_plus_one::RULE,
     template_fk_in_loop::RULE,
     template_related_manager_in_loop::RULE,
+    unused_large_field::RULE,
     deferred_field_in_loop::RULE,
     unindexed_filter::RULE,
     unindexed_order::RULE,

@@ -59,7 +59,7 @@ def case_fk_pk_in_loop():
 
 
 def case_fk_attname():
-    for article in Article.objects.all():
+    for article in Article.objects.all():  # expect: DJP201
         print(article.author_id)
 
 

@@ -1,0 +1,99 @@
+//! DJP201 `unused-large-field`.
+
+use super::{quoted_list, Context, Rule};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::flow::Event;
+
+pub const RULE: Rule = Rule {
+    code: "DJP201",
+    name: "unused-large-field",
+    summary: "Rows loaded with large columns that are never read",
+    default_enabled: true,
+    severity: Severity::Warning,
+    doc: DOC,
+    reads_migrations: false,
+    check,
+};
+
+const DOC: &str = r#"## What it does
+Finds a loop over a queryset (a `for` loop or a comprehension) whose rows are only read
+through plain fields of their model, when the model has large columns (`TextField`,
+`JSONField`, `BinaryField`, `ArrayField`, `HStoreField`, or a `CharField` whose `max_length`
+is above `large-charfield-max-length`, 1000 by default) that none of those reads touches.
+
+It stays silent as soon as a row is used any other way: passed to a call, returned, stored
+in a list or dict, formatted whole (`f"{book}"` runs `__str__`), a method or property called
+on it, a relation read on it, or the queryset itself used elsewhere. It also stays silent
+when the queryset already uses `.only()`, `.defer()`, `.values()`, `select_related()` or
+`prefetch_related()`.
+
+## Why is this slow?
+Django selects every column of the model by default. A large column moves its whole content
+from the database for each row (often kilobytes per row, or a TOAST fetch on PostgreSQL),
+only to be dropped unread. Leaving it out of the `SELECT` makes the query and the instances
+lighter.
+
+## Example
+```python
+for article in Article.objects.filter(published=True):
+    print(article.title, article.views)
+```
+
+Use instead:
+```python
+for article in Article.objects.filter(published=True).defer("body"):
+    print(article.title, article.views)
+```
+
+The help names whichever of `.only(...)` (the fields read; the primary key is always
+loaded) and `.defer(...)` (the large columns not read) lists fewer names.
+
+## Known problems
+Reads are followed only inside the loop: a model whose `__init__`, `from_db` or signal
+handlers read a large field would then run one query per row for it. Only the rows' own
+fields are considered, and fields that custom model fields subclass from `TextField` are not
+recognised as large.
+"#;
+
+fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
+    for ev in cx.events {
+        let Event::LargeFieldsUnused {
+            span,
+            model,
+            read,
+            unread,
+        } = ev
+        else {
+            continue;
+        };
+        let name = &cx.index.model(*model).name;
+        let cols = unread
+            .iter()
+            .map(|f| format!("`{f}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let help = if !read.is_empty() && read.len() < unread.len() {
+            format!(
+                "load only the fields read: add `.only({})` to the queryset",
+                quoted_list(read)
+            )
+        } else {
+            format!(
+                "leave the large columns out: add `.defer({})` to the queryset",
+                quoted_list(unread)
+            )
+        };
+        let s = if unread.len() == 1 { "" } else { "s" };
+        out.push(
+            rule.diagnostic(
+                cx.file.id,
+                *span,
+                format!(
+                    "`{name}` rows load the large column{s} {cols}, which the loop never reads"
+                ),
+                format!("selects {cols} for every row"),
+            )
+            .with_help(help),
+        );
+    }
+}
