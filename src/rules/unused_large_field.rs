@@ -72,10 +72,16 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
             .map(|f| format!("`{f}`"))
             .collect::<Vec<_>>()
             .join(", ");
-        let help = if !read.is_empty() && read.len() < unread.len() {
+        // Only the primary key read: `.only("pk")` (Django maps `pk` to the key field).
+        let only = if read.is_empty() {
+            vec!["pk".to_owned()]
+        } else {
+            read.clone()
+        };
+        let help = if only.len() < unread.len() {
             format!(
                 "load only the fields read: add `.only({})` to the queryset",
-                quoted_list(read)
+                quoted_list(&only)
             )
         } else {
             format!(

@@ -85,3 +85,8 @@ def case_dict_of_row():
     for article in Article.objects.all():
         rows[article.title] = article
     return rows
+
+
+def case_only_pk_read():
+    for article in Article.objects.filter(views__gte=0).iterator():  # expect: DJP201
+        print(article.pk)
