@@ -108,6 +108,10 @@ pub struct Model {
     /// `Meta.ordering` is set (here or inherited).
     pub ordered: bool,
     pub default_related_name: Option<String>,
+    /// Attributes of `self` that the class's own `__init__` or `from_db` touches: a field
+    /// among them is read on every instance built, so leaving it out of a query costs one
+    /// query per row (DJP201 stays silent).
+    pub init_reads: Vec<String>,
 }
 
 /// What an attribute of a model instance is.
@@ -853,7 +857,43 @@ fn new_model(f: &File, c: &ClassDef, qual: &str, builtin: bool) -> Model {
         managers: Vec::new(),
         ordered,
         default_related_name,
+        init_reads: init_reads(f, c),
     }
+}
+
+/// `self.<attr>` names in the class's own `__init__` and `from_db` (nested code included).
+fn init_reads(f: &File, c: &ClassDef) -> Vec<String> {
+    let m = &f.ast;
+    let mut out = std::collections::BTreeSet::new();
+    for st in &c.body {
+        let StmtKind::FunctionDef(fid) = st.kind else {
+            continue;
+        };
+        let func = &m.functions[fid as usize];
+        if !matches!(&*func.name, "__init__" | "from_db") {
+            continue;
+        }
+        // `from_db` is a classmethod: its instance is a local; any attribute counts.
+        let me = (&*func.name == "__init__")
+            .then(|| func.params.first().map(|p| p.name.clone()))
+            .flatten();
+        for e in &m.exprs {
+            if !(func.span.start <= e.span.start && e.span.end <= func.span.end) {
+                continue;
+            }
+            if let ExprKind::Attr { value, attr, .. } = &e.kind {
+                let on_self = match (&me, m.kind(*value)) {
+                    (Some(me), ExprKind::Name(n)) => n == me,
+                    (Some(_), _) => false,
+                    (None, _) => true,
+                };
+                if on_self {
+                    out.insert(attr.to_string());
+                }
+            }
+        }
+    }
+    out.into_iter().collect()
 }
 
 fn meta_class<'a>(f: &'a File, c: &ClassDef) -> Option<&'a ClassDef> {

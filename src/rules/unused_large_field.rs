@@ -48,9 +48,13 @@ for article in Article.objects.filter(published=True).defer("body"):
 The help names whichever of `.only(...)` (the fields read; the primary key is always
 loaded) and `.defer(...)` (the large columns not read) lists fewer names.
 
+A model whose own (or a parent's) `__init__` or `from_db` touches a large field reads it on
+every instance built, so that model is left alone.
+
 ## Known problems
-Reads are followed only inside the loop: a model whose `__init__`, `from_db` or signal
-handlers read a large field would then run one query per row for it. Only the rows' own
+Reads are followed only inside the loop and in `__init__`/`from_db` themselves: a large
+field read by a method those call, or by a `post_init` signal handler, would after the fix
+cost one query per row. Only the rows' own
 fields are considered, and fields that custom model fields subclass from `TextField` are not
 recognised as large.
 "#;

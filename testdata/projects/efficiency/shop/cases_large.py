@@ -1,6 +1,6 @@
 """DJP201: loops whose rows never read the model's large columns (Article.body)."""
 
-from shop.models import Article
+from shop.models import Article, Note
 
 
 def case_loop_reads_title():
@@ -90,3 +90,8 @@ def case_dict_of_row():
 def case_only_pk_read():
     for article in Article.objects.filter(views__gte=0).iterator():  # expect: DJP201
         print(article.pk)
+
+
+def case_init_reads_large_field():
+    for note in Note.objects.all():
+        print(note.title)

@@ -21,3 +21,15 @@ class Article(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class Note(models.Model):
+    """Its `__init__` reads the large `text`: deferring it would cost a query per row."""
+
+    title = models.CharField(max_length=100)
+    text = models.TextField(default="")
+    meta = models.JSONField(default=dict)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.original_text = self.text
