@@ -27,7 +27,8 @@ struct Reads<'a> {
 
 impl Reads<'_> {
     /// The field an attribute read `row.<attr>` loads, `Some(None)` for the primary key,
-    /// `None` when it is not a plain column of the row.
+    /// `None` when it is not a plain column of the row (a relation read is left to the N+1
+    /// rules, whose fix comes first).
     fn field_of(&self, attr: &str) -> Option<Option<String>> {
         let model = self.ix.model(self.model);
         if attr == "pk" {
@@ -324,8 +325,6 @@ impl<'a> Analyzer<'a> {
             || q.bypass.is_some()
             || q.loads.only.is_some()
             || !q.loads.deferred.is_empty()
-            || q.loads.select_all
-            || !q.loads.nodes.is_empty()
             || q.classes.len() > 1
         {
             return;
@@ -442,6 +441,9 @@ impl<'a> Analyzer<'a> {
             model: q.model,
             read: r.fields.into_iter().collect(),
             unread,
+            // `.only()` with `select_related`/`prefetch_related` must name the relation's key
+            // too: `.defer()` of the large columns is the safe fix.
+            only_ok: !q.loads.select_all && q.loads.nodes.is_empty(),
         });
     }
 

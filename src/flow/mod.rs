@@ -149,6 +149,8 @@ pub enum Event {
         read: Vec<String>,
         /// The model's large columns that no read touches.
         unread: Vec<String>,
+        /// `.only(<read>)` is a valid fix (no relation is read or loaded with the rows).
+        only_ok: bool,
     },
     /// `obj.save()`/`obj.delete()` per row.
     SaveInLoop {

@@ -22,10 +22,9 @@ through plain fields of their model, when the model has large columns (`TextFiel
 is above `large-charfield-max-length`, 1000 by default) that none of those reads touches.
 
 It stays silent as soon as a row is used any other way: passed to a call, returned, stored
-in a list or dict, formatted whole (`f"{book}"` runs `__str__`), a method or property called
-on it, a relation read on it, or the queryset itself used elsewhere. It also stays silent
-when the queryset already uses `.only()`, `.defer()`, `.values()`, `select_related()` or
-`prefetch_related()`.
+in a list or dict, formatted whole (`f"{book}"` runs `__str__`), a method, property or
+relation read on it, or the queryset itself used elsewhere. It also stays silent when the
+queryset already uses `.only()`, `.defer()` or `.values()`.
 
 ## Why is this slow?
 Django selects every column of the model by default. A large column moves its whole content
@@ -46,7 +45,9 @@ for article in Article.objects.filter(published=True).defer("body"):
 ```
 
 The help names whichever of `.only(...)` (the fields read; the primary key is always
-loaded) and `.defer(...)` (the large columns not read) lists fewer names.
+loaded) and `.defer(...)` (the large columns not read) lists fewer names; always `.defer()`
+when the queryset uses `select_related()`/`prefetch_related()` (`.only()` would have to name
+the relations' keys too).
 
 A model whose own (or a parent's) `__init__` or `from_db` touches a large field reads it on
 every instance built, so that model is left alone.
@@ -66,6 +67,7 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
             model,
             read,
             unread,
+            only_ok,
         } = ev
         else {
             continue;
@@ -82,7 +84,7 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
         } else {
             read.clone()
         };
-        let help = if only.len() < unread.len() {
+        let help = if *only_ok && only.len() < unread.len() {
             format!(
                 "load only the fields read: add `.only({})` to the queryset",
                 quoted_list(&only)

@@ -95,3 +95,13 @@ def case_only_pk_read():
 def case_init_reads_large_field():
     for note in Note.objects.all():
         print(note.title)
+
+
+def case_select_related_unused():
+    for article in Article.objects.select_related("author"):  # expect: DJP201
+        print(article.title)
+
+
+def case_relation_read():
+    for article in Article.objects.select_related("author"):
+        print(article.title, article.author.name)
