@@ -321,7 +321,11 @@ impl<'a> Analyzer<'a> {
             || q.cached
             || q.is_list
             || q.single
-            || q.related.is_some()
+            // A related manager of one object fetched here (`author.articles.all()`): not of a
+            // row (the N+1 rules' business) nor of `self` (the caller may have prefetched it).
+            || q.related.as_ref().is_some_and(|r| {
+                r.prefetched || r.parent.open || r.parent.row.is_some() || r.parent.created_in_loop.is_some()
+            })
             || q.bypass.is_some()
             || q.loads.only.is_some()
             || !q.loads.deferred.is_empty()

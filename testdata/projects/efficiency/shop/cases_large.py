@@ -1,6 +1,6 @@
 """DJP201: loops whose rows never read the model's large columns (Article.body)."""
 
-from shop.models import Article, Note
+from shop.models import Article, Author, Note
 
 
 def case_loop_reads_title():
@@ -105,3 +105,15 @@ def case_select_related_unused():
 def case_relation_read():
     for article in Article.objects.select_related("author"):
         print(article.title, article.author.name)
+
+
+def case_related_manager_of_one_object():
+    author = Author.objects.get(pk=1)
+    for article in author.articles.all():  # expect: DJP201
+        print(article.title)
+
+
+def case_related_manager_per_row():
+    for author in Author.objects.prefetch_related("articles"):
+        for article in author.articles.all():
+            print(article.title)
