@@ -155,16 +155,19 @@ pub fn run(opts: &CheckOptions) -> Result<CheckResult, CheckError> {
 
     let config = config::load(&root).map_err(CheckError)?;
     let matchers = config.matchers().map_err(CheckError)?;
-    // Command-line selection wins over the file; extend-select and ignore add up.
+    // The command line is the last layer, as in Ruff: its `--select` replaces the file's
+    // `select` and `extend-select`; otherwise extend-select and ignore add up.
+    let cli_selects = !opts.select.is_empty();
     let effective = CheckOptions {
-        select: if opts.select.is_empty() {
-            config.select.clone().unwrap_or_default()
-        } else {
+        select: if cli_selects {
             opts.select.clone()
+        } else {
+            config.select.clone().unwrap_or_default()
         },
         extend_select: config
             .extend_select
             .iter()
+            .filter(|_| !cli_selects)
             .chain(&opts.extend_select)
             .cloned()
             .collect(),

@@ -237,3 +237,23 @@ fn template_findings_point_at_the_view_and_the_template_line() {
         .assert()
         .code(0);
 }
+
+#[test]
+fn command_line_select_replaces_the_configured_selection() {
+    let bad = project(BAD);
+    fs::write(
+        bad.path().join("pyproject.toml"),
+        "[tool.djperf]\nextend-select = [\"DJP101\"]\n",
+    )
+    .unwrap();
+    djperf()
+        .current_dir(bad.path())
+        .args(["check", "--select", "DJP104"])
+        .assert()
+        .code(0);
+    djperf()
+        .current_dir(bad.path())
+        .args(["check", "--select", "DJP104", "--extend-select", "DJP101"])
+        .assert()
+        .code(1);
+}
