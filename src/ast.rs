@@ -405,6 +405,33 @@ impl Module {
     }
 }
 
+impl StmtKind {
+    /// The blocks nested directly in this statement, in source order (not the bodies of
+    /// nested functions or classes, which are scopes of their own).
+    pub fn blocks(&self) -> Vec<&Block> {
+        match self {
+            StmtKind::For { body, orelse, .. }
+            | StmtKind::While { body, orelse, .. }
+            | StmtKind::If { body, orelse, .. } => vec![body, orelse],
+            StmtKind::With { body, .. } => vec![body],
+            StmtKind::Try {
+                body,
+                handlers,
+                orelse,
+                finally,
+            } => {
+                let mut v = vec![body];
+                v.extend(handlers.iter().map(|h| &h.body));
+                v.push(orelse);
+                v.push(finally);
+                v
+            }
+            StmtKind::Match { cases, .. } => cases.iter().collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
 /// Whether a block always leaves the enclosing loop at its end (`break`, `return`, `raise`).
 pub fn exits_loop(b: &Block) -> bool {
     matches!(

@@ -486,28 +486,7 @@ fn visit_assigns(b: &Block, f: &mut dyn FnMut(&[Target], ExprId)) {
                 targets,
                 value: Some(v),
             } => f(targets, *v),
-            StmtKind::For { body, orelse, .. }
-            | StmtKind::While { body, orelse, .. }
-            | StmtKind::If { body, orelse, .. } => {
-                visit_assigns(body, f);
-                visit_assigns(orelse, f);
-            }
-            StmtKind::With { body, .. } => visit_assigns(body, f),
-            StmtKind::Try {
-                body,
-                handlers,
-                orelse,
-                finally,
-            } => {
-                visit_assigns(body, f);
-                for h in handlers {
-                    visit_assigns(&h.body, f);
-                }
-                visit_assigns(orelse, f);
-                visit_assigns(finally, f);
-            }
-            StmtKind::Match { cases, .. } => cases.iter().for_each(|c| visit_assigns(c, f)),
-            _ => {}
+            k => k.blocks().into_iter().for_each(|blk| visit_assigns(blk, f)),
         }
     }
 }

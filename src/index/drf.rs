@@ -902,27 +902,10 @@ pub(crate) fn collect_returns(b: &crate::ast::Block, out: &mut Vec<ExprId>) {
     for st in b {
         match &st.kind {
             StmtKind::Return(Some(e)) => out.push(*e),
-            StmtKind::If { body, orelse, .. }
-            | StmtKind::For { body, orelse, .. }
-            | StmtKind::While { body, orelse, .. } => {
-                collect_returns(body, out);
-                collect_returns(orelse, out);
-            }
-            StmtKind::With { body, .. } => collect_returns(body, out),
-            StmtKind::Try {
-                body,
-                handlers,
-                orelse,
-                finally,
-            } => {
-                collect_returns(body, out);
-                for h in handlers {
-                    collect_returns(&h.body, out);
-                }
-                collect_returns(orelse, out);
-                collect_returns(finally, out);
-            }
-            _ => {}
+            k => k
+                .blocks()
+                .into_iter()
+                .for_each(|blk| collect_returns(blk, out)),
         }
     }
 }

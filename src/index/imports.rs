@@ -79,25 +79,11 @@ impl Scope {
                         self.bind(local, q, depth);
                     }
                 }
-                StmtKind::If { body, orelse, .. } => {
-                    self.collect_imports(body, depth + 1);
-                    self.collect_imports(orelse, depth + 1);
-                }
-                StmtKind::Try {
-                    body,
-                    handlers,
-                    orelse,
-                    finally,
-                } => {
-                    self.collect_imports(body, depth + 1);
-                    for h in handlers {
-                        self.collect_imports(&h.body, depth + 1);
+                k => {
+                    for blk in k.blocks() {
+                        self.collect_imports(blk, depth + 1);
                     }
-                    self.collect_imports(orelse, depth + 1);
-                    self.collect_imports(finally, depth + 1);
                 }
-                StmtKind::With { body, .. } => self.collect_imports(body, depth + 1),
-                _ => {}
             }
         }
     }
