@@ -697,6 +697,51 @@ pub(crate) fn method_body(
     reads: &mut Vec<Read>,
     queries: &mut Vec<MethodQuery>,
 ) {
+    method_body_at(ix, f, fid, param, model, field, reads, queries, 0);
+}
+
+/// How deep calls that pass the object on are followed (`self._count(obj)`).
+const MAX_HELPER_DEPTH: u32 = 3;
+
+/// The function a call inside `caller` resolves to, if it is a method of the same class
+/// (`self.helper(...)`) or a module-level function of the same file (`helper(...)`), with the
+/// parameter index of positional argument 0.
+fn local_callee(m: &Module, caller: FuncId, callee: ExprId) -> Option<(FuncId, usize)> {
+    let class = m.functions[caller as usize].class;
+    let (name, is_method) = match m.kind(callee) {
+        ExprKind::Attr { value, attr, .. }
+            if class.is_some() && matches!(m.kind(*value), ExprKind::Name(n) if &**n == "self") =>
+        {
+            (attr, true)
+        }
+        ExprKind::Name(n) => (n, false),
+        _ => return None,
+    };
+    let found = m.functions.iter().position(|g| {
+        g.name == *name
+            && g.parent.is_none()
+            && if is_method {
+                g.class == class
+            } else {
+                g.class.is_none()
+            }
+    })?;
+    let found = u32::try_from(found).ok()?;
+    (found != caller).then_some((found, usize::from(is_method)))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn method_body_at(
+    ix: &Index,
+    f: &File,
+    fid: FuncId,
+    param: usize,
+    model: ModelId,
+    field: &str,
+    reads: &mut Vec<Read>,
+    queries: &mut Vec<MethodQuery>,
+    depth: u32,
+) {
     let m = &f.ast;
     let func = &m.functions[fid as usize];
     let Some(obj) = func.params.get(param).map(|p| p.name.clone()) else {
@@ -710,7 +755,28 @@ pub(crate) fn method_body(
         }
         let eid = u32::try_from(ei).unwrap_or(0);
         match &e.kind {
-            ExprKind::Call { func: callee, .. } => {
+            ExprKind::Call {
+                func: callee,
+                args,
+                kwargs,
+            } => {
+                // The object handed to a helper of the serializer or module: follow it.
+                if depth < MAX_HELPER_DEPTH {
+                    if let Some((g, shift)) = local_callee(m, fid, *callee) {
+                        let is_obj =
+                            |x: ExprId| matches!(m.kind(x), ExprKind::Name(n) if *n == obj);
+                        let gparams = &m.functions[g as usize].params;
+                        let pos = args.iter().position(|a| is_obj(*a)).map(|i| i + shift);
+                        let kw = kwargs.iter().find(|k| is_obj(k.value)).and_then(|k| {
+                            gparams
+                                .iter()
+                                .position(|p| Some(&p.name) == k.name.as_ref())
+                        });
+                        if let Some(p) = pos.or(kw) {
+                            method_body_at(ix, f, g, p, model, field, reads, queries, depth + 1);
+                        }
+                    }
+                }
                 let ExprKind::Attr { value, attr, .. } = m.kind(*callee) else {
                     continue;
                 };

@@ -89,3 +89,17 @@ class AuthorRecentSerializer(serializers.ModelSerializer):
 
     def get_recent(self, obj):
         return obj.book_set.filter(title__contains="1").count()  # expect: DJP112
+
+
+class AuthorHelperStatsSerializer(serializers.ModelSerializer):
+    book_count = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Author
+        fields = ["id", "book_count"]
+
+    def get_book_count(self, obj):
+        return self._count_books(obj)
+
+    def _count_books(self, author):
+        return author.book_set.count()  # expect: DJP112

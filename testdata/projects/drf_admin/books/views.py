@@ -3,6 +3,7 @@ from rest_framework import generics
 
 from books.models import Author, Book
 from books.serializers import (
+    AuthorHelperStatsSerializer,
     AuthorRecentSerializer,
     AuthorStatsSerializer,
     BookDepthSerializer,
@@ -137,3 +138,10 @@ class BookDetail(generics.RetrieveAPIView):
 class AuthorStatsDetail(generics.RetrieveAPIView):
     queryset = Author.objects.all()
     serializer_class = AuthorStatsSerializer
+
+
+# A method field whose helper queries per object.
+# oracle: get /api/author-helper-stats/ also=books/serializers.py:AuthorHelperStatsSerializer
+class AuthorHelperStatsList(generics.ListAPIView):
+    queryset = Author.objects.all()
+    serializer_class = AuthorHelperStatsSerializer
