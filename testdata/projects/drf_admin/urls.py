@@ -21,5 +21,6 @@ urlpatterns = [
     path("api/source-dynamic/", views.BookSourceDynamicList.as_view()),
     path("api/books/<int:pk>/", views.BookDetail.as_view()),
     path("api/author-helper-stats/", views.AuthorHelperStatsList.as_view()),
+    path("api/book-tag-totals/", views.BookTagTotalList.as_view()),
     path("api/authors/<int:pk>/stats/", views.AuthorStatsDetail.as_view()),
 ]

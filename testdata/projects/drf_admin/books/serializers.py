@@ -103,3 +103,14 @@ class AuthorHelperStatsSerializer(serializers.ModelSerializer):
 
     def _count_books(self, author):
         return author.book_set.count()  # expect: DJP112
+
+
+class BookTagTotalSerializer(serializers.ModelSerializer):
+    tag_total = serializers.SerializerMethodField(method_name="count_tags")
+
+    class Meta:
+        model = Book
+        fields = ["id", "tag_total"]
+
+    def count_tags(self, obj):
+        return obj.tags.count()  # expect: DJP112

@@ -4,6 +4,7 @@ from rest_framework import generics
 from books.models import Author, Book
 from books.serializers import (
     AuthorHelperStatsSerializer,
+    BookTagTotalSerializer,
     AuthorRecentSerializer,
     AuthorStatsSerializer,
     BookDepthSerializer,
@@ -145,3 +146,9 @@ class AuthorStatsDetail(generics.RetrieveAPIView):
 class AuthorHelperStatsList(generics.ListAPIView):
     queryset = Author.objects.all()
     serializer_class = AuthorHelperStatsSerializer
+
+
+# oracle: get /api/book-tag-totals/ also=books/serializers.py:BookTagTotalSerializer
+class BookTagTotalList(generics.ListAPIView):
+    queryset = Book.objects.all()
+    serializer_class = BookTagTotalSerializer
