@@ -352,20 +352,8 @@ impl<'a> Analyzer<'a> {
             .collect();
         // A large field the model's `__init__`/`from_db` (or a parent's) touches is read on
         // every instance anyway.
-        let mut todo = vec![q.model];
-        for _ in 0..8 {
-            let mut next = Vec::new();
-            for id in todo {
-                let mm = ix.model(id);
-                if large.iter().any(|f| mm.init_reads.iter().any(|r| r == f)) {
-                    return;
-                }
-                next.extend(mm.parents.iter().copied());
-            }
-            if next.is_empty() {
-                break;
-            }
-            todo = next;
+        if large.iter().any(|f| ix.init_touches(q.model, f)) {
+            return;
         }
         if large.is_empty() {
             return;

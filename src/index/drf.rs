@@ -69,6 +69,9 @@ pub struct Serializer {
     /// Method-field queries, with the path of the object they run on (empty: this serializer's
     /// own objects; else the nested serializer's relation path).
     pub method_queries: Vec<(Vec<Seg>, MethodQuery)>,
+    /// The model fields it outputs, when that is certain: a `fields` list or `"__all__"`
+    /// with `exclude`, no declared fields and no `to_representation` override. `None`: unknown.
+    pub outputs: Option<Vec<String>>,
 }
 
 /// The queryset a view (or an admin) lists, with the file of the expression that built it.
@@ -440,6 +443,7 @@ impl Builder<'_> {
             model: None,
             reads: Vec::new(),
             method_queries: Vec::new(),
+            outputs: None,
         };
         // Meta: the first class of the MRO that defines one.
         let meta = mro.iter().find_map(|q| {
@@ -494,6 +498,34 @@ impl Builder<'_> {
                     }
                 }
             }
+        }
+        let overrides_output = mro.iter().any(|q| {
+            self.classes.class(q).is_some_and(|(f, c, _)| {
+                c.body.iter().any(|st| {
+                    matches!(st.kind, StmtKind::FunctionDef(g)
+                        if matches!(&*f.ast.functions[g as usize].name, "to_representation" | "get_fields"))
+                })
+            })
+        });
+        if declared.is_empty() && !overrides_output {
+            // `fields = "__all__"`, or only `exclude`: every model field but the excluded.
+            let all = fields_e
+                .and_then(|e| mf.ast.str_value(e))
+                .is_some_and(|s| s == "__all__")
+                || (fields_e.is_none() && !exclude.is_empty());
+            ser.outputs = match (&listed, all) {
+                (Some(l), _) => Some(l.iter().map(|(n, _)| n.clone()).collect()),
+                (None, true) => Some(
+                    self.ix
+                        .model(model)
+                        .fields
+                        .iter()
+                        .map(|f| f.name.clone())
+                        .filter(|n| !exclude.contains(n))
+                        .collect(),
+                ),
+                (None, false) => None,
+            };
         }
         let is_hyperlinked = self.classes.mro(&qual, &|q| {
             q == "rest_framework.serializers.HyperlinkedModelSerializer"

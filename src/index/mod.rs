@@ -588,6 +588,27 @@ impl Index {
         }
     }
 
+    /// Whether `__init__`/`from_db` of the model or a parent touches `field` on every instance
+    /// built (so deferring it costs one query per row).
+    pub fn init_touches(&self, model: ModelId, field: &str) -> bool {
+        let mut todo = vec![model];
+        for _ in 0..8 {
+            let mut next = Vec::new();
+            for id in todo {
+                let m = self.model(id);
+                if m.init_reads.iter().any(|r| r == field) {
+                    return true;
+                }
+                next.extend(m.parents.iter().copied());
+            }
+            if next.is_empty() {
+                break;
+            }
+            todo = next;
+        }
+        false
+    }
+
     pub fn model(&self, id: ModelId) -> &Model {
         &self.models[id as usize]
     }

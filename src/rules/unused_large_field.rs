@@ -108,4 +108,72 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
             .with_help(help),
         );
     }
+    serializer_views(cx, rule, out);
+}
+
+/// A DRF list view whose serializers never output a large column of the model: every row
+/// fetches it for nothing.
+fn serializer_views(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
+    let ix = cx.index;
+    for v in cx.facts.views.iter().filter(|v| v.qs.file == cx.file.id) {
+        if v.detail_only || v.qs.loads.only.is_some() {
+            continue;
+        }
+        let sers: Vec<&crate::index::drf::Serializer> = v
+            .serializers
+            .iter()
+            .map(|i| &cx.facts.serializers[*i])
+            .collect();
+        // Every serializer the view may use must be known to leave the column out.
+        let Some(outputs) = sers
+            .iter()
+            .map(|s| {
+                (s.model == Some(v.qs.model))
+                    .then_some(s.outputs.as_ref())
+                    .flatten()
+            })
+            .collect::<Option<Vec<&Vec<String>>>>()
+        else {
+            continue;
+        };
+        let model = ix.model(v.qs.model);
+        let unread: Vec<String> = model
+            .fields
+            .iter()
+            .filter(|f| f.kind == crate::index::FieldKind::Plain && !f.primary_key)
+            .filter(|f| crate::index::indexes::is_large(f, &ix.index_options))
+            .filter(|f| !v.qs.loads.deferred.contains(&f.name))
+            .filter(|f| !outputs.iter().any(|o| o.contains(&f.name)))
+            .map(|f| f.name.clone())
+            .collect();
+        if unread.is_empty()
+            || outputs.is_empty()
+            || unread.iter().any(|f| ix.init_touches(v.qs.model, f))
+        {
+            continue;
+        }
+        let cols = unread
+            .iter()
+            .map(|f| format!("`{f}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let names: Vec<&str> = sers.iter().map(|s| s.name.as_str()).collect();
+        let s = if unread.len() == 1 { "" } else { "s" };
+        out.push(
+            rule.diagnostic(
+                cx.file.id,
+                v.qs.span,
+                format!(
+                    "`{}` rows load the large column{s} {cols}, which `{}` never outputs",
+                    model.name,
+                    names.join("`/`")
+                ),
+                format!("selects {cols} for every row"),
+            )
+            .with_help(format!(
+                "leave the large columns out: add `.defer({})` to the view's queryset",
+                quoted_list(&unread)
+            )),
+        );
+    }
 }

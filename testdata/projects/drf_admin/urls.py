@@ -22,5 +22,8 @@ urlpatterns = [
     path("api/books/<int:pk>/", views.BookDetail.as_view()),
     path("api/author-helper-stats/", views.AuthorHelperStatsList.as_view()),
     path("api/book-tag-totals/", views.BookTagTotalList.as_view()),
+    path("api/article-titles/", views.ArticleTitleList.as_view()),
+    path("api/article-titles-ok/", views.ArticleTitleListOk.as_view()),
+    path("api/articles/", views.ArticleFullList.as_view()),
     path("api/authors/<int:pk>/stats/", views.AuthorStatsDetail.as_view()),
 ]

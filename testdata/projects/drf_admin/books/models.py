@@ -66,3 +66,8 @@ class ListedReview(Review):
 class ProlificAuthor(Author):
     class Meta:
         proxy = True
+
+
+class Article(models.Model):
+    title = models.CharField(max_length=100)
+    body = models.TextField()

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from books.models import Author, Book, Publisher, Tag
+from books.models import Article, Author, Book, Publisher, Tag
 
 
 class PublisherSerializer(serializers.ModelSerializer):
@@ -114,3 +114,15 @@ class BookTagTotalSerializer(serializers.ModelSerializer):
 
     def count_tags(self, obj):
         return obj.tags.count()  # expect: DJP112
+
+
+class ArticleTitleSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Article
+        fields = ["id", "title"]
+
+
+class ArticleFullSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Article
+        fields = "__all__"

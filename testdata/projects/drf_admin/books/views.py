@@ -1,8 +1,10 @@
 from django.conf import settings
 from rest_framework import generics
 
-from books.models import Author, Book
+from books.models import Article, Author, Book
 from books.serializers import (
+    ArticleFullSerializer,
+    ArticleTitleSerializer,
     AuthorHelperStatsSerializer,
     BookTagTotalSerializer,
     AuthorRecentSerializer,
@@ -152,3 +154,21 @@ class AuthorHelperStatsList(generics.ListAPIView):
 class BookTagTotalList(generics.ListAPIView):
     queryset = Book.objects.all()
     serializer_class = BookTagTotalSerializer
+
+
+# oracle: get /api/article-titles/
+class ArticleTitleList(generics.ListAPIView):
+    queryset = Article.objects.all()  # expect: DJP201
+    serializer_class = ArticleTitleSerializer
+
+
+# oracle: get /api/article-titles-ok/
+class ArticleTitleListOk(generics.ListAPIView):
+    queryset = Article.objects.defer("body")
+    serializer_class = ArticleTitleSerializer
+
+
+# oracle: get /api/articles/
+class ArticleFullList(generics.ListAPIView):
+    queryset = Article.objects.all()
+    serializer_class = ArticleFullSerializer
