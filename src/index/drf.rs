@@ -586,6 +586,32 @@ impl Builder<'_> {
 
     /// A model field listed in `Meta.fields` (or implied by `__all__`), serialized with
     /// `depth` levels of nesting.
+    /// A method or property defined on the model's class or a model parent.
+    fn model_member_fn(&self, model: ModelId, name: &str) -> Option<(&File, FuncId)> {
+        let mut todo = vec![model];
+        for _ in 0..8 {
+            let mut next = Vec::new();
+            for id in todo {
+                let m = self.ix.model(id);
+                if let Some((f, c, _)) = self.classes.class(&m.qual) {
+                    for st in &c.body {
+                        if let StmtKind::FunctionDef(g) = st.kind {
+                            if &*f.ast.functions[g as usize].name == name {
+                                return Some((f, g));
+                            }
+                        }
+                    }
+                }
+                next.extend(m.parents.iter().copied());
+            }
+            if next.is_empty() {
+                break;
+            }
+            todo = next;
+        }
+        None
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn model_field(
         &self,
@@ -600,6 +626,12 @@ impl Builder<'_> {
     ) {
         let (segs, _) = resolve_path(self.ix, model, &[name]);
         let Some(seg) = segs.into_iter().next() else {
+            // A listed name that is a model property or method: follow what it reads.
+            if prefix.is_empty() {
+                if let Some((mfile, fid)) = self.model_member_fn(model, name) {
+                    method_body(self.ix, mfile, fid, 0, model, label, reads, &mut Vec::new());
+                }
+            }
             return;
         };
         let is_reverse_one = !seg.many && !seg.forward;
@@ -681,6 +713,17 @@ impl Builder<'_> {
         }
         let parts: Vec<&str> = source.split('.').collect();
         let (segs, all_rel) = resolve_path(self.ix, model, &parts);
+        if segs.is_empty() && parts.len() == 1 {
+            // `source="author_label"`: a model property or method; what it reads of `self`
+            // is read per serialized object.
+            if let Some((mfile, fid)) = self.model_member_fn(model, parts[0]) {
+                let mut qs = Vec::new();
+                method_body(self.ix, mfile, fid, 0, model, name, &mut ser.reads, &mut qs);
+                ser.method_queries
+                    .extend(qs.into_iter().map(|q| (Vec::new(), q)));
+            }
+            return;
+        }
         let nested = self.by_qual.get(&fq).copied();
         let mut needed = segs.clone();
         if pk_only_field(m, &class, kwargs) && !many && all_rel {

@@ -25,5 +25,7 @@ urlpatterns = [
     path("api/article-titles/", views.ArticleTitleList.as_view()),
     path("api/article-titles-ok/", views.ArticleTitleListOk.as_view()),
     path("api/articles/", views.ArticleFullList.as_view()),
+    path("api/book-labels/", views.BookLabelList.as_view()),
+    path("api/book-labels-ok/", views.BookLabelListOk.as_view()),
     path("api/authors/<int:pk>/stats/", views.AuthorStatsDetail.as_view()),
 ]

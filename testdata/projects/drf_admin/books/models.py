@@ -39,6 +39,10 @@ class Book(models.Model):
     def author_name(self):
         return self.author.name
 
+    @property
+    def author_label(self):
+        return f"{self.author.name} ({self.author.publisher.name})"
+
 
 class Review(models.Model):
     book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="reviews")

@@ -126,3 +126,11 @@ class ArticleFullSerializer(serializers.ModelSerializer):
     class Meta:
         model = Article
         fields = "__all__"
+
+
+class BookLabelSerializer(serializers.ModelSerializer):
+    label = serializers.CharField(source="author_label")
+
+    class Meta:
+        model = Book
+        fields = ["id", "label"]

@@ -6,6 +6,7 @@ from books.serializers import (
     ArticleFullSerializer,
     ArticleTitleSerializer,
     AuthorHelperStatsSerializer,
+    BookLabelSerializer,
     BookTagTotalSerializer,
     AuthorRecentSerializer,
     AuthorStatsSerializer,
@@ -172,3 +173,16 @@ class ArticleTitleListOk(generics.ListAPIView):
 class ArticleFullList(generics.ListAPIView):
     queryset = Article.objects.all()
     serializer_class = ArticleFullSerializer
+
+
+# A serializer field whose source is a model property that reads relations.
+# oracle: get /api/book-labels/
+class BookLabelList(generics.ListAPIView):
+    queryset = Book.objects.all()  # expect: DJP110
+    serializer_class = BookLabelSerializer
+
+
+# oracle: get /api/book-labels-ok/
+class BookLabelListOk(generics.ListAPIView):
+    queryset = Book.objects.select_related("author__publisher")
+    serializer_class = BookLabelSerializer
