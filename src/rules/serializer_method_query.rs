@@ -134,7 +134,7 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
                 cx.file.id,
                 span,
                 format!(
-                    "serializer method field `{}` runs {what} for every serialized object",
+                    "serializer field `{}` runs {what} for every serialized object",
                     q.field
                 ),
                 "one query per object".to_owned(),
