@@ -49,9 +49,9 @@ class BookList(generics.ListAPIView):
 
 ## Known problems
 Only literal `queryset =`/`get_queryset()` chains and serializer classes named by
-`serializer_class` or returned by `get_serializer_class()` are followed. Detail views
-serialize one object and pay the query once; they are reported too when they share the
-queryset of a list.
+`serializer_class` or returned by `get_serializer_class()` are followed. Views that only
+retrieve, update, create or destroy one object (no list action) are reported only for reads
+nested under a many-valued relation, the one place their queries repeat.
 "#;
 
 fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
