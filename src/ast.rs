@@ -11,6 +11,7 @@
 //! statements the rest is dropped (CPython itself refuses such files).
 
 use crate::source::Span;
+use serde::{Deserialize, Serialize};
 use tree_sitter::Node;
 
 /// Deepest nesting of expressions/statements that is lowered.
@@ -21,20 +22,20 @@ pub type FuncId = u32;
 pub type ClassId = u32;
 pub type Name = Box<str>;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Expr {
     pub kind: ExprKind,
     pub span: Span,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum SeqKind {
     List,
     Tuple,
     Set,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum CompKind {
     List,
     Set,
@@ -42,14 +43,14 @@ pub enum CompKind {
     Generator,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Const {
     True,
     False,
     None,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum ExprKind {
     Name(Name),
     Attr {
@@ -121,7 +122,7 @@ pub enum ExprKind {
     Other(Box<[ExprId]>),
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Keyword {
     /// `None` for `**kwargs`.
     pub name: Option<Name>,
@@ -129,14 +130,14 @@ pub struct Keyword {
     pub span: Span,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CompFor {
     pub target: Target,
     pub iter: ExprId,
     pub ifs: Box<[ExprId]>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum Target {
     Name(Name, Span),
     Tuple(Vec<Target>),
@@ -160,20 +161,20 @@ impl Target {
 
 pub type Block = Vec<Stmt>;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Stmt {
     pub kind: StmtKind,
     pub span: Span,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Handler {
     pub type_: Option<ExprId>,
     pub name: Option<Name>,
     pub body: Block,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ImportName {
     /// Dotted module or object path, e.g. `django.db.models`.
     pub path: Box<str>,
@@ -181,7 +182,7 @@ pub struct ImportName {
     pub alias: Option<Name>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum StmtKind {
     Expr(ExprId),
     /// `a = b = value`, `a: T = value` (value may be absent for a bare annotation).
@@ -244,14 +245,14 @@ pub enum StmtKind {
     Other(Vec<ExprId>),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ParamKind {
     Normal,
     VarArgs,
     KwArgs,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Param {
     pub name: Name,
     pub span: Span,
@@ -259,7 +260,7 @@ pub struct Param {
     pub kind: ParamKind,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FunctionDef {
     pub name: Name,
     pub span: Span,
@@ -273,7 +274,7 @@ pub struct FunctionDef {
     pub parent: Option<FuncId>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ClassDef {
     pub name: Name,
     pub span: Span,
@@ -287,7 +288,7 @@ pub struct ClassDef {
 }
 
 /// One lowered file.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Module {
     pub exprs: Vec<Expr>,
     pub body: Block,

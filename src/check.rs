@@ -1,5 +1,6 @@
 //! One `djperf check` run: discover, load and index the project, run the rules, sort.
 
+use crate::cache::Cache;
 use crate::config::{self, Config};
 use crate::diagnostic::Diagnostic;
 use crate::discover;
@@ -31,6 +32,11 @@ pub struct CheckOptions {
     pub force_exclude: bool,
     /// Texts to check instead of the files on disk, by absolute path (`--fix` passes).
     pub overrides: std::collections::HashMap<PathBuf, String>,
+    /// Read and write no on-disk cache (`--no-cache`).
+    pub no_cache: bool,
+    /// Where the cache lives (`--cache-dir`; default: the config's `cache-dir`, else
+    /// `<root>/.djperf_cache`).
+    pub cache_dir: Option<PathBuf>,
 }
 
 pub struct CheckResult {
@@ -136,16 +142,7 @@ pub fn run(opts: &CheckOptions) -> Result<CheckResult, CheckError> {
     let probe = first.ancestors().find(|a| a.exists()).unwrap_or(&first);
     let root = discover::project_root(probe)
         .map(|r| discover::normalize(&r))
-        .unwrap_or_else(|| {
-            if first.is_dir() {
-                first.clone()
-            } else {
-                first
-                    .parent()
-                    .map(Path::to_path_buf)
-                    .unwrap_or_else(|| cwd.clone())
-            }
-        });
+        .unwrap_or_else(|| discover::package_root(probe));
     // canonical root for prefix tests against walked paths
     let root = if first.starts_with(&root) {
         root
@@ -248,12 +245,23 @@ pub fn run(opts: &CheckOptions) -> Result<CheckResult, CheckError> {
     let max = opts
         .max_file_bytes
         .unwrap_or(project::DEFAULT_MAX_FILE_BYTES);
+    let cache = if opts.no_cache {
+        None
+    } else {
+        let base = match (&opts.cache_dir, &config.cache_dir) {
+            (Some(d), _) => abs(d),
+            (None, Some(d)) => d.clone(),
+            (None, None) => root.join(crate::cache::DIR_NAME),
+        };
+        Cache::open(&base)
+    };
     let ctx = Analysis {
         include_tests: opts.include_tests,
         rules: &rules,
         matchers: &matchers,
         start,
         cwd: Some(cwd.clone()),
+        cache: cache.as_ref(),
     };
     Ok(analyse(reqs, max, warnings, &ctx, root, config))
 }
@@ -267,6 +275,8 @@ struct Analysis<'a> {
     /// The working directory (for shown paths) when the project is on disk: templates are
     /// read from it. `None` for in-memory checks.
     cwd: Option<PathBuf>,
+    /// The on-disk cache of lowered files (see [`crate::cache`]).
+    cache: Option<&'a Cache>,
 }
 
 /// Load, index and check `reqs`, then sort: everything after discovery.
@@ -279,7 +289,10 @@ fn analyse(
     config: Config,
 ) -> CheckResult {
     let (rules, matchers, start) = (cx.rules, cx.matchers, cx.start);
-    let mut files = project::load(reqs, max_file_bytes, &mut warnings);
+    let mut files = project::load(reqs, max_file_bytes, cx.cache, &mut warnings);
+    if let Some(c) = cx.cache {
+        c.prune();
+    }
     let builtin = project::builtin_files();
     let mut index = Index::build(&files, &builtin);
     index.configure(&config.options);
@@ -372,6 +385,7 @@ pub fn check_source(rel: &str, text: &str) -> CheckResult {
         matchers: &matchers,
         start: Instant::now(),
         cwd: None,
+        cache: None,
     };
     analyse(
         vec![req],

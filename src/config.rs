@@ -49,6 +49,7 @@ struct Raw {
     large_charfield_max_length: Option<u32>,
     max_indexes: Option<usize>,
     database: Option<String>,
+    cache_dir: Option<PathBuf>,
 }
 
 #[derive(Deserialize)]
@@ -74,6 +75,9 @@ pub struct Config {
     /// directories) plus `extend-exclude`.
     pub exclude: Vec<String>,
     pub force_exclude: bool,
+    /// `cache-dir`, relative to the configuration file's directory (default
+    /// `<root>/.djperf_cache`).
+    pub cache_dir: Option<PathBuf>,
     pub options: RuleOptions,
 }
 
@@ -251,6 +255,9 @@ pub fn from_value(value: toml::Value, path: &Path, prefix: &str) -> Result<Confi
             .chain(raw.extend_exclude.unwrap_or_default())
             .collect(),
         force_exclude: raw.force_exclude.unwrap_or(false),
+        cache_dir: raw
+            .cache_dir
+            .map(|d| path.parent().map_or_else(|| d.clone(), |p| p.join(&d))),
         options: RuleOptions {
             large_charfield_max_length: raw
                 .large_charfield_max_length

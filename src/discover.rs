@@ -13,6 +13,7 @@ pub const SKIP_DIRS: &[&str] = &[
     ".mypy_cache",
     ".pytest_cache",
     ".ruff_cache",
+    ".djperf_cache",
     "node_modules",
     "__pycache__",
     "site-packages",
@@ -45,6 +46,24 @@ pub fn project_root(start: &Path) -> Option<PathBuf> {
         cur = dir.parent();
     }
     None
+}
+
+/// Where a project without a root marker starts: the directory holding the outermost
+/// package (`__init__.py`) around `start`, so `check site/shop/views.py` still indexes the
+/// models of `site/shop/` and its sibling packages in `site/`.
+pub fn package_root(start: &Path) -> PathBuf {
+    let mut dir = if start.is_dir() {
+        start
+    } else {
+        start.parent().unwrap_or(start)
+    };
+    while dir.join("__init__.py").is_file() {
+        match dir.parent() {
+            Some(p) => dir = p,
+            None => break,
+        }
+    }
+    dir.to_path_buf()
 }
 
 /// A problem met while walking (reported as a warning).

@@ -5,6 +5,7 @@
 
 pub mod ast;
 pub mod baseline;
+pub mod cache;
 pub mod check;
 pub mod cli;
 pub mod config;

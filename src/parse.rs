@@ -132,7 +132,7 @@ fn too_deep(text: &str) -> bool {
 /// lone CR (an old Mac line ending, which Python accepts) becomes LF. Offsets and line
 /// numbers are unchanged ([`crate::source::LineIndex`] already counts a lone CR as a line end).
 pub fn normalize(text: String) -> String {
-    if !text.bytes().any(|b| b == 0 || b == b'\r') {
+    if memchr::memchr2(0, b'\r', text.as_bytes()).is_none() {
         return text;
     }
     let mut bytes = text.into_bytes();

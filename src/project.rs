@@ -1,6 +1,7 @@
 //! Loading a project: every Python file under the root, read and parsed in parallel.
 
 use crate::ast::Module;
+use crate::cache::{self, Cache};
 use crate::discover;
 use crate::index::imports::Scope;
 use crate::parse;
@@ -60,14 +61,16 @@ pub struct LoadRequest<'a> {
 }
 
 /// Read, decode and parse files in parallel. Output order follows the input order.
+/// With a `cache`, a file whose text was lowered before is read from it instead of parsed.
 pub fn load(
     reqs: Vec<LoadRequest<'_>>,
     max_bytes: u64,
+    cache: Option<&Cache>,
     warnings: &mut Vec<FileWarning>,
 ) -> Vec<File> {
     let results: Vec<Result<(File, Option<FileWarning>), FileWarning>> = reqs
         .into_par_iter()
-        .map(|r| load_one(r, max_bytes))
+        .map(|r| load_one(r, max_bytes, cache))
         .collect();
     let mut files = Vec::with_capacity(results.len());
     for r in results {
@@ -93,6 +96,7 @@ pub fn load(
 fn load_one(
     r: LoadRequest<'_>,
     max_bytes: u64,
+    cache: Option<&Cache>,
 ) -> Result<(File, Option<FileWarning>), FileWarning> {
     let warn = |message: String, error: bool| FileWarning {
         path: r.display.clone(),
@@ -122,7 +126,18 @@ fn load_one(
         }
     };
     let text = parse::normalize(text);
-    let ast = parse::parse(&text).map_err(|p| warn(p.to_string(), false))?;
+    let key = cache.map(|_| cache::key(&text));
+    let ast = match cache.zip(key).and_then(|(c, k)| c.get(k)) {
+        Some(ast) => ast,
+        None => {
+            let ast = parse::parse(&text).map_err(|p| warn(p.to_string(), false))?;
+            // Editors' unsaved buffers are not worth keeping.
+            if let (Some(c), Some(k), None) = (cache, key, r.override_text) {
+                c.put(k, &ast);
+            }
+            ast
+        }
+    };
     let module = discover::module_name(&r.rel);
     let is_package = r.rel.file_stem().is_some_and(|s| s == "__init__");
     let scope = Scope::build(&module, is_package, &ast);

@@ -4,10 +4,12 @@
 //! reviewdog wants UTF-8 byte columns and LSP wants UTF-16 code units, so a [`LineIndex`]
 //! converts on demand from the text it was built for.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A byte range in one file.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
 pub struct Span {
     pub start: u32,
     pub end: u32,
@@ -48,22 +50,22 @@ pub struct LineIndex {
 
 impl LineIndex {
     pub fn new(text: &str) -> Self {
-        let mut starts = vec![0u32];
+        let mut starts = Vec::with_capacity(text.len() / 32 + 1);
+        starts.push(0u32);
         let bytes = text.as_bytes();
-        let mut i = 0;
-        while i < bytes.len() {
-            match bytes[i] {
-                b'\n' => starts.push(u32::try_from(i + 1).unwrap_or(u32::MAX)),
-                b'\r' => {
-                    // CRLF counts once; a lone CR ends a line too (as Python does).
-                    if bytes.get(i + 1) == Some(&b'\n') {
-                        i += 1;
-                    }
-                    starts.push(u32::try_from(i + 1).unwrap_or(u32::MAX));
-                }
-                _ => {}
+        let mut skip_lf_at = usize::MAX;
+        for i in memchr::memchr2_iter(b'\n', b'\r', bytes) {
+            if i == skip_lf_at {
+                continue;
             }
-            i += 1;
+            // CRLF counts once; a lone CR ends a line too (as Python does).
+            let end = if bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n') {
+                skip_lf_at = i + 1;
+                i + 1
+            } else {
+                i
+            };
+            starts.push(u32::try_from(end + 1).unwrap_or(u32::MAX));
         }
         LineIndex { starts }
     }
@@ -126,6 +128,14 @@ impl LineIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn line_starts_with_every_line_ending() {
+        let text = "a\r\nb\rc\n\r\n\r\rd\r";
+        let idx = LineIndex::new(text);
+        let starts: Vec<usize> = (0..idx.line_count()).map(|l| idx.line_start(l)).collect();
+        assert_eq!(starts, vec![0, 3, 5, 7, 9, 10, 11, 13]);
+    }
 
     #[test]
     fn columns_in_every_unit() {

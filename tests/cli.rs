@@ -257,3 +257,33 @@ fn command_line_select_replaces_the_configured_selection() {
         .assert()
         .code(1);
 }
+
+#[test]
+fn without_a_root_marker_the_outermost_package_sets_the_root() {
+    // An unpacked wheel: packages, no manage.py / pyproject.toml / .git.
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    for pkg in ["catalog", "shop"] {
+        fs::create_dir_all(site.join(pkg)).unwrap();
+        fs::write(site.join(pkg).join("__init__.py"), "").unwrap();
+    }
+    fs::write(site.join("catalog/models.py"), MODELS).unwrap();
+    fs::write(
+        site.join("shop/views.py"),
+        BAD.replace("from .models", "from catalog.models"),
+    )
+    .unwrap();
+    let out = djperf()
+        .current_dir(dir.path())
+        .args([
+            "check",
+            "site/shop/views.py",
+            "--output-format",
+            "concise",
+            "--no-cache",
+        ])
+        .output()
+        .unwrap();
+    let s = String::from_utf8(out.stdout).unwrap();
+    assert!(s.contains("site/shop/views.py:4:13: DJP101"), "{s}");
+}
