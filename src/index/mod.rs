@@ -59,6 +59,9 @@ pub struct Field {
     pub primary_key: bool,
     pub db_index: bool,
     pub related_name: Option<String>,
+    /// The field class (a project subclass overriding `contribute_to_class`) picks its own
+    /// `related_name` when none is given: the reverse accessor's name is unknown.
+    pub own_related_name: bool,
     pub max_length: Option<u32>,
     pub file: Option<FileId>,
     pub span: Span,
@@ -152,6 +155,9 @@ pub struct Index {
     /// Method effects of manager/queryset classes, `(class qual, method)` → effect.
     method_effects: HashMap<(String, String), ChainEffect>,
     pub auth_user: Option<ModelId>,
+    /// Project classes deriving from a relation field class (`class AutoFK(models.ForeignKey)`):
+    /// qualified name → the relation they make and whether they pick their own related_name.
+    field_classes: HashMap<String, (FieldKind, bool)>,
     /// Index facts per model, parallel to `models`.
     pub indexes: Vec<indexes::ModelIndexes>,
     /// Migration operations per app (DJP310).
@@ -222,6 +228,7 @@ impl Index {
             }
         }
         let files_by_id: HashMap<FileId, &File> = all.iter().map(|f| (f.id, *f)).collect();
+        ix.find_field_classes(&class_quals, &files_by_id);
         let mut is_model: HashMap<String, bool> = HashMap::new();
         let mut is_qs: HashMap<String, bool> = HashMap::new();
         for (_, _, q, bases) in &class_quals {
@@ -408,6 +415,7 @@ impl Index {
                             primary_key: true,
                             db_index: true,
                             related_name: None,
+                            own_related_name: false,
                             max_length: None,
                             file: None,
                             span: Span::default(),
@@ -765,6 +773,44 @@ impl Index {
     }
 }
 
+impl Index {
+    /// Project subclasses of Django's relation fields, to a fixpoint over project bases.
+    fn find_field_classes(
+        &mut self,
+        class_quals: &[(FileId, u32, String, Vec<String>)],
+        files: &HashMap<FileId, &File>,
+    ) {
+        for _ in 0..8 {
+            let mut changed = false;
+            for (fid, ci, q, bases) in class_quals {
+                if self.field_classes.contains_key(q) {
+                    continue;
+                }
+                let inherited = bases.iter().find_map(|b| {
+                    let b = self.resolve_alias(b);
+                    if is_django_qual(&b) {
+                        relation_kind(last_segment(&b)).map(|k| (k, false))
+                    } else {
+                        self.field_classes.get(&b).copied()
+                    }
+                });
+                let Some((kind, own_name)) = inherited else {
+                    continue;
+                };
+                let names_itself = own_name
+                    || files[fid].ast.functions.iter().any(|func| {
+                        func.class == Some(*ci) && &*func.name == "contribute_to_class"
+                    });
+                self.field_classes.insert(q.clone(), (kind, names_itself));
+                changed = true;
+            }
+            if !changed {
+                break;
+            }
+        }
+    }
+}
+
 fn class_qual(f: &File, c: &ClassDef) -> Option<String> {
     Some(format!("{}.{}", f.scope.module, c.name))
 }
@@ -799,11 +845,9 @@ fn call_qual(f: &File, v: ExprId) -> Option<String> {
     }
 }
 
-/// The kind of field a call constructs, if it looks like a Django model field.
-fn field_kind_of_call(f: &File, v: ExprId) -> Option<FieldKind> {
-    let q = call_qual(f, v)?;
-    let name = last_segment(&q);
-    let kind = match name {
+/// The relation a field class makes, by its name (Django's and common packages' classes).
+fn relation_kind(name: &str) -> Option<FieldKind> {
+    Some(match name {
         "ForeignKey" | "ParentalKey" | "TreeForeignKey" => FieldKind::ForeignKey,
         "OneToOneField" | "TreeOneToOneField" | "AutoOneToOneField" => FieldKind::OneToOne,
         "ManyToManyField" | "ParentalManyToManyField" | "TreeManyToManyField" => {
@@ -811,8 +855,20 @@ fn field_kind_of_call(f: &File, v: ExprId) -> Option<FieldKind> {
         }
         "GenericForeignKey" => FieldKind::GenericForeignKey,
         "GenericRelation" => FieldKind::GenericRelation,
-        n if n.ends_with("Field") && (is_django_qual(&q) || n != "Field") => FieldKind::Plain,
         _ => return None,
+    })
+}
+
+/// The kind of field a call constructs, if it looks like a Django model field.
+fn field_kind_of_call(f: &File, v: ExprId) -> Option<FieldKind> {
+    let q = call_qual(f, v)?;
+    let name = last_segment(&q);
+    let kind = match relation_kind(name) {
+        Some(k) => k,
+        None if name.ends_with("Field") && (is_django_qual(&q) || name != "Field") => {
+            FieldKind::Plain
+        }
+        None => return None,
     };
     if kind != FieldKind::Plain
         && !is_django_qual(&q)
@@ -968,11 +1024,13 @@ fn own_members(f: &File, c: &ClassDef, ix: &Index) -> (Vec<Field>, Vec<Manager>)
         let Some(crate::ast::Target::Name(name, name_span)) = targets.first() else {
             continue;
         };
-        if let Some(kind) = field_kind_of_call(f, *v) {
+        let q = call_qual(f, *v).unwrap_or_default();
+        // A project subclass of a relation field first: its name may end in `Field` too.
+        let custom = ix.field_classes.get(&ix.resolve_alias(&q)).copied();
+        if let Some(kind) = custom.map(|(k, _)| k).or_else(|| field_kind_of_call(f, *v)) {
             let ExprKind::Call { args, kwargs, .. } = f.ast.kind(*v) else {
                 continue;
             };
-            let q = call_qual(f, *v).unwrap_or_default();
             let kw = |k: &str| f.ast.kwarg(kwargs, k).map(|k| k.value);
             let is_true = |e: Option<ExprId>| {
                 e.is_some_and(|e| matches!(f.ast.kind(e), ExprKind::Const(crate::ast::Const::True)))
@@ -1007,6 +1065,7 @@ fn own_members(f: &File, c: &ClassDef, ix: &Index) -> (Vec<Field>, Vec<Manager>)
                 related_name: kw("related_name")
                     .and_then(|e| f.ast.str_value(e))
                     .map(str::to_owned),
+                own_related_name: custom.is_some_and(|(_, own)| own),
                 max_length,
                 file: Some(f.id),
                 span: *name_span,
@@ -1077,6 +1136,9 @@ fn target_ref(f: &File, t: ExprId) -> Option<TargetRef> {
 
 /// The reverse accessor name Django gives a relation field, or `None` for `related_name="+"`.
 fn reverse_name(m: &Model, fl: &Field, kind: ReverseKind) -> Option<String> {
+    if fl.related_name.is_none() && fl.own_related_name {
+        return None;
+    }
     let lower = m.name.to_ascii_lowercase();
     let name = match (&fl.related_name, &m.default_related_name) {
         (Some(r), _) | (None, Some(r)) => r

@@ -1,4 +1,5 @@
 from .base import Stamped, Team
+from .shipments import Shipment
 from .products import Comment, DiscontinuedProduct, Part, Product, ProductProxy, Supplier
 
 __all__ = [
@@ -7,6 +8,7 @@ __all__ = [
     "Part",
     "Product",
     "ProductProxy",
+    "Shipment",
     "Stamped",
     "Supplier",
     "Team",
