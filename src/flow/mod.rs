@@ -1064,6 +1064,9 @@ impl<'a> Analyzer<'a> {
     fn element(&self, v: &Value, loop_id: u32) -> Value {
         match v {
             Value::QuerySet(q) if !q.values => Value::Instance(self.row_of(q, loop_id)),
+            Value::Zip(parts) => {
+                Value::Tuple(parts.iter().map(|p| self.element(p, loop_id)).collect())
+            }
             Value::InstanceDict(_) => Value::Unknown,
             _ => Value::Unknown,
         }
@@ -1820,14 +1823,34 @@ impl<'a> Analyzer<'a> {
                 }
                 Value::Unknown
             }
-            "enumerate" if name == short => match argv.first() {
-                Some(Value::QuerySet(q)) => {
-                    let q = q.clone();
-                    self.evaluate_qs(&q, m.span(args[0]), EvalHow::Iterate);
+            // Lazy in Python, but their querysets are consumed once whole: evaluated here,
+            // and the rows come out of the filled cache when the pairs are iterated.
+            "enumerate" | "zip" if name == short && !args.is_empty() => {
+                let mut parts = Vec::new();
+                if short == "enumerate" {
+                    parts.push(Value::Unknown);
+                }
+                for (i, v) in argv.iter().enumerate() {
+                    if short == "enumerate" && i > 0 {
+                        break;
+                    }
+                    parts.push(match v {
+                        Value::QuerySet(q) => {
+                            let mut q = q.clone();
+                            let at = args.get(i).map_or(span, |a| m.span(*a));
+                            self.evaluate_qs(&q, at, EvalHow::Iterate);
+                            q.cached = true;
+                            Value::QuerySet(q)
+                        }
+                        _ => Value::Unknown,
+                    });
+                }
+                if parts.iter().any(|p| matches!(p, Value::QuerySet(_))) {
+                    Value::Zip(parts)
+                } else {
                     Value::Unknown
                 }
-                _ => Value::Unknown,
-            },
+            }
             "get_object_or_404" => {
                 let model = match argv.first() {
                     Some(Value::ModelClass(id)) => Some((*id, LoadSet::default())),

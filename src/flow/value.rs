@@ -88,6 +88,9 @@ pub enum Value {
     Tuple(Vec<Value>),
     /// A dict produced by `in_bulk()`: its values are instances.
     InstanceDict(Qs),
+    /// `zip(a, b)`, `enumerate(a)`: an iterable of tuples whose items are the elements of
+    /// each part, in step (a counter is `Unknown`).
+    Zip(Vec<Value>),
 }
 
 impl Value {

@@ -36,7 +36,8 @@ pub enum Node {
     },
     Block {
         name: String,
-        body: Vec<Node>,
+        /// Shared: a child's overriding body is kept in the block chain while rendering.
+        body: std::sync::Arc<Vec<Node>>,
     },
     Extends(String),
     Include {
@@ -350,7 +351,10 @@ impl<'a> Parser<'a> {
             "block" => {
                 let name = args.first().map(|a| a.0.to_owned()).unwrap_or_default();
                 let (body, _) = self.nodes(&["endblock"], depth + 1);
-                out.push(Node::Block { name, body });
+                out.push(Node::Block {
+                    name,
+                    body: std::sync::Arc::new(body),
+                });
             }
             "extends" => {
                 if let Some(n) = args.first().and_then(|a| unquote(a.0)) {

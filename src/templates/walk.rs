@@ -72,6 +72,8 @@ struct Walker<'a> {
     scopes: Vec<HashMap<String, TVal>>,
     depth: usize,
     budget: usize,
+    /// While a block is rendered: the definitions `{{ block.super }}` renders next.
+    supers: Vec<Vec<BlockDef>>,
 }
 
 /// Template names tried in order, the context, and a `DetailView`'s queryset with the
@@ -225,6 +227,7 @@ pub fn view_events(
             scopes: vec![ctx.into_iter().map(|(k, v)| (k, TVal::V(v))).collect()],
             depth: 0,
             budget: MAX_NODES,
+            supers: Vec::new(),
         };
         if let Some((Value::QuerySet(q), names)) = object {
             let span = q.span;
@@ -253,8 +256,12 @@ fn template_names(m: &crate::ast::Module, e: crate::ast::ExprId) -> Vec<String> 
     }
 }
 
-/// Child blocks overriding a parent's: name → (template index, body).
-type Blocks = HashMap<String, (u32, Arc<Vec<Node>>)>;
+/// One definition of a block: the template index and its body.
+type BlockDef = (u32, Arc<Vec<Node>>);
+
+/// Child blocks overriding a parent's: name → definitions, the most derived first (what
+/// `{{ block.super }}` steps through).
+type Blocks = HashMap<String, Vec<BlockDef>>;
 
 impl Walker<'_> {
     fn local(&mut self, id: FileId) -> Option<u32> {
@@ -320,6 +327,12 @@ impl Walker<'_> {
 
     fn node(&mut self, n: &Node, blocks: &Blocks) {
         match n {
+            Node::Var(v) if is_block_super(v) => {
+                // The parent's definition of the block being rendered is rendered here.
+                if let Some(chain) = self.supers.last().cloned() {
+                    self.render_block(&chain, blocks);
+                }
+            }
             Node::Var(v) => {
                 // `{{ book }}` renders the object: its `__str__` runs.
                 if let TVal::V(x) = self.resolve(v) {
@@ -338,12 +351,26 @@ impl Walker<'_> {
             } => {
                 let it = self.resolve(iter);
                 let span = self.var_span(iter);
-                let mut scope = HashMap::new();
+                // Every target is bound, `Unknown` unless known: a name of an outer scope
+                // is shadowed.
+                let mut scope: HashMap<String, TVal> = targets
+                    .iter()
+                    .map(|t| (t.clone(), TVal::V(Value::Unknown)))
+                    .collect();
                 match it {
                     TVal::V(v) => {
                         let elem = self.an.enter_loop(&v, span);
-                        if let [t] = targets.as_slice() {
-                            scope.insert(t.clone(), TVal::V(elem));
+                        match (targets.as_slice(), elem) {
+                            ([t], elem) => {
+                                scope.insert(t.clone(), TVal::V(elem));
+                            }
+                            // `{% for i, book in rows %}` over `enumerate(qs)`, `zip(a, b)`
+                            (ts, Value::Tuple(items)) if items.len() == ts.len() => {
+                                for (t, x) in ts.iter().zip(items) {
+                                    scope.insert(t.clone(), TVal::V(x));
+                                }
+                            }
+                            _ => {}
                         }
                     }
                     TVal::Regroup(rows, grouper) => {
@@ -382,16 +409,15 @@ impl Walker<'_> {
                 self.nodes(body, blocks);
                 self.scopes.pop();
             }
-            Node::Block { name, body } => match blocks.get(name) {
-                Some((local, over)) => {
-                    let saved = self.cur;
-                    self.cur = *local;
-                    let over = over.clone();
-                    self.nodes(&over, blocks);
-                    self.cur = saved;
+            Node::Block { name, body } => {
+                // The most derived definition renders; `{{ block.super }}` steps to the next.
+                let mut chain = blocks.get(name).cloned().unwrap_or_default();
+                // (a block nested in an overriding body is in the chain already)
+                if !chain.iter().any(|(_, b)| Arc::ptr_eq(b, body)) {
+                    chain.push((self.cur, body.clone()));
                 }
-                None => self.nodes(body, blocks),
-            },
+                self.render_block(&chain, blocks);
+            }
             Node::Extends(_) => {}
             Node::Include { name, binds, only } => {
                 let Some(id) = self.tpl.find(name) else {
@@ -448,6 +474,22 @@ impl Walker<'_> {
         }
     }
 
+    /// Render the first definition of `chain`, the rest being its `{{ block.super }}`.
+    fn render_block(&mut self, chain: &[BlockDef], blocks: &Blocks) {
+        let Some(((local, body), rest)) = chain.split_first() else {
+            return;
+        };
+        if self.supers.len() >= MAX_DEPTH * 4 {
+            return;
+        }
+        let saved = self.cur;
+        self.cur = *local;
+        self.supers.push(rest.to_vec());
+        self.nodes(body, blocks);
+        self.supers.pop();
+        self.cur = saved;
+    }
+
     fn var_span(&self, v: &VarExpr) -> Span {
         match (v.path.first(), v.path.last()) {
             (Some(a), Some(b)) => {
@@ -478,6 +520,13 @@ impl Walker<'_> {
             let span = self.span(*off, seg.len());
             cur = match cur {
                 TVal::V(Value::Unknown) => return TVal::V(Value::Unknown),
+                // `pair.0`: an item of a tuple
+                TVal::V(Value::Tuple(items)) => TVal::V(
+                    seg.parse::<usize>()
+                        .ok()
+                        .and_then(|i| items.get(i).cloned())
+                        .unwrap_or_default(),
+                ),
                 TVal::V(x) => TVal::V(self.an.lookup(&x, seg, span)),
                 TVal::Group(rows, grouper) => match seg.as_str() {
                     "list" => TVal::V(rows),
@@ -513,6 +562,11 @@ impl Walker<'_> {
     }
 }
 
+/// `{{ block.super }}`.
+fn is_block_super(v: &VarExpr) -> bool {
+    v.path.len() == 2 && v.path[0].0 == "block" && v.path[1].0 == "super"
+}
+
 /// The `{% block %}`s of a child template (at any depth), the first definition winning.
 fn collect_blocks(nodes: &Arc<Vec<Node>>, local: u32, out: &mut Blocks) {
     fn walk(nodes: &[Node], local: u32, out: &mut Blocks, depth: usize) {
@@ -522,8 +576,11 @@ fn collect_blocks(nodes: &Arc<Vec<Node>>, local: u32, out: &mut Blocks) {
         for n in nodes {
             match n {
                 Node::Block { name, body } => {
-                    out.entry(name.clone())
-                        .or_insert_with(|| (local, Arc::new(body.clone())));
+                    let defs = out.entry(name.clone()).or_default();
+                    // a template defines a block once (Django rejects duplicates)
+                    if !defs.iter().any(|(l, _)| *l == local) {
+                        defs.push((local, body.clone()));
+                    }
                     walk(body, local, out, depth + 1);
                 }
                 Node::For { body, empty, .. } => {

@@ -20,4 +20,11 @@ urlpatterns = [
     path("reviews/fast/", views.FastReviewsView.as_view()),
     path("reviews/names/", views.review_names),
     path("reviews/names/fast/", views.review_names_fast),
+    path("books/index/", views.book_index_more),
+    path("books/index/fast/", views.book_index_more_fast),
+    path("books/index/short/", views.book_index_short),
+    path("books/numbered/", views.books_numbered),
+    path("books/numbered/fast/", views.books_numbered_fast),
+    path("books/pairs/", views.book_author_pairs),
+    path("books/pairs/fast/", views.book_author_pairs_fast),
 ]

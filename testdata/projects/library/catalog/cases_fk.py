@@ -16,6 +16,28 @@ def case_fk_read_with_select_related():
         print(book.title, book.author.name)
 
 
+def case_fk_read_in_enumerate_loop():
+    for i, book in enumerate(Book.objects.all(), 1):
+        print(i, book.author.name)  # expect: DJP101
+
+
+def case_fk_read_in_enumerate_loop_with_select_related():
+    for i, book in enumerate(Book.objects.select_related("author"), 1):
+        print(i, book.author.name)
+
+
+def case_fk_read_in_zip_loop():
+    books = Book.objects.order_by("pk")
+    for book, author in zip(books, Author.objects.order_by("pk")):
+        print(book.title, author.publisher.name)  # expect: DJP101
+
+
+def case_fk_read_in_zip_loop_with_select_related():
+    books = Book.objects.order_by("pk")
+    for book, author in zip(books, Author.objects.select_related("publisher")):
+        print(book.title, author.publisher.name)
+
+
 def case_fk_id_needs_no_query():
     for book in Book.objects.all():
         print(book.title, book.author_id)

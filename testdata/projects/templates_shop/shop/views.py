@@ -130,3 +130,60 @@ def book_ids(request):
 # oracle: get /books/1/
 class BookDetailView(DetailView):
     model = Book  # expect: DJP130
+
+
+# The child template renders the parent's block through {{ block.super }}: its loop runs.
+# oracle: get /books/index/
+def book_index_more(request):
+    books = Book.objects.all()  # expect: DJP130
+    return render(request, "shop/book_index_more.html", {"books": books})
+
+
+# oracle: get /books/index/fast/
+def book_index_more_fast(request):
+    books = Book.objects.select_related("author")
+    return render(request, "shop/book_index_more.html", {"books": books})
+
+
+# The child replaces the parent's block without {{ block.super }}: the loop never runs.
+# oracle: get /books/index/short/
+def book_index_short(request):
+    books = Book.objects.all()
+    return render(request, "shop/book_index_short.html", {"books": books})
+
+
+# {% for n, book in rows %} over enumerate(): the second item is a row.
+# oracle: get /books/numbered/
+def books_numbered(request):
+    books = Book.objects.order_by("title")  # expect: DJP130
+    return render(request, "shop/books_numbered.html", {"rows": enumerate(books, 1)})
+
+
+# oracle: get /books/numbered/fast/
+def books_numbered_fast(request):
+    books = Book.objects.select_related("author").order_by("title")
+    return render(request, "shop/books_numbered.html", {"rows": enumerate(books, 1)})
+
+
+# zip() of two querysets: the authors' publishers are read per pair (as a tuple target and
+# through `pair.1`).
+# oracle: get /books/pairs/
+def book_author_pairs(request):
+    books = Book.objects.order_by("pk")
+    authors = Author.objects.order_by("pk")  # expect: DJP130
+    return render(
+        request,
+        "shop/book_author_pairs.html",
+        {"pairs": zip(books, authors), "pairs_again": zip(books, authors)},
+    )
+
+
+# oracle: get /books/pairs/fast/
+def book_author_pairs_fast(request):
+    books = Book.objects.order_by("pk")
+    authors = Author.objects.select_related("publisher").order_by("pk")
+    return render(
+        request,
+        "shop/book_author_pairs.html",
+        {"pairs": zip(books, authors), "pairs_again": zip(books, authors)},
+    )
