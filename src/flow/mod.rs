@@ -397,6 +397,23 @@ pub fn probe_function(ix: &Index, file: &File, f: &FunctionDef) -> Probe {
     a.probe.take().unwrap_or_default()
 }
 
+/// Walk function `f` of `file` with its parameters bound to `binds` (a template tag called
+/// from a template) and record what reaches its returns. Events are dropped.
+pub fn probe_call(
+    ix: &Index,
+    file: &File,
+    f: &FunctionDef,
+    binds: Vec<(Box<str>, Value)>,
+) -> Probe {
+    let mut a = Analyzer::new(ix, file, &NO_SUMMARIES);
+    a.probe = Some(Probe::default());
+    for (n, v) in binds {
+        a.env.insert(n, v);
+    }
+    a.block(&f.body);
+    a.probe.take().unwrap_or_default()
+}
+
 /// Where a class gets its queryset: a class attribute's expression, or a method whose
 /// `return` values are the queryset (`get_queryset()`).
 #[derive(Debug, Clone, Copy)]
@@ -540,6 +557,18 @@ impl<'a> Analyzer<'a> {
                 self.apply_fn_at(f, Some(v), &[], &[], span);
             }
         }
+    }
+
+    /// Function `f` is called at `span` with these arguments (a custom template tag or
+    /// filter): the rows handed to it are followed through its summary.
+    pub fn call_function(
+        &mut self,
+        f: &'a FnSummary,
+        argv: &[Value],
+        kwv: &[(Box<str>, Value)],
+        span: Span,
+    ) {
+        self.apply_fn_at(f, None, argv, kwv, span);
     }
 
     pub fn exit_loop(&mut self) {
@@ -1410,6 +1439,18 @@ impl<'a> Analyzer<'a> {
         it
     }
 
+    /// `apps.get_model("shop", "Book")`, `apps.get_model("shop.Book")`, django-oscar's
+    /// `get_model("catalogue", "Product")`: the model with that label.
+    fn get_model_call(&self, args: &[ExprId]) -> Option<ModelId> {
+        let lit = |i: usize| args.get(i).and_then(|a| self.m.str_value(*a));
+        let (app, model) = match (args.len(), lit(0), lit(1)) {
+            (2, Some(app), Some(model)) => (app, model),
+            (1, Some(label), _) => label.split_once('.')?,
+            _ => return None,
+        };
+        self.ix.model_by_app_and_name(app, model)
+    }
+
     /// A name not bound locally: a model class imported or defined in the module.
     fn name_value(&self, n: &str) -> Value {
         if let Some((ci, _)) = self
@@ -1423,11 +1464,14 @@ impl<'a> Analyzer<'a> {
                 return Value::ModelClass(*id);
             }
         }
-        match self.file.scope.names.get(n) {
-            Some(q) => match self.ix.model_by_qual(q) {
-                Some(id) => Value::ModelClass(id),
-                None => Value::Unknown,
-            },
+        let q = match self.file.scope.names.get(n) {
+            Some(q) => q.clone(),
+            // a name of a star import
+            None if !self.file.scope.stars.is_empty() => self.ix.qualify_in(self.file, n),
+            None => return Value::Unknown,
+        };
+        match self.ix.model_by_qual(&q) {
+            Some(id) => Value::ModelClass(id),
             None => Value::Unknown,
         }
     }
@@ -1745,6 +1789,11 @@ impl<'a> Analyzer<'a> {
                     return Value::Unknown;
                 }
                 _ => {
+                    if &**attr == "get_model" {
+                        if let Some(id) = self.get_model_call(args) {
+                            return Value::ModelClass(id);
+                        }
+                    }
                     let (argv, kwv) = self.eval_arg_values(args, kwargs);
                     if &**attr == "format" && matches!(m.kind(*value), ExprKind::Str(_)) {
                         for v in argv.iter().chain(kwv.iter().map(|(_, v)| v)) {
@@ -1773,6 +1822,14 @@ impl<'a> Analyzer<'a> {
                 }
             } else if let Some(f) = self.function_summary(func) {
                 self.apply_fn(f, None, &argv, &kwv, e);
+            }
+        }
+        if name
+            .as_deref()
+            .is_some_and(|n| n.rsplit('.').next() == Some("get_model"))
+        {
+            if let Some(id) = self.get_model_call(args) {
+                return Value::ModelClass(id);
             }
         }
         if name

@@ -208,6 +208,33 @@ impl Index {
                 }
             }
         }
+        // `from pkg.abstract_models import *`: the star module's top-level names are
+        // re-exported (`pkg.models.AbstractBook` → `pkg.abstract_models.AbstractBook`).
+        let by_module: HashMap<&str, &File> =
+            all.iter().map(|f| (f.scope.module.as_str(), *f)).collect();
+        for f in &all {
+            for star in &f.scope.stars {
+                let Some(src) = by_module.get(star.as_str()) else {
+                    continue;
+                };
+                let exported = src
+                    .ast
+                    .classes
+                    .iter()
+                    .filter(|c| c.outer.is_none())
+                    .map(|c| &c.name)
+                    .chain(src.scope.names.keys());
+                for n in exported {
+                    if n.starts_with('_') || f.scope.names.contains_key(n) {
+                        continue;
+                    }
+                    let q = src.scope.qualify(n);
+                    ix.aliases
+                        .entry(format!("{}.{n}", f.scope.module))
+                        .or_insert(q);
+                }
+            }
+        }
         // 2. find model classes to a fixpoint over project bases
         let mut class_quals: Vec<(FileId, u32, String, Vec<String>)> = Vec::new();
         for f in &all {
@@ -222,7 +249,7 @@ impl Index {
                     .bases
                     .iter()
                     .filter_map(|b| f.ast.dotted(*b))
-                    .map(|d| f.scope.qualify(&d))
+                    .map(|d| ix.qualify_in(f, &d))
                     .collect();
                 class_quals.push((f.id, u32::try_from(ci).unwrap_or(0), qual, bases));
             }
@@ -333,6 +360,16 @@ impl Index {
                 ix.by_app
                     .entry((m.app_label.to_ascii_lowercase(), m.name.clone()))
                     .or_insert_with(|| ix.by_qual[&m.qual]);
+            }
+        }
+        // `Product = get_model("catalogue", "Product")` names the model by its label.
+        for f in &all {
+            for (n, app, model) in &f.scope.model_labels {
+                if let Some(id) = ix.model_by_app_and_name(app, model) {
+                    ix.by_qual
+                        .entry(format!("{}.{n}", f.scope.module))
+                        .or_insert(id);
+                }
             }
         }
         // AUTH_USER_MODEL from settings, else django.contrib.auth's User.
@@ -546,6 +583,34 @@ impl Index {
             return Some(suffix[0]);
         }
         None
+    }
+
+    /// Qualify a dotted name of `f`, a name of a star import included.
+    pub fn qualify_in(&self, f: &File, dotted: &str) -> String {
+        let first = dotted.split('.').next().unwrap_or(dotted);
+        if !f.scope.stars.is_empty() && !f.scope.names.contains_key(first) {
+            let own = format!("{}.{dotted}", f.scope.module);
+            let own_first = format!("{}.{first}", f.scope.module);
+            if self.aliases.contains_key(&own_first) {
+                return own;
+            }
+        }
+        f.scope.qualify(dotted)
+    }
+
+    /// The concrete model with this app label and name, as `apps.get_model()` finds it (the
+    /// name is case-insensitive).
+    pub fn model_by_app_and_name(&self, app: &str, name: &str) -> Option<ModelId> {
+        let mut found = self.models.iter().enumerate().filter(|(_, m)| {
+            !m.is_abstract
+                && m.app_label.eq_ignore_ascii_case(app)
+                && m.name.eq_ignore_ascii_case(name)
+        });
+        let (id, _) = found.next()?;
+        if found.next().is_some() {
+            return None;
+        }
+        ModelId::try_from(id).ok()
     }
 
     /// A model by `"app_label.Model"` or `"Model"` (resolved within `near`'s app first).

@@ -21,8 +21,10 @@ pub const RULE: Rule = Rule {
 
 const DOC: &str = r#"## What it does
 Follows a view's context into the template it renders (`render()`, `TemplateResponse`,
-`ListView`/`DetailView`/`TemplateView`, through `{% extends %}`, `{% include %}`,
-`{% with %}` and `{% regroup %}`) and finds a forward foreign key or one-to-one relation read
+`ListView`/`DetailView`/`TemplateView`, through `{% extends %}` and `{{ block.super }}`,
+`{% include %}`, `{% with %}`, `{% regroup %}`, tuple loops over `enumerate()`/`zip()`,
+and the custom inclusion tags, simple tags and filters of `{% load %}`ed `templatetags`
+libraries) and finds a forward foreign key or one-to-one relation read
 on each row of a `{% for %}` loop (`{{ book.author.name }}`) when the view's queryset did not
 load it with `select_related()` (or `prefetch_related()`).
 
@@ -53,8 +55,9 @@ def book_list(request):
 ## Known problems
 Templates are found statically: an app's `templates/` directory and `TEMPLATES["DIRS"]`
 entries that are literal paths or built from `BASE_DIR`. Template names computed at run
-time, custom template tags and inclusion tags, `{{ obj }}` calling `__str__` and model
-properties are not followed. Relations read on the object of a `DetailView` (one row) are
+time, tags and filters of `builtins` libraries, and values an inclusion tag builds itself
+(a queryset made in the tag function) are not followed; tuple loops over dicts
+(`{% for k, v in d.items %}`) bind nothing. Relations read on the object of a `DetailView` (one row) are
 not findings; loops over its related managers are not followed to the view either.
 "#;
 

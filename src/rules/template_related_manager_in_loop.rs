@@ -47,9 +47,9 @@ class BookListView(ListView):
 ```
 
 ## Known problems
-The same limits as DJP130: statically found templates, no custom template tags, no
-`__str__` or properties. A manager narrowed in the template cannot be: templates call
-methods without arguments.
+The same limits as DJP130: statically found templates, no `builtins` tag libraries,
+nothing an inclusion tag builds itself. A manager narrowed in the template cannot be:
+templates call methods without arguments.
 "#;
 
 fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {

@@ -22,6 +22,181 @@ use walkdir::WalkDir;
 /// Template files larger than this are not read.
 const MAX_TEMPLATE_BYTES: u64 = 1024 * 1024;
 
+/// What a custom template tag or filter does with its function.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TagKind {
+    /// `@register.inclusion_tag("x.html")`: renders the template with the returned dict.
+    Inclusion(String),
+    /// `@register.simple_tag`: the function's result is output (or bound with `as`).
+    Simple,
+    /// `@register.filter`: `{{ value|name }}` calls the function with the value.
+    Filter,
+}
+
+/// One tag or filter of a `templatetags` library.
+#[derive(Debug, Clone)]
+pub struct TagDef {
+    pub name: String,
+    pub kind: TagKind,
+    /// The module that defines it (a project file).
+    pub file: FileId,
+    /// The function's index in that module.
+    pub func: usize,
+    /// `takes_context=True`: the first parameter is the template context.
+    pub takes_context: bool,
+}
+
+/// Custom tag libraries by the name `{% load %}` uses: the modules of every app's
+/// `templatetags` package (`shop/templatetags/shop_tags.py` is `shop_tags`).
+#[derive(Debug, Default)]
+pub struct TagLibs {
+    by_lib: HashMap<String, Vec<TagDef>>,
+}
+
+impl TagLibs {
+    /// The tag (or filter) `name` among libraries `libs` loaded in this order; a library
+    /// loaded later wins, as in Django. Names defined by two modules of one library name
+    /// are ambiguous and not followed.
+    pub fn find(
+        &self,
+        libs: &[(String, Option<Vec<String>>)],
+        name: &str,
+        filter: bool,
+    ) -> Option<&TagDef> {
+        libs.iter().rev().find_map(|(lib, only)| {
+            if only.as_ref().is_some_and(|o| !o.iter().any(|t| t == name)) {
+                return None;
+            }
+            let mut defs = self
+                .by_lib
+                .get(lib)?
+                .iter()
+                .filter(|d| d.name == name && (d.kind == TagKind::Filter) == filter);
+            let d = defs.next()?;
+            defs.next().is_none().then_some(d)
+        })
+    }
+
+    /// Build from the project's Python files.
+    pub fn build(files: &[File]) -> TagLibs {
+        let mut out = TagLibs::default();
+        for f in files {
+            if f.template {
+                continue;
+            }
+            let Some(lib) = library_name(&f.rel) else {
+                continue;
+            };
+            let defs = tag_defs(f);
+            if !defs.is_empty() {
+                out.by_lib.entry(lib).or_default().extend(defs);
+            }
+        }
+        out
+    }
+}
+
+/// `app/templatetags/shop_tags.py` → `shop_tags` (`app/templatetags/sub/x.py` → `sub.x`).
+fn library_name(rel: &Path) -> Option<String> {
+    let parts: Vec<&str> = rel.iter().filter_map(|p| p.to_str()).collect();
+    let pos = parts.iter().rposition(|p| *p == "templatetags")?;
+    let rest = &parts[pos + 1..];
+    let (last, dirs) = rest.split_last()?;
+    let stem = last.strip_suffix(".py")?;
+    if stem == "__init__" {
+        return None;
+    }
+    let mut name: Vec<&str> = dirs.to_vec();
+    name.push(stem);
+    Some(name.join("."))
+}
+
+/// The tags and filters a module registers with decorators on a `template.Library()`.
+fn tag_defs(f: &File) -> Vec<TagDef> {
+    let m = &f.ast;
+    // module-level names bound to `template.Library()`
+    let registers: Vec<&str> = m
+        .body
+        .iter()
+        .filter_map(|st| match &st.kind {
+            StmtKind::Assign {
+                targets,
+                value: Some(v),
+            } => match (targets.as_slice(), m.kind(*v)) {
+                ([Target::Name(n, _)], ExprKind::Call { func, .. }) => {
+                    let q = f.scope.qualify(&m.dotted(*func)?);
+                    (q.starts_with("django.template.") && q.ends_with(".Library")).then_some(&**n)
+                }
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect();
+    let mut out = Vec::new();
+    if registers.is_empty() {
+        return out;
+    }
+    for (fi, func) in m.functions.iter().enumerate() {
+        if func.class.is_some() || func.parent.is_some() {
+            continue;
+        }
+        for d in &func.decorators {
+            let (callee, args, kwargs): (ExprId, &[ExprId], &[crate::ast::Keyword]) =
+                match m.kind(*d) {
+                    ExprKind::Call { func, args, kwargs } => (*func, args, kwargs),
+                    _ => (*d, &[], &[]),
+                };
+            let ExprKind::Attr { value, attr, .. } = m.kind(callee) else {
+                continue;
+            };
+            if !matches!(m.kind(*value), ExprKind::Name(r) if registers.contains(&&**r)) {
+                continue;
+            }
+            let kw = |k: &str| {
+                kwargs
+                    .iter()
+                    .find(|x| x.name.as_deref() == Some(k))
+                    .map(|x| x.value)
+            };
+            let takes_context = kw("takes_context")
+                .is_some_and(|v| matches!(m.kind(v), ExprKind::Const(crate::ast::Const::True)));
+            let kind = match &**attr {
+                "inclusion_tag" => {
+                    let Some(t) = args
+                        .first()
+                        .copied()
+                        .or_else(|| kw("filename"))
+                        .and_then(|a| m.str_value(a))
+                    else {
+                        continue;
+                    };
+                    TagKind::Inclusion(t.to_owned())
+                }
+                "simple_tag" => TagKind::Simple,
+                "filter" => TagKind::Filter,
+                _ => continue,
+            };
+            // `@register.filter("name")`, `name="..."`
+            let positional_name = (kind == TagKind::Filter)
+                .then(|| args.first().and_then(|a| m.str_value(*a)))
+                .flatten();
+            let name = kw("name")
+                .and_then(|v| m.str_value(v))
+                .or(positional_name)
+                .unwrap_or(&func.name)
+                .to_owned();
+            out.push(TagDef {
+                name,
+                kind,
+                file: f.id,
+                func: fi,
+                takes_context,
+            });
+        }
+    }
+    out
+}
+
 /// The project's templates by name, parsed lazily.
 #[derive(Default)]
 pub struct Templates {
@@ -30,6 +205,8 @@ pub struct Templates {
     /// Parsed nodes per template file, indexed by `id - first`.
     parsed: Vec<OnceLock<Arc<Vec<Node>>>>,
     first: FileId,
+    /// Custom tag libraries, built on first use.
+    libs: OnceLock<TagLibs>,
 }
 
 impl Templates {
@@ -39,6 +216,11 @@ impl Templates {
 
     pub fn is_empty(&self) -> bool {
         self.by_name.is_empty()
+    }
+
+    /// The project's custom tag libraries.
+    pub fn tag_libs(&self, files: &[File]) -> &TagLibs {
+        self.libs.get_or_init(|| TagLibs::build(files))
     }
 
     /// The nodes of a template file.

@@ -51,6 +51,21 @@ pub enum Node {
         name: String,
         at: u32,
     },
+    /// `{% load lib other %}` (libraries) or `{% load tag from lib %}`.
+    Load {
+        libs: Vec<String>,
+        /// The tags picked with `from`, `None` for whole libraries.
+        only: Option<Vec<String>>,
+    },
+    /// Any other tag: its arguments (a keyword, and the variable unless it is a literal)
+    /// and the `as` target.
+    Tag {
+        name: String,
+        args: Vec<(Option<String>, Option<VarExpr>)>,
+        target: Option<String>,
+        /// Offset of the tag's name.
+        at: u32,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -395,31 +410,57 @@ impl<'a> Parser<'a> {
                     }
                 }
             }
-            "load" | "csrf_token" | "now" | "templatetag" | "cycle" | "resetcycle"
-            | "spaceless" | "endspaceless" | "autoescape" | "endautoescape" => {}
+            "load" => {
+                let words: Vec<&str> = args.iter().map(|a| a.0).collect();
+                match words.as_slice() {
+                    [tags @ .., "from", lib] if !tags.is_empty() => out.push(Node::Load {
+                        libs: vec![(*lib).to_owned()],
+                        only: Some(tags.iter().map(|t| (*t).to_owned()).collect()),
+                    }),
+                    libs => out.push(Node::Load {
+                        libs: libs.iter().map(|l| (*l).to_owned()).collect(),
+                        only: None,
+                    }),
+                }
+            }
+            "csrf_token" | "now" | "templatetag" | "cycle" | "resetcycle" | "spaceless"
+            | "endspaceless" | "autoescape" | "endautoescape" => {}
             _ => {
                 // Other tags: the variables in their arguments are read (`{% url "x" b.slug %}`).
-                let mut skip_next = false;
-                for (a, off) in args {
-                    if skip_next {
-                        skip_next = false;
+                let mut tag_args = Vec::new();
+                let mut target = None;
+                let mut i = 0;
+                while i < args.len() {
+                    let (a, off) = args[i];
+                    i += 1;
+                    if a == "as" {
+                        target = args.get(i).map(|t| t.0.to_owned());
+                        i += 1;
                         continue;
                     }
-                    if *a == "as" {
-                        skip_next = true;
+                    if matches!(a, "with" | "only" | "count" | "context" | "trimmed") {
                         continue;
                     }
-                    if matches!(*a, "with" | "only" | "count" | "context" | "trimmed") {
-                        continue;
-                    }
-                    let (v, voff) = match a.split_once('=') {
-                        Some((k, v)) if !k.contains(['"', '\'']) => {
-                            (v, off + u32::try_from(k.len() + 1).unwrap_or(0))
-                        }
-                        _ => (*a, *off),
+                    let (kw, v, voff) = match a.split_once('=') {
+                        Some((k, v)) if !k.contains(['"', '\'']) => (
+                            Some(k.to_owned()),
+                            v,
+                            off + u32::try_from(k.len() + 1).unwrap_or(0),
+                        ),
+                        _ => (None, a, off),
                     };
-                    out.extend(var_expr(v, voff).map(Node::Var));
+                    tag_args.push((kw, var_expr(v, voff)));
                 }
+                // (a tag without arguments hands nothing over: `{% endblocktrans %}`)
+                if tag_args.is_empty() && target.is_none() {
+                    return;
+                }
+                out.push(Node::Tag {
+                    name: name.to_owned(),
+                    args: tag_args,
+                    target,
+                    at,
+                });
             }
         }
     }
@@ -527,8 +568,38 @@ mod tests {
         assert_eq!(names, ["b.tags.exists", "c", "d.e"]);
         assert_eq!(branches.len(), 3);
         // `{% url %}`: the slug is read, the `as` target is not
-        assert!(matches!(&nodes[5], Node::Var(v) if path(v) == "b.slug"));
-        assert!(matches!(&nodes[6], Node::Var(v) if path(v) == "b.author.name"));
+        let Node::Tag {
+            name, args, target, ..
+        } = &nodes[5]
+        else {
+            panic!("{nodes:?}")
+        };
+        assert_eq!((name.as_str(), target.as_deref()), ("url", Some("u")));
+        assert!(matches!(args.as_slice(), [(None, None), (None, Some(v))] if path(v) == "b.slug"));
+        let Node::Tag { args, .. } = &nodes[6] else {
+            panic!("{nodes:?}")
+        };
+        assert!(
+            matches!(args.as_slice(), [(Some(k), Some(v))] if k == "n" && path(v) == "b.author.name")
+        );
         assert_eq!(nodes.len(), 7, "{nodes:?}");
+    }
+
+    #[test]
+    fn load_libraries_and_picked_tags() {
+        let nodes = parse("{% load shop_tags i18n %}{% load card badge from shop_tags %}");
+        assert_eq!(
+            nodes,
+            vec![
+                Node::Load {
+                    libs: vec!["shop_tags".into(), "i18n".into()],
+                    only: None
+                },
+                Node::Load {
+                    libs: vec!["shop_tags".into()],
+                    only: Some(vec!["card".into(), "badge".into()])
+                },
+            ]
+        );
     }
 }

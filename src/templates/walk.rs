@@ -8,8 +8,10 @@
 //! code, with spans inside templates encoded (see [`decode`]).
 
 use super::parse::{Node, VarExpr};
-use super::Templates;
-use crate::flow::{probe_function, Analyzer, DictVal, EvalHow, Event, Summaries, Value};
+use super::{TagDef, TagKind, Templates};
+use crate::flow::{
+    probe_call, probe_function, Analyzer, DictVal, EvalHow, Event, Summaries, Value,
+};
 use crate::index::views::{class_views, method_source, GenericKind, MethodSource};
 use crate::index::Index;
 use crate::project::{File, FileId};
@@ -62,8 +64,15 @@ enum TVal {
     Group(Value, Value),
 }
 
+/// `{% load %}`ed libraries of one template, in order (with the tags picked by `from`).
+type Loads = Arc<Vec<(String, Option<Vec<String>>)>>;
+
 struct Walker<'a> {
     an: Analyzer<'a>,
+    ix: &'a Index,
+    sums: &'a Summaries,
+    /// The libraries each template loads.
+    loads: HashMap<FileId, Loads>,
     tpl: &'a Templates,
     files: &'a [File],
     templates: Vec<FileId>,
@@ -220,6 +229,9 @@ pub fn view_events(
         };
         let mut w = Walker {
             an: Analyzer::new(ix, file, sums),
+            ix,
+            sums,
+            loads: HashMap::new(),
             tpl,
             files,
             templates: std::mem::take(&mut out.templates),
@@ -333,13 +345,31 @@ impl Walker<'_> {
                     self.render_block(&chain, blocks);
                 }
             }
-            Node::Var(v) => {
-                // `{{ book }}` renders the object: its `__str__` runs.
-                if let TVal::V(x) = self.resolve(v) {
-                    if v.filters.is_empty() {
-                        let span = self.var_span(v);
-                        self.an.format(&x, span);
+            Node::Var(v) => self.var(v),
+            Node::Load { .. } => {}
+            Node::Tag {
+                name,
+                args,
+                target,
+                at,
+            } => {
+                let libs = self.loaded();
+                let def = self
+                    .tpl
+                    .tag_libs(self.files)
+                    .find(&libs, name, false)
+                    .cloned();
+                match def {
+                    Some(def) => self.call_tag(&def, args, self.span(*at, name.len())),
+                    // Django's tags (`{% url "x" book.slug %}`): the arguments are read.
+                    None => {
+                        for v in args.iter().filter_map(|(_, v)| v.as_ref()) {
+                            self.var(v);
+                        }
                     }
+                }
+                if let (Some(t), Some(s)) = (target, self.scopes.last_mut()) {
+                    s.insert(t.clone(), TVal::V(Value::Unknown));
                 }
             }
             Node::For {
@@ -474,6 +504,165 @@ impl Walker<'_> {
         }
     }
 
+    /// `{{ v }}`: the lookups run; an object rendered as is runs its `__str__`.
+    fn var(&mut self, v: &VarExpr) {
+        if let TVal::V(x) = self.resolve(v) {
+            if v.filters.is_empty() {
+                let span = self.var_span(v);
+                self.an.format(&x, span);
+            }
+        }
+    }
+
+    /// The libraries the template being walked loads.
+    fn loaded(&mut self) -> Loads {
+        let Some(&id) = self.templates.get(self.cur as usize) else {
+            return Loads::default();
+        };
+        if let Some(l) = self.loads.get(&id) {
+            return l.clone();
+        }
+        fn walk(nodes: &[Node], out: &mut Vec<(String, Option<Vec<String>>)>, depth: usize) {
+            if depth > 64 {
+                return;
+            }
+            for n in nodes {
+                match n {
+                    Node::Load { libs, only } => {
+                        out.extend(libs.iter().map(|l| (l.clone(), only.clone())));
+                    }
+                    Node::For { body, empty, .. } => {
+                        walk(body, out, depth + 1);
+                        walk(empty, out, depth + 1);
+                    }
+                    Node::If { branches, .. } => {
+                        for b in branches {
+                            walk(b, out, depth + 1);
+                        }
+                    }
+                    Node::With { body, .. } => walk(body, out, depth + 1),
+                    Node::Block { body, .. } => walk(body, out, depth + 1),
+                    _ => {}
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self.tpl.nodes(self.files, id), &mut out, 0);
+        let l: Loads = Arc::new(out);
+        self.loads.insert(id, l.clone());
+        l
+    }
+
+    /// `{{ x|name }}` with a custom filter `name`: its function is called with the value.
+    fn call_filter(&mut self, name: &str, x: Value, span: Span) {
+        if matches!(x, Value::Unknown) {
+            return;
+        }
+        let libs = self.loaded();
+        let files = self.files;
+        let Some(def) = self.tpl.tag_libs(files).find(&libs, name, true) else {
+            return;
+        };
+        let Some(f) = files
+            .get(def.file as usize)
+            .and_then(|t| Some((t, t.ast.functions.get(def.func)?)))
+        else {
+            return;
+        };
+        let sums = self.sums;
+        if let Some(sum) = sums.get(&format!("{}.{}", f.0.scope.module, f.1.name)) {
+            self.an.call_function(sum, &[x, Value::Unknown], &[], span);
+        }
+    }
+
+    /// The value of a tag argument (`None`: a literal).
+    fn arg_value(&mut self, v: Option<&VarExpr>) -> Value {
+        match v.map(|v| self.resolve(v)) {
+            Some(TVal::V(x)) => x,
+            _ => Value::Unknown,
+        }
+    }
+
+    /// A custom tag of a loaded library called at `span`: the rows handed to its function
+    /// are followed through the function's summary, and an inclusion tag's template is
+    /// rendered with the dict the function returns (the values that come from the arguments).
+    fn call_tag(&mut self, def: &TagDef, args: &[(Option<String>, Option<VarExpr>)], span: Span) {
+        let files = self.files;
+        let Some(tfile) = files.get(def.file as usize) else {
+            return;
+        };
+        let Some(f) = tfile.ast.functions.get(def.func) else {
+            return;
+        };
+        let mut argv = Vec::new();
+        let mut kwv: Vec<(Box<str>, Value)> = Vec::new();
+        if def.takes_context {
+            argv.push(Value::Unknown);
+        }
+        for (kw, v) in args {
+            let x = self.arg_value(v.as_ref());
+            match kw {
+                Some(k) => kwv.push((k.as_str().into(), x)),
+                None => argv.push(x),
+            }
+        }
+        let sums = self.sums;
+        if let Some(sum) = sums.get(&format!("{}.{}", tfile.scope.module, f.name)) {
+            self.an.call_function(sum, &argv, &kwv, span);
+        }
+        let TagKind::Inclusion(name) = &def.kind else {
+            return;
+        };
+        let Some(id) = self.tpl.find(name) else {
+            return;
+        };
+        // parameters bound to the arguments
+        let mut binds: Vec<(Box<str>, Value)> = Vec::new();
+        let mut pos = argv.iter();
+        for p in &f.params {
+            if p.kind != crate::ast::ParamKind::Normal {
+                continue;
+            }
+            let v = kwv
+                .iter()
+                .find(|(k, _)| *k == p.name)
+                .map(|(_, v)| v.clone())
+                .or_else(|| pos.next().cloned())
+                .unwrap_or_default();
+            binds.push((p.name.clone(), v));
+        }
+        let roots: Vec<Span> = argv
+            .iter()
+            .chain(kwv.iter().map(|(_, v)| v))
+            .flat_map(value_roots)
+            .collect();
+        let probe = probe_call(self.ix, tfile, f, binds);
+        let mut ctx: HashMap<String, TVal> = HashMap::new();
+        for (_, d) in probe.returns {
+            for (k, v) in d.unwrap_or_default() {
+                // A value built inside the tag function has spans of its module: not followed.
+                let v = if value_roots(&v).iter().all(|r| roots.contains(r))
+                    && !value_roots(&v).is_empty()
+                {
+                    v
+                } else {
+                    Value::Unknown
+                };
+                let v = match ctx.remove(&k) {
+                    Some(TVal::V(old)) => old.join(&v),
+                    _ => v,
+                };
+                ctx.insert(k, TVal::V(v));
+            }
+        }
+        // The template renders with the returned dict only.
+        let saved = std::mem::replace(&mut self.scopes, vec![ctx]);
+        let saved_supers = std::mem::take(&mut self.supers);
+        self.render(id, &HashMap::new());
+        self.scopes = saved;
+        self.supers = saved_supers;
+    }
+
     /// Render the first definition of `chain`, the rest being its `{{ block.super }}`.
     fn render_block(&mut self, chain: &[BlockDef], blocks: &Blocks) {
         let Some(((local, body), rest)) = chain.split_first() else {
@@ -555,10 +744,29 @@ impl Walker<'_> {
                     TVal::V(Value::Unknown)
                 }
                 (keep, "default" | "default_if_none" | "safe" | "escape" | "force_escape") => keep,
+                (TVal::V(x), name) => {
+                    // A custom filter of a loaded library runs its function on the value.
+                    self.call_filter(name, x, span);
+                    TVal::V(Value::Unknown)
+                }
                 _ => TVal::V(Value::Unknown),
             };
         }
         cur
+    }
+}
+
+/// The queryset spans a value is rooted at (rows and related managers of rows: their root
+/// queryset; a queryset: itself).
+fn value_roots(v: &Value) -> Vec<Span> {
+    match v {
+        Value::Instance(i) => i.row.iter().map(|r| r.root_span).collect(),
+        Value::QuerySet(q) => match &q.related {
+            Some(rel) => rel.parent.row.iter().map(|r| r.root_span).collect(),
+            None => vec![q.span],
+        },
+        Value::Tuple(vs) | Value::Zip(vs) => vs.iter().flat_map(value_roots).collect(),
+        _ => Vec::new(),
     }
 }
 

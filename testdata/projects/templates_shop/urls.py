@@ -1,5 +1,6 @@
 from django.urls import path
 
+from catalogue import views as catalogue_views
 from shop import views
 
 urlpatterns = [
@@ -20,6 +21,12 @@ urlpatterns = [
     path("reviews/fast/", views.FastReviewsView.as_view()),
     path("reviews/names/", views.review_names),
     path("reviews/names/fast/", views.review_names_fast),
+    path("catalogue/", catalogue_views.ProductListView.as_view()),
+    path("catalogue/fast/", catalogue_views.FastProductListView.as_view()),
+    path("books/cards/", views.book_cards),
+    path("books/cards/fast/", views.book_cards_fast),
+    path("books/stats/", views.book_stats),
+    path("books/stats/fast/", views.book_stats_fast),
     path("books/index/", views.book_index_more),
     path("books/index/fast/", views.book_index_more_fast),
     path("books/index/short/", views.book_index_short),

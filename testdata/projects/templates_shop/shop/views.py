@@ -187,3 +187,30 @@ def book_author_pairs_fast(request):
         "shop/book_author_pairs.html",
         {"pairs": zip(books, authors), "pairs_again": zip(books, authors)},
     )
+
+
+# An inclusion tag per row: its template reads the author and loops over the tags the tag
+# function returns.
+# oracle: get /books/cards/
+def book_cards(request):
+    books = Book.objects.all()  # expect: DJP130, DJP131
+    return render(request, "shop/book_cards.html", {"books": books})
+
+
+# oracle: get /books/cards/fast/
+def book_cards_fast(request):
+    books = Book.objects.select_related("author").prefetch_related("tags")
+    return render(request, "shop/book_cards.html", {"books": books})
+
+
+# A custom filter and a simple tag per row run their functions on the row.
+# oracle: get /books/stats/
+def book_stats(request):
+    books = Book.objects.all()  # expect: DJP130, DJP131
+    return render(request, "shop/book_stats.html", {"books": books})
+
+
+# oracle: get /books/stats/fast/
+def book_stats_fast(request):
+    books = Book.objects.select_related("author").prefetch_related("reviews")
+    return render(request, "shop/book_stats.html", {"books": books})

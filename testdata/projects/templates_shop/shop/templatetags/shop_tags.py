@@ -1,0 +1,19 @@
+from django import template
+
+register = template.Library()
+
+
+# Renders shop/_book_card.html with the dict it returns.
+@register.inclusion_tag("shop/_book_card.html")
+def book_card(book):
+    return {"book": book, "tags": book.tags.all()}
+
+
+@register.simple_tag
+def review_count(book):
+    return book.reviews.count()
+
+
+@register.filter
+def author_name(book):
+    return book.author.name
