@@ -80,6 +80,11 @@ impl TagLibs {
     /// Build from the project's Python files.
     pub fn build(files: &[File]) -> TagLibs {
         let mut out = TagLibs::default();
+        let by_module: HashMap<&str, &File> = files
+            .iter()
+            .filter(|f| !f.template)
+            .map(|f| (f.scope.module.as_str(), f))
+            .collect();
         for f in files {
             if f.template {
                 continue;
@@ -87,7 +92,7 @@ impl TagLibs {
             let Some(lib) = library_name(&f.rel) else {
                 continue;
             };
-            let defs = tag_defs(f);
+            let defs = tag_defs(f, &by_module);
             if !defs.is_empty() {
                 out.by_lib.entry(lib).or_default().extend(defs);
             }
@@ -111,8 +116,10 @@ fn library_name(rel: &Path) -> Option<String> {
     Some(name.join("."))
 }
 
-/// The tags and filters a module registers with decorators on a `template.Library()`.
-fn tag_defs(f: &File) -> Vec<TagDef> {
+/// The tags and filters a module registers on a `template.Library()`: decorated functions
+/// (`@register.inclusion_tag("x.html")`) and module-level calls on a function of this or
+/// another module (`x = register.inclusion_tag("x.html")(x)`, `register.simple_tag(f)`).
+fn tag_defs(f: &File, by_module: &HashMap<&str, &File>) -> Vec<TagDef> {
     let m = &f.ast;
     // module-level names bound to `template.Library()`
     let registers: Vec<&str> = m
@@ -136,65 +143,121 @@ fn tag_defs(f: &File) -> Vec<TagDef> {
     if registers.is_empty() {
         return out;
     }
+    let top_fn = |file: &File, name: &str| {
+        file.ast
+            .functions
+            .iter()
+            .position(|g| g.class.is_none() && g.parent.is_none() && *g.name == *name)
+    };
     for (fi, func) in m.functions.iter().enumerate() {
         if func.class.is_some() || func.parent.is_some() {
             continue;
         }
         for d in &func.decorators {
-            let (callee, args, kwargs): (ExprId, &[ExprId], &[crate::ast::Keyword]) =
-                match m.kind(*d) {
-                    ExprKind::Call { func, args, kwargs } => (*func, args, kwargs),
-                    _ => (*d, &[], &[]),
-                };
-            let ExprKind::Attr { value, attr, .. } = m.kind(callee) else {
-                continue;
-            };
-            if !matches!(m.kind(*value), ExprKind::Name(r) if registers.contains(&&**r)) {
-                continue;
+            if let Some((kind, takes_context, name)) = registration(f, &registers, *d) {
+                out.push(TagDef {
+                    name: name.unwrap_or_else(|| func.name.to_string()),
+                    kind,
+                    file: f.id,
+                    func: fi,
+                    takes_context,
+                });
             }
-            let kw = |k: &str| {
-                kwargs
-                    .iter()
-                    .find(|x| x.name.as_deref() == Some(k))
-                    .map(|x| x.value)
-            };
-            let takes_context = kw("takes_context")
-                .is_some_and(|v| matches!(m.kind(v), ExprKind::Const(crate::ast::Const::True)));
-            let kind = match &**attr {
-                "inclusion_tag" => {
-                    let Some(t) = args
-                        .first()
-                        .copied()
-                        .or_else(|| kw("filename"))
-                        .and_then(|a| m.str_value(a))
-                    else {
-                        continue;
-                    };
-                    TagKind::Inclusion(t.to_owned())
-                }
-                "simple_tag" => TagKind::Simple,
-                "filter" => TagKind::Filter,
-                _ => continue,
-            };
-            // `@register.filter("name")`, `name="..."`
-            let positional_name = (kind == TagKind::Filter)
-                .then(|| args.first().and_then(|a| m.str_value(*a)))
-                .flatten();
-            let name = kw("name")
-                .and_then(|v| m.str_value(v))
-                .or(positional_name)
-                .unwrap_or(&func.name)
-                .to_owned();
+        }
+    }
+    for st in &m.body {
+        let v = match &st.kind {
+            StmtKind::Assign { value: Some(v), .. } => *v,
+            StmtKind::Expr(v) => *v,
+            _ => continue,
+        };
+        // `register.inclusion_tag("x.html")(fn)` or `register.simple_tag(fn)`
+        let ExprKind::Call { func, args, .. } = m.kind(v) else {
+            continue;
+        };
+        let (reg, fn_arg) = match m.kind(*func) {
+            ExprKind::Call { .. } => (*func, args.last()),
+            ExprKind::Attr { .. } => (v, args.last()),
+            _ => continue,
+        };
+        let Some(ExprKind::Name(fname)) = fn_arg.map(|a| m.kind(*a)) else {
+            continue;
+        };
+        let Some((kind, takes_context, name)) = registration(f, &registers, reg) else {
+            continue;
+        };
+        let target = match top_fn(f, fname) {
+            Some(fi) => Some((f, fi)),
+            None => {
+                let q = f.scope.qualify(fname);
+                q.rsplit_once('.').and_then(|(module, n)| {
+                    let other = by_module.get(module)?;
+                    Some((*other, top_fn(other, n)?))
+                })
+            }
+        };
+        if let Some((file, fi)) = target {
             out.push(TagDef {
-                name,
+                name: name.unwrap_or_else(|| file.ast.functions[fi].name.to_string()),
                 kind,
-                file: f.id,
+                file: file.id,
                 func: fi,
                 takes_context,
             });
         }
     }
     out
+}
+
+/// What a registration expression on one of `registers` declares: `register.simple_tag`,
+/// `register.inclusion_tag("x.html", takes_context=True)`, `register.filter("name")`...
+/// (the kind, `takes_context`, and the name given).
+fn registration(
+    f: &File,
+    registers: &[&str],
+    d: ExprId,
+) -> Option<(TagKind, bool, Option<String>)> {
+    let m = &f.ast;
+    let (callee, args, kwargs): (ExprId, &[ExprId], &[crate::ast::Keyword]) = match m.kind(d) {
+        ExprKind::Call { func, args, kwargs } => (*func, args, kwargs),
+        _ => (d, &[], &[]),
+    };
+    let ExprKind::Attr { value, attr, .. } = m.kind(callee) else {
+        return None;
+    };
+    if !matches!(m.kind(*value), ExprKind::Name(r) if registers.contains(&&**r)) {
+        return None;
+    }
+    let kw = |k: &str| {
+        kwargs
+            .iter()
+            .find(|x| x.name.as_deref() == Some(k))
+            .map(|x| x.value)
+    };
+    let takes_context = kw("takes_context")
+        .is_some_and(|v| matches!(m.kind(v), ExprKind::Const(crate::ast::Const::True)));
+    let kind = match &**attr {
+        "inclusion_tag" => {
+            let t = args
+                .first()
+                .copied()
+                .or_else(|| kw("filename"))
+                .and_then(|a| m.str_value(a))?;
+            TagKind::Inclusion(t.to_owned())
+        }
+        "simple_tag" => TagKind::Simple,
+        "filter" => TagKind::Filter,
+        _ => return None,
+    };
+    // `@register.filter("name")`, `name="..."`
+    let positional_name = (kind == TagKind::Filter)
+        .then(|| args.first().and_then(|a| m.str_value(*a)))
+        .flatten();
+    let name = kw("name")
+        .and_then(|v| m.str_value(v))
+        .or(positional_name)
+        .map(str::to_owned);
+    Some((kind, takes_context, name))
 }
 
 /// The project's templates by name, parsed lazily.

@@ -27,6 +27,8 @@ urlpatterns = [
     path("books/cards/fast/", views.book_cards_fast),
     path("books/stats/", views.book_stats),
     path("books/stats/fast/", views.book_stats_fast),
+    path("books/lines/", views.book_lines),
+    path("books/lines/fast/", views.book_lines_fast),
     path("books/index/", views.book_index_more),
     path("books/index/fast/", views.book_index_more_fast),
     path("books/index/short/", views.book_index_short),

@@ -214,3 +214,16 @@ def book_stats(request):
 def book_stats_fast(request):
     books = Book.objects.select_related("author").prefetch_related("reviews")
     return render(request, "shop/book_stats.html", {"books": books})
+
+
+# An inclusion tag registered by a call on a function of another module.
+# oracle: get /books/lines/
+def book_lines(request):
+    books = Book.objects.all()  # expect: DJP130
+    return render(request, "shop/book_lines.html", {"books": books})
+
+
+# oracle: get /books/lines/fast/
+def book_lines_fast(request):
+    books = Book.objects.select_related("author__publisher")
+    return render(request, "shop/book_lines.html", {"books": books})

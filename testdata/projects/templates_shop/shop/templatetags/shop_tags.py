@@ -1,6 +1,11 @@
 from django import template
 
+from shop.formatting import book_line
+
 register = template.Library()
+
+# A function of another module registered by a call.
+book_line = register.inclusion_tag("shop/_book_line.html")(book_line)
 
 
 # Renders shop/_book_card.html with the dict it returns.

@@ -1,0 +1,2 @@
+def book_line(book):
+    return {"book": book, "author": book.author}
