@@ -1896,6 +1896,10 @@ impl<'a> Analyzer<'a> {
                             let mut q = q.clone();
                             let at = args.get(i).map_or(span, |a| m.span(*a));
                             self.evaluate_qs(&q, at, EvalHow::Iterate);
+                            // iterating the pairs fills the variable's result cache
+                            if let Some(a) = args.get(i) {
+                                self.mark_cached(*a);
+                            }
                             q.cached = true;
                             Value::QuerySet(q)
                         }
