@@ -565,4 +565,69 @@ mod tests {
             vec![root.join("templates"), root.join("other")]
         );
     }
+
+    fn py_file(id: FileId, rel: &str, src: &str) -> File {
+        let ast = crate::parse::parse(src).unwrap();
+        let module = crate::discover::module_name(Path::new(rel));
+        let scope = Scope::build(&module, false, &ast);
+        File {
+            id,
+            path: PathBuf::from(rel),
+            rel: PathBuf::from(rel),
+            display: String::new(),
+            scope,
+            ast,
+            lines: LineIndex::new(src),
+            text: None,
+            report: false,
+            in_migrations: false,
+            is_test: false,
+            builtin: false,
+            template: false,
+        }
+    }
+
+    #[test]
+    fn tag_libraries_by_decorator_and_by_call() {
+        let tags = "from django import template\n\
+                    from shop.fmt import line\n\
+                    register = template.Library()\n\
+                    @register.inclusion_tag(\"card.html\", takes_context=True)\n\
+                    def card(context, book): return {}\n\
+                    @register.simple_tag(name=\"stars\")\n\
+                    def rating(book): return 1\n\
+                    @register.filter(\"upper_title\")\n\
+                    def up(book): return ''\n\
+                    @other.simple_tag\n\
+                    def not_ours(book): return 1\n\
+                    line = register.inclusion_tag(filename=\"line.html\")(line)\n";
+        let files = vec![
+            py_file(0, "shop/templatetags/shop_tags.py", tags),
+            py_file(1, "shop/fmt.py", "def line(book):\n    return {}\n"),
+            py_file(2, "shop/templatetags/__init__.py", ""),
+        ];
+        let libs = TagLibs::build(&files);
+        let loaded = vec![("shop_tags".to_owned(), None)];
+        let card = libs.find(&loaded, "card", false).unwrap();
+        assert_eq!(card.kind, TagKind::Inclusion("card.html".into()));
+        assert!(card.takes_context);
+        assert_eq!(
+            libs.find(&loaded, "stars", false).unwrap().kind,
+            TagKind::Simple
+        );
+        assert!(libs.find(&loaded, "rating", false).is_none());
+        assert!(libs.find(&loaded, "upper_title", true).is_some());
+        assert!(libs.find(&loaded, "upper_title", false).is_none());
+        assert!(libs.find(&loaded, "not_ours", false).is_none());
+        let line = libs.find(&loaded, "line", false).unwrap();
+        assert_eq!((line.file, line.func), (1, 0));
+        assert_eq!(line.kind, TagKind::Inclusion("line.html".into()));
+        // `{% load card from shop_tags %}` picks one tag; an unloaded library gives nothing
+        let picked = vec![("shop_tags".to_owned(), Some(vec!["card".to_owned()]))];
+        assert!(libs.find(&picked, "card", false).is_some());
+        assert!(libs.find(&picked, "stars", false).is_none());
+        assert!(libs
+            .find(&[("other".to_owned(), None)], "card", false)
+            .is_none());
+    }
 }
