@@ -5,6 +5,7 @@
 //! walk records [`Event`]s — a relation read per row, a query run in a loop — and the rule
 //! modules turn events into diagnostics. Each function is walked once, in source order.
 
+pub mod always;
 pub mod large;
 pub mod summary;
 pub mod usage;
@@ -93,6 +94,9 @@ pub enum Event {
         method: String,
         /// Built from `Model.objects` (not a related manager of a row).
         root: bool,
+        /// Run inside a function called at `span` (shown as written: `price_of()`,
+        /// `.current_price`, `str()`), at this location.
+        via: Option<(String, Loc)>,
     },
     /// `len(qs)`, `bool(qs)`, `if qs:` whose rows are not used afterwards (see [`usage`]).
     RowsUnused {
@@ -311,6 +315,12 @@ pub struct Analyzer<'a> {
     via: Option<Loc>,
     /// Nesting of summary applications (bounded).
     apply_depth: u32,
+    /// While a function summary is applied: the current path is read only on some calls of a
+    /// callee on the way (its queries do not count as run per call).
+    apply_cond: bool,
+    /// The class (qualified) of the method being walked, when it is not a model: what
+    /// `self.helper(...)` calls.
+    fn_class: Option<String>,
     /// What `self.queryset` and `super().get_queryset()` stand for (a class's own queryset).
     self_qs: Option<Value>,
     /// The values of `return` statements seen (for [`class_queryset`]).
@@ -352,6 +362,13 @@ pub fn analyze_file_with(ix: &Index, sums: &Summaries, file: &File) -> Vec<Event
         a.loops.clear();
         a.seen_fk.clear();
         a.seen_rel.clear();
+        a.fn_class = None;
+        if let (Some(c), None) = (f.class, f.parent) {
+            let cd = &m.classes[c as usize];
+            if cd.outer.is_none() && !a.class_models.contains_key(&c) {
+                a.fn_class = Some(format!("{}.{}", file.scope.module, cd.name));
+            }
+        }
         if let Some(c) = f.class {
             if let Some(model) = a.class_models.get(&c) {
                 let is_static = f.decorators.iter().any(|d| {
@@ -460,6 +477,48 @@ pub fn probe_call(
     a.probe.take().unwrap_or_default()
 }
 
+/// The queries a function runs by itself as if it were called on every iteration of a loop:
+/// `(span, model, method)` of each `Model.objects...` query (or `get_object_or_404`) in source
+/// order, whatever branch it sits in. Queries on the related managers of its parameters are not
+/// included: the summary trees replay those against the caller's loaded set.
+pub(crate) fn own_queries(
+    ix: &Index,
+    file: &File,
+    f: &FunctionDef,
+    self_model: Option<ModelId>,
+) -> Vec<(Span, ModelId, String)> {
+    let mut a = Analyzer::new(ix, file, &NO_SUMMARIES);
+    if let (Some(model), Some(p)) = (self_model, f.params.first()) {
+        a.env.insert(
+            p.name.clone(),
+            Value::Instance(Inst {
+                model,
+                loads: LoadSet::default(),
+                row: None,
+                created_in_loop: None,
+                open: true,
+            }),
+        );
+    }
+    a.push_loop(f.span, LoopKind::Repeat);
+    a.fn_body = Some(&f.body);
+    a.fn_span = f.span;
+    a.block(&f.body);
+    a.events
+        .into_iter()
+        .filter_map(|e| match e {
+            Event::QueryInLoop {
+                span,
+                model,
+                method,
+                root: true,
+                ..
+            } => Some((span, model, method)),
+            _ => None,
+        })
+        .collect()
+}
+
 /// Where a class gets its queryset: a class attribute's expression, or a method whose
 /// `return` values are the queryset (`get_queryset()`).
 #[derive(Debug, Clone, Copy)]
@@ -530,6 +589,8 @@ impl<'a> Analyzer<'a> {
             sums,
             via: None,
             apply_depth: 0,
+            apply_cond: false,
+            fn_class: None,
             self_qs: None,
             returns: Vec::new(),
             probe: None,
@@ -1283,6 +1344,7 @@ impl<'a> Analyzer<'a> {
                 model: q.model,
                 method,
                 root: q.related.is_none(),
+                via: None,
             });
         }
     }
@@ -1847,6 +1909,8 @@ impl<'a> Analyzer<'a> {
                         }
                     } else if let Some(f) = self.function_summary(func) {
                         self.apply_fn(f, None, &argv, &kwv, e);
+                    } else if let Some(f) = self.self_method_summary(func) {
+                        self.apply_fn(f, Some(&Value::Unknown), &argv, &kwv, e);
                     }
                     return Value::Unknown;
                 }
@@ -1974,6 +2038,7 @@ impl<'a> Analyzer<'a> {
                                     model,
                                     method: "get_object_or_404".into(),
                                     root: true,
+                                    via: None,
                                 });
                             }
                         }
@@ -2170,6 +2235,7 @@ impl<'a> Analyzer<'a> {
                             model: q.model,
                             method: method.to_owned(),
                             root: false,
+                            via: None,
                         });
                     }
                 }
@@ -2216,6 +2282,59 @@ impl<'a> Analyzer<'a> {
         let q = self.file.scope.qualify(&d);
         let f = self.sums.get(&q)?;
         (f.kind == FnKind::Function || f.kind == FnKind::StaticOrClass).then_some(f)
+    }
+
+    /// The summary of `self.name(...)` in a method of a class that is not a model (a view's
+    /// or a serializer's own helper).
+    fn self_method_summary(&self, func: ExprId) -> Option<&'a FnSummary> {
+        let cls = self.fn_class.as_deref()?;
+        let ExprKind::Attr { value, attr, .. } = self.m.kind(func) else {
+            return None;
+        };
+        if !matches!(self.m.kind(*value), ExprKind::Name(n) if &**n == "self")
+            || self.env.contains_key("self")
+            || !summary::follows(attr)
+        {
+            return None;
+        }
+        let f = self.sums.get(&format!("{cls}.{attr}"))?;
+        (f.kind == FnKind::Method).then_some(f)
+    }
+
+    /// A query `f` runs on every call, when it is called at `span` inside a loop: the
+    /// receiver (if an instance) must be a row of the loop; a function, or a method of a class
+    /// that is not a model, repeats its query on every iteration whatever it is handed.
+    fn own_query_in_loop(&mut self, f: &FnSummary, recv: Option<&Value>, span: Span) {
+        let Some(q) = &f.query else { return };
+        if self.apply_cond {
+            return;
+        }
+        if matches!(recv, Some(Value::Instance(_))) && !recv.is_some_and(|r| self.per_row_value(r))
+        {
+            return;
+        }
+        let Some(l) = self.repeating_loop().cloned() else {
+            return;
+        };
+        if !self.seen_query.insert(span) {
+            return;
+        }
+        let name = f.qual.rsplit('.').next().unwrap_or(&f.qual);
+        let shown = match f.kind {
+            _ if name == "__str__" => "str()".to_owned(),
+            FnKind::Property => format!(".{name}"),
+            FnKind::Method if matches!(recv, Some(Value::Instance(_))) => format!(".{name}()"),
+            FnKind::Method => format!("self.{name}()"),
+            FnKind::Function | FnKind::StaticOrClass => format!("{name}()"),
+        };
+        self.events.push(Event::QueryInLoop {
+            span,
+            loop_span: l.span,
+            model: q.model,
+            method: q.method.clone(),
+            root: true,
+            via: Some((shown, q.at)),
+        });
     }
 
     /// Whether a value is worth following into a callee: a row of a running loop.
@@ -2268,6 +2387,7 @@ impl<'a> Analyzer<'a> {
         if self.apply_depth >= MAX_APPLY_DEPTH {
             return;
         }
+        self.own_query_in_loop(f, recv, span);
         let mut todo: Vec<(usize, Value)> = Vec::new();
         if let Some(r) = recv {
             if self.per_row_value(r) && !f.params.is_empty() {
@@ -2306,6 +2426,8 @@ impl<'a> Analyzer<'a> {
     fn apply_tree(&mut self, v: Value, tree: &'a Access, span: Span) {
         for (name, node) in &tree.children {
             self.via = node.at;
+            let cond = self.apply_cond;
+            self.apply_cond |= !node.always;
             let nv = match &v {
                 Value::Instance(inst) => {
                     if node.called {
@@ -2333,6 +2455,7 @@ impl<'a> Analyzer<'a> {
             if !matches!(nv, Value::Unknown) && !node.children.is_empty() {
                 self.apply_tree(nv, node, span);
             }
+            self.apply_cond = cond;
         }
     }
 

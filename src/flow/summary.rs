@@ -11,6 +11,7 @@
 //! The flow analysis interprets a tree against the row's model and loaded set at the call
 //! site, so whether `author` is a relation, a property or a plain field is decided there.
 
+use super::always::Holes;
 use super::EvalHow;
 use crate::ast::{Block, ExprId, ExprKind, Keyword, Module, ParamKind, StmtKind, Target};
 use crate::index::Index;
@@ -60,6 +61,9 @@ pub struct Access {
     pub called: bool,
     /// The value at this path is evaluated as a queryset (iterated, `len()`, `list()`...).
     pub eval: Option<(Loc, EvalHow)>,
+    /// The path is read on every call of the function (not only in a branch or after an early
+    /// return, see [`super::always`]).
+    pub always: bool,
 }
 
 impl Access {
@@ -67,9 +71,14 @@ impl Access {
         1 + self.children.values().map(Access::count).sum::<usize>()
     }
 
-    /// Merge `other` into `self`, keeping locations already known. Returns whether it changed.
-    fn merge(&mut self, other: &Access, depth: usize, budget: &mut usize) -> bool {
+    /// Merge `other` into `self`, keeping locations already known; `always`: `other`'s paths
+    /// are read on every call of `self`'s function as well. Returns whether it changed.
+    fn merge(&mut self, other: &Access, depth: usize, budget: &mut usize, always: bool) -> bool {
         let mut changed = false;
+        if always && other.always && !self.always {
+            self.always = true;
+            changed = true;
+        }
         if self.at.is_none() && other.at.is_some() {
             self.at = other.at;
             changed = true;
@@ -87,11 +96,11 @@ impl Access {
         }
         for (k, v) in &other.children {
             if let Some(mine) = self.children.get_mut(k) {
-                changed |= mine.merge(v, depth + 1, budget);
+                changed |= mine.merge(v, depth + 1, budget, always);
             } else if *budget > 0 {
                 let mut fresh = Access::default();
                 *budget = budget.saturating_sub(1);
-                fresh.merge(v, depth + 1, budget);
+                fresh.merge(v, depth + 1, budget, always);
                 self.children.insert(k.clone(), fresh);
                 changed = true;
             }
@@ -99,8 +108,14 @@ impl Access {
         changed
     }
 
-    /// The node at `path`, created if missing (None past the bounds).
-    fn node_mut(&mut self, path: &[(Box<str>, bool)], at: Loc) -> Option<&mut Access> {
+    /// The node at `path`, created if missing (None past the bounds); `always`: the path is
+    /// read on every call.
+    fn node_mut(
+        &mut self,
+        path: &[(Box<str>, bool)],
+        at: Loc,
+        always: bool,
+    ) -> Option<&mut Access> {
         if path.len() > MAX_DEPTH {
             return None;
         }
@@ -109,23 +124,40 @@ impl Access {
             let n = cur.children.entry(name.clone()).or_default();
             n.at.get_or_insert(at);
             n.called |= *called;
+            n.always |= always;
             cur = n;
         }
         Some(cur)
     }
 
-    /// The subtree at `prefix`, grafting `other` there.
-    fn graft(&mut self, prefix: &[(Box<str>, bool)], other: &Access, at: Loc) -> bool {
+    /// The subtree at `prefix`, grafting `other` there (`always`: the call that hands the value
+    /// on runs on every call).
+    fn graft(
+        &mut self,
+        prefix: &[(Box<str>, bool)],
+        other: &Access,
+        at: Loc,
+        always: bool,
+    ) -> bool {
         let before = self.count();
         if before >= MAX_NODES {
             return false;
         }
-        let Some(node) = self.node_mut(prefix, at) else {
+        let was_always = self.node_at(prefix).is_some_and(|n| n.always);
+        let Some(node) = self.node_mut(prefix, at, always) else {
             return false;
         };
         let mut budget = MAX_NODES - before;
-        let changed = node.merge(other, prefix.len(), &mut budget);
-        changed || self.count() != before
+        let changed = node.merge(other, prefix.len(), &mut budget, always);
+        changed || self.count() != before || (always && !was_always)
+    }
+
+    fn node_at(&self, path: &[(Box<str>, bool)]) -> Option<&Access> {
+        let mut cur = self;
+        for (name, _) in path {
+            cur = cur.children.get(name)?;
+        }
+        Some(cur)
     }
 }
 
@@ -139,13 +171,27 @@ pub enum FnKind {
     StaticOrClass,
 }
 
-/// A call that hands parameter paths to another function.
+/// A call that hands parameter paths to another function (or runs on every call: its queries
+/// are the caller's).
 #[derive(Debug, Clone)]
 struct Pass {
     callee: String,
     /// Argument positions of the callee (already shifted past `self` for bound methods).
     args: Vec<PassArg>,
     at: Loc,
+    /// The call runs on every call of the caller.
+    always: bool,
+}
+
+/// A query a function runs on every call (`Price.objects.get(book=book)`), directly or in a
+/// function it always calls.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OwnQuery {
+    /// Where the query runs (in the function or a callee).
+    pub at: Loc,
+    pub model: crate::index::ModelId,
+    /// `get`, `exists`, `iterate`... as in [`super::Event::QueryInLoop`].
+    pub method: String,
 }
 
 /// A path below a parameter: attribute names, each flagged when it is called.
@@ -167,6 +213,8 @@ pub struct FnSummary {
     pub params: Vec<Box<str>>,
     /// One tree per parameter in `params`.
     pub trees: Vec<Access>,
+    /// A query run on every call, not rooted at a parameter (those are in `trees`).
+    pub query: Option<OwnQuery>,
     passes: Vec<Pass>,
 }
 
@@ -311,6 +359,12 @@ impl Summaries {
             let Some(&g) = self.by_qual.get(&p.callee) else {
                 continue;
             };
+            if p.always && self.fns[f].query.is_none() {
+                if let Some(q) = self.fns[g].query.clone() {
+                    self.fns[f].query = Some(q);
+                    changed = true;
+                }
+            }
             for (pos, param, prefix) in &p.args {
                 let callee = &self.fns[g];
                 let j = match pos {
@@ -323,7 +377,7 @@ impl Summaries {
                     continue;
                 }
                 let at = p.at;
-                changed |= self.fns[f].trees[usize::from(*param)].graft(prefix, &sub, at);
+                changed |= self.fns[f].trees[usize::from(*param)].graft(prefix, &sub, at, p.always);
             }
         }
         self.fns[f].passes = passes;
@@ -361,10 +415,14 @@ fn extract_file(file: &File, ix: &Index) -> Vec<FnSummary> {
             Some(c) => format!("{c}.{}", f.name),
             None => format!("{module}.{}", f.name),
         };
+        // `@lru_cache(maxsize=None)` is named by its function.
         let decos: Vec<String> = f
             .decorators
             .iter()
-            .filter_map(|d| m.dotted(*d))
+            .filter_map(|d| match m.kind(*d) {
+                ExprKind::Call { func, .. } => m.dotted(*func),
+                _ => m.dotted(*d),
+            })
             .map(|d| file.scope.qualify(&d))
             .collect();
         let kind = if class_qual.is_none() {
@@ -410,6 +468,10 @@ fn extract_file(file: &File, ix: &Index) -> Vec<FnSummary> {
             env: HashMap::new(),
             trees: vec![Access::default(); params.len()],
             passes: Vec::new(),
+            holes: Holes::of(m, &f.body, f.span.end),
+            mentions_model: false,
+            rebound_self: false,
+            ix,
         };
         let class_is_model = class_qual
             .as_deref()
@@ -423,11 +485,35 @@ fn extract_file(file: &File, ix: &Index) -> Vec<FnSummary> {
                 .insert(p.clone(), (u8::try_from(i).unwrap_or(0), Vec::new()));
         }
         x.block(&f.body, 0);
+        // What the function queries by itself: only worth a walk when it names a model (or
+        // `get_object_or_404`), and never for a memoised function (`functools.cache`,
+        // `lru_cache`, a project's `@cached`/`@memoize`).
+        let memoised = decos.iter().any(|d| {
+            let last = d.rsplit('.').next().unwrap_or(d).to_ascii_lowercase();
+            (last.contains("cache") && last != "cached_property") || last.contains("memo")
+        });
+        let query = if x.mentions_model && !memoised {
+            let self_model = class_qual
+                .as_deref()
+                .filter(|_| matches!(kind, FnKind::Method | FnKind::Property))
+                .and_then(|c| ix.model_by_qual(c));
+            super::own_queries(ix, file, f, self_model)
+                .into_iter()
+                .find(|(span, ..)| !x.holes.covers(*span))
+                .map(|(span, model, method)| OwnQuery {
+                    at: (file.id, span),
+                    model,
+                    method,
+                })
+        } else {
+            None
+        };
         out.push(FnSummary {
             qual,
             kind,
             params,
             trees: x.trees,
+            query,
             passes: x.passes,
         });
     }
@@ -446,11 +532,39 @@ struct Extract<'a> {
     env: HashMap<Box<str>, Chain>,
     trees: Vec<Access>,
     passes: Vec<Pass>,
+    /// The parts of the body that may not run on a call.
+    holes: Holes,
+    /// The body names a model class (or `get_object_or_404`): it may run queries itself.
+    mentions_model: bool,
+    /// `self` was assigned in the body.
+    rebound_self: bool,
+    ix: &'a Index,
 }
 
 impl Extract<'_> {
     fn loc(&self, e: ExprId) -> Loc {
         (self.fid, self.m.span(e))
+    }
+
+    /// Whether code at `at` runs on every call.
+    fn always(&self, at: Loc) -> bool {
+        !self.holes.covers(at.1)
+    }
+
+    /// Note a name that may stand for a model class.
+    fn note_name(&mut self, n: &str) {
+        if self.mentions_model || self.env.contains_key(n) {
+            return;
+        }
+        let module = &self.file.scope.module;
+        self.mentions_model = n == "get_object_or_404"
+            || self
+                .file
+                .scope
+                .names
+                .get(n)
+                .is_some_and(|q| self.ix.model_by_qual(q).is_some())
+            || self.ix.model_by_qual(&format!("{module}.{n}")).is_some();
     }
 
     fn block(&mut self, b: &Block, depth: u32) {
@@ -463,6 +577,9 @@ impl Extract<'_> {
         match t {
             Target::Name(n, _) => {
                 self.env.remove(n);
+                if self.self_name.as_ref() == Some(n) {
+                    self.rebound_self = true;
+                }
             }
             Target::Tuple(ts) => ts.iter().for_each(|t| self.unbind(t)),
             Target::Star(t) => self.unbind(t),
@@ -599,7 +716,8 @@ impl Extract<'_> {
         if tree.count() >= MAX_NODES {
             return;
         }
-        if let Some(node) = tree.node_mut(path, at) {
+        let always = !self.holes.covers(at.1);
+        if let Some(node) = tree.node_mut(path, at, always) {
             if let Some(h) = how {
                 node.eval.get_or_insert((at, h));
             }
@@ -629,12 +747,13 @@ impl Extract<'_> {
             if let (ExprKind::Name(n), Some(sn), Some(cq)) =
                 (m.kind(*value), &self.self_name, &self.class_qual)
             {
-                if n == sn
-                    && self
-                        .env
-                        .get(n)
-                        .is_some_and(|(p, path)| *p == 0 && path.is_empty())
-                {
+                // `self` of a class that is not a model is not bound (never a row): still the
+                // instance, unless rebound.
+                let is_self = match self.env.get(n) {
+                    Some((p, path)) => *p == 0 && path.is_empty(),
+                    None => !self.rebound_self,
+                };
+                if n == sn && is_self {
                     return Some((format!("{cq}.{attr}"), true));
                 }
             }
@@ -665,10 +784,12 @@ impl Extract<'_> {
                     if let Some((callee, true)) = self.callee(*func) {
                         let mut pass_args = vec![(ArgPos::Pos(0), 0u8, Vec::new())];
                         self.pass_args(args, kwargs, true, &mut pass_args, depth);
+                        let always = self.always(at);
                         self.passes.push(Pass {
                             callee,
                             args: pass_args,
                             at,
+                            always,
                         });
                         if let ExprKind::Attr { value, .. } = m.kind(*func) {
                             self.chain_args(*value, depth);
@@ -682,7 +803,7 @@ impl Extract<'_> {
             }
         }
         match m.kind(e) {
-            ExprKind::Name(_) => {}
+            ExprKind::Name(n) => self.note_name(n),
             ExprKind::Call { func, args, kwargs } => {
                 let name = m.dotted(*func);
                 let builtin = name.as_deref().filter(|n| {
@@ -748,12 +869,14 @@ impl Extract<'_> {
                 if let Some((callee, bound)) = self.callee(*func) {
                     let mut pass_args = Vec::new();
                     self.pass_args(args, kwargs, bound, &mut pass_args, depth);
-                    if !pass_args.is_empty() {
-                        let at = self.loc(e);
+                    let at = self.loc(e);
+                    let always = self.always(at);
+                    if !pass_args.is_empty() || always {
                         self.passes.push(Pass {
                             callee,
                             args: pass_args,
                             at,
+                            always,
                         });
                     }
                     if !bound {

@@ -18,7 +18,11 @@ pub const RULE: Rule = Rule {
 const DOC: &str = r#"## What it does
 Finds a query that runs on every iteration of a `for` loop or comprehension:
 `Model.objects.get(...)`, `.filter(...).first()`, `.count()`, `.exists()`, `.create()`,
-iterating a fresh queryset, `get_object_or_404()`.
+iterating a fresh queryset, `get_object_or_404()`. A function, method, property or `__str__`
+called in the loop counts when it runs such a query on every call (also through the functions
+it calls, in any module of the project): `for book in books: price_of(book)` with
+`def price_of(book): return Price.objects.get(book=book)`. The finding is at the call, with a
+related location at the query.
 
 ## Why is this slow?
 Each iteration pays a database round trip. Over N items that is N queries where one or two
@@ -41,6 +45,10 @@ for item in order_items:
 
 ## Known problems
 `while` loops (often deliberate batching) and loops over literal collections are not reported.
+A called function counts only when its query runs on every call: a query under an `if` (a
+cache check, a parameter that is `None`), after an early `return`, in an `except` handler, or
+in a function decorated as a cache (`functools.cache`, `lru_cache`, `@cached`...) is not
+reported, nor one reached through a call that is itself conditional.
 "#;
 
 fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
@@ -51,6 +59,7 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
             model,
             method,
             root,
+            via,
         } = ev
         else {
             continue;
@@ -82,19 +91,31 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
             m if *root => format!("`{name}.objects.{m}()` runs a query"),
             m => format!("`.{m}()` on a related `{name}` manager runs a query"),
         };
+        let mut related = vec![Related {
+            file: cx.file.id,
+            span: super::header_span(cx.file, *loop_span),
+            message: "the loop".to_owned(),
+        }];
+        let message = match via {
+            Some((shown, (file, at))) => {
+                related.push(Related {
+                    file: *file,
+                    span: *at,
+                    message: format!("{what} here"),
+                });
+                format!("`{shown}` runs a query on every loop iteration")
+            }
+            None => format!("{what} on every loop iteration"),
+        };
         out.push(
             rule.diagnostic(
                 cx.file.id,
                 *span,
-                format!("{what} on every loop iteration"),
+                message,
                 "one query per iteration".to_owned(),
             )
             .with_help(help)
-            .with_related(vec![Related {
-                file: cx.file.id,
-                span: super::header_span(cx.file, *loop_span),
-                message: "the loop".to_owned(),
-            }]),
+            .with_related(related),
         );
     }
 }

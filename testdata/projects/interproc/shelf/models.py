@@ -63,3 +63,25 @@ class Book(models.Model):
         if not self.pk and not self.title:
             self.title = self.author.name
         super().save(*args, **kwargs)
+
+    def current_price(self):
+        return Price.objects.filter(book=self).order_by("-id").first()
+
+    @property
+    def in_stock(self):
+        return Stock.objects.filter(book=self, count__gt=0).exists()
+
+    def cached_price(self):
+        if not hasattr(self, "_price"):
+            self._price = Price.objects.filter(book=self).first()
+        return self._price
+
+
+class Price(models.Model):
+    book = models.ForeignKey(Book, on_delete=models.CASCADE)
+    amount = models.IntegerField(default=0)
+
+
+class Stock(models.Model):
+    book = models.ForeignKey(Book, on_delete=models.CASCADE)
+    count = models.IntegerField(default=0)
