@@ -304,7 +304,7 @@ fn analyse(
         } else {
             Summaries::build(&files, &index)
         };
-    let facts = crate::index::drf::build(&files, &index);
+    let facts = crate::index::drf::build(&files, &index, &summaries);
     let templates = match &cx.cwd {
         Some(cwd) if rules.iter().any(|r| r.reads_templates()) => {
             let dirs = templates::template_dirs(&root, &files);

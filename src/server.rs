@@ -126,7 +126,7 @@ impl State {
         let mut index = Index::build(&files, &builtin);
         index.configure(&cfg.options);
         let summaries = Summaries::build(&files, &index);
-        let facts = drf::build(&files, &index);
+        let facts = drf::build(&files, &index, &summaries);
         let by_path = files
             .iter()
             .map(|f| (f.path.clone(), f.id as usize))
@@ -186,7 +186,7 @@ impl State {
         // Summaries and DRF facts follow rows into helpers and serializers anywhere in the
         // project: always fresh.
         self.summaries = Summaries::build(&self.files, &self.index);
-        self.facts = drf::build(&self.files, &self.index);
+        self.facts = drf::build(&self.files, &self.index, &self.summaries);
         rebuild
     }
 

@@ -13,6 +13,7 @@
 use super::drf::{method_body, str_list, Classes, ListQs, MethodQuery, Read, Seg};
 use crate::ast::{ExprId, ExprKind, StmtKind};
 use crate::flow::QsSource;
+use crate::flow::Summaries;
 use crate::index::effects::LoadSet;
 use crate::index::{Index, ModelId};
 use crate::project::{File, FileId};
@@ -131,7 +132,7 @@ fn registrations(classes: &Classes<'_>, ix: &Index) -> Vec<(String, ModelId)> {
     out
 }
 
-pub(crate) fn build(classes: &Classes<'_>, ix: &Index) -> Vec<Admin> {
+pub(crate) fn build(classes: &Classes<'_>, ix: &Index, sums: &Summaries) -> Vec<Admin> {
     let mut out = Vec::new();
     for (q, model) in registrations(classes, ix) {
         let (mro, reached) = classes.mro(&q, &|x| ADMIN_ROOTS.contains(&x));
@@ -165,6 +166,7 @@ pub(crate) fn build(classes: &Classes<'_>, ix: &Index) -> Vec<Admin> {
             if let Some((mf, fid)) = classes.lookup_method(&mro, &name) {
                 method_body(
                     ix,
+                    sums,
                     mf,
                     fid,
                     1,
@@ -174,7 +176,7 @@ pub(crate) fn build(classes: &Classes<'_>, ix: &Index) -> Vec<Admin> {
                     &mut col.queries,
                 );
             } else if name == "__str__" {
-                str_reads(classes, ix, model, Vec::new(), &mut col);
+                str_reads(classes, ix, sums, model, Vec::new(), &mut col);
             } else {
                 let parts: Vec<&str> = name.split("__").collect();
                 let (segs, all_rel) = super::drf::resolve_path(ix, model, &parts);
@@ -191,7 +193,7 @@ pub(crate) fn build(classes: &Classes<'_>, ix: &Index) -> Vec<Admin> {
                     if all_rel {
                         // The column shows `str(related)`.
                         if let Some(t) = super::drf::path_target(ix, model, &segs) {
-                            str_reads(classes, ix, t, segs, &mut col);
+                            str_reads(classes, ix, sums, t, segs, &mut col);
                         }
                     }
                 } else if segs.is_empty() {
@@ -199,6 +201,7 @@ pub(crate) fn build(classes: &Classes<'_>, ix: &Index) -> Vec<Admin> {
                         if let Some((mf, fid)) = model_method(classes, &mq, &name) {
                             method_body(
                                 ix,
+                                sums,
                                 mf,
                                 fid,
                                 0,
@@ -226,7 +229,7 @@ pub(crate) fn build(classes: &Classes<'_>, ix: &Index) -> Vec<Admin> {
                 reads: Vec::new(),
                 queries: Vec::new(),
             };
-            str_reads(classes, ix, model, Vec::new(), &mut col);
+            str_reads(classes, ix, sums, model, Vec::new(), &mut col);
             if !col.reads.is_empty() {
                 columns.push(col);
             }
@@ -327,6 +330,7 @@ fn model_method<'a>(
 fn str_reads(
     classes: &Classes<'_>,
     ix: &Index,
+    sums: &Summaries,
     model: ModelId,
     prefix: Vec<Seg>,
     col: &mut Column,
@@ -339,7 +343,17 @@ fn str_reads(
     };
     let mut reads = Vec::new();
     let mut queries = Vec::new();
-    method_body(ix, mf, fid, 0, model, "__str__", &mut reads, &mut queries);
+    method_body(
+        ix,
+        sums,
+        mf,
+        fid,
+        0,
+        model,
+        "__str__",
+        &mut reads,
+        &mut queries,
+    );
     for r in reads {
         let mut p = prefix.clone();
         p.extend(r.path);

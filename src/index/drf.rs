@@ -15,7 +15,9 @@
 //!   nested serializers of all the target's fields, `depth - 1` levels further.
 
 use crate::ast::{ClassDef, ExprId, ExprKind, FuncId, Module, StmtKind};
-use crate::flow::{class_queryset, Qs, QsSource};
+use crate::flow::always::Holes;
+use crate::flow::summary::{self, Access, FnKind, FnSummary};
+use crate::flow::{class_queryset, Qs, QsSource, Summaries};
 use crate::index::effects::LoadSet;
 use crate::index::{FieldKind, Index, Member, ModelId, ReverseKind};
 use crate::project::{File, FileId};
@@ -56,6 +58,9 @@ pub struct MethodQuery {
     pub served_by_prefetch: bool,
     pub method: String,
     pub field: String,
+    /// Run inside a function the method calls: the call as shown (`review_total()`) and where
+    /// the query runs.
+    pub via: Option<(String, FileId, Span)>,
 }
 
 #[derive(Debug, Clone)]
@@ -372,6 +377,7 @@ fn pk_only_field(m: &Module, class: &str, kwargs: &[crate::ast::Keyword]) -> boo
 
 struct Builder<'a> {
     ix: &'a Index,
+    sums: &'a Summaries,
     classes: Classes<'a>,
     quals: Vec<String>,
     by_qual: HashMap<String, usize>,
@@ -380,7 +386,9 @@ struct Builder<'a> {
 }
 
 /// Build the DRF and admin facts from every project file.
-pub fn build(files: &[File], ix: &Index) -> Facts {
+/// `sums` lets method fields and admin columns follow the object into functions anywhere in the
+/// project.
+pub fn build(files: &[File], ix: &Index, sums: &Summaries) -> Facts {
     let classes = Classes::new(files, ix);
     let mut quals: Vec<String> = classes
         .by_qual
@@ -396,6 +404,7 @@ pub fn build(files: &[File], ix: &Index) -> Facts {
         .collect();
     let mut b = Builder {
         ix,
+        sums,
         classes,
         quals,
         by_qual,
@@ -409,7 +418,7 @@ pub fn build(files: &[File], ix: &Index) -> Facts {
     serializers.sort_by_key(|(i, _)| *i);
     let serializers: Vec<Serializer> = serializers.into_iter().map(|(_, s)| s).collect();
     let views = build_views(&b.classes, &b.by_qual, ix);
-    let admins = super::admin::build(&b.classes, ix);
+    let admins = super::admin::build(&b.classes, ix, sums);
     Facts {
         serializers,
         views,
@@ -629,7 +638,17 @@ impl Builder<'_> {
             // A listed name that is a model property or method: follow what it reads.
             if prefix.is_empty() {
                 if let Some((mfile, fid)) = self.model_member_fn(model, name) {
-                    method_body(self.ix, mfile, fid, 0, model, label, reads, &mut Vec::new());
+                    method_body(
+                        self.ix,
+                        self.sums,
+                        mfile,
+                        fid,
+                        0,
+                        model,
+                        label,
+                        reads,
+                        &mut Vec::new(),
+                    );
                 }
             }
             return;
@@ -702,7 +721,17 @@ impl Builder<'_> {
                 .map_or_else(|| format!("get_{name}"), str::to_owned);
             if let Some((mfile, fid)) = self.classes.lookup_method(mro, &method) {
                 let mut qs = Vec::new();
-                method_body(self.ix, mfile, fid, 1, model, name, &mut ser.reads, &mut qs);
+                method_body(
+                    self.ix,
+                    self.sums,
+                    mfile,
+                    fid,
+                    1,
+                    model,
+                    name,
+                    &mut ser.reads,
+                    &mut qs,
+                );
                 ser.method_queries
                     .extend(qs.into_iter().map(|q| (Vec::new(), q)));
             }
@@ -718,7 +747,17 @@ impl Builder<'_> {
             // is read per serialized object.
             if let Some((mfile, fid)) = self.model_member_fn(model, parts[0]) {
                 let mut qs = Vec::new();
-                method_body(self.ix, mfile, fid, 0, model, name, &mut ser.reads, &mut qs);
+                method_body(
+                    self.ix,
+                    self.sums,
+                    mfile,
+                    fid,
+                    0,
+                    model,
+                    name,
+                    &mut ser.reads,
+                    &mut qs,
+                );
                 ser.method_queries
                     .extend(qs.into_iter().map(|q| (Vec::new(), q)));
             }
@@ -764,6 +803,7 @@ impl Builder<'_> {
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn method_body(
     ix: &Index,
+    sums: &Summaries,
     f: &File,
     fid: FuncId,
     param: usize,
@@ -772,7 +812,7 @@ pub(crate) fn method_body(
     reads: &mut Vec<Read>,
     queries: &mut Vec<MethodQuery>,
 ) {
-    method_body_at(ix, f, fid, param, model, field, reads, queries, 0);
+    method_body_at(ix, sums, f, fid, param, model, field, reads, queries, 0);
 }
 
 /// How deep calls that pass the object on are followed (`self._count(obj)`).
@@ -808,6 +848,7 @@ fn local_callee(m: &Module, caller: FuncId, callee: ExprId) -> Option<(FuncId, u
 #[allow(clippy::too_many_arguments)]
 fn method_body_at(
     ix: &Index,
+    sums: &Summaries,
     f: &File,
     fid: FuncId,
     param: usize,
@@ -824,6 +865,7 @@ fn method_body_at(
     };
     let within = |s: Span| s.start >= func.span.start && s.end <= func.span.end;
     let mut seen_reads: Vec<Vec<Seg>> = Vec::new();
+    let mut holes: Option<Holes> = None;
     for (ei, e) in m.exprs.iter().enumerate() {
         if !within(e.span) {
             continue;
@@ -836,8 +878,24 @@ fn method_body_at(
                 kwargs,
             } => {
                 // The object handed to a helper of the serializer or module: follow it.
+                let local = local_callee(m, fid, *callee);
+                if local.is_none() && !sums.is_empty() {
+                    // Anywhere else in the project (`from .utils import describe`, a model
+                    // method of the object): through the function summaries.
+                    let holes =
+                        holes.get_or_insert_with(|| Holes::of(m, &func.body, func.span.end));
+                    let call = Call {
+                        file: f,
+                        span: e.span,
+                        always: !holes.covers(e.span),
+                        field,
+                    };
+                    follow_call(
+                        ix, sums, &call, *callee, args, kwargs, &obj, model, reads, queries,
+                    );
+                }
                 if depth < MAX_HELPER_DEPTH {
-                    if let Some((g, shift)) = local_callee(m, fid, *callee) {
+                    if let Some((g, shift)) = local {
                         let is_obj =
                             |x: ExprId| matches!(m.kind(x), ExprKind::Name(n) if *n == obj);
                         let gparams = &m.functions[g as usize].params;
@@ -848,7 +906,18 @@ fn method_body_at(
                                 .position(|p| Some(&p.name) == k.name.as_ref())
                         });
                         if let Some(p) = pos.or(kw) {
-                            method_body_at(ix, f, g, p, model, field, reads, queries, depth + 1);
+                            method_body_at(
+                                ix,
+                                sums,
+                                f,
+                                g,
+                                p,
+                                model,
+                                field,
+                                reads,
+                                queries,
+                                depth + 1,
+                            );
                         }
                     }
                 }
@@ -884,6 +953,7 @@ fn method_body_at(
                                 served_by_prefetch: matches!(&**attr, "count" | "exists"),
                                 method: attr.to_string(),
                                 field: field.to_owned(),
+                                via: None,
                             });
                         }
                         _ => {}
@@ -900,6 +970,7 @@ fn method_body_at(
                                 served_by_prefetch: false,
                                 method: attr.to_string(),
                                 field: field.to_owned(),
+                                via: None,
                             });
                         }
                     }
@@ -939,6 +1010,253 @@ fn method_body_at(
         let p: Vec<String> = r.path.iter().map(|s| s.name.clone()).collect();
         !own.iter().any(|o| o.len() > p.len() && o.starts_with(&p))
     });
+}
+
+/// A call in a method field (or admin column) that the object is handed to.
+struct Call<'a> {
+    file: &'a File,
+    span: Span,
+    /// The call runs whenever the method does.
+    always: bool,
+    field: &'a str,
+}
+
+/// Bound on nested summaries followed from one call (helper → property → `__str__`...).
+const MAX_SUMMARY_DEPTH: u32 = 4;
+
+/// Follow `obj` (or `obj.a.b`) handed to a function summarised elsewhere in the project:
+/// `describe(obj)`, `utils.describe(obj.author)`, `obj.label()`, `obj.author.label()`.
+#[allow(clippy::too_many_arguments)]
+fn follow_call(
+    ix: &Index,
+    sums: &Summaries,
+    call: &Call<'_>,
+    callee: ExprId,
+    args: &[ExprId],
+    kwargs: &[crate::ast::Keyword],
+    obj: &str,
+    model: ModelId,
+    reads: &mut Vec<Read>,
+    queries: &mut Vec<MethodQuery>,
+) {
+    let m = &call.file.ast;
+    // The relation path below `obj` of an expression, if it is `obj` or `obj.a.b`.
+    let below_obj = |x: ExprId| -> Option<Vec<String>> {
+        match m.kind(x) {
+            ExprKind::Name(n) if **n == *obj => Some(Vec::new()),
+            _ => chain_from(m, x, obj),
+        }
+    };
+    let at_path = |parts: &[String]| -> Option<(Vec<Seg>, ModelId)> {
+        let refs: Vec<&str> = parts.iter().map(String::as_str).collect();
+        let (segs, all_rel) = resolve_path(ix, model, &refs);
+        if !all_rel && !parts.is_empty() || segs.iter().any(|s| s.many) {
+            return None;
+        }
+        let target = if segs.is_empty() {
+            model
+        } else {
+            path_target(ix, model, &segs)?
+        };
+        Some((segs, target))
+    };
+    // `obj.<path>.method(...)`: a method of the related object's model.
+    if let ExprKind::Attr { value, attr, .. } = m.kind(callee) {
+        if let Some(parts) = below_obj(*value) {
+            if let Some((segs, target)) = at_path(&parts) {
+                if let Some(s) = sums
+                    .model_member(ix, target, attr)
+                    .filter(|s| s.kind == FnKind::Method && summary::follows(attr))
+                {
+                    let shown = format!(".{attr}()");
+                    summary_reads(
+                        ix, sums, call, &shown, s, 0, target, &segs, reads, queries, 0,
+                    );
+                }
+            }
+            return;
+        }
+    }
+    let Some(d) = m.dotted(callee) else { return };
+    let Some(s) = sums
+        .get(&call.file.scope.qualify(&d))
+        .filter(|s| matches!(s.kind, FnKind::Function | FnKind::StaticOrClass))
+    else {
+        return;
+    };
+    let shown = format!("{}()", d.rsplit('.').next().unwrap_or(&d));
+    if call.always {
+        own_query(call, &shown, s, queries);
+    }
+    let handed = args
+        .iter()
+        .enumerate()
+        .filter_map(|(i, a)| Some((s.param_for_pos(i, false)?, *a)))
+        .chain(
+            kwargs
+                .iter()
+                .filter_map(|k| Some((s.param_for_kw(k.name.as_deref()?)?, k.value))),
+        );
+    for (p, a) in handed {
+        if let Some((segs, target)) = below_obj(a).and_then(|parts| at_path(&parts)) {
+            let tree = &s.trees[p];
+            tree_reads(
+                ix, sums, call, &shown, tree, target, &segs, reads, queries, 0,
+            );
+        }
+    }
+}
+
+/// What a member `s` of `model` (reached by `prefix`) reads of its `self` (parameter `p`) and
+/// the query it runs.
+#[allow(clippy::too_many_arguments)]
+fn summary_reads(
+    ix: &Index,
+    sums: &Summaries,
+    call: &Call<'_>,
+    shown: &str,
+    s: &FnSummary,
+    p: usize,
+    model: ModelId,
+    prefix: &[Seg],
+    reads: &mut Vec<Read>,
+    queries: &mut Vec<MethodQuery>,
+    depth: u32,
+) {
+    if call.always {
+        own_query(call, shown, s, queries);
+    }
+    if let Some(tree) = s.trees.get(p) {
+        tree_reads(
+            ix, sums, call, shown, tree, model, prefix, reads, queries, depth,
+        );
+    }
+}
+
+/// The query `s` runs on every call, as a method query at the call.
+fn own_query(call: &Call<'_>, shown: &str, s: &FnSummary, queries: &mut Vec<MethodQuery>) {
+    if let Some(q) = &s.query {
+        if !queries
+            .iter()
+            .any(|x| x.span == call.span && x.rel.is_none())
+        {
+            queries.push(MethodQuery {
+                file: call.file.id,
+                span: call.span,
+                rel: None,
+                served_by_prefetch: false,
+                method: q.method.clone(),
+                field: call.field.to_owned(),
+                via: Some((shown.to_owned(), q.at.0, q.at.1)),
+            });
+        }
+    }
+}
+
+/// Replay a summary tree read from an object of `model` reached by `prefix`: relations read
+/// (at the helper's line), related managers evaluated, members and `__str__` followed.
+#[allow(clippy::too_many_arguments)]
+fn tree_reads(
+    ix: &Index,
+    sums: &Summaries,
+    call: &Call<'_>,
+    shown: &str,
+    tree: &Access,
+    model: ModelId,
+    prefix: &[Seg],
+    reads: &mut Vec<Read>,
+    queries: &mut Vec<MethodQuery>,
+    depth: u32,
+) {
+    if depth > MAX_SUMMARY_DEPTH || prefix.len() >= 6 {
+        return;
+    }
+    for (name, node) in &tree.children {
+        let Some((file, span)) = node.at else {
+            continue;
+        };
+        let (segs, _) = resolve_path(ix, model, &[name]);
+        let Some(seg) = segs.into_iter().next() else {
+            // A property or method of the model (`__str__` when formatted).
+            if let Some(s) = sums.model_member(ix, model, name).filter(|s| {
+                summary::follows(name)
+                    && match s.kind {
+                        FnKind::Property => true,
+                        FnKind::Method => node.called,
+                        _ => false,
+                    }
+            }) {
+                let inner = Call {
+                    always: call.always && node.always,
+                    ..*call
+                };
+                summary_reads(
+                    ix,
+                    sums,
+                    &inner,
+                    shown,
+                    s,
+                    0,
+                    model,
+                    prefix,
+                    reads,
+                    queries,
+                    depth + 1,
+                );
+            }
+            continue;
+        };
+        let mut path = prefix.to_vec();
+        path.push(seg.clone());
+        if !seg.many {
+            reads.push(Read {
+                path: path.clone(),
+                file,
+                span,
+                field: call.field.to_owned(),
+            });
+            if let Some(t) = path_target(ix, model, std::slice::from_ref(&seg)) {
+                tree_reads(ix, sums, call, shown, node, t, &path, reads, queries, depth);
+            }
+            continue;
+        }
+        if prefix.iter().any(|s| s.many) {
+            continue;
+        }
+        // A related manager: iterated or `.all()` needs a prefetch; `.count()`/`.exists()` are
+        // served by one; narrowing methods query every time.
+        if node.eval.is_some() {
+            reads.push(Read {
+                path: path.clone(),
+                file,
+                span,
+                field: call.field.to_owned(),
+            });
+        }
+        for (method, child) in node.children.iter().filter(|(_, c)| c.called) {
+            let at = child.at.map_or(span, |(_, s)| s);
+            match &**method {
+                "all" => reads.push(Read {
+                    path: path.clone(),
+                    file,
+                    span: at,
+                    field: call.field.to_owned(),
+                }),
+                "count" | "exists" | "filter" | "exclude" | "get" | "first" | "last"
+                | "order_by" | "aggregate" | "values" | "values_list" | "annotate" | "latest"
+                | "earliest" => queries.push(MethodQuery {
+                    file: call.file.id,
+                    span: call.span,
+                    rel: Some(path.clone()),
+                    served_by_prefetch: matches!(&**method, "count" | "exists"),
+                    method: method.to_string(),
+                    field: call.field.to_owned(),
+                    via: Some((shown.to_owned(), file, at)),
+                }),
+                _ => {}
+            }
+        }
+    }
 }
 
 /// `obj.a.b` → `["a", "b"]` when rooted at the name `obj`.

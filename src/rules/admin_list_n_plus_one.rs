@@ -159,6 +159,11 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
                 .filter(|r| r.file != c.file || r.span != c.span)
                 .map(|r| (r.file, r.span))
                 .chain(queries.iter().map(|q| (q.file, q.span)))
+                .chain(
+                    queries
+                        .iter()
+                        .filter_map(|q| q.via.as_ref().map(|v| (v.1, v.2))),
+                )
                 .map(|(file, span)| Related {
                     file,
                     span,

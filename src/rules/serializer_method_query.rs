@@ -29,6 +29,11 @@ DRF calls the method once per object: a list of N objects runs N queries (or mor
 `.count()` and `.exists()` on a prefetched relation are answered from the prefetch cache;
 narrowed or aggregated queries are not.
 
+The object is followed into the functions the method hands it to, in any module of the project
+(`from .utils import review_total`, a method of the object's model): a query they run, or a
+related manager of the object they count, is reported at the call with a related location at
+the query.
+
 ## Example
 ```python
 class AuthorSerializer(serializers.ModelSerializer):
@@ -50,7 +55,9 @@ class AuthorSerializer(serializers.ModelSerializer):
 ```
 
 ## Known problems
-Only queries written in the method itself are seen, not those in helpers it calls.
+A `Model.objects` query in a function the method calls counts only when it runs on every call
+(not under an `if`, after an early `return`, or in an `except` handler); in the method itself
+and its helpers in the same class or file, every such query counts.
 "#;
 
 /// A method query, the view querysets (file, span, lookup) that do not serve it, and whether
@@ -105,9 +112,17 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
         if used && views.is_empty() {
             continue;
         }
-        let what = match &q.rel {
-            Some(rel) => format!("`obj.{}.{}()`", lookup(rel).replace("__", "."), q.method),
-            None => format!("`.{}()` on a manager", q.method),
+        let what = match (&q.rel, &q.via) {
+            (Some(rel), None) => {
+                format!("`obj.{}.{}()`", lookup(rel).replace("__", "."), q.method)
+            }
+            (Some(rel), Some((shown, ..))) => format!(
+                "`.{}()` on `obj.{}` in `{shown}`",
+                q.method,
+                lookup(rel).replace("__", ".")
+            ),
+            (None, None) => format!("`.{}()` on a manager", q.method),
+            (None, Some((shown, ..))) => format!("a query in `{shown}`"),
         };
         let help = match (&q.rel, q.served_by_prefetch) {
             (Some(_), true) => {
@@ -121,7 +136,7 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
             ),
             (None, _) => "annotate(...) the value in the view's queryset (e.g. with a Subquery)".to_owned(),
         };
-        let related = views
+        let mut related: Vec<Related> = views
             .iter()
             .map(|(f, sp, _)| Related {
                 file: *f,
@@ -129,6 +144,13 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
                 message: "this view's queryset does not serve it".to_owned(),
             })
             .collect();
+        if let Some((_, file, at)) = &q.via {
+            related.push(Related {
+                file: *file,
+                span: *at,
+                message: format!("`.{}()` runs the query here", q.method),
+            });
+        }
         out.push(
             rule.diagnostic(
                 cx.file.id,

@@ -26,6 +26,10 @@ urlpatterns = [
     path("api/article-titles-ok/", views.ArticleTitleListOk.as_view()),
     path("api/articles/", views.ArticleFullList.as_view()),
     path("api/book-labels/", views.BookLabelList.as_view()),
+    path("api/book-described/", views.BookDescribedList.as_view()),
+    path("api/book-described-ok/", views.BookDescribedListOk.as_view()),
+    path("api/book-review-totals/", views.BookReviewTotalList.as_view()),
+    path("api/book-review-given/", views.BookReviewGivenList.as_view()),
     path("api/book-labels-ok/", views.BookLabelListOk.as_view()),
     path("api/authors/<int:pk>/stats/", views.AuthorStatsDetail.as_view()),
 ]

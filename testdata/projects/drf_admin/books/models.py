@@ -72,6 +72,16 @@ class ProlificAuthor(Author):
         proxy = True
 
 
+class AuthoredReview(Review):
+    class Meta:
+        proxy = True
+
+
+class JoinedAuthoredReview(Review):
+    class Meta:
+        proxy = True
+
+
 class Article(models.Model):
     title = models.CharField(max_length=100)
     body = models.TextField()

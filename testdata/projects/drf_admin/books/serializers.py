@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from books.models import Article, Author, Book, Publisher, Tag
+from books.utils import describe_author, review_total, review_total_or
 
 
 class PublisherSerializer(serializers.ModelSerializer):
@@ -134,3 +135,38 @@ class BookLabelSerializer(serializers.ModelSerializer):
     class Meta:
         model = Book
         fields = ["id", "label"]
+
+
+class BookDescribedSerializer(serializers.ModelSerializer):
+    described = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Book
+        fields = ["id", "described"]
+
+    def get_described(self, obj):
+        # The imported helper reads obj.author.
+        return describe_author(obj)
+
+
+class BookReviewTotalSerializer(serializers.ModelSerializer):
+    reviews = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Book
+        fields = ["id", "reviews"]
+
+    def get_reviews(self, obj):
+        return review_total(obj)  # expect: DJP112
+
+
+class BookReviewGivenSerializer(serializers.ModelSerializer):
+    reviews = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Book
+        fields = ["id", "reviews"]
+
+    def get_reviews(self, obj):
+        # The helper queries only when no total is given.
+        return review_total_or(obj, total=0)

@@ -11,6 +11,9 @@ from books.serializers import (
     AuthorRecentSerializer,
     AuthorStatsSerializer,
     BookDepthSerializer,
+    BookDescribedSerializer,
+    BookReviewGivenSerializer,
+    BookReviewTotalSerializer,
     BookNestedSerializer,
     BookPkSerializer,
     BookSlugSerializer,
@@ -186,3 +189,29 @@ class BookLabelList(generics.ListAPIView):
 class BookLabelListOk(generics.ListAPIView):
     queryset = Book.objects.select_related("author__publisher")
     serializer_class = BookLabelSerializer
+
+
+# A method field whose imported helper reads a relation.
+# oracle: get /api/book-described/
+class BookDescribedList(generics.ListAPIView):
+    queryset = Book.objects.all()  # expect: DJP110
+    serializer_class = BookDescribedSerializer
+
+
+# oracle: get /api/book-described-ok/
+class BookDescribedListOk(generics.ListAPIView):
+    queryset = Book.objects.select_related("author")
+    serializer_class = BookDescribedSerializer
+
+
+# A method field whose imported helper runs a query per object.
+# oracle: get /api/book-review-totals/ also=books/serializers.py:BookReviewTotalSerializer
+class BookReviewTotalList(generics.ListAPIView):
+    queryset = Book.objects.all()
+    serializer_class = BookReviewTotalSerializer
+
+
+# oracle: get /api/book-review-given/ also=books/serializers.py:BookReviewGivenSerializer
+class BookReviewGivenList(generics.ListAPIView):
+    queryset = Book.objects.all()
+    serializer_class = BookReviewGivenSerializer
