@@ -186,6 +186,8 @@ struct LoopFrame {
     id: u32,
     span: Span,
     kind: LoopKind,
+    /// Iterates the rows of a queryset or related manager.
+    rows: bool,
 }
 
 type Env = HashMap<Box<str>, Value>;
@@ -639,6 +641,7 @@ impl<'a> Analyzer<'a> {
         };
         self.evaluate(it, span, EvalHow::Iterate);
         let id = self.push_loop(span, kind);
+        self.note_loop_rows(it);
         self.element(it, id)
     }
 
@@ -830,8 +833,20 @@ impl<'a> Analyzer<'a> {
     fn push_loop(&mut self, span: Span, kind: LoopKind) -> u32 {
         let id = self.next_loop;
         self.next_loop += 1;
-        self.loops.push(LoopFrame { id, span, kind });
+        self.loops.push(LoopFrame {
+            id,
+            span,
+            kind,
+            rows: false,
+        });
         id
+    }
+
+    /// The loop just pushed iterates `it`: note whether those are query rows.
+    fn note_loop_rows(&mut self, it: &Value) {
+        if let Some(l) = self.loops.last_mut() {
+            l.rows = matches!(it, Value::QuerySet(_));
+        }
     }
 
     /// The kind of loop iterating expression `iter` whose value is `it`.
@@ -948,6 +963,7 @@ impl<'a> Analyzer<'a> {
                 self.mark_cached(*iter);
                 let before = self.env.clone();
                 let id = self.push_loop(span, kind);
+                self.note_loop_rows(&it);
                 let elem = self.element(&it, id);
                 self.bind(target, elem);
                 if let Value::QuerySet(q) = &it {
@@ -1539,6 +1555,7 @@ impl<'a> Analyzer<'a> {
         let kind = self.loop_kind(g.iter, &it);
         self.evaluate_iter(&it, g.iter, EvalHow::Iterate);
         let id = self.push_loop(span, kind);
+        self.note_loop_rows(&it);
         let elem = self.element(&it, id);
         self.bind(&g.target, elem);
         for c in g.ifs.iter() {
@@ -2301,10 +2318,11 @@ impl<'a> Analyzer<'a> {
         (f.kind == FnKind::Method).then_some(f)
     }
 
-    /// A query `f` runs on every call, when it is called at `span` inside a loop: the
-    /// receiver (if an instance) must be a row of the loop; a function, or a method of a class
-    /// that is not a model, repeats its query on every iteration whatever it is handed.
-    fn own_query_in_loop(&mut self, f: &FnSummary, recv: Option<&Value>, span: Span) {
+    /// A query `f` runs on every call, when it is called at `span` inside a loop over query
+    /// rows or is handed a row (`handed`): one query per row. The receiver, if an instance,
+    /// must be a row of the loop. A loop over something else (a few providers, request
+    /// parameters) calling a querying helper is not reported.
+    fn own_query_in_loop(&mut self, f: &FnSummary, recv: Option<&Value>, handed: bool, span: Span) {
         let Some(q) = &f.query else { return };
         if self.apply_cond {
             return;
@@ -2316,6 +2334,9 @@ impl<'a> Analyzer<'a> {
         let Some(l) = self.repeating_loop().cloned() else {
             return;
         };
+        if !l.rows && !handed {
+            return;
+        }
         if !self.seen_query.insert(span) {
             return;
         }
@@ -2387,7 +2408,10 @@ impl<'a> Analyzer<'a> {
         if self.apply_depth >= MAX_APPLY_DEPTH {
             return;
         }
-        self.own_query_in_loop(f, recv, span);
+        let handed = recv.is_some_and(|r| self.per_row_value(r))
+            || argv.iter().any(|v| self.per_row_value(v))
+            || kwv.iter().any(|(_, v)| self.per_row_value(v));
+        self.own_query_in_loop(f, recv, handed, span);
         let mut todo: Vec<(usize, Value)> = Vec::new();
         if let Some(r) = recv {
             if self.per_row_value(r) && !f.params.is_empty() {

@@ -583,7 +583,15 @@ impl Extract<'_> {
             }
             Target::Tuple(ts) => ts.iter().for_each(|t| self.unbind(t)),
             Target::Star(t) => self.unbind(t),
-            Target::Attr(e) | Target::Subscript(e) => self.expr(*e, None, 0),
+            // `x.a.b = v` reads `x.a` (and `x.a[k] = v` reads `x.a` and `k`), not what it sets.
+            Target::Attr(e) | Target::Subscript(e) => match self.m.kind(*e) {
+                ExprKind::Attr { value, .. } => self.expr(*value, None, 0),
+                ExprKind::Subscript { value, index } => {
+                    self.expr(*value, None, 0);
+                    self.expr(*index, None, 0);
+                }
+                _ => self.expr(*e, None, 0),
+            },
             Target::Other => {}
         }
     }

@@ -3,8 +3,8 @@
 from django.db.models import Prefetch
 
 from shelf import utils
-from shelf.models import Book, Tag
-from shelf.utils import author_id_of, count_tags, describe, describe_via, title_b, walk_b
+from shelf.models import Author, Book, Tag
+from shelf.utils import author_id_of, count_tags, describe, describe_via, set_author, title_b, walk_b
 
 
 def local_describe(book):
@@ -84,3 +84,10 @@ def case_recursive_helpers():
 def case_recursive_helpers_clean():
     for book in Book.objects.all():
         print(title_b(book, 1))
+
+
+def case_helper_assigns_relation():
+    author = Author.objects.first()
+    for book in Book.objects.all():
+        set_author(book, author)
+        print(book.title)

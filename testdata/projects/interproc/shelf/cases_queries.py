@@ -1,5 +1,7 @@
 """Functions that run a query of their own, called once per row: one query per row."""
 
+from django.conf import settings
+
 from shelf import queries
 from shelf.models import Book
 from shelf.queries import (
@@ -14,6 +16,7 @@ from shelf.queries import (
     price_or_default,
     price_unless_given,
     prices_of,
+    stock_named,
     stock_total,
 )
 
@@ -105,3 +108,9 @@ def case_helper_calls_querying_helper_in_branch():
 def case_method_query_behind_attribute_cache():
     for book in Book.objects.all():
         print(book.cached_price())  # todo-expect: DJP104
+
+
+def case_helper_query_in_loop_over_settings():
+    # A fixed list from the settings, not rows: a few queries, however many books there are.
+    for title in getattr(settings, "SHELF_FEATURED_TITLES", ["a", "b"]):
+        print(stock_named(title))

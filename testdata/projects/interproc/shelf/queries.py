@@ -72,3 +72,7 @@ def maybe_price(book, want):
     if want:
         return price_of(book)
     return None
+
+
+def stock_named(title):
+    return Stock.objects.filter(book__title=title).exists()

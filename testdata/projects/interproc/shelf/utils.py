@@ -43,3 +43,8 @@ def describe_author(author):
 
 def describe_via(book):
     return describe_author(book.author)
+
+
+def set_author(book, author):
+    book.author = author
+    book.title = book.title.strip()
