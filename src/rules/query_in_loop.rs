@@ -48,7 +48,9 @@ for item in order_items:
 A called function counts only when its query runs on every call: a query under an `if` (a
 cache check, a parameter that is `None`), after an early `return`, in an `except` handler, or
 in a function decorated as a cache (`functools.cache`, `lru_cache`, `@cached`...) is not
-reported, nor one reached through a call that is itself conditional.
+reported, nor one reached through a call that is itself conditional. And a called function's
+query counts only in a loop over query rows or when a row of the loop is handed to it (not in a
+loop over a few providers or request parameters).
 "#;
 
 fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
