@@ -19,6 +19,8 @@ use crate::source::Span;
 
 /// Bound on nesting walked (generated code nests deeply).
 const MAX_DEPTH: u32 = 100;
+/// Bound on the expressions pending in one walk.
+const MAX_STACK: usize = 10_000;
 
 /// The spans of a function body that may not run on a call.
 #[derive(Debug, Default)]
@@ -61,18 +63,18 @@ impl Holes {
                 end,
             };
             match &st.kind {
-                StmtKind::Expr(e) | StmtKind::Return(Some(e)) => self.expr(m, *e, 0),
+                StmtKind::Expr(e) | StmtKind::Return(Some(e)) => self.expr(m, *e),
                 StmtKind::Assign { value, .. } => {
                     if let Some(v) = value {
-                        self.expr(m, *v, 0);
+                        self.expr(m, *v);
                     }
                 }
-                StmtKind::AugAssign { value, .. } => self.expr(m, *value, 0),
+                StmtKind::AugAssign { value, .. } => self.expr(m, *value),
                 StmtKind::Other(es) | StmtKind::Raise(es) => {
-                    es.iter().for_each(|e| self.expr(m, *e, 0));
+                    es.iter().for_each(|e| self.expr(m, *e));
                 }
                 StmtKind::If { test, body, orelse } => {
-                    self.expr(m, *test, 0);
+                    self.expr(m, *test);
                     self.push_block(body);
                     self.push_block(orelse);
                     if may_exit(body, 0) || may_exit(orelse, 0) {
@@ -83,7 +85,7 @@ impl Holes {
                 StmtKind::For {
                     iter, body, orelse, ..
                 } => {
-                    self.expr(m, *iter, 0);
+                    self.expr(m, *iter);
                     self.push_block(body);
                     self.push_block(orelse);
                     if may_exit(body, 0) || may_exit(orelse, 0) {
@@ -92,7 +94,7 @@ impl Holes {
                     }
                 }
                 StmtKind::While { test, body, orelse } => {
-                    self.expr(m, *test, 0);
+                    self.expr(m, *test);
                     self.push_block(body);
                     self.push_block(orelse);
                     if may_exit(body, 0) || may_exit(orelse, 0) {
@@ -101,7 +103,7 @@ impl Holes {
                     }
                 }
                 StmtKind::With { items, body } => {
-                    items.iter().for_each(|(e, _)| self.expr(m, *e, 0));
+                    items.iter().for_each(|(e, _)| self.expr(m, *e));
                     if !self.block(m, body, end, depth + 1) {
                         return false;
                     }
@@ -126,7 +128,7 @@ impl Holes {
                     }
                 }
                 StmtKind::Match { subject, cases } => {
-                    self.expr(m, *subject, 0);
+                    self.expr(m, *subject);
                     cases.iter().for_each(|c| self.push_block(c));
                     if cases.iter().any(|c| may_exit(c, 0)) {
                         self.0.push(rest);
@@ -151,44 +153,40 @@ impl Holes {
     }
 
     /// The parts of an expression that may not be evaluated.
-    fn expr(&mut self, m: &Module, e: ExprId, depth: u32) {
-        if depth > MAX_DEPTH {
-            self.0.push(m.span(e));
-            return;
-        }
-        match m.kind(e) {
-            ExprKind::BoolOp { values, .. } => {
-                if let Some(first) = values.first() {
-                    self.expr(m, *first, depth + 1);
+    fn expr(&mut self, m: &Module, e: ExprId) {
+        // One stack for the walk: `children` appends to it.
+        let mut stack = vec![e];
+        while let Some(e) = stack.pop() {
+            if stack.len() > MAX_STACK {
+                self.0.push(m.span(e));
+                continue;
+            }
+            match m.kind(e) {
+                ExprKind::BoolOp { values, .. } => {
+                    stack.extend(values.first().copied());
+                    self.0.extend(values.iter().skip(1).map(|v| m.span(*v)));
                 }
-                self.0.extend(values.iter().skip(1).map(|v| m.span(*v)));
-            }
-            ExprKind::IfExp { test, body, orelse } => {
-                self.expr(m, *test, depth + 1);
-                self.0.push(m.span(*body));
-                self.0.push(m.span(*orelse));
-            }
-            ExprKind::Lambda { .. } => self.0.push(m.span(e)),
-            ExprKind::Comp {
-                elt, value, gens, ..
-            } => {
-                for (i, g) in gens.iter().enumerate() {
-                    if i == 0 {
-                        self.expr(m, g.iter, depth + 1);
-                    } else {
-                        self.0.push(m.span(g.iter));
+                ExprKind::IfExp { test, body, orelse } => {
+                    stack.push(*test);
+                    self.0.push(m.span(*body));
+                    self.0.push(m.span(*orelse));
+                }
+                ExprKind::Lambda { .. } => self.0.push(m.span(e)),
+                ExprKind::Comp {
+                    elt, value, gens, ..
+                } => {
+                    for (i, g) in gens.iter().enumerate() {
+                        if i == 0 {
+                            stack.push(g.iter);
+                        } else {
+                            self.0.push(m.span(g.iter));
+                        }
+                        self.0.extend(g.ifs.iter().map(|c| m.span(*c)));
                     }
-                    self.0.extend(g.ifs.iter().map(|c| m.span(*c)));
+                    self.0.push(m.span(*elt));
+                    self.0.extend(value.iter().map(|v| m.span(*v)));
                 }
-                self.0.push(m.span(*elt));
-                self.0.extend(value.iter().map(|v| m.span(*v)));
-            }
-            _ => {
-                let mut kids = Vec::new();
-                m.children(e, &mut kids);
-                for k in kids {
-                    self.expr(m, k, depth + 1);
-                }
+                _ => m.children(e, &mut stack),
             }
         }
     }

@@ -479,46 +479,69 @@ pub fn probe_call(
     a.probe.take().unwrap_or_default()
 }
 
-/// The queries a function runs by itself as if it were called on every iteration of a loop:
-/// `(span, model, method)` of each `Model.objects...` query (or `get_object_or_404`) in source
-/// order, whatever branch it sits in. Queries on the related managers of its parameters are not
-/// included: the summary trees replay those against the caller's loaded set.
-pub(crate) fn own_queries(
-    ix: &Index,
-    file: &File,
-    f: &FunctionDef,
-    self_model: Option<ModelId>,
-) -> Vec<(Span, ModelId, String)> {
-    let mut a = Analyzer::new(ix, file, &NO_SUMMARIES);
-    if let (Some(model), Some(p)) = (self_model, f.params.first()) {
-        a.env.insert(
-            p.name.clone(),
-            Value::Instance(Inst {
-                model,
-                loads: LoadSet::default(),
-                row: None,
-                created_in_loop: None,
-                open: true,
-            }),
-        );
+/// Finds the queries functions of one file run by themselves, as if each were called on every
+/// iteration of a loop (one analyzer reused for the file's functions).
+pub(crate) struct QueryProbe<'a> {
+    a: Analyzer<'a>,
+}
+
+impl<'a> QueryProbe<'a> {
+    pub fn new(ix: &'a Index, file: &'a File) -> Self {
+        QueryProbe {
+            a: Analyzer::new(ix, file, &NO_SUMMARIES),
+        }
     }
-    a.push_loop(f.span, LoopKind::Repeat);
-    a.fn_body = Some(&f.body);
-    a.fn_span = f.span;
-    a.block(&f.body);
-    a.events
-        .into_iter()
-        .filter_map(|e| match e {
-            Event::QueryInLoop {
-                span,
-                model,
-                method,
-                root: true,
-                ..
-            } => Some((span, model, method)),
-            _ => None,
-        })
-        .collect()
+
+    /// `(span, model, method)` of each `Model.objects...` query (or `get_object_or_404`) `f`
+    /// runs, in source order, whatever branch it sits in. Queries on the related managers of
+    /// its parameters are not included: the summary trees replay those against the caller's
+    /// loaded set. `self_model`: `f` is a method of that model.
+    pub fn queries(
+        &mut self,
+        f: &'a FunctionDef,
+        self_model: Option<ModelId>,
+    ) -> Vec<(Span, ModelId, String)> {
+        let a = &mut self.a;
+        a.env.clear();
+        a.loops.clear();
+        a.events.clear();
+        a.seen_fk.clear();
+        a.seen_rel.clear();
+        a.seen_query.clear();
+        a.cond_loads.clear();
+        a.conds.clear();
+        a.returns.clear();
+        a.usage = usage::UsageState::default();
+        if let (Some(model), Some(p)) = (self_model, f.params.first()) {
+            a.env.insert(
+                p.name.clone(),
+                Value::Instance(Inst {
+                    model,
+                    loads: LoadSet::default(),
+                    row: None,
+                    created_in_loop: None,
+                    open: true,
+                }),
+            );
+        }
+        a.push_loop(f.span, LoopKind::Repeat);
+        a.fn_body = Some(&f.body);
+        a.fn_span = f.span;
+        a.block(&f.body);
+        a.events
+            .drain(..)
+            .filter_map(|e| match e {
+                Event::QueryInLoop {
+                    span,
+                    model,
+                    method,
+                    root: true,
+                    ..
+                } => Some((span, model, method)),
+                _ => None,
+            })
+            .collect()
+    }
 }
 
 /// Where a class gets its queryset: a class attribute's expression, or a method whose

@@ -397,6 +397,7 @@ fn extract_file(file: &File, ix: &Index) -> Vec<FnSummary> {
     let m = &file.ast;
     let module = &file.scope.module;
     let mut out = Vec::new();
+    let mut probe: Option<super::QueryProbe<'_>> = None;
     for f in &m.functions {
         if f.parent.is_some() {
             continue;
@@ -497,7 +498,9 @@ fn extract_file(file: &File, ix: &Index) -> Vec<FnSummary> {
                 .as_deref()
                 .filter(|_| matches!(kind, FnKind::Method | FnKind::Property))
                 .and_then(|c| ix.model_by_qual(c));
-            super::own_queries(ix, file, f, self_model)
+            probe
+                .get_or_insert_with(|| super::QueryProbe::new(ix, file))
+                .queries(f, self_model)
                 .into_iter()
                 .find(|(span, ..)| !x.holes.covers(*span))
                 .map(|(span, model, method)| OwnQuery {
@@ -811,7 +814,11 @@ impl Extract<'_> {
             }
         }
         match m.kind(e) {
-            ExprKind::Name(n) => self.note_name(n),
+            ExprKind::Name(n) => {
+                if !self.mentions_model && !self.holes.covers(m.span(e)) {
+                    self.note_name(n);
+                }
+            }
             ExprKind::Call { func, args, kwargs } => {
                 let name = m.dotted(*func);
                 let builtin = name.as_deref().filter(|n| {
