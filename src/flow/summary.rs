@@ -554,20 +554,25 @@ impl Extract<'_> {
         !self.holes.covers(at.1)
     }
 
-    /// Note a name that may stand for a model class.
-    fn note_name(&mut self, n: &str) {
+    /// Note `n.attr` (or `n` alone, `attr` empty) read where code always runs: a manager of a
+    /// model class (`Price.objects`) or `get_object_or_404` means the function may query.
+    fn note_name(&mut self, n: &str, attr: &str) {
         if self.mentions_model || self.env.contains_key(n) {
             return;
         }
+        if attr.is_empty() {
+            self.mentions_model = n == "get_object_or_404";
+            return;
+        }
         let module = &self.file.scope.module;
-        self.mentions_model = n == "get_object_or_404"
-            || self
-                .file
-                .scope
-                .names
-                .get(n)
-                .is_some_and(|q| self.ix.model_by_qual(q).is_some())
-            || self.ix.model_by_qual(&format!("{module}.{n}")).is_some();
+        let model = match self.file.scope.names.get(n) {
+            Some(q) => self.ix.model_by_qual(q),
+            None => self.ix.model_by_qual(&format!("{module}.{n}")),
+        };
+        self.mentions_model = model.is_some_and(|id| {
+            matches!(attr, "objects" | "_default_manager" | "_base_manager")
+                || self.ix.model(id).managers.iter().any(|mg| mg.name == attr)
+        });
     }
 
     fn block(&mut self, b: &Block, depth: u32) {
@@ -816,8 +821,16 @@ impl Extract<'_> {
         match m.kind(e) {
             ExprKind::Name(n) => {
                 if !self.mentions_model && !self.holes.covers(m.span(e)) {
-                    self.note_name(n);
+                    self.note_name(n, "");
                 }
+            }
+            ExprKind::Attr { value, attr, .. } => {
+                if let ExprKind::Name(n) = m.kind(*value) {
+                    if !self.mentions_model && !self.holes.covers(m.span(e)) {
+                        self.note_name(n, attr);
+                    }
+                }
+                self.expr(*value, None, depth + 1);
             }
             ExprKind::Call { func, args, kwargs } => {
                 let name = m.dotted(*func);
