@@ -194,7 +194,7 @@ impl Holes {
 
 /// Whether a block may leave the function or the enclosing loop before its end (`return`,
 /// `raise`, `break`, `continue` anywhere in it, nested functions aside).
-fn may_exit(b: &Block, depth: u32) -> bool {
+pub(crate) fn may_exit(b: &Block, depth: u32) -> bool {
     if depth > MAX_DEPTH {
         return true;
     }

@@ -493,7 +493,8 @@ impl<'a> QueryProbe<'a> {
     }
 
     /// `(span, model, method)` of each `Model.objects...` query (or `get_object_or_404`) `f`
-    /// runs, in source order, whatever branch it sits in. Queries on the related managers of
+    /// runs, in source order, in the statements that run on every call (see
+    /// [`Analyzer::always_block`]; the caller still drops those in the holes of expressions). Queries on the related managers of
     /// its parameters are not included: the summary trees replay those against the caller's
     /// loaded set. `self_model`: `f` is a method of that model.
     pub fn queries(
@@ -527,7 +528,7 @@ impl<'a> QueryProbe<'a> {
         a.push_loop(f.span, LoopKind::Repeat);
         a.fn_body = Some(&f.body);
         a.fn_span = f.span;
-        a.block(&f.body);
+        a.always_block(&f.body, 0);
         a.events
             .drain(..)
             .filter_map(|e| match e {
@@ -1113,6 +1114,81 @@ impl<'a> Analyzer<'a> {
             | StmtKind::Break
             | StmtKind::Continue => {}
         }
+    }
+
+    /// Walk only the statements of a block that run whenever it does (the conditions of `if`
+    /// and `while`, the iterable of `for`, `with` and `try` bodies up to the first possible
+    /// exit), the way [`always::Holes`] cuts a function: the branches skipped cannot hold a
+    /// query that runs on every call. Returns false after a possible exit.
+    fn always_block(&mut self, b: &Block, depth: u32) -> bool {
+        if depth > 100 {
+            return false;
+        }
+        for st in b {
+            match &st.kind {
+                StmtKind::If { test, body, orelse } => {
+                    self.truth(*test);
+                    if always::may_exit(body, 0) || always::may_exit(orelse, 0) {
+                        return false;
+                    }
+                }
+                StmtKind::For {
+                    iter, body, orelse, ..
+                } => {
+                    let it = self.eval(*iter);
+                    self.evaluate_iter(&it, *iter, EvalHow::Iterate);
+                    if always::may_exit(body, 0) || always::may_exit(orelse, 0) {
+                        return false;
+                    }
+                }
+                StmtKind::While { test, body, orelse } => {
+                    self.truth(*test);
+                    if always::may_exit(body, 0) || always::may_exit(orelse, 0) {
+                        return false;
+                    }
+                }
+                StmtKind::With { items, body } => {
+                    for (e, t) in items {
+                        self.eval(*e);
+                        if let Some(t) = t {
+                            self.bind(t, Value::Unknown);
+                        }
+                    }
+                    if !self.always_block(body, depth + 1) {
+                        return false;
+                    }
+                }
+                StmtKind::Try {
+                    body,
+                    handlers,
+                    orelse,
+                    finally,
+                } => {
+                    let falls = self.always_block(body, depth + 1);
+                    let exits = !falls
+                        || handlers.iter().any(|h| always::may_exit(&h.body, 0))
+                        || always::may_exit(orelse, 0);
+                    if !self.always_block(finally, depth + 1) || exits {
+                        return false;
+                    }
+                }
+                StmtKind::Match { subject, cases } => {
+                    self.eval(*subject);
+                    if cases.iter().any(|c| always::may_exit(c, 0)) {
+                        return false;
+                    }
+                }
+                StmtKind::Return(_)
+                | StmtKind::Raise(_)
+                | StmtKind::Break
+                | StmtKind::Continue => {
+                    self.stmt(&st.kind, st.span);
+                    return false;
+                }
+                _ => self.stmt(&st.kind, st.span),
+            }
+        }
+        true
     }
 
     /// The normalised source text of a condition (`not x` and `not (x)` alike).
