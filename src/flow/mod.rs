@@ -1178,10 +1178,7 @@ impl<'a> Analyzer<'a> {
                         return false;
                     }
                 }
-                StmtKind::Return(_)
-                | StmtKind::Raise(_)
-                | StmtKind::Break
-                | StmtKind::Continue => {
+                StmtKind::Return(_) | StmtKind::Raise(_) | StmtKind::Break | StmtKind::Continue => {
                     self.stmt(&st.kind, st.span);
                     return false;
                 }

@@ -18,7 +18,7 @@ use crate::index::Index;
 use crate::project::{File, FileId};
 use crate::source::Span;
 use rayon::prelude::*;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Longest attribute path kept in a tree.
 pub const MAX_DEPTH: usize = 8;
@@ -216,6 +216,17 @@ pub struct FnSummary {
     /// A query run on every call, not rooted at a parameter (those are in `trees`).
     pub query: Option<OwnQuery>,
     passes: Vec<Pass>,
+    /// Where to look for the function's own query, if it may run one (see [`Summaries::build`]).
+    probe: Option<ProbeAt>,
+}
+
+/// A function whose own queries are worth a walk: its file (index in the files built from),
+/// its index in that file's functions, and its model when it is a model's method.
+#[derive(Debug, Clone, Copy)]
+struct ProbeAt {
+    file: usize,
+    func: usize,
+    self_model: Option<crate::index::ModelId>,
 }
 
 impl FnSummary {
@@ -273,16 +284,71 @@ impl Summaries {
 
     /// Build the summaries of every function in `files` and compose them over the call graph.
     pub fn build(files: &[File], ix: &Index) -> Summaries {
-        let per_file: Vec<Vec<FnSummary>> = files.par_iter().map(|f| extract_file(f, ix)).collect();
+        let per_file: Vec<(Vec<FnSummary>, Vec<String>)> = files
+            .par_iter()
+            .enumerate()
+            .map(|(i, f)| extract_file(i, f, ix))
+            .collect();
         let mut s = Summaries::default();
-        for f in per_file.into_iter().flatten() {
-            if !s.by_qual.contains_key(&f.qual) {
-                s.by_qual.insert(f.qual.clone(), s.fns.len());
-                s.fns.push(f);
+        let mut called: HashSet<String> = HashSet::new();
+        for (fs, calls) in per_file {
+            called.extend(calls);
+            for f in fs {
+                if !s.by_qual.contains_key(&f.qual) {
+                    s.by_qual.insert(f.qual.clone(), s.fns.len());
+                    s.fns.push(f);
+                }
             }
         }
+        s.probe_queries(files, ix, &called);
         s.compose();
         s
+    }
+
+    /// Find the own query of each function that may run one and that something can reach: a
+    /// call somewhere in the project names it, or it is a model's method, property or
+    /// `__str__` (reached through rows). Functions nothing calls (views, framework hooks) are
+    /// not walked: a loop cannot call them.
+    fn probe_queries(&mut self, files: &[File], ix: &Index, called: &HashSet<String>) {
+        let mut by_file: BTreeMap<usize, Vec<(usize, ProbeAt)>> = BTreeMap::new();
+        for (i, f) in self.fns.iter().enumerate() {
+            if let Some(p) = f.probe {
+                if p.self_model.is_some() || called.contains(&f.qual) {
+                    by_file.entry(p.file).or_default().push((i, p));
+                }
+            }
+        }
+        let groups: Vec<(usize, Vec<(usize, ProbeAt)>)> = by_file.into_iter().collect();
+        let found: Vec<(usize, OwnQuery)> = groups
+            .par_iter()
+            .flat_map_iter(|(fi, fns)| {
+                let file = &files[*fi];
+                let mut probe = super::QueryProbe::new(ix, file);
+                let mut out = Vec::new();
+                for (i, p) in fns {
+                    let f = &file.ast.functions[p.func];
+                    let holes = Holes::of(&file.ast, &f.body, f.span.end);
+                    let q = probe
+                        .queries(f, p.self_model)
+                        .into_iter()
+                        .find(|(span, ..)| !holes.covers(*span));
+                    if let Some((span, model, method)) = q {
+                        out.push((
+                            *i,
+                            OwnQuery {
+                                at: (file.id, span),
+                                model,
+                                method,
+                            },
+                        ));
+                    }
+                }
+                out
+            })
+            .collect();
+        for (i, q) in found {
+            self.fns[i].query = Some(q);
+        }
     }
 
     /// Graft callee trees into callers, bottom-up (DFS post-order), then a few rounds more for
@@ -393,12 +459,13 @@ fn never_a_row(name: &str, is_self: bool, class_is_model: bool) -> bool {
     name == "request" || name == "cls" || (is_self && !class_is_model)
 }
 
-fn extract_file(file: &File, ix: &Index) -> Vec<FnSummary> {
+/// The summaries of a file's functions, and the qualified names of the functions it calls.
+fn extract_file(fi: usize, file: &File, ix: &Index) -> (Vec<FnSummary>, Vec<String>) {
     let m = &file.ast;
     let module = &file.scope.module;
     let mut out = Vec::new();
-    let mut probe: Option<super::QueryProbe<'_>> = None;
-    for f in &m.functions {
+    let mut called = Vec::new();
+    for (func, f) in m.functions.iter().enumerate() {
         if f.parent.is_some() {
             continue;
         }
@@ -472,6 +539,7 @@ fn extract_file(file: &File, ix: &Index) -> Vec<FnSummary> {
             holes: Holes::of(m, &f.body, f.span.end),
             mentions_model: false,
             rebound_self: false,
+            called: Vec::new(),
             ix,
         };
         let class_is_model = class_qual
@@ -493,34 +561,26 @@ fn extract_file(file: &File, ix: &Index) -> Vec<FnSummary> {
             let last = d.rsplit('.').next().unwrap_or(d).to_ascii_lowercase();
             (last.contains("cache") && last != "cached_property") || last.contains("memo")
         });
-        let query = if x.mentions_model && !memoised {
-            let self_model = class_qual
+        let probe = (x.mentions_model && !memoised).then(|| ProbeAt {
+            file: fi,
+            func,
+            self_model: class_qual
                 .as_deref()
                 .filter(|_| matches!(kind, FnKind::Method | FnKind::Property))
-                .and_then(|c| ix.model_by_qual(c));
-            probe
-                .get_or_insert_with(|| super::QueryProbe::new(ix, file))
-                .queries(f, self_model)
-                .into_iter()
-                .find(|(span, ..)| !x.holes.covers(*span))
-                .map(|(span, model, method)| OwnQuery {
-                    at: (file.id, span),
-                    model,
-                    method,
-                })
-        } else {
-            None
-        };
+                .and_then(|c| ix.model_by_qual(c)),
+        });
+        called.append(&mut x.called);
         out.push(FnSummary {
             qual,
             kind,
             params,
             trees: x.trees,
-            query,
+            query: None,
             passes: x.passes,
+            probe,
         });
     }
-    out
+    (out, called)
 }
 
 type Chain = (u8, Path);
@@ -541,6 +601,8 @@ struct Extract<'a> {
     mentions_model: bool,
     /// `self` was assigned in the body.
     rebound_self: bool,
+    /// The qualified names of the functions called (resolvable ones), in any branch.
+    called: Vec<String>,
     ix: &'a Index,
 }
 
@@ -798,6 +860,7 @@ impl Extract<'_> {
                 // `self.helper(b)`: the receiver and the arguments are handed to the method
                 if let ExprKind::Call { func, args, kwargs } = m.kind(e) {
                     if let Some((callee, true)) = self.callee(*func) {
+                        self.called.push(callee.clone());
                         let mut pass_args = vec![(ArgPos::Pos(0), 0u8, Vec::new())];
                         self.pass_args(args, kwargs, true, &mut pass_args, depth);
                         let always = self.always(at);
@@ -895,6 +958,7 @@ impl Extract<'_> {
                     }
                 }
                 if let Some((callee, bound)) = self.callee(*func) {
+                    self.called.push(callee.clone());
                     let mut pass_args = Vec::new();
                     self.pass_args(args, kwargs, bound, &mut pass_args, depth);
                     let at = self.loc(e);
