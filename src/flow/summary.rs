@@ -10,6 +10,13 @@
 //! the call graph; cycles are iterated a few rounds and trees are bounded in depth and size.
 //! The flow analysis interprets a tree against the row's model and loaded set at the call
 //! site, so whether `author` is a relation, a property or a plain field is decided there.
+//!
+//! A summary also keeps one query the function runs on every call by itself
+//! (`Price.objects.get(book=book)`, found by walking it with the flow analyzer as if inside a
+//! loop), or through a function it always calls; code that may not run (branches, code after
+//! an early exit, handlers: see [`super::always`]) and memoised functions do not count. Each
+//! tree node records whether its path is read on every call, so a member reached only in a
+//! branch does not count its queries either.
 
 use super::always::Holes;
 use super::EvalHow;
