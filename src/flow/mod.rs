@@ -303,7 +303,7 @@ pub struct Analyzer<'a> {
     seen_rel: HashSet<(u32, Vec<String>)>,
     seen_query: HashSet<Span>,
     /// Local names bound to model classes by class definitions resolved in this module.
-    class_models: HashMap<u32, ModelId>,
+    class_models: &'a HashMap<u32, ModelId>,
     /// Relations a queryset loads only when a condition held: `if full: qs =
     /// qs.select_related("author")`. Keyed by the queryset's span; an access guarded by the
     /// same condition sees them loaded.
@@ -439,18 +439,6 @@ fn migration_time_functions(m: &crate::ast::Module) -> Vec<bool> {
         }
     }
     out
-}
-
-fn class_models_of(ix: &Index, file: &File) -> HashMap<u32, ModelId> {
-    let mut class_models = HashMap::new();
-    for (ci, c) in file.ast.classes.iter().enumerate() {
-        if c.outer.is_none() {
-            if let Some(id) = ix.model_by_qual(&format!("{}.{}", file.scope.module, c.name)) {
-                class_models.insert(u32::try_from(ci).unwrap_or(0), id);
-            }
-        }
-    }
-    class_models
 }
 
 /// Walk one function (a view) and record what reaches its returns and its calls rendering
@@ -608,7 +596,7 @@ impl<'a> Analyzer<'a> {
             seen_fk: HashSet::new(),
             seen_rel: HashSet::new(),
             seen_query: HashSet::new(),
-            class_models: class_models_of(ix, file),
+            class_models: ix.file_models(file.id),
             cond_loads: HashMap::new(),
             conds: Vec::new(),
             usage: usage::UsageState::default(),

@@ -158,6 +158,8 @@ pub struct Index {
     /// Project classes deriving from a relation field class (`class AutoFK(models.ForeignKey)`):
     /// qualified name → the relation they make and whether they pick their own related_name.
     field_classes: HashMap<String, (FieldKind, bool)>,
+    /// The model classes of each file: top-level class index → model.
+    file_models: HashMap<FileId, HashMap<u32, ModelId>>,
     /// Index facts per model, parallel to `models`.
     pub indexes: Vec<indexes::ModelIndexes>,
     /// Migration operations per app (DJP310).
@@ -343,6 +345,7 @@ impl Index {
             let id = u32::try_from(ix.models.len()).unwrap_or(u32::MAX);
             let model = new_model(f, c, q, f.builtin);
             ix.by_qual.insert(q.clone(), id);
+            ix.file_models.entry(*fid).or_default().insert(*ci, id);
             ix.by_name.entry(model.name.clone()).or_default().push(id);
             ix.models.push(model);
             pending.push((id, *fid, *ci, bases.clone()));
@@ -873,6 +876,16 @@ impl Index {
                 break;
             }
         }
+    }
+}
+
+impl Index {
+    /// The model classes a file declares, by top-level class index.
+    pub fn file_models(&self, file: FileId) -> &HashMap<u32, ModelId> {
+        static NONE: std::sync::OnceLock<HashMap<u32, ModelId>> = std::sync::OnceLock::new();
+        self.file_models
+            .get(&file)
+            .unwrap_or_else(|| NONE.get_or_init(HashMap::new))
     }
 }
 
