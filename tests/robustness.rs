@@ -219,6 +219,59 @@ fn unreadable_file() {
     assert_finding(&r);
 }
 
+/// A file found by the walk and gone before it is read (a `git checkout`, a build step, an
+/// editor's temporary file): a warning naming it, every other file still checked, no panic.
+/// Like any file that cannot be read, it makes the run an error (exit code 2) when it was one
+/// of the files being checked, and is only a warning when it was only indexed.
+#[test]
+fn file_that_vanishes_after_it_was_found() {
+    use djperf::check::{plan, CheckOptions};
+    let dir = project();
+    let root = dir.path().canonicalize().unwrap();
+    fs::write(root.join("shop.py"), MODELS).unwrap();
+    fs::write(root.join("gone.py"), "from shop import Book\n").unwrap();
+    for (paths, reported) in [
+        (vec![root.clone()], true),
+        (vec![root.join("shop.py")], false),
+    ] {
+        fs::write(root.join("gone.py"), "from shop import Book\n").unwrap();
+        let opts = CheckOptions {
+            paths,
+            ..CheckOptions::default()
+        };
+        let plan = plan(&opts).unwrap();
+        let found: Vec<(PathBuf, bool)> = plan.files().map(|(p, r)| (p.to_owned(), r)).collect();
+        assert!(
+            found.contains(&(root.join("gone.py"), reported)),
+            "{found:?}"
+        );
+        fs::remove_file(root.join("gone.py")).unwrap();
+        let res = plan.analyse();
+        let warned: Vec<String> = res
+            .warnings
+            .iter()
+            .map(|w| format!("{}: {}", w.path, w.message))
+            .collect();
+        assert_eq!(warned.len(), 1, "{warned:?}");
+        assert!(
+            warned[0].contains("gone.py: cannot read: it vanished after it was found"),
+            "{warned:?}"
+        );
+        // `djperf check` exits 2 exactly when `had_error` (src/cli.rs).
+        assert_eq!(res.had_error(), reported, "{warned:?}");
+        let codes: Vec<(String, &str)> = res
+            .diagnostics
+            .iter()
+            .map(|d| (res.file(d.file).display.clone(), d.code))
+            .collect();
+        assert_eq!(codes.len(), 1, "{codes:?}");
+        assert!(
+            codes[0].0.ends_with("shop.py") && codes[0].1 == "DJP101",
+            "{codes:?}"
+        );
+    }
+}
+
 /// Mode 000 on a file and on a directory. Root reads them anyway; then there is nothing to
 /// test and the test says so (the /proc/self/mem case above covers read errors for root).
 #[cfg(unix)]
