@@ -527,21 +527,46 @@ fn field<'t>(n: Node<'t>, name: &str) -> Option<Node<'t>> {
 
 /// Lower a parsed tree into a [`Module`].
 pub fn lower(root: Node<'_>, src: &[u8]) -> Module {
-    let mut l = Lowerer {
-        src,
-        m: Module {
-            has_errors: root.has_error(),
-            ..Module::default()
-        },
-        scopes: Vec::new(),
-    };
-    let body = l.block_children(root, 0);
-    l.m.body = body;
-    // Every file's IR stays in memory until the rules ran: drop the growth slack.
-    l.m.exprs.shrink_to_fit();
-    l.m.functions.shrink_to_fit();
-    l.m.classes.shrink_to_fit();
-    l.m
+    let mut l = Lowering::new(src);
+    l.add(root);
+    l.finish()
+}
+
+/// A [`Module`] lowered from several trees over one source, in order: a big file is parsed
+/// one run of top-level statements at a time (see [`crate::parse`]), so only one small tree
+/// is alive at once. Spans are offsets into the whole source.
+pub struct Lowering<'s>(Lowerer<'s>);
+
+impl<'s> Lowering<'s> {
+    pub fn new(src: &'s [u8]) -> Self {
+        Lowering(Lowerer {
+            src,
+            m: Module::default(),
+            scopes: Vec::new(),
+        })
+    }
+
+    /// Lower the top-level statements of one tree and append them to the module's body.
+    pub fn add(&mut self, root: Node<'_>) {
+        let l = &mut self.0;
+        l.m.has_errors |= root.has_error();
+        let body = l.block_children(root, 0);
+        if l.m.body.is_empty() {
+            l.m.body = body;
+        } else {
+            l.m.body.extend(body);
+        }
+    }
+
+    pub fn finish(self) -> Module {
+        let mut m = self.0.m;
+        // Every file's IR stays in memory until the rules ran: drop the growth slack.
+        m.body.shrink_to_fit();
+        m.exprs.shrink_to_fit();
+        m.functions.shrink_to_fit();
+        m.classes.shrink_to_fit();
+        m
+    }
 }
 
 struct Lowerer<'s> {
