@@ -325,7 +325,9 @@ pub fn parse(text: &str) -> Result<Module, ParseProblem> {
     parse_in_chunks(text, CHUNK_BYTES)
 }
 
-fn parse_in_chunks(text: &str, chunk: usize) -> Result<Module, ParseProblem> {
+/// [`parse`] with runs of at least `chunk` bytes instead of [`CHUNK_BYTES`]: the fuzz target
+/// drives the chunked path with small inputs through it.
+pub fn parse_in_chunks(text: &str, chunk: usize) -> Result<Module, ParseProblem> {
     let mut lowering = ast::Lowering::new(text.as_bytes());
     with_trees(text, chunk, |tree| lowering.add(tree.root_node()))?;
     Ok(lowering.finish())
