@@ -67,7 +67,9 @@ pub enum ExprKind {
     Str(Box<str>),
     /// An f-string: the interpolated expressions.
     FString(Box<[ExprId]>),
-    Num(Box<str>),
+    /// A number: its value when it is a decimal integer (`1_000` too) that fits a `u64`.
+    /// Only the value is kept: a generated file can hold millions of numbers.
+    Num(Option<u64>),
     Const(Const),
     Subscript {
         value: ExprId,
@@ -99,7 +101,8 @@ pub enum ExprKind {
     },
     BinOp {
         left: ExprId,
-        op: Box<str>,
+        /// The operator: `&*op` is `"%"`, `"/"`, ...
+        op: BinaryOp,
         right: ExprId,
     },
     IfExp {
@@ -520,6 +523,48 @@ static COMMENT_KIND: std::sync::LazyLock<u16> = std::sync::LazyLock::new(|| {
     lang.id_for_node_kind("comment", true)
 });
 
+/// Python's binary operators, so a [`ExprKind::BinOp`] keeps no text of its own.
+const BINARY_OPERATORS: &[&str] = &[
+    "+", "-", "*", "/", "//", "%", "**", "@", "<<", ">>", "&", "|", "^",
+];
+
+/// A binary operator, as its index in [`BINARY_OPERATORS`]; it derefs to the operator's text
+/// (`""` if tree-sitter gave an unknown one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BinaryOp(u8);
+
+impl BinaryOp {
+    const UNKNOWN: BinaryOp = BinaryOp(u8::MAX);
+
+    fn new(text: &str) -> Self {
+        BINARY_OPERATORS
+            .iter()
+            .position(|op| *op == text)
+            .and_then(|i| u8::try_from(i).ok())
+            .map_or(Self::UNKNOWN, BinaryOp)
+    }
+}
+
+impl std::ops::Deref for BinaryOp {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        BINARY_OPERATORS
+            .get(usize::from(self.0))
+            .copied()
+            .unwrap_or("")
+    }
+}
+
+/// The value of a decimal integer literal (`1_000` too); `None` for floats, other bases and
+/// values past `u64`.
+fn int_value(text: &str) -> Option<u64> {
+    if !text.bytes().all(|b| b.is_ascii_digit() || b == b'_') {
+        return None;
+    }
+    text.replace('_', "").parse().ok()
+}
+
 /// A node's child in a named field.
 fn field<'t>(n: Node<'t>, name: &str) -> Option<Node<'t>> {
     n.child_by_field_id(field_id(name))
@@ -527,21 +572,46 @@ fn field<'t>(n: Node<'t>, name: &str) -> Option<Node<'t>> {
 
 /// Lower a parsed tree into a [`Module`].
 pub fn lower(root: Node<'_>, src: &[u8]) -> Module {
-    let mut l = Lowerer {
-        src,
-        m: Module {
-            has_errors: root.has_error(),
-            ..Module::default()
-        },
-        scopes: Vec::new(),
-    };
-    let body = l.block_children(root, 0);
-    l.m.body = body;
-    // Every file's IR stays in memory until the rules ran: drop the growth slack.
-    l.m.exprs.shrink_to_fit();
-    l.m.functions.shrink_to_fit();
-    l.m.classes.shrink_to_fit();
-    l.m
+    let mut l = Lowering::new(src);
+    l.add(root);
+    l.finish()
+}
+
+/// A [`Module`] lowered from several trees over one source, in order: a big file is parsed
+/// one run of top-level statements at a time (see [`crate::parse`]), so only one small tree
+/// is alive at once. Spans are offsets into the whole source.
+pub struct Lowering<'s>(Lowerer<'s>);
+
+impl<'s> Lowering<'s> {
+    pub fn new(src: &'s [u8]) -> Self {
+        Lowering(Lowerer {
+            src,
+            m: Module::default(),
+            scopes: Vec::new(),
+        })
+    }
+
+    /// Lower the top-level statements of one tree and append them to the module's body.
+    pub fn add(&mut self, root: Node<'_>) {
+        let l = &mut self.0;
+        l.m.has_errors |= root.has_error();
+        let body = l.block_children(root, 0);
+        if l.m.body.is_empty() {
+            l.m.body = body;
+        } else {
+            l.m.body.extend(body);
+        }
+    }
+
+    pub fn finish(self) -> Module {
+        let mut m = self.0.m;
+        // Every file's IR stays in memory until the rules ran: drop the growth slack.
+        m.body.shrink_to_fit();
+        m.exprs.shrink_to_fit();
+        m.functions.shrink_to_fit();
+        m.classes.shrink_to_fit();
+        m
+    }
 }
 
 struct Lowerer<'s> {
@@ -921,6 +991,7 @@ impl Lowerer<'_> {
                 None => break,
             }
         }
+        targets.shrink_to_fit();
         StmtKind::Assign { targets, value }
     }
 
@@ -1193,7 +1264,7 @@ impl Lowerer<'_> {
                     ExprKind::FString(interps.into())
                 }
             }
-            "integer" | "float" => ExprKind::Num(self.text(n).into()),
+            "integer" | "float" => ExprKind::Num(int_value(self.text(n))),
             "true" => ExprKind::Const(Const::True),
             "false" => ExprKind::Const(Const::False),
             "none" => ExprKind::Const(Const::None),
@@ -1301,8 +1372,7 @@ impl Lowerer<'_> {
                 let right = self.expr_field(n, "right", d);
                 let op = n
                     .child_by_field_id(field_id("operator"))
-                    .map(|o| self.text(o).into())
-                    .unwrap_or_default();
+                    .map_or(BinaryOp::UNKNOWN, |o| BinaryOp::new(self.text(o)));
                 ExprKind::BinOp { left, op, right }
             }
             "conditional_expression" => {
@@ -1480,4 +1550,35 @@ fn is_expression_kind(k: &str) -> bool {
             | "aliased_import"
             | "import_prefix"
     ) && !k.ends_with("_statement")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_keep_their_integer_value_only() {
+        let m =
+            crate::parse::parse("a = 1_000\nb = 1.5\nc = 0x10\nd = 3\ne = 99999999999999999999\n")
+                .unwrap();
+        let nums: Vec<Option<u64>> = m
+            .exprs
+            .iter()
+            .filter_map(|e| match e.kind {
+                ExprKind::Num(v) => Some(v),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(nums, [Some(1000), None, None, Some(3), None]);
+        let m = crate::parse::parse("s = 'a %s' % b // c\n").unwrap();
+        let ops: Vec<&str> = m
+            .exprs
+            .iter()
+            .filter_map(|e| match &e.kind {
+                ExprKind::BinOp { op, .. } => Some(&**op),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(ops, ["%", "//"]);
+    }
 }

@@ -54,6 +54,11 @@ pub struct CheckResult {
 }
 
 impl CheckResult {
+    /// Some file could not be checked (exit code 2, even when nothing was found).
+    pub fn had_error(&self) -> bool {
+        self.warnings.iter().any(|w| w.error)
+    }
+
     pub fn file(&self, id: u32) -> &File {
         &self.files[id as usize]
     }
@@ -109,7 +114,57 @@ pub fn enabled_rules(opts: &CheckOptions) -> Result<Vec<&'static Rule>, CheckErr
         .collect())
 }
 
+/// Discover, load, index and check: the whole run.
 pub fn run(opts: &CheckOptions) -> Result<CheckResult, CheckError> {
+    plan(opts).map(Plan::analyse)
+}
+
+/// A run whose files are discovered but not yet read: [`plan`] walks the paths, then
+/// [`Plan::analyse`] reads, indexes and checks them. A file may change or vanish in between
+/// (another process, a `git checkout`); that is a warning, never a panic.
+pub struct Plan<'a> {
+    reqs: Vec<LoadRequest<'a>>,
+    max_file_bytes: u64,
+    warnings: Vec<FileWarning>,
+    include_tests: bool,
+    rules: Vec<&'static Rule>,
+    matchers: config::Matchers,
+    start: Instant,
+    cwd: PathBuf,
+    cache: Option<Cache>,
+    root: PathBuf,
+    config: Config,
+}
+
+impl Plan<'_> {
+    /// Every file the run will read, in order, and whether its findings are reported.
+    pub fn files(&self) -> impl Iterator<Item = (&Path, bool)> {
+        self.reqs.iter().map(|r| (r.path.as_path(), r.report))
+    }
+
+    /// Read, index and check the discovered files.
+    pub fn analyse(self) -> CheckResult {
+        let ctx = Analysis {
+            include_tests: self.include_tests,
+            rules: &self.rules,
+            matchers: &self.matchers,
+            start: self.start,
+            cwd: Some(self.cwd),
+            cache: self.cache.as_ref(),
+        };
+        analyse(
+            self.reqs,
+            self.max_file_bytes,
+            self.warnings,
+            &ctx,
+            self.root,
+            self.config,
+        )
+    }
+}
+
+/// Discover the files of a run (see [`Plan`]).
+pub fn plan(opts: &CheckOptions) -> Result<Plan<'_>, CheckError> {
     let start = Instant::now();
     let cwd = std::env::current_dir()
         .map_err(|e| CheckError(format!("cannot read the current directory: {e}")))?;
@@ -242,9 +297,6 @@ pub fn run(opts: &CheckOptions) -> Result<CheckResult, CheckError> {
             error: false,
         })
         .collect();
-    let max = opts
-        .max_file_bytes
-        .unwrap_or(project::DEFAULT_MAX_FILE_BYTES);
     let cache = if opts.no_cache {
         None
     } else {
@@ -255,15 +307,21 @@ pub fn run(opts: &CheckOptions) -> Result<CheckResult, CheckError> {
         };
         Cache::open(&base)
     };
-    let ctx = Analysis {
+    Ok(Plan {
+        reqs,
+        max_file_bytes: opts
+            .max_file_bytes
+            .unwrap_or(project::DEFAULT_MAX_FILE_BYTES),
+        warnings,
         include_tests: opts.include_tests,
-        rules: &rules,
-        matchers: &matchers,
+        rules,
+        matchers,
         start,
-        cwd: Some(cwd.clone()),
-        cache: cache.as_ref(),
-    };
-    Ok(analyse(reqs, max, warnings, &ctx, root, config))
+        cwd,
+        cache,
+        root,
+        config,
+    })
 }
 
 /// What [`analyse`] needs besides the files.

@@ -342,9 +342,8 @@ fn run_check(args: CheckArgs) -> i32 {
             std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal()
         }
     };
-    let mut had_error = false;
+    let had_error = res.had_error();
     for w in &res.warnings {
-        had_error |= w.error;
         if !args.quiet {
             eprintln!("djperf: warning: {}: {}", w.path, w.message);
         }

@@ -3,7 +3,7 @@
 use crate::ast::{self, Module};
 use std::cell::RefCell;
 use std::time::{Duration, Instant};
-use tree_sitter::{ParseOptions, ParseState, Parser};
+use tree_sitter::{ParseOptions, ParseState, Parser, Point, Range};
 
 /// Longest a small file may take to parse before it is given up on (a hang guard, not a
 /// performance target: the budget grows with the file, see [`parse_budget`]).
@@ -147,11 +147,117 @@ pub fn normalize(text: String) -> String {
     String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
-/// Parse `text` with this thread's parser (guarded, time-bounded) and hand the tree to `f`.
-fn with_tree<T>(text: &str, f: impl FnOnce(&tree_sitter::Tree) -> T) -> Result<T, ParseProblem> {
+/// Files longer than this are parsed one run of top-level statements at a time, each run
+/// about this long: tree-sitter's tree takes some 50 to 75 bytes per source byte, so parsing a
+/// 20 MB generated file whole would hold over a gigabyte at once. Each run's tree is lowered
+/// and dropped before the next is parsed. Shorter files are parsed whole.
+pub const CHUNK_BYTES: usize = 1 << 20;
+
+/// Where `text` may be cut into runs of at least `chunk` bytes: offsets of line starts that
+/// begin a top-level statement. A cut is only made where a light scan of the tokens is sure:
+/// outside brackets, strings and backslash continuations, at a line whose first character is
+/// in column 0 and starts a statement (not `else`/`elif`/`except`/`finally`, not a comment),
+/// and not right after a decorator. A text with no such place (one giant literal) stays whole.
+fn cut_points(text: &str, chunk: usize) -> Vec<usize> {
+    let b = text.as_bytes();
+    let mut cuts = Vec::new();
+    if b.len() <= chunk {
+        return cuts;
+    }
+    let (mut depth, mut last_cut, mut after_decorator) = (0usize, 0usize, false);
+    // (quote byte, triple-quoted) while inside a string
+    let mut quote: Option<(u8, bool)> = None;
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if let Some((q, triple)) = quote {
+            match c {
+                b'\\' => i += 1,
+                b'\n' if !triple => quote = None, // unterminated: the tokenizer ends it here
+                _ if c == q && !triple => quote = None,
+                _ if c == q && b.get(i + 1) == Some(&q) && b.get(i + 2) == Some(&q) => {
+                    quote = None;
+                    i += 2;
+                }
+                _ => {}
+            }
+            i += 1;
+            continue;
+        }
+        match c {
+            b'#' => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            b'\'' | b'"' => {
+                let triple = b.get(i + 1) == Some(&c) && b.get(i + 2) == Some(&c);
+                quote = Some((c, triple));
+                i += if triple { 3 } else { 1 };
+                continue;
+            }
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            b'\\' => {
+                // a continuation joins the next line to this one
+                i += if b.get(i + 1) == Some(&b'\r') { 3 } else { 2 };
+                continue;
+            }
+            b'\n' if depth == 0 => {
+                let start = i + 1;
+                let Some(&first) = b.get(start) else { break };
+                if first.is_ascii_whitespace() || first == b'#' {
+                    // a blank, comment or indented line: still inside the last statement
+                } else if ["else", "elif", "except", "finally"].iter().any(|k| {
+                    b[start..].starts_with(k.as_bytes())
+                        && b.get(start + k.len()).is_none_or(|n| !is_ident_byte(*n))
+                }) {
+                    after_decorator = false;
+                } else {
+                    if start - last_cut >= chunk && !after_decorator {
+                        cuts.push(start);
+                        last_cut = start;
+                    }
+                    after_decorator = first == b'@';
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    cuts
+}
+
+fn is_ident_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
+}
+
+/// The tree-sitter position of byte `at`, counting rows from byte `from` (on row `row`).
+fn point_at(text: &[u8], from: usize, row: usize, at: usize) -> Point {
+    let rows = text[from..at].iter().filter(|b| **b == b'\n').count();
+    let column = text[..at]
+        .iter()
+        .rposition(|b| *b == b'\n')
+        .map_or(at, |p| at - p - 1);
+    Point::new(row + rows, column)
+}
+
+/// Parse `text` with this thread's parser (guarded, time-bounded) and hand each tree to `f`,
+/// in order: one tree for the whole text, or one per run of top-level statements for a text
+/// longer than [`CHUNK_BYTES`] (spans stay offsets into the whole text). Each tree is dropped
+/// before the next run is parsed.
+fn with_trees(
+    text: &str,
+    chunk: usize,
+    mut f: impl FnMut(&tree_sitter::Tree),
+) -> Result<(), ParseProblem> {
     if too_deep(text) {
         return Err(ParseProblem::TooDeep);
     }
+    let bytes = text.as_bytes();
+    let len = bytes.len();
+    let cuts = cut_points(text, chunk);
     PARSER.with(|cell| {
         let mut slot = cell.borrow_mut();
         if slot.is_none() {
@@ -162,7 +268,7 @@ fn with_tree<T>(text: &str, f: impl FnOnce(&tree_sitter::Tree) -> T) -> Result<T
         }
         let parser = slot.as_mut().ok_or(ParseProblem::Failed)?;
         let start = Instant::now();
-        let budget = parse_budget(text.len());
+        let budget = parse_budget(len);
         let mut timed_out = false;
         let mut progress = |_: &ParseState| {
             if start.elapsed() > budget {
@@ -172,36 +278,69 @@ fn with_tree<T>(text: &str, f: impl FnOnce(&tree_sitter::Tree) -> T) -> Result<T
                 false
             }
         };
-        let bytes = text.as_bytes();
-        let len = bytes.len();
-        let tree = parser.parse_with_options(
-            &mut |i, _| if i < len { &bytes[i..] } else { &[] },
-            None,
-            Some(ParseOptions::new().progress_callback(&mut progress)),
-        );
-        match tree {
-            Some(tree) => Ok(f(&tree)),
-            None => {
-                parser.reset();
-                Err(if timed_out {
-                    ParseProblem::Timeout(budget.as_secs())
-                } else {
-                    ParseProblem::Failed
-                })
+        let mut from = (0usize, Point::new(0, 0));
+        for end in cuts.iter().copied().chain([len]) {
+            let ranges = if cuts.is_empty() {
+                Vec::new() // the whole text
+            } else {
+                let end_point = point_at(bytes, from.0, from.1.row, end);
+                let r = Range {
+                    start_byte: from.0,
+                    end_byte: end,
+                    start_point: from.1,
+                    end_point,
+                };
+                from = (end, end_point);
+                vec![r]
+            };
+            let tree = parser.set_included_ranges(&ranges).ok().and_then(|()| {
+                parser.parse_with_options(
+                    &mut |i, _| if i < len { &bytes[i..] } else { &[] },
+                    None,
+                    Some(ParseOptions::new().progress_callback(&mut progress)),
+                )
+            });
+            match tree {
+                Some(tree) => f(&tree),
+                None => {
+                    parser.reset();
+                    let _ = parser.set_included_ranges(&[]);
+                    return Err(if timed_out {
+                        ParseProblem::Timeout(budget.as_secs())
+                    } else {
+                        ParseProblem::Failed
+                    });
+                }
             }
         }
+        if !cuts.is_empty() {
+            let _ = parser.set_included_ranges(&[]);
+        }
+        Ok(())
     })
 }
 
-/// Parse and lower `text`. The tree is dropped before returning.
+/// Parse and lower `text`. The trees are dropped before returning.
 pub fn parse(text: &str) -> Result<Module, ParseProblem> {
-    with_tree(text, |tree| ast::lower(tree.root_node(), text.as_bytes()))
+    parse_in_chunks(text, CHUNK_BYTES)
+}
+
+/// [`parse`] with runs of at least `chunk` bytes instead of [`CHUNK_BYTES`]: the fuzz target
+/// drives the chunked path with small inputs through it.
+pub fn parse_in_chunks(text: &str, chunk: usize) -> Result<Module, ParseProblem> {
+    let mut lowering = ast::Lowering::new(text.as_bytes());
+    with_trees(text, chunk, |tree| lowering.add(tree.root_node()))?;
+    Ok(lowering.finish())
 }
 
 /// Parse `text` with the same guards as [`parse`] and drop the tree: the floor that
 /// `djperf debug parse-only` measures. Returns whether the tree has syntax errors.
 pub fn parse_only(text: &str) -> Result<bool, ParseProblem> {
-    with_tree(text, |tree| tree.root_node().has_error())
+    let mut errors = false;
+    with_trees(text, CHUNK_BYTES, |tree| {
+        errors |= tree.root_node().has_error();
+    })?;
+    Ok(errors)
 }
 
 #[cfg(test)]
@@ -228,6 +367,100 @@ mod tests {
         src.push_str("pass\n");
         assert_eq!(parse(&src).unwrap_err(), ParseProblem::TooDeep);
         assert!(parse("def f():\n    return 1\n").is_ok());
+    }
+
+    /// Every Python file of the fixtures, parsed in runs of top-level statements as small as
+    /// the cuts allow, lowers to exactly the module parsed whole (same spans, same errors).
+    #[test]
+    fn chunked_parse_lowers_like_a_whole_parse() {
+        let mut files = Vec::new();
+        let mut dirs = vec![std::path::PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/testdata"
+        ))];
+        while let Some(d) = dirs.pop() {
+            for e in std::fs::read_dir(d).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    dirs.push(p);
+                } else if p.extension().is_some_and(|x| x == "py") {
+                    files.push(p);
+                }
+            }
+        }
+        files.sort();
+        assert!(files.len() > 50, "{}", files.len());
+        let (mut cut_files, mut runs) = (0, 0);
+        for p in &files {
+            let text = normalize(std::fs::read_to_string(p).unwrap());
+            let whole = format!("{:?}", parse_in_chunks(&text, usize::MAX).unwrap());
+            for chunk in [1, 200] {
+                let cuts = cut_points(&text, chunk);
+                if chunk == 1 && !cuts.is_empty() {
+                    cut_files += 1;
+                    runs += cuts.len() + 1;
+                }
+                let chunked = format!("{:?}", parse_in_chunks(&text, chunk).unwrap());
+                assert!(whole == chunked, "{} cut at {cuts:?}", p.display());
+            }
+        }
+        assert!(
+            cut_files > 40 && runs > 400,
+            "{cut_files} files, {runs} runs"
+        );
+    }
+
+    #[test]
+    fn cuts_only_between_top_level_statements() {
+        let src = r##"import a
+
+@dec(
+1)
+def f():
+    x = (
+1)
+
+# c
+class C:
+    s = '''
+not = 1
+'''
+
+try:
+    pass
+except E:
+    pass
+else:
+    pass
+finally:
+    pass
+t = "#" \
+if x else 2
+d = {
+'a': 1,
+}
+end = 1
+"##;
+        let cuts = cut_points(src, 1);
+        let starts: Vec<&str> = cuts
+            .iter()
+            .map(|c| src[*c..].lines().next().unwrap())
+            .collect();
+        assert_eq!(
+            starts,
+            [
+                "@dec(",
+                "class C:",
+                "try:",
+                r##"t = "#" \"##,
+                "d = {",
+                "end = 1"
+            ]
+        );
+        assert!(cut_points(src, src.len()).is_empty());
+        let m = parse_in_chunks(src, 1).unwrap();
+        assert!(!m.has_errors);
+        assert_eq!(m.body.len(), 7);
     }
 
     #[test]

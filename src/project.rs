@@ -106,8 +106,7 @@ fn load_one(
     let (text, decode_warning) = match r.override_text {
         Some(t) => (t.to_owned(), None),
         None => {
-            let meta = std::fs::metadata(&r.path)
-                .map_err(|e| warn(format!("cannot read: {e}"), r.report))?;
+            let meta = std::fs::metadata(&r.path).map_err(|e| warn(read_error(&e), r.report))?;
             if !meta.is_file() {
                 return Err(warn("not a regular file; skipped".into(), false));
             }
@@ -120,8 +119,7 @@ fn load_one(
                     false,
                 ));
             }
-            let bytes =
-                std::fs::read(&r.path).map_err(|e| warn(format!("cannot read: {e}"), r.report))?;
+            let bytes = std::fs::read(&r.path).map_err(|e| warn(read_error(&e), r.report))?;
             parse::decode(&bytes)
         }
     };
@@ -160,6 +158,16 @@ fn load_one(
         template: false,
     };
     Ok((file, decode_warning))
+}
+
+/// The warning for a file that was found but could not be read.
+fn read_error(e: &std::io::Error) -> String {
+    if e.kind() == std::io::ErrorKind::NotFound {
+        // Found by the walk, gone before it was read (a checkout, a build step, an editor).
+        format!("cannot read: it vanished after it was found ({e})")
+    } else {
+        format!("cannot read: {e}")
+    }
 }
 
 /// Django's built-in models (auth, contenttypes), parsed from djperf's own copy.

@@ -175,16 +175,12 @@ fn oversize_files_are_skipped_with_a_note() {
     assert_eq!(r.code, 2);
 }
 
-/// A 20 MB generated file is over the default limit (10M): skipped before it is read, so
-/// memory stays bounded. (Parsed, tree-sitter's tree alone takes about 55 bytes per source
-/// byte on such code: `--max-file-size` is the bound.)
+/// A 20 MB generated file is over the default limit (10M): skipped before it is read.
 #[test]
 fn huge_generated_file_is_skipped_by_default() {
     let dir = project();
     fs::write(dir.path().join("shop.py"), MODELS).unwrap();
-    let line = "x = [1, 2, 3]  # generated\n";
-    let big = line.repeat(20 * 1024 * 1024 / line.len() + 1);
-    fs::write(dir.path().join("big.py"), big).unwrap();
+    fs::write(dir.path().join("big.py"), generated(20 << 20)).unwrap();
     let r = check(dir.path(), &["."]);
     assert_finding(&r);
     assert!(r.stderr.contains("big.py: 20971"), "{}", r.stderr);
@@ -194,6 +190,68 @@ fn huge_generated_file_is_skipped_by_default() {
         "{}",
         r.stderr
     );
+}
+
+/// At least `len` bytes of generated code: one short top-level statement a line.
+fn generated(len: usize) -> String {
+    let line = "x = [1, 2, 3]  # generated\n";
+    line.repeat(len / line.len() + 1)
+}
+
+/// Run djperf under a Python parent that reports the peak RSS of its children (the crate
+/// forbids the `unsafe` a direct `getrusage` call needs). Returns the run and the peak in KiB.
+fn check_with_peak_rss(dir: &Path, args: &[&str]) -> (Run, u64) {
+    const PY: &str = "import resource, subprocess, sys
+r = subprocess.run(sys.argv[1:], capture_output=True)
+sys.stdout.buffer.write(r.stdout)
+sys.stderr.buffer.write(r.stderr)
+print('peak-rss-kib', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)
+sys.exit(r.returncode)
+";
+    let out = std::process::Command::new("python3")
+        .current_dir(dir)
+        .args(["-c", PY])
+        .arg(assert_cmd::cargo::cargo_bin("djperf"))
+        .args(["check", "--output-format", "concise"])
+        .args(args)
+        .output()
+        .expect("python3 runs");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let (stderr, peak) = stderr
+        .trim_end()
+        .rsplit_once('\n')
+        .map_or(("", stderr.trim_end()), |(a, b)| (a, b));
+    let kib = peak
+        .strip_prefix("peak-rss-kib ")
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no peak RSS in {stderr}{peak}"));
+    let run = Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: if stderr.is_empty() {
+            String::new()
+        } else {
+            format!("{stderr}\n")
+        },
+    };
+    (run, kib)
+}
+
+/// Checked anyway (`--max-file-size 30M`), a 20 MB generated file stays within 30 bytes of
+/// memory per source byte. It is parsed one run of top-level statements at a time, so only a
+/// small tree-sitter tree is alive at once (parsed whole, the tree alone took 1.6 GB and the
+/// run 2.1 GB, about 100 bytes per source byte; now about 490 MB, mostly the lowered IR).
+#[test]
+fn huge_generated_file_checked_in_bounded_memory() {
+    let dir = project();
+    fs::write(dir.path().join("shop.py"), MODELS).unwrap();
+    let big = generated(20 << 20);
+    fs::write(dir.path().join("big.py"), &big).unwrap();
+    let (r, kib) = check_with_peak_rss(dir.path(), &["--max-file-size", "30M", "."]);
+    assert_finding(&r);
+    assert_eq!(r.stderr, "");
+    let bound = 30 * big.len() as u64 / 1024;
+    assert!(kib < bound, "peak RSS {kib} KiB, bound {bound} KiB");
 }
 
 /// An unreadable file that the user asked to check is an error (exit 2): a run that silently
@@ -217,6 +275,59 @@ fn unreadable_file() {
     // Checking only shop.py: mem.py is indexed, not reported, so it is only a warning.
     let r = check(dir.path(), &["shop.py"]);
     assert_finding(&r);
+}
+
+/// A file found by the walk and gone before it is read (a `git checkout`, a build step, an
+/// editor's temporary file): a warning naming it, every other file still checked, no panic.
+/// Like any file that cannot be read, it makes the run an error (exit code 2) when it was one
+/// of the files being checked, and is only a warning when it was only indexed.
+#[test]
+fn file_that_vanishes_after_it_was_found() {
+    use djperf::check::{plan, CheckOptions};
+    let dir = project();
+    let root = dir.path().canonicalize().unwrap();
+    fs::write(root.join("shop.py"), MODELS).unwrap();
+    fs::write(root.join("gone.py"), "from shop import Book\n").unwrap();
+    for (paths, reported) in [
+        (vec![root.clone()], true),
+        (vec![root.join("shop.py")], false),
+    ] {
+        fs::write(root.join("gone.py"), "from shop import Book\n").unwrap();
+        let opts = CheckOptions {
+            paths,
+            ..CheckOptions::default()
+        };
+        let plan = plan(&opts).unwrap();
+        let found: Vec<(PathBuf, bool)> = plan.files().map(|(p, r)| (p.to_owned(), r)).collect();
+        assert!(
+            found.contains(&(root.join("gone.py"), reported)),
+            "{found:?}"
+        );
+        fs::remove_file(root.join("gone.py")).unwrap();
+        let res = plan.analyse();
+        let warned: Vec<String> = res
+            .warnings
+            .iter()
+            .map(|w| format!("{}: {}", w.path, w.message))
+            .collect();
+        assert_eq!(warned.len(), 1, "{warned:?}");
+        assert!(
+            warned[0].contains("gone.py: cannot read: it vanished after it was found"),
+            "{warned:?}"
+        );
+        // `djperf check` exits 2 exactly when `had_error` (src/cli.rs).
+        assert_eq!(res.had_error(), reported, "{warned:?}");
+        let codes: Vec<(String, &str)> = res
+            .diagnostics
+            .iter()
+            .map(|d| (res.file(d.file).display.clone(), d.code))
+            .collect();
+        assert_eq!(codes.len(), 1, "{codes:?}");
+        assert!(
+            codes[0].0.ends_with("shop.py") && codes[0].1 == "DJP101",
+            "{codes:?}"
+        );
+    }
 }
 
 /// Mode 000 on a file and on a directory. Root reads them anyway; then there is nothing to

@@ -56,7 +56,7 @@ pub struct UsageState {
 
 /// Whether an expression is the integer literal `n`.
 fn is_int(m: &crate::ast::Module, e: ExprId, n: u32) -> bool {
-    matches!(m.kind(e), ExprKind::Num(s) if s.parse::<u32>() == Ok(n))
+    matches!(m.kind(e), ExprKind::Num(v) if *v == Some(u64::from(n)))
 }
 
 /// For `count() OP k` (or `k OP count()` when `flipped`): `Some(negated)` when the test is an

@@ -474,7 +474,7 @@ impl Builder<'_> {
         ser.model = Some(model);
         let depth: u32 = class_attr(&mf.ast, meta, "depth")
             .and_then(|e| match mf.ast.kind(e) {
-                ExprKind::Num(n) => n.parse().ok(),
+                ExprKind::Num(n) => n.and_then(|n| u32::try_from(n).ok()),
                 _ => None,
             })
             .unwrap_or(0);

@@ -1127,7 +1127,7 @@ fn own_members(f: &File, c: &ClassDef, ix: &Index) -> (Vec<Field>, Vec<Manager>)
                 None
             };
             let max_length = kw("max_length").and_then(|e| match f.ast.kind(e) {
-                ExprKind::Num(n) => n.replace('_', "").parse().ok(),
+                ExprKind::Num(n) => n.and_then(|n| u32::try_from(n).ok()),
                 _ => None,
             });
             fields.push(Field {
