@@ -72,6 +72,12 @@ impl Diagnostic {
     }
 
     #[must_use]
+    pub fn with_fix(mut self, fix: Option<Fix>) -> Self {
+        self.fix = fix;
+        self
+    }
+
+    #[must_use]
     pub fn with_related(mut self, related: Vec<Related>) -> Self {
         self.related = related;
         self

@@ -10,6 +10,7 @@
 //! [`MAX_PASSES`]). Nothing touches the disk here: [`write_files`] does, and `--diff` does
 //! not call it.
 
+pub mod class;
 pub mod queryset;
 
 use crate::check::{self, CheckError, CheckOptions, CheckResult};

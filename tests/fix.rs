@@ -148,3 +148,73 @@ fn stdin_fix_prints_the_fixed_text() {
     );
     assert_eq!(views(p.path()), text, "stdin mode must not write the file");
 }
+
+/// A project from `tests/fix_data/<dir>/*.py` (the fixed and unfixed copies left out).
+fn project_from(dir: &str) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    fs::write(tmp.path().join("manage.py"), "").unwrap();
+    fs::create_dir(tmp.path().join("shop")).unwrap();
+    fs::write(tmp.path().join("shop/__init__.py"), "").unwrap();
+    for e in fs::read_dir(Path::new(DATA).join(dir)).unwrap() {
+        let p = e.unwrap().path();
+        let name = p.file_name().unwrap().to_str().unwrap().to_owned();
+        if name.ends_with(".py") && !name.contains(".fixed") && !name.contains(".unsafe-fixed") {
+            fs::copy(&p, tmp.path().join("shop").join(name)).unwrap();
+        }
+    }
+    tmp
+}
+
+fn read(dir: &Path, name: &str) -> String {
+    fs::read_to_string(dir.join("shop").join(name)).unwrap()
+}
+
+/// A second run has nothing more to change.
+fn assert_fixed_point(dir: &Path, unsafe_fixes: bool) {
+    let mut c = djperf(dir);
+    c.arg("--diff");
+    if unsafe_fixes {
+        c.arg("--unsafe-fixes");
+    }
+    let out = c.output().unwrap();
+    assert!(
+        out.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+#[test]
+fn drf_admin_and_branch_fixes() {
+    let p = project_from("more");
+    let out = djperf(p.path())
+        .arg("--fix")
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    // Left: the EditionAdmin column, whose fix replaces `list_select_related = True`, and the
+    // loop whose rows come from an `.only()` queryset on one branch.
+    assert!(
+        stdout.contains("Fixed 13 problems (2 remaining)"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("shop/admin.py:43:21") && stdout.contains("shop/branches.py:38:15"));
+    for f in ["views", "admin", "branches"] {
+        assert_eq!(
+            read(p.path(), &format!("{f}.py")),
+            expected(&format!("more/{f}.fixed.py")),
+            "{f}.py"
+        );
+    }
+    assert_fixed_point(p.path(), false);
+
+    let p = project_from("more");
+    djperf(p.path()).arg("--unsafe-fixes").assert().code(1);
+    assert_eq!(
+        read(p.path(), "admin.py"),
+        expected("more/admin.unsafe-fixed.py")
+    );
+    assert_fixed_point(p.path(), true);
+}

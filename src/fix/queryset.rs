@@ -63,7 +63,41 @@ pub fn load_fix(
     lookups: &[String],
     unsafe_why: Option<&str>,
 ) -> Option<Fix> {
-    let (edit, added, has_prefetch_object) = load_edit(file, root, call, lookups)?;
+    load_fix_at(file, &[root], call, lookups, unsafe_why)
+}
+
+/// [`load_fix`] on every queryset expression of `roots` (the branches that built the
+/// queryset, `if ...: qs = A` / `else: qs = B`): one fix editing each one that lacks a
+/// lookup, or `None` when any of them cannot take the call (a fix on some branches only
+/// would leave the others querying per row).
+pub fn load_fix_at(
+    file: &File,
+    roots: &[Span],
+    call: LoadCall,
+    lookups: &[String],
+    unsafe_why: Option<&str>,
+) -> Option<Fix> {
+    let mut edits: Vec<Edit> = Vec::new();
+    let mut added: Vec<String> = Vec::new();
+    let mut has_prefetch_object = false;
+    for root in roots {
+        match plan(file, *root, call, lookups)? {
+            Planned::Covered => {}
+            Planned::Edit(e, a, pf) => {
+                edits.push(e);
+                has_prefetch_object |= pf;
+                for l in a {
+                    if !added.contains(&l) {
+                        added.push(l);
+                    }
+                }
+            }
+        }
+    }
+    edits.sort_by_key(|e| (e.span.start, e.span.end));
+    if edits.is_empty() || edits.windows(2).any(|w| w[1].span.start <= w[0].span.end) {
+        return None;
+    }
     let mut applicability = if unsafe_why.is_some() {
         Applicability::Unsafe
     } else {
@@ -84,10 +118,16 @@ pub fn load_fix(
         applicability = Applicability::Unsafe;
         message.push_str(" (the queryset also uses Prefetch objects: check the lookup path)");
     }
+    if edits.len() > 1 {
+        message.push_str(&format!(
+            " on the {} branches that build the queryset",
+            edits.len()
+        ));
+    }
     Some(Fix {
         message,
         applicability,
-        edits: vec![edit],
+        edits,
     })
 }
 
@@ -103,6 +143,21 @@ pub fn load_edit(
     call: LoadCall,
     lookups: &[String],
 ) -> Option<(Edit, Vec<String>, bool)> {
+    match plan(file, root, call, lookups)? {
+        Planned::Edit(e, added, pf) => Some((e, added, pf)),
+        Planned::Covered => None,
+    }
+}
+
+/// What adding lookups to one queryset expression takes.
+enum Planned {
+    /// Every lookup is loaded there already.
+    Covered,
+    Edit(Edit, Vec<String>, bool),
+}
+
+/// [`load_edit`], telling "nothing to add" (`Some(Covered)`) from "cannot" (`None`).
+fn plan(file: &File, root: Span, call: LoadCall, lookups: &[String]) -> Option<Planned> {
     let text = file.text.as_deref()?;
     let m = &file.ast;
     if m.has_errors || m.truncated {
@@ -176,7 +231,7 @@ pub fn load_edit(
         }
     }
     if added.is_empty() {
-        return None;
+        return Some(Planned::Covered);
     }
     let nl = if text.contains("\r\n") { "\r\n" } else { "\n" };
 
@@ -215,7 +270,7 @@ pub fn load_edit(
             span: Span::new(pos, pos),
             content,
         };
-        return Some((edit, added, has_prefetch_object));
+        return Some(Planned::Edit(edit, added, has_prefetch_object));
     }
 
     // Append to the chain, before any slice or `.iterator()` at its end (a sliced
@@ -266,7 +321,7 @@ pub fn load_edit(
                     span: Span::new(attr_span.start as usize, m.span(target).end as usize),
                     content: format!("{method}({args})"),
                 };
-                return Some((edit, added, has_prefetch_object));
+                return Some(Planned::Edit(edit, added, has_prefetch_object));
             }
         }
     }
@@ -276,7 +331,7 @@ pub fn load_edit(
         span: Span::new(pos, pos),
         content: format!("{sep}.{method}({args})"),
     };
-    Some((edit, added, has_prefetch_object))
+    Some(Planned::Edit(edit, added, has_prefetch_object))
 }
 
 /// The expression with exactly this span (a call, subscript or attribute chain).
@@ -347,7 +402,7 @@ fn prefetch_object_lookup(m: &Module, e: ExprId) -> Option<&str> {
 }
 
 /// The quote character of a plain string literal.
-fn quote_of(m: &Module, text: &str, e: ExprId) -> Option<char> {
+pub(crate) fn quote_of(m: &Module, text: &str, e: ExprId) -> Option<char> {
     m.str_value(e)?;
     let src = text.get(m.span(e).range())?;
     let body = src.trim_start_matches(|c: char| c.is_ascii_alphabetic());
@@ -362,7 +417,7 @@ fn quote_of(m: &Module, text: &str, e: ExprId) -> Option<char> {
 }
 
 /// The quote most string literals of the file use (double quotes on a tie).
-fn file_quote(m: &Module, text: &str) -> char {
+pub(crate) fn file_quote(m: &Module, text: &str) -> char {
     let (mut single, mut double) = (0usize, 0usize);
     for (i, _) in m.exprs.iter().enumerate() {
         let Ok(id) = ExprId::try_from(i) else {

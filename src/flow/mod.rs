@@ -44,6 +44,9 @@ pub enum Event {
     FkAccess {
         span: Span,
         root_span: Span,
+        /// Where the fix goes when branches built the queryset separately (empty:
+        /// `root_span`).
+        fix_at: Vec<Span>,
         root_model: ModelId,
         /// Full relation path from the root rows.
         path: Vec<String>,
@@ -65,6 +68,8 @@ pub enum Event {
     RelatedEval {
         span: Span,
         root_span: Span,
+        /// As in `FkAccess`.
+        fix_at: Vec<Span>,
         root_model: ModelId,
         path: Vec<String>,
         model: ModelId,
@@ -1332,6 +1337,7 @@ impl<'a> Analyzer<'a> {
                     Row {
                         loop_id,
                         root_span: prow.root_span,
+                        fix_at: prow.fix_at.clone(),
                         root_model: prow.root_model,
                         path,
                         first_missing: missing,
@@ -1341,6 +1347,7 @@ impl<'a> Analyzer<'a> {
                 _ => Row {
                     loop_id,
                     root_span: q.span,
+                    fix_at: q.fix_at.clone(),
                     root_model: q.model,
                     path: Vec::new(),
                     first_missing: None,
@@ -1350,6 +1357,7 @@ impl<'a> Analyzer<'a> {
             None => Row {
                 loop_id,
                 root_span: q.span,
+                fix_at: q.fix_at.clone(),
                 root_model: q.model,
                 path: Vec::new(),
                 first_missing: None,
@@ -1410,6 +1418,7 @@ impl<'a> Analyzer<'a> {
                         self.events.push(Event::RelatedEval {
                             span,
                             root_span: prow.root_span,
+                            fix_at: prow.fix_at.to_vec(),
                             root_model: prow.root_model,
                             path,
                             model: rel.parent.model,
@@ -1507,7 +1516,7 @@ impl<'a> Analyzer<'a> {
                     Value::QuerySet(q) if !q.values => {
                         if matches!(m.kind(*index), ExprKind::Slice(_)) {
                             let mut q2 = q.clone();
-                            q2.span = m.span(e);
+                            q2.step(m.span(e));
                             q2.is_manager = false;
                             Value::QuerySet(q2)
                         } else {
@@ -1704,6 +1713,8 @@ impl<'a> Analyzer<'a> {
                     iterator: false,
                     ordered: self.ix.model(model).ordered,
                     filters: Rc::from([]),
+                    through: Rc::from([span]),
+                    fix_at: Rc::from([]),
                 }),
                 None => Value::Unknown,
             },
@@ -1751,6 +1762,8 @@ impl<'a> Analyzer<'a> {
                     iterator: false,
                     ordered: node.ordered || ix.model(target).ordered,
                     filters: Rc::from([]),
+                    through: Rc::from([span]),
+                    fix_at: Rc::from([]),
                 });
             }
         }
@@ -1838,6 +1851,7 @@ impl<'a> Analyzer<'a> {
             Rc::new(Row {
                 loop_id: r.loop_id,
                 root_span: r.root_span,
+                fix_at: r.fix_at.clone(),
                 root_model: r.root_model,
                 path,
                 first_missing,
@@ -1853,6 +1867,7 @@ impl<'a> Analyzer<'a> {
                 self.events.push(Event::FkAccess {
                     span,
                     root_span: r.root_span,
+                    fix_at: r.fix_at.to_vec(),
                     root_model: r.root_model,
                     path: r.path.clone(),
                     missing_from: r.first_missing.unwrap_or(r.path.len() - 1),
@@ -1921,6 +1936,8 @@ impl<'a> Analyzer<'a> {
             iterator: false,
             ordered: node.is_some_and(|n| n.ordered) || self.ix.model(target).ordered,
             filters: Rc::from([]),
+            through: Rc::from([span]),
+            fix_at: Rc::from([]),
         })
     }
 
@@ -2209,7 +2226,7 @@ impl<'a> Analyzer<'a> {
             let mut q2 = q.clone();
             q2.loads = eff.loads;
             q2.values = eff.values;
-            q2.span = span;
+            q2.step(span);
             q2.is_manager = false;
             if method == "order_by" {
                 q2.ordered = !args.is_empty();
@@ -2252,14 +2269,14 @@ impl<'a> Analyzer<'a> {
             let mut q2 = q.clone();
             q2.loads.merge(&ce.loads);
             q2.values |= ce.values;
-            q2.span = span;
+            q2.step(span);
             q2.is_manager = false;
             q2.cached = false;
             return Value::QuerySet(q2);
         }
         if method == "iterator" {
             let mut q2 = q.clone();
-            q2.span = span;
+            q2.step(span);
             q2.iterator = true;
             q2.cached = false;
             if let Some(rel) = &q.related {

@@ -12,6 +12,9 @@ pub struct Row {
     pub loop_id: u32,
     /// The root queryset expression (the place to add `select_related`/`prefetch_related`).
     pub root_span: Span,
+    /// Where the fix goes when the rows come from querysets built on several branches
+    /// (empty: `root_span` alone). See [`Qs::fix_at`].
+    pub fix_at: Rc<[Span]>,
     /// The root queryset's model name (for messages).
     pub root_model: ModelId,
     /// Relation accessors from the root rows to this object.
@@ -76,6 +79,69 @@ pub struct Qs {
     pub ordered: bool,
     /// Keyword lookups of the `filter()`/`get()` calls chained so far (`author__name`).
     pub filters: Rc<[Box<str>]>,
+    /// The expressions every path to this value went through, oldest first (`span` last
+    /// unless branches joined): `qs = Book.objects.all()` then `qs = qs.filter(...)` on one
+    /// branch share `Book.objects.all()`, where one fix serves both.
+    pub through: Rc<[Span]>,
+    /// The expressions a fix must change so that every path loads what it adds, when
+    /// branches built the queryset separately (`if ...: qs = A` / `else: qs = B`). Empty:
+    /// `span` alone.
+    pub fix_at: Rc<[Span]>,
+}
+
+impl Qs {
+    /// A chained call or slice at `span` made this queryset.
+    pub fn step(&mut self, span: Span) {
+        self.span = span;
+        let mut t = self.through.to_vec();
+        t.push(span);
+        self.through = t.into();
+        self.fix_at = Rc::from([]);
+    }
+
+    /// The expressions where a fix goes (see [`Qs::fix_at`]).
+    pub fn fix_targets(&self) -> Rc<[Span]> {
+        if self.fix_at.is_empty() {
+            Rc::from([self.span])
+        } else {
+            self.fix_at.clone()
+        }
+    }
+
+    /// `fix_at` and `through` of the value joined from branches `a` and `b`: the last
+    /// expression both went through if there is one, else every branch's own targets.
+    fn join_targets(a: &Qs, b: &Qs) -> (Rc<[Span]>, Rc<[Span]>) {
+        if a.span == b.span && a.fix_at == b.fix_at && a.through == b.through {
+            return (a.fix_at.clone(), a.through.clone());
+        }
+        let common: Vec<Span> = a
+            .through
+            .iter()
+            .zip(b.through.iter())
+            .take_while(|(x, y)| x == y)
+            .map(|(x, _)| *x)
+            .collect();
+        let (ta, tb) = (a.fix_targets(), b.fix_targets());
+        // Both went through the other's targets: those serve every path.
+        let covers = |ts: &[Span], through: &[Span]| ts.iter().all(|t| through.contains(t));
+        let fix_at: Vec<Span> = if covers(&ta, &b.through) && covers(&ta, &a.through) {
+            ta.to_vec()
+        } else if covers(&tb, &a.through) && covers(&tb, &b.through) {
+            tb.to_vec()
+        } else if let Some(last) = common.last() {
+            vec![*last]
+        } else {
+            let mut v = ta.to_vec();
+            v.extend(tb.iter().filter(|t| !ta.contains(t)));
+            v
+        };
+        let fix_at = if fix_at.as_slice() == [a.span] {
+            Vec::new()
+        } else {
+            fix_at
+        };
+        (fix_at.into(), common.into())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -112,6 +178,7 @@ impl Value {
                     q.related = None;
                 }
                 q.bypass = a.bypass.clone().or_else(|| b.bypass.clone());
+                (q.fix_at, q.through) = Qs::join_targets(a, b);
                 Value::QuerySet(q)
             }
             (Value::Instance(a), Value::Instance(b)) if a.model == b.model && a.row == b.row => {

@@ -50,6 +50,13 @@ pub struct Admin {
     pub select_related: SelectRelated,
     pub overrides_get_queryset: bool,
     pub columns: Vec<Column>,
+    /// Where fixes go: the admin class in `file` (an index into its classes).
+    pub class: u32,
+    /// `list_select_related` assigned in the admin class itself.
+    pub own_list_select_related: Option<ExprId>,
+    /// `get_queryset()` defined in the admin class itself: the queryset expressions it
+    /// returns (one per branch that builds it).
+    pub own_get_queryset: Option<Vec<Span>>,
 }
 
 const ADMIN_ROOTS: &[&str] = &[
@@ -145,7 +152,7 @@ pub(crate) fn build(classes: &Classes<'_>, ix: &Index, sums: &Summaries) -> Vec<
         let Some(entries) = entry_list(lf, le) else {
             continue;
         };
-        let Some((af, ..)) = classes.class(&q) else {
+        let Some((af, _, class)) = classes.class(&q) else {
             continue;
         };
         // Columns and what they read.
@@ -239,6 +246,8 @@ pub(crate) fn build(classes: &Classes<'_>, ix: &Index, sums: &Summaries) -> Vec<
             .manager(model, "objects")
             .map(|(e, _)| e.loads)
             .unwrap_or_default();
+        let own_gq = classes.method(&q, "get_queryset").is_some();
+        let mut own_get_queryset = None;
         let (mut loads, overrides) = match classes.lookup_method(&mro, "get_queryset") {
             Some((gf, fid)) => {
                 let inherited = ListQs {
@@ -246,9 +255,19 @@ pub(crate) fn build(classes: &Classes<'_>, ix: &Index, sums: &Summaries) -> Vec<
                     loads: base.clone(),
                     file: gf.id,
                     span: Span::default(),
+                    fix_at: Vec::new(),
                 };
                 match super::drf::eval_qs(ix, gf, QsSource::Method(fid), Some(inherited)) {
-                    Some(l) if l.model == model => (l.loads, true),
+                    Some(l) if l.model == model => {
+                        if own_gq && l.file == af.id {
+                            own_get_queryset = Some(if l.fix_at.is_empty() {
+                                vec![l.span]
+                            } else {
+                                l.fix_at.clone()
+                            });
+                        }
+                        (l.loads, true)
+                    }
                     _ => continue,
                 }
             }
@@ -291,6 +310,9 @@ pub(crate) fn build(classes: &Classes<'_>, ix: &Index, sums: &Summaries) -> Vec<
             select_related,
             overrides_get_queryset: overrides,
             columns,
+            class,
+            own_list_select_related: classes.attr(&q, "list_select_related").map(|(_, e)| e),
+            own_get_queryset,
         });
     }
     out

@@ -86,6 +86,8 @@ pub struct ListQs {
     pub loads: LoadSet,
     pub file: FileId,
     pub span: Span,
+    /// Where a fix goes when branches built the queryset (empty: `span`).
+    pub fix_at: Vec<Span>,
 }
 
 #[derive(Debug, Clone)]
@@ -1413,6 +1415,8 @@ pub(crate) fn eval_qs(
         iterator: false,
         ordered: false,
         filters: std::rc::Rc::from([]),
+        through: std::rc::Rc::from([l.span]),
+        fix_at: l.fix_at.clone().into(),
     });
     if dynamic_loads(f, src) {
         return None;
@@ -1427,6 +1431,7 @@ pub(crate) fn eval_qs(
         loads: q.loads,
         file,
         span: q.span,
+        fix_at: q.fix_at.to_vec(),
     })
 }
 

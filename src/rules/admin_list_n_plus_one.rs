@@ -1,8 +1,11 @@
 //! DJP120 `admin-list-n-plus-one`.
 
 use super::{quoted_list, Context, Rule};
-use crate::diagnostic::{Diagnostic, Related, Severity};
-use crate::index::admin::SelectRelated;
+use crate::ast::{Const, ExprKind};
+use crate::diagnostic::{Applicability, Diagnostic, Fix, Related, Severity};
+use crate::fix::class;
+use crate::fix::queryset::{self, LoadCall};
+use crate::index::admin::{Admin, SelectRelated};
 use crate::index::drf::{first_missing, lookup, maximal};
 
 pub const RULE: Rule = Rule {
@@ -121,6 +124,27 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
                     quoted_list(&maximal(&many))
                 )
             };
+            let fix = if !single.is_empty() {
+                select_fix(cx, a, &maximal(&single), &all_single)
+            } else if !many.is_empty() {
+                prefetch_fix(cx, a, &maximal(&many), None)
+            } else {
+                let rels: Vec<String> = queries
+                    .iter()
+                    .filter(|q| q.served_by_prefetch)
+                    .filter_map(|q| q.rel.as_ref().map(|r| lookup(r)))
+                    .collect();
+                if rels.is_empty() || rels.len() < queries.len() {
+                    None
+                } else {
+                    prefetch_fix(
+                        cx,
+                        a,
+                        &maximal(&rels),
+                        Some("loads every related row where a count or exists query ran; annotate() may be cheaper"),
+                    )
+                }
+            };
             let (message, help) = if !single.is_empty() || !many.is_empty() {
                 let mut paths = single.clone();
                 paths.extend(many.iter().cloned());
@@ -178,8 +202,162 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
                     "queries for each row".to_owned(),
                 )
                 .with_help(help)
-                .with_related(related),
+                .with_related(related)
+                .with_fix(fix),
             );
         }
     }
+}
+
+/// The file holding the admin class.
+fn admin_file<'a>(cx: &'a Context<'_>, a: &Admin) -> Option<&'a crate::project::File> {
+    if a.file == cx.file.id {
+        Some(cx.file)
+    } else {
+        cx.file_by_id(a.file)
+    }
+}
+
+/// Join the single-valued `paths` a column needs: in the admin's own `get_queryset()` when
+/// that already calls `select_related` (the changelist then ignores `list_select_related`),
+/// else in `list_select_related`, extended or set to every path the columns read.
+fn select_fix(cx: &Context<'_>, a: &Admin, paths: &[String], all_single: &[String]) -> Option<Fix> {
+    let f = admin_file(cx, a)?;
+    if a.select_related == SelectRelated::GetQueryset {
+        // Naming fields after a bare `select_related()` would stop it following the other
+        // foreign keys.
+        if a.loads.select_all {
+            return None;
+        }
+        return match &a.own_get_queryset {
+            Some(roots) => queryset::load_fix_at(f, roots, LoadCall::SelectRelated, paths, None),
+            None => override_get_queryset(f, a, LoadCall::SelectRelated, paths, None),
+        };
+    }
+    let existing: Vec<String> = match &a.select_related {
+        SelectRelated::Paths(ps) => ps.clone(),
+        _ => Vec::new(),
+    };
+    let mut all = all_single.to_vec();
+    all.extend(existing.iter().cloned());
+    let all = maximal(&all);
+    // Naming paths replaces the changelist's select_related() of every non-null foreign key.
+    let replaces_all = a.select_related == SelectRelated::All;
+    let why = "replaces select_related() of every non-null foreign key by the paths named: a column djperf does not follow may lose its join";
+    let q = class::quote_for(f, a.own_list_select_related);
+    let (edit, message) = match a.own_list_select_related.map(|e| (e, f.ast.kind(e))) {
+        Some((e, ExprKind::Seq { .. })) => {
+            let covered = |l: &str| {
+                existing
+                    .iter()
+                    .any(|x| x == l || (x.starts_with(l) && x[l.len()..].starts_with("__")))
+            };
+            let add: Vec<String> = all.iter().filter(|p| !covered(p)).cloned().collect();
+            let edit = class::extend_seq(f, e, &add)?;
+            (
+                edit,
+                format!("Add {} to `list_select_related`", super::quoted_list(&add)),
+            )
+        }
+        Some((e, ExprKind::Const(Const::True | Const::False))) => {
+            let lit = class::tuple_literal(&all, q);
+            (
+                class::replace_expr(f, e, lit.clone())?,
+                format!("Set `list_select_related = {lit}`"),
+            )
+        }
+        Some(_) => return None,
+        None => {
+            let lit = class::tuple_literal(&all, q);
+            let line = format!("list_select_related = {lit}");
+            (
+                class::add_attr(f, a.class, "list_display", &line)?,
+                format!("Set `{line}`"),
+            )
+        }
+    };
+    Some(Fix {
+        message: if replaces_all {
+            format!("{message} ({why})")
+        } else {
+            message
+        },
+        applicability: if replaces_all {
+            Applicability::Unsafe
+        } else {
+            Applicability::Safe
+        },
+        edits: vec![edit],
+    })
+}
+
+/// Prefetch many-valued `paths` in the admin's own `get_queryset()`, or in a new override.
+fn prefetch_fix(
+    cx: &Context<'_>,
+    a: &Admin,
+    paths: &[String],
+    unsafe_why: Option<&str>,
+) -> Option<Fix> {
+    let f = admin_file(cx, a)?;
+    match &a.own_get_queryset {
+        Some(roots) => {
+            queryset::load_fix_at(f, roots, LoadCall::PrefetchRelated, paths, unsafe_why)
+        }
+        None => override_get_queryset(f, a, LoadCall::PrefetchRelated, paths, unsafe_why),
+    }
+}
+
+/// The admin class defines `get_queryset` itself, but its returned queryset is not known.
+fn has_own_method(f: &crate::project::File, a: &Admin) -> bool {
+    f.ast
+        .functions
+        .iter()
+        .any(|func| func.class == Some(a.class) && &*func.name == "get_queryset")
+}
+
+/// A `get_queryset()` override in the admin class that adds the loading call to
+/// `super().get_queryset(request)`.
+fn override_get_queryset(
+    f: &crate::project::File,
+    a: &Admin,
+    call: LoadCall,
+    paths: &[String],
+    unsafe_why: Option<&str>,
+) -> Option<Fix> {
+    if has_own_method(f, a) {
+        return None;
+    }
+    let q = class::quote_for(f, None);
+    let args = paths
+        .iter()
+        .map(|p| format!("{q}{p}{q}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let edit = class::add_method(
+        f,
+        a.class,
+        &[
+            "def get_queryset(self, request):".to_owned(),
+            format!(
+                "return super().get_queryset(request).{}({args})",
+                call.method()
+            ),
+        ],
+    )?;
+    let mut message = format!(
+        "Override `get_queryset()` to add .{}({args})",
+        call.method()
+    );
+    if let Some(why) = unsafe_why {
+        message.push_str(&format!(" ({why})"));
+    }
+    Some(Fix {
+        message,
+        applicability: if unsafe_why.is_some() {
+            Applicability::Unsafe
+        } else {
+            Applicability::Safe
+        },
+        edits: vec![edit],
+    })
 }

@@ -90,6 +90,7 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
         });
         let Event::FkAccess {
             span,
+            fix_at,
             root_model,
             model,
             attr,
@@ -153,7 +154,12 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
             } else {
                 LoadCall::SelectRelated
             };
-            queryset::load_fix(cx.file, root_span, call, &maximal, None)
+            let roots = if fix_at.is_empty() {
+                vec![root_span]
+            } else {
+                fix_at.clone()
+            };
+            queryset::load_fix_at(cx.file, &roots, call, &maximal, None)
         };
         let mut help = format!(
             "add .{call}({}) to the `{root_name}` queryset on line {root_line}",

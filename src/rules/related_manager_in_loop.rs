@@ -55,6 +55,7 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
         let Event::RelatedEval {
             span,
             root_span,
+            fix_at,
             root_model,
             path,
             model,
@@ -95,17 +96,22 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
         };
         // A prefetch serves iteration, len(), bool(), `in`, count() and exists(); a narrowed
         // queryset or `get()`/`first()` would still query (or bypass the cache).
+        let roots = if fix_at.is_empty() {
+            vec![*root_span]
+        } else {
+            fix_at.clone()
+        };
         let fix = match (narrowed, how) {
-            (None, EvalHow::Iterate | EvalHow::Builtin(_)) => queryset::load_fix(
+            (None, EvalHow::Iterate | EvalHow::Builtin(_)) => queryset::load_fix_at(
                 cx.file,
-                *root_span,
+                &roots,
                 LoadCall::PrefetchRelated,
                 std::slice::from_ref(&lookup),
                 None,
             ),
-            (None, EvalHow::Method(m)) if m == "in" => queryset::load_fix(
+            (None, EvalHow::Method(m)) if m == "in" => queryset::load_fix_at(
                 cx.file,
-                *root_span,
+                &roots,
                 LoadCall::PrefetchRelated,
                 std::slice::from_ref(&lookup),
                 None,
@@ -114,17 +120,17 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
                 if !queryset::is_method_call(cx.file, *span, &["count", "exists"]) =>
             {
                 // len()/bool()/`if qs:` load every row anyway: the prefetch only batches it.
-                queryset::load_fix(
+                queryset::load_fix_at(
                     cx.file,
-                    *root_span,
+                    &roots,
                     LoadCall::PrefetchRelated,
                     std::slice::from_ref(&lookup),
                     None,
                 )
             }
-            (None, EvalHow::Count | EvalHow::Exists) => queryset::load_fix(
+            (None, EvalHow::Count | EvalHow::Exists) => queryset::load_fix_at(
                 cx.file,
-                *root_span,
+                &roots,
                 LoadCall::PrefetchRelated,
                 std::slice::from_ref(&lookup),
                 Some("loads every related row where a count or exists query ran; annotate() may be cheaper"),

@@ -2,6 +2,7 @@
 
 use super::{quoted_list, Context, Rule};
 use crate::diagnostic::{Diagnostic, Related, Severity};
+use crate::fix::queryset::{self, LoadCall};
 use crate::index::drf::{lookup, maximal};
 use crate::source::Span;
 use std::collections::BTreeMap;
@@ -110,10 +111,30 @@ pub(super) fn report(cx: &Context<'_>, rule: &Rule, many: bool, out: &mut Vec<Di
                 " (select_related() with no arguments skips nullable relations: name it)",
             );
         }
+        // Naming fields after a bare `select_related()` would stop it following the other
+        // foreign keys: no mechanical fix then.
+        let bare_select = !many && first.view.qs.loads.select_all;
+        let roots = if first.view.qs.fix_at.is_empty() {
+            vec![span]
+        } else {
+            first.view.qs.fix_at.clone()
+        };
+        let fix = queryset::load_fix_at(
+            cx.file,
+            &roots,
+            if many {
+                LoadCall::PrefetchRelated
+            } else {
+                LoadCall::SelectRelated
+            },
+            &paths,
+            None,
+        )
+        .filter(|_| !bare_select);
         out.push(rule.diagnostic(cx.file.id, span, format!(
                 "`{view_name}` serializes `{model}` rows with `{}`, which reads `{}` on every row: one query per row",
                 first.serializer.name,
                 paths.join("`, `")
-            ), format!("does not {call} `{}`", paths.join("`, `"))).with_help(help).with_related(related));
+            ), format!("does not {call} `{}`", paths.join("`, `"))).with_help(help).with_related(related).with_fix(fix));
     }
 }

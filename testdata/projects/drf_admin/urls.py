@@ -19,6 +19,7 @@ urlpatterns = [
     path("api/author-recent/", views.AuthorRecentList.as_view()),
     path("api/source-mixin/", views.BookSourceMixinList.as_view()),
     path("api/source-dynamic/", views.BookSourceDynamicList.as_view()),
+    path("api/source-branches/", views.BookSourceBranchList.as_view()),
     path("api/books/<int:pk>/", views.BookDetail.as_view()),
     path("api/author-helper-stats/", views.AuthorHelperStatsList.as_view()),
     path("api/book-tag-totals/", views.BookTagTotalList.as_view()),

@@ -215,3 +215,16 @@ class BookReviewTotalList(generics.ListAPIView):
 class BookReviewGivenList(generics.ListAPIView):
     queryset = Book.objects.all()
     serializer_class = BookReviewGivenSerializer
+
+
+# Each branch of get_queryset() builds its own queryset: the fix goes on both.
+# oracle: get /api/source-branches/
+class BookSourceBranchList(generics.ListAPIView):
+    serializer_class = BookSourceSerializer
+
+    def get_queryset(self):
+        if settings.DEBUG:
+            books = Book.objects.filter(title__isnull=False)  # expect: DJP110
+        else:
+            books = Book.objects.order_by("title")
+        return books

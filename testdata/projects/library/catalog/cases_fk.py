@@ -147,6 +147,25 @@ def case_both_branches_select():
         print(book.author.name)
 
 
+def case_each_branch_builds_its_queryset():
+    if settings.DEBUG:
+        books = Book.objects.filter(title__startswith="T")
+    else:
+        books = Book.objects.order_by("title")
+    for book in books:
+        print(book.author.name)  # expect: DJP101
+
+
+def case_branches_narrow_one_queryset():
+    books = Book.objects.all()
+    if settings.DEBUG:
+        books = books.filter(title__startswith="T")
+    else:
+        books = books.exclude(title="")
+    for book in books:
+        print(book.title, list(book.tags.all()))  # expect: DJP102
+
+
 def case_list_comprehension():
     names = [book.author.name for book in Book.objects.all()]  # expect: DJP101
     print(names)

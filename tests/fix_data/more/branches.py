@@ -1,0 +1,49 @@
+from django.conf import settings
+
+from .models import Book
+
+
+def two_branches(flag):
+    if flag:
+        books = Book.objects.filter(title="a")
+    else:
+        books = Book.objects.order_by("title")
+    for b in books:
+        print(b.author.name)
+
+
+def narrowed_on_one_branch(flag):
+    books = Book.objects.filter(title="a")
+    if flag:
+        books = books.exclude(title="b")
+    for b in books:
+        print(b.author.name)
+
+
+def one_branch_loads(flag):
+    if flag:
+        books = Book.objects.select_related("author")
+    else:
+        books = Book.objects.all()
+    for b in books:
+        print(b.author.name)
+
+
+def one_branch_refuses(flag):
+    if flag:
+        books = Book.objects.only("title", "author")
+    else:
+        books = Book.objects.all()
+    for b in books:
+        print(b.author.name)
+
+
+def elif_chain(flag):
+    if flag == 1:
+        books = Book.objects.filter(title="a")
+    elif flag == 2:
+        books = Book.objects.filter(title="b")
+    else:
+        books = Book.objects.all()
+    for b in books:
+        print(list(b.tags.all()))

@@ -1,0 +1,33 @@
+from rest_framework import generics
+
+from .models import Book
+from .serializers import BookAuthorSerializer, BookSerializer
+
+
+class BookList(generics.ListAPIView):
+    queryset = Book.objects.all()
+    serializer_class = BookSerializer
+
+
+class BookSearch(generics.ListAPIView):
+    serializer_class = BookAuthorSerializer
+
+    def get_queryset(self):
+        return (
+            Book.objects
+            .filter(title__startswith="a")
+            .order_by("title")
+        )
+
+
+class BookJoined(generics.ListAPIView):
+    serializer_class = BookSerializer
+
+    def get_queryset(self):
+        qs = Book.objects.select_related('editor').prefetch_related('tags')
+        return qs.filter(title__isnull=False)
+
+
+class BookJoinedOk(generics.ListAPIView):
+    queryset = Book.objects.select_related("author")
+    serializer_class = BookAuthorSerializer
