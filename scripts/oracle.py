@@ -800,20 +800,47 @@ def apply_expect_clean(cases: list[Case], findings, codes: set[str]) -> None:
             else:
                 keep.append(c)
         case.claims = keep
+        # A finding the fix exposed (`obj.rel.id` -> `obj.rel_id` leaves a loop that reads no
+        # large column: DJP201) becomes a claim of the case, which Django must confirm too.
+        if case.fixed:
+            claimed = {(c.file, c.row, c.code) for c in case.claims}
+            for f in findings:
+                key = (f["filename"], f["location"]["row"], f["code"])
+                if case.covers(key[0], key[1]) and key not in claimed and f["code"] not in codes:
+                    case.claims.append(Claim(key[0], key[1], key[2], False))
+                    claimed.add(key)
 
 
 def judge_fixed(case: Case, result: dict | None, base: dict | None) -> list[str]:
-    """A case with fixed claims and other claims left must scale less than before the fix."""
-    if not case.fixed or not case.claims or not result or not result.get("counts"):
+    """Fixed claims: a case with other claims left must scale less than before the fix; the
+    efficiency rewrites must have replaced the query they claimed (`len()`/truth tests now
+    run COUNT/exists(), count() tests exists(), `obj.rel.id` no longer fetches the object)."""
+    if not case.fixed or not result or not result.get("counts") or result.get("error"):
         return []
+    reasons = []
+    sql = result["sql"]
+    left = {CLAIM_KINDS.get(c.code) for c in case.claims}
+    fixed = {CLAIM_KINDS.get(c.code) for c in case.fixed}
+    if "fetches-rows" in fixed and not any(is_count(q) or is_exists(q) for q in sql):
+        reasons.append("fixed DJP401/DJP402 claims, but the case runs no COUNT or exists() query")
+    if "counts" in fixed:
+        if not any(is_exists(q) for q in sql):
+            reasons.append("fixed DJP403 claims, but the case runs no exists() query")
+        if "counts" not in left and "fetches-rows" not in fixed and any(is_count(q) for q in sql):
+            reasons.append("fixed DJP403 claims, but the case still counts")
+    if "fetches-by-key" in fixed and not left & {"scales", "fetches-by-key"} and any(
+            fetches_by_key(q) for q in sql):
+        reasons.append("fixed DJP404 claims, but the case still fetches a related object by key")
+    if not case.claims:
+        return reasons
     if not base or not base.get("counts") or base.get("error"):
-        return ["fixed claims in a case with other claims, but the baseline case did not run"]
+        return reasons + ["fixed claims in a case with other claims, but the baseline case did not run"]
     grow = result["counts"][1] - result["counts"][0]
     base_grow = base["counts"][1] - base["counts"][0]
-    if grow >= base_grow:
-        return [f"claims {fmt_claims(case.fixed)} were fixed but the case still grows by {grow} "
-                f"queries (before the fix: {base_grow})"]
-    return []
+    if fixed & {"scales", "fetches-by-key"} and grow >= base_grow:
+        reasons.append(f"claims {fmt_claims(case.fixed)} were fixed but the case still grows by {grow} "
+                       f"queries (before the fix: {base_grow})")
+    return reasons
 
 
 def check_project(project: Path, django_only: bool, expect_clean: set[str] | None = None):

@@ -12,6 +12,7 @@
 
 pub mod class;
 pub mod queryset;
+pub mod rewrite;
 
 use crate::check::{self, CheckError, CheckOptions, CheckResult};
 use crate::diagnostic::{Applicability, Diagnostic, Edit};

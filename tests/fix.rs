@@ -185,7 +185,7 @@ fn assert_fixed_point(dir: &Path, unsafe_fixes: bool) {
 }
 
 #[test]
-fn drf_admin_and_branch_fixes() {
+fn drf_admin_branch_and_efficiency_fixes() {
     let p = project_from("more");
     let out = djperf(p.path())
         .arg("--fix")
@@ -194,14 +194,22 @@ fn drf_admin_and_branch_fixes() {
         .get_output()
         .clone();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    // Left: the EditionAdmin column, whose fix replaces `list_select_related = True`, and the
-    // loop whose rows come from an `.only()` queryset on one branch.
+    // Left with only unsafe fixes: the EditionAdmin column (its fix replaces
+    // `list_select_related = True`), `len()`/the nullable key/DJP201 in eff.py; and without
+    // any fix, the loop whose rows come from an `.only()` queryset on one branch.
     assert!(
-        stdout.contains("Fixed 13 problems (2 remaining)"),
+        stdout.contains("Fixed 21 problems (6 remaining)"),
         "{stdout}"
     );
-    assert!(stdout.contains("shop/admin.py:43:21") && stdout.contains("shop/branches.py:38:15"));
-    for f in ["views", "admin", "branches"] {
+    for at in [
+        "shop/admin.py:43:21",
+        "shop/branches.py:38:15",
+        "shop/eff.py:10:9",
+        "shop/eff.py:39:20",
+    ] {
+        assert!(stdout.contains(at), "{at}: {stdout}");
+    }
+    for f in ["views", "admin", "branches", "eff"] {
         assert_eq!(
             read(p.path(), &format!("{f}.py")),
             expected(&format!("more/{f}.fixed.py")),
@@ -211,10 +219,19 @@ fn drf_admin_and_branch_fixes() {
     assert_fixed_point(p.path(), false);
 
     let p = project_from("more");
-    djperf(p.path()).arg("--unsafe-fixes").assert().code(1);
-    assert_eq!(
-        read(p.path(), "admin.py"),
-        expected("more/admin.unsafe-fixed.py")
-    );
+    let out = djperf(p.path())
+        .arg("--unsafe-fixes")
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Fixed 26 problems (1 remaining)"));
+    for f in ["admin", "eff"] {
+        assert_eq!(
+            read(p.path(), &format!("{f}.py")),
+            expected(&format!("more/{f}.unsafe-fixed.py")),
+            "{f}.py"
+        );
+    }
     assert_fixed_point(p.path(), true);
 }

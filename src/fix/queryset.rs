@@ -17,6 +17,9 @@ use crate::source::Span;
 pub enum LoadCall {
     SelectRelated,
     PrefetchRelated,
+    /// `.only(...)` / `.defer(...)` (DJP201): never added to a chain that already has one.
+    Only,
+    Defer,
 }
 
 impl LoadCall {
@@ -24,6 +27,8 @@ impl LoadCall {
         match self {
             LoadCall::SelectRelated => "select_related",
             LoadCall::PrefetchRelated => "prefetch_related",
+            LoadCall::Only => "only",
+            LoadCall::Defer => "defer",
         }
     }
 }
@@ -335,7 +340,7 @@ fn plan(file: &File, root: Span, call: LoadCall, lookups: &[String]) -> Option<P
 }
 
 /// The expression with exactly this span (a call, subscript or attribute chain).
-fn find_expr(m: &Module, span: Span) -> Option<ExprId> {
+pub(crate) fn find_expr(m: &Module, span: Span) -> Option<ExprId> {
     let mut best: Option<(u8, ExprId)> = None;
     for (i, e) in m.exprs.iter().enumerate() {
         if e.span != span {
@@ -382,7 +387,7 @@ fn chain(m: &Module, root: ExprId) -> Vec<Link> {
     out
 }
 
-fn method_name(m: &Module, func: ExprId) -> Option<&str> {
+pub(crate) fn method_name(m: &Module, func: ExprId) -> Option<&str> {
     match m.kind(func) {
         ExprKind::Attr { attr, .. } => Some(attr),
         _ => None,

@@ -55,13 +55,13 @@ pub struct UsageState {
 }
 
 /// Whether an expression is the integer literal `n`.
-fn is_int(m: &crate::ast::Module, e: ExprId, n: u32) -> bool {
+pub(crate) fn is_int(m: &crate::ast::Module, e: ExprId, n: u32) -> bool {
     matches!(m.kind(e), ExprKind::Num(v) if *v == Some(u64::from(n)))
 }
 
 /// For `count() OP k` (or `k OP count()` when `flipped`): `Some(negated)` when the test is an
 /// existence test, `negated` when it asks "are there none?".
-fn existence_test(op: &str, k: u32, flipped: bool) -> Option<bool> {
+pub(crate) fn existence_test(op: &str, k: u32, flipped: bool) -> Option<bool> {
     let op = if flipped {
         match op {
             "<" => ">",

@@ -50,6 +50,17 @@ class BookAdmin(admin.ModelAdmin):
     list_select_related = ["author"]
 ```
 
+## Fix safety
+`--fix` extends a `list_select_related` tuple or list of the admin (keeping its layout), or adds
+`list_select_related = ("author",)` after `list_display`, naming every path the columns read.
+When `get_queryset()` already calls `select_related` (the changelist then ignores
+`list_select_related`) the paths go there; many-valued relations go into `get_queryset()` as
+`prefetch_related`, adding an override `return super().get_queryset(request).prefetch_related(...)`
+when the admin has none. Replacing `list_select_related = True` (or the automatic
+`select_related()` a foreign key column triggers) by named paths is unsafe: it drops the joins
+of every other non-null foreign key, which a column djperf does not follow may need. A
+prefetch for a column's `.count()`/`.exists()` is unsafe too (it loads every related row).
+
 ## Known problems
 Columns rendered by callables that are not methods of the admin or the model are not followed.
 "#;

@@ -1,7 +1,8 @@
 //! DJP403 `count-comparison`.
 
 use super::{Context, Rule};
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Applicability, Diagnostic, Fix, Severity};
+use crate::fix::rewrite;
 use crate::flow::Event;
 
 pub const RULE: Rule = Rule {
@@ -35,6 +36,11 @@ if Book.objects.filter(author=author).exists():
     ...
 ```
 
+## Fix safety
+`qs.count() > 0` (and the other forms) becomes `qs.exists()`, `qs.count() == 0` becomes
+`not qs.exists()`, and `if qs.count():` becomes `if qs.exists():`. Safe: the expression was
+only a yes/no test.
+
 ## Known problems
 When the count is also needed elsewhere, one `count()` may be cheaper than `exists()` plus
 `count()`; the rule only looks at the comparison.
@@ -64,7 +70,12 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
                 format!("`count()` of `{name}` rows used as an existence test (`{form}`)"),
                 "counts every matching row".to_owned(),
             )
-            .with_help(format!("use `{fix}`: the database stops at the first row")),
+            .with_help(format!("use `{fix}`: the database stops at the first row"))
+            .with_fix(rewrite::count_to_exists(cx.file, *span).map(|e| Fix {
+                message: format!("Use `{fix}`"),
+                applicability: Applicability::Safe,
+                edits: vec![e],
+            })),
         );
     }
 }

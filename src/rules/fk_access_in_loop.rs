@@ -44,6 +44,15 @@ for book in Book.objects.select_related("author__publisher"):
     print(book.author.name, book.author.publisher.name)
 ```
 
+## Fix safety
+`--fix` adds the paths to the queryset where it is built: appended as `.select_related("author__publisher")`, merged into an
+existing `select_related(...)`, or `.prefetch_related(...)` when the path crosses a generic or
+many-valued relation. When branches build the queryset separately (`if ...: qs = A` /
+`else: qs = B`) every branch is edited, or the queryset they all narrow; if one branch cannot
+take the call, no fix is offered. No fix after a bare `select_related()` (naming a field would
+stop it following the others), nor on chains with `values()`, `only()`, `defer()`, `union()`
+and the like. The fix is safe: the same rows, fewer queries.
+
 ## Known problems
 A relation read through `getattr(obj, name)` with a computed name is not seen.
 Rows handed to functions, methods, properties and `__str__` (`str()`, f-strings, `%`,

@@ -1,8 +1,10 @@
 //! DJP404 `fk-id-through-relation`.
 
 use super::{Context, Rule};
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Applicability, Diagnostic, Fix, Severity};
+use crate::fix::rewrite;
 use crate::flow::Event;
+use crate::index::Member;
 
 pub const RULE: Rule = Rule {
     code: "DJP404",
@@ -35,6 +37,11 @@ for book in Book.objects.all():
     ids.append(book.author_id)
 ```
 
+## Fix safety
+`obj.author.id` becomes `obj.author_id`. Safe on a non-null foreign key. Unsafe on a nullable
+one: `obj.author_id` is `None` where `obj.author.id` raised `AttributeError`. No fix when the
+declaration names `to_field`; unsafe when the declaration could not be read.
+
 ## Known problems
 A foreign key with `to_field` stores that field, not the primary key, in `author_id`; such
 keys are not told apart. Reads of the same `obj.author` elsewhere in the function (which fetch
@@ -54,6 +61,7 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
             continue;
         };
         let name = &cx.index.model(*model).name;
+        let fix = key_fix(cx, *model, attr, *span);
         out.push(
             rule.diagnostic(
                 cx.file.id,
@@ -61,7 +69,55 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
                 format!("`{name}.{attr}` is fetched only to read its `{id_attr}`"),
                 format!("queries `{attr}` to read a key the row holds"),
             )
-            .with_help(format!("read `{attr}_id` instead: no query")),
+            .with_help(format!("read `{attr}_id` instead: no query"))
+            .with_fix(fix),
         );
     }
+}
+
+/// `obj.author_id` for `obj.author.id`: safe on a non-null foreign key; unsafe on a nullable
+/// one (`author_id` is `None` where `author.id` raised) or when the declaration cannot be
+/// read; none with `to_field` (`author_id` then holds that field, not the key).
+fn key_fix(
+    cx: &Context<'_>,
+    model: crate::index::ModelId,
+    attr: &str,
+    span: crate::source::Span,
+) -> Option<Fix> {
+    let Some(Member::Forward(f)) = cx.index.member(model, attr) else {
+        return None;
+    };
+    let decl = f.file.and_then(|id| {
+        let file = if id == cx.file.id {
+            Some(cx.file)
+        } else {
+            cx.file_by_id(id)
+        };
+        file.and_then(|file| file.text.as_deref().and_then(|t| t.get(f.span.range())))
+    });
+    if decl.is_some_and(|d| d.contains("to_field")) {
+        return None;
+    }
+    let edit = rewrite::relation_key(cx.file, span)?;
+    let why = if f.null {
+        Some(format!(
+            "`{attr}` is nullable: `{attr}_id` gives None where `{attr}.id` raised AttributeError"
+        ))
+    } else if decl.is_none() && f.file.is_some() {
+        Some("the foreign key's declaration was not read: check it has no `to_field`".to_owned())
+    } else {
+        None
+    };
+    Some(Fix {
+        message: match &why {
+            Some(w) => format!("Read `{attr}_id` ({w})"),
+            None => format!("Read `{attr}_id`"),
+        },
+        applicability: if why.is_some() {
+            Applicability::Unsafe
+        } else {
+            Applicability::Safe
+        },
+        edits: vec![edit],
+    })
 }

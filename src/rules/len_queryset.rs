@@ -2,6 +2,7 @@
 
 use super::{Context, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::fix::rewrite;
 use crate::flow::usage::Unused;
 use crate::flow::Event;
 
@@ -36,6 +37,12 @@ Use instead:
 total = Book.objects.filter(author=author).count()
 ```
 
+## Fix safety
+`len(qs)` becomes `qs.count()`. Safe on a queryset built inline (`len(Book.objects.filter(...))`):
+nothing can read its rows later. Unsafe on a local name: code djperf does not see (a nested
+function, a lambda) may still iterate it, and would then run its own query instead of reading
+the cache `len()` filled.
+
 ## Known problems
 A queryset read afterwards only inside a `lambda` or a nested function is not seen as used.
 "#;
@@ -58,7 +65,12 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
                 format!("`len()` fetches every `{name}` row only to count them"),
                 "loads all rows".to_owned(),
             )
-            .with_help("use `.count()` on the queryset: the database counts the rows".to_owned()),
+            .with_help("use `.count()` on the queryset: the database counts the rows".to_owned())
+            .with_fix(
+                rewrite::len_to_count(cx.file, *span).map(|e| {
+                    super::measured_fix("Replace `len()` with `.count()`", cx.file, *span, e)
+                }),
+            ),
         );
     }
 }

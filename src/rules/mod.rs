@@ -184,6 +184,30 @@ pub fn shortest_first(paths: &[String], limit: usize) -> String {
     }
 }
 
+/// The fix of DJP401/DJP402: safe on a queryset built inline, unsafe on a local name (code
+/// djperf does not follow may still read its rows, which the rewrite no longer caches).
+pub fn measured_fix(
+    message: &str,
+    file: &File,
+    span: crate::source::Span,
+    edit: crate::diagnostic::Edit,
+) -> crate::diagnostic::Fix {
+    use crate::diagnostic::{Applicability, Fix};
+    if crate::fix::rewrite::measures_name(file, span) {
+        Fix {
+            message: format!("{message} (if the rows are read later where djperf does not look, a nested function or a lambda, they are fetched again)"),
+            applicability: Applicability::Unsafe,
+            edits: vec![edit],
+        }
+    } else {
+        Fix {
+            message: message.to_owned(),
+            applicability: Applicability::Safe,
+            edits: vec![edit],
+        }
+    }
+}
+
 /// `"a__b"` joined into quoted arguments: `"a__b", "c"`.
 pub fn quoted_list(paths: &[String]) -> String {
     paths

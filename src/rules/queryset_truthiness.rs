@@ -2,6 +2,7 @@
 
 use super::{Context, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::fix::rewrite;
 use crate::flow::usage::Unused;
 use crate::flow::Event;
 
@@ -38,6 +39,11 @@ if Book.objects.filter(author=author).exists():
     notify(author)
 ```
 
+## Fix safety
+The tested queryset becomes `qs.exists()` (`bool(qs)`, `len(qs)` in a test and `len(qs) > 0`
+too; `len(qs) == 0` becomes `not qs.exists()`). Safe on a queryset built inline, unsafe on a
+local name, for the reason given under DJP401.
+
 ## Known problems
 A queryset read afterwards only inside a `lambda` or a nested function is not seen as used.
 "#;
@@ -62,6 +68,10 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
             )
             .with_help(
                 "use `.exists()` on the queryset: the database stops at the first row".to_owned(),
+            )
+            .with_fix(
+                rewrite::truth_to_exists(cx.file, *span)
+                    .map(|e| super::measured_fix("Test with `.exists()`", cx.file, *span, e)),
             ),
         );
     }

@@ -40,6 +40,14 @@ for book in Book.objects.prefetch_related("tags"):
     names = [t.name for t in book.tags.all()]
 ```
 
+## Fix safety
+`--fix` adds `.prefetch_related("tags")` to the queryset where it is built (every branch that
+builds it, or none), or merges it into an existing call; safe when the loop iterates, lists,
+tests or checks membership of the relation. When the loop calls `.count()`/`.exists()`, the
+prefetch loads every related row where a small query ran: that fix is unsafe (applied with
+`--unsafe-fixes`). A narrowed relation (`.filter()`) gets no fix. A queryset that already
+prefetches with `Prefetch(...)` objects makes the fix unsafe (check the lookup path).
+
 ## Known problems
 When the relation is narrowed per row (`book.tags.filter(...)`), a plain `prefetch_related`
 does not help; the message then suggests `Prefetch(..., queryset=..., to_attr=...)`.

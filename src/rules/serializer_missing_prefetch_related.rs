@@ -47,6 +47,11 @@ class BookList(generics.ListAPIView):
     serializer_class = BookSerializer
 ```
 
+## Fix safety
+`--fix` adds `.prefetch_related(...)` where DJP110 adds `select_related` (the `queryset =`
+attribute or the `get_queryset()` return, every branch). Safe: one more query per request
+instead of one per object.
+
 ## Known problems
 Same as DJP110: only literal querysets and serializer classes are followed.
 "#;

@@ -2,6 +2,7 @@
 
 use super::{quoted_list, Context, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::fix::queryset::{self, LoadCall};
 use crate::flow::Event;
 
 pub const RULE: Rule = Rule {
@@ -52,6 +53,12 @@ the relations' keys too).
 A model whose own (or a parent's) `__init__` or `from_db` touches a large field reads it on
 every instance built, so that model is left alone.
 
+## Fix safety
+The fix (`.only(...)` or `.defer(...)` appended to the queryset, or `.defer(...)` on a DRF view's
+queryset) is always unsafe, applied only with `--unsafe-fixes`: code djperf does not follow (a
+template, a signal handler, a `save()` override) that reads a left-out field runs one query per
+row. No fix on chains that already call `only()`/`defer()`, `values()` or `union()`.
+
 ## Known problems
 Reads are followed only inside the loop and in `__init__`/`from_db` themselves: a large
 field read by a method those call, or by a `post_init` signal handler, would after the fix
@@ -59,6 +66,9 @@ cost one query per row. Only the rows' own
 fields are considered, and fields that custom model fields subclass from `TextField` are not
 recognised as large.
 "#;
+
+/// Why the DJP201 fixes are unsafe.
+const UNSAFE: &str = "code djperf does not follow (a template, a signal, a helper) reading a left-out field would query it once per row";
 
 fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
     for ev in cx.events {
@@ -84,15 +94,21 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
         } else {
             read.clone()
         };
-        let help = if *only_ok && only.len() < unread.len() {
-            format!(
-                "load only the fields read: add `.only({})` to the queryset",
-                quoted_list(&only)
+        let (help, fix) = if *only_ok && only.len() < unread.len() {
+            (
+                format!(
+                    "load only the fields read: add `.only({})` to the queryset",
+                    quoted_list(&only)
+                ),
+                queryset::load_fix(cx.file, *span, LoadCall::Only, &only, Some(UNSAFE)),
             )
         } else {
-            format!(
-                "leave the large columns out: add `.defer({})` to the queryset",
-                quoted_list(unread)
+            (
+                format!(
+                    "leave the large columns out: add `.defer({})` to the queryset",
+                    quoted_list(unread)
+                ),
+                queryset::load_fix(cx.file, *span, LoadCall::Defer, unread, Some(UNSAFE)),
             )
         };
         let s = if unread.len() == 1 { "" } else { "s" };
@@ -105,7 +121,8 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
                 ),
                 format!("selects {cols} for every row"),
             )
-            .with_help(help),
+            .with_help(help)
+            .with_fix(fix),
         );
     }
     serializer_views(cx, rule, out);
@@ -173,6 +190,17 @@ fn serializer_views(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
             .with_help(format!(
                 "leave the large columns out: add `.defer({})` to the view's queryset",
                 quoted_list(&unread)
+            ))
+            .with_fix(queryset::load_fix_at(
+                cx.file,
+                &if v.qs.fix_at.is_empty() {
+                    vec![v.qs.span]
+                } else {
+                    v.qs.fix_at.clone()
+                },
+                LoadCall::Defer,
+                &unread,
+                Some(UNSAFE),
             )),
         );
     }

@@ -35,3 +35,9 @@ class Edition(models.Model):
 
 class Copy(models.Model):
     book = models.ForeignKey(Book, on_delete=models.CASCADE)
+
+
+class Article(models.Model):
+    title = models.CharField(max_length=10)
+    body = models.TextField()
+    author = models.ForeignKey(Author, on_delete=models.CASCADE)
