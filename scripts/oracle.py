@@ -814,7 +814,8 @@ def apply_expect_clean(cases: list[Case], findings, codes: set[str]) -> None:
 def judge_fixed(case: Case, result: dict | None, base: dict | None) -> list[str]:
     """Fixed claims: a case with other claims left must scale less than before the fix; the
     efficiency rewrites must have replaced the query they claimed (`len()`/truth tests now
-    run COUNT/exists(), count() tests exists(), `obj.rel.id` no longer fetches the object)."""
+    run COUNT/exists(), count() tests exists(), `obj.rel.id` no longer fetches the object,
+    `.only()`/`.defer()` leave the large columns out)."""
     if not case.fixed or not result or not result.get("counts") or result.get("error"):
         return []
     reasons = []
@@ -831,6 +832,9 @@ def judge_fixed(case: Case, result: dict | None, base: dict | None) -> list[str]
     if "fetches-by-key" in fixed and not left & {"scales", "fetches-by-key"} and any(
             fetches_by_key(q) for q in sql):
         reasons.append("fixed DJP404 claims, but the case still fetches a related object by key")
+    if "selects-large" in fixed and "selects-large" not in left and any(
+            selects_large(q, result.get("large_columns", [])) for q in sql):
+        reasons.append("fixed DJP201 claims, but a captured SELECT still selects a large column")
     if not case.claims:
         return reasons
     if not base or not base.get("counts") or base.get("error"):

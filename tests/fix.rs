@@ -198,7 +198,7 @@ fn drf_admin_branch_and_efficiency_fixes() {
     // `list_select_related = True`), `len()`/the nullable key/DJP201 in eff.py; and without
     // any fix, the loop whose rows come from an `.only()` queryset on one branch.
     assert!(
-        stdout.contains("Fixed 21 problems (6 remaining)"),
+        stdout.contains("Fixed 22 problems (6 remaining)"),
         "{stdout}"
     );
     for at in [
@@ -225,7 +225,7 @@ fn drf_admin_branch_and_efficiency_fixes() {
         .code(1)
         .get_output()
         .clone();
-    assert!(String::from_utf8_lossy(&out.stdout).contains("Fixed 26 problems (1 remaining)"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Fixed 27 problems (1 remaining)"));
     for f in ["admin", "eff"] {
         assert_eq!(
             read(p.path(), &format!("{f}.py")),

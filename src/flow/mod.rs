@@ -568,13 +568,11 @@ pub fn class_queryset(ix: &Index, file: &File, src: QsSource, inherited: Option<
         }
         out = Some(match out {
             None => q,
-            Some(mut o) => {
-                if o.model != q.model {
-                    return None;
-                }
-                o.loads = o.loads.intersect(&q.loads);
-                o
-            }
+            // Loads common to every return; a fix goes on each one that builds its own.
+            Some(o) => match Value::QuerySet(o).join(&Value::QuerySet(q)) {
+                Value::QuerySet(j) => j,
+                _ => return None,
+            },
         });
     }
     out

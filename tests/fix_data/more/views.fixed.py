@@ -32,3 +32,12 @@ class BookJoined(generics.ListAPIView):
 class BookJoinedOk(generics.ListAPIView):
     queryset = Book.objects.select_related("author")
     serializer_class = BookAuthorSerializer
+
+
+class BookReturns(generics.ListAPIView):
+    serializer_class = BookAuthorSerializer
+
+    def get_queryset(self):
+        if self.request.user.is_staff:
+            return Book.objects.select_related("author")
+        return Book.objects.filter(title__startswith="a").select_related("author")
