@@ -187,6 +187,14 @@ fn assert_fixed_point(dir: &Path, unsafe_fixes: bool) {
 #[test]
 fn drf_admin_branch_and_efficiency_fixes() {
     let p = project_from("more");
+    // Rows built on two branches: the finding points at both, the fix edits both.
+    let out = djperf(p.path()).assert().code(1).get_output().clone();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("to the `Book` querysets on lines 8 and 10")
+            && stdout.contains("to the `Book` querysets on lines 43, 45 and 47"),
+        "{stdout}"
+    );
     let out = djperf(p.path())
         .arg("--fix")
         .assert()

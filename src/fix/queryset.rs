@@ -154,6 +154,21 @@ pub fn load_edit(
     }
 }
 
+/// The branches of `roots` that do not load every lookup yet (where a finding should point);
+/// all of them when none is known to.
+pub fn lacking(file: &File, roots: &[Span], call: LoadCall, lookups: &[String]) -> Vec<Span> {
+    let out: Vec<Span> = roots
+        .iter()
+        .copied()
+        .filter(|r| !matches!(plan(file, *r, call, lookups), Some(Planned::Covered)))
+        .collect();
+    if out.is_empty() {
+        roots.to_vec()
+    } else {
+        out
+    }
+}
+
 /// What adding lookups to one queryset expression takes.
 enum Planned {
     /// Every lookup is loaded there already.

@@ -142,7 +142,18 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
         let ix = cx.index;
         let model_name = &ix.model(*model).name;
         let root_name = &ix.model(*root_model).name;
-        let root_line = cx.file.lines.line_of(root_span.start as usize) + 1;
+        // Where the rows' queryset is built: each branch that builds it separately.
+        let roots = if fix_at.is_empty() {
+            vec![root_span]
+        } else {
+            let call = if any_many {
+                LoadCall::PrefetchRelated
+            } else {
+                LoadCall::SelectRelated
+            };
+            queryset::lacking(cx.file, fix_at, call, &maximal)
+        };
+        let at = super::queryset_lines(cx.file, root_span, &roots);
         let call = if any_many {
             "prefetch_related"
         } else {
@@ -163,15 +174,10 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
             } else {
                 LoadCall::SelectRelated
             };
-            let roots = if fix_at.is_empty() {
-                vec![root_span]
-            } else {
-                fix_at.clone()
-            };
             queryset::load_fix_at(cx.file, &roots, call, &maximal, None)
         };
         let mut help = format!(
-            "add .{call}({}) to the `{root_name}` queryset on line {root_line}",
+            "add .{call}({}) to the `{root_name}` {at}",
             super::shortest_first(&maximal, HELP_PATHS)
         );
         if *generic {
@@ -195,20 +201,22 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
                 None => format!("queries `{attr}` for each row"),
             },
             help: Some(help),
-            related: std::iter::once(Related {
-                file: cx.file.id,
-                span: root_span,
-                message: format!(
-                    "these `{root_name}` rows do not load {}",
-                    super::shortest_first(&maximal, HELP_PATHS).replace('"', "`")
-                ),
-            })
-            .chain(via.map(|(file, span)| Related {
-                file,
-                span,
-                message: format!("reads `{attr}` here"),
-            }))
-            .collect(),
+            related: roots
+                .iter()
+                .map(|s| Related {
+                    file: cx.file.id,
+                    span: *s,
+                    message: format!(
+                        "these `{root_name}` rows do not load {}",
+                        super::shortest_first(&maximal, HELP_PATHS).replace('"', "`")
+                    ),
+                })
+                .chain(via.map(|(file, span)| Related {
+                    file,
+                    span,
+                    message: format!("reads `{attr}` here"),
+                }))
+                .collect(),
             fix,
         });
     }

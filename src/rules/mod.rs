@@ -184,6 +184,34 @@ pub fn shortest_first(paths: &[String], limit: usize) -> String {
     }
 }
 
+/// `queryset on line 8`, or `querysets on lines 8 and 10` when branches built the rows'
+/// queryset separately (`fix_at`, empty for `root` alone).
+pub fn queryset_lines(
+    file: &File,
+    root: crate::source::Span,
+    fix_at: &[crate::source::Span],
+) -> String {
+    let one = [root];
+    let spans = if fix_at.is_empty() { &one[..] } else { fix_at };
+    let mut lines: Vec<usize> = spans
+        .iter()
+        .map(|s| file.lines.line_of(s.start as usize) + 1)
+        .collect();
+    lines.sort_unstable();
+    lines.dedup();
+    match lines.as_slice() {
+        [one] => format!("queryset on line {one}"),
+        [init @ .., last] => format!(
+            "querysets on lines {} and {last}",
+            init.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        [] => "queryset".to_owned(),
+    }
+}
+
 /// The fix of DJP401/DJP402: safe on a queryset built inline, unsafe on a local name (code
 /// djperf does not follow may still read its rows, which the rewrite no longer caches).
 pub fn measured_fix(

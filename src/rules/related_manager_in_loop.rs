@@ -79,13 +79,23 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
         let ix = cx.index;
         let model_name = &ix.model(*model).name;
         let root_name = &ix.model(*root_model).name;
-        let root_line = cx.file.lines.line_of(root_span.start as usize) + 1;
+        let roots = if fix_at.is_empty() {
+            vec![*root_span]
+        } else {
+            queryset::lacking(
+                cx.file,
+                fix_at,
+                LoadCall::PrefetchRelated,
+                std::slice::from_ref(&path.join("__")),
+            )
+        };
+        let at = super::queryset_lines(cx.file, *root_span, &roots);
         let lookup = path.join("__");
         let (what, help) = match (narrowed, how) {
             (Some(m), _) => (
                 format!("`.{m}()` on"),
                 format!(
-                    "a plain prefetch cannot serve `.{m}()`: add .prefetch_related(Prefetch(\"{lookup}\", queryset=..., to_attr=\"...\")) with the narrowed queryset to the `{root_name}` queryset on line {root_line} and read the list, or annotate() the value"
+                    "a plain prefetch cannot serve `.{m}()`: add .prefetch_related(Prefetch(\"{lookup}\", queryset=..., to_attr=\"...\")) with the narrowed queryset to the `{root_name}` {at} and read the list, or annotate() the value"
                 ),
             ),
             (None, EvalHow::Count | EvalHow::Exists) => (
@@ -94,21 +104,16 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
                     _ => "checking".to_owned(),
                 },
                 format!(
-                    "add .prefetch_related(\"{lookup}\") to the `{root_name}` queryset on line {root_line}, or .annotate({rel}_count=Count(\"{lookup}\")) if only the number is needed"
+                    "add .prefetch_related(\"{lookup}\") to the `{root_name}` {at}, or .annotate({rel}_count=Count(\"{lookup}\")) if only the number is needed"
                 ),
             ),
             (None, _) => (
                 "loading".to_owned(),
-                format!("add .prefetch_related(\"{lookup}\") to the `{root_name}` queryset on line {root_line}"),
+                format!("add .prefetch_related(\"{lookup}\") to the `{root_name}` {at}"),
             ),
         };
         // A prefetch serves iteration, len(), bool(), `in`, count() and exists(); a narrowed
         // queryset or `get()`/`first()` would still query (or bypass the cache).
-        let roots = if fix_at.is_empty() {
-            vec![*root_span]
-        } else {
-            fix_at.clone()
-        };
         let fix = match (narrowed, how) {
             (None, EvalHow::Iterate | EvalHow::Builtin(_)) => queryset::load_fix_at(
                 cx.file,
@@ -157,17 +162,19 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
                 None => format!("queries `{rel}` for each row"),
             },
             help: Some(help),
-            related: std::iter::once(Related {
-                file: cx.file.id,
-                span: *root_span,
-                message: format!("these `{root_name}` rows do not prefetch `{lookup}`"),
-            })
-            .chain(via.map(|(file, span)| Related {
-                file,
-                span,
-                message: format!("reads `{rel}` here"),
-            }))
-            .collect(),
+            related: roots
+                .iter()
+                .map(|s| Related {
+                    file: cx.file.id,
+                    span: *s,
+                    message: format!("these `{root_name}` rows do not prefetch `{lookup}`"),
+                })
+                .chain(via.map(|(file, span)| Related {
+                    file,
+                    span,
+                    message: format!("reads `{rel}` here"),
+                }))
+                .collect(),
             fix,
         });
     }
