@@ -384,6 +384,7 @@ fn analyse(
                 &summaries,
                 &facts,
                 f,
+                &files,
                 rules,
                 Some((&files, &templates)),
             )
@@ -519,15 +520,25 @@ pub fn check_file(
     file: &File,
     rules: &[&'static Rule],
 ) -> Vec<Diagnostic> {
-    check_file_with(index, &Summaries::default(), facts, file, rules, None)
+    check_file_with(
+        index,
+        &Summaries::default(),
+        facts,
+        file,
+        std::slice::from_ref(file),
+        rules,
+        None,
+    )
 }
 
 /// Run the enabled rules on one file, following rows into the summarised functions.
+/// `files` are the files of the run (by id), for fixes that edit another file.
 pub fn check_file_with(
     index: &Index,
     summaries: &Summaries,
     facts: &crate::index::drf::Facts,
     file: &File,
+    files: &[File],
     rules: &[&'static Rule],
     templates: Option<(&[File], &templates::Templates)>,
 ) -> Vec<Diagnostic> {
@@ -538,18 +549,22 @@ pub fn check_file_with(
             .copied()
             .filter(|r| r.reads_migrations)
             .collect();
-        return run_rules(index, summaries, facts, file, &mig, &[], templates);
+        return run_rules(index, summaries, facts, file, files, &mig, &[], templates);
     }
     let events = flow::analyze_file_with(index, summaries, file);
-    run_rules(index, summaries, facts, file, rules, &events, templates)
+    run_rules(
+        index, summaries, facts, file, files, rules, &events, templates,
+    )
 }
 
 /// Run rules on one file whose flow events are known (none for a migration).
+#[allow(clippy::too_many_arguments)]
 fn run_rules(
     index: &Index,
     summaries: &Summaries,
     facts: &crate::index::drf::Facts,
     file: &File,
+    files: &[File],
     rules: &[&'static Rule],
     events: &[flow::Event],
     templates: Option<(&[File], &templates::Templates)>,
@@ -561,6 +576,7 @@ fn run_rules(
         index,
         facts,
         file,
+        files,
         events,
         summaries,
         templates,

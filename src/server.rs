@@ -204,6 +204,7 @@ impl State {
             &self.summaries,
             &self.facts,
             file,
+            &self.files,
             &self.rules,
             None,
         )

@@ -173,6 +173,30 @@ fn diagnostics_follow_open_change_save_and_model_edits() {
     assert_eq!(edits.len(), 1, "{actions}");
     assert_eq!(edits[0]["newText"], "select_related(\"author\")");
 
+    // `book.author.id` -> `book.author_id`: safe, because the foreign key's declaration in
+    // models.py (another file) was read and names no `to_field`.
+    let keys = VIEWS.replace("book.author.name", "str(book.author.id)");
+    c.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": views, "version": 3 }, "contentChanges": [{ "text": keys }] }),
+    );
+    let diags = c.diagnostics_for(&views);
+    let d = diags
+        .iter()
+        .find(|d| d["code"] == "DJP404")
+        .unwrap_or_else(|| panic!("{diags:?}"));
+    let actions = c.request(
+        4,
+        "textDocument/codeAction",
+        json!({ "textDocument": { "uri": views }, "range": d["range"], "context": { "diagnostics": [d] } }),
+    );
+    let list = actions["result"].as_array().expect("code actions");
+    assert_eq!(list[0]["title"], "Read `author_id`", "{actions}");
+    assert_eq!(
+        list[0]["edit"]["changes"][&views][0]["newText"],
+        "book.author_id"
+    );
+
     let shut = c.request(3, "shutdown", Value::Null);
     assert!(shut.get("error").is_none(), "{shut}");
     c.notify("exit", Value::Null);

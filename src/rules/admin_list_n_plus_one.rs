@@ -220,20 +220,11 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// The file holding the admin class.
-fn admin_file<'a>(cx: &'a Context<'_>, a: &Admin) -> Option<&'a crate::project::File> {
-    if a.file == cx.file.id {
-        Some(cx.file)
-    } else {
-        cx.file_by_id(a.file)
-    }
-}
-
 /// Join the single-valued `paths` a column needs: in the admin's own `get_queryset()` when
 /// that already calls `select_related` (the changelist then ignores `list_select_related`),
 /// else in `list_select_related`, extended or set to every path the columns read.
 fn select_fix(cx: &Context<'_>, a: &Admin, paths: &[String], all_single: &[String]) -> Option<Fix> {
-    let f = admin_file(cx, a)?;
+    let f = cx.file_by_id(a.file)?;
     if a.select_related == SelectRelated::GetQueryset {
         // Naming fields after a bare `select_related()` would stop it following the other
         // foreign keys.
@@ -309,7 +300,7 @@ fn prefetch_fix(
     paths: &[String],
     unsafe_why: Option<&str>,
 ) -> Option<Fix> {
-    let f = admin_file(cx, a)?;
+    let f = cx.file_by_id(a.file)?;
     match &a.own_get_queryset {
         Some(roots) => {
             queryset::load_fix_at(f, roots, LoadCall::PrefetchRelated, paths, unsafe_why)

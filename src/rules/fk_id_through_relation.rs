@@ -87,14 +87,10 @@ fn key_fix(
     let Some(Member::Forward(f)) = cx.index.member(model, attr) else {
         return None;
     };
-    let decl = f.file.and_then(|id| {
-        let file = if id == cx.file.id {
-            Some(cx.file)
-        } else {
-            cx.file_by_id(id)
-        };
-        file.and_then(|file| file.text.as_deref().and_then(|t| t.get(f.span.range())))
-    });
+    let decl = f
+        .file
+        .and_then(|id| cx.file_by_id(id))
+        .and_then(|file| file.text.as_deref().and_then(|t| t.get(f.span.range())));
     if decl.is_some_and(|d| d.contains("to_field")) {
         return None;
     }

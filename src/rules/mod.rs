@@ -40,6 +40,8 @@ pub struct Context<'a> {
     /// Project-wide DRF serializers and views, and admins.
     pub facts: &'a crate::index::drf::Facts,
     pub file: &'a File,
+    /// Every file of the run, by id (for fixes that edit another file).
+    pub files: &'a [File],
     pub events: &'a [Event],
     pub summaries: &'a crate::flow::Summaries,
     /// Every file of the run (templates included) and the templates by name, when the run
@@ -60,7 +62,13 @@ impl Context<'_> {
 
     /// A file of the run by id (templates included).
     pub fn file_by_id(&self, id: crate::project::FileId) -> Option<&File> {
-        self.templates.and_then(|(files, _)| files.get(id as usize))
+        if id == self.file.id {
+            return Some(self.file);
+        }
+        self.templates
+            .map_or(self.files, |(files, _)| files)
+            .get(id as usize)
+            .filter(|f| f.id == id)
     }
 }
 
