@@ -85,10 +85,12 @@ pub fn load_fix_at(
     let mut edits: Vec<Edit> = Vec::new();
     let mut added: Vec<String> = Vec::new();
     let mut has_prefetch_object = false;
+    let mut locking = false;
     for root in roots {
         match plan(file, *root, call, lookups)? {
             Planned::Covered => {}
             Planned::Edit(e, a, pf) => {
+                locking |= call == LoadCall::SelectRelated && locks_rows(file, *root);
                 edits.push(e);
                 has_prefetch_object |= pf;
                 for l in a {
@@ -122,6 +124,11 @@ pub fn load_fix_at(
     } else if has_prefetch_object && call == LoadCall::PrefetchRelated {
         applicability = Applicability::Unsafe;
         message.push_str(" (the queryset also uses Prefetch objects: check the lookup path)");
+    } else if locking {
+        applicability = Applicability::Unsafe;
+        message.push_str(
+            " (the queryset uses select_for_update(): the join locks the related rows too, and PostgreSQL rejects it on a nullable relation unless `of=` is given)",
+        );
     }
     if edits.len() > 1 {
         message.push_str(&format!(
@@ -167,6 +174,18 @@ pub fn lacking(file: &File, roots: &[Span], call: LoadCall, lookups: &[String]) 
     } else {
         out
     }
+}
+
+/// The chain at `root` calls `select_for_update()`.
+fn locks_rows(file: &File, root: Span) -> bool {
+    let m = &file.ast;
+    find_expr(m, root).is_some_and(|r| {
+        chain(m, r).iter().any(|l| match *l {
+            Link::Method { call, .. } => matches!(m.kind(call),
+                ExprKind::Call { func, .. } if method_name(m, *func) == Some("select_for_update")),
+            Link::Subscript { .. } => false,
+        })
+    })
 }
 
 /// What adding lookups to one queryset expression takes.

@@ -51,7 +51,9 @@ many-valued relation. When branches build the queryset separately (`if ...: qs =
 `else: qs = B`) every branch is edited, or the queryset they all narrow; if one branch cannot
 take the call, no fix is offered. No fix after a bare `select_related()` (naming a field would
 stop it following the others), nor on chains with `values()`, `only()`, `defer()`, `union()`
-and the like. The fix is safe: the same rows, fewer queries.
+and the like. The fix is safe: the same rows, fewer queries; except on a queryset that calls
+`select_for_update()`, where the join would lock the related rows too (and PostgreSQL rejects
+it on a nullable relation without `of=`): unsafe there.
 
 ## Known problems
 A relation read through `getattr(obj, name)` with a computed name is not seen.

@@ -51,7 +51,8 @@ class BookList(generics.ListAPIView):
 `--fix` adds `.select_related(...)` to the view's `queryset =` attribute, or to the queryset
 `get_queryset()` returns (each branch that builds it), merging into an existing call. A
 `queryset =` inherited from a base view is edited there, which every subclass shares: the
-join costs them little and changes no result. Safe; no fix after a bare `select_related()`.
+join costs them little and changes no result. Safe (unsafe on a `select_for_update()`
+queryset, as for DJP101); no fix after a bare `select_related()`.
 
 ## Known problems
 Only literal `queryset =`/`get_queryset()` chains and serializer classes named by

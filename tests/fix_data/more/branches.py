@@ -47,3 +47,8 @@ def elif_chain(flag):
         books = Book.objects.all()
     for b in books:
         print(list(b.tags.all()))
+
+
+def locked():
+    for b in Book.objects.select_for_update().filter(title="a"):
+        print(b.author.name)
