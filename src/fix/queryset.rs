@@ -126,9 +126,7 @@ pub fn load_fix_at(
         message.push_str(" (the queryset also uses Prefetch objects: check the lookup path)");
     } else if locking {
         applicability = Applicability::Unsafe;
-        message.push_str(
-            " (the queryset uses select_for_update(): the join locks the related rows too, and PostgreSQL rejects it on a nullable relation unless `of=` is given)",
-        );
+        message.push_str(&format!(" ({LOCKS})"));
     }
     if edits.len() > 1 {
         message.push_str(&format!(
@@ -175,6 +173,9 @@ pub fn lacking(file: &File, roots: &[Span], call: LoadCall, lookups: &[String]) 
         out
     }
 }
+
+/// Why a join on a `select_for_update()` queryset is unsafe.
+pub const LOCKS: &str = "the queryset uses select_for_update(): the join locks the related rows too, and PostgreSQL rejects it on a nullable relation unless `of=` is given";
 
 /// The chain at `root` calls `select_for_update()`.
 fn locks_rows(file: &File, root: Span) -> bool {

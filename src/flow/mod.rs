@@ -47,6 +47,8 @@ pub enum Event {
         /// Where the fix goes when branches built the queryset separately (empty:
         /// `root_span`).
         fix_at: Vec<Span>,
+        /// The rows' queryset calls `select_for_update()` (a join would lock more rows).
+        locks: bool,
         root_model: ModelId,
         /// Full relation path from the root rows.
         path: Vec<String>,
@@ -1336,6 +1338,7 @@ impl<'a> Analyzer<'a> {
                         loop_id,
                         root_span: prow.root_span,
                         fix_at: prow.fix_at.clone(),
+                        locks: prow.locks,
                         root_model: prow.root_model,
                         path,
                         first_missing: missing,
@@ -1346,6 +1349,7 @@ impl<'a> Analyzer<'a> {
                     loop_id,
                     root_span: q.span,
                     fix_at: q.fix_at.clone(),
+                    locks: q.locks,
                     root_model: q.model,
                     path: Vec::new(),
                     first_missing: None,
@@ -1356,6 +1360,7 @@ impl<'a> Analyzer<'a> {
                 loop_id,
                 root_span: q.span,
                 fix_at: q.fix_at.clone(),
+                locks: q.locks,
                 root_model: q.model,
                 path: Vec::new(),
                 first_missing: None,
@@ -1713,6 +1718,7 @@ impl<'a> Analyzer<'a> {
                     filters: Rc::from([]),
                     through: Rc::from([span]),
                     fix_at: Rc::from([]),
+                    locks: false,
                 }),
                 None => Value::Unknown,
             },
@@ -1762,6 +1768,7 @@ impl<'a> Analyzer<'a> {
                     filters: Rc::from([]),
                     through: Rc::from([span]),
                     fix_at: Rc::from([]),
+                    locks: false,
                 });
             }
         }
@@ -1850,6 +1857,7 @@ impl<'a> Analyzer<'a> {
                 loop_id: r.loop_id,
                 root_span: r.root_span,
                 fix_at: r.fix_at.clone(),
+                locks: r.locks,
                 root_model: r.root_model,
                 path,
                 first_missing,
@@ -1866,6 +1874,7 @@ impl<'a> Analyzer<'a> {
                     span,
                     root_span: r.root_span,
                     fix_at: r.fix_at.to_vec(),
+                    locks: r.locks,
                     root_model: r.root_model,
                     path: r.path.clone(),
                     missing_from: r.first_missing.unwrap_or(r.path.len() - 1),
@@ -1936,6 +1945,7 @@ impl<'a> Analyzer<'a> {
             filters: Rc::from([]),
             through: Rc::from([span]),
             fix_at: Rc::from([]),
+            locks: false,
         })
     }
 
@@ -2229,6 +2239,7 @@ impl<'a> Analyzer<'a> {
             if method == "order_by" {
                 q2.ordered = !args.is_empty();
             }
+            q2.locks |= method == "select_for_update";
             let clones = !(method == "all" && q.is_manager);
             if clones {
                 q2.cached = false;

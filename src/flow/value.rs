@@ -15,6 +15,8 @@ pub struct Row {
     /// Where the fix goes when the rows come from querysets built on several branches
     /// (empty: `root_span` alone). See [`Qs::fix_at`].
     pub fix_at: Rc<[Span]>,
+    /// The root queryset calls `select_for_update()`.
+    pub locks: bool,
     /// The root queryset's model name (for messages).
     pub root_model: ModelId,
     /// Relation accessors from the root rows to this object.
@@ -87,6 +89,8 @@ pub struct Qs {
     /// branches built the queryset separately (`if ...: qs = A` / `else: qs = B`). Empty:
     /// `span` alone.
     pub fix_at: Rc<[Span]>,
+    /// `select_for_update()` was chained: a join would lock the related rows too.
+    pub locks: bool,
 }
 
 impl Qs {
@@ -179,6 +183,7 @@ impl Value {
                 }
                 q.bypass = a.bypass.clone().or_else(|| b.bypass.clone());
                 (q.fix_at, q.through) = Qs::join_targets(a, b);
+                q.locks = a.locks || b.locks;
                 Value::QuerySet(q)
             }
             (Value::Instance(a), Value::Instance(b)) if a.model == b.model && a.row == b.row => {

@@ -1417,6 +1417,7 @@ pub(crate) fn eval_qs(
         filters: std::rc::Rc::from([]),
         through: std::rc::Rc::from([l.span]),
         fix_at: l.fix_at.clone().into(),
+        locks: false,
     });
     if dynamic_loads(f, src) {
         return None;

@@ -102,6 +102,7 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
         let Event::FkAccess {
             span,
             fix_at,
+            locks,
             root_model,
             model,
             attr,
@@ -176,7 +177,13 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
             } else {
                 LoadCall::SelectRelated
             };
-            queryset::load_fix_at(cx.file, &roots, call, &maximal, None)
+            queryset::load_fix_at(
+                cx.file,
+                &roots,
+                call,
+                &maximal,
+                (*locks && call == LoadCall::SelectRelated).then_some(queryset::LOCKS),
+            )
         };
         let mut help = format!(
             "add .{call}({}) to the `{root_name}` {at}",

@@ -52,3 +52,9 @@ def elif_chain(flag):
 def locked():
     for b in Book.objects.select_for_update().filter(title="a").select_related("author"):
         print(b.author.name)
+
+
+def locked_by_name():
+    books = Book.objects.select_for_update()
+    for b in books.select_related("author")[:10]:
+        print(b.author.name)
