@@ -722,20 +722,8 @@ impl Builder<'_> {
                 .and_then(|k| m.str_value(k.value))
                 .map_or_else(|| format!("get_{name}"), str::to_owned);
             if let Some((mfile, fid)) = self.classes.lookup_method(mro, &method) {
-                let mut qs = Vec::new();
-                method_body(
-                    self.ix,
-                    self.sums,
-                    mfile,
-                    fid,
-                    1,
-                    model,
-                    name,
-                    &mut ser.reads,
-                    &mut qs,
-                );
-                ser.method_queries
-                    .extend(qs.into_iter().map(|q| (Vec::new(), q)));
+                // `get_<name>(self, obj)`: the object is the second parameter.
+                follow_method(self.ix, self.sums, ser, (mfile, fid, 1), model, name);
             }
             return;
         }
@@ -748,20 +736,7 @@ impl Builder<'_> {
             // `source="author_label"`: a model property or method; what it reads of `self`
             // is read per serialized object.
             if let Some((mfile, fid)) = self.model_member_fn(model, parts[0]) {
-                let mut qs = Vec::new();
-                method_body(
-                    self.ix,
-                    self.sums,
-                    mfile,
-                    fid,
-                    0,
-                    model,
-                    name,
-                    &mut ser.reads,
-                    &mut qs,
-                );
-                ser.method_queries
-                    .extend(qs.into_iter().map(|q| (Vec::new(), q)));
+                follow_method(self.ix, self.sums, ser, (mfile, fid, 0), model, name);
             }
             return;
         }
@@ -797,6 +772,32 @@ impl Builder<'_> {
             }
         }
     }
+}
+
+/// What a serializer's method (or a model member it names) reads of the object in parameter
+/// `param`, and the queries it runs, added to the serializer's field `field`.
+fn follow_method(
+    ix: &Index,
+    sums: &Summaries,
+    ser: &mut Serializer,
+    (f, fid, param): (&File, FuncId, usize),
+    model: ModelId,
+    field: &str,
+) {
+    let mut qs = Vec::new();
+    method_body(
+        ix,
+        sums,
+        f,
+        fid,
+        param,
+        model,
+        field,
+        &mut ser.reads,
+        &mut qs,
+    );
+    ser.method_queries
+        .extend(qs.into_iter().map(|q| (Vec::new(), q)));
 }
 
 /// Relation reads and per-object queries in a `SerializerMethodField` method `def
