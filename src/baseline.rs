@@ -4,8 +4,9 @@
 //! part of them, so edits above a known finding do not make it new.
 
 use crate::check::CheckResult;
+use rustc_hash::FxHashMap as HashMap;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -104,7 +105,7 @@ pub fn changed_lines(dir: &Path, rev: &str) -> Result<HashMap<PathBuf, BTreeSet<
 }
 
 fn parse_diff(diff: &str, top: &Path) -> HashMap<PathBuf, BTreeSet<usize>> {
-    let mut out: HashMap<PathBuf, BTreeSet<usize>> = HashMap::new();
+    let mut out: HashMap<PathBuf, BTreeSet<usize>> = HashMap::default();
     let mut current: Option<PathBuf> = None;
     for line in diff.lines() {
         if let Some(p) = line.strip_prefix("+++ ") {

@@ -19,7 +19,7 @@
 //! versions behind), and directories of other builds are removed when a new one is made.
 
 use crate::ast::Module;
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
@@ -62,7 +62,7 @@ impl Cache {
         }
         Some(Cache {
             dir,
-            used: Mutex::new(HashSet::new()),
+            used: Mutex::new(HashSet::default()),
         })
     }
 

@@ -12,7 +12,8 @@ use crate::rules::{self, Context, Rule};
 use crate::suppress;
 use crate::templates;
 use rayon::prelude::*;
-use std::collections::{BTreeSet, HashSet};
+use rustc_hash::FxHashSet as HashSet;
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -398,7 +399,7 @@ fn analyse(
         (display[d.file as usize].to_owned(), line, col, d.code)
     };
     diagnostics.sort_by_cached_key(key);
-    let mut seen = HashSet::new();
+    let mut seen = HashSet::default();
     diagnostics.retain(|d| seen.insert((d.file, d.span, d.code)));
     diagnostics.retain(|d| {
         let ignored = matchers.ignored_in(&files[d.file as usize].rel);

@@ -8,7 +8,7 @@
 use crate::check::CheckResult;
 use crate::diagnostic::Diagnostic;
 use crate::project::File;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// FNV-1a, 64 bits: stable across platforms, Rust versions and runs (unlike `DefaultHasher`).
 fn fnv1a(parts: &[&str]) -> u64 {
@@ -76,7 +76,7 @@ pub fn enclosing_scope(file: &File, offset: u32) -> String {
 /// Fingerprints of every diagnostic of a run, in the same order (16 hex digits each).
 /// Computed once by [`crate::check::run`] into `CheckResult::fingerprints`.
 pub fn fingerprints(res: &CheckResult) -> Vec<String> {
-    let mut seen: HashMap<(u32, &str, String, String), usize> = HashMap::new();
+    let mut seen: HashMap<(u32, &str, String, String), usize> = HashMap::default();
     res.diagnostics
         .iter()
         .map(|d| {

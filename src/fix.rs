@@ -17,7 +17,8 @@ pub mod rewrite;
 use crate::check::{self, CheckError, CheckOptions, CheckResult};
 use crate::diagnostic::{Applicability, Diagnostic, Edit};
 use crate::parse;
-use std::collections::{BTreeMap, HashSet};
+use rustc_hash::FxHashSet as HashSet;
+use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::path::PathBuf;
 
@@ -52,7 +53,7 @@ pub fn run(opts: &CheckOptions, unsafe_fixes: bool) -> Result<FixOutcome, CheckE
     let mut fixed = 0usize;
     let mut rolled_back = Vec::new();
     let mut passes = 0usize;
-    let mut refused_files: HashSet<PathBuf> = HashSet::new();
+    let mut refused_files: HashSet<PathBuf> = HashSet::default();
     let result = loop {
         let res = check::run(&opts)?;
         passes += 1;

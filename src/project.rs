@@ -7,7 +7,7 @@ use crate::index::imports::Scope;
 use crate::parse;
 use crate::source::LineIndex;
 use rayon::prelude::*;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 

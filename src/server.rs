@@ -20,8 +20,9 @@ use crate::rules::{self, Rule};
 use crate::source::{ColumnUnit, Span};
 use lsp_server::{Connection, Message, Notification, Request, Response};
 use lsp_types as lsp;
+use rustc_hash::FxHashMap as HashMap;
 use serde_json::{json, Value};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// Percent-encode a path into a `file://` URI.

@@ -18,7 +18,7 @@ use crate::index::effects::{apply_method, ChainEffect, LoadSet};
 use crate::index::{FieldKind, Index, Member, ModelId, ReverseKind};
 use crate::project::File;
 use crate::source::Span;
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::rc::Rc;
 use summary::{Access, FnKind, FnSummary};
 pub use summary::{Loc, Summaries};
@@ -594,15 +594,15 @@ impl<'a> Analyzer<'a> {
             ix,
             file,
             m: &file.ast,
-            env: Env::new(),
+            env: Env::default(),
             loops: Vec::new(),
             next_loop: 0,
             events: Vec::new(),
-            seen_fk: HashSet::new(),
-            seen_rel: HashSet::new(),
-            seen_query: HashSet::new(),
+            seen_fk: HashSet::default(),
+            seen_rel: HashSet::default(),
+            seen_query: HashSet::default(),
             class_models: ix.file_models(file.id),
-            cond_loads: HashMap::new(),
+            cond_loads: HashMap::default(),
             conds: Vec::new(),
             usage: usage::UsageState::default(),
             sums,
@@ -2679,7 +2679,7 @@ fn is_constant_name(n: &str) -> bool {
 }
 
 fn join_envs(a: &Env, b: &Env) -> Env {
-    let mut out = Env::new();
+    let mut out = Env::default();
     for (k, va) in a {
         match b.get(k) {
             Some(vb) => {

@@ -25,7 +25,8 @@ use crate::index::Index;
 use crate::project::{File, FileId};
 use crate::source::Span;
 use rayon::prelude::*;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use std::collections::BTreeMap;
 
 /// Longest attribute path kept in a tree.
 pub const MAX_DEPTH: usize = 8;
@@ -297,7 +298,7 @@ impl Summaries {
             .map(|(i, f)| extract_file(i, f, ix))
             .collect();
         let mut s = Summaries::default();
-        let mut called: HashSet<String> = HashSet::new();
+        let mut called: HashSet<String> = HashSet::default();
         for (fs, calls) in per_file {
             called.extend(calls);
             for f in fs {
@@ -540,7 +541,7 @@ fn extract_file(fi: usize, file: &File, ix: &Index) -> (Vec<FnSummary>, Vec<Stri
             } else {
                 None
             },
-            env: HashMap::new(),
+            env: HashMap::default(),
             trees: vec![Access::default(); params.len()],
             passes: Vec::new(),
             holes: Holes::of(m, &f.body, f.span.end),

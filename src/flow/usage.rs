@@ -14,7 +14,7 @@ use super::{Analyzer, Event, Inst, Qs};
 use crate::ast::{ExprId, ExprKind, Target};
 use crate::index::{FieldKind, Member, ModelId};
 use crate::source::Span;
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 /// How the rows were measured without being used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -22,7 +22,7 @@ use crate::index::effects::LoadSet;
 use crate::index::{FieldKind, Index, Member, ModelId, ReverseKind};
 use crate::project::{File, FileId};
 use crate::source::Span;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// One relation step of a path read per object.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -125,7 +125,7 @@ pub(crate) struct Classes<'a> {
 
 impl<'a> Classes<'a> {
     pub fn new(files: &'a [File], ix: &Index) -> Classes<'a> {
-        let mut by_qual = HashMap::new();
+        let mut by_qual = HashMap::default();
         for f in files {
             for (ci, c) in f.ast.classes.iter().enumerate() {
                 if c.outer.is_some() {
@@ -410,7 +410,7 @@ pub fn build(files: &[File], ix: &Index, sums: &Summaries) -> Facts {
         classes,
         quals,
         by_qual,
-        done: HashMap::new(),
+        done: HashMap::default(),
         in_progress: Vec::new(),
     };
     for i in 0..b.quals.len() {

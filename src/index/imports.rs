@@ -1,7 +1,7 @@
 //! Name resolution: what a local name in a module refers to, as a dotted qualified path.
 
 use crate::ast::{ExprKind, Module, Stmt, StmtKind, Target};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// The names a module binds by import or definition, mapped to qualified paths.
 #[derive(Debug, Default, Clone)]
@@ -26,7 +26,7 @@ impl Scope {
         let mut s = Scope {
             module: module.to_owned(),
             is_package,
-            names: HashMap::new(),
+            names: HashMap::default(),
             stars: Vec::new(),
             model_labels: Vec::new(),
         };

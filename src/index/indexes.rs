@@ -7,7 +7,7 @@ use super::{Field, FieldKind, Index, ModelId};
 use crate::ast::{ClassDef, Const, ExprId, ExprKind, StmtKind, Target};
 use crate::project::{File, FileId};
 use crate::source::Span;
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 /// Options of the index rules (the `[tool.djperf]` configuration fills them in).
 #[derive(Debug, Clone, Copy)]
@@ -116,7 +116,7 @@ pub(super) fn own_facts(f: &File, c: &ClassDef) -> OwnFacts {
         meta_defs: Vec::new(),
         ordering: None,
         inherits_meta: true,
-        no_index: HashSet::new(),
+        no_index: HashSet::default(),
     };
     for st in &c.body {
         match &st.kind {
@@ -308,7 +308,7 @@ impl Index {
                 meta_defs: Vec::new(),
                 ordering: None,
                 inherits_meta: true,
-                no_index: HashSet::new(),
+                no_index: HashSet::default(),
             });
             let mut mi = ModelIndexes {
                 complete: complete.get(&id).copied().unwrap_or(false)
@@ -319,7 +319,7 @@ impl Index {
             };
             let mut ordering = facts.ordering;
             // Fields of multi-table parents live in the parents' tables.
-            let mut parent_table_fields: HashSet<&str> = HashSet::new();
+            let mut parent_table_fields: HashSet<&str> = HashSet::default();
             for p in &m.parents {
                 let pm = &self.models[*p as usize];
                 let pi = &out[*p as usize];

@@ -9,7 +9,8 @@
 use crate::ast::{Const, ExprId, ExprKind, StmtKind, Target};
 use crate::project::{File, FileId};
 use crate::source::Span;
-use std::collections::{BTreeMap, HashMap};
+use rustc_hash::FxHashMap as HashMap;
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 /// What a field definition in a migration says about indexes.
@@ -103,7 +104,7 @@ impl Migrations {
             .map(|o| o.model.as_str())
             .collect();
         // The state of each model before this file: fields and together-sets.
-        let mut state: HashMap<String, ModelState> = HashMap::new();
+        let mut state: HashMap<String, ModelState> = HashMap::default();
         if let Some(ids) = self.apps.get(&mf.app) {
             for id in ids {
                 if *id == file {

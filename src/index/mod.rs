@@ -15,7 +15,8 @@ use crate::project::{File, FileId};
 use crate::source::Span;
 pub use effects::ChainEffect;
 use imports::last_segment;
-use std::collections::{BTreeMap, HashMap};
+use rustc_hash::FxHashMap as HashMap;
+use std::collections::BTreeMap;
 
 pub type ModelId = u32;
 
@@ -258,8 +259,8 @@ impl Index {
         }
         let files_by_id: HashMap<FileId, &File> = all.iter().map(|f| (f.id, *f)).collect();
         ix.find_field_classes(&class_quals, &files_by_id);
-        let mut is_model: HashMap<String, bool> = HashMap::new();
-        let mut is_qs: HashMap<String, bool> = HashMap::new();
+        let mut is_model: HashMap<String, bool> = HashMap::default();
+        let mut is_qs: HashMap<String, bool> = HashMap::default();
         for (_, _, q, bases) in &class_quals {
             if bases
                 .iter()
@@ -391,8 +392,8 @@ impl Index {
         // 4. own fields, managers, Meta
         let known_classes: std::collections::HashSet<&str> =
             class_quals.iter().map(|(_, _, q, _)| q.as_str()).collect();
-        let mut own_index_facts = HashMap::new();
-        let mut complete = HashMap::new();
+        let mut own_index_facts = HashMap::default();
+        let mut complete = HashMap::default();
         for (id, fid, ci, bases) in &pending {
             let f = files_by_id[fid];
             let c = &f.ast.classes[*ci as usize];
@@ -885,7 +886,7 @@ impl Index {
         static NONE: std::sync::OnceLock<HashMap<u32, ModelId>> = std::sync::OnceLock::new();
         self.file_models
             .get(&file)
-            .unwrap_or_else(|| NONE.get_or_init(HashMap::new))
+            .unwrap_or_else(|| NONE.get_or_init(HashMap::default))
     }
 }
 

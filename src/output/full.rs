@@ -7,12 +7,12 @@ use codespan_reporting::term::{
     self,
     termcolor::{Ansi, NoColor, WriteColor},
 };
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::io::{self, Write};
 
 pub fn write(res: &CheckResult, color: bool, out: &mut dyn Write) -> io::Result<()> {
     let mut files = SimpleFiles::new();
-    let mut ids: HashMap<u32, usize> = HashMap::new();
+    let mut ids: HashMap<u32, usize> = HashMap::default();
     let mut file_id = |fid: u32, files: &mut SimpleFiles<String, std::sync::Arc<str>>| -> usize {
         *ids.entry(fid).or_insert_with(|| {
             let f = res.file(fid);

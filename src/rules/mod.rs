@@ -256,12 +256,12 @@ pub fn quoted_list(paths: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashSet;
+    use rustc_hash::FxHashSet as HashSet;
 
     #[test]
     fn codes_and_names_are_unique_and_documented() {
-        let mut codes = HashSet::new();
-        let mut names = HashSet::new();
+        let mut codes = HashSet::default();
+        let mut names = HashSet::default();
         for r in RULES {
             assert!(codes.insert(r.code), "duplicate code {}", r.code);
             assert!(names.insert(r.name), "duplicate name {}", r.name);

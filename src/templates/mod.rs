@@ -14,7 +14,8 @@ use crate::index::imports::Scope;
 use crate::project::{File, FileId};
 use crate::source::LineIndex;
 use parse::Node;
-use std::collections::{BTreeMap, HashMap};
+use rustc_hash::FxHashMap as HashMap;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 use walkdir::WalkDir;
@@ -353,7 +354,7 @@ pub fn template_dirs(root: &Path, py: &[File]) -> Vec<PathBuf> {
 /// The `DIRS` entries of `TEMPLATES = [...]` in one settings module that can be computed.
 fn settings_dirs(f: &File) -> Vec<PathBuf> {
     let m = &f.ast;
-    let mut env: HashMap<&str, PathBuf> = HashMap::new();
+    let mut env: HashMap<&str, PathBuf> = HashMap::default();
     let mut out = Vec::new();
     for st in &m.body {
         let StmtKind::Assign {
@@ -481,7 +482,7 @@ pub fn load(dirs: &[PathBuf], first_id: FileId, cwd: &Path) -> (Vec<File>, Templ
         }
     }
     let mut files = Vec::new();
-    let mut ids: HashMap<PathBuf, FileId> = HashMap::new();
+    let mut ids: HashMap<PathBuf, FileId> = HashMap::default();
     let mut tpl = Templates {
         first: first_id,
         ..Templates::default()

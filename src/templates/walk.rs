@@ -16,7 +16,7 @@ use crate::index::views::{class_views, method_source, GenericKind, MethodSource}
 use crate::index::Index;
 use crate::project::{File, FileId};
 use crate::source::Span;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::Arc;
 
 /// Spans inside templates have this bit set; the template is `(start >> SHIFT) & MASK`
@@ -231,7 +231,7 @@ pub fn view_events(
             an: Analyzer::new(ix, file, sums),
             ix,
             sums,
-            loads: HashMap::new(),
+            loads: HashMap::default(),
             tpl,
             files,
             templates: std::mem::take(&mut out.templates),
@@ -248,7 +248,7 @@ pub fn view_events(
                 w.scopes[0].insert(n, TVal::V(obj.clone()));
             }
         }
-        w.render(id, &HashMap::new());
+        w.render(id, &HashMap::default());
         out.templates = w.templates;
         out.events.extend(w.an.events);
     }
@@ -463,7 +463,7 @@ impl Walker<'_> {
                     None
                 };
                 self.scopes.push(scope);
-                self.render(id, &HashMap::new());
+                self.render(id, &HashMap::default());
                 self.scopes.pop();
                 if let Some(s) = saved {
                     self.scopes = s;
@@ -637,7 +637,7 @@ impl Walker<'_> {
             .flat_map(value_roots)
             .collect();
         let probe = probe_call(self.ix, tfile, f, binds);
-        let mut ctx: HashMap<String, TVal> = HashMap::new();
+        let mut ctx: HashMap<String, TVal> = HashMap::default();
         for (_, d) in probe.returns {
             for (k, v) in d.unwrap_or_default() {
                 // A value built inside the tag function has spans of its module: not followed.
@@ -658,7 +658,7 @@ impl Walker<'_> {
         // The template renders with the returned dict only.
         let saved = std::mem::replace(&mut self.scopes, vec![ctx]);
         let saved_supers = std::mem::take(&mut self.supers);
-        self.render(id, &HashMap::new());
+        self.render(id, &HashMap::default());
         self.scopes = saved;
         self.supers = saved_supers;
     }
