@@ -410,6 +410,21 @@ impl Module {
 }
 
 impl StmtKind {
+    /// `name = value` (the first target of `a = b = value`, annotated or not): the name, its
+    /// span and the value. Class bodies, `Meta` and settings modules are read this way.
+    pub fn name_assign(&self) -> Option<(&Name, Span, ExprId)> {
+        match self {
+            StmtKind::Assign {
+                targets,
+                value: Some(v),
+            } => match targets.first() {
+                Some(Target::Name(n, span)) => Some((n, *span, *v)),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
     /// The blocks nested directly in this statement, in source order (not the bodies of
     /// nested functions or classes, which are scopes of their own).
     pub fn blocks(&self) -> Vec<&Block> {

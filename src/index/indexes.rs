@@ -149,14 +149,7 @@ pub(super) fn own_facts(f: &File, c: &ClassDef) -> OwnFacts {
 fn read_meta(f: &File, meta: &ClassDef, out: &mut OwnFacts) {
     let m = &f.ast;
     for st in &meta.body {
-        let StmtKind::Assign {
-            targets,
-            value: Some(v),
-        } = &st.kind
-        else {
-            continue;
-        };
-        let Some(Target::Name(name, _)) = targets.first() else {
+        let Some((name, _, v)) = st.kind.name_assign() else {
             continue;
         };
         let def = |columns: Vec<String>, kind, unique, plain, span| IndexDef {
@@ -170,12 +163,12 @@ fn read_meta(f: &File, meta: &ClassDef, out: &mut OwnFacts) {
         };
         match &**name {
             "ordering" => {
-                if let Some(cols) = str_list(f, *v) {
-                    out.ordering = Some((cols, f.id, m.span(*v)));
+                if let Some(cols) = str_list(f, v) {
+                    out.ordering = Some((cols, f.id, m.span(v)));
                 }
             }
             "indexes" => {
-                for e in elts(f, *v) {
+                for e in elts(f, v) {
                     if let Some((cols, plain)) = index_call(f, e) {
                         out.meta_defs.push(def(
                             cols,
@@ -188,7 +181,7 @@ fn read_meta(f: &File, meta: &ClassDef, out: &mut OwnFacts) {
                 }
             }
             "constraints" => {
-                for e in elts(f, *v) {
+                for e in elts(f, v) {
                     let ExprKind::Call { func, kwargs, .. } = m.kind(e) else {
                         continue;
                     };
@@ -220,13 +213,12 @@ fn read_meta(f: &File, meta: &ClassDef, out: &mut OwnFacts) {
                     (IndexKind::UniqueTogether, true)
                 };
                 // One tuple of names, or a sequence of them.
-                if let Some(cols) = str_list(f, *v) {
+                if let Some(cols) = str_list(f, v) {
                     if !cols.is_empty() {
-                        out.meta_defs
-                            .push(def(cols, kind, unique, true, m.span(*v)));
+                        out.meta_defs.push(def(cols, kind, unique, true, m.span(v)));
                     }
                 } else {
-                    for e in elts(f, *v) {
+                    for e in elts(f, v) {
                         if let Some(cols) = str_list(f, e) {
                             out.meta_defs.push(def(cols, kind, unique, true, m.span(e)));
                         }

@@ -6,7 +6,7 @@
 //! migrations of the same app tell whether an `AlterField` or an `Alter*Together` really adds
 //! an index.
 
-use crate::ast::{Const, ExprId, ExprKind, StmtKind, Target};
+use crate::ast::{Const, ExprId, ExprKind};
 use crate::project::{File, FileId};
 use crate::source::Span;
 use rustc_hash::FxHashMap as HashMap;
@@ -203,24 +203,17 @@ fn read_file(f: &File) -> Option<MigrationFile> {
         order: f.rel.clone(),
     };
     for st in &c.body {
-        let StmtKind::Assign {
-            targets,
-            value: Some(v),
-        } = &st.kind
-        else {
-            continue;
-        };
-        let Some(Target::Name(n, _)) = targets.first() else {
+        let Some((n, _, v)) = st.kind.name_assign() else {
             continue;
         };
         match &**n {
-            "atomic" => mf.atomic = !matches!(m.kind(*v), ExprKind::Const(Const::False)),
-            "initial" => mf.fresh_only |= matches!(m.kind(*v), ExprKind::Const(Const::True)),
+            "atomic" => mf.atomic = !matches!(m.kind(v), ExprKind::Const(Const::False)),
+            "initial" => mf.fresh_only |= matches!(m.kind(v), ExprKind::Const(Const::True)),
             "replaces" => {
                 mf.fresh_only |=
-                    matches!(m.kind(*v), ExprKind::Seq { elts, .. } if !elts.is_empty());
+                    matches!(m.kind(v), ExprKind::Seq { elts, .. } if !elts.is_empty());
             }
-            "operations" => read_ops(f, *v, &mut mf.ops, 0),
+            "operations" => read_ops(f, v, &mut mf.ops, 0),
             _ => {}
         }
     }

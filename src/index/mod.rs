@@ -1093,21 +1093,14 @@ fn own_members(f: &File, c: &ClassDef, ix: &Index) -> (Vec<Field>, Vec<Manager>)
     let mut fields = Vec::new();
     let mut managers = Vec::new();
     for st in &c.body {
-        let StmtKind::Assign {
-            targets,
-            value: Some(v),
-        } = &st.kind
-        else {
+        let Some((name, name_span, v)) = st.kind.name_assign() else {
             continue;
         };
-        let Some(crate::ast::Target::Name(name, name_span)) = targets.first() else {
-            continue;
-        };
-        let q = call_qual(f, *v).unwrap_or_default();
+        let q = call_qual(f, v).unwrap_or_default();
         // A project subclass of a relation field first: its name may end in `Field` too.
         let custom = ix.field_classes.get(&ix.resolve_alias(&q)).copied();
-        if let Some(kind) = custom.map(|(k, _)| k).or_else(|| field_kind_of_call(f, *v)) {
-            let ExprKind::Call { args, kwargs, .. } = f.ast.kind(*v) else {
+        if let Some(kind) = custom.map(|(k, _)| k).or_else(|| field_kind_of_call(f, v)) {
+            let ExprKind::Call { args, kwargs, .. } = f.ast.kind(v) else {
                 continue;
             };
             let kw = |k: &str| f.ast.kwarg(kwargs, k).map(|k| k.value);
@@ -1147,9 +1140,9 @@ fn own_members(f: &File, c: &ClassDef, ix: &Index) -> (Vec<Field>, Vec<Manager>)
                 own_related_name: custom.is_some_and(|(_, own)| own),
                 max_length,
                 file: Some(f.id),
-                span: *name_span,
+                span: name_span,
             });
-        } else if let Some(classes) = manager_classes(f, *v, ix) {
+        } else if let Some(classes) = manager_classes(f, v, ix) {
             managers.push(Manager {
                 name: name.to_string(),
                 classes,
