@@ -3,8 +3,8 @@
 use crate::ast::Module;
 use crate::cache::{self, Cache};
 use crate::discover;
-use crate::index::imports::Scope;
 use crate::parse;
+use crate::semantic::imports::Scope;
 use crate::source::LineIndex;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap as HashMap;

@@ -2,19 +2,15 @@
 //! and the queryset effect of every manager/queryset method, built once from all files under
 //! the project root.
 
-pub mod admin;
-pub mod drf;
 pub mod effects;
-pub mod imports;
 pub mod indexes;
 pub mod migrations;
-pub mod views;
 
 use crate::ast::{ClassDef, ExprId, ExprKind, Module, StmtKind};
 use crate::project::{File, FileId};
+use crate::semantic::imports::last_segment;
 use crate::source::Span;
 pub use effects::ChainEffect;
-use imports::last_segment;
 use rustc_hash::FxHashMap as HashMap;
 use std::collections::BTreeMap;
 

@@ -5,8 +5,8 @@ use crate::ast::{Const, ExprKind};
 use crate::diagnostic::{Applicability, Diagnostic, Fix, Related, Severity};
 use crate::fix::class;
 use crate::fix::queryset::{self, LoadCall};
-use crate::index::admin::{Admin, SelectRelated};
-use crate::index::drf::{first_missing, lookup, maximal};
+use crate::frameworks::admin::{Admin, SelectRelated};
+use crate::frameworks::drf::{first_missing, lookup, maximal};
 
 pub const RULE: Rule = Rule {
     code: "DJP120",

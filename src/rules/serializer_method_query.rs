@@ -2,7 +2,7 @@
 
 use super::{Context, Rule};
 use crate::diagnostic::{Diagnostic, Related, Severity};
-use crate::index::drf::{first_missing, lookup, MethodQuery};
+use crate::frameworks::drf::{first_missing, lookup, MethodQuery};
 use crate::source::Span;
 use std::collections::BTreeMap;
 

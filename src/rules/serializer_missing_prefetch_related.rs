@@ -3,7 +3,7 @@
 use super::{quoted_list, Context, Rule};
 use crate::diagnostic::{Diagnostic, Related, Severity};
 use crate::fix::queryset::{self, LoadCall};
-use crate::index::drf::{lookup, maximal};
+use crate::frameworks::drf::{lookup, maximal};
 use crate::source::Span;
 use std::collections::BTreeMap;
 

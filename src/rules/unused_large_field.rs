@@ -136,7 +136,7 @@ fn serializer_views(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
         if v.detail_only || v.qs.loads.only.is_some() {
             continue;
         }
-        let sers: Vec<&crate::index::drf::Serializer> = v
+        let sers: Vec<&crate::frameworks::drf::Serializer> = v
             .serializers
             .iter()
             .map(|i| &cx.facts.serializers[*i])

@@ -106,7 +106,7 @@ pub struct View {
 pub struct Facts {
     pub serializers: Vec<Serializer>,
     pub views: Vec<View>,
-    pub admins: Vec<super::admin::Admin>,
+    pub admins: Vec<crate::frameworks::admin::Admin>,
 }
 
 /// A top-level project class.
@@ -420,7 +420,7 @@ pub fn build(files: &[File], ix: &Index, sums: &Summaries) -> Facts {
     serializers.sort_by_key(|(i, _)| *i);
     let serializers: Vec<Serializer> = serializers.into_iter().map(|(_, s)| s).collect();
     let views = build_views(&b.classes, &b.by_qual, ix);
-    let admins = super::admin::build(&b.classes, ix, sums);
+    let admins = crate::frameworks::admin::build(&b.classes, ix, sums);
     Facts {
         serializers,
         views,

@@ -12,7 +12,7 @@ use super::{TagDef, TagKind, Templates};
 use crate::flow::{
     probe_call, probe_function, Analyzer, DictVal, EvalHow, Event, Summaries, Value,
 };
-use crate::index::views::{class_views, method_source, GenericKind, MethodSource};
+use crate::frameworks::views::{class_views, method_source, GenericKind, MethodSource};
 use crate::index::Index;
 use crate::project::{File, FileId};
 use crate::source::Span;
