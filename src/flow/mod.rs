@@ -17,11 +17,11 @@ use crate::ast::{
 use crate::index::effects::{apply_method, ChainEffect, LoadSet};
 use crate::index::{FieldKind, Index, Member, ModelId, ReverseKind};
 use crate::project::File;
-use crate::source::Span;
+use crate::source::{Loc, Span};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::rc::Rc;
+pub use summary::Summaries;
 use summary::{Access, FnKind, FnSummary};
-pub use summary::{Loc, Summaries};
 pub use value::{Inst, Qs, RelInfo, Row, Value};
 
 /// How a related manager's rows were asked for.
@@ -42,11 +42,11 @@ pub enum Event {
     /// A forward FK/one-to-one (or reverse one-to-one, generic FK) read on a row that did not
     /// load it.
     FkAccess {
-        span: Span,
-        root_span: Span,
+        span: Loc,
+        root_span: Loc,
         /// Where the fix goes when branches built the queryset separately (empty:
         /// `root_span`).
-        fix_at: Vec<Span>,
+        fix_at: Vec<Loc>,
         /// The rows' queryset calls `select_for_update()` (a join would lock more rows).
         locks: bool,
         root_model: ModelId,
@@ -68,10 +68,10 @@ pub enum Event {
     },
     /// A reverse FK / many-to-many manager evaluated per row without a prefetch.
     RelatedEval {
-        span: Span,
-        root_span: Span,
+        span: Loc,
+        root_span: Loc,
         /// As in `FkAccess`.
-        fix_at: Vec<Span>,
+        fix_at: Vec<Loc>,
         root_model: ModelId,
         path: Vec<String>,
         model: ModelId,
@@ -85,8 +85,8 @@ pub enum Event {
     },
     /// A prefetched relation re-queried per row.
     PrefetchBypass {
-        span: Span,
-        root_span: Span,
+        span: Loc,
+        root_span: Loc,
         root_model: ModelId,
         path: Vec<String>,
         model: ModelId,
@@ -95,8 +95,8 @@ pub enum Event {
     },
     /// A query run inside a loop body.
     QueryInLoop {
-        span: Span,
-        loop_span: Span,
+        span: Loc,
+        loop_span: Loc,
         model: ModelId,
         method: String,
         /// Built from `Model.objects` (not a related manager of a row).
@@ -107,13 +107,13 @@ pub enum Event {
     },
     /// `len(qs)`, `bool(qs)`, `if qs:` whose rows are not used afterwards (see [`usage`]).
     RowsUnused {
-        span: Span,
+        span: Loc,
         model: ModelId,
         how: usage::Unused,
     },
     /// `qs.count() > 0` and friends: an existence test written as a count.
     CountCompare {
-        span: Span,
+        span: Loc,
         model: ModelId,
         /// The comparison as written (`> 0`, `== 0`, `not`).
         form: String,
@@ -122,15 +122,15 @@ pub enum Event {
     },
     /// `obj.author.id` on a relation that is not loaded: `obj.author_id` needs no query.
     FkIdThroughRelation {
-        span: Span,
+        span: Loc,
         model: ModelId,
         attr: String,
         id_attr: String,
     },
     /// A field left out by `.only()`/`.defer()` read on every row.
     DeferredFieldRead {
-        span: Span,
-        root_span: Span,
+        span: Loc,
+        root_span: Loc,
         model: ModelId,
         field: String,
     },
@@ -138,7 +138,7 @@ pub enum Event {
     /// `order_by("-created")`), for the index rules (DJP301, DJP302).
     Lookup {
         /// The keyword or the string argument.
-        span: Span,
+        span: Loc,
         model: ModelId,
         /// `filter`, `exclude`, `get` or `order_by`.
         method: String,
@@ -154,7 +154,7 @@ pub enum Event {
     /// some large columns of the model (DJP201).
     LargeFieldsUnused {
         /// The queryset expression (where `.only()`/`.defer()` goes).
-        span: Span,
+        span: Loc,
         model: ModelId,
         /// The fields read on the rows (the primary key left out).
         read: Vec<String>,
@@ -165,8 +165,8 @@ pub enum Event {
     },
     /// `obj.save()`/`obj.delete()` per row.
     SaveInLoop {
-        span: Span,
-        loop_span: Span,
+        span: Loc,
+        loop_span: Loc,
         model: ModelId,
         method: String,
         /// The object was created in the loop (`Model(...)`), so `bulk_create` fits.
@@ -191,7 +191,7 @@ enum LoopKind {
 #[derive(Debug, Clone)]
 struct LoopFrame {
     id: u32,
-    span: Span,
+    span: Loc,
     kind: LoopKind,
     /// Iterates the rows of a queryset or related manager.
     rows: bool,
@@ -285,7 +285,7 @@ pub struct ProbedCall {
     /// The callee as written, its first segment qualified through the imports
     /// (`django.shortcuts.render`, `self.render_to_response`).
     pub name: String,
-    pub span: Span,
+    pub span: Loc,
     pub args: Vec<ProbedArg>,
 }
 
@@ -308,13 +308,13 @@ pub struct Analyzer<'a> {
     pub events: Vec<Event>,
     seen_fk: HashSet<(u32, Vec<String>)>,
     seen_rel: HashSet<(u32, Vec<String>)>,
-    seen_query: HashSet<Span>,
+    seen_query: HashSet<Loc>,
     /// Local names bound to model classes by class definitions resolved in this module.
     class_models: &'a HashMap<u32, ModelId>,
     /// Relations a queryset loads only when a condition held: `if full: qs =
     /// qs.select_related("author")`. Keyed by the queryset's span; an access guarded by the
     /// same condition sees them loaded.
-    cond_loads: HashMap<Span, Vec<(String, LoadSet)>>,
+    cond_loads: HashMap<Loc, Vec<(String, LoadSet)>>,
     /// The conditions of the `if` branches being walked, as normalised source text.
     conds: Vec<String>,
     /// Pending `len()`/truthiness tests and the last relation/count read (see [`usage`]).
@@ -496,7 +496,7 @@ impl<'a> QueryProbe<'a> {
         &mut self,
         f: &'a FunctionDef,
         self_model: Option<ModelId>,
-    ) -> Vec<(Span, ModelId, String)> {
+    ) -> Vec<(Loc, ModelId, String)> {
         let a = &mut self.a;
         a.env.clear();
         a.loops.clear();
@@ -520,7 +520,7 @@ impl<'a> QueryProbe<'a> {
                 }),
             );
         }
-        a.push_loop(f.span, LoopKind::Repeat);
+        a.push_loop(a.loc(f.span), LoopKind::Repeat);
         a.fn_body = Some(&f.body);
         a.fn_span = f.span;
         a.always_block(&f.body, 0);
@@ -619,6 +619,16 @@ impl<'a> Analyzer<'a> {
         }
     }
 
+    /// The location of expression `e` of the file being walked.
+    fn at(&self, e: ExprId) -> Loc {
+        Loc::new(self.file.id, self.m.span(e))
+    }
+
+    /// A span of the file being walked, with its file.
+    fn loc(&self, span: Span) -> Loc {
+        Loc::new(self.file.id, span)
+    }
+
     // ------------------------------------------------------------ stepping from outside
 
     /// The value of an expression of this file evaluated once, outside any loop and with
@@ -635,7 +645,7 @@ impl<'a> Analyzer<'a> {
 
     /// A template-style lookup `base.attr`: a relation, or a queryset method called without
     /// arguments (`book.tags.all`, `book.reviews.count`). `span` locates the lookup.
-    pub fn lookup(&mut self, base: &Value, attr: &str, span: Span) -> Value {
+    pub fn lookup(&mut self, base: &Value, attr: &str, span: Loc) -> Value {
         match base {
             Value::Instance(inst) => self.instance_attr(inst, attr, span),
             Value::ModelClass(_) => self.attr(base.clone(), attr, span),
@@ -651,7 +661,7 @@ impl<'a> Analyzer<'a> {
     }
 
     /// Start a loop over `it` (located at `span`); returns one element.
-    pub fn enter_loop(&mut self, it: &Value, span: Span) -> Value {
+    pub fn enter_loop(&mut self, it: &Value, span: Loc) -> Value {
         let kind = match it {
             Value::QuerySet(q) if q.single => LoopKind::Single,
             _ => LoopKind::Repeat,
@@ -664,7 +674,7 @@ impl<'a> Analyzer<'a> {
 
     /// The one object a view loads from `qs` (a `DetailView`'s `object`), for the rest of
     /// the walk: rows of its related managers are rooted at `qs`.
-    pub fn single_object(&mut self, qs: &Value, span: Span) -> Value {
+    pub fn single_object(&mut self, qs: &Value, span: Loc) -> Value {
         let Value::QuerySet(q) = qs else {
             return Value::Unknown;
         };
@@ -675,7 +685,7 @@ impl<'a> Analyzer<'a> {
     }
 
     /// `v` is rendered as text at `span` (`{{ book }}`): its model's `__str__` runs.
-    pub fn format(&mut self, v: &Value, span: Span) {
+    pub fn format(&mut self, v: &Value, span: Loc) {
         if let Value::Instance(inst) = v {
             if !self.per_row_value(v) {
                 return;
@@ -693,7 +703,7 @@ impl<'a> Analyzer<'a> {
         f: &'a FnSummary,
         argv: &[Value],
         kwv: &[(Box<str>, Value)],
-        span: Span,
+        span: Loc,
     ) {
         self.apply_fn_at(f, None, argv, kwv, span);
     }
@@ -703,7 +713,7 @@ impl<'a> Analyzer<'a> {
     }
 
     /// `v` is evaluated here (iterated, counted with `|length`, tested by `{% if %}`).
-    pub fn evaluate(&mut self, v: &Value, span: Span, how: EvalHow) {
+    pub fn evaluate(&mut self, v: &Value, span: Loc, how: EvalHow) {
         if let Value::QuerySet(q) = v {
             if !q.values || how == EvalHow::Iterate {
                 self.evaluate_qs(&q.clone(), span, how);
@@ -785,7 +795,7 @@ impl<'a> Analyzer<'a> {
     }
 
     /// Record a call to a template-rendering function.
-    fn probe_call(&mut self, func: ExprId, args: &[ExprId], kwargs: &[Keyword], span: Span) {
+    fn probe_call(&mut self, func: ExprId, args: &[ExprId], kwargs: &[Keyword], span: Loc) {
         let m = self.m;
         let Some(dotted) = m.dotted(func) else { return };
         let short = dotted.rsplit('.').next().unwrap_or(&dotted);
@@ -847,7 +857,7 @@ impl<'a> Analyzer<'a> {
         None
     }
 
-    fn push_loop(&mut self, span: Span, kind: LoopKind) -> u32 {
+    fn push_loop(&mut self, span: Loc, kind: LoopKind) -> u32 {
         let id = self.next_loop;
         self.next_loop += 1;
         self.loops.push(LoopFrame {
@@ -924,11 +934,11 @@ impl<'a> Analyzer<'a> {
 
     fn block(&mut self, b: &Block) {
         for st in b {
-            self.stmt(&st.kind, st.span);
+            self.stmt(&st.kind, self.loc(st.span));
         }
     }
 
-    fn stmt(&mut self, k: &StmtKind, span: Span) {
+    fn stmt(&mut self, k: &StmtKind, span: Loc) {
         match k {
             StmtKind::Expr(e) => {
                 self.eval(*e);
@@ -1172,10 +1182,10 @@ impl<'a> Analyzer<'a> {
                     }
                 }
                 StmtKind::Return(_) | StmtKind::Raise(_) | StmtKind::Break | StmtKind::Continue => {
-                    self.stmt(&st.kind, st.span);
+                    self.stmt(&st.kind, self.loc(st.span));
                     return false;
                 }
-                _ => self.stmt(&st.kind, st.span),
+                _ => self.stmt(&st.kind, self.loc(st.span)),
             }
         }
         true
@@ -1382,12 +1392,12 @@ impl<'a> Analyzer<'a> {
     /// `v` (the value of expression `e`) is evaluated: iterated, counted, listed.
     fn evaluate_iter(&mut self, v: &Value, e: ExprId, how: EvalHow) {
         if let Value::QuerySet(q) = v {
-            let span = self.m.span(e);
+            let span = self.at(e);
             self.evaluate_qs(q, span, how);
         }
     }
 
-    fn evaluate_qs(&mut self, q: &Qs, span: Span, how: EvalHow) {
+    fn evaluate_qs(&mut self, q: &Qs, span: Loc, how: EvalHow) {
         if let Some(rel) = &q.related {
             if rel.parent.open && q.narrowed.is_none() && q.bypass.is_none() {
                 // The caller may have prefetched it: nothing is known.
@@ -1470,7 +1480,7 @@ impl<'a> Analyzer<'a> {
             if !q.is_list {
                 let q = q.clone();
                 self.note_truth(e, &q);
-                self.evaluate_qs(&q, self.m.span(e), EvalHow::Exists);
+                self.evaluate_qs(&q, self.at(e), EvalHow::Exists);
                 self.mark_cached(e);
             }
         } else {
@@ -1502,8 +1512,8 @@ impl<'a> Analyzer<'a> {
                     }
                 }
                 let base = self.eval(*value);
-                self.note_id_read(*value, attr, m.span(e));
-                self.attr(base, attr, m.span(e))
+                self.note_id_read(*value, attr, self.at(e));
+                self.attr(base, attr, self.at(e))
             }
             ExprKind::Call { func, .. }
                 if self.self_qs.is_some() && is_super_call(m, *func, "get_queryset") =>
@@ -1519,11 +1529,11 @@ impl<'a> Analyzer<'a> {
                     Value::QuerySet(q) if !q.values => {
                         if matches!(m.kind(*index), ExprKind::Slice(_)) {
                             let mut q2 = q.clone();
-                            q2.step(m.span(e));
+                            q2.step(self.at(e));
                             q2.is_manager = false;
                             Value::QuerySet(q2)
                         } else {
-                            self.evaluate_qs(&q, m.span(e), EvalHow::Method("[index]".into()));
+                            self.evaluate_qs(&q, self.at(e), EvalHow::Method("[index]".into()));
                             Value::Instance(Inst {
                                 model: q.model,
                                 loads: q.loads.clone(),
@@ -1542,7 +1552,7 @@ impl<'a> Analyzer<'a> {
                 let depth = self.loops.len();
                 let before = self.env.clone();
                 for (i, g) in gens.iter().enumerate() {
-                    let it = self.comp_gen(g, m.span(e));
+                    let it = self.comp_gen(g, self.at(e));
                     if let (0, Value::QuerySet(q)) = (i, &it) {
                         self.note_large_loop(
                             q,
@@ -1589,7 +1599,7 @@ impl<'a> Analyzer<'a> {
                     if matches!(&**op, "in" | "not in") {
                         if let Value::QuerySet(q) = &v {
                             let q = q.clone();
-                            self.evaluate_qs(&q, m.span(*c), EvalHow::Method("in".into()));
+                            self.evaluate_qs(&q, self.at(*c), EvalHow::Method("in".into()));
                             self.mark_cached(*c);
                         }
                     }
@@ -1646,7 +1656,7 @@ impl<'a> Analyzer<'a> {
         }
     }
 
-    fn comp_gen(&mut self, g: &CompFor, span: Span) -> Value {
+    fn comp_gen(&mut self, g: &CompFor, span: Loc) -> Value {
         let it = self.eval(g.iter);
         let kind = self.loop_kind(g.iter, &it);
         self.evaluate_iter(&it, g.iter, EvalHow::Iterate);
@@ -1697,7 +1707,7 @@ impl<'a> Analyzer<'a> {
         }
     }
 
-    fn attr(&mut self, base: Value, attr: &str, span: Span) -> Value {
+    fn attr(&mut self, base: Value, attr: &str, span: Loc) -> Value {
         match base {
             Value::ModelClass(model) => match self.ix.manager(model, attr) {
                 Some((eff, classes)) => Value::QuerySet(Qs {
@@ -1727,7 +1737,7 @@ impl<'a> Analyzer<'a> {
         }
     }
 
-    fn instance_attr(&mut self, inst: &Inst, attr: &str, span: Span) -> Value {
+    fn instance_attr(&mut self, inst: &Inst, attr: &str, span: Loc) -> Value {
         let ix = self.ix;
         // A `Prefetch(..., to_attr=attr)` list.
         if let Some(node) = inst.loads.nodes.get(attr) {
@@ -1819,7 +1829,7 @@ impl<'a> Analyzer<'a> {
         target: ModelId,
         nullable: bool,
         generic: bool,
-        span: Span,
+        span: Loc,
     ) -> Value {
         let node = inst.loads.nodes.get(attr);
         let via_select_all = node.is_none()
@@ -1906,7 +1916,7 @@ impl<'a> Analyzer<'a> {
         attr: &str,
         target: ModelId,
         known_parent: Option<String>,
-        span: Span,
+        span: Loc,
     ) -> Value {
         let node = inst
             .loads
@@ -1951,7 +1961,7 @@ impl<'a> Analyzer<'a> {
 
     fn call(&mut self, e: ExprId, func: ExprId, args: &[ExprId], kwargs: &[Keyword]) -> Value {
         let m = self.m;
-        let span = m.span(e);
+        let span = self.at(e);
         if self.probe.is_some() {
             if let ExprKind::Attr { value, attr, .. } = m.kind(func) {
                 if &**attr == "update" {
@@ -2101,7 +2111,7 @@ impl<'a> Analyzer<'a> {
                             _ => EvalHow::Builtin(b.to_owned()),
                         };
                         self.note_len_bool(b, *a0, &q, span);
-                        self.evaluate_qs(&q, m.span(*a0), how);
+                        self.evaluate_qs(&q, self.at(*a0), how);
                         self.mark_cached(*a0);
                         if matches!(b, "list" | "sorted" | "tuple") {
                             let mut l = q.clone();
@@ -2111,7 +2121,7 @@ impl<'a> Analyzer<'a> {
                             return Value::QuerySet(l);
                         }
                     } else {
-                        self.evaluate_qs(&q, m.span(*a0), EvalHow::Builtin(b.to_owned()));
+                        self.evaluate_qs(&q, self.at(*a0), EvalHow::Builtin(b.to_owned()));
                     }
                 }
                 Value::Unknown
@@ -2130,7 +2140,7 @@ impl<'a> Analyzer<'a> {
                     parts.push(match v {
                         Value::QuerySet(q) => {
                             let mut q = q.clone();
-                            let at = args.get(i).map_or(span, |a| m.span(*a));
+                            let at = args.get(i).map_or(span, |a| self.at(*a));
                             self.evaluate_qs(&q, at, EvalHow::Iterate);
                             // iterating the pairs fills the variable's result cache
                             if let Some(a) = args.get(i) {
@@ -2215,7 +2225,7 @@ impl<'a> Analyzer<'a> {
         method: &str,
         args: &[ExprId],
         kwargs: &[Keyword],
-        span: Span,
+        span: Loc,
     ) -> Value {
         self.eval_args(args, kwargs);
         let m = self.m;
@@ -2432,7 +2442,7 @@ impl<'a> Analyzer<'a> {
     /// rows or is handed a row (`handed`): one query per row. The receiver, if an instance,
     /// must be a row of the loop. A loop over something else (a few providers, request
     /// parameters) calling a querying helper is not reported.
-    fn own_query_in_loop(&mut self, f: &FnSummary, recv: Option<&Value>, handed: bool, span: Span) {
+    fn own_query_in_loop(&mut self, f: &FnSummary, recv: Option<&Value>, handed: bool, span: Loc) {
         let Some(q) = &f.query else { return };
         if self.apply_cond {
             return;
@@ -2488,7 +2498,7 @@ impl<'a> Analyzer<'a> {
                 return;
             }
             if let Some(f) = self.sums.model_member(self.ix, inst.model, "__str__") {
-                self.apply_fn_at(f, Some(v), &[], &[], self.m.span(e));
+                self.apply_fn_at(f, Some(v), &[], &[], self.at(e));
             }
         }
     }
@@ -2501,7 +2511,7 @@ impl<'a> Analyzer<'a> {
         kwv: &[(Box<str>, Value)],
         e: ExprId,
     ) {
-        let span = self.m.span(e);
+        let span = self.at(e);
         self.apply_fn_at(f, recv, argv, kwv, span);
     }
 
@@ -2513,7 +2523,7 @@ impl<'a> Analyzer<'a> {
         recv: Option<&Value>,
         argv: &[Value],
         kwv: &[(Box<str>, Value)],
-        span: Span,
+        span: Loc,
     ) {
         if self.apply_depth >= MAX_APPLY_DEPTH {
             return;
@@ -2557,7 +2567,7 @@ impl<'a> Analyzer<'a> {
     }
 
     /// Replay the paths a callee reads from `v`, with `v`'s model and loaded set.
-    fn apply_tree(&mut self, v: Value, tree: &'a Access, span: Span) {
+    fn apply_tree(&mut self, v: Value, tree: &'a Access, span: Loc) {
         for (name, node) in &tree.children {
             self.via = node.at;
             let cond = self.apply_cond;
@@ -2611,7 +2621,7 @@ impl<'a> Analyzer<'a> {
                         continue;
                     };
                     self.events.push(Event::Lookup {
-                        span: k.span,
+                        span: self.loc(k.span),
                         model: q.model,
                         method: method.to_owned(),
                         path: name.to_owned(),
@@ -2628,7 +2638,7 @@ impl<'a> Analyzer<'a> {
                 if let Some(a) = args.first() {
                     let Some(s) = m.str_value(*a) else { return };
                     self.events.push(Event::Lookup {
-                        span: m.span(*a),
+                        span: self.at(*a),
                         model: q.model,
                         method: method.to_owned(),
                         path: s.to_owned(),

@@ -23,7 +23,6 @@ use super::EvalHow;
 use crate::ast::{Block, ExprId, ExprKind, Keyword, Module, ParamKind, StmtKind, Target};
 use crate::index::Index;
 use crate::project::{File, FileId};
-use crate::source::Span;
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::collections::BTreeMap;
@@ -57,7 +56,7 @@ pub fn follows(name: &str) -> bool {
 }
 
 /// A source location, possibly in another file.
-pub type Loc = (FileId, Span);
+pub use crate::source::Loc;
 
 /// What a function does with one value (a parameter, or a path below it).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -339,16 +338,9 @@ impl Summaries {
                     let q = probe
                         .queries(f, p.self_model)
                         .into_iter()
-                        .find(|(span, ..)| !holes.covers(*span));
-                    if let Some((span, model, method)) = q {
-                        out.push((
-                            *i,
-                            OwnQuery {
-                                at: (file.id, span),
-                                model,
-                                method,
-                            },
-                        ));
+                        .find(|(at, ..)| !holes.covers(at.span));
+                    if let Some((at, model, method)) = q {
+                        out.push((*i, OwnQuery { at, model, method }));
                     }
                 }
                 out
@@ -616,12 +608,12 @@ struct Extract<'a> {
 
 impl Extract<'_> {
     fn loc(&self, e: ExprId) -> Loc {
-        (self.fid, self.m.span(e))
+        Loc::new(self.fid, self.m.span(e))
     }
 
     /// Whether code at `at` runs on every call.
     fn always(&self, at: Loc) -> bool {
-        !self.holes.covers(at.1)
+        !self.holes.covers(at.span)
     }
 
     /// Note `n.attr` (or `n` alone, `attr` empty) read where code always runs: a manager of a
@@ -802,7 +794,7 @@ impl Extract<'_> {
         if tree.count() >= MAX_NODES {
             return;
         }
-        let always = !self.holes.covers(at.1);
+        let always = !self.holes.covers(at.span);
         if let Some(node) = tree.node_mut(path, at, always) {
             if let Some(h) = how {
                 node.eval.get_or_insert((at, h));

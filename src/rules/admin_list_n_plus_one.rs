@@ -207,8 +207,7 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
                 .collect();
             out.push(
                 rule.diagnostic(
-                    cx.file.id,
-                    c.span,
+                    crate::source::Loc::new(cx.file.id, c.span),
                     message,
                     "queries for each row".to_owned(),
                 )

@@ -87,19 +87,13 @@ pub struct Rule {
 
 impl Rule {
     /// A finding of this rule; add help and related locations with the `with_*` methods.
-    pub fn diagnostic(
-        &self,
-        file: crate::project::FileId,
-        span: crate::source::Span,
-        message: String,
-        label: String,
-    ) -> Diagnostic {
+    pub fn diagnostic(&self, at: crate::source::Loc, message: String, label: String) -> Diagnostic {
         Diagnostic {
             code: self.code,
             name: self.name,
             severity: self.severity,
-            file,
-            span,
+            file: at.file,
+            span: at.span,
             message,
             label,
             help: None,

@@ -153,8 +153,7 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
         }
         out.push(
             rule.diagnostic(
-                cx.file.id,
-                span,
+                crate::source::Loc::new(cx.file.id, span),
                 format!(
                     "serializer field `{}` runs {what} for every serialized object",
                     q.field

@@ -136,7 +136,7 @@ pub(super) fn report(cx: &Context<'_>, rule: &Rule, many: bool, out: &mut Vec<Di
             None,
         )
         .filter(|_| !bare_select);
-        out.push(rule.diagnostic(cx.file.id, span, format!(
+        out.push(rule.diagnostic(crate::source::Loc::new(cx.file.id, span), format!(
                 "`{view_name}` serializes `{model}` rows with `{}`, which reads `{}` on every row: one query per row",
                 first.serializer.name,
                 paths.join("`, `")
