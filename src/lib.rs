@@ -10,6 +10,7 @@ pub mod cli;
 pub mod config;
 pub mod diagnostic;
 pub mod discover;
+pub mod django;
 pub mod fingerprint;
 pub mod fix;
 pub mod flow;

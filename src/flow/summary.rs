@@ -36,19 +36,7 @@ const CYCLE_ROUNDS: usize = 4;
 /// Bound on the expression walk (generated code nests deeply).
 const MAX_EXPR_DEPTH: u32 = 200;
 
-/// Methods not followed: writes and validation. Their relation reads usually sit behind state
-/// checks (`if not self.pk`, `if self.present_in_database`) that the caller's path decides, and
-/// the write itself is what DJP104 reports.
-pub const NOT_FOLLOWED: &[&str] = &[
-    "save",
-    "delete",
-    "clean",
-    "full_clean",
-    "clean_fields",
-    "validate_unique",
-    "validate_constraints",
-    "validated_save",
-];
+pub use crate::django::NOT_FOLLOWED;
 
 /// Whether calls to a method or function with this name are followed.
 pub fn follows(name: &str) -> bool {

@@ -59,13 +59,6 @@ pub struct Admin {
     pub own_get_queryset: Option<Vec<Span>>,
 }
 
-const ADMIN_ROOTS: &[&str] = &[
-    "django.contrib.admin.ModelAdmin",
-    "django.contrib.admin.options.ModelAdmin",
-    "django.contrib.gis.admin.GISModelAdmin",
-    "django.contrib.gis.admin.ModelAdmin",
-];
-
 fn is_register(q: &str) -> bool {
     q == "django.contrib.admin.register"
         || q == "django.contrib.admin.decorators.register"
@@ -142,7 +135,7 @@ fn registrations(classes: &Classes<'_>, ix: &Index) -> Vec<(String, ModelId)> {
 pub(crate) fn build(classes: &Classes<'_>, ix: &Index, sums: &Summaries) -> Vec<Admin> {
     let mut out = Vec::new();
     for (q, model) in registrations(classes, ix) {
-        let (mro, reached) = classes.mro(&q, &|x| ADMIN_ROOTS.contains(&x));
+        let (mro, reached) = classes.mro(&q, &|x| crate::django::ADMIN_ROOTS.contains(&x));
         if !reached || mro.is_empty() {
             continue;
         }

@@ -313,13 +313,8 @@ pub fn first_missing(ix: &Index, model: ModelId, loads: &LoadSet, path: &[Seg]) 
     None
 }
 
-const SERIALIZER_ROOTS: &[&str] = &[
-    "rest_framework.serializers.ModelSerializer",
-    "rest_framework.serializers.HyperlinkedModelSerializer",
-];
-
 fn is_serializer_root(q: &str) -> bool {
-    SERIALIZER_ROOTS.contains(&q)
+    crate::django::SERIALIZER_ROOTS.contains(&q)
 }
 
 fn is_any_serializer_root(q: &str) -> bool {
