@@ -15,6 +15,7 @@ pub mod fingerprint;
 pub mod fix;
 pub mod flow;
 pub mod index;
+pub mod measure;
 pub mod output;
 pub mod parse;
 pub mod project;
