@@ -349,6 +349,22 @@ fn djp190_follows_selection_noqa_and_include_tests() {
     write(p.path(), "shop/views.py", &noqa);
     let v = findings(p.path(), &["--queries", "q.jsonl"]);
     assert!(v.iter().all(|d| d["code"] != "DJP190"));
+    // a finding silenced on purpose does not come back as DJP190
+    let noqa = VIEWS.replace(
+        "out.append(book.author.name)\n",
+        "out.append(book.author.name)  # noqa: DJP101\n",
+    );
+    write(p.path(), "shop/views.py", &noqa);
+    let v = findings(p.path(), &["--queries", "q.jsonl"]);
+    assert!(at(&v, 7).is_empty(), "{v:?}");
+    // with the static rules off, every repetition is DJP190's
+    let v = findings(p.path(), &["--queries", "q.jsonl", "--select", "DJP190"]);
+    let rows: Vec<&Value> = v.iter().map(|d| &d["location"]["row"]).collect();
+    assert_eq!(rows, [&json!(12)], "{v:?}");
+    write(p.path(), "shop/views.py", VIEWS);
+    let v = findings(p.path(), &["--queries", "q.jsonl", "--select", "DJP190"]);
+    let rows: Vec<&Value> = v.iter().map(|d| &d["location"]["row"]).collect();
+    assert_eq!(rows, [&json!(7), &json!(12)], "{v:?}");
 }
 
 #[test]

@@ -460,9 +460,15 @@ fn runtime_findings(
                 .iter()
                 .any(|s| crate::rules::selector_matches(s, rule))
         });
+        // `# noqa: DJP190`, or a noqa for the static finding a user silenced on purpose
         let suppressed = f.text.as_deref().is_some_and(|t| {
-            let line = (site.frame.line as usize).saturating_sub(1);
-            crate::suppress::is_suppressed(f.lines.line_text(t, line), RUNTIME_CODE)
+            let line = f
+                .lines
+                .line_text(t, (site.frame.line as usize).saturating_sub(1));
+            std::iter::once(RUNTIME_CODE)
+                .chain(ROW_CODES.iter().copied())
+                .chain(REPEAT_OPTIONAL.iter().copied())
+                .any(|code| crate::suppress::is_suppressed(line, code))
         });
         if ignored || suppressed {
             continue;
@@ -500,13 +506,9 @@ fn runtime_findings(
                 .related
                 .iter()
                 .filter(|(_, _, kind)| *kind == CALLER)
-                .map(|(file, fr, _)| {
-                    format!(
-                        "`{}` at {}:{}",
-                        log.str(fr.function),
-                        res.file(*file).display,
-                        fr.line
-                    )
+                .map(|(file, fr, _)| match function_name(log, fr) {
+                    Some(name) => format!("`{name}` at {}:{}", res.file(*file).display, fr.line),
+                    None => format!("{}:{}", res.file(*file).display, fr.line),
                 })
                 .collect();
             let help = if callers.is_empty() {
@@ -526,7 +528,10 @@ fn runtime_findings(
                         file: *file,
                         span,
                         message: if *kind == CALLER {
-                            format!("called from `{}` here", log.str(fr.function))
+                            match function_name(log, fr) {
+                                Some(name) => format!("called from `{name}` here"),
+                                None => "called from here".to_owned(),
+                            }
                         } else {
                             "the template line that queries".to_owned()
                         },
@@ -552,6 +557,12 @@ fn runtime_findings(
 }
 
 const CALLER: &str = "caller";
+
+/// A frame's function as people know it (`None` for `<listcomp>`, `<module>` and the like).
+fn function_name<'l>(log: &'l Log, fr: &Frame) -> Option<&'l str> {
+    let name = log.str(fr.function);
+    (!name.is_empty() && !name.starts_with('<')).then_some(name)
+}
 const TEMPLATE: &str = "template";
 
 /// The whole text of a line (for a related location in a file whose text is not kept).

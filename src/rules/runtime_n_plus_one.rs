@@ -19,8 +19,9 @@ Active only with `djperf check --queries FILE`, where FILE is a capture of the t
 (`pytest -p djperf_capture --djperf-queries=FILE`, or `manage.py test` with
 `djperf_capture.runner.CaptureRunner`; see the README). It reports a query that ran at least
 3 times with the same SQL (literals stripped) and the same stack of project frames within one
-test's body (or one request of a dev server), when no static finding explains it: no
-finding's per-row line is on that stack. The finding sits at the innermost project frame (a
+test's body (or one request of a dev server), when no finding of the run explains it: no
+finding's per-row line is on that stack (a `# noqa` for an N+1 rule on the line counts as
+one; with `--select DJP190` alone, every such repetition is reported). The finding sits at the innermost project frame (a
 template line becomes a related location of the view that renders it), and names the SQL, the
 count and the test.
 
