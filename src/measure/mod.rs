@@ -540,8 +540,7 @@ fn runtime_findings(
                 .collect();
             let d = rule
                 .diagnostic(
-                    site.file,
-                    span,
+                    crate::source::Loc::new(site.file, span),
                     format!(
                         "the same query ran {} times in `{scope}` from this line: `{}`{more}",
                         m.queries,
