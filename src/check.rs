@@ -52,6 +52,11 @@ pub struct CheckResult {
     pub config: Config,
     /// One stable fingerprint per diagnostic, same order (see [`crate::fingerprint`]).
     pub fingerprints: Vec<String>,
+    /// The codes of the rules the run enabled.
+    pub rules: Vec<&'static str>,
+    /// The join with a capture log (`--queries`), one entry per diagnostic (see
+    /// [`crate::measure`]).
+    pub measure: Option<crate::measure::Joined>,
 }
 
 impl CheckResult {
@@ -64,14 +69,23 @@ impl CheckResult {
         &self.files[id as usize]
     }
 
-    /// Keep the diagnostics (and their fingerprints) for which `keep` is true.
+    /// Keep the diagnostics (and their fingerprints and measurements) for which `keep` is
+    /// true.
     pub fn retain(&mut self, mut keep: impl FnMut(&Diagnostic, &str, &File) -> bool) {
         let diags = std::mem::take(&mut self.diagnostics);
         let fps = std::mem::take(&mut self.fingerprints);
+        let mut measured = self
+            .measure
+            .as_mut()
+            .map(|m| std::mem::take(&mut m.per).into_iter());
         for (d, fp) in diags.into_iter().zip(fps) {
+            let m = measured.as_mut().and_then(Iterator::next).flatten();
             if keep(&d, &fp, &self.files[d.file as usize]) {
                 self.diagnostics.push(d);
                 self.fingerprints.push(fp);
+                if let Some(j) = self.measure.as_mut() {
+                    j.per.push(m);
+                }
             }
         }
     }
@@ -417,6 +431,8 @@ fn analyse(
         root,
         config,
         fingerprints: Vec::new(),
+        rules: rules.iter().map(|r| r.code).collect(),
+        measure: None,
     };
     res.fingerprints = fingerprint::fingerprints(&res);
     res

@@ -16,6 +16,7 @@ pub mod fix;
 pub mod flow;
 pub mod frameworks;
 pub mod index;
+pub mod measure;
 pub mod output;
 pub mod project;
 pub mod rules;

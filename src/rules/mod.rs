@@ -15,6 +15,7 @@ mod prefetch_bypassed;
 mod query_in_loop;
 mod queryset_truthiness;
 mod related_manager_in_loop;
+mod runtime_n_plus_one;
 mod save_in_loop;
 mod serializer_method_query;
 mod serializer_missing_prefetch_related;
@@ -125,6 +126,7 @@ pub static RULES: &[Rule] = &[
     admin_list_n_plus_one::RULE,
     template_fk_in_loop::RULE,
     template_related_manager_in_loop::RULE,
+    runtime_n_plus_one::RULE,
     unused_large_field::RULE,
     deferred_field_in_loop::RULE,
     unindexed_filter::RULE,
