@@ -22,6 +22,7 @@ pub mod project;
 pub mod rules;
 pub mod semantic;
 pub mod server;
+pub mod session;
 pub mod suppress;
 pub mod syntax;
 
