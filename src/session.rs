@@ -241,7 +241,7 @@ impl Session {
                 .rules
                 .iter()
                 .copied()
-                .filter(|r| r.reads_migrations)
+                .filter(|r| r.reads.migrations)
                 .collect()
         } else {
             self.setup.rules.clone()
@@ -249,7 +249,7 @@ impl Session {
         if rules.is_empty() {
             return Vec::new();
         }
-        let events = if file.in_migrations {
+        let events = if file.in_migrations || !rules.iter().any(|r| r.reads.code) {
             Vec::new()
         } else {
             flow::analyze_file_with(&self.index, &self.summaries, file)
@@ -272,10 +272,8 @@ impl Session {
         let superseded: Vec<(u32, &str)> = out
             .iter()
             .flat_map(|d| {
-                rules::SUPERSEDES
-                    .iter()
-                    .filter(move |(preferred, _)| *preferred == d.code)
-                    .map(move |(_, other)| (d.span.start, *other))
+                let by = rules::find(d.code).map_or(&[][..], |r| r.supersedes);
+                by.iter().map(move |other| (d.span.start, *other))
             })
             .collect();
         out.retain(|d| !superseded.contains(&(d.span.start, d.code)));

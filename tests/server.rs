@@ -246,7 +246,10 @@ fn server_follows_templates_and_honours_per_file_ignores() {
     let related = diags[0]["relatedInformation"][0]["location"]["uri"]
         .as_str()
         .unwrap();
-    assert!(related.ends_with("shop/templates/shop/books.html"), "{related}");
+    assert!(
+        related.ends_with("shop/templates/shop/books.html"),
+        "{related}"
+    );
 
     // shop/views.py has a DJP101 that the configuration ignores for that file
     let views = djperf::server::path_to_uri(&root.join("shop/views.py"));

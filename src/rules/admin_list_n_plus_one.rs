@@ -1,6 +1,6 @@
 //! DJP120 `admin-list-n-plus-one`.
 
-use super::{quoted_list, Context, Rule};
+use super::{quoted_list, Context, Fixable, Reads, Rule};
 use crate::ast::{Const, ExprKind};
 use crate::diagnostic::{Applicability, Diagnostic, Fix, Related, Severity};
 use crate::fix::class;
@@ -18,7 +18,9 @@ pub const RULE: Rule = Rule {
     default_enabled: true,
     severity: Severity::Warning,
     doc: DOC,
-    reads_migrations: false,
+    reads: Reads::CODE,
+    fix: Fixable::Sometimes,
+    supersedes: &[],
     check,
 };
 

@@ -1,6 +1,6 @@
 //! DJP190 `runtime-n-plus-one`: found in a capture of the test suite, not in the code.
 
-use super::{Context, Rule};
+use super::{Context, Fixable, Reads, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
 
 pub const RULE: Rule = Rule {
@@ -10,7 +10,9 @@ pub const RULE: Rule = Rule {
     default_enabled: true,
     severity: Severity::Warning,
     doc: DOC,
-    reads_migrations: false,
+    reads: Reads::QUERIES,
+    fix: Fixable::No,
+    supersedes: &[],
     check,
 };
 

@@ -1,6 +1,6 @@
 //! DJP112 `serializer-method-query`.
 
-use super::{Context, Rule};
+use super::{Context, Fixable, Reads, Rule};
 use crate::diagnostic::{Diagnostic, Related, Severity};
 use crate::frameworks::{Need, Origin};
 use crate::source::{Loc, Span};
@@ -13,7 +13,9 @@ pub const RULE: Rule = Rule {
     default_enabled: true,
     severity: Severity::Warning,
     doc: DOC,
-    reads_migrations: false,
+    reads: Reads::CODE,
+    fix: Fixable::No,
+    supersedes: &[],
     check,
 };
 

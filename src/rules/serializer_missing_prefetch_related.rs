@@ -1,6 +1,6 @@
 //! DJP111 `serializer-missing-prefetch-related`.
 
-use super::{quoted_list, Context, Rule};
+use super::{quoted_list, Context, Fixable, Reads, Rule};
 use crate::diagnostic::{Diagnostic, Related, Severity};
 use crate::fix::queryset::{self, LoadCall};
 use crate::frameworks::drf::{maximal, Serializer, View};
@@ -15,7 +15,9 @@ pub const RULE: Rule = Rule {
     default_enabled: true,
     severity: Severity::Warning,
     doc: DOC,
-    reads_migrations: false,
+    reads: Reads::CODE,
+    fix: Fixable::Sometimes,
+    supersedes: &[],
     check,
 };
 
