@@ -311,5 +311,6 @@ fn file_placeholder() -> File {
         is_test: false,
         builtin: false,
         template: false,
+        quote: std::sync::OnceLock::new(),
     }
 }

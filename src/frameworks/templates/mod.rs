@@ -516,6 +516,7 @@ pub fn load(dirs: &[PathBuf], first_id: FileId, cwd: &Path) -> (Vec<File>, Templ
                     is_test: false,
                     builtin: false,
                     template: true,
+                    quote: std::sync::OnceLock::new(),
                 });
                 ids.insert(p, id);
                 tpl.parsed.push(OnceLock::new());
@@ -560,6 +561,7 @@ mod tests {
             is_test: false,
             builtin: false,
             template: false,
+            quote: std::sync::OnceLock::new(),
         };
         assert_eq!(
             settings_dirs(&f),
@@ -585,6 +587,7 @@ mod tests {
             is_test: false,
             builtin: false,
             template: false,
+            quote: std::sync::OnceLock::new(),
         }
     }
 
