@@ -12,8 +12,20 @@ pub fn analyze_file(ix: &Index, file: &File) -> Vec<Event> {
 /// Analyse every function and the module body of a file, following rows into the functions
 /// that `sums` summarises.
 pub fn analyze_file_with(ix: &Index, sums: &Summaries, file: &File) -> Vec<Event> {
+    analyze_file_hooked(ix, sums, file, None)
+}
+
+/// [`analyze_file_with`], letting `hooks` answer calls into a framework's classes (a DRF
+/// serializer built over rows in a function: the rows are walked through its fields).
+pub fn analyze_file_hooked<'a>(
+    ix: &'a Index,
+    sums: &'a Summaries,
+    file: &'a File,
+    hooks: Option<&'a dyn CallHooks<'a>>,
+) -> Vec<Event> {
     let m = &file.ast;
     let mut a = Analyzer::new(ix, file, sums);
+    a.hooks = hooks;
     a.block(&m.body);
     a.flush_usage();
     let at_migrate = migration_time_functions(m);

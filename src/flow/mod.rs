@@ -33,7 +33,8 @@ use crate::source::{Loc, Span};
 use entry::is_super_call;
 pub(crate) use entry::QueryProbe;
 pub use entry::{
-    analyze_file, analyze_file_with, class_queryset, probe_call, probe_function, QsSource,
+    analyze_file, analyze_file_hooked, analyze_file_with, class_queryset, probe_call,
+    probe_function, QsSource,
 };
 pub use event::{EvalHow, Event};
 pub use probe::{DictVal, Probe, ProbedArg, ProbedCall};
@@ -123,6 +124,11 @@ pub struct Analyzer<'a> {
 /// constructed with `many=True` iterates its rows and reads what its fields read. Frameworks
 /// implement it; the interpreter only asks (the flow layer knows no framework).
 pub trait CallHooks<'a> {
+    /// Whether a callee whose dotted name ends in `name` may be the framework's (a cheap
+    /// test before the name is qualified).
+    fn may_handle(&self, _name: &str) -> bool {
+        true
+    }
     /// Whether calls of this qualified callee are the framework's.
     fn handles(&self, callee: &str) -> bool;
     /// The value of the call `callee(argv, kwv)` at `at`; it may drive `an` over the rows

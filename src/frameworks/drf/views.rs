@@ -65,9 +65,20 @@ pub(super) fn build_views(
         if !reached {
             continue;
         }
-        let Some(qs) = view_queryset(classes, &mro, 0, ix) else {
+        let Some(qs) =
+            view_queryset(classes, &mro, 0, ix).or_else(|| unknown_rows(classes, &mro, ix))
+        else {
             continue;
         };
+        // `queryset = Model.objects.none()` with no `get_queryset()`: no rows (a placeholder
+        // for the router's name)
+        if classes.lookup_method(&mro, "get_queryset").is_none()
+            && classes
+                .lookup_attr(&mro, "queryset")
+                .is_some_and(|(f, e)| f.ast.is_method_call(f.ast.span(e), &["none"]))
+        {
+            continue;
+        }
         let mut serializers = Vec::new();
         let mut add = |f: &File, e: ExprId| {
             if let Some(d) = f.ast.dotted(e) {
@@ -107,9 +118,15 @@ pub(super) fn build_views(
         }
         let (file, ..) = classes.class(q).expect("indexed class");
         // A view defining `list` itself, or reaching no known DRF class, counts as listing.
-        let lists = classes.mro(q, &is_list_root).reached
-            || classes.lookup_method(&mro, "list").is_some()
-            || !classes.mro(q, &is_detail_root).reached;
+        // `http_method_names` without "get": it never lists (a POST answers with one object)
+        let gets = classes
+            .lookup_attr(&mro, "http_method_names")
+            .and_then(|(f, e)| super::str_list(&f.ast, e))
+            .is_none_or(|l| l.iter().any(|(m, _)| m == "get"));
+        let lists = gets
+            && (classes.mro(q, &is_list_root).reached
+                || classes.lookup_method(&mro, "list").is_some()
+                || !classes.mro(q, &is_detail_root).reached);
         out.push((
             View {
                 qual: q.to_owned(),
@@ -159,6 +176,25 @@ pub(crate) fn view_queryset(
     let (f, fid) = classes.method(&mro[i], "get_queryset")?;
     let inherited = view_queryset(classes, mro, i + 1, ix);
     eval_qs(ix, f, QsSource::Method(fid), inherited)
+}
+
+/// The rows of a view whose queryset is built in ways djperf cannot follow (computed
+/// `select_related(*fields)`, a call it cannot see into): the model its `get_queryset()` or
+/// `queryset =` gives, loading relations djperf cannot name (`opaque`). Queries per row are
+/// still known; missing relations are not claimed.
+fn unknown_rows(classes: &Classes<'_>, mro: &[String], ix: &Index) -> Option<Qs> {
+    let attr = classes
+        .lookup_attr(mro, "queryset")
+        .and_then(|(af, ae)| class_queryset(ix, af, QsSource::Expr(ae), None));
+    let own = classes
+        .lookup_method(mro, "get_queryset")
+        .and_then(|(f, fid)| class_queryset(ix, f, QsSource::Method(fid), attr.clone()));
+    let mut q = own.or(attr)?;
+    q.loads = LoadSet {
+        opaque: true,
+        ..LoadSet::default()
+    };
+    Some(q)
 }
 
 /// Evaluate a class's queryset with the interpreter (`inherited`: what `super()` and
