@@ -125,6 +125,7 @@ pub fn run(opts: &CheckOptions) -> Result<CheckResult, CheckError> {
 /// (another process, a `git checkout`); that is a warning, never a panic.
 pub struct Plan<'a> {
     reqs: Vec<LoadRequest<'a>>,
+    layout: project::Layout,
     max_file_bytes: u64,
     warnings: Vec<FileWarning>,
     include_tests: bool,
@@ -155,6 +156,7 @@ impl Plan<'_> {
         };
         analyse(
             self.reqs,
+            &self.layout,
             self.max_file_bytes,
             self.warnings,
             &ctx,
@@ -269,6 +271,11 @@ pub fn plan(opts: &CheckOptions) -> Result<Plan<'_>, CheckError> {
     if let Some(sp) = &stdin_path {
         all.insert(sp.clone());
     }
+    let layout = project::Layout::new(
+        &root,
+        &all.iter().map(PathBuf::as_path).collect::<Vec<_>>(),
+        &config,
+    );
     let reqs: Vec<LoadRequest<'_>> = all
         .iter()
         .map(|p| {
@@ -310,6 +317,7 @@ pub fn plan(opts: &CheckOptions) -> Result<Plan<'_>, CheckError> {
     };
     Ok(Plan {
         reqs,
+        layout,
         max_file_bytes: opts
             .max_file_bytes
             .unwrap_or(project::DEFAULT_MAX_FILE_BYTES),
@@ -341,6 +349,7 @@ struct Analysis<'a> {
 /// Load, index and check `reqs`, then sort: everything after discovery.
 fn analyse(
     reqs: Vec<LoadRequest<'_>>,
+    layout: &project::Layout,
     max_file_bytes: u64,
     mut warnings: Vec<FileWarning>,
     cx: &Analysis<'_>,
@@ -348,7 +357,7 @@ fn analyse(
     config: Config,
 ) -> CheckResult {
     let (rules, matchers, start) = (cx.rules, cx.matchers, cx.start);
-    let mut files = project::load(reqs, max_file_bytes, cx.cache, &mut warnings);
+    let mut files = project::load(reqs, layout, max_file_bytes, cx.cache, &mut warnings);
     if let Some(c) = cx.cache {
         c.prune();
     }
@@ -449,6 +458,7 @@ pub fn check_source(rel: &str, text: &str) -> CheckResult {
     };
     analyse(
         vec![req],
+        &project::Layout::default(),
         project::DEFAULT_MAX_FILE_BYTES,
         Vec::new(),
         &cx,

@@ -50,6 +50,9 @@ struct Raw {
     max_indexes: Option<usize>,
     database: Option<String>,
     cache_dir: Option<PathBuf>,
+    src: Option<Vec<PathBuf>>,
+    test_paths: Option<Vec<String>>,
+    extend_test_paths: Option<Vec<String>>,
 }
 
 #[derive(Deserialize)]
@@ -78,6 +81,12 @@ pub struct Config {
     /// `cache-dir`, relative to the configuration file's directory (default
     /// `<root>/.djperf_cache`).
     pub cache_dir: Option<PathBuf>,
+    /// `src`: more directories absolute imports start from, relative to the project root
+    /// (as Ruff's `src`); the project root, a `src/` layout and every `manage.py` directory
+    /// are always import roots.
+    pub src: Vec<PathBuf>,
+    /// `test-paths` (replacing the built-in test rules) and `extend-test-paths`.
+    pub test_paths: crate::discover::TestPaths,
     pub options: RuleOptions,
 }
 
@@ -123,6 +132,10 @@ impl Config {
 
 /// Every way a relative path can match a pattern: the full path, each ancestor directory and
 /// the file name (so `migrations`, `legacy/*` and `*_generated.py` all work).
+pub fn path_candidates(rel: &Path) -> Vec<PathBuf> {
+    candidates(rel)
+}
+
 fn candidates(rel: &Path) -> Vec<PathBuf> {
     let mut out = vec![rel.to_path_buf()];
     let mut cur = rel.parent();
@@ -238,8 +251,28 @@ pub fn from_value(value: toml::Value, path: &Path, prefix: &str) -> Result<Confi
             ));
         }
     }
+    let replace_tests = raw.test_paths.is_some();
+    let test_globs: Vec<String> = raw
+        .test_paths
+        .unwrap_or_default()
+        .into_iter()
+        .chain(raw.extend_test_paths.unwrap_or_default())
+        .collect();
+    let test_paths = crate::discover::TestPaths {
+        replace: replace_tests,
+        globs: if test_globs.is_empty() {
+            None
+        } else {
+            Some(
+                glob_set(&test_globs)
+                    .map_err(|e| format!("{origin}: `{prefix}test-paths`: {e}"))?,
+            )
+        },
+    };
     let cfg = Config {
         path: Some(path.to_path_buf()),
+        src: raw.src.unwrap_or_default(),
+        test_paths,
         select: raw.select,
         extend_select: raw.extend_select.unwrap_or_default(),
         ignore: raw.ignore.unwrap_or_default(),

@@ -80,6 +80,8 @@ struct State {
     options: config::RuleOptions,
     /// Open documents: path → text.
     open: BTreeMap<PathBuf, String>,
+    /// Module names and test code of the project's files (import roots as at start).
+    layout: project::Layout,
 }
 
 impl State {
@@ -117,8 +119,14 @@ impl State {
                     .unwrap_or_else(|| root.join(crate::cache::DIR_NAME));
                 Cache::open(&base)
             };
+        let layout = project::Layout::new(
+            &root,
+            &paths.iter().map(PathBuf::as_path).collect::<Vec<_>>(),
+            &cfg,
+        );
         let files = project::load(
             reqs,
+            &layout,
             project::DEFAULT_MAX_FILE_BYTES,
             cache.as_ref(),
             &mut Vec::new(),
@@ -143,6 +151,7 @@ impl State {
             rules,
             options: cfg.options.clone(),
             open: BTreeMap::new(),
+            layout,
         })
     }
 
@@ -162,6 +171,7 @@ impl State {
         };
         let Some(mut file) = project::load(
             vec![req],
+            &self.layout,
             project::DEFAULT_MAX_FILE_BYTES,
             None,
             &mut Vec::new(),

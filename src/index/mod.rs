@@ -205,37 +205,24 @@ impl Index {
         }
         for f in &all {
             for (local, q) in &f.scope.names {
+                // What the module binds at its top level is an attribute others can import;
+                // a function-local import is not.
+                if !f.scope.top.contains(local) {
+                    continue;
+                }
                 let own = format!("{}.{}", f.scope.module, local);
                 if *q != own {
                     ix.aliases.insert(own, q.clone());
                 }
             }
         }
-        // `from pkg.abstract_models import *`: the star module's top-level names are
-        // re-exported (`pkg.models.AbstractBook` → `pkg.abstract_models.AbstractBook`).
-        let by_module: HashMap<&str, &File> =
-            all.iter().map(|f| (f.scope.module.as_str(), *f)).collect();
-        for f in &all {
-            for star in &f.scope.stars {
-                let Some(src) = by_module.get(star.as_str()) else {
-                    continue;
-                };
-                let exported = src
-                    .ast
-                    .classes
-                    .iter()
-                    .filter(|c| c.outer.is_none())
-                    .map(|c| &c.name)
-                    .chain(src.scope.names.keys());
-                for n in exported {
-                    if n.starts_with('_') || f.scope.names.contains_key(n) {
-                        continue;
-                    }
-                    let q = src.scope.qualify(n);
-                    ix.aliases
-                        .entry(format!("{}.{n}", f.scope.module))
-                        .or_insert(q);
-                }
+        // `from pkg.abstract_models import *`: the star module's module-level names are
+        // re-exported (`pkg.models.AbstractBook` → `pkg.abstract_models.AbstractBook`),
+        // through chains of star imports too.
+        let scopes: Vec<&imports::Scope> = all.iter().map(|f| &f.scope).collect();
+        for (public, target) in imports::star_reexports(&scopes) {
+            if public != target {
+                ix.aliases.entry(public).or_insert(target);
             }
         }
         // 2. find model classes to a fixpoint over project bases
