@@ -324,6 +324,8 @@ force-exclude = true
 large-charfield-max-length = 255
 max-indexes = 8
 database = "postgresql"
+src = ["backend"]
+extend-test-paths = ["qa/*"]
 [per-file-ignores]
 "tests/*" = ["DJP101"]
 "#,
@@ -335,6 +337,13 @@ database = "postgresql"
         assert_eq!(c.options.large_charfield_max_length, 255);
         assert_eq!(c.options.max_indexes, 8);
         assert_eq!(c.options.database.as_deref(), Some("postgresql"));
+        assert_eq!(c.src, [PathBuf::from("backend")]);
+        assert!(!c.test_paths.replace);
+        assert!(c.test_paths.is_test(Path::new("qa/seed.py"), false));
+        assert!(c.test_paths.is_test(Path::new("shop/tests.py"), false));
+        let t = parse("test-paths = [\"qa\"]").unwrap();
+        assert!(t.test_paths.replace && !t.test_paths.is_test(Path::new("shop/tests.py"), false));
+        assert!(parse("test-paths = [\"[\"]").is_err());
         let m = c.matchers().unwrap();
         assert!(m.is_excluded(Path::new("legacy/views.py")));
         assert!(m.is_excluded(Path::new("shop/legacy/views.py")));

@@ -398,6 +398,37 @@ mod tests {
         assert!(is_test_path(Path::new("shop/tests.py")));
         assert!(is_test_path(Path::new("shop/test_api.py")));
         assert!(!is_test_path(Path::new("shop/testing_utils.py")));
+        assert!(is_test_path(Path::new("core/testing/filters.py")));
+        assert!(is_test_path(Path::new("apps/testing.py")));
+        assert!(is_test_path(Path::new("pretix/testutils/mock.py")));
+        assert!(is_test_path(Path::new(
+            "core/management/commands/generate_test_data.py"
+        )));
+        assert!(is_test_path(Path::new(
+            "dcim/management/commands/create_breakout_demo_data.py"
+        )));
+        assert!(is_test_path(Path::new(
+            "shop/management/commands/populatedb.py"
+        )));
+        assert!(!is_test_path(Path::new(
+            "shop/management/commands/migrate_prices.py"
+        )));
+        assert!(!is_test_path(Path::new("shop/demo_views.py")));
+        assert!(!is_test_path(Path::new("pulpcore/download/factory.py")));
+        let globs = |replace: bool| TestPaths {
+            replace,
+            globs: Some(
+                globset::GlobSetBuilder::new()
+                    .add(globset::Glob::new("qa").unwrap())
+                    .build()
+                    .unwrap(),
+            ),
+        };
+        assert!(globs(false).is_test(Path::new("shop/qa/seed.py"), false));
+        assert!(globs(false).is_test(Path::new("shop/tests.py"), false));
+        assert!(globs(false).is_test(Path::new("shop/factory.py"), true));
+        assert!(globs(true).is_test(Path::new("shop/qa/seed.py"), false));
+        assert!(!globs(true).is_test(Path::new("shop/tests.py"), true));
         assert!(!is_test_path(Path::new("shop/views.py")));
         assert_eq!(
             normalize(Path::new("./a/../b/./c.py")),

@@ -209,27 +209,56 @@ fn read_error(e: &std::io::Error) -> String {
     }
 }
 
-/// Django's built-in models (auth, contenttypes), parsed from djperf's own copy.
+/// Django's built-in models (contenttypes, auth, admin, sessions, sites, redirects,
+/// flatpages), parsed from djperf's own copy: one file per module of Django's, so each model
+/// is named from the module it is imported from.
 pub fn builtin_files() -> Vec<File> {
     let text = include_str!("index/builtin_models.py");
-    let ast = parse::parse(text).unwrap_or_default();
-    let module = "django.contrib.auth.models".to_owned();
-    let scope = Scope::build(&module, false, &ast);
-    vec![File {
-        id: 0x8000_0000,
-        path: PathBuf::from("<django>/contrib/auth/models.py"),
-        rel: PathBuf::from("django/contrib/auth/models.py"),
-        display: "<django>".into(),
-        lines: LineIndex::new(text),
-        scope,
-        ast,
-        text: None,
-        report: false,
-        in_migrations: false,
-        is_test: false,
-        builtin: true,
-        template: false,
-    }]
+    builtin_sections(text)
+        .into_iter()
+        .enumerate()
+        .map(|(i, (module, section))| {
+            let ast = parse::parse(section).unwrap_or_default();
+            let scope = Scope::build(module, false, &ast);
+            let rel = PathBuf::from(format!("{}.py", module.replace('.', "/")));
+            File {
+                id: 0x8000_0000 + u32::try_from(i).unwrap_or(0),
+                path: PathBuf::from("<django>").join(rel.strip_prefix("django").unwrap_or(&rel)),
+                rel,
+                display: "<django>".into(),
+                lines: LineIndex::new(section),
+                scope,
+                ast,
+                text: None,
+                report: false,
+                in_migrations: false,
+                is_test: false,
+                builtin: true,
+                template: false,
+            }
+        })
+        .collect()
+}
+
+/// The `# module: <dotted>` sections of the built-in models' text.
+fn builtin_sections(text: &str) -> Vec<(&str, &str)> {
+    const MARK: &str = "# module: ";
+    let mut starts: Vec<(usize, &str)> = Vec::new();
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        if let Some(m) = line.strip_prefix(MARK) {
+            starts.push((at, m.trim()));
+        }
+        at += line.len();
+    }
+    starts
+        .iter()
+        .enumerate()
+        .map(|(i, (start, module))| {
+            let end = starts.get(i + 1).map_or(text.len(), |n| n.0);
+            (*module, &text[*start..end])
+        })
+        .collect()
 }
 
 /// Files of the project by path, to know whether a path is already loaded.

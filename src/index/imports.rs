@@ -489,6 +489,116 @@ mod tests {
     }
 
     #[test]
+    fn star_imports_export_module_level_names_through_chains() {
+        let init = scope("from .books import *\n", "app.serializers", true);
+        let books = scope(
+            "from rest_framework import serializers\nfrom .base import *\n\
+             class BookSerializer(serializers.ModelSerializer): pass\n\
+             def helper():\n    from app.models import Tagging\n",
+            "app.serializers.books",
+            false,
+        );
+        let base = scope(
+            "try:\n    from app.models import Book\nexcept ImportError:\n    pass\n\
+             class AuthorSerializer: pass\n_private = 1\n",
+            "app.serializers.base",
+            false,
+        );
+        let only = scope(
+            "from .base import *\n__all__ = ['Hidden']\nclass Visible: pass\n",
+            "app.only",
+            false,
+        );
+        let user = scope("from .only import *\n", "app.user", false);
+        let mut got = star_reexports(&[&init, &books, &base, &only, &user]);
+        got.sort();
+        let has = |a: &str, b: &str| got.iter().any(|(x, y)| x == a && y == b);
+        assert!(has(
+            "app.serializers.BookSerializer",
+            "app.serializers.books.BookSerializer"
+        ));
+        // two stars deep: left for the alias chain to follow
+        assert!(has(
+            "app.serializers.AuthorSerializer",
+            "app.serializers.books.AuthorSerializer"
+        ));
+        assert!(has(
+            "app.serializers.books.AuthorSerializer",
+            "app.serializers.base.AuthorSerializer"
+        ));
+        // an import under a module-level `try` is module level
+        assert!(has("app.serializers.books.Book", "app.models.Book"));
+        // a function-local import and a private name are not exported
+        assert!(!got.iter().any(|(x, _)| x.ends_with(".Tagging")), "{got:?}");
+        assert!(
+            !got.iter().any(|(x, _)| x.ends_with("._private")),
+            "{got:?}"
+        );
+        // `__all__` decides
+        assert!(has("app.user.Hidden", "app.only.Hidden"));
+        assert!(!got.iter().any(|(x, _)| x == "app.user.Visible"), "{got:?}");
+        assert!(books.names.contains_key("Tagging") && !books.top.contains("Tagging"));
+    }
+
+    #[test]
+    fn other_import_roots_name_the_same_modules() {
+        use crate::discover::ImportRoots;
+        use std::path::{Path, PathBuf};
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("backend/shop")).unwrap();
+        std::fs::write(
+            root.join("backend/manage.py"),
+            "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'shop.settings')\n",
+        )
+        .unwrap();
+        std::fs::write(root.join("backend/shop/settings.py"), "").unwrap();
+        let rels = [
+            Path::new("backend/manage.py"),
+            Path::new("backend/shop/__init__.py"),
+            Path::new("backend/shop/models.py"),
+            Path::new("backend/shop/settings.py"),
+        ];
+        let roots = ImportRoots::find(root, &rels, &[]);
+        assert_eq!(roots.roots[0].dir, PathBuf::from("backend"));
+        assert!(roots.roots[0].primary);
+        assert_eq!(roots.module_name(rels[2]), "shop.models");
+        let aliases = ModuleAliases::build(&roots, &rels);
+        assert_eq!(
+            aliases.canonical("backend.shop.models.Order"),
+            "shop.models.Order"
+        );
+        assert_eq!(aliases.canonical("shop.models.Order"), "shop.models.Order");
+        assert_eq!(aliases.canonical("django.db.models"), "django.db.models");
+        let m = crate::parse::parse(
+            "import backend.shop.models\nfrom backend.shop import models as m\n",
+        )
+        .unwrap();
+        let s = Scope::build_in("shop.views", false, &m, Some(Arc::new(aliases)));
+        assert_eq!(s.qualify("backend.shop.models.Order"), "shop.models.Order");
+        assert_eq!(s.qualify("m.Order"), "shop.models.Order");
+        // A manage.py whose settings are found only from the repository root (a test project
+        // inside a package) resolves imports but does not name the modules.
+        std::fs::create_dir_all(root.join("pkg/test/app")).unwrap();
+        std::fs::write(
+            root.join("pkg/test/manage.py"),
+            "os.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"pkg.test.settings\")\n",
+        )
+        .unwrap();
+        std::fs::write(root.join("pkg/test/settings.py"), "").unwrap();
+        let rels = [
+            Path::new("pkg/__init__.py"),
+            Path::new("pkg/test/__init__.py"),
+            Path::new("pkg/test/manage.py"),
+            Path::new("pkg/test/app/models.py"),
+        ];
+        let roots = ImportRoots::find(root, &rels, &[]);
+        assert_eq!(roots.module_name(rels[3]), "pkg.test.app.models");
+        let aliases = ModuleAliases::build(&roots, &rels);
+        assert_eq!(aliases.canonical("app.models.X"), "pkg.test.app.models.X");
+    }
+
+    #[test]
     fn oscar_loaders_and_star_imports() {
         let s = scope(
             "from oscar.core.loading import get_class, get_classes, get_model\n\

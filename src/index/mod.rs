@@ -64,6 +64,8 @@ pub struct Field {
     /// `related_name` when none is given: the reverse accessor's name is unknown.
     pub own_related_name: bool,
     pub max_length: Option<u32>,
+    /// `symmetrical=` of a many-to-many field, when a literal.
+    pub symmetrical: Option<bool>,
     pub file: Option<FileId>,
     pub span: Span,
 }
@@ -152,6 +154,8 @@ pub struct Index {
     by_name: HashMap<String, Vec<ModelId>>,
     /// Re-exports: `pkg.Book` → `pkg.models.Book`.
     aliases: HashMap<String, String>,
+    /// The dotted name of every module indexed (project files and Django's built-ins).
+    modules: rustc_hash::FxHashSet<String>,
     qs_classes: HashMap<String, QsClass>,
     /// Method effects of manager/queryset classes, `(class qual, method)` → effect.
     method_effects: HashMap<(String, String), ChainEffect>,
@@ -189,15 +193,20 @@ impl Index {
     pub fn build(files: &[File], builtin: &[File]) -> Index {
         let mut ix = Index::default();
         let all: Vec<&File> = builtin.iter().chain(files.iter()).collect();
+        ix.modules = all
+            .iter()
+            .filter(|f| !f.template)
+            .map(|f| f.scope.module.clone())
+            .collect();
         // 1. aliases (re-exports) and candidate classes
         for (public, builtin_path) in [
             (
-                "django.contrib.auth.base_user.AbstractBaseUser",
-                "django.contrib.auth.models.AbstractBaseUser",
-            ),
-            (
                 "django.contrib.auth.get_user_model",
                 "django.contrib.auth.models.User",
+            ),
+            (
+                "django.contrib.sessions.backends.db.Session",
+                "django.contrib.sessions.models.Session",
             ),
         ] {
             ix.aliases
@@ -445,6 +454,7 @@ impl Index {
                             related_name: None,
                             own_related_name: false,
                             max_length: None,
+                            symmetrical: None,
                             file: None,
                             span: Span::default(),
                         });
@@ -482,6 +492,15 @@ impl Index {
                     _ => continue,
                 };
                 let Some(t) = fl.target else { continue };
+                // A symmetrical many-to-many to its own model has no reverse accessor
+                // (Django names it `<field>_rel_+`). Symmetrical is the default only for
+                // `"self"`, not for the class named by reference.
+                let symmetrical = fl
+                    .symmetrical
+                    .unwrap_or(matches!(fl.target_ref, Some(TargetRef::SelfRef)));
+                if kind == ReverseKind::ManyToMany && t == id && symmetrical {
+                    continue;
+                }
                 let Some(name) = reverse_name(m, fl, kind) else {
                     continue;
                 };
@@ -576,6 +595,27 @@ impl Index {
         None
     }
 
+    /// A model named through a module imported into `f`: `models.Book` after
+    /// `from shop import models` or `import shop.models as models`, `shop.models.Book` after
+    /// `import shop.models`. The module must be one the index knows (a project module, or
+    /// Django's), and the name must be a model of it or re-exported by it: no guess by name.
+    pub fn model_by_module_attr(&self, f: &File, dotted: &str) -> Option<ModelId> {
+        let (first, _) = dotted.split_once('.')?;
+        if !f.scope.names.contains_key(first) {
+            return None;
+        }
+        let q = f.scope.qualify(dotted);
+        let (module, _) = q.rsplit_once('.')?;
+        let module = self.resolve_alias(module);
+        if !self.modules.contains(module.as_str()) {
+            return None;
+        }
+        self.by_qual
+            .get(&q)
+            .or_else(|| self.by_qual.get(&self.resolve_alias(&q)))
+            .copied()
+    }
+
     /// Qualify a dotted name of `f`, a name of a star import included.
     pub fn qualify_in(&self, f: &File, dotted: &str) -> String {
         let first = dotted.split('.').next().unwrap_or(dotted);
@@ -604,7 +644,11 @@ impl Index {
         ModelId::try_from(id).ok()
     }
 
-    /// A model by `"app_label.Model"` or `"Model"` (resolved within `near`'s app first).
+    /// A model by a lazy reference, `"app_label.Model"` or `"Model"`, as Django resolves it:
+    /// the model name is case-insensitive (`"auth.user"`, `ManyToManyField("tag")`), and a
+    /// name without an app label is looked up in `near`'s app. Failing that, a model of that
+    /// name that is unique in the project (Django would not start; the code may rely on an
+    /// app djperf does not see).
     pub fn model_by_label(&self, label: &str, near: Option<ModelId>) -> Option<ModelId> {
         if let Some((app, name)) = label.rsplit_once('.') {
             if let Some(id) = self
@@ -613,19 +657,41 @@ impl Index {
             {
                 return Some(*id);
             }
+            if let Some(id) = self.model_by_app_and_name(app, name) {
+                return Some(id);
+            }
             return self.unique_by_name(name);
         }
         if let Some(n) = near {
             let app = self.models[n as usize].app_label.to_ascii_lowercase();
-            if let Some(id) = self.by_app.get(&(app, label.to_owned())) {
+            if let Some(id) = self.by_app.get(&(app.clone(), label.to_owned())) {
                 return Some(*id);
+            }
+            if let Some(id) = self.model_by_app_and_name(&app, label) {
+                return Some(id);
             }
         }
         self.unique_by_name(label)
     }
 
+    /// The one model with this name (exact, else case-insensitive), preferring the
+    /// project's own models to Django's.
     fn unique_by_name(&self, name: &str) -> Option<ModelId> {
-        let c = self.by_name.get(name)?;
+        let exact = self.by_name.get(name);
+        let folded;
+        let c = match exact {
+            Some(c) => c,
+            None => {
+                folded = self
+                    .models
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, m)| m.name.eq_ignore_ascii_case(name))
+                    .filter_map(|(i, _)| ModelId::try_from(i).ok())
+                    .collect::<Vec<_>>();
+                &folded
+            }
+        };
         let concrete: Vec<ModelId> = c
             .iter()
             .copied()
@@ -1126,6 +1192,11 @@ fn own_members(f: &File, c: &ClassDef, ix: &Index) -> (Vec<Field>, Vec<Manager>)
                     .map(str::to_owned),
                 own_related_name: custom.is_some_and(|(_, own)| own),
                 max_length,
+                symmetrical: kw("symmetrical").and_then(|e| match f.ast.kind(e) {
+                    ExprKind::Const(crate::ast::Const::True) => Some(true),
+                    ExprKind::Const(crate::ast::Const::False) => Some(false),
+                    _ => None,
+                }),
                 file: Some(f.id),
                 span: name_span,
             });
@@ -1202,6 +1273,7 @@ fn reverse_name(m: &Model, fl: &Field, kind: ReverseKind) -> Option<String> {
     let name = match (&fl.related_name, &m.default_related_name) {
         (Some(r), _) | (None, Some(r)) => r
             .replace("%(class)s", &lower)
+            .replace("%(model_name)s", &lower)
             .replace("%(app_label)s", &m.app_label.to_ascii_lowercase()),
         (None, None) => match kind {
             ReverseKind::OneToOne => lower,
