@@ -16,8 +16,9 @@ pub struct RuleOptions {
     /// `large-charfield-max-length`: a `CharField` with a `max_length` above this is "large".
     pub large_charfield_max_length: u32,
     /// `max-indexes`: more indexes than this on one table, besides the primary key, is too
-    /// many (DJP303).
-    pub max_indexes: usize,
+    /// many (DJP303). Unset (the default), the count alone is not reported: only indexes
+    /// another one makes redundant are.
+    pub max_indexes: Option<usize>,
     /// `database`: the engine the project runs on (`postgresql`, `sqlite`, `mysql`,
     /// `oracle`), overriding what djperf reads from the settings (DJP310).
     pub database: Option<String>,
@@ -30,7 +31,7 @@ impl Default for RuleOptions {
     fn default() -> Self {
         RuleOptions {
             large_charfield_max_length: 1000,
-            max_indexes: 5,
+            max_indexes: None,
             database: None,
         }
     }
@@ -295,7 +296,7 @@ pub fn from_value(value: toml::Value, path: &Path, prefix: &str) -> Result<Confi
             large_charfield_max_length: raw
                 .large_charfield_max_length
                 .unwrap_or(defaults.large_charfield_max_length),
-            max_indexes: raw.max_indexes.unwrap_or(defaults.max_indexes),
+            max_indexes: raw.max_indexes.or(defaults.max_indexes),
             database: raw.database,
         },
     };
@@ -335,7 +336,7 @@ extend-test-paths = ["qa/*"]
         assert_eq!(c.exclude, ["legacy", "*_generated.py"]);
         assert!(c.force_exclude);
         assert_eq!(c.options.large_charfield_max_length, 255);
-        assert_eq!(c.options.max_indexes, 8);
+        assert_eq!(c.options.max_indexes, Some(8));
         assert_eq!(c.options.database.as_deref(), Some("postgresql"));
         assert_eq!(c.src, [PathBuf::from("backend")]);
         assert!(!c.test_paths.replace);

@@ -14,15 +14,16 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 pub struct IndexOptions {
     /// A `CharField` whose `max_length` is above this is a large column.
     pub large_char_length: u32,
-    /// More indexes than this on one table (besides the primary key) is too many (DJP303).
-    pub max_indexes: usize,
+    /// More indexes than this on one table (besides the primary key) is too many (DJP303);
+    /// `None`: the count is not checked (`max-indexes` turns it on).
+    pub max_indexes: Option<usize>,
 }
 
 impl Default for IndexOptions {
     fn default() -> Self {
         IndexOptions {
             large_char_length: 1000,
-            max_indexes: 5,
+            max_indexes: None,
         }
     }
 }
@@ -35,7 +36,8 @@ pub enum IndexKind {
     FieldUnique,
     /// `db_index=True` (or a `SlugField`, indexed by default).
     FieldDbIndex,
-    /// A `ForeignKey`: Django indexes it unless `db_index=False`.
+    /// A `ForeignKey`: Django indexes it unless `db_index=False` (`db_index=True` on it is
+    /// the default spelled out: the same one index).
     ForeignKey,
     MetaIndex,
     IndexTogether,
@@ -68,8 +70,6 @@ pub struct IndexDef {
     /// A plain B-tree index on the columns alone: no `condition`, no expressions, no
     /// `opclasses`/`include`, not a GIN/GiST/... index. Only these can be redundant.
     pub plain: bool,
-    /// A `ForeignKey` that also says `db_index=True` (redundant).
-    pub explicit_on_fk: bool,
     pub file: Option<FileId>,
     pub span: Span,
 }
@@ -157,7 +157,6 @@ fn read_meta(f: &File, meta: &ClassDef, out: &mut OwnFacts) {
             kind,
             unique,
             plain,
-            explicit_on_fk: false,
             file: Some(f.id),
             span,
         };
@@ -341,7 +340,6 @@ impl Index {
                         kind: IndexKind::PrimaryKey,
                         unique: true,
                         plain: true,
-                        explicit_on_fk: false,
                         file: m.file,
                         span: m.span,
                     });
@@ -368,7 +366,6 @@ impl Index {
                             kind,
                             unique: matches!(kind, IndexKind::PrimaryKey | IndexKind::FieldUnique),
                             plain: true,
-                            explicit_on_fk: kind == IndexKind::ForeignKey && fl.db_index,
                             file: fl.file,
                             span: fl.span,
                         });
