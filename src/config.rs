@@ -22,6 +22,9 @@ pub struct RuleOptions {
     /// `database`: the engine the project runs on (`postgresql`, `sqlite`, `mysql`,
     /// `oracle`), overriding what djperf reads from the settings (DJP310).
     pub database: Option<String>,
+    /// `migrations-since`: per app (the directory holding `migrations/`), the last migration
+    /// applied on every database; DJP310 checks only the later ones.
+    pub migrations_since: BTreeMap<String, String>,
 }
 
 /// Values `database` accepts.
@@ -33,6 +36,7 @@ impl Default for RuleOptions {
             large_charfield_max_length: 1000,
             max_indexes: None,
             database: None,
+            migrations_since: BTreeMap::new(),
         }
     }
 }
@@ -52,6 +56,7 @@ struct Raw {
     database: Option<String>,
     cache_dir: Option<PathBuf>,
     src: Option<Vec<PathBuf>>,
+    migrations_since: Option<BTreeMap<String, String>>,
     test_paths: Option<Vec<String>>,
     extend_test_paths: Option<Vec<String>>,
 }
@@ -298,6 +303,7 @@ pub fn from_value(value: toml::Value, path: &Path, prefix: &str) -> Result<Confi
                 .unwrap_or(defaults.large_charfield_max_length),
             max_indexes: raw.max_indexes.or(defaults.max_indexes),
             database: raw.database,
+            migrations_since: raw.migrations_since.unwrap_or_default(),
         },
     };
     cfg.matchers()?;

@@ -415,8 +415,21 @@ impl Index {
             max_indexes: opts.max_indexes,
         };
         if let Some(db) = &opts.database {
-            self.uses_postgres = db == "postgresql";
+            self.engines = super::migrations::Engines::default();
+            match db.as_str() {
+                "postgresql" => self.engines.postgres = true,
+                "sqlite" => {
+                    self.engines.others.insert("sqlite");
+                }
+                "mysql" => {
+                    self.engines.others.insert("mysql");
+                }
+                _ => {
+                    self.engines.others.insert("oracle");
+                }
+            }
         }
+        self.migrations.since.clone_from(&opts.migrations_since);
     }
 
     /// Whether every class behind `model` (and its parents) is known.

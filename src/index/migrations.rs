@@ -25,6 +25,11 @@ pub struct FieldDef {
 
 #[derive(Debug, Clone)]
 pub enum OpKind {
+    /// `RenameField(model_name, old_name, new_name)`: the state follows it (a later
+    /// `AlterUniqueTogether` naming the new field builds nothing).
+    RenameField(String, String),
+    /// `RenameModel(old_name, new_name)`, new name lower case.
+    RenameModel(String),
     AddIndex,
     AddIndexConcurrently,
     AddField(String, FieldDef),
@@ -64,6 +69,9 @@ pub struct Migrations {
     pub files: HashMap<FileId, MigrationFile>,
     /// Per migrations directory: its files in name order.
     apps: HashMap<PathBuf, Vec<FileId>>,
+    /// `migrations-since`: per app (the directory holding `migrations/`), the last migration
+    /// that ran on every database; it and those before it are history, not checked.
+    pub since: BTreeMap<String, String>,
 }
 
 /// An operation that builds an index on a table that already exists.
@@ -94,7 +102,11 @@ impl Migrations {
     /// The operations of `file` that build an index on an existing table without
     /// `CONCURRENTLY`.
     pub fn blocking(&self, file: FileId) -> Vec<Blocking<'_>> {
-        let Some(mf) = self.files.get(&file).filter(|mf| !mf.fresh_only) else {
+        let Some(mf) = self
+            .files
+            .get(&file)
+            .filter(|mf| !mf.fresh_only && !self.applied_everywhere(mf))
+        else {
             return Vec::new();
         };
         let created: Vec<&str> = mf
@@ -153,6 +165,22 @@ impl Migrations {
     }
 }
 
+impl Migrations {
+    /// Whether `migrations-since` names this migration or a later one of its app.
+    fn applied_everywhere(&self, mf: &MigrationFile) -> bool {
+        let app = mf
+            .app
+            .parent()
+            .and_then(|p| p.file_name())
+            .and_then(|n| n.to_str());
+        let name = mf.order.file_stem().and_then(|n| n.to_str());
+        match (app.and_then(|a| self.since.get(a)), name) {
+            (Some(last), Some(name)) => name <= last.trim_end_matches(".py"),
+            _ => false,
+        }
+    }
+}
+
 #[derive(Debug, Default)]
 struct ModelState {
     /// Created by a `CreateModel` the migrations show.
@@ -182,6 +210,24 @@ fn apply(state: &mut HashMap<String, ModelState>, op: &Op) {
         }
         OpKind::Together(true, sets) => s.unique.clone_from(sets),
         OpKind::Together(false, sets) => s.index.clone_from(sets),
+        // Django's state renames the field in the together-sets too.
+        OpKind::RenameField(old, new) => {
+            if let Some(d) = s.fields.remove(old) {
+                s.fields.insert(new.clone(), d);
+            }
+            for set in s.unique.iter_mut().chain(s.index.iter_mut()) {
+                for n in set.iter_mut() {
+                    if n == old {
+                        n.clone_from(new);
+                    }
+                }
+            }
+        }
+        OpKind::RenameModel(new) => {
+            if let Some(old) = state.remove(&op.model) {
+                state.insert(new.clone(), old);
+            }
+        }
         OpKind::AddIndex | OpKind::AddIndexConcurrently => {}
     }
 }
@@ -238,6 +284,7 @@ fn read_ops(f: &File, list: ExprId, out: &mut Vec<Op>, depth: u32) {
         };
         let model_key = match class.as_str() {
             "CreateModel" | "AlterUniqueTogether" | "AlterIndexTogether" => "name",
+            "RenameModel" => "old_name",
             _ => "model_name",
         };
         let model = arg(0, model_key)
@@ -253,6 +300,19 @@ fn read_ops(f: &File, list: ExprId, out: &mut Vec<Op>, depth: u32) {
                     }
                 }
                 continue;
+            }
+            "RenameField" => {
+                let name = |i: usize, k: &str| arg(i, k).and_then(|e| m.str_value(e));
+                let (Some(old), Some(new)) = (name(1, "old_name"), name(2, "new_name")) else {
+                    continue;
+                };
+                OpKind::RenameField(old.to_owned(), new.to_owned())
+            }
+            "RenameModel" => {
+                let Some(new) = arg(1, "new_name").and_then(|e| m.str_value(e)) else {
+                    continue;
+                };
+                OpKind::RenameModel(new.to_ascii_lowercase())
             }
             "AddIndex" => OpKind::AddIndex,
             "AddIndexConcurrently" => OpKind::AddIndexConcurrently,
@@ -372,17 +432,103 @@ fn field_def(f: &File, e: ExprId) -> FieldDef {
     }
 }
 
-/// Whether a file shows the project runs on PostgreSQL.
-pub fn mentions_postgres(f: &File) -> bool {
-    if f.builtin || f.is_test {
-        return false;
+/// The database engines a project's settings can select (DJP310): every engine named by a
+/// string in its code (`"django.db.backends.sqlite3"`, a GIS or third-party backend module
+/// `....backends.postgresql`, a database URL `postgres://...`), test settings and branches on
+/// environment variables included, since migrations run on each of them. An import of
+/// `django.contrib.postgres` also says PostgreSQL.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Engines {
+    pub postgres: bool,
+    /// The other engines: `sqlite`, `mysql`, `oracle`.
+    pub others: std::collections::BTreeSet<&'static str>,
+}
+
+impl Engines {
+    pub fn of(files: &[File]) -> Engines {
+        let mut out = Engines::default();
+        for f in files
+            .iter()
+            .filter(|f| !f.builtin && !f.in_migrations && !f.template)
+        {
+            if f.scope
+                .names
+                .values()
+                .any(|q| q.starts_with("django.contrib.postgres"))
+            {
+                out.postgres = true;
+            }
+            for e in &f.ast.exprs {
+                if let ExprKind::Str(s) = &e.kind {
+                    match engine_of(s) {
+                        Some("postgresql") => out.postgres = true,
+                        Some(other) => {
+                            out.others.insert(other);
+                        }
+                        None => {}
+                    }
+                }
+            }
+        }
+        out
     }
-    f.scope
-        .names
-        .values()
-        .any(|q| q.starts_with("django.contrib.postgres"))
-        || f.ast.exprs.iter().any(|e| {
-            matches!(&e.kind, ExprKind::Str(s) if s.contains("django.db.backends.postgresql")
-                || s.contains("backends.postgis"))
-        })
+
+    /// Only PostgreSQL: `AddIndexConcurrently` works wherever the migrations run.
+    pub fn postgres_only(&self) -> bool {
+        self.postgres && self.others.is_empty()
+    }
+}
+
+/// The engine a string names: a backend module or a database URL.
+fn engine_of(s: &str) -> Option<&'static str> {
+    let name = if let Some((_, backend)) = s.rsplit_once(".backends.") {
+        backend
+    } else if let Some((scheme, _)) = s.split_once("://") {
+        scheme
+    } else {
+        return None;
+    };
+    if name.is_empty()
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '+')
+    {
+        return None;
+    }
+    let name = name.split('+').next().unwrap_or(name);
+    Some(match name {
+        "postgresql" | "postgresql_psycopg2" | "postgres" | "postgis" | "pgsql" => "postgresql",
+        "sqlite3" | "sqlite" | "spatialite" => "sqlite",
+        "mysql" | "mysql2" | "mysqlgis" => "mysql",
+        "oracle" | "oraclegis" => "oracle",
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::engine_of;
+
+    #[test]
+    fn engines_from_backends_and_urls() {
+        assert_eq!(
+            engine_of("django.db.backends.postgresql"),
+            Some("postgresql")
+        );
+        assert_eq!(
+            engine_of("django.contrib.gis.db.backends.postgis"),
+            Some("postgresql")
+        );
+        assert_eq!(
+            engine_of("django_prometheus.db.backends.mysql"),
+            Some("mysql")
+        );
+        assert_eq!(engine_of("django.db.backends.sqlite3"), Some("sqlite"));
+        assert_eq!(engine_of("sqlite:///db.sqlite3"), Some("sqlite"));
+        assert_eq!(engine_of("postgres://u@h/db"), Some("postgresql"));
+        assert_eq!(engine_of("mysql+pymysql://u@h/db"), Some("mysql"));
+        assert_eq!(engine_of("https://example.com"), None);
+        assert_eq!(engine_of("postgresql"), None);
+        assert_eq!(engine_of("my.backends.custom"), None);
+    }
 }

@@ -169,9 +169,8 @@ pub struct Index {
     pub indexes: Vec<indexes::ModelIndexes>,
     /// Migration operations per app (DJP310).
     pub migrations: migrations::Migrations,
-    /// The project runs on PostgreSQL (a `postgresql`/`postgis` ENGINE string, or an
-    /// import of `django.contrib.postgres`).
-    pub uses_postgres: bool,
+    /// The database engines the project's settings can select (DJP310).
+    pub engines: migrations::Engines,
     /// Thresholds of the index rules (defaults until `[tool.djperf]` sets them).
     pub index_options: indexes::IndexOptions,
 }
@@ -524,7 +523,7 @@ impl Index {
         ix.compute_method_effects(&files_by_id);
         ix.build_indexes(own_index_facts, &complete);
         ix.migrations = migrations::Migrations::build(files);
-        ix.uses_postgres = files.iter().any(migrations::mentions_postgres);
+        ix.engines = migrations::Engines::of(files);
         ix
     }
 
