@@ -199,7 +199,7 @@ pub fn plan(opts: &CheckOptions) -> Result<Plan<'_>, CheckError> {
     // a --stdin-filename may not exist on disk yet: search from its nearest existing ancestor
     let probe = first.ancestors().find(|a| a.exists()).unwrap_or(&first);
     let root = discover::project_root(probe)
-        .map(|r| discover::normalize(&r))
+        .map(|r| discover::normalize(&discover::settings_root(&r)))
         .unwrap_or_else(|| discover::package_root(probe));
     // canonical root for prefix tests against walked paths
     let root = if first.starts_with(&root) {

@@ -48,6 +48,29 @@ pub fn project_root(start: &Path) -> Option<PathBuf> {
     None
 }
 
+/// The root to use for a project found at `root`: `root` itself, unless its `manage.py` names
+/// a settings module that is only found from a directory above it (pulpcore's
+/// `pulpcore/app/manage.py` with `pulpcore.app.settings`, a test project inside a package):
+/// then that directory, whose modules the project's imports name.
+pub fn settings_root(root: &Path) -> PathBuf {
+    let Some(settings) = settings_module(&root.join("manage.py")) else {
+        return root.to_path_buf();
+    };
+    let path = settings.replace('.', "/");
+    let found = |base: &Path| {
+        let p = base.join(&path);
+        p.with_extension("py").is_file() || p.join("__init__.py").is_file()
+    };
+    if found(root) {
+        return root.to_path_buf();
+    }
+    root.ancestors()
+        .skip(1)
+        .take(8)
+        .find(|a| found(a))
+        .map_or_else(|| root.to_path_buf(), Path::to_path_buf)
+}
+
 /// Where a project without a root marker starts: the directory holding the outermost
 /// package (`__init__.py`) around `start`, so `check site/shop/views.py` still indexes the
 /// models of `site/shop/` and its sibling packages in `site/`.

@@ -361,7 +361,9 @@ pub fn run() -> i32 {
         })
         .or_else(|| std::env::current_dir().ok())
         .unwrap_or_default();
-    let root = discover::project_root(&start).unwrap_or(start);
+    let root = discover::project_root(&start)
+        .map(|r| discover::settings_root(&r))
+        .unwrap_or(start);
     let mut state = match State::new(root) {
         Ok(s) => s,
         Err(e) => {

@@ -161,3 +161,34 @@ fn migrations_since_skips_history() {
     );
     assert_eq!(djp310(p.path()).len(), 2);
 }
+
+/// A squashed migration that sorts before the ones it replaces (`0001_squashed_0002_...`)
+/// is not what a database with history ran: its operations do not hide the originals'.
+#[test]
+fn a_squash_does_not_hide_the_migrations_it_replaces() {
+    let p = project(&[("config/settings.py", POSTGRES)], "[tool.djperf]\n");
+    let squash = INITIAL
+        .replace(
+            "    initial = True\n",
+            "    replaces = [(\"shop\", \"0001_initial\"), (\"shop\", \"0002_isbn\")]\n",
+        )
+        .replace(
+            "(\"isbn\", models.CharField(max_length=13))",
+            "(\"isbn\", models.CharField(max_length=13, unique=True))",
+        )
+        .replace(
+            "(\"title\", models.CharField(max_length=200))",
+            "(\"title\", models.CharField(max_length=200, db_index=True))",
+        );
+    write(
+        p.path(),
+        "shop/migrations/0001_squashed_0002_isbn.py",
+        &squash,
+    );
+    let found = djp310(p.path());
+    assert_eq!(
+        found.iter().map(|f| f.0).collect::<Vec<_>>(),
+        [8, 13],
+        "{found:?}"
+    );
+}

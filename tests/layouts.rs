@@ -93,3 +93,40 @@ fn nested_manage_py_same_findings_from_repository_and_from_backend() {
     assert_eq!(at_repo, at_backend);
     assert_eq!(at_repo, in_app);
 }
+
+/// pulpcore's layout: `manage.py` inside the package it belongs to, naming its settings by
+/// the package's full path; the project's imports use that path too.
+#[test]
+fn manage_py_inside_a_package_same_findings_from_its_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let write = |rel: &str, text: &str| {
+        let p = root.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    };
+    write("pkg/__init__.py", "");
+    write("pkg/app/__init__.py", "");
+    write(
+        "pkg/app/manage.py",
+        "import os\nos.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"pkg.app.settings\")\n",
+    );
+    write("pkg/app/settings.py", "");
+    write(
+        "pkg/app/models.py",
+        "from django.db import models\n\n\nclass Author(models.Model):\n    name = models.CharField(max_length=10)\n\n\nclass Book(models.Model):\n    author = models.ForeignKey(Author, on_delete=models.CASCADE)\n",
+    );
+    // The helper is found by its qualified name only (no fallback by name).
+    write(
+        "pkg/app/helpers.py",
+        "def describe(book):\n    return book.author.name\n",
+    );
+    write(
+        "pkg/app/views.py",
+        "from pkg.app.helpers import describe\nfrom pkg.app.models import Book\n\n\ndef names():\n    return [describe(b) for b in Book.objects.all()]\n",
+    );
+    let outside = findings_from(&root);
+    let inside = findings_from(&root.join("pkg/app"));
+    assert_eq!(codes(&outside), ["DJP101"]);
+    assert_eq!(outside, inside);
+}

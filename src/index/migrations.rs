@@ -62,6 +62,8 @@ pub struct MigrationFile {
     pub ops: Vec<Op>,
     app: PathBuf,
     order: PathBuf,
+    /// The names of the migrations a squashed one replaces.
+    replaces: Vec<String>,
 }
 
 #[derive(Debug, Default)]
@@ -118,9 +120,24 @@ impl Migrations {
         // The state of each model before this file: fields and together-sets.
         let mut state: HashMap<String, ModelState> = HashMap::default();
         if let Some(ids) = self.apps.get(&mf.app) {
+            let stem = |id: &FileId| {
+                self.files[id]
+                    .order
+                    .file_stem()
+                    .and_then(|n| n.to_str())
+                    .map(str::to_owned)
+                    .unwrap_or_default()
+            };
+            let present: Vec<String> = ids.iter().map(stem).collect();
             for id in ids {
                 if *id == file {
                     break;
+                }
+                // A squashed migration whose originals are still here: a database with
+                // history ran those, not it (and it sorts before some of them by name).
+                let squash = &self.files[id].replaces;
+                if squash.iter().any(|r| present.contains(r)) {
+                    continue;
                 }
                 for op in &self.files[id].ops {
                     apply(&mut state, op);
@@ -191,6 +208,13 @@ struct ModelState {
 }
 
 fn apply(state: &mut HashMap<String, ModelState>, op: &Op) {
+    if let OpKind::RenameModel(new) = &op.kind {
+        // A model the migrations shown never created keeps what is known of the new name.
+        if let Some(old) = state.remove(&op.model) {
+            state.insert(new.clone(), old);
+        }
+        return;
+    }
     let s = state.entry(op.model.clone()).or_default();
     match &op.kind {
         OpKind::CreateModel {
@@ -223,12 +247,7 @@ fn apply(state: &mut HashMap<String, ModelState>, op: &Op) {
                 }
             }
         }
-        OpKind::RenameModel(new) => {
-            if let Some(old) = state.remove(&op.model) {
-                state.insert(new.clone(), old);
-            }
-        }
-        OpKind::AddIndex | OpKind::AddIndexConcurrently => {}
+        OpKind::RenameModel(_) | OpKind::AddIndex | OpKind::AddIndexConcurrently => {}
     }
 }
 
@@ -247,6 +266,7 @@ fn read_file(f: &File) -> Option<MigrationFile> {
         ops: Vec::new(),
         app,
         order: f.rel.clone(),
+        replaces: Vec::new(),
     };
     for st in &c.body {
         let Some((n, _, v)) = st.kind.name_assign() else {
@@ -256,8 +276,16 @@ fn read_file(f: &File) -> Option<MigrationFile> {
             "atomic" => mf.atomic = !matches!(m.kind(v), ExprKind::Const(Const::False)),
             "initial" => mf.fresh_only |= matches!(m.kind(v), ExprKind::Const(Const::True)),
             "replaces" => {
-                mf.fresh_only |=
-                    matches!(m.kind(v), ExprKind::Seq { elts, .. } if !elts.is_empty());
+                if let ExprKind::Seq { elts, .. } = m.kind(v) {
+                    mf.fresh_only |= !elts.is_empty();
+                    for e in elts.iter() {
+                        if let ExprKind::Seq { elts: pair, .. } = m.kind(*e) {
+                            if let Some(name) = pair.get(1).and_then(|n| m.str_value(*n)) {
+                                mf.replaces.push(name.to_owned());
+                            }
+                        }
+                    }
+                }
             }
             "operations" => read_ops(f, v, &mut mf.ops, 0),
             _ => {}
@@ -434,9 +462,10 @@ fn field_def(f: &File, e: ExprId) -> FieldDef {
 
 /// The database engines a project's settings can select (DJP310): every engine named by a
 /// string in its code (`"django.db.backends.sqlite3"`, a GIS or third-party backend module
-/// `....backends.postgresql`, a database URL `postgres://...`), test settings and branches on
-/// environment variables included, since migrations run on each of them. An import of
-/// `django.contrib.postgres` also says PostgreSQL.
+/// `....backends.postgresql`, a database URL `postgres://...`), branches on environment
+/// variables included. PostgreSQL counts from production code (or an import of
+/// `django.contrib.postgres`); the other engines from test code too, since the migrations run
+/// there as well.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Engines {
     pub postgres: bool,
@@ -451,17 +480,20 @@ impl Engines {
             .iter()
             .filter(|f| !f.builtin && !f.in_migrations && !f.template)
         {
-            if f.scope
-                .names
-                .values()
-                .any(|q| q.starts_with("django.contrib.postgres"))
+            // PostgreSQL is what production code says; test settings only add engines the
+            // migrations must also run on.
+            if !f.is_test
+                && f.scope
+                    .names
+                    .values()
+                    .any(|q| q.starts_with("django.contrib.postgres"))
             {
                 out.postgres = true;
             }
             for e in &f.ast.exprs {
                 if let ExprKind::Str(s) = &e.kind {
                     match engine_of(s) {
-                        Some("postgresql") => out.postgres = true,
+                        Some("postgresql") => out.postgres |= !f.is_test,
                         Some(other) => {
                             out.others.insert(other);
                         }
