@@ -57,6 +57,7 @@ pub struct Field {
     pub primary_key: bool,
     pub db_index: bool,
     pub related_name: Option<String>,
+    pub related_query_name: Option<String>,
     /// The field class (a project subclass overriding `contribute_to_class`) picks its own
     /// `related_name` when none is given: the reverse accessor's name is unknown.
     pub own_related_name: bool,
@@ -79,7 +80,11 @@ pub enum ReverseKind {
 
 #[derive(Debug, Clone)]
 pub struct Reverse {
+    /// The accessor on instances (`book_set`).
     pub name: String,
+    /// The name lookups use (`filter(book__title=...)`): `related_query_name`, else the
+    /// related name, else the model's name in lower case.
+    pub query_name: String,
     pub kind: ReverseKind,
     pub from_model: ModelId,
     /// The relation field's name on `from_model`.
@@ -429,6 +434,7 @@ impl Index {
                             primary_key: true,
                             db_index: true,
                             related_name: None,
+                            related_query_name: None,
                             own_related_name: false,
                             max_length: None,
                             symmetrical: None,
@@ -484,6 +490,7 @@ impl Index {
                 reverses.push((
                     t,
                     Reverse {
+                        query_name: query_name(m, fl),
                         name,
                         kind,
                         from_model: id,
@@ -747,14 +754,32 @@ impl Index {
         None
     }
 
+    /// What `seg` of a lookup path (`filter(seg__...)`, `order_by`) names on `model`: a field
+    /// (or `<fk>_id`), or a reverse relation by its query name (`book` for the default
+    /// `book_set` accessor).
+    pub fn lookup_member(&self, model: ModelId, seg: &str) -> Option<Member<'_>> {
+        if let Some(m) = self
+            .member(model, seg)
+            .filter(|m| !matches!(m, Member::Reverse(_)))
+        {
+            return Some(m);
+        }
+        self.reverse_by(model, |r| r.query_name == seg)
+            .map(Member::Reverse)
+    }
+
     /// A reverse accessor on `model` or, for multi-table children and proxies, its parents.
     fn reverse_of(&self, model: ModelId, attr: &str) -> Option<&Reverse> {
+        self.reverse_by(model, |r| r.name == attr)
+    }
+
+    fn reverse_by(&self, model: ModelId, pick: impl Fn(&Reverse) -> bool) -> Option<&Reverse> {
         let mut cur = vec![model];
         for _ in 0..8 {
             let mut next = Vec::new();
             for id in cur {
                 let m = self.model(id);
-                if let Some(r) = m.reverse.iter().find(|r| r.name == attr) {
+                if let Some(r) = m.reverse.iter().find(|r| pick(r)) {
                     return Some(r);
                 }
                 next.extend(m.parents.iter().copied());
@@ -1163,6 +1188,9 @@ fn own_members(f: &File, c: &ClassDef, ix: &Index) -> (Vec<Field>, Vec<Manager>)
                 related_name: kw("related_name")
                     .and_then(|e| f.ast.str_value(e))
                     .map(str::to_owned),
+                related_query_name: kw("related_query_name")
+                    .and_then(|e| f.ast.str_value(e))
+                    .map(str::to_owned),
                 own_related_name: custom.is_some_and(|(_, own)| own),
                 max_length,
                 symmetrical: kw("symmetrical").and_then(|e| match f.ast.kind(e) {
@@ -1257,6 +1285,29 @@ fn reverse_name(m: &Model, fl: &Field, kind: ReverseKind) -> Option<String> {
         None
     } else {
         Some(name)
+    }
+}
+
+/// The name lookups through a relation's reverse side use, as Django's
+/// `RelatedField.related_query_name()`: `related_query_name` (with `%(class)s` and
+/// `%(app_label)s`), else the related name (or `Meta.default_related_name`), else the model's
+/// name in lower case.
+fn query_name(m: &Model, fl: &Field) -> String {
+    let lower = m.name.to_ascii_lowercase();
+    let app = m.app_label.to_ascii_lowercase();
+    match (
+        &fl.related_query_name,
+        &fl.related_name,
+        &m.default_related_name,
+    ) {
+        (Some(q), _, _) => q
+            .replace("%(class)s", &lower)
+            .replace("%(app_label)s", &app),
+        (None, Some(r), _) | (None, None, Some(r)) => r
+            .replace("%(class)s", &lower)
+            .replace("%(model_name)s", &lower)
+            .replace("%(app_label)s", &app),
+        (None, None, None) => lower,
     }
 }
 
