@@ -192,3 +192,26 @@ fn a_squash_does_not_hide_the_migrations_it_replaces() {
         "{found:?}"
     );
 }
+
+/// pretix builds its engine at run time (`"django.db.backends." + backend`, SQLite by
+/// default) and imports `django.contrib.postgres` for PostgreSQL installs.
+#[test]
+fn an_engine_chosen_at_run_time_is_not_postgres_only() {
+    let settings = "import os\n\nbackend = os.environ.get(\"DB\", \"sqlite3\")\nDATABASES = {\"default\": {\"ENGINE\": \"django.db.backends.\" + backend}}\n";
+    let helpers = "from django.contrib.postgres.indexes import BrinIndex\n";
+    let p = project(
+        &[
+            ("config/settings.py", settings),
+            ("shop/helpers.py", helpers),
+        ],
+        "[tool.djperf]\n",
+    );
+    let found = djp310(p.path());
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert!(found[1].1.contains("other databases"), "{}", found[1].1);
+    assert!(
+        found[1].1.contains("SeparateDatabaseAndState"),
+        "{}",
+        found[1].1
+    );
+}

@@ -471,6 +471,9 @@ pub struct Engines {
     pub postgres: bool,
     /// The other engines: `sqlite`, `mysql`, `oracle`.
     pub others: std::collections::BTreeSet<&'static str>,
+    /// The engine is put together at run time (`"django.db.backends." + backend`, pretix):
+    /// any backend may be chosen.
+    pub runtime: bool,
 }
 
 impl Engines {
@@ -492,6 +495,9 @@ impl Engines {
             }
             for e in &f.ast.exprs {
                 if let ExprKind::Str(s) = &e.kind {
+                    if s.ends_with(".backends.") {
+                        out.runtime = true;
+                    }
                     match engine_of(s) {
                         Some("postgresql") => out.postgres |= !f.is_test,
                         Some(other) => {
@@ -507,7 +513,7 @@ impl Engines {
 
     /// Only PostgreSQL: `AddIndexConcurrently` works wherever the migrations run.
     pub fn postgres_only(&self) -> bool {
-        self.postgres && self.others.is_empty()
+        self.postgres && self.others.is_empty() && !self.runtime
     }
 }
 

@@ -125,11 +125,16 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
             _ => "Oracle",
         })
         .collect();
+    let others = match (others.is_empty(), engines.runtime) {
+        (true, true) => "other databases (the engine is chosen at run time)".to_owned(),
+        (false, true) => format!("{} and other databases", others.join(", ")),
+        _ => others.join(" and "),
+    };
     for b in cx.index.migrations.blocking(cx.file.id) {
-        let help = if others.is_empty() {
+        let help = if engines.postgres_only() {
             postgres_help(&b)
         } else {
-            mixed_help(&b, &others.join(" and "))
+            mixed_help(&b, &others)
         };
         out.push(Diagnostic {
             code: rule.code,
