@@ -65,6 +65,8 @@ impl IndexKind {
 pub struct IndexDef {
     /// Field names in order (a leading `-` stripped). Empty for expression indexes.
     pub columns: Vec<String>,
+    /// Which columns are descending (`"-id"` in `Index(fields=...)`); empty: all ascending.
+    pub descending: Vec<bool>,
     pub kind: IndexKind,
     pub unique: bool,
     /// A plain B-tree index on the columns alone: no `condition`, no expressions, no
@@ -154,6 +156,7 @@ fn read_meta(f: &File, meta: &ClassDef, out: &mut OwnFacts) {
         };
         let def = |columns: Vec<String>, kind, unique, plain, span| IndexDef {
             columns,
+            descending: Vec::new(),
             kind,
             unique,
             plain,
@@ -168,14 +171,10 @@ fn read_meta(f: &File, meta: &ClassDef, out: &mut OwnFacts) {
             }
             "indexes" => {
                 for e in elts(f, v) {
-                    if let Some((cols, plain)) = index_call(f, e) {
-                        out.meta_defs.push(def(
-                            cols,
-                            IndexKind::MetaIndex,
-                            false,
-                            plain,
-                            m.span(e),
-                        ));
+                    if let Some((cols, descending, plain)) = index_call(f, e) {
+                        let mut d = def(cols, IndexKind::MetaIndex, false, plain, m.span(e));
+                        d.descending = descending;
+                        out.meta_defs.push(d);
                     }
                 }
             }
@@ -250,7 +249,7 @@ fn str_list(f: &File, v: ExprId) -> Option<Vec<String>> {
 
 /// `models.Index(fields=[...])` (or a GIN/BTree/... index): its columns and whether it is a
 /// plain B-tree index on those columns alone.
-fn index_call(f: &File, e: ExprId) -> Option<(Vec<String>, bool)> {
+fn index_call(f: &File, e: ExprId) -> Option<(Vec<String>, Vec<bool>, bool)> {
     let m = &f.ast;
     let ExprKind::Call { func, args, kwargs } = m.kind(e) else {
         return None;
@@ -261,11 +260,13 @@ fn index_call(f: &File, e: ExprId) -> Option<(Vec<String>, bool)> {
     if !class.ends_with("Index") {
         return None;
     }
-    let cols: Vec<String> = m
+    let written = m
         .kwarg(kwargs, "fields")
         .and_then(|k| str_list(f, k.value))
-        .unwrap_or_default()
-        .into_iter()
+        .unwrap_or_default();
+    let descending: Vec<bool> = written.iter().map(|c| c.starts_with('-')).collect();
+    let cols: Vec<String> = written
+        .iter()
         .map(|c| c.trim_start_matches('-').to_owned())
         .collect();
     let plain = class == "Index"
@@ -274,7 +275,19 @@ fn index_call(f: &File, e: ExprId) -> Option<(Vec<String>, bool)> {
         && ["condition", "include", "opclasses", "expressions"]
             .iter()
             .all(|k| m.kwarg(kwargs, k).is_none());
-    Some((cols, plain))
+    let descending = if descending.iter().any(|d| *d) {
+        descending
+    } else {
+        Vec::new()
+    };
+    Some((cols, descending, plain))
+}
+
+impl IndexDef {
+    /// Whether column `i` is descending.
+    pub fn is_descending(&self, i: usize) -> bool {
+        self.descending.get(i).copied().unwrap_or(false)
+    }
 }
 
 /// Whether a field is a large column (worth leaving out with `.defer()`).
@@ -338,6 +351,7 @@ impl Index {
                 let has_pk = m.fields.iter().any(|f| f.primary_key);
                 if !has_pk {
                     mi.defs.push(IndexDef {
+                        descending: Vec::new(),
                         columns: vec!["id".into()],
                         kind: IndexKind::PrimaryKey,
                         unique: true,
@@ -364,6 +378,7 @@ impl Index {
                     };
                     if let Some(kind) = kind {
                         mi.defs.push(IndexDef {
+                            descending: Vec::new(),
                             columns: vec![fl.name.clone()],
                             kind,
                             unique: matches!(kind, IndexKind::PrimaryKey | IndexKind::FieldUnique),

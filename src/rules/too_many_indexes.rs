@@ -60,20 +60,41 @@ signal (a table whose every index serves a lookup is not bloated): it is off unl
 "#;
 
 /// Whether `d` is redundant next to `other`: both plain, `other`'s columns start with
-/// `d`'s. A unique index is redundant only next to a unique index on exactly its columns
-/// (a unique `(a)` is a stronger rule than a unique `(a, b)`).
+/// `d`'s in the same (or the wholly reversed) order. A unique index is redundant only next to
+/// a unique index on exactly its columns (a unique `(a)` is a stronger rule than a unique
+/// `(a, b)`).
 fn covered_by(d: &IndexDef, other: &IndexDef) -> bool {
     if !d.plain || !other.plain {
         return false;
     }
-    if d.unique {
-        return other.unique && other.columns == d.columns;
+    if d.unique && !(other.unique && other.columns == d.columns) {
+        return false;
     }
-    other.columns.len() >= d.columns.len() && other.columns[..d.columns.len()] == d.columns[..]
+    let n = d.columns.len();
+    if other.columns.len() < n || other.columns[..n] != d.columns[..] {
+        return false;
+    }
+    // A B-tree is read in both directions: the orders must agree column by column, or be
+    // all reversed (`(a, -b)` serves what `(-a, b)` serves, not what `(a, b)` does).
+    let same = (0..n).all(|i| d.is_descending(i) == other.is_descending(i));
+    let reversed = (0..n).all(|i| d.is_descending(i) != other.is_descending(i));
+    same || reversed
 }
 
 fn label(d: &IndexDef) -> String {
-    format!("{} on ({})", d.kind.describe(), d.columns.join(", "))
+    let cols: Vec<String> = d
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            if d.is_descending(i) {
+                format!("-{c}")
+            } else {
+                c.clone()
+            }
+        })
+        .collect();
+    format!("{} on ({})", d.kind.describe(), cols.join(", "))
 }
 
 fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {

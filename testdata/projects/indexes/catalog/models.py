@@ -93,6 +93,20 @@ class Loan(models.Model):
         indexes = [models.Index(fields=["book"], name="loan_book_idx")]  # expect: DJP303
 
 
+class Visit(models.Model):
+    """Column order matters: (-day) reads like (day), but (room, -day) is not (room, day)."""
+
+    room = models.IntegerField()
+    day = models.IntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["room", "-day"], name="visit_room_latest_idx"),
+            models.Index(fields=["room", "day"], name="visit_room_day_idx"),
+            models.Index(fields=["-room"], name="visit_room_idx"),  # expect: DJP303
+        ]
+
+
 class Shelf(models.Model):
     """At the limit: five indexes besides the primary key."""
 
