@@ -135,7 +135,8 @@ pub struct CheckArgs {
     /// report what remains. With stdin input, print the fixed text instead.
     #[arg(long)]
     pub fix: bool,
-    /// Also apply fixes that may change behaviour or cost (implies --fix unless --diff).
+    /// Also offer the fixes that may change behaviour or cost: `--fix` applies them and
+    /// `--diff` shows them. Alone it writes nothing (as in Ruff).
     #[arg(long = "unsafe-fixes")]
     pub unsafe_fixes: bool,
     /// Print the fixes as a unified diff instead of writing them; exit 1 if there are any.
@@ -289,7 +290,7 @@ fn run_check(args: CheckArgs) -> i32 {
         return run_fix_diff(&opts, &args);
     }
     let mut fixed = None;
-    let mut res = if args.fix || args.unsafe_fixes {
+    let mut res = if args.fix {
         match run_fix(&opts, &args) {
             Ok((res, n)) => {
                 fixed = Some(n);
@@ -363,7 +364,7 @@ fn run_check(args: CheckArgs) -> i32 {
         if args.output_format == Format::Full && !args.quiet {
             writeln!(out, "{}", output::summary(&res))?;
             if fixed.is_none() {
-                if let Some(line) = fixable_line(&res) {
+                if let Some(line) = fixable_line(&res, args.unsafe_fixes) {
                     writeln!(out, "{line}")?;
                 }
             }
@@ -401,8 +402,9 @@ fn run_check(args: CheckArgs) -> i32 {
     code
 }
 
-/// `N fixable with --fix (M more with --unsafe-fixes)`, when any finding has a fix.
-fn fixable_line(res: &check::CheckResult) -> Option<String> {
+/// `N fixable with --fix (M more with --unsafe-fixes)`, when any finding has a fix. With
+/// `--unsafe-fixes` given, `--fix` applies both kinds.
+fn fixable_line(res: &check::CheckResult, unsafe_fixes: bool) -> Option<String> {
     let count = |a| {
         res.diagnostics
             .iter()
@@ -415,6 +417,7 @@ fn fixable_line(res: &check::CheckResult) -> Option<String> {
     );
     match (safe, unsafe_) {
         (0, 0) => None,
+        (s, u) if unsafe_fixes => Some(format!("{} fixable with --fix", s + u)),
         (s, 0) => Some(format!("{s} fixable with --fix")),
         (0, u) => Some(format!("{u} fixable with --unsafe-fixes")),
         (s, u) => Some(format!(
@@ -423,8 +426,8 @@ fn fixable_line(res: &check::CheckResult) -> Option<String> {
     }
 }
 
-/// `--fix` / `--unsafe-fixes`: apply and write; returns the check of the fixed files and
-/// how many findings were fixed, or the exit code when done (stdin, errors).
+/// `--fix` (with `--unsafe-fixes`, the unsafe fixes too): apply and write; returns the check
+/// of the fixed files and how many findings were fixed, or the exit code when done (stdin, errors).
 fn run_fix(opts: &CheckOptions, args: &CheckArgs) -> Result<(check::CheckResult, usize), i32> {
     let outcome = match fix::run(opts, args.unsafe_fixes) {
         Ok(o) => o,

@@ -68,10 +68,54 @@ fn fix_rewrites_querysets_and_reports_what_remains() {
 #[test]
 fn unsafe_fixes_also_apply_the_count_prefetch() {
     let p = project();
-    djperf(p.path()).arg("--unsafe-fixes").assert().code(1);
+    djperf(p.path())
+        .args(["--fix", "--unsafe-fixes"])
+        .assert()
+        .code(1);
     assert_eq!(views(p.path()), expected("views.unsafe-fixed.py"));
     // `.only()` makes select_related an error: never rewritten.
     assert!(views(p.path()).contains("Book.objects.only(\"title\"):"));
+}
+
+/// As in Ruff: only `--fix` writes; `--unsafe-fixes` widens what `--fix` and `--diff` apply
+/// and what the summary counts as fixable.
+#[test]
+fn unsafe_fixes_alone_writes_nothing() {
+    let p = project();
+    let before = views(p.path());
+    let plain = djperf(p.path()).assert().code(1).get_output().clone();
+    let plain = String::from_utf8_lossy(&plain.stdout).into_owned();
+    assert!(
+        plain.contains("7 fixable with --fix (1 more with --unsafe-fixes)"),
+        "{plain}"
+    );
+    for format in ["full", "sarif", "json"] {
+        let out = djperf(p.path())
+            .args(["--unsafe-fixes", "--output-format", format])
+            .assert()
+            .code(1)
+            .get_output()
+            .clone();
+        assert_eq!(
+            views(p.path()),
+            before,
+            "--unsafe-fixes --output-format {format} wrote"
+        );
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(!stdout.contains("Fixed "), "{stdout}");
+        if format == "full" {
+            assert!(stdout.contains("8 fixable with --fix\n"), "{stdout}");
+        }
+    }
+    // With --diff it shows the unsafe fix too, still writing nothing.
+    let out = djperf(p.path())
+        .args(["--diff", "--unsafe-fixes"])
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("prefetch_related(\"book_set\")"));
+    assert_eq!(views(p.path()), before);
 }
 
 #[test]
@@ -232,7 +276,7 @@ fn drf_admin_branch_and_efficiency_fixes() {
 
     let p = project_from("more");
     let out = djperf(p.path())
-        .arg("--unsafe-fixes")
+        .args(["--fix", "--unsafe-fixes"])
         .assert()
         .code(1)
         .get_output()
