@@ -62,6 +62,11 @@ Rows handed to functions, methods, properties and `__str__` (`str()`, f-strings,
 call and shows where the callee reads the relation. The bodies of `save()`, `delete()` and
 `clean()` are not followed, and a function called through a variable (a callback, a
 `getattr()` result) is not seen.
+
+A relation followed recursively (a `__str__` that prints its `parent`, which prints its
+`parent`...) queries as deep as the data goes, and no `select_related` path covers every
+level: djperf names a repeated relation at most twice (`folder__parent__parent`) and says so in
+the help; once those levels are loaded it stays silent about the deeper ones.
 "#;
 
 /// A path cut where a relation repeats for the third time: code that recurses through a
@@ -90,6 +95,11 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
             ..
         } = ev
         {
+            // Past the cap, the rows load every level djperf names: what is left is the
+            // recursion itself, which no `select_related` covers (it was said once).
+            if *missing_from >= without_recursion(path).len() {
+                continue;
+            }
             let key = path[..=(*missing_from).min(path.len() - 1)].to_vec();
             groups.entry((*root_span, key)).or_default().push(ev);
         }
@@ -117,6 +127,8 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
         };
         let mut paths: Vec<String> = Vec::new();
         let mut any_many = *many || *generic;
+        // A relation followed recursively (`parent` of `parent`...): named at most twice.
+        let mut recursive: Option<&str> = None;
         for e in &evs {
             if let Event::FkAccess {
                 path,
@@ -126,7 +138,11 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
             } = e
             {
                 any_many |= *many || *generic;
-                let p = without_recursion(path).join("__");
+                let capped = without_recursion(path);
+                if capped.len() < path.len() {
+                    recursive = recursive.or(Some(path[capped.len()].as_str()));
+                }
+                let p = capped.join("__");
                 if !paths.contains(&p) {
                     paths.push(p);
                 }
@@ -189,6 +205,12 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
             "add .{call}({}) to the `{root_name}` {at}",
             super::shortest_first(&maximal, HELP_PATHS)
         );
+        if let Some(rel) = recursive {
+            help.push_str(&format!(
+                " (`{rel}` is followed recursively: levels below these still query per row, \
+                 as deep as the data goes; djperf names a repeated relation at most twice)"
+            ));
+        }
         if *generic {
             help.push_str(" (a generic foreign key cannot be joined: only a prefetch loads it)");
         } else if *skipped_by_bare_select {
