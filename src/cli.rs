@@ -52,6 +52,12 @@ pub enum DebugCommand {
     },
     /// Panic inside a worker thread, to test that a bug never looks like a clean run.
     Panic,
+    /// Write the rules' documentation pages (docs/rules/DJPnnn.md) from the rule table.
+    GenDocs {
+        /// The folder to write into.
+        #[arg(default_value = crate::docs::RULES_DIR)]
+        dir: PathBuf,
+    },
 }
 
 /// A byte count with an optional K, M or G suffix (powers of 1024).
@@ -194,6 +200,16 @@ pub fn run(cli: Cli) -> i32 {
             });
             0
         }
+        Command::Debug(DebugCommand::GenDocs { dir }) => match crate::docs::write(&dir) {
+            Ok(n) => {
+                eprintln!("djperf: wrote {n} pages to {}", dir.display());
+                0
+            }
+            Err(e) => {
+                eprintln!("djperf: error: {}: {e}", dir.display());
+                2
+            }
+        },
         Command::Debug(DebugCommand::ParseOnly {
             paths,
             max_file_size,

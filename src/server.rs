@@ -277,7 +277,8 @@ impl State {
             }),
             code: Some(lsp::NumberOrString::String(d.code.to_owned())),
             code_description: rules::find(d.code)
-                .and_then(|r| r.url().parse().ok())
+                .and_then(Rule::url)
+                .and_then(|u| u.parse().ok())
                 .map(|href| lsp::CodeDescription { href }),
             source: Some("djperf".to_owned()),
             message,

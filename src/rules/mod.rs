@@ -113,9 +113,10 @@ impl Rule {
         matches!(self.code, "DJP130" | "DJP131")
     }
 
-    /// The documentation page a finding links to.
-    pub fn url(&self) -> String {
-        format!("https://djperf.invalid/rules/{}", self.name)
+    /// The documentation page a finding links to (`docs/rules/DJPnnn.md` online), when the
+    /// build knows where the repository is (see [`crate::docs`]).
+    pub fn url(&self) -> Option<String> {
+        crate::docs::rule_url(self)
     }
 }
 
