@@ -407,6 +407,17 @@ fn analyse(
             .iter()
             .any(|s| rules::find(d.code).is_some_and(|r| rules::selector_matches(s, r)))
     });
+    // Locations in files whose text is not kept (a related location in a models module):
+    // their columns and source lines need it.
+    project::reload_texts(
+        &mut files,
+        diagnostics.iter().flat_map(|d| {
+            d.related
+                .iter()
+                .map(|r| r.file)
+                .chain(d.fix.iter().flat_map(|f| f.edits.iter().map(|e| e.file)))
+        }),
+    );
     warnings.sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
     let mut res = CheckResult {
         files,

@@ -216,12 +216,14 @@ impl State {
 
     fn range(&self, file: u32, span: Span) -> lsp::Range {
         let f = &self.files[file as usize];
-        let pos = |off: u32| match f.text.as_deref() {
+        // A file that is not open has no text kept: read it again (if it changed on disk
+        // since it was indexed, only the line is known).
+        let text = f.text_or_reload();
+        let pos = |off: u32| match text.as_deref() {
             Some(text) => {
                 let p = f.lines.position(text, off as usize, ColumnUnit::Utf16);
                 lsp::Position::new(to_u32(p.row - 1), to_u32(p.column - 1))
             }
-            // A file that is not open has no text kept: the line is still right.
             None => lsp::Position::new(to_u32(f.lines.line_of(off as usize)), 0),
         };
         lsp::Range::new(pos(span.start), pos(span.end))
