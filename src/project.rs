@@ -3,15 +3,15 @@
 use crate::ast::Module;
 use crate::cache::{self, Cache};
 use crate::discover;
-use crate::index::imports::Scope;
 use crate::parse;
+use crate::semantic::imports::Scope;
 use crate::source::LineIndex;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap as HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-pub type FileId = u32;
+pub use crate::source::FileId;
 
 /// Files larger than this are skipped with a warning (generated code, data dumps).
 pub const DEFAULT_MAX_FILE_BYTES: u64 = 10 * 1024 * 1024;

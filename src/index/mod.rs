@@ -2,19 +2,15 @@
 //! and the queryset effect of every manager/queryset method, built once from all files under
 //! the project root.
 
-pub mod admin;
-pub mod drf;
 pub mod effects;
-pub mod imports;
 pub mod indexes;
 pub mod migrations;
-pub mod views;
 
 use crate::ast::{ClassDef, ExprId, ExprKind, Module, StmtKind};
 use crate::project::{File, FileId};
+use crate::semantic::imports::last_segment;
 use crate::source::Span;
 pub use effects::ChainEffect;
-use imports::last_segment;
 use rustc_hash::FxHashMap as HashMap;
 use std::collections::BTreeMap;
 
@@ -172,18 +168,6 @@ pub struct Index {
     pub index_options: indexes::IndexOptions,
 }
 
-const DJANGO_MODEL_BASES: &[&str] = &["django.db.models.Model", "django.db.models.base.Model"];
-
-const MANAGER_BASES: &[&str] = &[
-    "django.db.models.Manager",
-    "django.db.models.manager.Manager",
-    "django.db.models.manager.BaseManager",
-    "django.db.models.QuerySet",
-    "django.db.models.query.QuerySet",
-    "django.contrib.auth.models.UserManager",
-    "django.contrib.auth.base_user.BaseUserManager",
-];
-
 impl Index {
     /// Build the index from every file of the project plus Django's built-in models.
     pub fn build(files: &[File], builtin: &[File]) -> Index {
@@ -264,11 +248,14 @@ impl Index {
         for (_, _, q, bases) in &class_quals {
             if bases
                 .iter()
-                .any(|b| DJANGO_MODEL_BASES.contains(&b.as_str()))
+                .any(|b| crate::django::MODEL_BASES.contains(&b.as_str()))
             {
                 is_model.insert(q.clone(), true);
             }
-            if bases.iter().any(|b| MANAGER_BASES.contains(&b.as_str())) {
+            if bases
+                .iter()
+                .any(|b| crate::django::MANAGER_BASES.contains(&b.as_str()))
+            {
                 is_qs.insert(q.clone(), true);
             }
         }
@@ -401,7 +388,7 @@ impl Index {
             complete.insert(
                 *id,
                 bases.iter().all(|b| {
-                    DJANGO_MODEL_BASES.contains(&b.as_str())
+                    crate::django::MODEL_BASES.contains(&b.as_str())
                         || known_classes.contains(ix.resolve_alias(b).as_str())
                         || ix.model_by_qual(b).is_some()
                 }),
@@ -1179,7 +1166,7 @@ fn manager_classes(f: &File, v: ExprId, ix: &Index) -> Option<Vec<String>> {
             let q = f.scope.qualify(&f.ast.dotted(*func)?);
             let name = last_segment(&q);
             let known = ix.qs_classes.contains_key(&ix.resolve_alias(&q))
-                || MANAGER_BASES.contains(&q.as_str())
+                || crate::django::MANAGER_BASES.contains(&q.as_str())
                 || (name.ends_with("Manager")
                     && name.chars().next().is_some_and(char::is_uppercase));
             known.then(|| vec![q])

@@ -6,8 +6,8 @@
 //! `get_context_data()` come from.
 
 use crate::ast::{ClassId, ExprId, ExprKind, StmtKind, Target};
-use crate::index::imports::last_segment;
 use crate::project::File;
+use crate::semantic::imports::last_segment;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GenericKind {

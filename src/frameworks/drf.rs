@@ -21,7 +21,7 @@ use crate::flow::{class_queryset, Qs, QsSource, Summaries};
 use crate::index::effects::LoadSet;
 use crate::index::{FieldKind, Index, Member, ModelId, ReverseKind};
 use crate::project::{File, FileId};
-use crate::source::Span;
+use crate::source::{Loc, Span};
 use rustc_hash::FxHashMap as HashMap;
 
 /// One relation step of a path read per object.
@@ -106,7 +106,7 @@ pub struct View {
 pub struct Facts {
     pub serializers: Vec<Serializer>,
     pub views: Vec<View>,
-    pub admins: Vec<super::admin::Admin>,
+    pub admins: Vec<crate::frameworks::admin::Admin>,
 }
 
 /// A top-level project class.
@@ -313,13 +313,8 @@ pub fn first_missing(ix: &Index, model: ModelId, loads: &LoadSet, path: &[Seg]) 
     None
 }
 
-const SERIALIZER_ROOTS: &[&str] = &[
-    "rest_framework.serializers.ModelSerializer",
-    "rest_framework.serializers.HyperlinkedModelSerializer",
-];
-
 fn is_serializer_root(q: &str) -> bool {
-    SERIALIZER_ROOTS.contains(&q)
+    crate::django::SERIALIZER_ROOTS.contains(&q)
 }
 
 fn is_any_serializer_root(q: &str) -> bool {
@@ -420,7 +415,7 @@ pub fn build(files: &[File], ix: &Index, sums: &Summaries) -> Facts {
     serializers.sort_by_key(|(i, _)| *i);
     let serializers: Vec<Serializer> = serializers.into_iter().map(|(_, s)| s).collect();
     let views = build_views(&b.classes, &b.by_qual, ix);
-    let admins = super::admin::build(&b.classes, ix, sums);
+    let admins = crate::frameworks::admin::build(&b.classes, ix, sums);
     Facts {
         serializers,
         views,
@@ -1150,7 +1145,7 @@ fn own_query(call: &Call<'_>, shown: &str, s: &FnSummary, queries: &mut Vec<Meth
                 served_by_prefetch: false,
                 method: q.method.clone(),
                 field: call.field.to_owned(),
-                via: Some((shown.to_owned(), q.at.0, q.at.1)),
+                via: Some((shown.to_owned(), q.at.file, q.at.span)),
             });
         }
     }
@@ -1175,7 +1170,7 @@ fn tree_reads(
         return;
     }
     for (name, node) in &tree.children {
-        let Some((file, span)) = node.at else {
+        let Some(Loc { file, span }) = node.at else {
             continue;
         };
         let (segs, _) = resolve_path(ix, model, &[name]);
@@ -1237,7 +1232,7 @@ fn tree_reads(
             });
         }
         for (method, child) in node.children.iter().filter(|(_, c)| c.called) {
-            let at = child.at.map_or(span, |(_, s)| s);
+            let at = child.at.map_or(span, |l| l.span);
             match &**method {
                 "all" => reads.push(Read {
                     path: path.clone(),
@@ -1405,7 +1400,7 @@ pub(crate) fn eval_qs(
         loads: l.loads.clone(),
         values: false,
         classes: std::rc::Rc::from(Vec::<String>::new()),
-        span: l.span,
+        span: Loc::new(l.file, l.span),
         single: false,
         cached: false,
         is_manager: false,
@@ -1416,24 +1411,20 @@ pub(crate) fn eval_qs(
         iterator: false,
         ordered: false,
         filters: std::rc::Rc::from([]),
-        through: std::rc::Rc::from([l.span]),
-        fix_at: l.fix_at.clone().into(),
+        through: std::rc::Rc::from([Loc::new(l.file, l.span)]),
+        fix_at: l.fix_at.iter().map(|s| Loc::new(l.file, *s)).collect(),
         locks: false,
     });
     if dynamic_loads(f, src) {
         return None;
     }
     let q = class_queryset(ix, f, src, inh_qs)?;
-    let file = match &inherited {
-        Some(l) if l.span == q.span => l.file,
-        _ => f.id,
-    };
     Some(ListQs {
         model: q.model,
         loads: q.loads,
-        file,
-        span: q.span,
-        fix_at: q.fix_at.to_vec(),
+        file: q.span.file,
+        span: q.span.span,
+        fix_at: q.fix_at.iter().map(|l| l.span).collect(),
     })
 }
 

@@ -1,0 +1,3 @@
+//! Names and classes across the project: one import scope per file ([`imports`]).
+
+pub mod imports;
