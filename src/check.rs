@@ -8,7 +8,7 @@ use crate::fingerprint;
 use crate::flow::{self, Summaries};
 use crate::frameworks::templates;
 use crate::index::Index;
-use crate::project::{self, File, FileWarning, LoadRequest};
+use crate::project::{self, File, FileId, FileWarning, LoadRequest};
 use crate::rules::{self, Context, Rule};
 use crate::suppress;
 use rayon::prelude::*;
@@ -135,6 +135,7 @@ pub struct Plan<'a> {
     cache: Option<Cache>,
     root: PathBuf,
     config: Config,
+    dependents: bool,
 }
 
 impl Plan<'_> {
@@ -152,6 +153,7 @@ impl Plan<'_> {
             start: self.start,
             cwd: Some(self.cwd),
             cache: self.cache.as_ref(),
+            dependents: self.dependents,
         };
         analyse(
             self.reqs,
@@ -322,6 +324,7 @@ pub fn plan(opts: &CheckOptions) -> Result<Plan<'_>, CheckError> {
         cache,
         root,
         config,
+        dependents: opts.stdin.is_none(),
     })
 }
 
@@ -336,6 +339,9 @@ struct Analysis<'a> {
     cwd: Option<PathBuf>,
     /// The on-disk cache of lowered files (see [`crate::cache`]).
     cache: Option<&'a Cache>,
+    /// Also report findings in other files that belong to the passed files (see
+    /// [`crate::dependents`]); not for an editor's buffer on stdin.
+    dependents: bool,
 }
 
 /// Load, index and check `reqs`, then sort: everything after discovery.
@@ -391,6 +397,11 @@ fn analyse(
             )
         })
         .collect();
+    if cx.dependents {
+        diagnostics.extend(dependents(
+            &index, &summaries, &facts, &mut files, &templates, cx,
+        ));
+    }
     let display: Vec<&str> = files.iter().map(|f| f.display.as_str()).collect();
     let key = |d: &Diagnostic| {
         let f = &files[d.file as usize];
@@ -433,6 +444,50 @@ fn analyse(
     res
 }
 
+/// The findings in files that were not passed but belong to the passed ones (see
+/// [`crate::dependents`]): only when a passed file declares models, managers, serializers or
+/// admins, and only in files the run would report if they were passed (not excluded).
+fn dependents(
+    index: &Index,
+    summaries: &Summaries,
+    facts: &crate::frameworks::drf::Facts,
+    files: &mut [File],
+    templates: &templates::Templates,
+    cx: &Analysis<'_>,
+) -> Vec<Diagnostic> {
+    if crate::dependents::declaring_files(index, facts, files).is_empty() {
+        return Vec::new();
+    }
+    let candidates: Vec<FileId> = files
+        .iter()
+        .filter(|f| !f.report && !f.builtin && !f.template)
+        .filter(|f| cx.include_tests || !f.is_test)
+        .filter(|f| !cx.matchers.is_excluded(&f.rel))
+        .map(|f| f.id)
+        .collect();
+    // Rules read the text (suppressions, fixes).
+    project::reload_texts(files, candidates.iter().copied());
+    let files: &[File] = files;
+    let mut found: Vec<Diagnostic> = candidates
+        .par_iter()
+        .map(|&id| &files[id as usize])
+        .filter(|f| f.text.is_some())
+        .flat_map_iter(|f| {
+            check_file_with(
+                index,
+                summaries,
+                facts,
+                f,
+                files,
+                cx.rules,
+                Some((files, templates)),
+            )
+        })
+        .collect();
+    found.retain_mut(|d| crate::dependents::belongs(d, files));
+    found
+}
+
 /// The whole check path on one in-memory file, every rule enabled, no filesystem access:
 /// source text in, diagnostics out (the fuzz target and property tests drive this).
 /// `rel` is the file's path relative to a virtual project root (e.g. `app/views.py`).
@@ -457,6 +512,7 @@ pub fn check_source(rel: &str, text: &str) -> CheckResult {
         start: Instant::now(),
         cwd: None,
         cache: None,
+        dependents: false,
     };
     analyse(
         vec![req],

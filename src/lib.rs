@@ -8,6 +8,7 @@ pub mod cache;
 pub mod check;
 pub mod cli;
 pub mod config;
+pub mod dependents;
 pub mod diagnostic;
 pub mod discover;
 pub mod django;

@@ -213,7 +213,20 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
                 )
                 .with_help(help)
                 .with_related(related)
-                .with_fix(fix),
+                .with_fix(fix)
+                .with_depends(
+                    c.reads
+                        .iter()
+                        .flat_map(|r| {
+                            super::depends::path(
+                                cx.index,
+                                cx.files,
+                                a.model,
+                                r.path.iter().map(|s| s.name.as_str()),
+                            )
+                        })
+                        .collect(),
+                ),
             );
         }
     }

@@ -219,37 +219,43 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
                 " (select_related() with no arguments skips nullable relations: name it)",
             );
         }
-        out.push(Diagnostic {
-            code: rule.code,
-            name: rule.name,
-            severity: rule.severity,
-            file: span.file,
-            span: span.span,
-            message: format!(
-                "`{model_name}.{attr}` is a {kind} read on every row: one query per row"
-            ),
-            label: match via {
-                Some(_) => format!("the row is handed to code that queries `{attr}` for each row"),
-                None => format!("queries `{attr}` for each row"),
-            },
-            help: Some(help),
-            related: roots
-                .iter()
-                .map(|s| Related {
-                    file: cx.file.id,
-                    span: *s,
-                    message: format!(
-                        "these `{root_name}` rows do not load {}",
-                        super::shortest_first(&maximal, HELP_PATHS).replace('"', "`")
-                    ),
-                })
-                .chain(via.map(|Loc { file, span }| Related {
-                    file,
-                    span,
-                    message: format!("reads `{attr}` here"),
-                }))
-                .collect(),
-            fix,
-        });
+        out.push(
+            Diagnostic {
+                code: rule.code,
+                name: rule.name,
+                severity: rule.severity,
+                file: span.file,
+                span: span.span,
+                message: format!(
+                    "`{model_name}.{attr}` is a {kind} read on every row: one query per row"
+                ),
+                label: match via {
+                    Some(_) => {
+                        format!("the row is handed to code that queries `{attr}` for each row")
+                    }
+                    None => format!("queries `{attr}` for each row"),
+                },
+                help: Some(help),
+                related: roots
+                    .iter()
+                    .map(|s| Related {
+                        file: cx.file.id,
+                        span: *s,
+                        message: format!(
+                            "these `{root_name}` rows do not load {}",
+                            super::shortest_first(&maximal, HELP_PATHS).replace('"', "`")
+                        ),
+                    })
+                    .chain(via.map(|Loc { file, span }| Related {
+                        file,
+                        span,
+                        message: format!("reads `{attr}` here"),
+                    }))
+                    .collect(),
+                fix,
+                depends: Vec::new(),
+            }
+            .with_depends(evs.iter().flat_map(|e| cx.depends_on(e)).collect()),
+        );
     }
 }

@@ -8,6 +8,7 @@ mod admin_list_n_plus_one;
 mod blocking_index_migration;
 mod count_comparison;
 mod deferred_field_in_loop;
+pub mod depends;
 mod fk_access_in_loop;
 mod fk_id_through_relation;
 mod len_queryset;
@@ -60,6 +61,11 @@ impl Context<'_> {
         })
     }
 
+    /// What a finding built from `ev` depends on (see [`depends`]).
+    pub fn depends_on(&self, ev: &Event) -> Vec<crate::source::Loc> {
+        depends::of_event(self.index, self.files, ev)
+    }
+
     /// A file of the run by id (templates included).
     pub fn file_by_id(&self, id: crate::project::FileId) -> Option<&File> {
         if id == self.file.id {
@@ -99,6 +105,7 @@ impl Rule {
             help: None,
             related: Vec::new(),
             fix: None,
+            depends: Vec::new(),
         }
     }
 

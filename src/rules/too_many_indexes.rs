@@ -101,6 +101,7 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
                 )),
                 related: Vec::new(),
                 fix: None,
+                depends: Vec::new(),
             });
         }
         // Redundant indexes, reported where they are written in this file.
@@ -123,6 +124,7 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
                     help: Some("remove `db_index=True`".to_owned()),
                     related: Vec::new(),
                     fix: None,
+                    depends: Vec::new(),
                 });
                 continue;
             }
@@ -175,6 +177,7 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
                     )),
                     related,
                     fix: None,
+                    depends: Vec::new(),
                 });
             }
         }

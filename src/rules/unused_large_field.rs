@@ -121,7 +121,8 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
                 format!("selects {cols} for every row"),
             )
             .with_help(help)
-            .with_fix(fix),
+            .with_fix(fix)
+            .with_depends(cx.depends_on(ev)),
         );
     }
     serializer_views(cx, rule, out);
