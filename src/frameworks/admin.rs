@@ -69,8 +69,7 @@ fn is_register(q: &str) -> bool {
 /// `(admin class qual, model)` pairs from `@admin.register(...)` and `admin.site.register(...)`.
 fn registrations(classes: &Classes<'_>, ix: &Index) -> Vec<(String, ModelId)> {
     let mut out = Vec::new();
-    let mut files: Vec<&&File> = classes.files.values().collect();
-    files.sort_by_key(|f| f.id);
+    let files = classes.files();
     let models_of = |f: &File, e: ExprId| -> Vec<ModelId> {
         let one = |x: ExprId| {
             f.ast
@@ -135,7 +134,11 @@ fn registrations(classes: &Classes<'_>, ix: &Index) -> Vec<(String, ModelId)> {
 pub(crate) fn build(classes: &Classes<'_>, ix: &Index, sums: &Summaries) -> Vec<Admin> {
     let mut out = Vec::new();
     for (q, model) in registrations(classes, ix) {
-        let (mro, reached) = classes.mro(&q, &|x| crate::django::ADMIN_ROOTS.contains(&x));
+        let crate::semantic::classes::Mro {
+            classes: mro,
+            reached,
+            ..
+        } = classes.mro(&q, &|x| crate::django::ADMIN_ROOTS.contains(&x));
         if !reached || mro.is_empty() {
             continue;
         }
@@ -342,7 +345,7 @@ fn model_method<'a>(
     qual: &str,
     name: &str,
 ) -> Option<(&'a File, crate::ast::FuncId)> {
-    let (mro, _) = classes.mro(qual, &|q| q.starts_with("django."));
+    let mro = classes.mro(qual, &|q| q.starts_with("django.")).classes;
     classes.lookup_method(&mro, name)
 }
 

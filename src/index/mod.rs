@@ -8,6 +8,7 @@ pub mod migrations;
 
 use crate::ast::{ClassDef, ExprId, ExprKind, Module, StmtKind};
 use crate::project::{File, FileId};
+use crate::semantic::classes::ClassTable;
 use crate::semantic::imports::last_segment;
 use crate::source::Span;
 pub use effects::ChainEffect;
@@ -143,6 +144,8 @@ struct QsClass {
 #[derive(Debug, Default)]
 pub struct Index {
     pub models: Vec<Model>,
+    /// Every top-level class of the run, with bases and MRO (the one class table).
+    pub classes: ClassTable,
     by_qual: HashMap<String, ModelId>,
     by_app: HashMap<(String, String), ModelId>,
     by_name: HashMap<String, Vec<ModelId>>,
@@ -223,24 +226,12 @@ impl Index {
             }
         }
         // 2. find model classes to a fixpoint over project bases
-        let mut class_quals: Vec<(FileId, u32, String, Vec<String>)> = Vec::new();
-        for f in &all {
-            for (ci, c) in f.ast.classes.iter().enumerate() {
-                if c.outer.is_some() {
-                    continue;
-                }
-                let Some(qual) = class_qual(f, c) else {
-                    continue;
-                };
-                let bases = c
-                    .bases
-                    .iter()
-                    .filter_map(|b| f.ast.dotted(*b))
-                    .map(|d| ix.qualify_in(f, &d))
-                    .collect();
-                class_quals.push((f.id, u32::try_from(ci).unwrap_or(0), qual, bases));
-            }
-        }
+        ix.classes = ClassTable::build(&all, &|f, d| ix.resolve_alias(&ix.qualify_in(f, d)));
+        let class_quals: Vec<(FileId, u32, String, Vec<String>)> = ix
+            .classes
+            .iter()
+            .map(|(q, c)| (c.file, c.class, q.to_owned(), c.bases.clone()))
+            .collect();
         let files_by_id: HashMap<FileId, &File> = all.iter().map(|f| (f.id, *f)).collect();
         ix.find_field_classes(&class_quals, &files_by_id);
         let mut is_model: HashMap<String, bool> = HashMap::default();
@@ -900,10 +891,6 @@ impl Index {
             .get(&file)
             .unwrap_or_else(|| NONE.get_or_init(HashMap::default))
     }
-}
-
-fn class_qual(f: &File, c: &ClassDef) -> Option<String> {
-    Some(format!("{}.{}", f.scope.module, c.name))
 }
 
 /// Whether a class body assigns Django model fields (`x = models.CharField(...)`).

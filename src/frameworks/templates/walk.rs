@@ -15,6 +15,7 @@ use crate::flow::{
 use crate::frameworks::views::{class_views, method_source, GenericKind, MethodSource};
 use crate::index::Index;
 use crate::project::{File, FileId};
+use crate::semantic::classes::Hierarchy;
 use crate::source::{Loc, Span};
 use rustc_hash::FxHashMap as HashMap;
 use std::sync::Arc;
@@ -126,10 +127,11 @@ pub fn view_events(
         }
     }
     // Generic class-based views.
+    let classes = Hierarchy::new(&ix.classes, files);
     for v in &views {
         let mut an = Analyzer::new(ix, file, sums);
         let mut qs = Value::Unknown;
-        match method_source(files, file, v.class, "get_queryset") {
+        match method_source(&classes, file, v.class, "get_queryset") {
             MethodSource::Here(fi) => {
                 let probe = probe_function(ix, file, &m.functions[fi]);
                 let mut it = probe.returns.into_iter().map(|r| r.0);
@@ -170,7 +172,7 @@ pub fn view_events(
                 }
             }
             GenericKind::Detail
-                if method_source(files, file, v.class, "get_object") == MethodSource::Django =>
+                if method_source(&classes, file, v.class, "get_object") == MethodSource::Django =>
             {
                 let mut names = vec!["object".to_owned()];
                 names.extend(model.map(|md| md.name.to_lowercase()));
@@ -179,7 +181,7 @@ pub fn view_events(
             }
             GenericKind::Detail | GenericKind::Template => {}
         }
-        if let MethodSource::Here(fi) = method_source(files, file, v.class, "get_context_data") {
+        if let MethodSource::Here(fi) = method_source(&classes, file, v.class, "get_context_data") {
             let probe = probe_function(ix, file, &m.functions[fi]);
             for (_, d) in probe.returns {
                 ctx.extend(d.unwrap_or_default());
