@@ -200,7 +200,13 @@ fn serializer_views(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
                 LoadCall::Defer,
                 &unread,
                 Some(UNSAFE),
-            )),
+            ))
+            .with_depends(
+                unread
+                    .iter()
+                    .filter_map(|f| super::depends::field(ix, cx.files, v.qs.model, f))
+                    .collect(),
+            ),
         );
     }
 }
