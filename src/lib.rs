@@ -18,11 +18,13 @@ pub mod fix;
 pub mod flow;
 pub mod frameworks;
 pub mod index;
+pub mod measure;
 pub mod output;
 pub mod project;
 pub mod rules;
 pub mod semantic;
 pub mod server;
+pub mod session;
 pub mod suppress;
 pub mod syntax;
 

@@ -36,7 +36,7 @@ pub fn write(res: &CheckResult, color: bool, out: &mut dyn Write) -> io::Result<
     } else {
         Box::new(NoColor::new(&mut *out))
     };
-    for d in &res.diagnostics {
+    for (i, d) in res.diagnostics.iter().enumerate() {
         let fid = file_id(d.file, &mut files);
         let mut labels = vec![Label::primary(fid, d.span.range()).with_message(d.label.clone())];
         for r in &d.related {
@@ -48,7 +48,7 @@ pub fn write(res: &CheckResult, color: bool, out: &mut dyn Write) -> io::Result<
             crate::diagnostic::Severity::Warning => CsSeverity::Warning,
             crate::diagnostic::Severity::Info => CsSeverity::Note,
         };
-        let mut notes = Vec::new();
+        let mut notes: Vec<String> = crate::measure::note(res, i).into_iter().collect();
         if let Some(h) = &d.help {
             notes.push(format!("help: {h}"));
         }

@@ -74,11 +74,12 @@ pub fn write(
 }
 
 fn write_concise(res: &CheckResult, out: &mut dyn Write) -> io::Result<()> {
-    for d in &res.diagnostics {
+    for (i, d) in res.diagnostics.iter().enumerate() {
         let l = locate(res, d.file, d.span, ColumnUnit::Chars);
+        let note = crate::measure::note(res, i).map_or(String::new(), |n| format!(" ({n})"));
         writeln!(
             out,
-            "{}:{}:{}: {} {}",
+            "{}:{}:{}: {} {}{note}",
             l.filename, l.start.row, l.start.column, d.code, d.message
         )?;
     }

@@ -338,6 +338,30 @@ impl Module {
     }
 
     /// The string value of a literal.
+    /// The string literals an argument stands for: `*FIELDS` or `FIELDS` where the module
+    /// binds `FIELDS = ("a", "b")` (a list or tuple of string literals) at the top level.
+    pub fn constant_strings(&self, id: ExprId) -> Option<Vec<&str>> {
+        let e = match self.kind(id) {
+            ExprKind::Starred(x) => *x,
+            _ => id,
+        };
+        let ExprKind::Name(n) = self.kind(e) else {
+            return None;
+        };
+        let mut found = None;
+        for st in &self.body {
+            if let Some((name, _, v)) = st.kind.name_assign() {
+                if name == n {
+                    found = Some(v);
+                }
+            }
+        }
+        let ExprKind::Seq { elts, .. } = self.kind(found?) else {
+            return None;
+        };
+        elts.iter().map(|x| self.str_value(*x)).collect()
+    }
+
     pub fn str_value(&self, id: ExprId) -> Option<&str> {
         match self.kind(id) {
             ExprKind::Str(s) => Some(s),
