@@ -43,6 +43,9 @@ pub struct File {
     pub builtin: bool,
     /// A Django template (text only: no Python AST). Findings in views point into it.
     pub template: bool,
+    /// The quote most of its string literals use, once a fix asked (see
+    /// [`crate::fix::queryset::quote_style`]).
+    pub quote: std::sync::OnceLock<char>,
 }
 
 /// A warning about one file (never fatal to the run).
@@ -160,6 +163,7 @@ fn load_one(
         report: r.report,
         builtin: false,
         template: false,
+        quote: std::sync::OnceLock::new(),
     };
     Ok((file, decode_warning))
 }
@@ -225,6 +229,7 @@ pub fn builtin_files() -> Vec<File> {
         is_test: false,
         builtin: true,
         template: false,
+        quote: std::sync::OnceLock::new(),
     }]
 }
 

@@ -343,5 +343,6 @@ fn file_placeholder() -> File {
         is_test: false,
         builtin: false,
         template: false,
+        quote: std::sync::OnceLock::new(),
     }
 }

@@ -101,11 +101,7 @@ impl Observation {
                 let count = narrowed.is_none()
                     && match how {
                         EvalHow::Count | EvalHow::Exists => file(call_at.file).is_some_and(|f| {
-                            crate::fix::queryset::is_method_call(
-                                f,
-                                call_at.span,
-                                &["count", "exists"],
-                            )
+                            f.ast.is_method_call(call_at.span, &["count", "exists"])
                         }),
                         EvalHow::Method(m) => crate::django::SINGLE_METHODS.contains(&m.as_str()),
                         _ => false,

@@ -2,5 +2,6 @@
 //! reads. Re-exported at the crate root as `crate::ast`, `crate::parse`, `crate::source`.
 
 pub mod ast;
+mod lower;
 pub mod parse;
 pub mod source;
