@@ -146,6 +146,7 @@ pub struct Plan<'a> {
     cache: Option<Cache>,
     root: PathBuf,
     config: Config,
+    dependents: bool,
 }
 
 impl Plan<'_> {
@@ -163,6 +164,7 @@ impl Plan<'_> {
             start: self.start,
             cwd: Some(self.cwd),
             cache: self.cache.as_ref(),
+            dependents: self.dependents,
         };
         analyse(
             self.reqs,
@@ -340,6 +342,7 @@ pub fn plan(opts: &CheckOptions) -> Result<Plan<'_>, CheckError> {
         cache,
         root,
         config,
+        dependents: opts.stdin.is_none(),
     })
 }
 
@@ -354,6 +357,9 @@ struct Analysis<'a> {
     cwd: Option<PathBuf>,
     /// The on-disk cache of lowered files (see [`crate::cache`]).
     cache: Option<&'a Cache>,
+    /// Also report findings in other files that belong to the passed files (see
+    /// [`crate::dependents`]); not for an editor's buffer on stdin.
+    dependents: bool,
 }
 
 /// Load, index and check `reqs`, then sort: everything after discovery.
@@ -371,7 +377,7 @@ fn analyse(
         c.prune();
     }
     let checked = files.iter().filter(|f| f.report).count();
-    let session = Session::new(
+    let mut session = Session::new(
         files,
         Setup {
             layout: layout.clone(),
@@ -383,9 +389,23 @@ fn analyse(
             cwd: cx.cwd.clone(),
         },
     );
-    let diagnostics = session.check();
+    let mut diagnostics = session.check();
+    if cx.dependents {
+        session.add_dependents(&mut diagnostics);
+    }
     let rules = cx.rules.iter().map(|r| r.code).collect();
-    let (files, setup) = session.into_parts();
+    let (mut files, setup) = session.into_parts();
+    // Locations in files whose text is not kept (a related location in a models module):
+    // their columns and source lines need it.
+    project::reload_texts(
+        &mut files,
+        diagnostics.iter().flat_map(|d| {
+            d.related
+                .iter()
+                .map(|r| r.file)
+                .chain(d.fix.iter().flat_map(|f| f.edits.iter().map(|e| e.file)))
+        }),
+    );
     warnings.sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
     let mut res = CheckResult {
         files,
@@ -427,6 +447,7 @@ pub fn check_source(rel: &str, text: &str) -> CheckResult {
         start: Instant::now(),
         cwd: None,
         cache: None,
+        dependents: false,
     };
     analyse(
         vec![req],

@@ -52,6 +52,12 @@ pub enum DebugCommand {
     },
     /// Panic inside a worker thread, to test that a bug never looks like a clean run.
     Panic,
+    /// Write the rules' documentation pages (docs/rules/DJPnnn.md) from the rule table.
+    GenDocs {
+        /// The folder to write into.
+        #[arg(default_value = crate::docs::RULES_DIR)]
+        dir: PathBuf,
+    },
 }
 
 /// A byte count with an optional K, M or G suffix (powers of 1024).
@@ -135,7 +141,8 @@ pub struct CheckArgs {
     /// report what remains. With stdin input, print the fixed text instead.
     #[arg(long)]
     pub fix: bool,
-    /// Also apply fixes that may change behaviour or cost (implies --fix unless --diff).
+    /// Also offer the fixes that may change behaviour or cost: `--fix` applies them and
+    /// `--diff` shows them. Alone it writes nothing (as in Ruff).
     #[arg(long = "unsafe-fixes")]
     pub unsafe_fixes: bool,
     /// Print the fixes as a unified diff instead of writing them; exit 1 if there are any.
@@ -214,6 +221,16 @@ pub fn run(cli: Cli) -> i32 {
             });
             0
         }
+        Command::Debug(DebugCommand::GenDocs { dir }) => match crate::docs::write(&dir) {
+            Ok(n) => {
+                eprintln!("djperf: wrote {n} pages to {}", dir.display());
+                0
+            }
+            Err(e) => {
+                eprintln!("djperf: error: {}: {e}", dir.display());
+                2
+            }
+        },
         Command::Debug(DebugCommand::ParseOnly {
             paths,
             max_file_size,
@@ -325,7 +342,7 @@ fn run_check(args: CheckArgs) -> i32 {
     if args.fix_diff {
         return run_fix_diff(&opts, &args);
     }
-    let fixing = args.fix || args.unsafe_fixes;
+    let fixing = args.fix;
     // A log captured before --fix describes the code before it: join it with that code.
     let before = match (&log, fixing) {
         (Some(log), true) => match check::run(&opts) {
@@ -347,7 +364,7 @@ fn run_check(args: CheckArgs) -> i32 {
     };
     let mut fixed = None;
     let mut stale = std::collections::HashSet::new();
-    let mut res = if fixing {
+    let mut res = if args.fix {
         match run_fix(&opts, &args) {
             Ok((res, n, moved)) => {
                 fixed = Some(n);
@@ -445,7 +462,7 @@ fn run_check(args: CheckArgs) -> i32 {
         if args.output_format == Format::Full && !args.quiet {
             writeln!(out, "{}", output::summary(&res))?;
             if fixed.is_none() {
-                if let Some(line) = fixable_line(&res) {
+                if let Some(line) = fixable_line(&res, args.unsafe_fixes) {
                     writeln!(out, "{line}")?;
                 }
             }
@@ -603,8 +620,9 @@ fn report_query_tests(
     }
 }
 
-/// `N fixable with --fix (M more with --unsafe-fixes)`, when any finding has a fix.
-fn fixable_line(res: &check::CheckResult) -> Option<String> {
+/// `N fixable with --fix (M more with --unsafe-fixes)`, when any finding has a fix. With
+/// `--unsafe-fixes` given, `--fix` applies both kinds.
+fn fixable_line(res: &check::CheckResult, unsafe_fixes: bool) -> Option<String> {
     let count = |a| {
         res.diagnostics
             .iter()
@@ -617,6 +635,7 @@ fn fixable_line(res: &check::CheckResult) -> Option<String> {
     );
     match (safe, unsafe_) {
         (0, 0) => None,
+        (s, u) if unsafe_fixes => Some(format!("{} fixable with --fix", s + u)),
         (s, 0) => Some(format!("{s} fixable with --fix")),
         (0, u) => Some(format!("{u} fixable with --unsafe-fixes")),
         (s, u) => Some(format!(
@@ -625,7 +644,7 @@ fn fixable_line(res: &check::CheckResult) -> Option<String> {
     }
 }
 
-/// `--fix` / `--unsafe-fixes`: apply and write; returns the check of the fixed files, how
+/// `--fix` (with `--unsafe-fixes`, the unsafe fixes too): apply and write; returns the check of the fixed files, how
 /// many findings were fixed and the files whose lines the fixes moved (added or removed
 /// lines), or the exit code when done (stdin, errors).
 fn run_fix(

@@ -29,8 +29,11 @@ pub struct File {
     pub scope: Scope,
     pub ast: Module,
     pub lines: LineIndex,
-    /// The text, kept for files whose findings are reported.
+    /// The text, kept for files whose findings are reported (see [`File::text_or_reload`]).
     pub text: Option<Arc<str>>,
+    /// [`cache::key`] of the text that was analysed: a file read again later (to show a
+    /// location in it) must still have that text.
+    pub hash: cache::Key,
     /// Findings in this file are reported (it was passed on the command line).
     pub report: bool,
     pub in_migrations: bool,
@@ -186,6 +189,7 @@ fn load_one(
     let decode_warning = decode_warning.map(|m| warn(m, false));
     let file = File {
         id: 0,
+        hash: key.unwrap_or_else(|| cache::key(&text)),
         in_migrations,
         is_test: layout.tests.is_test(&r.rel, factory_boy),
         text: r.report.then(|| Arc::from(text.as_str())),
@@ -201,6 +205,36 @@ fn load_one(
         quote: std::sync::OnceLock::new(),
     };
     Ok((file, decode_warning))
+}
+
+impl File {
+    /// The file's text: the kept one, else read again from disk and taken only if it is
+    /// still the text that was analysed (a file changed since gives `None`). For showing
+    /// locations in files whose findings are not reported (a related location in a models
+    /// module): their text is not kept, to keep memory low.
+    pub fn text_or_reload(&self) -> Option<Arc<str>> {
+        if let Some(t) = &self.text {
+            return Some(t.clone());
+        }
+        if self.builtin || self.template {
+            return None;
+        }
+        let bytes = std::fs::read(&self.path).ok()?;
+        let text = parse::normalize(parse::decode(&bytes).0);
+        (cache::key(&text) == self.hash).then(|| Arc::from(text.as_str()))
+    }
+}
+
+/// Load the text of the files `ids` that have none kept (see [`File::text_or_reload`]).
+pub fn reload_texts(files: &mut [File], ids: impl IntoIterator<Item = FileId>) {
+    let mut ids: Vec<FileId> = ids.into_iter().collect();
+    ids.sort_unstable();
+    ids.dedup();
+    for id in ids {
+        if let Some(f) = files.get_mut(id as usize).filter(|f| f.text.is_none()) {
+            f.text = f.text_or_reload();
+        }
+    }
 }
 
 /// The warning for a file that was found but could not be read.
@@ -234,6 +268,7 @@ pub fn builtin_files() -> Vec<File> {
                 scope,
                 ast,
                 text: None,
+                hash: 0,
                 report: false,
                 in_migrations: false,
                 is_test: false,

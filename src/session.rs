@@ -203,6 +203,37 @@ impl Session {
         out
     }
 
+    /// Add to `out` (the findings of the reported files) the findings in the other files
+    /// that belong to the reported ones, and sort again (see [`crate::dependents`]): only
+    /// when a reported file declares models, managers, querysets, serializers or admins, and
+    /// only in files the run would report if they were passed (not excluded).
+    pub fn add_dependents(&mut self, out: &mut Vec<Diagnostic>) {
+        let py = &self.files[..self.python];
+        if crate::dependents::declaring_files(&self.index, &self.facts, py).is_empty() {
+            return;
+        }
+        let setup = &self.setup;
+        let candidates: Vec<FileId> = py
+            .iter()
+            .filter(|f| !f.report && !f.builtin && !f.template)
+            .filter(|f| setup.include_tests || !f.is_test)
+            .filter(|f| !setup.matchers.is_excluded(&f.rel))
+            .map(|f| f.id)
+            .collect();
+        // Rules read the text (suppressions, fixes).
+        project::reload_texts(&mut self.files, candidates.iter().copied());
+        let files = &self.files;
+        let mut found: Vec<Diagnostic> = candidates
+            .par_iter()
+            .map(|&id| &files[id as usize])
+            .filter(|f| f.text.is_some())
+            .flat_map_iter(|f| self.file_findings(f))
+            .collect();
+        found.retain_mut(|d| crate::dependents::belongs(d, files));
+        out.extend(found);
+        self.finish(out);
+    }
+
     /// The findings of one file, sorted, as [`Session::check`] reports them.
     pub fn check_file(&self, id: FileId) -> Vec<Diagnostic> {
         let Some(f) = self.files.get(id as usize) else {
@@ -309,6 +340,7 @@ fn file_placeholder() -> File {
         ast: Default::default(),
         lines: Default::default(),
         text: None,
+        hash: 0,
         report: false,
         in_migrations: false,
         is_test: false,

@@ -39,11 +39,18 @@ pub struct Located<'a> {
 /// 1-based start and end of `span` in file `file`, in `unit` columns.
 pub fn locate<'a>(res: &'a CheckResult, file: u32, span: Span, unit: ColumnUnit) -> Located<'a> {
     let f = res.file(file);
-    let text = f.text.as_deref().unwrap_or("");
+    let at = |offset: u32| match f.text.as_deref() {
+        Some(text) => f.lines.position(text, offset as usize, unit),
+        // Text unknown (the file changed on disk since it was read): the line is still right.
+        None => Position {
+            row: f.lines.line_of(offset as usize) + 1,
+            column: 1,
+        },
+    };
     Located {
         filename: &f.display,
-        start: f.lines.position(text, span.start as usize, unit),
-        end: f.lines.position(text, span.end as usize, unit),
+        start: at(span.start),
+        end: at(span.end),
     }
 }
 

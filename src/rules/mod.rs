@@ -8,6 +8,7 @@ mod admin_list_n_plus_one;
 mod blocking_index_migration;
 mod count_comparison;
 mod deferred_field_in_loop;
+pub mod depends;
 mod fk_access_in_loop;
 mod fk_id_through_relation;
 mod len_queryset;
@@ -59,6 +60,11 @@ impl Context<'_> {
             Some((files, t)) => view_events(self.index, self.summaries, self.file, files, t),
             None => Walked::default(),
         })
+    }
+
+    /// What a finding built from `ev` depends on (see [`depends`]).
+    pub fn depends_on(&self, ev: &Event) -> Vec<crate::source::Loc> {
+        depends::of_event(self.index, self.files, ev)
     }
 
     /// A file of the run by id (templates included).
@@ -159,6 +165,7 @@ impl Rule {
             help: None,
             related: Vec::new(),
             fix: None,
+            depends: Vec::new(),
         }
     }
 
@@ -167,9 +174,10 @@ impl Rule {
         self.reads.templates
     }
 
-    /// The documentation page a finding links to.
-    pub fn url(&self) -> String {
-        format!("https://djperf.invalid/rules/{}", self.name)
+    /// The documentation page a finding links to (`docs/rules/DJPnnn.md` online), when the
+    /// build knows where the repository is (see [`crate::docs`]).
+    pub fn url(&self) -> Option<String> {
+        crate::docs::rule_url(self)
     }
 }
 

@@ -239,6 +239,8 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
             )),
             related,
             fix: None,
-        });
+            depends: Vec::new(),
+        }
+        .with_depends(g.events.iter().flat_map(|e| cx.depends_on(e)).collect()));
     }
 }
