@@ -5,7 +5,13 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::Path;
 
 /// Everything a cached `Module` depends on besides the file's text.
-const INPUTS: &[&str] = &["src/ast.rs", "src/parse.rs", "src/source.rs", "Cargo.lock"];
+const INPUTS: &[&str] = &[
+    "src/ast.rs",
+    "src/parse.rs",
+    "src/source.rs",
+    "src/syntax.rs",
+    "Cargo.lock",
+];
 
 fn main() {
     let root = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| ".".into());

@@ -299,6 +299,8 @@ pub struct Module {
     pub classes: Vec<ClassDef>,
     /// tree-sitter found syntax errors (what parsed is still lowered).
     pub has_errors: bool,
+    /// Where and what they are (DJP002), in source order.
+    pub syntax_errors: Vec<crate::syntax::SyntaxError>,
     /// Nesting past [`MAX_DEPTH`] was cut.
     pub truncated: bool,
 }
@@ -610,6 +612,7 @@ impl<'s> Lowering<'s> {
     pub fn add(&mut self, root: Node<'_>) {
         let l = &mut self.0;
         l.m.has_errors |= root.has_error();
+        crate::syntax::collect(root, l.src, &mut l.m.syntax_errors);
         let body = l.block_children(root, 0);
         if l.m.body.is_empty() {
             l.m.body = body;

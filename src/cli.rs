@@ -25,13 +25,22 @@ pub enum Command {
     /// Check files or directories (default: the current directory).
     Check(Box<CheckArgs>),
     /// List every rule: code, name, default, summary.
-    Rules,
+    Rules {
+        /// `text` (a table) or `json` (every field, documentation included).
+        #[arg(
+            long = "output-format",
+            visible_alias = "format",
+            value_enum,
+            default_value = "text"
+        )]
+        output_format: RulesFormat,
+    },
     /// Run the language server over stdio (for editors).
     Server,
-    /// Print a rule's documentation.
+    /// Print a rule's documentation (without a rule: list the rules).
     Explain {
         /// A rule code (DJP101) or name (fk-access-in-loop).
-        rule: String,
+        rule: Option<String>,
     },
     /// Developer tools (benchmarks); not a stable interface.
     #[command(hide = true, subcommand)]
@@ -128,9 +137,13 @@ pub struct CheckArgs {
     /// When to color the output.
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorChoice,
-    /// Skip files larger than this, with a warning (bytes; K, M and G suffixes allowed).
-    #[arg(long = "max-file-size", value_parser = parse_size, default_value = "10M")]
-    pub max_file_size: u64,
+    /// Skip files larger than this, with a warning (bytes; K, M and G suffixes allowed)
+    /// [default: no limit: every file is checked].
+    #[arg(long = "max-file-size", value_parser = parse_size)]
+    pub max_file_size: Option<u64>,
+    /// Report files that .gitignore, .git/info/exclude and .ignore files leave out too.
+    #[arg(long = "no-respect-gitignore")]
+    pub no_respect_gitignore: bool,
     /// Apply the safe fixes (add the missing select_related/prefetch_related...), then
     /// report what remains. With stdin input, print the fixed text instead.
     #[arg(long)]
@@ -141,6 +154,34 @@ pub struct CheckArgs {
     /// Print the fixes as a unified diff instead of writing them; exit 1 if there are any.
     #[arg(long = "diff")]
     pub fix_diff: bool,
+    /// A configuration file to use instead of the one found in the project root, or a TOML
+    /// `KEY = VALUE` setting that overrides one setting (repeatable).
+    #[arg(long, value_name = "CONFIG_OPTION")]
+    pub config: Vec<String>,
+    /// Print how many findings each rule has (a table, or JSON with --output-format json)
+    /// instead of the findings.
+    #[arg(long)]
+    pub statistics: bool,
+    /// Show each available fix as a diff under its finding (full format); with --fix, list
+    /// what was fixed.
+    #[arg(long = "show-fixes")]
+    pub show_fixes: bool,
+    /// Add `# noqa: CODE` to every line that has a finding, then exit.
+    #[arg(long = "add-noqa", conflicts_with_all = ["fix", "unsafe_fixes", "fix_diff", "watch", "write_baseline", "statistics"])]
+    pub add_noqa: bool,
+    /// Check again whenever a Python file or the configuration changes.
+    #[arg(long, short = 'w', conflicts_with_all = ["stdin_filename", "write_baseline"])]
+    pub watch: bool,
+    /// Print the settings this run would use (root, configuration file, rules, excludes...),
+    /// then exit.
+    #[arg(long = "show-settings")]
+    pub show_settings: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum RulesFormat {
+    Text,
+    Json,
 }
 
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
@@ -153,22 +194,9 @@ pub enum ColorChoice {
 /// Run the command line; returns the exit code.
 pub fn run(cli: Cli) -> i32 {
     match cli.command {
-        Command::Rules => {
-            let mut out = std::io::stdout().lock();
-            let _ = writeln!(out, "{:<8} {:<34} {:<8} summary", "code", "name", "default");
-            for r in rules::RULES {
-                let _ = writeln!(
-                    out,
-                    "{:<8} {:<34} {:<8} {}",
-                    r.code,
-                    r.name,
-                    if r.default_enabled { "on" } else { "off" },
-                    r.summary
-                );
-            }
-            0
-        }
-        Command::Explain { rule } => match rules::find(&rule) {
+        Command::Rules { output_format } => list_rules(output_format),
+        Command::Explain { rule: None } => list_rules(RulesFormat::Text),
+        Command::Explain { rule: Some(rule) } => match rules::find(&rule) {
             Some(r) => {
                 println!(
                     "# {} ({})\n\n{}\n\n{}",
@@ -221,6 +249,55 @@ pub fn run(cli: Cli) -> i32 {
     }
 }
 
+/// `djperf rules`: a table, or every rule as JSON (`--output-format json`).
+fn list_rules(format: RulesFormat) -> i32 {
+    let mut out = std::io::stdout().lock();
+    let written = if format == RulesFormat::Json {
+        let rules: Vec<serde_json::Value> = rules::RULES
+            .iter()
+            .map(|r| {
+                serde_json::json!({
+                    "code": r.code,
+                    "name": r.name,
+                    "summary": r.summary,
+                    "default": r.default_enabled,
+                    "severity": r.severity.as_str(),
+                    "url": r.url(),
+                    "explanation": r.doc,
+                })
+            })
+            .collect();
+        serde_json::to_writer_pretty(&mut out, &rules)
+            .map_err(std::io::Error::other)
+            .and_then(|()| writeln!(out))
+    } else {
+        writeln!(out, "{:<8} {:<34} {:<8} summary", "code", "name", "default").and_then(|()| {
+            rules::RULES.iter().try_for_each(|r| {
+                let default = if rules::always_selected(r) {
+                    "always"
+                } else if r.default_enabled {
+                    "on"
+                } else {
+                    "off"
+                };
+                writeln!(
+                    out,
+                    "{:<8} {:<34} {default:<8} {}",
+                    r.code, r.name, r.summary
+                )
+            })
+        })
+    };
+    match written {
+        Ok(()) => 0,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => 0,
+        Err(e) => {
+            eprintln!("djperf: error: cannot write output: {e}");
+            2
+        }
+    }
+}
+
 /// Parse the command line. Help and version print as usual (exit 0); any other problem is
 /// one line on stderr and exit code 2, never clap's multi-line usage block.
 pub fn parse_args<I, T>(args: I) -> Result<Cli, i32>
@@ -241,18 +318,30 @@ where
                 Err(2)
             }
             _ => {
-                let rendered = e.render().to_string();
-                let line = rendered
-                    .lines()
-                    .map(str::trim)
-                    .find(|l| !l.is_empty())
-                    .unwrap_or("invalid command line");
-                let line = line.strip_prefix("error: ").unwrap_or(line);
+                let line = one_line(&e.render().to_string());
                 eprintln!("djperf: error: {line} (see `djperf --help`)");
                 Err(2)
             }
         },
     }
+}
+
+/// Clap's error as one line: the error, then the accepted values and clap's "a similar
+/// value exists" tips, without the usage block.
+fn one_line(rendered: &str) -> String {
+    let mut lines = rendered.lines().map(str::trim).filter(|l| !l.is_empty());
+    let first = lines.next().unwrap_or("invalid command line");
+    let mut out = first.strip_prefix("error: ").unwrap_or(first).to_owned();
+    for l in lines {
+        if l.starts_with("[possible values:") {
+            out.push(' ');
+            out.push_str(l);
+        } else if let Some(tip) = l.strip_prefix("tip: ") {
+            out.push_str("; ");
+            out.push_str(tip);
+        }
+    }
+    out
 }
 
 fn run_check(args: CheckArgs) -> i32 {
@@ -272,40 +361,69 @@ fn run_check(args: CheckArgs) -> i32 {
         paths.retain(|p| p.as_os_str() != "-");
         stdin = Some((name, text));
     }
+    let config = match crate::config::ConfigArgs::parse(&args.config) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("djperf: error: {e}");
+            return 2;
+        }
+    };
     let opts = CheckOptions {
         paths,
         select: args.select.clone(),
         extend_select: args.extend_select.clone(),
         ignore: args.ignore.clone(),
         stdin,
-        max_file_bytes: Some(args.max_file_size),
+        max_file_bytes: args.max_file_size,
         include_tests: args.include_tests,
         force_exclude: args.force_exclude,
         overrides: std::collections::HashMap::new(),
         no_cache: args.no_cache,
         cache_dir: args.cache_dir.clone(),
+        no_respect_gitignore: args.no_respect_gitignore,
+        config,
     };
-    if args.fix_diff {
-        return run_fix_diff(&opts, &args);
+    if args.show_settings {
+        return crate::settings::show(&opts);
     }
+    if args.add_noqa {
+        return crate::noqa::add_noqa(&opts, args.quiet);
+    }
+    if args.watch {
+        return crate::watch::run(&opts, &args);
+    }
+    check_once(&opts, &args, true)
+}
+
+/// One check with the output the arguments ask for; returns the exit code. `last`: the
+/// process ends next (not in `--watch`), so the result is not freed.
+pub(crate) fn check_once(opts: &CheckOptions, args: &CheckArgs, last: bool) -> i32 {
+    if args.fix_diff {
+        return run_fix_diff(opts, args);
+    }
+    let progress = crate::progress::start(
+        args.output_format.is_human() && !args.quiet && std::io::stderr().is_terminal(),
+    );
     let mut fixed = None;
     let mut res = if args.fix || args.unsafe_fixes {
-        match run_fix(&opts, &args) {
-            Ok((res, n)) => {
-                fixed = Some(n);
+        match run_fix(opts, args) {
+            Ok((res, list)) => {
+                fixed = Some(list);
                 res
             }
             Err(code) => return code,
         }
     } else {
-        match check::run(&opts) {
+        match check::run(opts) {
             Ok(r) => r,
             Err(e) => {
+                drop(progress);
                 eprintln!("djperf: error: {e}");
                 return 2;
             }
         }
     };
+    drop(progress);
     if let Some(path) = &args.write_baseline {
         return match baseline::write(&res, path) {
             Ok(n) => {
@@ -342,10 +460,13 @@ fn run_check(args: CheckArgs) -> i32 {
             std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal()
         }
     };
-    let had_error = res.had_error();
-    for w in &res.warnings {
-        if !args.quiet {
-            eprintln!("djperf: warning: {}: {}", w.path, w.message);
+    if !args.quiet {
+        for w in &res.warnings {
+            eprintln!(
+                "djperf: warning: {}: {}",
+                output::escape::human(&w.path),
+                output::escape::human(&w.message)
+            );
         }
     }
     let mut out: Box<dyn Write> = match &args.output_file {
@@ -358,74 +479,72 @@ fn run_check(args: CheckArgs) -> i32 {
         },
         None => Box::new(std::io::stdout().lock()),
     };
-    let color = color && args.output_file.is_none();
-    let written = output::write(&res, args.output_format, color, &mut out).and_then(|()| {
-        if args.output_format == Format::Full && !args.quiet {
-            writeln!(out, "{}", output::summary(&res))?;
-            if fixed.is_none() {
-                if let Some(line) = fixable_line(&res) {
-                    writeln!(out, "{line}")?;
-                }
+    let oopts = output::Options {
+        color: color && args.output_file.is_none(),
+        unsafe_fixes: args.unsafe_fixes,
+        show_fixes: args.show_fixes,
+    };
+    let format = args.output_format;
+    let written = if args.statistics {
+        output::statistics::write(&res, format == Format::Json, &oopts, &mut out)
+    } else {
+        output::write_with(&res, format, &oopts, &mut out)
+    }
+    .and_then(|()| {
+        if args.quiet || !format.is_human() {
+            return Ok(());
+        }
+        match &fixed {
+            None => output::write_summary(&res, format, &oopts, &mut out),
+            Some(_) if format == Format::Full => writeln!(out, "{}", output::summary(&res)),
+            Some(_) => Ok(()),
+        }
+    })
+    .and_then(|()| {
+        let (Some(list), false) = (&fixed, args.quiet) else {
+            return Ok(());
+        };
+        let line = format!(
+            "Fixed {} problem{} ({} remaining)",
+            list.len(),
+            if list.len() == 1 { "" } else { "s" },
+            res.diagnostics.len()
+        );
+        if format.is_human() {
+            writeln!(out, "{line}")?;
+            if args.show_fixes {
+                output::fixes::write_fixed(list, &mut out)?;
+            }
+        } else {
+            eprintln!("djperf: {line}");
+            if args.show_fixes {
+                output::fixes::write_fixed(list, &mut std::io::stderr())?;
             }
         }
-        if let (Some(n), false) = (fixed, args.quiet) {
-            let line = format!(
-                "Fixed {n} problem{} ({} remaining)",
-                if n == 1 { "" } else { "s" },
-                res.diagnostics.len()
-            );
-            if args.output_format == Format::Full {
-                writeln!(out, "{line}")?;
-            } else {
-                eprintln!("djperf: {line}");
-            }
-        }
-        out.flush()
-    });
+        Ok(())
+    })
+    .and_then(|()| out.flush());
     if let Err(e) = written {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
             eprintln!("djperf: error: cannot write output: {e}");
         }
         return 2;
     }
-    let code = if had_error {
-        2
-    } else if !res.diagnostics.is_empty() && !args.exit_zero {
-        1
-    } else {
-        0
-    };
-    // The process ends next: freeing every file's syntax tree one by one would take a tenth
-    // of a warm run's time, for memory the OS takes back at once.
-    std::mem::forget(res);
+    let code = i32::from(!res.diagnostics.is_empty() && !args.exit_zero);
+    if last {
+        // The process ends next: freeing every file's syntax tree one by one would take a
+        // tenth of a warm run's time, for memory the OS takes back at once.
+        std::mem::forget(res);
+    }
     code
 }
 
-/// `N fixable with --fix (M more with --unsafe-fixes)`, when any finding has a fix.
-fn fixable_line(res: &check::CheckResult) -> Option<String> {
-    let count = |a| {
-        res.diagnostics
-            .iter()
-            .filter(|d| d.fix.as_ref().is_some_and(|f| f.applicability == a))
-            .count()
-    };
-    let (safe, unsafe_) = (
-        count(crate::diagnostic::Applicability::Safe),
-        count(crate::diagnostic::Applicability::Unsafe),
-    );
-    match (safe, unsafe_) {
-        (0, 0) => None,
-        (s, 0) => Some(format!("{s} fixable with --fix")),
-        (0, u) => Some(format!("{u} fixable with --unsafe-fixes")),
-        (s, u) => Some(format!(
-            "{s} fixable with --fix ({u} more with --unsafe-fixes)"
-        )),
-    }
-}
+/// The file and rule of each finding `--fix` fixed.
+type FixedList = Vec<(String, &'static str)>;
 
 /// `--fix` / `--unsafe-fixes`: apply and write; returns the check of the fixed files and
 /// how many findings were fixed, or the exit code when done (stdin, errors).
-fn run_fix(opts: &CheckOptions, args: &CheckArgs) -> Result<(check::CheckResult, usize), i32> {
+fn run_fix(opts: &CheckOptions, args: &CheckArgs) -> Result<(check::CheckResult, FixedList), i32> {
     let outcome = match fix::run(opts, args.unsafe_fixes) {
         Ok(o) => o,
         Err(e) => {
@@ -458,7 +577,7 @@ fn run_fix(opts: &CheckOptions, args: &CheckArgs) -> Result<(check::CheckResult,
     if write_failed {
         return Err(2);
     }
-    Ok((outcome.result, outcome.fixed))
+    Ok((outcome.result, outcome.fixed_codes))
 }
 
 /// `--diff`: print the fixes `--fix` (with `--unsafe-fixes`: also the unsafe ones) would

@@ -1,14 +1,20 @@
 //! Configuration: `[tool.djperf]` in `pyproject.toml`, or the top level of `djperf.toml` /
 //! `.djperf.toml`, found in the project root (first of `.djperf.toml`, `djperf.toml`,
-//! `pyproject.toml` with a `[tool.djperf]` table).
+//! `pyproject.toml` with a `[tool.djperf]` table), or named with `--config FILE`; each
+//! `--config 'KEY = VALUE'` then overrides one setting (as in Ruff).
 //!
-//! Unknown keys and unknown rule codes are errors naming the key and the file.
+//! Every error names the file, the line and column, and the key (`pyproject.toml:5:1: unknown
+//! key `tool.djperf.selct` (did you mean `select`?)`); a configuration file that exists but
+//! cannot be read (a symlink loop, no permission, a directory) is an error too, never a
+//! silent default.
 
 use crate::rules;
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
 use std::collections::BTreeMap;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
+use toml::Spanned;
 
 /// Options read by rules, typed (defaults when absent).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,20 +42,63 @@ impl Default for RuleOptions {
     }
 }
 
+type Codes = Option<Vec<Spanned<String>>>;
+
+/// One configuration source as written (a file's table, or one `--config` setting).
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 struct Raw {
-    select: Option<Vec<String>>,
-    extend_select: Option<Vec<String>>,
-    ignore: Option<Vec<String>>,
-    per_file_ignores: Option<BTreeMap<String, Vec<String>>>,
-    exclude: Option<Vec<String>>,
-    extend_exclude: Option<Vec<String>>,
+    select: Codes,
+    extend_select: Codes,
+    ignore: Codes,
+    per_file_ignores: Option<BTreeMap<Spanned<String>, Vec<Spanned<String>>>>,
+    exclude: Codes,
+    extend_exclude: Codes,
     force_exclude: Option<bool>,
     large_charfield_max_length: Option<u32>,
     max_indexes: Option<usize>,
-    database: Option<String>,
+    database: Option<Spanned<String>>,
     cache_dir: Option<PathBuf>,
+    respect_gitignore: Option<bool>,
+}
+
+/// The keys of [`Raw`], for "did you mean" suggestions.
+const KEYS: &[&str] = &[
+    "select",
+    "extend-select",
+    "ignore",
+    "per-file-ignores",
+    "exclude",
+    "extend-exclude",
+    "force-exclude",
+    "large-charfield-max-length",
+    "max-indexes",
+    "database",
+    "cache-dir",
+    "respect-gitignore",
+];
+
+impl Raw {
+    /// `other`'s settings replace these (a `--config` setting over the file).
+    fn overlay(&mut self, other: Raw) {
+        macro_rules! take {
+            ($($f:ident),*) => { $( if other.$f.is_some() { self.$f = other.$f; } )* };
+        }
+        take!(
+            select,
+            extend_select,
+            ignore,
+            per_file_ignores,
+            exclude,
+            extend_exclude,
+            force_exclude,
+            large_charfield_max_length,
+            max_indexes,
+            database,
+            cache_dir,
+            respect_gitignore
+        );
+    }
 }
 
 #[derive(Deserialize)]
@@ -59,7 +108,7 @@ struct Pyproject {
 
 #[derive(Deserialize)]
 struct Tool {
-    djperf: Option<toml::Value>,
+    djperf: Option<Raw>,
 }
 
 /// The configuration of one project.
@@ -78,6 +127,8 @@ pub struct Config {
     /// `cache-dir`, relative to the configuration file's directory (default
     /// `<root>/.djperf_cache`).
     pub cache_dir: Option<PathBuf>,
+    /// `respect-gitignore` (default true): files `.gitignore` leaves out are not reported.
+    pub respect_gitignore: Option<bool>,
     pub options: RuleOptions,
 }
 
@@ -159,30 +210,209 @@ impl Matchers {
     }
 }
 
+/// `--config` arguments: at most one configuration file (used instead of discovery) and any
+/// number of `KEY = VALUE` settings, applied in order over it.
+#[derive(Debug, Clone, Default)]
+pub struct ConfigArgs {
+    pub file: Option<PathBuf>,
+    pub settings: Vec<String>,
+}
+
+impl ConfigArgs {
+    /// Sort `--config` arguments as Ruff does: a path that exists (or ends in `.toml`) is a
+    /// file, anything else must be a TOML `KEY = VALUE` setting.
+    pub fn parse(args: &[String]) -> Result<ConfigArgs, String> {
+        let mut out = ConfigArgs::default();
+        for a in args {
+            let path = Path::new(a);
+            let looks_like_setting = a.contains('=') && toml::from_str::<toml::Table>(a).is_ok();
+            if std::fs::symlink_metadata(path).is_ok()
+                || (!looks_like_setting && a.ends_with(".toml"))
+            {
+                if let Some(first) = &out.file {
+                    return Err(format!(
+                        "--config: two configuration files given (`{}` and `{a}`); pass one, and settings as `KEY = VALUE`",
+                        first.display()
+                    ));
+                }
+                out.file = Some(PathBuf::from(a));
+            } else if looks_like_setting {
+                out.settings.push(a.clone());
+            } else {
+                return Err(format!(
+                    "--config `{a}`: neither a configuration file that exists nor a TOML `KEY = VALUE` setting"
+                ));
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Where a configuration text came from, to place errors: `path:line:col` (or the
+/// `--config` setting and a column).
+struct Source<'a> {
+    name: String,
+    text: &'a str,
+    /// How keys are named in messages (`tool.djperf.`).
+    prefix: &'a str,
+    /// A `--config` setting: one line, so only the column is given.
+    setting: bool,
+}
+
+impl Source<'_> {
+    fn at(&self, span: Option<Range<usize>>) -> String {
+        let Some(span) = span else {
+            return self.name.clone();
+        };
+        let start = span.start.min(self.text.len());
+        let before = &self.text[..start];
+        let line = before.matches('\n').count() + 1;
+        let col = before
+            .rfind('\n')
+            .map_or(before, |i| &before[i + 1..])
+            .chars()
+            .count()
+            + 1;
+        if self.setting {
+            format!("{} (column {col})", self.name)
+        } else {
+            format!("{}:{line}:{col}", self.name)
+        }
+    }
+
+    /// A TOML or shape error, with its place and the key it is about.
+    fn toml_error(&self, e: &toml::de::Error) -> String {
+        let msg = one_line(e);
+        if let Some(key) = msg
+            .strip_prefix("unknown field `")
+            .and_then(|r| r.split('`').next())
+        {
+            let tip = KEYS
+                .iter()
+                .map(|k| (strsim::jaro_winkler(key, k), k))
+                .filter(|(score, _)| *score > 0.8)
+                .max_by(|a, b| a.0.total_cmp(&b.0))
+                .map(|(_, k)| format!(" (did you mean `{k}`?)"))
+                .unwrap_or_default();
+            return format!(
+                "{}: unknown key `{}{key}`{tip}",
+                self.at(e.span()),
+                self.prefix
+            );
+        }
+        match e.span().and_then(|s| key_at(self.text, &s)) {
+            Some(key) => format!("{}: `{key}`: {msg}", self.at(e.span())),
+            None => format!("{}: {msg}", self.at(e.span())),
+        }
+    }
+}
+
+/// The dotted key whose value holds `span` (`tool.djperf.exclude`), if the text parses.
+fn key_at(text: &str, span: &Range<usize>) -> Option<String> {
+    fn walk(table: &toml::de::DeTable<'_>, span: &Range<usize>, path: &mut Vec<String>) -> bool {
+        for (k, v) in table {
+            let r = v.span();
+            if r.start <= span.start && span.end <= r.end {
+                path.push(k.get_ref().to_string());
+                match v.get_ref() {
+                    toml::de::DeValue::Table(t) => {
+                        walk(t, span, path);
+                    }
+                    toml::de::DeValue::Array(a) => {
+                        for item in a.iter() {
+                            if let toml::de::DeValue::Table(t) = item.get_ref() {
+                                if item.span().start <= span.start && span.end <= item.span().end {
+                                    walk(t, span, path);
+                                }
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+                return true;
+            }
+        }
+        false
+    }
+    let doc = toml::de::DeTable::parse(text).ok()?;
+    let mut path = Vec::new();
+    walk(doc.get_ref(), span, &mut path);
+    (!path.is_empty()).then(|| path.join("."))
+}
+
 /// Find and read the configuration of the project rooted at `root`.
 pub fn load(root: &Path) -> Result<Config, String> {
-    for name in [".djperf.toml", "djperf.toml"] {
+    load_with(root, &ConfigArgs::default())
+}
+
+/// [`load`], or the file `--config` named instead, then each `--config` setting over it.
+pub fn load_with(root: &Path, args: &ConfigArgs) -> Result<Config, String> {
+    let (mut raw, path) = match &args.file {
+        Some(p) => read_file(p)?.map_or_else(
+            || (Raw::default(), Some(p.clone())),
+            |r| (r, Some(p.clone())),
+        ),
+        None => discover(root)?,
+    };
+    for s in &args.settings {
+        let src = Source {
+            name: format!("--config `{s}`"),
+            text: s,
+            prefix: "",
+            setting: true,
+        };
+        let over: Raw = toml::from_str(s).map_err(|e| src.toml_error(&e))?;
+        validate(&over, &src)?;
+        raw.overlay(over);
+    }
+    from_raw(raw, path.as_deref())
+}
+
+/// The configuration file of `root`: the first of `.djperf.toml`, `djperf.toml` and a
+/// `pyproject.toml` with `[tool.djperf]`. Anything by those names that exists but is not a
+/// readable file stops the run.
+fn discover(root: &Path) -> Result<(Raw, Option<PathBuf>), String> {
+    for name in [".djperf.toml", "djperf.toml", "pyproject.toml"] {
         let p = root.join(name);
-        if p.is_file() {
-            let text = read(&p)?;
-            let value: toml::Value =
-                toml::from_str(&text).map_err(|e| format!("{}: {}", p.display(), one_line(&e)))?;
-            return from_value(value, &p, "");
+        if std::fs::symlink_metadata(&p).is_err() {
+            continue;
+        }
+        if let Some(raw) = read_file(&p)? {
+            return Ok((raw, Some(p)));
         }
     }
-    let p = root.join("pyproject.toml");
-    if p.is_file() {
-        let text = read(&p)?;
-        let py: Pyproject =
-            toml::from_str(&text).map_err(|e| format!("{}: {}", p.display(), one_line(&e)))?;
-        if let Some(v) = py.tool.and_then(|t| t.djperf) {
-            return from_value(v, &p, "tool.djperf.");
+    Ok((Raw::default(), None))
+}
+
+/// Read and check one configuration file; `None` for a `pyproject.toml` without
+/// `[tool.djperf]`.
+fn read_file(p: &Path) -> Result<Option<Raw>, String> {
+    let text = read(p)?;
+    let is_pyproject = p.file_name().is_some_and(|n| n == "pyproject.toml");
+    let src = Source {
+        name: p.display().to_string(),
+        text: &text,
+        prefix: if is_pyproject { "tool.djperf." } else { "" },
+        setting: false,
+    };
+    let raw = if is_pyproject {
+        let py: Pyproject = toml::from_str(&text).map_err(|e| src.toml_error(&e))?;
+        match py.tool.and_then(|t| t.djperf) {
+            Some(raw) => raw,
+            None => return Ok(None),
         }
-    }
-    Ok(Config::default())
+    } else {
+        toml::from_str(&text).map_err(|e| src.toml_error(&e))?
+    };
+    validate(&raw, &src)?;
+    Ok(Some(raw))
 }
 
 fn read(p: &Path) -> Result<String, String> {
+    let meta = std::fs::metadata(p).map_err(|e| format!("{}: cannot read: {e}", p.display()))?;
+    if !meta.is_file() {
+        return Err(format!("{}: cannot read: not a regular file", p.display()));
+    }
     std::fs::read_to_string(p).map_err(|e| format!("{}: cannot read: {e}", p.display()))
 }
 
@@ -194,76 +424,111 @@ fn one_line(e: &toml::de::Error) -> String {
         .to_owned()
 }
 
-/// Parse a configuration table. `prefix` is how keys are named in messages (`tool.djperf.`).
-pub fn from_value(value: toml::Value, path: &Path, prefix: &str) -> Result<Config, String> {
-    let origin = path.display();
-    let raw: Raw = value.try_into().map_err(|e: toml::de::Error| {
-        let msg = one_line(&e);
-        // serde says "unknown field `x`, expected one of ..."; name the key as written.
-        match msg
-            .strip_prefix("unknown field `")
-            .and_then(|r| r.split('`').next())
-        {
-            Some(key) => format!("{origin}: unknown key `{prefix}{key}`"),
-            None => format!("{origin}: {prefix}: {msg}"),
-        }
-    })?;
-    let check = |key: &str, codes: &[String]| -> Result<(), String> {
+/// Codes, globs and the database name of one source, each error placed in that source.
+fn validate(raw: &Raw, src: &Source<'_>) -> Result<(), String> {
+    let prefix = src.prefix;
+    let check = |key: &str, codes: &[Spanned<String>]| -> Result<(), String> {
         for c in codes {
-            if !rules::is_valid_selector(c) {
+            if !rules::is_valid_selector(c.get_ref()) {
                 return Err(format!(
-                    "{origin}: `{prefix}{key}`: unknown rule code `{c}`"
+                    "{}: `{prefix}{key}`: unknown rule code `{}`",
+                    src.at(Some(c.span())),
+                    c.get_ref()
                 ));
             }
         }
         Ok(())
     };
-    if let Some(s) = &raw.select {
-        check("select", s)?;
-    }
+    check("select", raw.select.as_deref().unwrap_or_default())?;
     check(
         "extend-select",
         raw.extend_select.as_deref().unwrap_or_default(),
     )?;
     check("ignore", raw.ignore.as_deref().unwrap_or_default())?;
     for (glob, codes) in raw.per_file_ignores.iter().flatten() {
-        check(&format!("per-file-ignores.\"{glob}\""), codes)?;
+        check(&format!("per-file-ignores.\"{}\"", glob.get_ref()), codes)?;
+        glob_set(std::slice::from_ref(glob.get_ref())).map_err(|e| {
+            format!(
+                "{}: `{prefix}per-file-ignores`: {e}",
+                src.at(Some(glob.span()))
+            )
+        })?;
     }
-    let defaults = RuleOptions::default();
+    for (key, globs) in [
+        ("exclude", &raw.exclude),
+        ("extend-exclude", &raw.extend_exclude),
+    ] {
+        for g in globs.iter().flatten() {
+            glob_set(std::slice::from_ref(g.get_ref()))
+                .map_err(|e| format!("{}: `{prefix}{key}`: {e}", src.at(Some(g.span()))))?;
+        }
+    }
     if let Some(db) = &raw.database {
-        if !DATABASES.contains(&db.as_str()) {
+        if !DATABASES.contains(&db.get_ref().as_str()) {
             return Err(format!(
-                "{origin}: `{prefix}database`: `{db}` is not one of {}",
+                "{}: `{prefix}database`: `{}` is not one of {}",
+                src.at(Some(db.span())),
+                db.get_ref(),
                 DATABASES.join(", ")
             ));
         }
     }
+    Ok(())
+}
+
+/// Parse a configuration table. `prefix` is how keys are named in messages (`tool.djperf.`).
+pub fn from_value(value: toml::Value, path: &Path, prefix: &str) -> Result<Config, String> {
+    let text = toml::to_string(&value).map_err(|e| e.to_string())?;
+    let src = Source {
+        name: path.display().to_string(),
+        text: &text,
+        prefix,
+        setting: false,
+    };
+    let raw: Raw = toml::from_str(&text).map_err(|e| src.toml_error(&e))?;
+    validate(&raw, &src)?;
+    from_raw(raw, Some(path))
+}
+
+fn strings(v: Codes) -> Option<Vec<String>> {
+    v.map(|v| v.into_iter().map(Spanned::into_inner).collect())
+}
+
+fn from_raw(raw: Raw, path: Option<&Path>) -> Result<Config, String> {
+    let defaults = RuleOptions::default();
     let cfg = Config {
-        path: Some(path.to_path_buf()),
-        select: raw.select,
-        extend_select: raw.extend_select.unwrap_or_default(),
-        ignore: raw.ignore.unwrap_or_default(),
+        path: path.map(Path::to_path_buf),
+        select: strings(raw.select),
+        extend_select: strings(raw.extend_select).unwrap_or_default(),
+        ignore: strings(raw.ignore).unwrap_or_default(),
         per_file_ignores: raw
             .per_file_ignores
             .unwrap_or_default()
             .into_iter()
+            .map(|(g, codes)| {
+                (
+                    g.into_inner(),
+                    codes.into_iter().map(Spanned::into_inner).collect(),
+                )
+            })
             .collect(),
-        exclude: raw
-            .exclude
+        exclude: strings(raw.exclude)
             .unwrap_or_default()
             .into_iter()
-            .chain(raw.extend_exclude.unwrap_or_default())
+            .chain(strings(raw.extend_exclude).unwrap_or_default())
             .collect(),
         force_exclude: raw.force_exclude.unwrap_or(false),
-        cache_dir: raw
-            .cache_dir
-            .map(|d| path.parent().map_or_else(|| d.clone(), |p| p.join(&d))),
+        cache_dir: raw.cache_dir.map(|d| {
+            path.and_then(Path::parent)
+                .map_or_else(|| d.clone(), |p| p.join(&d))
+        }),
+        respect_gitignore: raw.respect_gitignore,
         options: RuleOptions {
             large_charfield_max_length: raw
                 .large_charfield_max_length
                 .unwrap_or(defaults.large_charfield_max_length),
             max_indexes: raw.max_indexes.unwrap_or(defaults.max_indexes),
-            database: raw.database,
+            database: raw.database.map(Spanned::into_inner),
         },
     };
     cfg.matchers()?;
@@ -314,9 +579,12 @@ database = "postgresql"
     #[test]
     fn unknown_keys_and_codes_are_errors() {
         let e = parse("selct = [\"DJP101\"]").unwrap_err();
-        assert_eq!(e, "djperf.toml: unknown key `selct`");
+        assert_eq!(
+            e,
+            "djperf.toml:1:1: unknown key `selct` (did you mean `select`?)"
+        );
         let e = parse("ignore = [\"E501\"]").unwrap_err();
-        assert_eq!(e, "djperf.toml: `ignore`: unknown rule code `E501`");
+        assert_eq!(e, "djperf.toml:1:11: `ignore`: unknown rule code `E501`");
         let e = parse("[per-file-ignores]\n\"a.py\" = [\"X1\"]").unwrap_err();
         assert!(e.contains("per-file-ignores") && e.contains("X1"), "{e}");
         assert!(parse("exclude = \"x\"").is_err());

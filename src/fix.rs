@@ -41,6 +41,8 @@ pub struct FixOutcome {
     pub changed: Vec<ChangedFile>,
     /// Findings whose fix was applied.
     pub fixed: usize,
+    /// The file and rule of each of them (`--show-fixes`).
+    pub fixed_codes: Vec<(String, &'static str)>,
     /// Fixes dropped because the file would not parse after them: (file, fix message).
     pub rolled_back: Vec<(String, String)>,
     pub passes: usize,
@@ -51,6 +53,7 @@ pub fn run(opts: &CheckOptions, unsafe_fixes: bool) -> Result<FixOutcome, CheckE
     let mut opts = opts.clone();
     let mut originals: BTreeMap<PathBuf, (String, String)> = BTreeMap::new();
     let mut fixed = 0usize;
+    let mut fixed_codes = Vec::new();
     let mut rolled_back = Vec::new();
     let mut passes = 0usize;
     let mut refused_files: HashSet<PathBuf> = HashSet::default();
@@ -66,6 +69,7 @@ pub fn run(opts: &CheckOptions, unsafe_fixes: bool) -> Result<FixOutcome, CheckE
             break res;
         }
         fixed += pass.applied;
+        fixed_codes.extend(pass.picked);
         rolled_back.extend(pass.rolled_back);
         refused_files.extend(pass.refused_files);
         for (id, text) in pass.texts {
@@ -95,6 +99,7 @@ pub fn run(opts: &CheckOptions, unsafe_fixes: bool) -> Result<FixOutcome, CheckE
         result,
         changed,
         fixed,
+        fixed_codes,
         rolled_back,
         passes,
     })
@@ -104,6 +109,8 @@ struct Pass {
     /// New texts by file id.
     texts: Vec<(u32, String)>,
     applied: usize,
+    /// The file and rule of each applied fix's finding.
+    picked: Vec<(String, &'static str)>,
     rolled_back: Vec<(String, String)>,
     refused_files: Vec<PathBuf>,
 }
@@ -187,6 +194,10 @@ fn plan_pass(res: &CheckResult, unsafe_fixes: bool, refused: &HashSet<PathBuf>) 
         if broken.is_empty() {
             return Pass {
                 applied: picked.len(),
+                picked: picked
+                    .iter()
+                    .map(|d| (res.file(d.file).display.clone(), d.code))
+                    .collect(),
                 texts,
                 rolled_back,
                 refused_files,

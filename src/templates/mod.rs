@@ -516,6 +516,7 @@ pub fn load(dirs: &[PathBuf], first_id: FileId, cwd: &Path) -> (Vec<File>, Templ
                     is_test: false,
                     builtin: false,
                     template: true,
+                    io_error: None,
                 });
                 ids.insert(p, id);
                 tpl.parsed.push(OnceLock::new());
@@ -560,6 +561,7 @@ mod tests {
             is_test: false,
             builtin: false,
             template: false,
+            io_error: None,
         };
         assert_eq!(
             settings_dirs(&f),
@@ -585,6 +587,7 @@ mod tests {
             is_test: false,
             builtin: false,
             template: false,
+            io_error: None,
         }
     }
 
