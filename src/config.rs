@@ -308,36 +308,30 @@ impl Source<'_> {
 }
 
 /// The dotted key whose value holds `span` (`tool.djperf.exclude`), if the text parses.
+/// Tables declared by a `[header]` do not span their keys, so every table is searched.
 fn key_at(text: &str, span: &Range<usize>) -> Option<String> {
-    fn walk(table: &toml::de::DeTable<'_>, span: &Range<usize>, path: &mut Vec<String>) -> bool {
+    use toml::de::{DeTable, DeValue};
+    fn find(table: &DeTable<'_>, span: &Range<usize>) -> Option<Vec<String>> {
         for (k, v) in table {
+            let inner = match v.get_ref() {
+                DeValue::Table(t) => find(t, span),
+                DeValue::Array(a) => a.iter().find_map(|item| match item.get_ref() {
+                    DeValue::Table(t) => find(t, span),
+                    _ => None,
+                }),
+                _ => None,
+            };
             let r = v.span();
-            if r.start <= span.start && span.end <= r.end {
-                path.push(k.get_ref().to_string());
-                match v.get_ref() {
-                    toml::de::DeValue::Table(t) => {
-                        walk(t, span, path);
-                    }
-                    toml::de::DeValue::Array(a) => {
-                        for item in a.iter() {
-                            if let toml::de::DeValue::Table(t) = item.get_ref() {
-                                if item.span().start <= span.start && span.end <= item.span().end {
-                                    walk(t, span, path);
-                                }
-                            }
-                        }
-                    }
-                    _ => {}
-                }
-                return true;
+            let here = r.start <= span.start && span.end <= r.end;
+            if let Some(mut path) = inner.or_else(|| here.then(Vec::new)) {
+                path.insert(0, k.get_ref().to_string());
+                return Some(path);
             }
         }
-        false
+        None
     }
-    let doc = toml::de::DeTable::parse(text).ok()?;
-    let mut path = Vec::new();
-    walk(doc.get_ref(), span, &mut path);
-    (!path.is_empty()).then(|| path.join("."))
+    let doc = DeTable::parse(text).ok()?;
+    find(doc.get_ref(), span).map(|p| p.join("."))
 }
 
 /// Find and read the configuration of the project rooted at `root`.

@@ -233,10 +233,21 @@ pub fn module_name(rel: &Path) -> String {
     parts.join(".")
 }
 
+/// A path as text with `/` separators. `\\` is a separator only on Windows: on Unix it is an
+/// ordinary character of a file name (`back\\slash.py`), kept as is.
+pub fn slashed(path: &Path) -> String {
+    let s = path.to_string_lossy();
+    if cfg!(windows) {
+        s.replace('\\', "/")
+    } else {
+        s.into_owned()
+    }
+}
+
 /// How a path is shown: relative to the current directory when below it, with `/`.
 pub fn display_path(path: &Path, cwd: &Path) -> String {
     let shown = path.strip_prefix(cwd).unwrap_or(path);
-    let s = shown.to_string_lossy().replace('\\', "/");
+    let s = slashed(shown);
     if s.is_empty() {
         ".".to_owned()
     } else {

@@ -75,6 +75,34 @@ pub fn fixable(d: &Diagnostic, opts: &Options) -> bool {
     })
 }
 
+/// The path of file `id` as a CI service maps it to the repository: relative to the
+/// directory in `var` (`GITHUB_WORKSPACE`, `CI_PROJECT_DIR`) when it is set and holds the
+/// file, so `cd backend && djperf check` still annotates `backend/shop/views.py`; else the
+/// path as shown everywhere else (relative to the current directory).
+pub fn ci_path(res: &CheckResult, id: u32, var: &str) -> String {
+    let f = res.file(id);
+    let Some(dir) = std::env::var_os(var).filter(|v| !v.is_empty()) else {
+        return f.display.clone();
+    };
+    let dir = std::path::PathBuf::from(dir);
+    let rel = f
+        .path
+        .strip_prefix(&dir)
+        .ok()
+        .map(std::path::Path::to_path_buf)
+        .or_else(|| {
+            let (d, p) = (
+                std::fs::canonicalize(&dir).ok()?,
+                std::fs::canonicalize(&f.path).ok()?,
+            );
+            p.strip_prefix(d).ok().map(std::path::Path::to_path_buf)
+        });
+    match rel {
+        Some(r) if f.path.is_absolute() => crate::discover::slashed(&r),
+        _ => f.display.clone(),
+    }
+}
+
 pub fn write(
     res: &CheckResult,
     format: Format,

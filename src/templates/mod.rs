@@ -476,7 +476,7 @@ pub fn load(dirs: &[PathBuf], first_id: FileId, cwd: &Path) -> (Vec<File>, Templ
         found.sort();
         for p in found {
             let Ok(rel) = p.strip_prefix(d) else { continue };
-            let name = rel.to_string_lossy().replace('\\', "/");
+            let name = crate::discover::slashed(rel);
             order.push((name.clone(), p.clone()));
             names.entry(p).or_default().push(name);
         }
