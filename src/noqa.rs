@@ -69,7 +69,7 @@ pub fn add_noqa(opts: &CheckOptions, quiet: bool) -> i32 {
                 .and_then(|h| h.checked_sub(start))
                 .and_then(|h| suppress::directive(line_text, h));
             match existing {
-                Some(d) if d.codes.is_empty() => {}
+                Some(d) if d.bare => {}
                 Some(d) => {
                     let new: Vec<&str> = codes.iter().copied().filter(|c| !d.has(c)).collect();
                     if new.is_empty() {

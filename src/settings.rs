@@ -39,7 +39,14 @@ pub fn show(opts: &CheckOptions) -> i32 {
         .iter()
         .map(|(g, c)| format!("{} = {}", quote(g), list(c)))
         .collect();
-    line("per-file-ignores", format!("{{ {} }}", pfi.join(", ")));
+    line(
+        "per-file-ignores",
+        if pfi.is_empty() {
+            "{}".to_owned()
+        } else {
+            format!("{{ {} }}", pfi.join(", "))
+        },
+    );
     line(
         "force-exclude",
         (opts.force_exclude || config.force_exclude).to_string(),

@@ -12,7 +12,7 @@ pub fn is_suppressed(line: &str, code: &str) -> bool {
     let Some(hash) = find_comment(line) else {
         return false;
     };
-    directive(line, hash).is_some_and(|d| d.codes.is_empty() || d.has(code))
+    directive(line, hash).is_some_and(|d| d.bare || d.has(code))
 }
 
 /// A `# noqa` directive on a line.
@@ -20,8 +20,17 @@ pub fn is_suppressed(line: &str, code: &str) -> bool {
 pub struct Directive {
     /// Byte range in the line from the `#` that starts it to the end of its code list.
     pub range: Range<usize>,
-    /// The codes (empty: a bare `# noqa`), with their ranges in the line.
+    /// The codes, with their ranges in the line.
     pub codes: Vec<(String, Range<usize>)>,
+    /// `# noqa` or `# noqa:` with nothing after it: everything on the line is suppressed.
+    pub bare: bool,
+}
+
+/// A rule code: letters then digits (`DJP101`, `E501`), as Ruff reads them. The list ends
+/// at the first word that is not one (`# noqa: DJP101 kept for the export`).
+fn is_code(word: &str) -> bool {
+    let digits = word.trim_start_matches(|c: char| c.is_ascii_alphabetic());
+    digits.len() < word.len() && !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
 }
 
 impl Directive {
@@ -59,6 +68,7 @@ pub fn directive(line: &str, hash: usize) -> Option<Directive> {
             return Some(Directive {
                 range: start..after,
                 codes: Vec::new(),
+                bare: true,
             });
         };
         let mut pos = after + (rest.len() - trimmed.len()) + 1;
@@ -67,7 +77,7 @@ pub fn directive(line: &str, hash: usize) -> Option<Directive> {
         for piece in list.split_inclusive([',', ' ', '\t']) {
             let word = piece.trim_end_matches([',', ' ', '\t']);
             if !word.is_empty() {
-                if !word.chars().all(|ch| ch.is_ascii_alphanumeric()) {
+                if !is_code(word) {
                     break;
                 }
                 codes.push((word.to_owned(), pos..pos + word.len()));
@@ -75,12 +85,21 @@ pub fn directive(line: &str, hash: usize) -> Option<Directive> {
             }
             pos += piece.len();
         }
+        // `# noqa:` with nothing after it counts as bare (as before); `# noqa: reason`
+        // suppresses nothing.
+        let bare = codes.is_empty() && list.trim().is_empty();
+        if codes.is_empty() && !bare {
+            // not a directive after all; a later `# noqa: ...` on the line may be
+            search = at + 4;
+            continue;
+        }
         if codes.is_empty() {
             end = after;
         }
         return Some(Directive {
             range: start..end,
             codes,
+            bare,
         });
     }
     None
@@ -231,13 +250,23 @@ mod tests {
             "DJP101"
         ));
         assert!(!is_suppressed("x = b.author", "DJP101"));
+        assert!(is_suppressed("x = b.author  # noqa:", "DJP101"));
+        assert!(!is_suppressed("x = b.author  # noqa: see below", "DJP101"));
+        assert!(is_suppressed(
+            "x = b.author  # noqa: see below  # noqa: DJP101",
+            "DJP101"
+        ));
+        assert!(is_suppressed(
+            "x = b.author  # noqa: DJP101 kept for the export",
+            "DJP101"
+        ));
     }
 
     #[test]
     fn directive_ranges() {
         let line = "x = 1  # type: ignore  # noqa: E501, DJP101 because";
         let d = directive(line, line.find('#').unwrap()).unwrap();
-        assert_eq!(&line[d.range.clone()], "# noqa: E501, DJP101 because");
+        assert_eq!(&line[d.range.clone()], "# noqa: E501, DJP101");
         let line = "x = 1  # noqa: E501, DJP101";
         let d = directive(line, line.find('#').unwrap()).unwrap();
         assert_eq!(&line[d.range.clone()], "# noqa: E501, DJP101");
@@ -246,7 +275,11 @@ mod tests {
         let line = "x = 1  #noqa";
         let d = directive(line, line.find('#').unwrap()).unwrap();
         assert_eq!(&line[d.range], "#noqa");
-        assert!(d.codes.is_empty());
+        assert!(d.codes.is_empty() && d.bare);
+        let line = "x = 1  # noqa: DJP105 kept for the export";
+        let d = directive(line, line.find('#').unwrap()).unwrap();
+        assert_eq!(&line[d.range.clone()], "# noqa: DJP105");
+        assert_eq!(d.codes.len(), 1);
     }
 
     #[test]

@@ -84,7 +84,7 @@ pub fn unused_noqa(
         else {
             continue;
         };
-        if d.codes.is_empty() || d.has(RULE.code) {
+        if d.bare || d.codes.is_empty() || d.has(RULE.code) {
             continue;
         }
         let on_line = |code: &str| {
