@@ -6,10 +6,10 @@ use std::path::Path;
 
 /// Everything a cached `Module` depends on besides the file's text.
 const INPUTS: &[&str] = &[
-    "src/ast.rs",
-    "src/parse.rs",
-    "src/source.rs",
-    "src/syntax.rs",
+    "src/syntax/ast.rs",
+    "src/syntax/parse.rs",
+    "src/syntax/source.rs",
+    "src/syntax/errors.rs",
     "Cargo.lock",
 ];
 

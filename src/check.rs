@@ -6,11 +6,11 @@ use crate::diagnostic::Diagnostic;
 use crate::discover;
 use crate::fingerprint;
 use crate::flow::{self, Summaries};
+use crate::frameworks::templates;
 use crate::index::Index;
 use crate::project::{self, File, FileWarning, LoadRequest};
 use crate::rules::{self, Context, Rule};
 use crate::suppress;
-use crate::templates;
 use rayon::prelude::*;
 use rustc_hash::FxHashSet as HashSet;
 use std::collections::BTreeSet;
@@ -407,7 +407,7 @@ fn analyse(
         } else {
             Summaries::build(&files, &index)
         };
-    let facts = crate::index::drf::build(&files, &index, &summaries);
+    let facts = crate::frameworks::drf::build(&files, &index, &summaries);
     let templates = match &cx.cwd {
         Some(cwd) if rules.iter().any(|r| r.reads_templates()) => {
             let dirs = templates::template_dirs(&root, &files);
@@ -563,7 +563,7 @@ pub fn parse_only(paths: &[PathBuf], max_file_bytes: u64) -> Result<ParseOnlySta
 /// Run the enabled rules on one file and drop suppressed findings.
 pub fn check_file(
     index: &Index,
-    facts: &crate::index::drf::Facts,
+    facts: &crate::frameworks::drf::Facts,
     file: &File,
     rules: &[&'static Rule],
 ) -> Vec<Diagnostic> {
@@ -583,7 +583,7 @@ pub fn check_file(
 pub fn check_file_with(
     index: &Index,
     summaries: &Summaries,
-    facts: &crate::index::drf::Facts,
+    facts: &crate::frameworks::drf::Facts,
     file: &File,
     files: &[File],
     rules: &[&'static Rule],
@@ -609,7 +609,7 @@ pub fn check_file_with(
 fn run_rules(
     index: &Index,
     summaries: &Summaries,
-    facts: &crate::index::drf::Facts,
+    facts: &crate::frameworks::drf::Facts,
     file: &File,
     files: &[File],
     rules: &[&'static Rule],

@@ -3,7 +3,6 @@
 //! Three phases: facts per file (parse and lower in parallel, [`project`]), one project
 //! [`index`] of models and managers, then the [`rules`] per file over the [`flow`] analysis.
 
-pub mod ast;
 pub mod baseline;
 pub mod cache;
 pub mod check;
@@ -11,20 +10,22 @@ pub mod cli;
 pub mod config;
 pub mod diagnostic;
 pub mod discover;
+pub mod django;
 pub mod fingerprint;
 pub mod fix;
 pub mod flow;
+pub mod frameworks;
 pub mod index;
 pub mod noqa;
 pub mod output;
-pub mod parse;
 pub mod progress;
 pub mod project;
 pub mod rules;
+pub mod semantic;
 pub mod server;
 pub mod settings;
-pub mod source;
 pub mod suppress;
 pub mod syntax;
-pub mod templates;
 pub mod watch;
+
+pub use syntax::{ast, parse, source};

@@ -3,15 +3,15 @@
 use crate::ast::Module;
 use crate::cache::{self, Cache};
 use crate::discover;
-use crate::index::imports::Scope;
 use crate::parse;
+use crate::semantic::imports::Scope;
 use crate::source::LineIndex;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap as HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-pub type FileId = u32;
+pub use crate::source::FileId;
 
 /// The default `--max-file-size`: no limit below what a span can address (byte offsets are
 /// `u32`), so every Python file a project holds is checked, as Ruff does. A bigger file is
@@ -141,7 +141,7 @@ fn load_one(
                     let start = at + (text[at..end].len() - text[at..end].trim_start().len());
                     Module {
                         has_errors: true,
-                        syntax_errors: vec![crate::syntax::SyntaxError {
+                        syntax_errors: vec![crate::syntax::errors::SyntaxError {
                             span: crate::source::Span::new(start, end),
                             message: format!(
                                 "more than {} nested blocks (Python rejects it: too many \

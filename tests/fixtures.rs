@@ -141,3 +141,65 @@ fn fixtures_match_inline_expectations() {
     );
     assert!(total > 20, "suspiciously few expectations: {total}");
 }
+
+/// Every finding of a fixture project as one line each: location, code, message, label,
+/// help, related locations and the fix, so a change of wording or of a related location
+/// shows in review (`tests/snapshots/`; `INSTA_UPDATE=always cargo test` rewrites them).
+fn rendered(dir: &Path) -> String {
+    let rel = dir.strip_prefix(repo()).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_djperf"))
+        .current_dir(repo())
+        .args(["check", "--output-format", "json", "--exit-zero"])
+        .arg(rel)
+        .output()
+        .expect("run djperf");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    let pos = |d: &serde_json::Value| {
+        format!(
+            "{}:{}:{}",
+            d["filename"].as_str().unwrap_or(""),
+            d["location"]["row"],
+            d["location"]["column"]
+        )
+    };
+    let mut s = String::new();
+    for d in v.as_array().unwrap() {
+        s.push_str(&format!(
+            "{} {} {}\n  label: {}\n",
+            pos(d),
+            d["code"].as_str().unwrap_or(""),
+            d["message"].as_str().unwrap_or(""),
+            d["label"].as_str().unwrap_or(""),
+        ));
+        if let Some(h) = d["help"].as_str() {
+            s.push_str(&format!("  help: {h}\n"));
+        }
+        for r in d["related"].as_array().into_iter().flatten() {
+            s.push_str(&format!(
+                "  related: {} {}\n",
+                pos(r),
+                r["message"].as_str().unwrap_or("")
+            ));
+        }
+        if let Some(f) = d["fix"].as_object() {
+            s.push_str(&format!(
+                "  fix ({}): {}\n",
+                f["applicability"].as_str().unwrap_or(""),
+                f["message"].as_str().unwrap_or("")
+            ));
+        }
+    }
+    s
+}
+
+#[test]
+fn fixture_output_snapshots() {
+    for dir in fixture_dirs() {
+        let name = dir
+            .strip_prefix(repo())
+            .unwrap()
+            .to_string_lossy()
+            .replace(['/', '\\'], "__");
+        insta::assert_snapshot!(name, rendered(&dir));
+    }
+}

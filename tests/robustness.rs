@@ -292,7 +292,7 @@ fn huge_generated_file_checked_by_default_in_bounded_memory() {
         r.stdout
     );
     assert!(
-        r.stdout.contains("shop.py:20:15: DJP101 `Huge.book`"),
+        r.stdout.contains("shop.py:20:15: DJP101 [*] `Huge.book`"),
         "the model of big.py was not indexed:\n{}",
         r.stdout
     );

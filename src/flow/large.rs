@@ -335,7 +335,10 @@ impl<'a> Analyzer<'a> {
         }
         // The fix goes on an expression of this function: not a class attribute, not a
         // queryset handed in.
-        if !(self.fn_span.start <= q.span.start && q.span.end <= self.fn_span.end) {
+        if !(q.span.file == self.file.id
+            && self.fn_span.start <= q.span.span.start
+            && q.span.span.end <= self.fn_span.end)
+        {
             return;
         }
         let model = ix.model(q.model);

@@ -23,7 +23,6 @@ use super::EvalHow;
 use crate::ast::{Block, ExprId, ExprKind, Keyword, Module, ParamKind, StmtKind, Target};
 use crate::index::Index;
 use crate::project::{File, FileId};
-use crate::source::Span;
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::collections::BTreeMap;
@@ -37,19 +36,7 @@ const CYCLE_ROUNDS: usize = 4;
 /// Bound on the expression walk (generated code nests deeply).
 const MAX_EXPR_DEPTH: u32 = 200;
 
-/// Methods not followed: writes and validation. Their relation reads usually sit behind state
-/// checks (`if not self.pk`, `if self.present_in_database`) that the caller's path decides, and
-/// the write itself is what DJP104 reports.
-pub const NOT_FOLLOWED: &[&str] = &[
-    "save",
-    "delete",
-    "clean",
-    "full_clean",
-    "clean_fields",
-    "validate_unique",
-    "validate_constraints",
-    "validated_save",
-];
+pub use crate::django::NOT_FOLLOWED;
 
 /// Whether calls to a method or function with this name are followed.
 pub fn follows(name: &str) -> bool {
@@ -57,7 +44,7 @@ pub fn follows(name: &str) -> bool {
 }
 
 /// A source location, possibly in another file.
-pub type Loc = (FileId, Span);
+pub use crate::source::Loc;
 
 /// What a function does with one value (a parameter, or a path below it).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -339,16 +326,9 @@ impl Summaries {
                     let q = probe
                         .queries(f, p.self_model)
                         .into_iter()
-                        .find(|(span, ..)| !holes.covers(*span));
-                    if let Some((span, model, method)) = q {
-                        out.push((
-                            *i,
-                            OwnQuery {
-                                at: (file.id, span),
-                                model,
-                                method,
-                            },
-                        ));
+                        .find(|(at, ..)| !holes.covers(at.span));
+                    if let Some((at, model, method)) = q {
+                        out.push((*i, OwnQuery { at, model, method }));
                     }
                 }
                 out
@@ -616,12 +596,12 @@ struct Extract<'a> {
 
 impl Extract<'_> {
     fn loc(&self, e: ExprId) -> Loc {
-        (self.fid, self.m.span(e))
+        Loc::new(self.fid, self.m.span(e))
     }
 
     /// Whether code at `at` runs on every call.
     fn always(&self, at: Loc) -> bool {
-        !self.holes.covers(at.1)
+        !self.holes.covers(at.span)
     }
 
     /// Note `n.attr` (or `n` alone, `attr` empty) read where code always runs: a manager of a
@@ -802,7 +782,7 @@ impl Extract<'_> {
         if tree.count() >= MAX_NODES {
             return;
         }
-        let always = !self.holes.covers(at.1);
+        let always = !self.holes.covers(at.span);
         if let Some(node) = tree.node_mut(path, at, always) {
             if let Some(h) = how {
                 node.eval.get_or_insert((at, h));

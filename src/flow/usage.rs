@@ -13,7 +13,7 @@
 use super::{Analyzer, Event, Inst, Qs};
 use crate::ast::{ExprId, ExprKind, Target};
 use crate::index::{FieldKind, Member, ModelId};
-use crate::source::Span;
+use crate::source::Loc;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 /// How the rows were measured without being used.
@@ -29,7 +29,7 @@ pub enum Unused {
 struct Pending {
     /// The local name holding the queryset (`None` for an inline queryset).
     name: Option<Box<str>>,
-    span: Span,
+    span: Loc,
     model: ModelId,
     how: Unused,
 }
@@ -38,10 +38,10 @@ struct Pending {
 pub struct UsageState {
     pending: Vec<Pending>,
     /// The last `qs.count()` call: its span and model.
-    last_count: Option<(Span, ModelId)>,
+    last_count: Option<(Loc, ModelId)>,
     /// The last single relation read (`obj.author`): its span, the instance's model, the
     /// accessor, and whether the related object was already loaded.
-    last_relation: Option<(Span, ModelId, String, bool)>,
+    last_relation: Option<(Loc, ModelId, String, bool)>,
     /// Reads of each dotted attribute (`self.user`) in the function, by its text:
     /// (all reads, reads only for `.id`/`.pk`).
     rel_reads: HashMap<String, (u32, u32)>,
@@ -51,7 +51,7 @@ pub struct UsageState {
     /// hold the objects it was built with.
     constructed: HashSet<Box<str>>,
     /// The expression being tested for truth right now (`if <e>:`).
-    truth_expr: Option<Span>,
+    truth_expr: Option<Loc>,
 }
 
 /// Whether an expression is the integer literal `n`.
@@ -91,12 +91,12 @@ impl Analyzer<'_> {
     /// The operands of `a or b`: the expression's value is one of them, so their rows may be
     /// used by whatever takes it.
     pub(super) fn note_operands_used(&mut self, e: ExprId, values: &[ExprId]) {
-        if self.usage.truth_expr == Some(self.m.span(e)) {
+        if self.usage.truth_expr == Some(self.at(e)) {
             // `if a or b:`: the value is only tested.
             return;
         }
         for v in values {
-            let vspan = self.m.span(*v);
+            let vspan = self.at(*v);
             self.usage.pending.retain(|p| p.span != vspan);
             if let ExprKind::Name(n) = self.m.kind(*v) {
                 let n = n.clone();
@@ -106,16 +106,16 @@ impl Analyzer<'_> {
     }
 
     /// `truth(e)` starts; returns the previous truth expression for [`Self::leave_truth`].
-    pub(super) fn enter_truth(&mut self, e: ExprId) -> Option<Span> {
-        self.usage.truth_expr.replace(self.m.span(e))
+    pub(super) fn enter_truth(&mut self, e: ExprId) -> Option<Loc> {
+        self.usage.truth_expr.replace(self.at(e))
     }
 
-    pub(super) fn leave_truth(&mut self, prev: Option<Span>) {
+    pub(super) fn leave_truth(&mut self, prev: Option<Loc>) {
         self.usage.truth_expr = prev;
     }
 
     /// `len(arg)` / `bool(arg)` on queryset `q`, before the walk marks it evaluated.
-    pub(super) fn note_len_bool(&mut self, builtin: &str, arg: ExprId, q: &Qs, call_span: Span) {
+    pub(super) fn note_len_bool(&mut self, builtin: &str, arg: ExprId, q: &Qs, call_span: Loc) {
         let how = match builtin {
             "len" => Unused::Len,
             "bool" => Unused::Truth,
@@ -126,10 +126,10 @@ impl Analyzer<'_> {
 
     /// `if qs:` / `not qs` / `qs or ...` on queryset `q` (expression `e`).
     pub(super) fn note_truth(&mut self, e: ExprId, q: &Qs) {
-        self.add_pending(e, q, self.m.span(e), Unused::Truth);
+        self.add_pending(e, q, self.at(e), Unused::Truth);
     }
 
-    fn add_pending(&mut self, arg: ExprId, q: &Qs, span: Span, how: Unused) {
+    fn add_pending(&mut self, arg: ExprId, q: &Qs, span: Loc, how: Unused) {
         if q.cached || q.is_list || q.iterator || q.single {
             return;
         }
@@ -161,7 +161,7 @@ impl Analyzer<'_> {
 
     /// A non-queryset expression used for its truth: `if len(qs):`, `if qs.count():`.
     pub(super) fn note_truth_of_call(&mut self, e: ExprId) {
-        let span = self.m.span(e);
+        let span = self.at(e);
         if let Some(p) = self.usage.pending.iter_mut().find(|p| p.span == span) {
             p.how = Unused::Truth;
             return;
@@ -180,7 +180,7 @@ impl Analyzer<'_> {
 
     /// `not x` after `x` was used for its truth.
     pub(super) fn note_not(&mut self, x: ExprId) {
-        let span = self.m.span(x);
+        let span = self.at(x);
         if let Some(Event::CountCompare {
             span: s,
             form,
@@ -196,7 +196,7 @@ impl Analyzer<'_> {
     }
 
     /// `qs.count()` was called (span of the call).
-    pub(super) fn note_count(&mut self, q: &Qs, span: Span) {
+    pub(super) fn note_count(&mut self, q: &Qs, span: Loc) {
         // A filled cache (prefetched relation, evaluated queryset) answers count() itself.
         if q.cached {
             self.usage.last_count = None;
@@ -230,7 +230,7 @@ impl Analyzer<'_> {
         let Some(negated) = existence_test(op, k, flipped) else {
             return;
         };
-        let sspan = m.span(subject);
+        let sspan = self.at(subject);
         if let Some(p) = self.usage.pending.iter_mut().find(|p| p.span == sspan) {
             p.how = Unused::Truth;
             return;
@@ -243,7 +243,7 @@ impl Analyzer<'_> {
             if cspan == sspan {
                 let form = format!("{op} {k}");
                 self.events.push(Event::CountCompare {
-                    span: m.span(e),
+                    span: self.at(e),
                     model,
                     form,
                     negated,
@@ -284,13 +284,13 @@ impl Analyzer<'_> {
     }
 
     /// A single relation was read (`obj.author`, expression span `span`).
-    pub(super) fn note_relation(&mut self, inst: &Inst, attr: &str, span: Span, loaded: bool) {
+    pub(super) fn note_relation(&mut self, inst: &Inst, attr: &str, span: Loc, loaded: bool) {
         let forward = matches!(self.ix.member(inst.model, attr), Some(Member::Forward(f)) if f.kind == FieldKind::ForeignKey || f.kind == FieldKind::OneToOne);
         self.usage.last_relation = forward.then(|| (span, inst.model, attr.to_owned(), loaded));
     }
 
     /// `<value>.<attr>` where `value` may be a relation read (`obj.author.id`).
-    pub(super) fn note_id_read(&mut self, value: ExprId, attr: &str, span: Span) {
+    pub(super) fn note_id_read(&mut self, value: ExprId, attr: &str, span: Loc) {
         // Count every read of a dotted attribute (`obj.author`), by its text.
         if let Some(base) = self.m.dotted(value) {
             self.usage
@@ -302,7 +302,7 @@ impl Analyzer<'_> {
         if attr != "id" && attr != "pk" {
             return;
         }
-        let vspan = self.m.span(value);
+        let vspan = self.at(value);
         let Some((rspan, model, rel, loaded)) = self.usage.last_relation.clone() else {
             return;
         };
@@ -343,7 +343,7 @@ impl Analyzer<'_> {
     }
 
     /// A plain field (or an FK's `_id`) read on an instance.
-    pub(super) fn note_field_read(&mut self, inst: &Inst, field: &str, span: Span) {
+    pub(super) fn note_field_read(&mut self, inst: &Inst, field: &str, span: Loc) {
         let Some(row) = inst.row.clone() else { return };
         if !self.per_row(&row) || !inst.loads.defers(field) {
             return;

@@ -2,7 +2,7 @@
 
 use crate::index::effects::LoadSet;
 use crate::index::ModelId;
-use crate::source::Span;
+use crate::source::Loc;
 use std::rc::Rc;
 
 /// Where a row came from: the loop that yields it, the queryset that should load its
@@ -11,10 +11,10 @@ use std::rc::Rc;
 pub struct Row {
     pub loop_id: u32,
     /// The root queryset expression (the place to add `select_related`/`prefetch_related`).
-    pub root_span: Span,
+    pub root_span: Loc,
     /// Where the fix goes when the rows come from querysets built on several branches
     /// (empty: `root_span` alone). See [`Qs::fix_at`].
-    pub fix_at: Rc<[Span]>,
+    pub fix_at: Rc<[Loc]>,
     /// The root queryset calls `select_for_update()`.
     pub locks: bool,
     /// The root queryset's model name (for messages).
@@ -61,7 +61,7 @@ pub struct Qs {
     /// Manager/queryset classes providing custom methods.
     pub classes: Rc<[String]>,
     /// The expression that built it (where a fix is appended).
-    pub span: Span,
+    pub span: Loc,
     /// At most one row (filtered on the pk or a unique field).
     pub single: bool,
     /// The result cache is filled (evaluated before, or a prefetched relation).
@@ -72,7 +72,7 @@ pub struct Qs {
     pub is_list: bool,
     pub related: Option<Rc<RelInfo>>,
     /// A method that re-queries a prefetched relation, and where it was called.
-    pub bypass: Option<(Span, Box<str>)>,
+    pub bypass: Option<(Loc, Box<str>)>,
     /// A chained method that changes the rows (`filter`...), so a plain prefetch cannot serve it.
     pub narrowed: Option<Box<str>>,
     /// The queryset ends in `.iterator()`.
@@ -84,18 +84,18 @@ pub struct Qs {
     /// The expressions every path to this value went through, oldest first (`span` last
     /// unless branches joined): `qs = Book.objects.all()` then `qs = qs.filter(...)` on one
     /// branch share `Book.objects.all()`, where one fix serves both.
-    pub through: Rc<[Span]>,
+    pub through: Rc<[Loc]>,
     /// The expressions a fix must change so that every path loads what it adds, when
     /// branches built the queryset separately (`if ...: qs = A` / `else: qs = B`). Empty:
     /// `span` alone.
-    pub fix_at: Rc<[Span]>,
+    pub fix_at: Rc<[Loc]>,
     /// `select_for_update()` was chained: a join would lock the related rows too.
     pub locks: bool,
 }
 
 impl Qs {
     /// A chained call or slice at `span` made this queryset.
-    pub fn step(&mut self, span: Span) {
+    pub fn step(&mut self, span: Loc) {
         self.span = span;
         let mut t = self.through.to_vec();
         t.push(span);
@@ -104,7 +104,7 @@ impl Qs {
     }
 
     /// The expressions where a fix goes (see [`Qs::fix_at`]).
-    pub fn fix_targets(&self) -> Rc<[Span]> {
+    pub fn fix_targets(&self) -> Rc<[Loc]> {
         if self.fix_at.is_empty() {
             Rc::from([self.span])
         } else {
@@ -114,11 +114,11 @@ impl Qs {
 
     /// `fix_at` and `through` of the value joined from branches `a` and `b`: the last
     /// expression both went through if there is one, else every branch's own targets.
-    fn join_targets(a: &Qs, b: &Qs) -> (Rc<[Span]>, Rc<[Span]>) {
+    fn join_targets(a: &Qs, b: &Qs) -> (Rc<[Loc]>, Rc<[Loc]>) {
         if a.span == b.span && a.fix_at == b.fix_at && a.through == b.through {
             return (a.fix_at.clone(), a.through.clone());
         }
-        let common: Vec<Span> = a
+        let common: Vec<Loc> = a
             .through
             .iter()
             .zip(b.through.iter())
@@ -127,8 +127,8 @@ impl Qs {
             .collect();
         let (ta, tb) = (a.fix_targets(), b.fix_targets());
         // Both went through the other's targets: those serve every path.
-        let covers = |ts: &[Span], through: &[Span]| ts.iter().all(|t| through.contains(t));
-        let fix_at: Vec<Span> = if covers(&ta, &b.through) && covers(&ta, &a.through) {
+        let covers = |ts: &[Loc], through: &[Loc]| ts.iter().all(|t| through.contains(t));
+        let fix_at: Vec<Loc> = if covers(&ta, &b.through) && covers(&ta, &a.through) {
             ta.to_vec()
         } else if covers(&tb, &a.through) && covers(&tb, &b.through) {
             tb.to_vec()

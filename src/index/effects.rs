@@ -151,35 +151,6 @@ pub struct ChainEffect {
     pub values: bool,
 }
 
-/// Methods that return a new queryset of the same rows.
-pub const QS_METHODS: &[&str] = &[
-    "all",
-    "filter",
-    "exclude",
-    "order_by",
-    "select_related",
-    "prefetch_related",
-    "annotate",
-    "alias",
-    "distinct",
-    "only",
-    "defer",
-    "using",
-    "reverse",
-    "none",
-    "extra",
-    "select_for_update",
-    "values",
-    "values_list",
-    "union",
-    "intersection",
-    "difference",
-    "complex_filter",
-    "get_queryset",
-    "_chain",
-    "_clone",
-];
-
 /// Apply one chained method call to an effect. Returns `false` if `method` does not return a
 /// queryset. `inner` evaluates a `Prefetch(queryset=...)` argument to its load set.
 pub fn apply_method(
@@ -296,7 +267,7 @@ pub fn apply_method(
             }
             true
         }
-        _ => QS_METHODS.contains(&method),
+        _ => crate::django::QS_METHODS.contains(&method),
     }
 }
 

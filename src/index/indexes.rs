@@ -186,7 +186,9 @@ fn read_meta(f: &File, meta: &ClassDef, out: &mut OwnFacts) {
                         continue;
                     };
                     let Some(d) = m.dotted(*func) else { continue };
-                    if super::imports::last_segment(&f.scope.qualify(&d)) != "UniqueConstraint" {
+                    if crate::semantic::imports::last_segment(&f.scope.qualify(&d))
+                        != "UniqueConstraint"
+                    {
                         continue;
                     }
                     let cols = m
@@ -256,7 +258,7 @@ fn index_call(f: &File, e: ExprId) -> Option<(Vec<String>, bool)> {
     };
     let d = m.dotted(*func)?;
     let q = f.scope.qualify(&d);
-    let class = super::imports::last_segment(&q);
+    let class = crate::semantic::imports::last_segment(&q);
     if !class.ends_with("Index") {
         return None;
     }

@@ -2,19 +2,16 @@
 //! and the queryset effect of every manager/queryset method, built once from all files under
 //! the project root.
 
-pub mod admin;
-pub mod drf;
 pub mod effects;
-pub mod imports;
 pub mod indexes;
 pub mod migrations;
-pub mod views;
 
 use crate::ast::{ClassDef, ExprId, ExprKind, Module, StmtKind};
 use crate::project::{File, FileId};
+use crate::semantic::classes::ClassTable;
+use crate::semantic::imports::last_segment;
 use crate::source::Span;
 pub use effects::ChainEffect;
-use imports::last_segment;
 use rustc_hash::FxHashMap as HashMap;
 use std::collections::BTreeMap;
 
@@ -147,6 +144,8 @@ struct QsClass {
 #[derive(Debug, Default)]
 pub struct Index {
     pub models: Vec<Model>,
+    /// Every top-level class of the run, with bases and MRO (the one class table).
+    pub classes: ClassTable,
     by_qual: HashMap<String, ModelId>,
     by_app: HashMap<(String, String), ModelId>,
     by_name: HashMap<String, Vec<ModelId>>,
@@ -171,18 +170,6 @@ pub struct Index {
     /// Thresholds of the index rules (defaults until `[tool.djperf]` sets them).
     pub index_options: indexes::IndexOptions,
 }
-
-const DJANGO_MODEL_BASES: &[&str] = &["django.db.models.Model", "django.db.models.base.Model"];
-
-const MANAGER_BASES: &[&str] = &[
-    "django.db.models.Manager",
-    "django.db.models.manager.Manager",
-    "django.db.models.manager.BaseManager",
-    "django.db.models.QuerySet",
-    "django.db.models.query.QuerySet",
-    "django.contrib.auth.models.UserManager",
-    "django.contrib.auth.base_user.BaseUserManager",
-];
 
 impl Index {
     /// Build the index from every file of the project plus Django's built-in models.
@@ -239,24 +226,12 @@ impl Index {
             }
         }
         // 2. find model classes to a fixpoint over project bases
-        let mut class_quals: Vec<(FileId, u32, String, Vec<String>)> = Vec::new();
-        for f in &all {
-            for (ci, c) in f.ast.classes.iter().enumerate() {
-                if c.outer.is_some() {
-                    continue;
-                }
-                let Some(qual) = class_qual(f, c) else {
-                    continue;
-                };
-                let bases = c
-                    .bases
-                    .iter()
-                    .filter_map(|b| f.ast.dotted(*b))
-                    .map(|d| ix.qualify_in(f, &d))
-                    .collect();
-                class_quals.push((f.id, u32::try_from(ci).unwrap_or(0), qual, bases));
-            }
-        }
+        ix.classes = ClassTable::build(&all, &|f, d| ix.resolve_alias(&ix.qualify_in(f, d)));
+        let class_quals: Vec<(FileId, u32, String, Vec<String>)> = ix
+            .classes
+            .iter()
+            .map(|(q, c)| (c.file, c.class, q.to_owned(), c.bases.clone()))
+            .collect();
         let files_by_id: HashMap<FileId, &File> = all.iter().map(|f| (f.id, *f)).collect();
         ix.find_field_classes(&class_quals, &files_by_id);
         let mut is_model: HashMap<String, bool> = HashMap::default();
@@ -264,11 +239,14 @@ impl Index {
         for (_, _, q, bases) in &class_quals {
             if bases
                 .iter()
-                .any(|b| DJANGO_MODEL_BASES.contains(&b.as_str()))
+                .any(|b| crate::django::MODEL_BASES.contains(&b.as_str()))
             {
                 is_model.insert(q.clone(), true);
             }
-            if bases.iter().any(|b| MANAGER_BASES.contains(&b.as_str())) {
+            if bases
+                .iter()
+                .any(|b| crate::django::MANAGER_BASES.contains(&b.as_str()))
+            {
                 is_qs.insert(q.clone(), true);
             }
         }
@@ -401,7 +379,7 @@ impl Index {
             complete.insert(
                 *id,
                 bases.iter().all(|b| {
-                    DJANGO_MODEL_BASES.contains(&b.as_str())
+                    crate::django::MODEL_BASES.contains(&b.as_str())
                         || known_classes.contains(ix.resolve_alias(b).as_str())
                         || ix.model_by_qual(b).is_some()
                 }),
@@ -890,10 +868,6 @@ impl Index {
     }
 }
 
-fn class_qual(f: &File, c: &ClassDef) -> Option<String> {
-    Some(format!("{}.{}", f.scope.module, c.name))
-}
-
 /// Whether a class body assigns Django model fields (`x = models.CharField(...)`).
 fn declares_django_fields(f: &File, c: &ClassDef) -> bool {
     c.body.iter().any(|st| {
@@ -1179,7 +1153,7 @@ fn manager_classes(f: &File, v: ExprId, ix: &Index) -> Option<Vec<String>> {
             let q = f.scope.qualify(&f.ast.dotted(*func)?);
             let name = last_segment(&q);
             let known = ix.qs_classes.contains_key(&ix.resolve_alias(&q))
-                || MANAGER_BASES.contains(&q.as_str())
+                || crate::django::MANAGER_BASES.contains(&q.as_str())
                 || (name.ends_with("Manager")
                     && name.chars().next().is_some_and(char::is_uppercase));
             known.then(|| vec![q])

@@ -5,8 +5,8 @@ use crate::ast::{Const, ExprKind};
 use crate::diagnostic::{Applicability, Diagnostic, Fix, Related, Severity};
 use crate::fix::class;
 use crate::fix::queryset::{self, LoadCall};
-use crate::index::admin::{Admin, SelectRelated};
-use crate::index::drf::{first_missing, lookup, maximal};
+use crate::frameworks::admin::{Admin, SelectRelated};
+use crate::frameworks::drf::{first_missing, lookup, maximal};
 
 pub const RULE: Rule = Rule {
     code: "DJP120",
@@ -207,8 +207,7 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
                 .collect();
             out.push(
                 rule.diagnostic(
-                    cx.file.id,
-                    c.span,
+                    crate::source::Loc::new(cx.file.id, c.span),
                     message,
                     "queries for each row".to_owned(),
                 )

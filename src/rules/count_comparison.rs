@@ -65,13 +65,12 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
         };
         out.push(
             rule.diagnostic(
-                cx.file.id,
                 *span,
                 format!("`count()` of `{name}` rows used as an existence test (`{form}`)"),
                 "counts every matching row".to_owned(),
             )
             .with_help(format!("use `{fix}`: the database stops at the first row"))
-            .with_fix(rewrite::count_to_exists(cx.file, *span).map(|e| Fix {
+            .with_fix(rewrite::count_to_exists(cx.file, span.span).map(|e| Fix {
                 message: format!("Use `{fix}`"),
                 applicability: Applicability::Safe,
                 edits: vec![e],

@@ -58,12 +58,12 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let name = &cx.index.model(*model).name;
-        let root_line = cx.file.lines.line_of(root_span.start as usize) + 1;
-        out.push(rule.diagnostic(cx.file.id, *span, format!("`{name}.{field}` was left out of the rows and is read on every row: one query per row"), format!("loads `{field}` for each row")).with_help(format!(
+        let root_line = cx.file.lines.line_of(root_span.span.start as usize) + 1;
+        out.push(rule.diagnostic(*span, format!("`{name}.{field}` was left out of the rows and is read on every row: one query per row"), format!("loads `{field}` for each row")).with_help(format!(
                 "load `{field}` with the rows: add \"{field}\" to .only(...) (or drop it from .defer(...)) on line {root_line}"
             )).with_related(vec![Related {
-                file: cx.file.id,
-                span: *root_span,
+                file: root_span.file,
+                span: root_span.span,
                 message: format!("these `{name}` rows leave out `{field}`"),
             }]));
     }

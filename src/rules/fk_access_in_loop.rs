@@ -4,7 +4,7 @@ use super::{Context, Rule};
 use crate::diagnostic::{Diagnostic, Related, Severity};
 use crate::fix::queryset::{self, LoadCall};
 use crate::flow::Event;
-use crate::source::Span;
+use crate::source::{Loc, Span};
 use std::collections::BTreeMap;
 
 pub const RULE: Rule = Rule {
@@ -91,12 +91,12 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
         } = ev
         {
             let key = path[..=(*missing_from).min(path.len() - 1)].to_vec();
-            groups.entry((*root_span, key)).or_default().push(ev);
+            groups.entry((root_span.span, key)).or_default().push(ev);
         }
     }
     for ((root_span, _), mut evs) in groups {
         evs.sort_by_key(|e| match e {
-            Event::FkAccess { span, .. } => (span.start, span.end),
+            Event::FkAccess { span, .. } => (span.span.start, span.span.end),
             _ => (0, 0),
         });
         let Event::FkAccess {
@@ -146,6 +146,7 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
         let model_name = &ix.model(*model).name;
         let root_name = &ix.model(*root_model).name;
         // Where the rows' queryset is built: each branch that builds it separately.
+        let fix_at: Vec<Span> = fix_at.iter().map(|l| l.span).collect();
         let roots = if fix_at.is_empty() {
             vec![root_span]
         } else {
@@ -154,7 +155,7 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
             } else {
                 LoadCall::SelectRelated
             };
-            queryset::lacking(cx.file, fix_at, call, &maximal)
+            queryset::lacking(cx.file, &fix_at, call, &maximal)
         };
         let at = super::queryset_lines(cx.file, root_span, &roots);
         let call = if any_many {
@@ -200,8 +201,8 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
             code: rule.code,
             name: rule.name,
             severity: rule.severity,
-            file: cx.file.id,
-            span: *span,
+            file: span.file,
+            span: span.span,
             message: format!(
                 "`{model_name}.{attr}` is a {kind} read on every row: one query per row"
             ),
@@ -220,7 +221,7 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
                         super::shortest_first(&maximal, HELP_PATHS).replace('"', "`")
                     ),
                 })
-                .chain(via.map(|(file, span)| Related {
+                .chain(via.map(|Loc { file, span }| Related {
                     file,
                     span,
                     message: format!("reads `{attr}` here"),

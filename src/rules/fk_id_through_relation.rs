@@ -61,10 +61,9 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
             continue;
         };
         let name = &cx.index.model(*model).name;
-        let fix = key_fix(cx, *model, attr, *span);
+        let fix = key_fix(cx, *model, attr, span.span);
         out.push(
             rule.diagnostic(
-                cx.file.id,
                 *span,
                 format!("`{name}.{attr}` is fetched only to read its `{id_attr}`"),
                 format!("queries `{attr}` to read a key the row holds"),

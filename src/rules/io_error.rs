@@ -2,7 +2,7 @@
 
 use super::{Context, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::source::Span;
+use crate::source::{Loc, Span};
 
 pub const RULE: Rule = Rule {
     code: "DJP001",
@@ -52,8 +52,7 @@ file went unchecked); only `ignore` turns it off.
 fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
     if let Some(why) = &cx.file.io_error {
         out.push(rule.diagnostic(
-            cx.file.id,
-            Span::new(0, 0),
+            Loc::new(cx.file.id, Span::new(0, 0)),
             why.clone(),
             "not checked".to_owned(),
         ));

@@ -60,17 +60,14 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
         let name = &cx.index.model(*model).name;
         out.push(
             rule.diagnostic(
-                cx.file.id,
                 *span,
                 format!("`len()` fetches every `{name}` row only to count them"),
                 "loads all rows".to_owned(),
             )
             .with_help("use `.count()` on the queryset: the database counts the rows".to_owned())
-            .with_fix(
-                rewrite::len_to_count(cx.file, *span).map(|e| {
-                    super::measured_fix("Replace `len()` with `.count()`", cx.file, *span, e)
-                }),
-            ),
+            .with_fix(rewrite::len_to_count(cx.file, span.span).map(|e| {
+                super::measured_fix("Replace `len()` with `.count()`", cx.file, span.span, e)
+            })),
         );
     }
 }

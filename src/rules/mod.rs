@@ -31,17 +31,17 @@ pub(crate) mod unused_noqa;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::flow::Event;
+use crate::frameworks::templates::walk::{view_events, Walked};
+use crate::frameworks::templates::Templates;
 use crate::index::Index;
 use crate::project::File;
-use crate::templates::walk::{view_events, Walked};
-use crate::templates::Templates;
 use std::cell::OnceCell;
 
 /// Everything a rule sees for one file.
 pub struct Context<'a> {
     pub index: &'a Index,
     /// Project-wide DRF serializers and views, and admins.
-    pub facts: &'a crate::index::drf::Facts,
+    pub facts: &'a crate::frameworks::drf::Facts,
     pub file: &'a File,
     /// Every file of the run, by id (for fixes that edit another file).
     pub files: &'a [File],
@@ -90,19 +90,13 @@ pub struct Rule {
 
 impl Rule {
     /// A finding of this rule; add help and related locations with the `with_*` methods.
-    pub fn diagnostic(
-        &self,
-        file: crate::project::FileId,
-        span: crate::source::Span,
-        message: String,
-        label: String,
-    ) -> Diagnostic {
+    pub fn diagnostic(&self, at: crate::source::Loc, message: String, label: String) -> Diagnostic {
         Diagnostic {
             code: self.code,
             name: self.name,
             severity: self.severity,
-            file,
-            span,
+            file: at.file,
+            span: at.span,
             message,
             label,
             help: None,

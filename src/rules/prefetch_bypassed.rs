@@ -62,15 +62,15 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
         let ix = cx.index;
         let model_name = &ix.model(*model).name;
         let root_name = &ix.model(*root_model).name;
-        let root_line = cx.file.lines.line_of(root_span.start as usize) + 1;
+        let root_line = cx.file.lines.line_of(root_span.span.start as usize) + 1;
         let lookup = path.join("__");
-        out.push(rule.diagnostic(cx.file.id, *span, format!(
+        out.push(rule.diagnostic(*span, format!(
                 "`.{method}()` re-queries the prefetched `{model_name}.{rel}` on every row"
             ), format!("`.{method}()` does not use the prefetch cache")).with_help(format!(
                 "prefetch exactly these rows with Prefetch(\"{lookup}\", queryset=..., to_attr=\"...\") on the `{root_name}` queryset on line {root_line} and read the list, or work on `.all()` in Python"
             )).with_related(vec![Related {
-                file: cx.file.id,
-                span: *root_span,
+                file: root_span.file,
+                span: root_span.span,
                 message: format!("`{lookup}` is prefetched here, but the cache is bypassed"),
             }]));
     }

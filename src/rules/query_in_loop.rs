@@ -94,15 +94,15 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
             m => format!("`.{m}()` on a related `{name}` manager runs a query"),
         };
         let mut related = vec![Related {
-            file: cx.file.id,
-            span: super::header_span(cx.file, *loop_span),
+            file: loop_span.file,
+            span: super::header_span(cx.file, loop_span.span),
             message: "the loop".to_owned(),
         }];
         let message = match via {
-            Some((shown, (file, at))) => {
+            Some((shown, at)) => {
                 related.push(Related {
-                    file: *file,
-                    span: *at,
+                    file: at.file,
+                    span: at.span,
                     message: format!("{what} here"),
                 });
                 format!("`{shown}` runs a query on every loop iteration")
@@ -110,14 +110,9 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
             None => format!("{what} on every loop iteration"),
         };
         out.push(
-            rule.diagnostic(
-                cx.file.id,
-                *span,
-                message,
-                "one query per iteration".to_owned(),
-            )
-            .with_help(help)
-            .with_related(related),
+            rule.diagnostic(*span, message, "one query per iteration".to_owned())
+                .with_help(help)
+                .with_related(related),
         );
     }
 }

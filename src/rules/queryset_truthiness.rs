@@ -61,7 +61,6 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
         let name = &cx.index.model(*model).name;
         out.push(
             rule.diagnostic(
-                cx.file.id,
                 *span,
                 format!("testing a `{name}` queryset for rows fetches every row"),
                 "loads all rows".to_owned(),
@@ -70,8 +69,8 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
                 "use `.exists()` on the queryset: the database stops at the first row".to_owned(),
             )
             .with_fix(
-                rewrite::truth_to_exists(cx.file, *span)
-                    .map(|e| super::measured_fix("Test with `.exists()`", cx.file, *span, e)),
+                rewrite::truth_to_exists(cx.file, span.span)
+                    .map(|e| super::measured_fix("Test with `.exists()`", cx.file, span.span, e)),
             ),
         );
     }

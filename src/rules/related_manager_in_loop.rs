@@ -4,6 +4,7 @@ use super::{Context, Rule};
 use crate::diagnostic::{Diagnostic, Related, Severity};
 use crate::fix::queryset::{self, LoadCall};
 use crate::flow::{EvalHow, Event};
+use crate::source::{Loc, Span};
 
 pub const RULE: Rule = Rule {
     code: "DJP102",
@@ -79,17 +80,19 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
         let ix = cx.index;
         let model_name = &ix.model(*model).name;
         let root_name = &ix.model(*root_model).name;
+        let root_span = root_span.span;
+        let fix_at: Vec<Span> = fix_at.iter().map(|l| l.span).collect();
         let roots = if fix_at.is_empty() {
-            vec![*root_span]
+            vec![root_span]
         } else {
             queryset::lacking(
                 cx.file,
-                fix_at,
+                &fix_at,
                 LoadCall::PrefetchRelated,
                 std::slice::from_ref(&path.join("__")),
             )
         };
-        let at = super::queryset_lines(cx.file, *root_span, &roots);
+        let at = super::queryset_lines(cx.file, root_span, &roots);
         let lookup = path.join("__");
         let (what, help) = match (narrowed, how) {
             (Some(m), _) => (
@@ -130,7 +133,7 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
                 None,
             ),
             (None, EvalHow::Count | EvalHow::Exists)
-                if !queryset::is_method_call(cx.file, *span, &["count", "exists"]) =>
+                if !queryset::is_method_call(cx.file, span.span, &["count", "exists"]) =>
             {
                 // len()/bool()/`if qs:` load every row anyway: the prefetch only batches it.
                 queryset::load_fix_at(
@@ -154,8 +157,8 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
             code: rule.code,
             name: rule.name,
             severity: rule.severity,
-            file: cx.file.id,
-            span: *span,
+            file: span.file,
+            span: span.span,
             message: format!("{what} `{model_name}.{rel}` on every row: one query per row"),
             label: match via {
                 Some(_) => format!("the row is handed to code that queries `{rel}` for each row"),
@@ -169,7 +172,7 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
                     span: *s,
                     message: format!("these `{root_name}` rows do not prefetch `{lookup}`"),
                 })
-                .chain(via.map(|(file, span)| Related {
+                .chain(via.map(|Loc { file, span }| Related {
                     file,
                     span,
                     message: format!("reads `{rel}` here"),

@@ -68,7 +68,6 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
         };
         out.push(
             rule.diagnostic(
-                cx.file.id,
                 *span,
                 format!("`{name}.{method}()` runs a query on every loop iteration"),
                 format!(
@@ -79,7 +78,7 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
             .with_help(help)
             .with_related(vec![Related {
                 file: cx.file.id,
-                span: super::header_span(cx.file, *loop_span),
+                span: super::header_span(cx.file, loop_span.span),
                 message: "the loop".to_owned(),
             }]),
         );

@@ -2,7 +2,7 @@
 
 use super::{Context, Rule};
 use crate::diagnostic::{Diagnostic, Related, Severity};
-use crate::index::drf::{first_missing, lookup, MethodQuery};
+use crate::frameworks::drf::{first_missing, lookup, MethodQuery};
 use crate::source::Span;
 use std::collections::BTreeMap;
 
@@ -153,8 +153,7 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
         }
         out.push(
             rule.diagnostic(
-                cx.file.id,
-                span,
+                crate::source::Loc::new(cx.file.id, span),
                 format!(
                     "serializer field `{}` runs {what} for every serialized object",
                     q.field

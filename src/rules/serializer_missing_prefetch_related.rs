@@ -3,7 +3,7 @@
 use super::{quoted_list, Context, Rule};
 use crate::diagnostic::{Diagnostic, Related, Severity};
 use crate::fix::queryset::{self, LoadCall};
-use crate::index::drf::{lookup, maximal};
+use crate::frameworks::drf::{lookup, maximal};
 use crate::source::Span;
 use std::collections::BTreeMap;
 
@@ -136,7 +136,7 @@ pub(super) fn report(cx: &Context<'_>, rule: &Rule, many: bool, out: &mut Vec<Di
             None,
         )
         .filter(|_| !bare_select);
-        out.push(rule.diagnostic(cx.file.id, span, format!(
+        out.push(rule.diagnostic(crate::source::Loc::new(cx.file.id, span), format!(
                 "`{view_name}` serializes `{model}` rows with `{}`, which reads `{}` on every row: one query per row",
                 first.serializer.name,
                 paths.join("`, `")

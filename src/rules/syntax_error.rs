@@ -52,8 +52,7 @@ turns it off.
 fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
     for e in &cx.file.ast.syntax_errors {
         out.push(rule.diagnostic(
-            cx.file.id,
-            e.span,
+            crate::source::Loc::new(cx.file.id, e.span),
             format!("syntax error: {}", e.message),
             e.message.clone(),
         ));

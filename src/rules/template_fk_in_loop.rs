@@ -4,7 +4,7 @@ use super::{quoted_list, Context, Rule};
 use crate::diagnostic::{Diagnostic, Related, Severity};
 use crate::flow::Event;
 use crate::project::FileId;
-use crate::source::Span;
+use crate::source::{Loc, Span};
 use std::collections::BTreeMap;
 
 pub const RULE: Rule = Rule {
@@ -61,9 +61,14 @@ time, tags and filters of `builtins` libraries, and values an inclusion tag buil
 not findings; loops over its related managers are not followed to the view either.
 "#;
 
+/// Whether a file of the run is a template.
+fn is_template(cx: &Context<'_>, id: FileId) -> bool {
+    cx.file_by_id(id).is_some_and(|f| f.template)
+}
+
 /// Group template events by the view queryset they belong to.
 pub(super) struct Group<'e> {
-    pub root_span: Span,
+    pub root_span: Loc,
     pub events: Vec<&'e Event>,
     /// Template locations reading the relations: (file, span, what).
     pub sites: Vec<(FileId, Span, String)>,
@@ -72,21 +77,22 @@ pub(super) struct Group<'e> {
 /// Events of `cx`'s views for which `pick` returns the accessor read, grouped per queryset.
 pub(super) fn groups<'e>(
     cx: &'e Context<'_>,
-    pick: impl Fn(&Event) -> Option<(Span, Span, String)>,
+    pick: impl Fn(&Event) -> Option<(Loc, Loc, String)>,
 ) -> Vec<Group<'e>> {
     let walked = cx.template_events();
-    let mut by_root: BTreeMap<Span, Group<'e>> = BTreeMap::new();
+    let mut by_root: BTreeMap<Loc, Group<'e>> = BTreeMap::new();
     for ev in &walked.events {
         let Some((span, root_span, attr)) = pick(ev) else {
             continue;
         };
         // The fix goes to a queryset of the view; one built in the template is not reported.
-        if walked.decode(root_span).is_some() {
+        if root_span.file != cx.file.id {
             continue;
         }
-        let Some((tfile, tspan)) = walked.decode(span) else {
+        if !is_template(cx, span.file) {
             continue;
-        };
+        }
+        let (tfile, tspan) = (span.file, span.span);
         let g = by_root.entry(root_span).or_insert_with(|| Group {
             root_span,
             events: Vec::new(),
@@ -215,7 +221,7 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
             name: rule.name,
             severity: rule.severity,
             file: cx.file.id,
-            span: g.root_span,
+            span: g.root_span.span,
             message: format!(
                 "template `{templates}` reads `{model_name}.{attr}`{more} on every row it loops over: one query per row"
             ),
@@ -225,7 +231,7 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
             ),
             help: Some(fix_help(
                 cx,
-                g.root_span,
+                g.root_span.span,
                 &root_name,
                 &format!(".{call}({})", quoted_list(&maximal)),
             )),

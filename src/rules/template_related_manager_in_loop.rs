@@ -102,7 +102,7 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
         };
         let mut help = fix_help(
             cx,
-            g.root_span,
+            g.root_span.span,
             &root_name,
             &format!(".prefetch_related({})", quoted_list(&lookups)),
         );
@@ -111,7 +111,7 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
                 "a plain prefetch cannot serve `.{m}()`: {}",
                 fix_help(
                     cx,
-                    g.root_span,
+                    g.root_span.span,
                     &root_name,
                     &format!(
                         ".prefetch_related(Prefetch({}, queryset=..., to_attr=\"...\"))",
@@ -127,7 +127,7 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
             name: rule.name,
             severity: rule.severity,
             file: cx.file.id,
-            span: g.root_span,
+            span: g.root_span.span,
             message: format!(
                 "template `{templates}` queries `{model_name}.{rel}`{more} on every row it loops over: one query per row"
             ),

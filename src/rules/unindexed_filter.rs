@@ -229,7 +229,7 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
             name: rule.name,
             severity: rule.severity,
             file: cx.file.id,
-            span: *span,
+            span: span.span,
             message: format!(
                 "`{method}()` on `{mname}.{}`, a column no index leads",
                 col.field

@@ -110,7 +110,7 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let filter = filter_column(ix, *model, filters);
-        push(*span, col.model, &col, "`order_by()`", path, filter);
+        push(span.span, col.model, &col, "`order_by()`", path, filter);
     }
     // Meta.ordering, reported where it is written.
     for (id, m) in ix.models.iter().enumerate() {

@@ -100,7 +100,7 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
                     "load only the fields read: add `.only({})` to the queryset",
                     quoted_list(&only)
                 ),
-                queryset::load_fix(cx.file, *span, LoadCall::Only, &only, Some(UNSAFE)),
+                queryset::load_fix(cx.file, span.span, LoadCall::Only, &only, Some(UNSAFE)),
             )
         } else {
             (
@@ -108,13 +108,12 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
                     "leave the large columns out: add `.defer({})` to the queryset",
                     quoted_list(unread)
                 ),
-                queryset::load_fix(cx.file, *span, LoadCall::Defer, unread, Some(UNSAFE)),
+                queryset::load_fix(cx.file, span.span, LoadCall::Defer, unread, Some(UNSAFE)),
             )
         };
         let s = if unread.len() == 1 { "" } else { "s" };
         out.push(
             rule.diagnostic(
-                cx.file.id,
                 *span,
                 format!(
                     "`{name}` rows load the large column{s} {cols}, which the loop never reads"
@@ -136,7 +135,7 @@ fn serializer_views(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
         if v.detail_only || v.qs.loads.only.is_some() {
             continue;
         }
-        let sers: Vec<&crate::index::drf::Serializer> = v
+        let sers: Vec<&crate::frameworks::drf::Serializer> = v
             .serializers
             .iter()
             .map(|i| &cx.facts.serializers[*i])
@@ -178,8 +177,7 @@ fn serializer_views(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
         let s = if unread.len() == 1 { "" } else { "s" };
         out.push(
             rule.diagnostic(
-                cx.file.id,
-                v.qs.span,
+                crate::source::Loc::new(cx.file.id, v.qs.span),
                 format!(
                     "`{}` rows load the large column{s} {cols}, which `{}` never outputs",
                     model.name,

@@ -132,8 +132,7 @@ pub fn unused_noqa(
         let fix = removal(file.id, start, line_text, &d, &drop);
         out.push(
             RULE.diagnostic(
-                file.id,
-                span,
+                crate::source::Loc::new(file.id, span),
                 format!("unused `noqa` directive ({})", parts.join("; ")),
                 "suppresses nothing here".to_owned(),
             )

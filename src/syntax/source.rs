@@ -27,6 +27,26 @@ impl Span {
     }
 }
 
+/// A file of the run, by its index in the run's file list (templates included).
+pub type FileId = u32;
+
+/// A place in one file of the run: the file and a byte range in it. Every location the
+/// analysis records carries its file, so code followed across files (a serializer method, a
+/// template, a helper in another module) is located where it is.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
+pub struct Loc {
+    pub file: FileId,
+    pub span: Span,
+}
+
+impl Loc {
+    pub fn new(file: FileId, span: Span) -> Self {
+        Loc { file, span }
+    }
+}
+
 /// A 1-based position as shown to users.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Position {

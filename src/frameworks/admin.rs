@@ -10,10 +10,10 @@
 //!
 //! A FK column shows `str(related)`: the related model's `__str__` may read further relations.
 
-use super::drf::{method_body, str_list, Classes, ListQs, MethodQuery, Read, Seg};
 use crate::ast::{ExprId, ExprKind, StmtKind};
 use crate::flow::QsSource;
 use crate::flow::Summaries;
+use crate::frameworks::drf::{method_body, str_list, Classes, ListQs, MethodQuery, Read, Seg};
 use crate::index::effects::LoadSet;
 use crate::index::{Index, ModelId};
 use crate::project::{File, FileId};
@@ -59,13 +59,6 @@ pub struct Admin {
     pub own_get_queryset: Option<Vec<Span>>,
 }
 
-const ADMIN_ROOTS: &[&str] = &[
-    "django.contrib.admin.ModelAdmin",
-    "django.contrib.admin.options.ModelAdmin",
-    "django.contrib.gis.admin.GISModelAdmin",
-    "django.contrib.gis.admin.ModelAdmin",
-];
-
 fn is_register(q: &str) -> bool {
     q == "django.contrib.admin.register"
         || q == "django.contrib.admin.decorators.register"
@@ -76,8 +69,7 @@ fn is_register(q: &str) -> bool {
 /// `(admin class qual, model)` pairs from `@admin.register(...)` and `admin.site.register(...)`.
 fn registrations(classes: &Classes<'_>, ix: &Index) -> Vec<(String, ModelId)> {
     let mut out = Vec::new();
-    let mut files: Vec<&&File> = classes.files.values().collect();
-    files.sort_by_key(|f| f.id);
+    let files = classes.files();
     let models_of = |f: &File, e: ExprId| -> Vec<ModelId> {
         let one = |x: ExprId| {
             f.ast
@@ -142,7 +134,11 @@ fn registrations(classes: &Classes<'_>, ix: &Index) -> Vec<(String, ModelId)> {
 pub(crate) fn build(classes: &Classes<'_>, ix: &Index, sums: &Summaries) -> Vec<Admin> {
     let mut out = Vec::new();
     for (q, model) in registrations(classes, ix) {
-        let (mro, reached) = classes.mro(&q, &|x| ADMIN_ROOTS.contains(&x));
+        let crate::semantic::classes::Mro {
+            classes: mro,
+            reached,
+            ..
+        } = classes.mro(&q, &|x| crate::django::ADMIN_ROOTS.contains(&x));
         if !reached || mro.is_empty() {
             continue;
         }
@@ -186,7 +182,7 @@ pub(crate) fn build(classes: &Classes<'_>, ix: &Index, sums: &Summaries) -> Vec<
                 str_reads(classes, ix, sums, model, Vec::new(), &mut col);
             } else {
                 let parts: Vec<&str> = name.split("__").collect();
-                let (segs, all_rel) = super::drf::resolve_path(ix, model, &parts);
+                let (segs, all_rel) = crate::frameworks::drf::resolve_path(ix, model, &parts);
                 if parts.len() == 1 && all_rel && segs.first().is_some_and(|s| s.forward) {
                     has_fk_field = true;
                 }
@@ -199,7 +195,7 @@ pub(crate) fn build(classes: &Classes<'_>, ix: &Index, sums: &Summaries) -> Vec<
                     });
                     if all_rel {
                         // The column shows `str(related)`.
-                        if let Some(t) = super::drf::path_target(ix, model, &segs) {
+                        if let Some(t) = crate::frameworks::drf::path_target(ix, model, &segs) {
                             str_reads(classes, ix, sums, t, segs, &mut col);
                         }
                     }
@@ -257,7 +253,12 @@ pub(crate) fn build(classes: &Classes<'_>, ix: &Index, sums: &Summaries) -> Vec<
                     span: Span::default(),
                     fix_at: Vec::new(),
                 };
-                match super::drf::eval_qs(ix, gf, QsSource::Method(fid), Some(inherited)) {
+                match crate::frameworks::drf::eval_qs(
+                    ix,
+                    gf,
+                    QsSource::Method(fid),
+                    Some(inherited),
+                ) {
                     Some(l) if l.model == model => {
                         if own_gq && l.file == af.id {
                             own_get_queryset = Some(if l.fix_at.is_empty() {
@@ -344,7 +345,7 @@ fn model_method<'a>(
     qual: &str,
     name: &str,
 ) -> Option<(&'a File, crate::ast::FuncId)> {
-    let (mro, _) = classes.mro(qual, &|q| q.starts_with("django."));
+    let mro = classes.mro(qual, &|q| q.starts_with("django.")).classes;
     classes.lookup_method(&mro, name)
 }
 

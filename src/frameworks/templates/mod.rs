@@ -10,8 +10,8 @@ pub mod parse;
 pub mod walk;
 
 use crate::ast::{ExprId, ExprKind, Module, StmtKind, Target};
-use crate::index::imports::Scope;
 use crate::project::{File, FileId};
+use crate::semantic::imports::Scope;
 use crate::source::LineIndex;
 use parse::Node;
 use rustc_hash::FxHashMap as HashMap;

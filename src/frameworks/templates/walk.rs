@@ -5,54 +5,31 @@
 //! views). The template is then walked with an [`Analyzer`] of the view's file driven by
 //! its stepping methods: `{% for %}` starts a loop over a queryset's rows, a lookup reads a
 //! relation or calls a manager method. The analyzer's events are the same as in Python
-//! code, with spans inside templates encoded (see [`decode`]).
+//! code; their locations carry the template's file.
 
 use super::parse::{Node, VarExpr};
 use super::{TagDef, TagKind, Templates};
 use crate::flow::{
     probe_call, probe_function, Analyzer, DictVal, EvalHow, Event, Summaries, Value,
 };
-use crate::index::views::{class_views, method_source, GenericKind, MethodSource};
+use crate::frameworks::views::{class_views, method_source, GenericKind, MethodSource};
 use crate::index::Index;
 use crate::project::{File, FileId};
-use crate::source::Span;
+use crate::semantic::classes::Hierarchy;
+use crate::source::{Loc, Span};
 use rustc_hash::FxHashMap as HashMap;
 use std::sync::Arc;
 
-/// Spans inside templates have this bit set; the template is `(start >> SHIFT) & MASK`
-/// in [`Walked::templates`], the offset the low bits.
-const TEMPLATE_BIT: u32 = 0x8000_0000;
-const SHIFT: u32 = 22;
-const LOCAL_MASK: u32 = 0x1ff;
-const OFFSET_MASK: u32 = (1 << SHIFT) - 1;
 /// Includes and extends followed from one template at most this deep.
 const MAX_DEPTH: usize = 16;
 /// Nodes visited per rendered view at most.
 const MAX_NODES: usize = 50_000;
 
-/// The events of every view of one file, with the template files their spans refer to.
+/// The events of every view of one file; their locations point into the view's file (the
+/// querysets) and into the templates (the lookups).
 #[derive(Debug, Default)]
 pub struct Walked {
     pub events: Vec<Event>,
-    pub templates: Vec<FileId>,
-}
-
-impl Walked {
-    /// The template file and span of an encoded span (`None` for spans of the view file).
-    pub fn decode(&self, span: Span) -> Option<(FileId, Span)> {
-        if span.start & TEMPLATE_BIT == 0 {
-            return None;
-        }
-        let local = (span.start >> SHIFT) & LOCAL_MASK;
-        let file = *self.templates.get(local as usize)?;
-        Some((
-            file,
-            Span {
-                start: span.start & OFFSET_MASK,
-                end: span.end & OFFSET_MASK,
-            },
-        ))
-    }
 }
 
 #[derive(Debug, Clone)]
@@ -75,9 +52,8 @@ struct Walker<'a> {
     loads: HashMap<FileId, Loads>,
     tpl: &'a Templates,
     files: &'a [File],
-    templates: Vec<FileId>,
-    /// The template whose nodes are being walked (index into `templates`).
-    cur: u32,
+    /// The template whose nodes are being walked.
+    cur: FileId,
     scopes: Vec<HashMap<String, TVal>>,
     depth: usize,
     budget: usize,
@@ -151,10 +127,11 @@ pub fn view_events(
         }
     }
     // Generic class-based views.
+    let classes = Hierarchy::new(&ix.classes, files);
     for v in &views {
         let mut an = Analyzer::new(ix, file, sums);
         let mut qs = Value::Unknown;
-        match method_source(files, file, v.class, "get_queryset") {
+        match method_source(&classes, file, v.class, "get_queryset") {
             MethodSource::Here(fi) => {
                 let probe = probe_function(ix, file, &m.functions[fi]);
                 let mut it = probe.returns.into_iter().map(|r| r.0);
@@ -167,7 +144,7 @@ pub fn view_events(
                     qs = an.eval_detached(q);
                 } else if let Some(mexpr) = v.model {
                     let model = an.eval_detached(mexpr);
-                    qs = an.lookup(&model, "_default_manager", m.span(mexpr));
+                    qs = an.lookup(&model, "_default_manager", Loc::new(file.id, m.span(mexpr)));
                 }
             }
             // A mixin from elsewhere may build the queryset: nothing is known.
@@ -195,7 +172,7 @@ pub fn view_events(
                 }
             }
             GenericKind::Detail
-                if method_source(files, file, v.class, "get_object") == MethodSource::Django =>
+                if method_source(&classes, file, v.class, "get_object") == MethodSource::Django =>
             {
                 let mut names = vec!["object".to_owned()];
                 names.extend(model.map(|md| md.name.to_lowercase()));
@@ -204,7 +181,7 @@ pub fn view_events(
             }
             GenericKind::Detail | GenericKind::Template => {}
         }
-        if let MethodSource::Here(fi) = method_source(files, file, v.class, "get_context_data") {
+        if let MethodSource::Here(fi) = method_source(&classes, file, v.class, "get_context_data") {
             let probe = probe_function(ix, file, &m.functions[fi]);
             for (_, d) in probe.returns {
                 ctx.extend(d.unwrap_or_default());
@@ -234,8 +211,7 @@ pub fn view_events(
             loads: HashMap::default(),
             tpl,
             files,
-            templates: std::mem::take(&mut out.templates),
-            cur: 0,
+            cur: id,
             scopes: vec![ctx.into_iter().map(|(k, v)| (k, TVal::V(v))).collect()],
             depth: 0,
             budget: MAX_NODES,
@@ -249,7 +225,6 @@ pub fn view_events(
             }
         }
         w.render(id, &HashMap::default());
-        out.templates = w.templates;
         out.events.extend(w.an.events);
     }
     out
@@ -268,35 +243,18 @@ fn template_names(m: &crate::ast::Module, e: crate::ast::ExprId) -> Vec<String> 
     }
 }
 
-/// One definition of a block: the template index and its body.
-type BlockDef = (u32, Arc<Vec<Node>>);
+/// One definition of a block: the template and its body.
+type BlockDef = (FileId, Arc<Vec<Node>>);
 
 /// Child blocks overriding a parent's: name → definitions, the most derived first (what
 /// `{{ block.super }}` steps through).
 type Blocks = HashMap<String, Vec<BlockDef>>;
 
 impl Walker<'_> {
-    fn local(&mut self, id: FileId) -> Option<u32> {
-        if let Some(i) = self.templates.iter().position(|t| *t == id) {
-            return u32::try_from(i).ok();
-        }
-        if self.templates.len() > LOCAL_MASK as usize {
-            return None;
-        }
-        self.templates.push(id);
-        u32::try_from(self.templates.len() - 1).ok()
-    }
-
-    fn span(&self, off: u32, len: usize) -> Span {
+    /// A location in the template being walked.
+    fn span(&self, off: u32, len: usize) -> Loc {
         let len = u32::try_from(len).unwrap_or(0);
-        if off + len > OFFSET_MASK {
-            return Span::default();
-        }
-        let base = TEMPLATE_BIT | (self.cur << SHIFT);
-        Span {
-            start: base | off,
-            end: base | (off + len),
-        }
+        Loc::new(self.cur, Span::new(off as usize, (off + len) as usize))
     }
 
     /// Render template `id` with blocks overridden by `blocks` (from its descendants).
@@ -304,7 +262,7 @@ impl Walker<'_> {
         if self.depth >= MAX_DEPTH {
             return;
         }
-        let Some(local) = self.local(id) else { return };
+        let local = id;
         let nodes = self.tpl.nodes(self.files, id);
         let parent = nodes.iter().find_map(|n| match n {
             Node::Extends(p) => Some(p.clone()),
@@ -516,9 +474,7 @@ impl Walker<'_> {
 
     /// The libraries the template being walked loads.
     fn loaded(&mut self) -> Loads {
-        let Some(&id) = self.templates.get(self.cur as usize) else {
-            return Loads::default();
-        };
+        let id = self.cur;
         if let Some(l) = self.loads.get(&id) {
             return l.clone();
         }
@@ -554,7 +510,7 @@ impl Walker<'_> {
     }
 
     /// `{{ x|name }}` with a custom filter `name`: its function is called with the value.
-    fn call_filter(&mut self, name: &str, x: Value, span: Span) {
+    fn call_filter(&mut self, name: &str, x: Value, span: Loc) {
         if matches!(x, Value::Unknown) {
             return;
         }
@@ -586,7 +542,7 @@ impl Walker<'_> {
     /// A custom tag of a loaded library called at `span`: the rows handed to its function
     /// are followed through the function's summary, and an inclusion tag's template is
     /// rendered with the dict the function returns (the values that come from the arguments).
-    fn call_tag(&mut self, def: &TagDef, args: &[(Option<String>, Option<VarExpr>)], span: Span) {
+    fn call_tag(&mut self, def: &TagDef, args: &[(Option<String>, Option<VarExpr>)], span: Loc) {
         let files = self.files;
         let Some(tfile) = files.get(def.file as usize) else {
             return;
@@ -631,7 +587,7 @@ impl Walker<'_> {
                 .unwrap_or_default();
             binds.push((p.name.clone(), v));
         }
-        let roots: Vec<Span> = argv
+        let roots: Vec<Loc> = argv
             .iter()
             .chain(kwv.iter().map(|(_, v)| v))
             .flat_map(value_roots)
@@ -679,17 +635,17 @@ impl Walker<'_> {
         self.cur = saved;
     }
 
-    fn var_span(&self, v: &VarExpr) -> Span {
+    fn var_span(&self, v: &VarExpr) -> Loc {
         match (v.path.first(), v.path.last()) {
             (Some(a), Some(b)) => {
                 let s = self.span(a.1, 0);
                 let e = self.span(b.1, b.0.len());
-                Span {
-                    start: s.start,
-                    end: e.end,
-                }
+                Loc::new(
+                    self.cur,
+                    Span::new(s.span.start as usize, e.span.end as usize),
+                )
             }
-            _ => Span::default(),
+            _ => Loc::new(self.cur, Span::default()),
         }
     }
 
@@ -758,7 +714,7 @@ impl Walker<'_> {
 
 /// The queryset spans a value is rooted at (rows and related managers of rows: their root
 /// queryset; a queryset: itself).
-fn value_roots(v: &Value) -> Vec<Span> {
+fn value_roots(v: &Value) -> Vec<Loc> {
     match v {
         Value::Instance(i) => i.row.iter().map(|r| r.root_span).collect(),
         Value::QuerySet(q) => match &q.related {
@@ -776,8 +732,8 @@ fn is_block_super(v: &VarExpr) -> bool {
 }
 
 /// The `{% block %}`s of a child template (at any depth), the first definition winning.
-fn collect_blocks(nodes: &Arc<Vec<Node>>, local: u32, out: &mut Blocks) {
-    fn walk(nodes: &[Node], local: u32, out: &mut Blocks, depth: usize) {
+fn collect_blocks(nodes: &Arc<Vec<Node>>, local: FileId, out: &mut Blocks) {
+    fn walk(nodes: &[Node], local: FileId, out: &mut Blocks, depth: usize) {
         if depth > 64 {
             return;
         }

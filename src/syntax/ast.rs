@@ -300,7 +300,7 @@ pub struct Module {
     /// tree-sitter found syntax errors (what parsed is still lowered).
     pub has_errors: bool,
     /// Where and what they are (DJP002), in source order.
-    pub syntax_errors: Vec<crate::syntax::SyntaxError>,
+    pub syntax_errors: Vec<crate::syntax::errors::SyntaxError>,
     /// Nesting past [`MAX_DEPTH`] was cut.
     pub truncated: bool,
 }
@@ -612,7 +612,7 @@ impl<'s> Lowering<'s> {
     pub fn add(&mut self, root: Node<'_>) {
         let l = &mut self.0;
         l.m.has_errors |= root.has_error();
-        crate::syntax::collect(root, l.src, &mut l.m.syntax_errors);
+        crate::syntax::errors::collect(root, l.src, &mut l.m.syntax_errors);
         let body = l.block_children(root, 0);
         if l.m.body.is_empty() {
             l.m.body = body;

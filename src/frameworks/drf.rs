@@ -14,14 +14,14 @@
 //!   reverse relation to the same with `many=True`; with `Meta.depth > 0` relations become
 //!   nested serializers of all the target's fields, `depth - 1` levels further.
 
-use crate::ast::{ClassDef, ExprId, ExprKind, FuncId, Module, StmtKind};
+use crate::ast::{ExprId, ExprKind, FuncId, Module, StmtKind};
 use crate::flow::always::Holes;
 use crate::flow::summary::{self, Access, FnKind, FnSummary};
 use crate::flow::{class_queryset, Qs, QsSource, Summaries};
 use crate::index::effects::LoadSet;
 use crate::index::{FieldKind, Index, Member, ModelId, ReverseKind};
 use crate::project::{File, FileId};
-use crate::source::Span;
+use crate::source::{Loc, Span};
 use rustc_hash::FxHashMap as HashMap;
 
 /// One relation step of a path read per object.
@@ -106,134 +106,10 @@ pub struct View {
 pub struct Facts {
     pub serializers: Vec<Serializer>,
     pub views: Vec<View>,
-    pub admins: Vec<super::admin::Admin>,
+    pub admins: Vec<crate::frameworks::admin::Admin>,
 }
 
-/// A top-level project class.
-#[derive(Debug, Clone)]
-pub(crate) struct ClassInfo {
-    pub file: FileId,
-    pub class: u32,
-    pub bases: Vec<String>,
-}
-
-/// Every top-level class of the project by qualified name, with resolution helpers.
-pub(crate) struct Classes<'a> {
-    pub files: HashMap<FileId, &'a File>,
-    pub by_qual: HashMap<String, ClassInfo>,
-}
-
-impl<'a> Classes<'a> {
-    pub fn new(files: &'a [File], ix: &Index) -> Classes<'a> {
-        let mut by_qual = HashMap::default();
-        for f in files {
-            for (ci, c) in f.ast.classes.iter().enumerate() {
-                if c.outer.is_some() {
-                    continue;
-                }
-                let bases = c
-                    .bases
-                    .iter()
-                    .filter_map(|b| f.ast.dotted(*b))
-                    .map(|d| ix.resolve_alias(&f.scope.qualify(&d)))
-                    .collect();
-                by_qual.insert(
-                    format!("{}.{}", f.scope.module, c.name),
-                    ClassInfo {
-                        file: f.id,
-                        class: u32::try_from(ci).unwrap_or(0),
-                        bases,
-                    },
-                );
-            }
-        }
-        Classes {
-            files: files.iter().map(|f| (f.id, f)).collect(),
-            by_qual,
-        }
-    }
-
-    /// The project classes of `qual`'s method resolution order (depth-first, left to right),
-    /// and whether some ancestor outside the project satisfies `root`.
-    pub fn mro(&self, qual: &str, root: &dyn Fn(&str) -> bool) -> (Vec<String>, bool) {
-        let mut out = Vec::new();
-        let mut reached = false;
-        let mut stack = vec![qual.to_owned()];
-        let mut steps = 0;
-        while let Some(q) = stack.pop() {
-            steps += 1;
-            if steps > 256 {
-                break;
-            }
-            if out.contains(&q) {
-                continue;
-            }
-            if root(&q) {
-                reached = true;
-                continue;
-            }
-            let Some(info) = self.by_qual.get(&q) else {
-                continue;
-            };
-            out.push(q.clone());
-            for b in info.bases.iter().rev() {
-                stack.push(b.clone());
-            }
-        }
-        (out, reached)
-    }
-
-    pub fn class(&self, qual: &str) -> Option<(&'a File, &'a ClassDef, u32)> {
-        let info = self.by_qual.get(qual)?;
-        let f = *self.files.get(&info.file)?;
-        Some((f, &f.ast.classes[info.class as usize], info.class))
-    }
-
-    /// A class attribute assigned in the body (`queryset = ...`).
-    pub fn attr(&self, qual: &str, name: &str) -> Option<(&'a File, ExprId)> {
-        let (f, c, _) = self.class(qual)?;
-        class_attr(&f.ast, c, name).map(|e| (f, e))
-    }
-
-    /// A method defined in the class body.
-    pub fn method(&self, qual: &str, name: &str) -> Option<(&'a File, FuncId)> {
-        let (f, _, ci) = self.class(qual)?;
-        f.ast
-            .functions
-            .iter()
-            .position(|func| func.class == Some(ci) && &*func.name == name)
-            .map(|i| (f, u32::try_from(i).unwrap_or(0)))
-    }
-
-    /// The first of `mro` defining attribute `name`.
-    pub fn lookup_attr(&self, mro: &[String], name: &str) -> Option<(&'a File, ExprId)> {
-        mro.iter().find_map(|q| self.attr(q, name))
-    }
-
-    pub fn lookup_method(&self, mro: &[String], name: &str) -> Option<(&'a File, FuncId)> {
-        mro.iter().find_map(|q| self.method(q, name))
-    }
-}
-
-pub(crate) fn class_attr(m: &Module, c: &ClassDef, name: &str) -> Option<ExprId> {
-    let mut found = None;
-    for st in &c.body {
-        if let StmtKind::Assign {
-            targets,
-            value: Some(v),
-        } = &st.kind
-        {
-            if targets
-                .iter()
-                .any(|t| matches!(t, crate::ast::Target::Name(n, _) if &**n == name))
-            {
-                found = Some(*v);
-            }
-        }
-    }
-    let _ = m;
-    found
-}
+pub(crate) use crate::semantic::classes::{class_attr, Hierarchy as Classes};
 
 /// The names of a literal list/tuple of strings, with their spans.
 pub(crate) fn str_list(m: &Module, e: ExprId) -> Option<Vec<(String, Span)>> {
@@ -313,13 +189,8 @@ pub fn first_missing(ix: &Index, model: ModelId, loads: &LoadSet, path: &[Seg]) 
     None
 }
 
-const SERIALIZER_ROOTS: &[&str] = &[
-    "rest_framework.serializers.ModelSerializer",
-    "rest_framework.serializers.HyperlinkedModelSerializer",
-];
-
 fn is_serializer_root(q: &str) -> bool {
-    SERIALIZER_ROOTS.contains(&q)
+    crate::django::SERIALIZER_ROOTS.contains(&q)
 }
 
 fn is_any_serializer_root(q: &str) -> bool {
@@ -391,14 +262,14 @@ struct Builder<'a> {
 /// `sums` lets method fields and admin columns follow the object into functions anywhere in the
 /// project.
 pub fn build(files: &[File], ix: &Index, sums: &Summaries) -> Facts {
-    let classes = Classes::new(files, ix);
+    let classes = Classes::new(&ix.classes, files);
     let mut quals: Vec<String> = classes
-        .by_qual
-        .keys()
-        .filter(|q| classes.mro(q, &is_serializer_root).1)
-        .cloned()
+        .quals()
+        .filter(|q| classes.mro(q, &is_serializer_root).reached)
+        .map(str::to_owned)
         .collect();
     quals.sort();
+    quals.dedup();
     let by_qual = quals
         .iter()
         .enumerate()
@@ -420,7 +291,7 @@ pub fn build(files: &[File], ix: &Index, sums: &Summaries) -> Facts {
     serializers.sort_by_key(|(i, _)| *i);
     let serializers: Vec<Serializer> = serializers.into_iter().map(|(_, s)| s).collect();
     let views = build_views(&b.classes, &b.by_qual, ix);
-    let admins = super::admin::build(&b.classes, ix, sums);
+    let admins = crate::frameworks::admin::build(&b.classes, ix, sums);
     Facts {
         serializers,
         views,
@@ -445,7 +316,7 @@ impl Builder<'_> {
 
     fn compute(&mut self, i: usize) -> Serializer {
         let qual = self.quals[i].clone();
-        let (mro, _) = self.classes.mro(&qual, &is_any_serializer_root);
+        let mro = self.classes.mro(&qual, &is_any_serializer_root).classes;
         let (file, cdef, _) = self.classes.class(&qual).expect("indexed class");
         let mut ser = Serializer {
             qual: qual.clone(),
@@ -467,22 +338,22 @@ impl Builder<'_> {
             Some((f, &f.ast.classes[mi]))
         });
         let Some((mf, meta)) = meta else { return ser };
-        let Some(model) = class_attr(&mf.ast, meta, "model")
+        let Some(model) = class_attr(meta, "model")
             .and_then(|e| mf.ast.dotted(e))
             .and_then(|d| self.ix.model_by_qual(&mf.scope.qualify(&d)))
         else {
             return ser;
         };
         ser.model = Some(model);
-        let depth: u32 = class_attr(&mf.ast, meta, "depth")
+        let depth: u32 = class_attr(meta, "depth")
             .and_then(|e| match mf.ast.kind(e) {
                 ExprKind::Num(n) => n.and_then(|n| u32::try_from(n).ok()),
                 _ => None,
             })
             .unwrap_or(0);
-        let fields_e = class_attr(&mf.ast, meta, "fields");
+        let fields_e = class_attr(meta, "fields");
         let listed: Option<Vec<(String, Span)>> = fields_e.and_then(|e| str_list(&mf.ast, e));
-        let exclude: Vec<String> = class_attr(&mf.ast, meta, "exclude")
+        let exclude: Vec<String> = class_attr(meta, "exclude")
             .and_then(|e| str_list(&mf.ast, e))
             .unwrap_or_default()
             .into_iter()
@@ -1150,7 +1021,7 @@ fn own_query(call: &Call<'_>, shown: &str, s: &FnSummary, queries: &mut Vec<Meth
                 served_by_prefetch: false,
                 method: q.method.clone(),
                 field: call.field.to_owned(),
-                via: Some((shown.to_owned(), q.at.0, q.at.1)),
+                via: Some((shown.to_owned(), q.at.file, q.at.span)),
             });
         }
     }
@@ -1175,7 +1046,7 @@ fn tree_reads(
         return;
     }
     for (name, node) in &tree.children {
-        let Some((file, span)) = node.at else {
+        let Some(Loc { file, span }) = node.at else {
             continue;
         };
         let (segs, _) = resolve_path(ix, model, &[name]);
@@ -1237,7 +1108,7 @@ fn tree_reads(
             });
         }
         for (method, child) in node.children.iter().filter(|(_, c)| c.called) {
-            let at = child.at.map_or(span, |(_, s)| s);
+            let at = child.at.map_or(span, |l| l.span);
             match &**method {
                 "all" => reads.push(Read {
                     path: path.clone(),
@@ -1292,11 +1163,16 @@ fn manager_call(m: &Module, e: ExprId) -> Option<(String, String)> {
 }
 
 fn build_views(classes: &Classes<'_>, sers: &HashMap<String, usize>, ix: &Index) -> Vec<View> {
-    let mut quals: Vec<&String> = classes.by_qual.keys().collect();
-    quals.sort();
+    let mut quals: Vec<&str> = classes.quals().collect();
+    quals.sort_unstable();
+    quals.dedup();
     let mut out = Vec::new();
     for q in quals {
-        let (mro, reached) = classes.mro(q, &is_view_root);
+        let crate::semantic::classes::Mro {
+            classes: mro,
+            reached,
+            ..
+        } = classes.mro(q, &is_view_root);
         if !reached {
             continue;
         }
@@ -1342,11 +1218,11 @@ fn build_views(classes: &Classes<'_>, sers: &HashMap<String, usize>, ix: &Index)
         }
         let (file, ..) = classes.class(q).expect("indexed class");
         // A view defining `list` itself, or reaching no known DRF class, counts as listing.
-        let lists = classes.mro(q, &is_list_root).1
+        let lists = classes.mro(q, &is_list_root).reached
             || classes.lookup_method(&mro, "list").is_some()
-            || !classes.mro(q, &is_detail_root).1;
+            || !classes.mro(q, &is_detail_root).reached;
         out.push(View {
-            qual: q.clone(),
+            qual: q.to_owned(),
             file: file.id,
             qs,
             serializers,
@@ -1405,7 +1281,7 @@ pub(crate) fn eval_qs(
         loads: l.loads.clone(),
         values: false,
         classes: std::rc::Rc::from(Vec::<String>::new()),
-        span: l.span,
+        span: Loc::new(l.file, l.span),
         single: false,
         cached: false,
         is_manager: false,
@@ -1416,24 +1292,20 @@ pub(crate) fn eval_qs(
         iterator: false,
         ordered: false,
         filters: std::rc::Rc::from([]),
-        through: std::rc::Rc::from([l.span]),
-        fix_at: l.fix_at.clone().into(),
+        through: std::rc::Rc::from([Loc::new(l.file, l.span)]),
+        fix_at: l.fix_at.iter().map(|s| Loc::new(l.file, *s)).collect(),
         locks: false,
     });
     if dynamic_loads(f, src) {
         return None;
     }
     let q = class_queryset(ix, f, src, inh_qs)?;
-    let file = match &inherited {
-        Some(l) if l.span == q.span => l.file,
-        _ => f.id,
-    };
     Some(ListQs {
         model: q.model,
         loads: q.loads,
-        file,
-        span: q.span,
-        fix_at: q.fix_at.to_vec(),
+        file: q.span.file,
+        span: q.span.span,
+        fix_at: q.fix_at.iter().map(|l| l.span).collect(),
     })
 }
 

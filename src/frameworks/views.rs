@@ -6,8 +6,9 @@
 //! `get_context_data()` come from.
 
 use crate::ast::{ClassId, ExprId, ExprKind, StmtKind, Target};
-use crate::index::imports::last_segment;
-use crate::project::File;
+use crate::project::{File, FileId};
+use crate::semantic::classes::Hierarchy;
+use crate::semantic::imports::last_segment;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GenericKind {
@@ -113,84 +114,49 @@ pub enum MethodSource {
     Unknown,
 }
 
-/// How class `class` of `file` gets method `name`, following its bases through the project.
-pub fn method_source(files: &[File], file: &File, class: ClassId, name: &str) -> MethodSource {
-    fn walk(files: &[File], file: &File, class: ClassId, name: &str, depth: usize) -> MethodSource {
+/// How class `class` of `file` gets method `name`, following its bases through the project's
+/// class table.
+pub fn method_source(h: &Hierarchy<'_>, file: &File, class: ClassId, name: &str) -> MethodSource {
+    fn walk(
+        h: &Hierarchy<'_>,
+        qual: &str,
+        origin: FileId,
+        name: &str,
+        depth: usize,
+    ) -> MethodSource {
         if depth > 8 {
             return MethodSource::Unknown;
         }
-        let m = &file.ast;
-        if let Some(fi) = m
-            .functions
-            .iter()
-            .position(|f| f.class == Some(class) && *f.name == *name)
-        {
-            return MethodSource::Here(fi);
+        if qual.starts_with("django.") {
+            return MethodSource::Django;
         }
-        let Some(c) = m.classes.get(class as usize) else {
+        let Some(info) = h.table.get(qual).filter(|c| !c.builtin) else {
             return MethodSource::Unknown;
         };
-        for b in &c.bases {
-            let Some(d) = m.dotted(*b) else {
-                return MethodSource::Unknown;
+        if let Some((f, fi)) = h.method(qual, name) {
+            // defined in another file: not evaluated from here
+            return if f.id == origin {
+                MethodSource::Here(fi as usize)
+            } else {
+                MethodSource::Unknown
             };
-            if d == "object" {
+        }
+        if info.opaque_base {
+            return MethodSource::Unknown;
+        }
+        for b in &info.bases {
+            if b == "object" {
                 continue;
             }
-            let local = (!d.contains('.'))
-                .then(|| {
-                    m.classes
-                        .iter()
-                        .position(|k| k.outer.is_none() && *k.name == *d)
-                })
-                .flatten();
-            let found = match local {
-                Some(ci) => walk(
-                    files,
-                    file,
-                    ClassId::try_from(ci).unwrap_or(0),
-                    name,
-                    depth + 1,
-                ),
-                None => {
-                    let q = file.scope.qualify(&d);
-                    if q.starts_with("django.") {
-                        MethodSource::Django
-                    } else {
-                        let (module, cname) = q.rsplit_once('.').unwrap_or(("", &q));
-                        let other = files
-                            .iter()
-                            .find(|f| !f.template && f.scope.module == module);
-                        let ci = other.and_then(|o| {
-                            o.ast
-                                .classes
-                                .iter()
-                                .position(|k| k.outer.is_none() && *k.name == *cname)
-                        });
-                        match (other, ci) {
-                            (Some(o), Some(ci)) => {
-                                match walk(
-                                    files,
-                                    o,
-                                    ClassId::try_from(ci).unwrap_or(0),
-                                    name,
-                                    depth + 1,
-                                ) {
-                                    // defined in another file: not evaluated from here
-                                    MethodSource::Here(_) => MethodSource::Unknown,
-                                    s => s,
-                                }
-                            }
-                            _ => MethodSource::Unknown,
-                        }
-                    }
-                }
-            };
-            if found != MethodSource::Django {
-                return found;
+            match walk(h, b, origin, name, depth + 1) {
+                MethodSource::Django => {}
+                found => return found,
             }
         }
         MethodSource::Django
     }
-    walk(files, file, class, name, 0)
+    match h.table.qual_of(file.id, class) {
+        Some(q) => walk(h, q, file.id, name, 0),
+        None => MethodSource::Unknown,
+    }
 }

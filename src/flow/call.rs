@@ -1,0 +1,476 @@
+//! Calls: builtins that evaluate querysets, model constructors, `get_object_or_404`, methods
+//! of rows, and the function summaries that follow rows into helpers, properties and `__str__`.
+
+use super::*;
+
+impl<'a> Analyzer<'a> {
+    pub(super) fn call(
+        &mut self,
+        e: ExprId,
+        func: ExprId,
+        args: &[ExprId],
+        kwargs: &[Keyword],
+    ) -> Value {
+        let m = self.m;
+        let span = self.at(e);
+        if self.probe.is_some() {
+            if let ExprKind::Attr { value, attr, .. } = m.kind(func) {
+                if &**attr == "update" {
+                    if let ExprKind::Name(n) = m.kind(*value) {
+                        let mut add = Vec::new();
+                        if let Some(a0) = args.first() {
+                            add.extend(self.dict_of(*a0).unwrap_or_default());
+                        }
+                        for k in kwargs {
+                            if let Some(kn) = k.name.as_deref() {
+                                add.push((kn.to_owned(), self.eval(k.value)));
+                            }
+                        }
+                        if let Some(d) = self.probe.as_mut().and_then(|p| p.dicts.get_mut(n)) {
+                            d.extend(add);
+                            return Value::Unknown;
+                        }
+                    }
+                }
+            }
+            self.probe_call(func, args, kwargs, span);
+            if let Some(v) = self.probe_paginator(func, args) {
+                return v;
+            }
+        }
+        if let ExprKind::Attr { value, attr, .. } = m.kind(func) {
+            let recv = self.eval(*value);
+            match recv {
+                Value::QuerySet(q) => return self.qs_call(q, attr, args, kwargs, span),
+                Value::Instance(inst) => {
+                    let (argv, kwv) = self.eval_arg_values(args, kwargs);
+                    if let Some(f) = self
+                        .sums
+                        .model_member(self.ix, inst.model, attr)
+                        .filter(|_| summary::follows(attr))
+                    {
+                        if f.kind == FnKind::Method {
+                            let recv = Value::Instance(inst.clone());
+                            self.apply_fn(f, Some(&recv), &argv, &kwv, e);
+                        }
+                    }
+                    if matches!(&**attr, "save" | "delete") {
+                        let per_row = inst.row.as_ref().is_some_and(|r| self.per_row(r));
+                        let created = inst
+                            .created_in_loop
+                            .is_some_and(|l| self.loops.iter().any(|f| f.id == l));
+                        if per_row || created {
+                            if let Some(l) = self.repeating_loop().cloned() {
+                                self.events.push(Event::SaveInLoop {
+                                    span,
+                                    loop_span: l.span,
+                                    model: inst.model,
+                                    method: attr.to_string(),
+                                    created,
+                                });
+                            }
+                        }
+                    }
+                    return Value::Unknown;
+                }
+                Value::InstanceDict(q) => {
+                    self.eval_args(args, kwargs);
+                    if &**attr == "values" {
+                        let mut q = q.clone();
+                        q.cached = true;
+                        q.is_list = true;
+                        return Value::QuerySet(q);
+                    }
+                    return Value::Unknown;
+                }
+                _ => {
+                    if &**attr == "get_model" {
+                        if let Some(id) = self.get_model_call(args) {
+                            return Value::ModelClass(id);
+                        }
+                    }
+                    let (argv, kwv) = self.eval_arg_values(args, kwargs);
+                    if &**attr == "format" && matches!(m.kind(*value), ExprKind::Str(_)) {
+                        for v in argv.iter().chain(kwv.iter().map(|(_, v)| v)) {
+                            self.format_value(v, e);
+                        }
+                    } else if let Some(f) = self.function_summary(func) {
+                        self.apply_fn(f, None, &argv, &kwv, e);
+                    } else if let Some(f) = self.self_method_summary(func) {
+                        self.apply_fn(f, Some(&Value::Unknown), &argv, &kwv, e);
+                    }
+                    return Value::Unknown;
+                }
+            }
+        }
+        let callee = self.eval(func);
+        let name = m.dotted(func);
+        let (argv, kwv) = self.eval_arg_values(args, kwargs);
+        if let Some(n) = m.dotted(func) {
+            let builtin = !self.file.scope.names.contains_key(n.as_str())
+                && !self.env.contains_key(n.as_str());
+            if builtin && (n == "str" || n == "format") {
+                if let Some(v) = argv.first() {
+                    self.format_value(v, e);
+                }
+            } else if builtin && n == "print" {
+                for v in &argv {
+                    self.format_value(v, e);
+                }
+            } else if let Some(f) = self.function_summary(func) {
+                self.apply_fn(f, None, &argv, &kwv, e);
+            }
+        }
+        if name
+            .as_deref()
+            .is_some_and(|n| n.rsplit('.').next() == Some("get_model"))
+        {
+            if let Some(id) = self.get_model_call(args) {
+                return Value::ModelClass(id);
+            }
+        }
+        if name
+            .as_deref()
+            .is_some_and(|n| n.rsplit('.').next() == Some("get_user_model"))
+        {
+            if let Some(user) = self.ix.auth_user {
+                return Value::ModelClass(user);
+            }
+        }
+        if let Value::ModelClass(model) = callee {
+            let created = self.loops.last().map(|l| l.id);
+            return Value::Instance(Inst {
+                model,
+                loads: LoadSet::default(),
+                row: None,
+                created_in_loop: created,
+                open: false,
+            });
+        }
+        let Some(name) = name else {
+            return Value::Unknown;
+        };
+        let short = name.rsplit('.').next().unwrap_or(&name);
+        match short {
+            b if EVALUATING_BUILTINS.contains(&b) && name == short => {
+                if let (Some(Value::QuerySet(q)), Some(a0)) = (argv.first(), args.first()) {
+                    let q = q.clone();
+                    if !q.values {
+                        let how = match b {
+                            "len" => EvalHow::Count,
+                            "bool" => EvalHow::Exists,
+                            _ => EvalHow::Builtin(b.to_owned()),
+                        };
+                        self.note_len_bool(b, *a0, &q, span);
+                        self.evaluate_qs(&q, self.at(*a0), how);
+                        self.mark_cached(*a0);
+                        if matches!(b, "list" | "sorted" | "tuple") {
+                            let mut l = q.clone();
+                            l.cached = true;
+                            l.is_list = true;
+                            l.bypass = None;
+                            return Value::QuerySet(l);
+                        }
+                    } else {
+                        self.evaluate_qs(&q, self.at(*a0), EvalHow::Builtin(b.to_owned()));
+                    }
+                }
+                Value::Unknown
+            }
+            // Lazy in Python, but their querysets are consumed once whole: evaluated here,
+            // and the rows come out of the filled cache when the pairs are iterated.
+            "enumerate" | "zip" if name == short && !args.is_empty() => {
+                let mut parts = Vec::new();
+                if short == "enumerate" {
+                    parts.push(Value::Unknown);
+                }
+                for (i, v) in argv.iter().enumerate() {
+                    if short == "enumerate" && i > 0 {
+                        break;
+                    }
+                    parts.push(match v {
+                        Value::QuerySet(q) => {
+                            let mut q = q.clone();
+                            let at = args.get(i).map_or(span, |a| self.at(*a));
+                            self.evaluate_qs(&q, at, EvalHow::Iterate);
+                            // iterating the pairs fills the variable's result cache
+                            if let Some(a) = args.get(i) {
+                                self.mark_cached(*a);
+                            }
+                            q.cached = true;
+                            Value::QuerySet(q)
+                        }
+                        _ => Value::Unknown,
+                    });
+                }
+                if parts.iter().any(|p| matches!(p, Value::QuerySet(_))) {
+                    Value::Zip(parts)
+                } else {
+                    Value::Unknown
+                }
+            }
+            "get_object_or_404" => {
+                let model = match argv.first() {
+                    Some(Value::ModelClass(id)) => Some((*id, LoadSet::default())),
+                    Some(Value::QuerySet(q)) => Some((q.model, q.loads.clone())),
+                    _ => None,
+                };
+                match model {
+                    Some((model, loads)) => {
+                        if let Some(l) = self.repeating_loop().cloned() {
+                            if self.seen_query.insert(span) {
+                                self.events.push(Event::QueryInLoop {
+                                    span,
+                                    loop_span: l.span,
+                                    model,
+                                    method: "get_object_or_404".into(),
+                                    root: true,
+                                    via: None,
+                                });
+                            }
+                        }
+                        Value::Instance(Inst {
+                            model,
+                            loads,
+                            row: None,
+                            created_in_loop: None,
+                            open: false,
+                        })
+                    }
+                    None => Value::Unknown,
+                }
+            }
+            _ => Value::Unknown,
+        }
+    }
+
+    pub(super) fn eval_arg_values(
+        &mut self,
+        args: &[ExprId],
+        kwargs: &[Keyword],
+    ) -> (Vec<Value>, Vec<(Box<str>, Value)>) {
+        let argv = args.iter().map(|a| self.eval(*a)).collect();
+        let mut kwv = Vec::new();
+        for k in kwargs {
+            let v = self.eval(k.value);
+            if let Some(n) = &k.name {
+                kwv.push((n.clone(), v));
+            }
+        }
+        (argv, kwv)
+    }
+
+    pub(super) fn eval_args(&mut self, args: &[ExprId], kwargs: &[Keyword]) {
+        for a in args {
+            self.eval(*a);
+        }
+        for k in kwargs {
+            self.eval(k.value);
+        }
+    }
+
+    // ------------------------------------------------------------ function summaries
+
+    /// The summary of a called module-level function (`describe`, `utils.describe`).
+    pub(super) fn function_summary(&self, func: ExprId) -> Option<&'a FnSummary> {
+        if self.sums.is_empty() {
+            return None;
+        }
+        let d = self.m.dotted(func)?;
+        let first = d.split('.').next().unwrap_or("");
+        if self.env.contains_key(first) {
+            return None;
+        }
+        let q = self.file.scope.qualify(&d);
+        let f = self.sums.get(&q)?;
+        (f.kind == FnKind::Function || f.kind == FnKind::StaticOrClass).then_some(f)
+    }
+
+    /// The summary of `self.name(...)` in a method of a class that is not a model (a view's
+    /// or a serializer's own helper).
+    pub(super) fn self_method_summary(&self, func: ExprId) -> Option<&'a FnSummary> {
+        let cls = self.fn_class.as_deref()?;
+        let ExprKind::Attr { value, attr, .. } = self.m.kind(func) else {
+            return None;
+        };
+        if !matches!(self.m.kind(*value), ExprKind::Name(n) if &**n == "self")
+            || self.env.contains_key("self")
+            || !summary::follows(attr)
+        {
+            return None;
+        }
+        let f = self.sums.get(&format!("{cls}.{attr}"))?;
+        (f.kind == FnKind::Method).then_some(f)
+    }
+
+    /// A query `f` runs on every call, when it is called at `span` inside a loop over query
+    /// rows or is handed a row (`handed`): one query per row. The receiver, if an instance,
+    /// must be a row of the loop. A loop over something else (a few providers, request
+    /// parameters) calling a querying helper is not reported.
+    pub(super) fn own_query_in_loop(
+        &mut self,
+        f: &FnSummary,
+        recv: Option<&Value>,
+        handed: bool,
+        span: Loc,
+    ) {
+        let Some(q) = &f.query else { return };
+        if self.apply_cond {
+            return;
+        }
+        if matches!(recv, Some(Value::Instance(_))) && !recv.is_some_and(|r| self.per_row_value(r))
+        {
+            return;
+        }
+        let Some(l) = self.repeating_loop().cloned() else {
+            return;
+        };
+        if !l.rows && !handed {
+            return;
+        }
+        if !self.seen_query.insert(span) {
+            return;
+        }
+        let name = f.qual.rsplit('.').next().unwrap_or(&f.qual);
+        let shown = match f.kind {
+            _ if name == "__str__" => "str()".to_owned(),
+            FnKind::Property => format!(".{name}"),
+            FnKind::Method if matches!(recv, Some(Value::Instance(_))) => format!(".{name}()"),
+            FnKind::Method => format!("self.{name}()"),
+            FnKind::Function | FnKind::StaticOrClass => format!("{name}()"),
+        };
+        self.events.push(Event::QueryInLoop {
+            span,
+            loop_span: l.span,
+            model: q.model,
+            method: q.method.clone(),
+            root: true,
+            via: Some((shown, q.at)),
+        });
+    }
+
+    /// Whether a value is worth following into a callee: a row of a running loop.
+    pub(super) fn per_row_value(&self, v: &Value) -> bool {
+        match v {
+            Value::Instance(i) => i.row.as_ref().is_some_and(|r| self.per_row(r)),
+            Value::QuerySet(q) => q
+                .related
+                .as_ref()
+                .and_then(|r| r.parent.row.as_ref())
+                .is_some_and(|r| self.per_row(r)),
+            _ => false,
+        }
+    }
+
+    /// `v` is formatted as text at `e`: its model's `__str__` runs.
+    pub(super) fn format_value(&mut self, v: &Value, e: ExprId) {
+        if let Value::Instance(inst) = v {
+            if !self.per_row_value(v) {
+                return;
+            }
+            if let Some(f) = self.sums.model_member(self.ix, inst.model, "__str__") {
+                self.apply_fn_at(f, Some(v), &[], &[], self.at(e));
+            }
+        }
+    }
+
+    pub(super) fn apply_fn(
+        &mut self,
+        f: &'a FnSummary,
+        recv: Option<&Value>,
+        argv: &[Value],
+        kwv: &[(Box<str>, Value)],
+        e: ExprId,
+    ) {
+        let span = self.at(e);
+        self.apply_fn_at(f, recv, argv, kwv, span);
+    }
+
+    /// Follow the rows handed to `f` (as receiver, positional or keyword arguments) through
+    /// its summary; findings are reported at `span`.
+    pub(super) fn apply_fn_at(
+        &mut self,
+        f: &'a FnSummary,
+        recv: Option<&Value>,
+        argv: &[Value],
+        kwv: &[(Box<str>, Value)],
+        span: Loc,
+    ) {
+        if self.apply_depth >= MAX_APPLY_DEPTH {
+            return;
+        }
+        let handed = recv.is_some_and(|r| self.per_row_value(r))
+            || argv.iter().any(|v| self.per_row_value(v))
+            || kwv.iter().any(|(_, v)| self.per_row_value(v));
+        self.own_query_in_loop(f, recv, handed, span);
+        let mut todo: Vec<(usize, Value)> = Vec::new();
+        if let Some(r) = recv {
+            if self.per_row_value(r) && !f.params.is_empty() {
+                todo.push((0, r.clone()));
+            }
+        }
+        for (i, v) in argv.iter().enumerate() {
+            if self.per_row_value(v) {
+                if let Some(p) = f.param_for_pos(i, recv.is_some()) {
+                    todo.push((p, v.clone()));
+                }
+            }
+        }
+        for (k, v) in kwv {
+            if self.per_row_value(v) {
+                if let Some(p) = f.param_for_kw(k) {
+                    todo.push((p, v.clone()));
+                }
+            }
+        }
+        if todo.is_empty() {
+            return;
+        }
+        self.apply_depth += 1;
+        let saved = self.via;
+        for (p, v) in todo {
+            if let Some(tree) = f.trees.get(p) {
+                self.apply_tree(v, tree, span);
+            }
+        }
+        self.via = saved;
+        self.apply_depth -= 1;
+    }
+
+    /// Replay the paths a callee reads from `v`, with `v`'s model and loaded set.
+    pub(super) fn apply_tree(&mut self, v: Value, tree: &'a Access, span: Loc) {
+        for (name, node) in &tree.children {
+            self.via = node.at;
+            let cond = self.apply_cond;
+            self.apply_cond |= !node.always;
+            let nv = match &v {
+                Value::Instance(inst) => {
+                    if node.called {
+                        if let Some(f) = self
+                            .sums
+                            .model_member(self.ix, inst.model, name)
+                            .filter(|_| summary::follows(name))
+                        {
+                            if matches!(f.kind, FnKind::Method | FnKind::Property) {
+                                self.apply_fn_at(f, Some(&v), &[], &[], span);
+                            }
+                        }
+                        Value::Unknown
+                    } else {
+                        self.instance_attr(inst, name, span)
+                    }
+                }
+                Value::QuerySet(q) if node.called => self.qs_call(q.clone(), name, &[], &[], span),
+                _ => Value::Unknown,
+            };
+            if let (Some((at, how)), Value::QuerySet(q)) = (&node.eval, &nv) {
+                self.via = Some(*at);
+                self.evaluate_qs(q, span, how.clone());
+            }
+            if !matches!(nv, Value::Unknown) && !node.children.is_empty() {
+                self.apply_tree(nv, node, span);
+            }
+            self.apply_cond = cond;
+        }
+    }
+}

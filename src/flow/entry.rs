@@ -1,0 +1,376 @@
+//! Entry points of the interpreter: a file's functions and module body, a probed view, a
+//! class's queryset, and the stepping API frameworks drive (templates, serializers, admin).
+
+use super::*;
+
+/// Analyse every function and the module body of a file, without function summaries.
+pub fn analyze_file(ix: &Index, file: &File) -> Vec<Event> {
+    analyze_file_with(ix, &NO_SUMMARIES, file)
+}
+
+/// Analyse every function and the module body of a file, following rows into the functions
+/// that `sums` summarises.
+pub fn analyze_file_with(ix: &Index, sums: &Summaries, file: &File) -> Vec<Event> {
+    let m = &file.ast;
+    let mut a = Analyzer::new(ix, file, sums);
+    a.block(&m.body);
+    a.flush_usage();
+    let at_migrate = migration_time_functions(m);
+    for (fi, f) in m.functions.iter().enumerate() {
+        if at_migrate[fi] {
+            continue;
+        }
+        a.env.clear();
+        a.loops.clear();
+        a.seen_fk.clear();
+        a.seen_rel.clear();
+        a.fn_class = None;
+        if let (Some(c), None) = (f.class, f.parent) {
+            let cd = &m.classes[c as usize];
+            if cd.outer.is_none() && !a.class_models.contains_key(&c) {
+                a.fn_class = Some(format!("{}.{}", file.scope.module, cd.name));
+            }
+        }
+        if let Some(c) = f.class {
+            if let Some(model) = a.class_models.get(&c) {
+                let is_static = f.decorators.iter().any(|d| {
+                    m.dotted(*d)
+                        .is_some_and(|n| n == "staticmethod" || n == "classmethod")
+                });
+                if let (Some(p), false) = (f.params.first(), is_static) {
+                    a.env.insert(
+                        p.name.clone(),
+                        Value::Instance(Inst {
+                            model: *model,
+                            loads: LoadSet::default(),
+                            row: None,
+                            created_in_loop: None,
+                            open: true,
+                        }),
+                    );
+                }
+            }
+        }
+        a.fn_body = Some(&f.body);
+        a.fn_span = f.span;
+        a.block(&f.body);
+        a.flush_usage();
+    }
+    a.events
+}
+
+/// Functions that run while migrating, as `migrations/` files do: they take the historical
+/// app registry as a parameter `apps` and call `apps.get_model(...)` (a `RunPython` function,
+/// a helper it calls with `apps`, a `post_migrate` handler), and the functions nested in them.
+/// Their queries in loops run once per deployment, over historical models; they are not
+/// analysed.
+fn migration_time_functions(m: &crate::ast::Module) -> Vec<bool> {
+    let calls: Vec<Span> = m
+        .exprs
+        .iter()
+        .filter(|e| match &e.kind {
+            ExprKind::Call { func, .. } => matches!(
+                m.kind(*func),
+                ExprKind::Attr { value, attr, .. }
+                    if &**attr == "get_model"
+                        && matches!(m.kind(*value), ExprKind::Name(n) if &**n == "apps")
+            ),
+            _ => false,
+        })
+        .map(|e| e.span)
+        .collect();
+    let mut out: Vec<bool> = m
+        .functions
+        .iter()
+        .map(|f| {
+            !calls.is_empty()
+                && f.params.iter().any(|p| &*p.name == "apps")
+                && calls
+                    .iter()
+                    .any(|c| c.start >= f.span.start && c.end <= f.span.end)
+        })
+        .collect();
+    // Nested functions follow their parent (parents come first in `functions`).
+    for i in 0..m.functions.len() {
+        if let Some(p) = m.functions[i].parent {
+            if out.get(p as usize).copied().unwrap_or(false) {
+                out[i] = true;
+            }
+        }
+    }
+    out
+}
+
+/// Walk one function (a view) and record what reaches its returns and its calls rendering
+/// templates. Events found on the way are dropped: the per-file walk reports them.
+pub fn probe_function(ix: &Index, file: &File, f: &FunctionDef) -> Probe {
+    let mut a = Analyzer::new(ix, file, &NO_SUMMARIES);
+    a.probe = Some(Probe::default());
+    a.block(&f.body);
+    a.probe.take().unwrap_or_default()
+}
+
+/// Walk function `f` of `file` with its parameters bound to `binds` (a template tag called
+/// from a template) and record what reaches its returns. Events are dropped.
+pub fn probe_call(
+    ix: &Index,
+    file: &File,
+    f: &FunctionDef,
+    binds: Vec<(Box<str>, Value)>,
+) -> Probe {
+    let mut a = Analyzer::new(ix, file, &NO_SUMMARIES);
+    a.probe = Some(Probe::default());
+    for (n, v) in binds {
+        a.env.insert(n, v);
+    }
+    a.block(&f.body);
+    a.probe.take().unwrap_or_default()
+}
+
+/// Finds the queries functions of one file run by themselves, as if each were called on every
+/// iteration of a loop (one analyzer reused for the file's functions).
+pub(crate) struct QueryProbe<'a> {
+    a: Analyzer<'a>,
+}
+
+impl<'a> QueryProbe<'a> {
+    pub fn new(ix: &'a Index, file: &'a File) -> Self {
+        QueryProbe {
+            a: Analyzer::new(ix, file, &NO_SUMMARIES),
+        }
+    }
+
+    /// `(span, model, method)` of each `Model.objects...` query (or `get_object_or_404`) `f`
+    /// runs, in source order, in the statements that run on every call (see
+    /// [`Analyzer::always_block`]; the caller still drops those in the holes of expressions). Queries on the related managers of
+    /// its parameters are not included: the summary trees replay those against the caller's
+    /// loaded set. `self_model`: `f` is a method of that model.
+    pub fn queries(
+        &mut self,
+        f: &'a FunctionDef,
+        self_model: Option<ModelId>,
+    ) -> Vec<(Loc, ModelId, String)> {
+        let a = &mut self.a;
+        a.env.clear();
+        a.loops.clear();
+        a.events.clear();
+        a.seen_fk.clear();
+        a.seen_rel.clear();
+        a.seen_query.clear();
+        a.cond_loads.clear();
+        a.conds.clear();
+        a.returns.clear();
+        a.usage = usage::UsageState::default();
+        if let (Some(model), Some(p)) = (self_model, f.params.first()) {
+            a.env.insert(
+                p.name.clone(),
+                Value::Instance(Inst {
+                    model,
+                    loads: LoadSet::default(),
+                    row: None,
+                    created_in_loop: None,
+                    open: true,
+                }),
+            );
+        }
+        a.push_loop(a.loc(f.span), LoopKind::Repeat);
+        a.fn_body = Some(&f.body);
+        a.fn_span = f.span;
+        a.always_block(&f.body, 0);
+        a.events
+            .drain(..)
+            .filter_map(|e| match e {
+                Event::QueryInLoop {
+                    span,
+                    model,
+                    method,
+                    root: true,
+                    ..
+                } => Some((span, model, method)),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+/// Where a class gets its queryset: a class attribute's expression, or a method whose
+/// `return` values are the queryset (`get_queryset()`).
+#[derive(Debug, Clone, Copy)]
+pub enum QsSource {
+    Expr(ExprId),
+    Method(crate::ast::FuncId),
+}
+
+/// Evaluate a class's queryset (a DRF view's `queryset =` or its `get_queryset()`, an admin's
+/// `get_queryset()`) with the same chain tracking as function bodies. `inherited` is what
+/// `self.queryset` and `super().get_queryset()` stand for. Every `return` must yield a queryset
+/// of one model; the loads are those common to all of them.
+pub fn class_queryset(ix: &Index, file: &File, src: QsSource, inherited: Option<Qs>) -> Option<Qs> {
+    let mut a = Analyzer::new(ix, file, &NO_SUMMARIES);
+    a.self_qs = inherited.map(Value::QuerySet);
+    let values = match src {
+        QsSource::Expr(e) => vec![a.eval(e)],
+        QsSource::Method(f) => {
+            a.block(&file.ast.functions[f as usize].body);
+            std::mem::take(&mut a.returns)
+        }
+    };
+    let mut out: Option<Qs> = None;
+    for v in values {
+        let Value::QuerySet(q) = v else { return None };
+        if q.values {
+            return None;
+        }
+        out = Some(match out {
+            None => q,
+            // Loads common to every return; a fix goes on each one that builds its own.
+            Some(o) => match Value::QuerySet(o).join(&Value::QuerySet(q)) {
+                Value::QuerySet(j) => j,
+                _ => return None,
+            },
+        });
+    }
+    out
+}
+
+/// `super().name(...)` or `super(Cls, self).name(...)`.
+pub(super) fn is_super_call(m: &Module, func: ExprId, name: &str) -> bool {
+    matches!(m.kind(func), ExprKind::Attr { value, attr, .. } if &**attr == name
+        && matches!(m.kind(*value), ExprKind::Call { func: f, .. } if matches!(m.kind(*f), ExprKind::Name(n) if &**n == "super")))
+}
+
+impl<'a> Analyzer<'a> {
+    /// An analyzer over `file` with nothing bound (the module body and functions are walked
+    /// by [`analyze_file_with`]; the template walker drives one through the stepping methods).
+    pub fn new(ix: &'a Index, file: &'a File, sums: &'a Summaries) -> Self {
+        Analyzer {
+            ix,
+            file,
+            m: &file.ast,
+            env: Env::default(),
+            loops: Vec::new(),
+            next_loop: 0,
+            events: Vec::new(),
+            seen_fk: HashSet::default(),
+            seen_rel: HashSet::default(),
+            seen_query: HashSet::default(),
+            class_models: ix.file_models(file.id),
+            cond_loads: HashMap::default(),
+            conds: Vec::new(),
+            usage: usage::UsageState::default(),
+            sums,
+            via: None,
+            apply_depth: 0,
+            apply_cond: false,
+            fn_class: None,
+            self_qs: None,
+            returns: Vec::new(),
+            probe: None,
+            rows_through_single: false,
+            fn_body: None,
+            fn_span: Span::new(0, 0),
+        }
+    }
+
+    /// The location of expression `e` of the file being walked.
+    pub(super) fn at(&self, e: ExprId) -> Loc {
+        Loc::new(self.file.id, self.m.span(e))
+    }
+
+    /// A span of the file being walked, with its file.
+    pub(super) fn loc(&self, span: Span) -> Loc {
+        Loc::new(self.file.id, span)
+    }
+
+    // ------------------------------------------------------------ stepping from outside
+
+    /// The value of an expression of this file evaluated once, outside any loop and with
+    /// nothing bound (a class attribute: `queryset = Book.objects.all()`).
+    pub fn eval_detached(&mut self, e: ExprId) -> Value {
+        let saved = (
+            std::mem::take(&mut self.loops),
+            std::mem::take(&mut self.env),
+        );
+        let v = self.eval(e);
+        (self.loops, self.env) = saved;
+        v
+    }
+
+    /// A template-style lookup `base.attr`: a relation, or a queryset method called without
+    /// arguments (`book.tags.all`, `book.reviews.count`). `span` locates the lookup.
+    pub fn lookup(&mut self, base: &Value, attr: &str, span: Loc) -> Value {
+        match base {
+            Value::Instance(inst) => self.instance_attr(inst, attr, span),
+            Value::ModelClass(_) => self.attr(base.clone(), attr, span),
+            Value::QuerySet(q)
+                if attr == "all"
+                    || SINGLE_METHODS.contains(&attr)
+                    || matches!(attr, "count" | "exists") =>
+            {
+                self.qs_call(q.clone(), attr, &[], &[], span)
+            }
+            _ => Value::Unknown,
+        }
+    }
+
+    /// Start a loop over `it` (located at `span`); returns one element.
+    pub fn enter_loop(&mut self, it: &Value, span: Loc) -> Value {
+        let kind = match it {
+            Value::QuerySet(q) if q.single => LoopKind::Single,
+            _ => LoopKind::Repeat,
+        };
+        self.evaluate(it, span, EvalHow::Iterate);
+        let id = self.push_loop(span, kind);
+        self.note_loop_rows(it);
+        self.element(it, id)
+    }
+
+    /// The one object a view loads from `qs` (a `DetailView`'s `object`), for the rest of
+    /// the walk: rows of its related managers are rooted at `qs`.
+    pub fn single_object(&mut self, qs: &Value, span: Loc) -> Value {
+        let Value::QuerySet(q) = qs else {
+            return Value::Unknown;
+        };
+        let mut q = q.clone();
+        q.single = true;
+        self.rows_through_single = true;
+        self.enter_loop(&Value::QuerySet(q), span)
+    }
+
+    /// `v` is rendered as text at `span` (`{{ book }}`): its model's `__str__` runs.
+    pub fn format(&mut self, v: &Value, span: Loc) {
+        if let Value::Instance(inst) = v {
+            if !self.per_row_value(v) {
+                return;
+            }
+            if let Some(f) = self.sums.model_member(self.ix, inst.model, "__str__") {
+                self.apply_fn_at(f, Some(v), &[], &[], span);
+            }
+        }
+    }
+
+    /// Function `f` is called at `span` with these arguments (a custom template tag or
+    /// filter): the rows handed to it are followed through its summary.
+    pub fn call_function(
+        &mut self,
+        f: &'a FnSummary,
+        argv: &[Value],
+        kwv: &[(Box<str>, Value)],
+        span: Loc,
+    ) {
+        self.apply_fn_at(f, None, argv, kwv, span);
+    }
+
+    pub fn exit_loop(&mut self) {
+        self.loops.pop();
+    }
+
+    /// `v` is evaluated here (iterated, counted with `|length`, tested by `{% if %}`).
+    pub fn evaluate(&mut self, v: &Value, span: Loc, how: EvalHow) {
+        if let Value::QuerySet(q) = v {
+            if !q.values || how == EvalHow::Iterate {
+                self.evaluate_qs(&q.clone(), span, how);
+            }
+        }
+    }
+}

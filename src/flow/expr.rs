@@ -1,0 +1,223 @@
+//! Expressions: names, attributes, subscripts, comprehensions, formatting.
+
+use super::*;
+
+impl<'a> Analyzer<'a> {
+    // ------------------------------------------------------------ expressions
+
+    pub fn eval(&mut self, e: ExprId) -> Value {
+        let m = self.m;
+        match m.kind(e) {
+            ExprKind::Name(n) => {
+                self.note_read(n);
+                if let Some(v) = self.env.get(n) {
+                    return v.clone();
+                }
+                self.name_value(n)
+            }
+            ExprKind::Attr {
+                value,
+                attr,
+                attr_span: _,
+            } => {
+                if let (Some(q), ExprKind::Name(n)) = (&self.self_qs, m.kind(*value)) {
+                    if &**n == "self" && &**attr == "queryset" {
+                        return q.clone();
+                    }
+                }
+                let base = self.eval(*value);
+                self.note_id_read(*value, attr, self.at(e));
+                self.attr(base, attr, self.at(e))
+            }
+            ExprKind::Call { func, .. }
+                if self.self_qs.is_some() && is_super_call(m, *func, "get_queryset") =>
+            {
+                self.self_qs.clone().unwrap_or_default()
+            }
+            ExprKind::Call { func, args, kwargs } => self.call(e, *func, args, kwargs),
+            ExprKind::Subscript { value, index } => {
+                let base = self.eval(*value);
+                let idx = self.eval(*index);
+                let _ = idx;
+                match base {
+                    Value::QuerySet(q) if !q.values => {
+                        if matches!(m.kind(*index), ExprKind::Slice(_)) {
+                            let mut q2 = q.clone();
+                            q2.step(self.at(e));
+                            q2.is_manager = false;
+                            Value::QuerySet(q2)
+                        } else {
+                            self.evaluate_qs(&q, self.at(e), EvalHow::Method("[index]".into()));
+                            Value::Instance(Inst {
+                                model: q.model,
+                                loads: q.loads.clone(),
+                                row: None,
+                                created_in_loop: None,
+                                open: false,
+                            })
+                        }
+                    }
+                    _ => Value::Unknown,
+                }
+            }
+            ExprKind::Comp {
+                elt, value, gens, ..
+            } => {
+                let depth = self.loops.len();
+                let before = self.env.clone();
+                for (i, g) in gens.iter().enumerate() {
+                    let it = self.comp_gen(g, self.at(e));
+                    if let (0, Value::QuerySet(q)) = (i, &it) {
+                        self.note_large_loop(
+                            q,
+                            g.iter,
+                            &g.target,
+                            &large::LoopScope::Comp { comp: e },
+                        );
+                    }
+                }
+                self.eval(*elt);
+                if let Some(v) = value {
+                    self.eval(*v);
+                }
+                self.loops.truncate(depth);
+                self.env = before;
+                // The outermost iterable is evaluated in full: its result cache is filled.
+                if let Some(g) = gens.first() {
+                    self.mark_cached(g.iter);
+                }
+                Value::Unknown
+            }
+            ExprKind::Not(x) => {
+                self.truth(*x);
+                self.note_not(*x);
+                Value::Unknown
+            }
+            ExprKind::BoolOp { values, .. } => {
+                for v in values.iter() {
+                    self.truth(*v);
+                }
+                // `qs or default` is worth one of its operands: the rows may be used.
+                self.note_operands_used(e, values);
+                Value::Unknown
+            }
+            ExprKind::Compare {
+                left,
+                ops,
+                comparators,
+            } => {
+                self.eval(*left);
+                self.note_compare(e, *left, ops, comparators);
+                for (op, c) in ops.iter().zip(comparators.iter()) {
+                    let v = self.eval(*c);
+                    if matches!(&**op, "in" | "not in") {
+                        if let Value::QuerySet(q) = &v {
+                            let q = q.clone();
+                            self.evaluate_qs(&q, self.at(*c), EvalHow::Method("in".into()));
+                            self.mark_cached(*c);
+                        }
+                    }
+                }
+                Value::Unknown
+            }
+            ExprKind::IfExp { test, body, orelse } => {
+                self.truth(*test);
+                let a = self.eval(*body);
+                let b = self.eval(*orelse);
+                a.join(&b)
+            }
+            ExprKind::NamedExpr { target, value } => {
+                let v = self.eval(*value);
+                self.env.insert(target.clone(), v.clone());
+                v
+            }
+            ExprKind::Lambda { .. } => Value::Unknown,
+            ExprKind::FString(xs) => {
+                for x in xs.iter() {
+                    let v = self.eval(*x);
+                    self.format_value(&v, *x);
+                }
+                Value::Unknown
+            }
+            ExprKind::BinOp { left, op, right }
+                if &**op == "%" && matches!(m.kind(*left), ExprKind::Str(_)) =>
+            {
+                match self.eval(*right) {
+                    Value::Tuple(vs) => {
+                        for v in &vs {
+                            self.format_value(v, *right);
+                        }
+                    }
+                    v => self.format_value(&v, *right),
+                }
+                Value::Unknown
+            }
+            ExprKind::Seq {
+                kind: SeqKind::Tuple,
+                elts,
+            } => {
+                let vs = elts.iter().map(|x| self.eval(*x)).collect();
+                Value::Tuple(vs)
+            }
+            _ => {
+                let mut kids = Vec::new();
+                m.children(e, &mut kids);
+                for k in kids {
+                    self.eval(k);
+                }
+                Value::Unknown
+            }
+        }
+    }
+
+    pub(super) fn comp_gen(&mut self, g: &CompFor, span: Loc) -> Value {
+        let it = self.eval(g.iter);
+        let kind = self.loop_kind(g.iter, &it);
+        self.evaluate_iter(&it, g.iter, EvalHow::Iterate);
+        let id = self.push_loop(span, kind);
+        self.note_loop_rows(&it);
+        let elem = self.element(&it, id);
+        self.bind(&g.target, elem);
+        for c in g.ifs.iter() {
+            self.truth(*c);
+        }
+        it
+    }
+
+    /// `apps.get_model("shop", "Book")`, `apps.get_model("shop.Book")`, django-oscar's
+    /// `get_model("catalogue", "Product")`: the model with that label.
+    pub(super) fn get_model_call(&self, args: &[ExprId]) -> Option<ModelId> {
+        let lit = |i: usize| args.get(i).and_then(|a| self.m.str_value(*a));
+        let (app, model) = match (args.len(), lit(0), lit(1)) {
+            (2, Some(app), Some(model)) => (app, model),
+            (1, Some(label), _) => label.split_once('.')?,
+            _ => return None,
+        };
+        self.ix.model_by_app_and_name(app, model)
+    }
+
+    /// A name not bound locally: a model class imported or defined in the module.
+    pub(super) fn name_value(&self, n: &str) -> Value {
+        if let Some((ci, _)) = self
+            .m
+            .classes
+            .iter()
+            .enumerate()
+            .find(|(_, c)| c.outer.is_none() && &*c.name == n)
+        {
+            if let Some(id) = self.class_models.get(&u32::try_from(ci).unwrap_or(0)) {
+                return Value::ModelClass(*id);
+            }
+        }
+        let q = match self.file.scope.names.get(n) {
+            Some(q) => q.clone(),
+            // a name of a star import
+            None if !self.file.scope.stars.is_empty() => self.ix.qualify_in(self.file, n),
+            None => return Value::Unknown,
+        };
+        match self.ix.model_by_qual(&q) {
+            Some(id) => Value::ModelClass(id),
+            None => Value::Unknown,
+        }
+    }
+}

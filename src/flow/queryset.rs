@@ -1,0 +1,462 @@
+//! Querysets: chained methods, evaluation points (iteration, `len()`, truth tests), the rows
+//! a loop yields, and the lookups recorded for the index rules.
+
+use super::*;
+
+impl<'a> Analyzer<'a> {
+    /// The names an expression reads as a queryset variable (for marking the cache filled).
+    pub(super) fn mark_cached(&mut self, e: ExprId) {
+        if let ExprKind::Name(n) = self.m.kind(e) {
+            if let Some(Value::QuerySet(q)) = self.env.get_mut(n) {
+                q.cached = true;
+                q.bypass = None;
+            }
+        }
+    }
+
+    /// The value of one element when iterating `v` inside loop `loop_id`.
+    pub(super) fn element(&self, v: &Value, loop_id: u32) -> Value {
+        match v {
+            Value::QuerySet(q) if !q.values => Value::Instance(self.row_of(q, loop_id)),
+            Value::Zip(parts) => {
+                Value::Tuple(parts.iter().map(|p| self.element(p, loop_id)).collect())
+            }
+            Value::InstanceDict(_) => Value::Unknown,
+            _ => Value::Unknown,
+        }
+    }
+
+    pub(super) fn row_of(&self, q: &Qs, loop_id: u32) -> Inst {
+        let row = match &q.related {
+            Some(rel) => match &rel.parent.row {
+                // A narrowed related queryset (`book.tags.filter(...)`, `.iterator()`) is a
+                // fresh query per parent row: a prefetch on the parent's queryset cannot
+                // serve it, so its own rows are rooted here (where a fix can go).
+                Some(prow)
+                    if (self.per_row(prow)
+                        || (self.rows_through_single
+                            && self.loops.iter().any(|l| l.id == prow.loop_id)))
+                        && q.narrowed.is_none()
+                        && q.bypass.is_none()
+                        && !q.iterator =>
+                {
+                    let mut path = prow.path.clone();
+                    path.push(rel.rel.clone());
+                    let missing = if rel.prefetched || q.cached {
+                        prow.first_missing
+                    } else {
+                        prow.first_missing.or(Some(path.len() - 1))
+                    };
+                    Row {
+                        loop_id,
+                        root_span: prow.root_span,
+                        fix_at: prow.fix_at.clone(),
+                        locks: prow.locks,
+                        root_model: prow.root_model,
+                        path,
+                        first_missing: missing,
+                        many: true,
+                    }
+                }
+                _ => Row {
+                    loop_id,
+                    root_span: q.span,
+                    fix_at: q.fix_at.clone(),
+                    locks: q.locks,
+                    root_model: q.model,
+                    path: Vec::new(),
+                    first_missing: None,
+                    many: false,
+                },
+            },
+            None => Row {
+                loop_id,
+                root_span: q.span,
+                fix_at: q.fix_at.clone(),
+                locks: q.locks,
+                root_model: q.model,
+                path: Vec::new(),
+                first_missing: None,
+                many: false,
+            },
+        };
+        let open = q.related.as_ref().is_some_and(|r| r.parent.open) && q.narrowed.is_none();
+        Inst {
+            model: q.model,
+            loads: q.loads.clone(),
+            row: Some(Rc::new(row)),
+            created_in_loop: None,
+            open,
+        }
+    }
+
+    // ------------------------------------------------------------ evaluation points
+
+    /// `v` (the value of expression `e`) is evaluated: iterated, counted, listed.
+    pub(super) fn evaluate_iter(&mut self, v: &Value, e: ExprId, how: EvalHow) {
+        if let Value::QuerySet(q) = v {
+            let span = self.at(e);
+            self.evaluate_qs(q, span, how);
+        }
+    }
+
+    pub(super) fn evaluate_qs(&mut self, q: &Qs, span: Loc, how: EvalHow) {
+        if let Some(rel) = &q.related {
+            if rel.parent.open && q.narrowed.is_none() && q.bypass.is_none() {
+                // The caller may have prefetched it: nothing is known.
+                return;
+            }
+            if let Some(prow) = rel.parent.row.clone() {
+                if self.per_row(&prow) {
+                    if rel.prefetched {
+                        if let Some((bspan, method)) = &q.bypass {
+                            let mut path = prow.path.clone();
+                            path.push(rel.rel.clone());
+                            self.events.push(Event::PrefetchBypass {
+                                span: *bspan,
+                                root_span: prow.root_span,
+                                root_model: prow.root_model,
+                                path,
+                                model: rel.parent.model,
+                                rel: rel.rel.clone(),
+                                method: method.to_string(),
+                            });
+                        }
+                        return;
+                    }
+                    if q.cached {
+                        return;
+                    }
+                    let mut path = prow.path.clone();
+                    path.push(rel.rel.clone());
+                    let key = (prow.loop_id, path.clone());
+                    if self.seen_rel.insert(key) {
+                        self.events.push(Event::RelatedEval {
+                            span,
+                            root_span: prow.root_span,
+                            fix_at: prow.fix_at.to_vec(),
+                            root_model: prow.root_model,
+                            path,
+                            model: rel.parent.model,
+                            rel: rel.rel.clone(),
+                            how,
+                            narrowed: q.narrowed.as_ref().map(ToString::to_string),
+                            many: prow.many,
+                            via: self.via,
+                        });
+                    }
+                    return;
+                }
+            }
+        }
+        if q.cached {
+            return;
+        }
+        let Some(l) = self.repeating_loop().cloned() else {
+            return;
+        };
+        if self.seen_query.insert(span) {
+            let method = match how {
+                EvalHow::Iterate => "iterate".to_owned(),
+                EvalHow::Count => "count".to_owned(),
+                EvalHow::Exists => "exists".to_owned(),
+                EvalHow::Method(m) => m,
+                EvalHow::Builtin(b) => format!("{b}()"),
+            };
+            self.events.push(Event::QueryInLoop {
+                span,
+                loop_span: l.span,
+                model: q.model,
+                method,
+                root: q.related.is_none(),
+                via: None,
+            });
+        }
+    }
+
+    /// An expression used for its truth value (`if qs:`, `not qs`).
+    pub(super) fn truth(&mut self, e: ExprId) -> Value {
+        let outer = self.enter_truth(e);
+        let v = self.eval(e);
+        self.leave_truth(outer);
+        if let Value::QuerySet(q) = &v {
+            if !q.is_list {
+                let q = q.clone();
+                self.note_truth(e, &q);
+                self.evaluate_qs(&q, self.at(e), EvalHow::Exists);
+                self.mark_cached(e);
+            }
+        } else {
+            self.note_truth_of_call(e);
+        }
+        v
+    }
+
+    /// A method called on a manager or queryset.
+    pub(super) fn qs_call(
+        &mut self,
+        q: Qs,
+        method: &str,
+        args: &[ExprId],
+        kwargs: &[Keyword],
+        span: Loc,
+    ) -> Value {
+        self.eval_args(args, kwargs);
+        let m = self.m;
+        if q.related.is_none() {
+            self.note_lookups(&q, method, args, kwargs);
+        }
+        // A chained method returning a queryset.
+        let mut eff = ChainEffect {
+            loads: q.loads.clone(),
+            values: q.values,
+        };
+        let ix = self.ix;
+        let mut inner = |qe: ExprId| -> Option<(LoadSet, bool)> { self.inner_loads(qe) };
+        let is_chain = apply_method(m, &mut eff, method, args, kwargs, &mut inner);
+        if is_chain {
+            let mut q2 = q.clone();
+            q2.loads = eff.loads;
+            q2.values = eff.values;
+            q2.step(span);
+            q2.is_manager = false;
+            if method == "order_by" {
+                q2.ordered = !args.is_empty();
+            }
+            q2.locks |= method == "select_for_update";
+            let clones = !(method == "all" && q.is_manager);
+            if clones {
+                q2.cached = false;
+                q2.is_list = false;
+                if let Some(rel) = &q.related {
+                    if rel.prefetched && q2.bypass.is_none() {
+                        q2.bypass = Some((span, method.into()));
+                    }
+                }
+                if NARROWING.contains(&method)
+                    && !matches!(
+                        method,
+                        "select_related" | "prefetch_related" | "only" | "defer" | "using"
+                    )
+                    && q2.narrowed.is_none()
+                {
+                    q2.narrowed = Some(method.into());
+                }
+            }
+            if method == "filter" || method == "get" {
+                q2.single |= self.filters_unique(q.model, kwargs);
+            }
+            if method == "filter" {
+                let mut f: Vec<Box<str>> = q.filters.to_vec();
+                f.extend(
+                    kwargs
+                        .iter()
+                        .filter_map(|k| k.name.as_deref().map(Box::from)),
+                );
+                q2.filters = f.into();
+            }
+            return Value::QuerySet(q2);
+        }
+        // A custom manager/queryset method with a known effect.
+        if let Some(ce) = ix.method_effect_in(&q.classes, method) {
+            let mut q2 = q.clone();
+            q2.loads.merge(&ce.loads);
+            q2.values |= ce.values;
+            q2.step(span);
+            q2.is_manager = false;
+            q2.cached = false;
+            return Value::QuerySet(q2);
+        }
+        if method == "iterator" {
+            let mut q2 = q.clone();
+            q2.step(span);
+            q2.iterator = true;
+            q2.cached = false;
+            if let Some(rel) = &q.related {
+                // iterator() never reads the result cache.
+                if rel.prefetched && q2.bypass.is_none() {
+                    q2.bypass = Some((span, method.into()));
+                }
+                if q2.narrowed.is_none() {
+                    q2.narrowed = Some(method.into());
+                }
+            }
+            return Value::QuerySet(q2);
+        }
+        if SINGLE_METHODS.contains(&method) {
+            // Served by a prefetch cache only for `first()` on an ordered model.
+            let mut q_eval = q.clone();
+            if let Some(rel) = &q.related {
+                let cached_ok = method == "first" && q.ordered;
+                if rel.prefetched && q.bypass.is_none() && !cached_ok {
+                    q_eval.bypass = Some((span, method.into()));
+                }
+                if !cached_ok && q_eval.narrowed.is_none() {
+                    // A prefetch would not serve it either.
+                    q_eval.narrowed = Some(method.into());
+                }
+            }
+            if !(q.cached && q.related.is_none() && matches!(method, "first" | "last")) {
+                self.evaluate_qs(&q_eval, span, EvalHow::Method(method.to_owned()));
+            }
+            if q.values {
+                return Value::Unknown;
+            }
+            return Value::Instance(Inst {
+                model: q.model,
+                loads: q.loads.clone(),
+                row: None,
+                created_in_loop: None,
+                open: false,
+            });
+        }
+        if QUERY_METHODS.contains(&method) {
+            let how = match method {
+                "count" => EvalHow::Count,
+                "exists" => EvalHow::Exists,
+                _ => EvalHow::Method(method.to_owned()),
+            };
+            let cache_serves = matches!(method, "count" | "exists" | "contains");
+            if method == "count" {
+                self.note_count(&q, span);
+            }
+            let mut q_eval = q.clone();
+            if !cache_serves {
+                if let Some(rel) = &q.related {
+                    if rel.prefetched && q.bypass.is_none() {
+                        q_eval.bypass = Some((span, method.into()));
+                    }
+                    if q_eval.narrowed.is_none() {
+                        q_eval.narrowed = Some(method.into());
+                    }
+                }
+                q_eval.cached = false;
+            }
+            if matches!(
+                method,
+                "create" | "get_or_create" | "update_or_create" | "update" | "delete"
+            ) && q.related.is_some()
+            {
+                // Writes through a related manager: not something a prefetch serves.
+                if let Some(l) = self.repeating_loop().cloned() {
+                    if self.seen_query.insert(span) {
+                        self.events.push(Event::QueryInLoop {
+                            span,
+                            loop_span: l.span,
+                            model: q.model,
+                            method: method.to_owned(),
+                            root: false,
+                            via: None,
+                        });
+                    }
+                }
+            } else {
+                self.evaluate_qs(&q_eval, span, how);
+            }
+            return match method {
+                "in_bulk" => Value::InstanceDict(q),
+                "get_or_create" | "update_or_create" => Value::Tuple(vec![
+                    Value::Instance(Inst {
+                        model: q.model,
+                        loads: LoadSet::default(),
+                        row: None,
+                        created_in_loop: None,
+                        open: false,
+                    }),
+                    Value::Unknown,
+                ]),
+                "create" => Value::Instance(Inst {
+                    model: q.model,
+                    loads: LoadSet::default(),
+                    row: None,
+                    created_in_loop: None,
+                    open: false,
+                }),
+                _ => Value::Unknown,
+            };
+        }
+        Value::Unknown
+    }
+
+    /// `filter(...)`/`exclude(...)`/`get(...)`/`order_by(...)` on the rows of a table.
+    pub(super) fn note_lookups(
+        &mut self,
+        q: &Qs,
+        method: &str,
+        args: &[ExprId],
+        kwargs: &[Keyword],
+    ) {
+        let m = self.m;
+        let filters = || q.filters.iter().map(|f| f.to_string()).collect::<Vec<_>>();
+        match method {
+            "filter" | "exclude" | "get" => {
+                // The other lookups of the same call pin columns too.
+                let mut with_siblings = filters();
+                with_siblings.extend(
+                    kwargs
+                        .iter()
+                        .filter_map(|k| k.name.as_deref().map(str::to_owned)),
+                );
+                for k in kwargs {
+                    let Some(name) = k.name.as_deref() else {
+                        continue;
+                    };
+                    self.events.push(Event::Lookup {
+                        span: self.loc(k.span),
+                        model: q.model,
+                        method: method.to_owned(),
+                        path: name.to_owned(),
+                        is_none: matches!(
+                            m.kind(k.value),
+                            ExprKind::Const(crate::ast::Const::None)
+                        ),
+                        filters: with_siblings.clone(),
+                    });
+                }
+            }
+            "order_by" => {
+                // The first column decides whether an index can serve the sort.
+                if let Some(a) = args.first() {
+                    let Some(s) = m.str_value(*a) else { return };
+                    self.events.push(Event::Lookup {
+                        span: self.at(*a),
+                        model: q.model,
+                        method: method.to_owned(),
+                        path: s.to_owned(),
+                        is_none: false,
+                        filters: filters(),
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The load set of a `Prefetch(queryset=...)` argument.
+    pub(super) fn inner_loads(&mut self, qe: ExprId) -> Option<(LoadSet, bool)> {
+        // Evaluate outside any loop bookkeeping: the expression is built once.
+        let saved = std::mem::take(&mut self.loops);
+        let v = self.eval(qe);
+        self.loops = saved;
+        match v {
+            Value::QuerySet(q) => Some((q.loads, q.ordered)),
+            _ => None,
+        }
+    }
+
+    /// Whether `filter(**kwargs)` pins one row (pk, id or a unique/one-to-one field).
+    pub(super) fn filters_unique(&self, model: ModelId, kwargs: &[Keyword]) -> bool {
+        kwargs.iter().any(|k| {
+            let Some(name) = k.name.as_deref() else {
+                return false;
+            };
+            let name = name.strip_suffix("__exact").unwrap_or(name);
+            if name == "pk" || name == "id" {
+                return true;
+            }
+            self.ix.model(model).fields.iter().any(|f| {
+                f.name == name && (f.unique || f.primary_key || f.kind == FieldKind::OneToOne)
+            })
+        })
+    }
+}

@@ -1,0 +1,258 @@
+//! Reading relations on instances: forward and reverse foreign keys, one-to-ones, generic
+//! relations, many-to-many managers and `Prefetch(to_attr=)` lists.
+
+use super::*;
+
+impl<'a> Analyzer<'a> {
+    pub(super) fn attr(&mut self, base: Value, attr: &str, span: Loc) -> Value {
+        match base {
+            Value::ModelClass(model) => match self.ix.manager(model, attr) {
+                Some((eff, classes)) => Value::QuerySet(Qs {
+                    model,
+                    loads: eff.loads,
+                    values: eff.values,
+                    classes: classes.into(),
+                    span,
+                    single: false,
+                    cached: false,
+                    is_manager: true,
+                    is_list: false,
+                    related: None,
+                    bypass: None,
+                    narrowed: None,
+                    iterator: false,
+                    ordered: self.ix.model(model).ordered,
+                    filters: Rc::from([]),
+                    through: Rc::from([span]),
+                    fix_at: Rc::from([]),
+                    locks: false,
+                }),
+                None => Value::Unknown,
+            },
+            Value::Instance(inst) => self.instance_attr(&inst, attr, span),
+            _ => Value::Unknown,
+        }
+    }
+
+    pub(super) fn instance_attr(&mut self, inst: &Inst, attr: &str, span: Loc) -> Value {
+        let ix = self.ix;
+        // A `Prefetch(..., to_attr=attr)` list.
+        if let Some(node) = inst.loads.nodes.get(attr) {
+            if let Some(rel) = &node.to_attr_of {
+                let target = ix
+                    .member(inst.model, rel)
+                    .and_then(|mb| ix.member_target(&mb));
+                let Some(target) = target else {
+                    return Value::Unknown;
+                };
+                let parent = Inst {
+                    loads: {
+                        let mut l = LoadSet::default();
+                        l.nodes.insert(rel.clone(), node.clone());
+                        l
+                    },
+                    ..inst.clone()
+                };
+                return Value::QuerySet(Qs {
+                    model: target,
+                    loads: node.children.clone(),
+                    values: false,
+                    classes: Rc::from(Vec::new()),
+                    span,
+                    single: false,
+                    cached: true,
+                    is_manager: false,
+                    is_list: true,
+                    related: Some(Rc::new(RelInfo {
+                        parent,
+                        rel: rel.clone(),
+                        prefetched: true,
+                    })),
+                    bypass: None,
+                    narrowed: None,
+                    iterator: false,
+                    ordered: node.ordered || ix.model(target).ordered,
+                    filters: Rc::from([]),
+                    through: Rc::from([span]),
+                    fix_at: Rc::from([]),
+                    locks: false,
+                });
+            }
+        }
+        let Some(member) = ix.member(inst.model, attr) else {
+            if let Some(f) = self.sums.model_member(ix, inst.model, attr) {
+                if f.kind == FnKind::Property {
+                    let recv = Value::Instance(inst.clone());
+                    self.apply_fn_at(f, Some(&recv), &[], &[], span);
+                }
+            }
+            return Value::Unknown;
+        };
+        match member {
+            Member::Forward(f) => {
+                let Some(target) = f.target else {
+                    return Value::Unknown;
+                };
+                self.single_relation(inst, attr, target, f.null, false, span)
+            }
+            Member::GenericForeignKey(_) => {
+                self.single_relation(inst, attr, u32::MAX, true, true, span)
+            }
+            Member::Reverse(r) if r.kind == ReverseKind::OneToOne => {
+                self.single_relation(inst, attr, r.from_model, true, false, span)
+            }
+            Member::Reverse(r) => {
+                let known_parent = (r.kind == ReverseKind::ForeignKey).then(|| r.field.clone());
+                self.many_relation(inst, attr, r.from_model, known_parent, span)
+            }
+            Member::ManyToMany(f) | Member::GenericRelation(f) => {
+                let Some(target) = f.target else {
+                    return Value::Unknown;
+                };
+                self.many_relation(inst, attr, target, None, span)
+            }
+            Member::ForeignKeyId(f) | Member::Plain(f) => {
+                self.note_field_read(inst, &f.name, span);
+                Value::Unknown
+            }
+        }
+    }
+
+    /// Reading a single related object (`book.author`).
+    pub(super) fn single_relation(
+        &mut self,
+        inst: &Inst,
+        attr: &str,
+        target: ModelId,
+        nullable: bool,
+        generic: bool,
+        span: Loc,
+    ) -> Value {
+        let node = inst.loads.nodes.get(attr);
+        let via_select_all = node.is_none()
+            && inst.loads.select_all
+            && !nullable
+            && !generic
+            && self
+                .ix
+                .member(inst.model, attr)
+                .is_some_and(|m| matches!(m, Member::Forward(f) if f.kind == FieldKind::ForeignKey || f.kind == FieldKind::OneToOne));
+        let loaded = node.is_some()
+            || via_select_all
+            || inst
+                .row
+                .as_ref()
+                .is_some_and(|r| self.loaded_under_active_condition(r, attr));
+        self.note_relation(inst, attr, span, loaded || generic);
+        let child_loads = match node {
+            Some(n) => n.children.clone(),
+            None if via_select_all => LoadSet {
+                select_all: true,
+                ..LoadSet::default()
+            },
+            None => LoadSet::default(),
+        };
+        let row = inst.row.as_ref().map(|r| {
+            let mut path = r.path.clone();
+            path.push(attr.to_owned());
+            let first_missing = if loaded {
+                r.first_missing
+            } else {
+                r.first_missing.or(Some(path.len() - 1))
+            };
+            Rc::new(Row {
+                loop_id: r.loop_id,
+                root_span: r.root_span,
+                fix_at: r.fix_at.clone(),
+                locks: r.locks,
+                root_model: r.root_model,
+                path,
+                first_missing,
+                many: r.many,
+            })
+        });
+        if let (Some(r), false) = (&row, loaded) {
+            let parent_row = inst.row.as_ref().map(|x| (**x).clone());
+            if !inst.open
+                && parent_row.as_ref().is_some_and(|p| self.per_row(p))
+                && self.seen_fk.insert((r.loop_id, r.path.clone()))
+            {
+                self.events.push(Event::FkAccess {
+                    span,
+                    root_span: r.root_span,
+                    fix_at: r.fix_at.to_vec(),
+                    locks: r.locks,
+                    root_model: r.root_model,
+                    path: r.path.clone(),
+                    missing_from: r.first_missing.unwrap_or(r.path.len() - 1),
+                    model: inst.model,
+                    attr: attr.to_owned(),
+                    generic,
+                    skipped_by_bare_select: nullable && inst.loads.select_all,
+                    many: r.many,
+                    via: self.via,
+                });
+            }
+        }
+        if generic {
+            return Value::Unknown;
+        }
+        Value::Instance(Inst {
+            model: target,
+            loads: child_loads,
+            row,
+            created_in_loop: None,
+            open: inst.open,
+        })
+    }
+
+    /// Reading a related manager (`book.tags`, `author.book_set`).
+    pub(super) fn many_relation(
+        &mut self,
+        inst: &Inst,
+        attr: &str,
+        target: ModelId,
+        known_parent: Option<String>,
+        span: Loc,
+    ) -> Value {
+        let node = inst
+            .loads
+            .nodes
+            .get(attr)
+            .filter(|n| n.to_attr_of.is_none());
+        let cond_loaded = node.is_none()
+            && inst
+                .row
+                .as_ref()
+                .is_some_and(|r| self.loaded_under_active_condition(r, attr));
+        let mut loads = node.map(|n| n.children.clone()).unwrap_or_default();
+        if let Some(fk) = known_parent {
+            // Django sets the parent on rows fetched through its reverse manager.
+            loads.nodes.entry(fk).or_default();
+        }
+        Value::QuerySet(Qs {
+            model: target,
+            loads,
+            values: false,
+            classes: Rc::from(Vec::new()),
+            span,
+            single: false,
+            cached: node.is_some() || cond_loaded,
+            is_manager: true,
+            is_list: false,
+            related: Some(Rc::new(RelInfo {
+                parent: inst.clone(),
+                rel: attr.to_owned(),
+                prefetched: node.is_some() || cond_loaded,
+            })),
+            bypass: None,
+            narrowed: None,
+            iterator: false,
+            ordered: node.is_some_and(|n| n.ordered) || self.ix.model(target).ordered,
+            filters: Rc::from([]),
+            through: Rc::from([span]),
+            fix_at: Rc::from([]),
+            locks: false,
+        })
+    }
+}

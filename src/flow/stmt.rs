@@ -1,0 +1,474 @@
+//! Statements: assignments, loops, branches (a relation counts as loaded only if loaded on
+//! every path), `with`/`try`/`match`, and the always-run walk used for helpers' own queries.
+
+use super::*;
+
+impl<'a> Analyzer<'a> {
+    // ------------------------------------------------------------ loops
+
+    /// Whether a row's loop is running now (and yields many rows).
+    pub(super) fn per_row(&self, row: &Row) -> bool {
+        let Some(pos) = self.loops.iter().position(|l| l.id == row.loop_id) else {
+            return false;
+        };
+        self.loops[pos].kind != LoopKind::Single
+            && !self.loops[pos..].iter().any(|l| l.kind == LoopKind::Once)
+    }
+
+    /// The innermost loop that repeats work per row or item (for queries in loops), unless a
+    /// run-once guard sits between it and the current point.
+    pub(super) fn repeating_loop(&self) -> Option<&LoopFrame> {
+        for l in self.loops.iter().rev() {
+            match l.kind {
+                LoopKind::Once => return None,
+                LoopKind::Repeat => return Some(l),
+                _ => {}
+            }
+        }
+        None
+    }
+
+    pub(super) fn push_loop(&mut self, span: Loc, kind: LoopKind) -> u32 {
+        let id = self.next_loop;
+        self.next_loop += 1;
+        self.loops.push(LoopFrame {
+            id,
+            span,
+            kind,
+            rows: false,
+        });
+        id
+    }
+
+    /// The loop just pushed iterates `it`: note whether those are query rows.
+    pub(super) fn note_loop_rows(&mut self, it: &Value) {
+        if let Some(l) = self.loops.last_mut() {
+            l.rows = matches!(it, Value::QuerySet(_));
+        }
+    }
+
+    /// The kind of loop iterating expression `iter` whose value is `it`.
+    pub(super) fn loop_kind(&self, iter: ExprId, it: &Value) -> LoopKind {
+        if matches!(it, Value::QuerySet(q) if q.single) {
+            LoopKind::Single
+        } else if self.is_literal_iter(iter) {
+            LoopKind::Literal
+        } else if self.is_batching_iter(iter) {
+            LoopKind::Batch
+        } else {
+            LoopKind::Repeat
+        }
+    }
+
+    /// `batched(...)`, `chunked(...)`, `chunks(...)`: deliberate batching.
+    pub(super) fn is_batching_iter(&self, e: ExprId) -> bool {
+        match self.m.kind(e) {
+            ExprKind::Call { func, .. } => self.m.dotted(*func).is_some_and(|d| {
+                let last = d.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
+                last.contains("batch") || last.contains("chunk")
+            }),
+            _ => false,
+        }
+    }
+
+    /// `if x is None:` / `if not x:` whose body assigns `x`: a value computed once.
+    pub(super) fn is_once_guard(&self, test: ExprId, body: &Block) -> bool {
+        let guarded = match self.m.kind(test) {
+            ExprKind::Compare {
+                left,
+                ops,
+                comparators,
+            } if ops.len() == 1
+                && &*ops[0] == "is"
+                && matches!(
+                    self.m.kind(comparators[0]),
+                    ExprKind::Const(crate::ast::Const::None)
+                ) =>
+            {
+                self.m.dotted(*left)
+            }
+            ExprKind::Not(x) => self.m.dotted(*x),
+            _ => None,
+        };
+        let Some(name) = guarded else { return false };
+        body.iter().any(|st| match &st.kind {
+            StmtKind::Assign { targets, .. } => targets.iter().any(|t| match t {
+                Target::Name(n, _) => **n == *name,
+                Target::Attr(e) => self.m.dotted(*e).as_deref() == Some(name.as_str()),
+                _ => false,
+            }),
+            _ => false,
+        })
+    }
+
+    // ------------------------------------------------------------ statements
+
+    pub(super) fn block(&mut self, b: &Block) {
+        for st in b {
+            self.stmt(&st.kind, self.loc(st.span));
+        }
+    }
+
+    pub(super) fn stmt(&mut self, k: &StmtKind, span: Loc) {
+        match k {
+            StmtKind::Expr(e) => {
+                self.eval(*e);
+            }
+            StmtKind::Assign { targets, value } => {
+                if let (Some(v), true) = (value, self.probe.is_some()) {
+                    let d = self.dict_of(*v);
+                    for t in targets {
+                        if let (Target::Name(n, _), Some(p)) = (t, &mut self.probe) {
+                            match &d {
+                                Some(d) => p.dicts.insert(n.clone(), d.clone()),
+                                None => p.dicts.remove(n),
+                            };
+                        }
+                    }
+                    if d.is_some() {
+                        return;
+                    }
+                }
+                if let Some(v) = value {
+                    let val = self.eval(*v);
+                    self.note_assign(targets, *v);
+                    for t in targets {
+                        self.bind(t, val.clone());
+                    }
+                } else {
+                    for t in targets {
+                        self.bind(t, Value::Unknown);
+                    }
+                }
+            }
+            StmtKind::AugAssign { target, value } => {
+                self.eval(*value);
+                self.bind(target, Value::Unknown);
+            }
+            StmtKind::For {
+                target,
+                iter,
+                body,
+                orelse,
+            } => {
+                let it = self.eval(*iter);
+                let kind = if crate::ast::exits_loop(body) {
+                    LoopKind::Single
+                } else {
+                    self.loop_kind(*iter, &it)
+                };
+                self.evaluate_iter(&it, *iter, EvalHow::Iterate);
+                self.mark_cached(*iter);
+                let before = self.env.clone();
+                let id = self.push_loop(span, kind);
+                self.note_loop_rows(&it);
+                let elem = self.element(&it, id);
+                self.bind(target, elem);
+                if let Value::QuerySet(q) = &it {
+                    self.note_large_loop(q, *iter, target, &large::LoopScope::For { body });
+                }
+                self.block(body);
+                self.loops.pop();
+                self.join_env(&before);
+                self.block(orelse);
+            }
+            StmtKind::While { test, body, orelse } => {
+                let before = self.env.clone();
+                self.push_loop(span, LoopKind::Batch);
+                self.truth(*test);
+                self.block(body);
+                self.loops.pop();
+                self.join_env(&before);
+                self.block(orelse);
+            }
+            StmtKind::If { test, body, orelse } => {
+                self.truth(*test);
+                let before = self.env.clone();
+                let cond = self.cond_text(*test);
+                self.conds.push(cond.clone());
+                let exits = !self.loops.is_empty() && crate::ast::exits_loop(body);
+                if exits || self.is_once_guard(*test, body) {
+                    self.push_loop(span, LoopKind::Once);
+                    self.block(body);
+                    self.loops.pop();
+                } else {
+                    self.block(body);
+                }
+                self.conds.pop();
+                let after_body = std::mem::replace(&mut self.env, before);
+                let negated = format!("not {cond}");
+                self.conds.push(negated.clone());
+                self.block(orelse);
+                self.conds.pop();
+                let joined = join_envs(&after_body, &self.env);
+                self.record_conditional_loads(&joined, &after_body, &cond);
+                let after_orelse = std::mem::take(&mut self.env);
+                self.record_conditional_loads(&joined, &after_orelse, &negated);
+                self.env = joined;
+            }
+            StmtKind::With { items, body } => {
+                for (e, t) in items {
+                    self.eval(*e);
+                    if let Some(t) = t {
+                        self.bind(t, Value::Unknown);
+                    }
+                }
+                self.block(body);
+            }
+            StmtKind::Try {
+                body,
+                handlers,
+                orelse,
+                finally,
+            } => {
+                let before = self.env.clone();
+                self.block(body);
+                self.block(orelse);
+                let mut merged = self.env.clone();
+                for h in handlers {
+                    self.env = before.clone();
+                    if let Some(t) = h.type_ {
+                        self.eval(t);
+                    }
+                    self.block(&h.body);
+                    merged = join_envs(&merged, &self.env);
+                }
+                self.env = merged;
+                self.block(finally);
+            }
+            StmtKind::Match { subject, cases } => {
+                self.eval(*subject);
+                let before = self.env.clone();
+                let mut merged: Option<Env> = None;
+                for c in cases {
+                    self.env = before.clone();
+                    self.block(c);
+                    merged = Some(match merged {
+                        Some(m) => join_envs(&m, &self.env),
+                        None => self.env.clone(),
+                    });
+                }
+                if let Some(m) = merged {
+                    self.env = join_envs(&m, &before);
+                }
+            }
+            StmtKind::Return(Some(e)) => {
+                let v = self.eval(*e);
+                self.returns.push(v.clone());
+                if self.probe.is_some() {
+                    let d = self.dict_of(*e);
+                    if let Some(p) = &mut self.probe {
+                        p.returns.push((v, d));
+                    }
+                }
+            }
+            StmtKind::Other(es) | StmtKind::Raise(es) => {
+                for e in es {
+                    self.eval(*e);
+                }
+            }
+            StmtKind::Import(names) => {
+                for n in names {
+                    let local = n
+                        .alias
+                        .clone()
+                        .unwrap_or_else(|| n.path.split('.').next().unwrap_or("").into());
+                    self.env.remove(&local);
+                }
+            }
+            StmtKind::ImportFrom { names, .. } => {
+                for n in names {
+                    let local = n.alias.clone().unwrap_or_else(|| n.path.clone());
+                    self.env.remove(&local);
+                }
+            }
+            StmtKind::Return(None)
+            | StmtKind::FunctionDef(_)
+            | StmtKind::ClassDef(_)
+            | StmtKind::Break
+            | StmtKind::Continue => {}
+        }
+    }
+
+    /// Walk only the statements of a block that run whenever it does (the conditions of `if`
+    /// and `while`, the iterable of `for`, `with` and `try` bodies up to the first possible
+    /// exit), the way [`always::Holes`] cuts a function: the branches skipped cannot hold a
+    /// query that runs on every call. Returns false after a possible exit.
+    pub(super) fn always_block(&mut self, b: &Block, depth: u32) -> bool {
+        if depth > 100 {
+            return false;
+        }
+        for st in b {
+            match &st.kind {
+                StmtKind::If { test, body, orelse } => {
+                    self.truth(*test);
+                    if always::may_exit(body, 0) || always::may_exit(orelse, 0) {
+                        return false;
+                    }
+                }
+                StmtKind::For {
+                    iter, body, orelse, ..
+                } => {
+                    let it = self.eval(*iter);
+                    self.evaluate_iter(&it, *iter, EvalHow::Iterate);
+                    if always::may_exit(body, 0) || always::may_exit(orelse, 0) {
+                        return false;
+                    }
+                }
+                StmtKind::While { test, body, orelse } => {
+                    self.truth(*test);
+                    if always::may_exit(body, 0) || always::may_exit(orelse, 0) {
+                        return false;
+                    }
+                }
+                StmtKind::With { items, body } => {
+                    for (e, t) in items {
+                        self.eval(*e);
+                        if let Some(t) = t {
+                            self.bind(t, Value::Unknown);
+                        }
+                    }
+                    if !self.always_block(body, depth + 1) {
+                        return false;
+                    }
+                }
+                StmtKind::Try {
+                    body,
+                    handlers,
+                    orelse,
+                    finally,
+                } => {
+                    let falls = self.always_block(body, depth + 1);
+                    let exits = !falls
+                        || handlers.iter().any(|h| always::may_exit(&h.body, 0))
+                        || always::may_exit(orelse, 0);
+                    if !self.always_block(finally, depth + 1) || exits {
+                        return false;
+                    }
+                }
+                StmtKind::Match { subject, cases } => {
+                    self.eval(*subject);
+                    if cases.iter().any(|c| always::may_exit(c, 0)) {
+                        return false;
+                    }
+                }
+                StmtKind::Return(_) | StmtKind::Raise(_) | StmtKind::Break | StmtKind::Continue => {
+                    self.stmt(&st.kind, self.loc(st.span));
+                    return false;
+                }
+                _ => self.stmt(&st.kind, self.loc(st.span)),
+            }
+        }
+        true
+    }
+
+    /// The normalised source text of a condition (`not x` and `not (x)` alike).
+    pub(super) fn cond_text(&self, e: ExprId) -> String {
+        let text = self.file.text.as_deref().unwrap_or("");
+        let raw = text.get(self.m.span(e).range()).unwrap_or("");
+        raw.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+
+    /// After an `if`, remember what a branch loaded beyond the joined value.
+    pub(super) fn record_conditional_loads(&mut self, joined: &Env, branch: &Env, cond: &str) {
+        for (k, jv) in joined {
+            let (Value::QuerySet(j), Some(Value::QuerySet(b))) = (jv, branch.get(k)) else {
+                continue;
+            };
+            if b.model == j.model && b.loads != j.loads {
+                self.cond_loads
+                    .entry(j.span)
+                    .or_default()
+                    .push((cond.to_owned(), b.loads.clone()));
+            }
+        }
+    }
+
+    /// Whether `attr` below `row` was loaded under a condition that holds here.
+    pub(super) fn loaded_under_active_condition(&self, row: &Row, attr: &str) -> bool {
+        let Some(entries) = self.cond_loads.get(&row.root_span) else {
+            return false;
+        };
+        entries.iter().any(|(cond, loads)| {
+            if !self.conds.iter().any(|c| c == cond) {
+                return false;
+            }
+            let mut cur = loads;
+            for seg in &row.path {
+                match cur.nodes.get(seg) {
+                    Some(n) => cur = &n.children,
+                    None => return false,
+                }
+            }
+            cur.nodes.contains_key(attr)
+        })
+    }
+
+    pub(super) fn join_env(&mut self, before: &Env) {
+        self.env = join_envs(before, &self.env);
+    }
+
+    pub(super) fn bind(&mut self, t: &Target, v: Value) {
+        match t {
+            Target::Name(n, _) => {
+                self.env.insert(n.clone(), v);
+            }
+            Target::Tuple(ts) => match v {
+                Value::Tuple(vs) if vs.len() == ts.len() => {
+                    for (t, v) in ts.iter().zip(vs) {
+                        self.bind(t, v);
+                    }
+                }
+                _ => {
+                    for t in ts {
+                        self.bind(t, Value::Unknown);
+                    }
+                }
+            },
+            Target::Star(t) => self.bind(t, Value::Unknown),
+            Target::Subscript(e) if self.probe.is_some() => {
+                if let ExprKind::Subscript { value, index } = self.m.kind(*e) {
+                    if let (ExprKind::Name(n), Some(k)) =
+                        (self.m.kind(*value), self.m.str_value(*index))
+                    {
+                        if let Some(d) = self.probe.as_mut().and_then(|p| p.dicts.get_mut(n)) {
+                            d.push((k.to_owned(), v));
+                        }
+                    }
+                }
+            }
+            Target::Attr(e) | Target::Subscript(e) => {
+                // Evaluate the object part for reads (`x.a.b = 1` reads `x.a`).
+                if let ExprKind::Attr { value, .. } | ExprKind::Subscript { value, .. } =
+                    self.m.kind(*e)
+                {
+                    self.eval(*value);
+                }
+            }
+            Target::Other => {}
+        }
+    }
+
+    pub(super) fn is_literal_iter(&self, e: ExprId) -> bool {
+        match self.m.kind(e) {
+            ExprKind::Seq { .. } | ExprKind::Dict(_) | ExprKind::Str(_) => true,
+            // A module constant: `for name in DEFAULT_GROUPS`, `SETTINGS.items()`.
+            ExprKind::Name(n) => is_constant_name(n),
+            ExprKind::Call { func, args, .. } => match self.m.kind(*func) {
+                ExprKind::Name(f) if &**f == "range" => args
+                    .iter()
+                    .all(|a| matches!(self.m.kind(*a), ExprKind::Num(_))),
+                ExprKind::Name(f) if matches!(&**f, "enumerate" | "sorted" | "reversed") => {
+                    args.first().is_some_and(|a| self.is_literal_iter(*a))
+                }
+                ExprKind::Attr { value, attr, .. }
+                    if matches!(&**attr, "items" | "keys" | "values") =>
+                {
+                    self.is_literal_iter(*value)
+                }
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+}
