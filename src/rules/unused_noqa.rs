@@ -170,6 +170,15 @@ fn removal(file: u32, start: usize, line: &str, d: &suppress::Directive, drop: &
             span: Span::new(start + from, start + line.len()),
             content: String::new(),
         }
+    } else if kept.is_empty() && line[d.range.end..].trim_start().starts_with('#') {
+        // another comment follows (`# noqa: DJP101  # keep`): it stays, one blank less
+        let from = line[..d.range.start].trim_end().len();
+        let to = d.range.end + (line[d.range.end..].len() - line[d.range.end..].trim_start().len());
+        Edit {
+            file,
+            span: Span::new(start + from, start + to),
+            content: "  ".to_owned(),
+        }
     } else if kept.is_empty() {
         // a reason follows (`# noqa: DJP101 kept for the export`): it stays a comment
         Edit {

@@ -439,7 +439,12 @@ mod tests {
         let (mut cut_files, mut runs) = (0, 0);
         for p in &files {
             let text = normalize(std::fs::read_to_string(p).unwrap());
-            let whole = format!("{:?}", parse_in_chunks(&text, usize::MAX).unwrap());
+            let whole = parse_in_chunks(&text, usize::MAX).unwrap();
+            if whole.has_errors {
+                // a fixture of syntax errors: cut elsewhere, the errors differ (on purpose)
+                continue;
+            }
+            let whole = format!("{whole:?}");
             for chunk in [1, 200] {
                 let cuts = cut_points(&text, chunk, false);
                 if chunk == 1 && !cuts.is_empty() {
