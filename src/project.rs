@@ -210,7 +210,10 @@ enum Unread {
 fn read(path: &Path, max_bytes: u64) -> Result<Vec<u8>, Unread> {
     use std::io::Read;
     let failed = |e: std::io::Error| {
-        if e.kind() == std::io::ErrorKind::NotFound {
+        if e.kind() == std::io::ErrorKind::NotFound && std::fs::symlink_metadata(path).is_ok() {
+            // the name is there, what it points to is not
+            Unread::Failed("cannot read: a symbolic link to nothing".to_owned())
+        } else if e.kind() == std::io::ErrorKind::NotFound {
             Unread::Vanished(e)
         } else {
             Unread::Failed(format!("cannot read: {e}"))

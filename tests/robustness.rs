@@ -514,6 +514,7 @@ fn symlink_loops_directories_named_py_and_fifos() {
     symlink("..", p.join("d/up")).unwrap();
     fs::create_dir(p.join("x.py")).unwrap();
     fs::write(p.join("x.py/inner.py"), "x = 1\n").unwrap();
+    symlink("nowhere.py", p.join("dangling.py")).unwrap();
     let fifo = p.join("fifo.py");
     let made = std::process::Command::new("mkfifo").arg(&fifo).status();
     assert!(made.is_ok_and(|s| s.success()), "mkfifo failed");
@@ -524,17 +525,29 @@ fn symlink_loops_directories_named_py_and_fifos() {
     assert!(!r.stdout.contains("DJP001"), "{}", r.stdout);
     // Named explicitly, none of them hangs or crashes; a FIFO is never opened (a read would
     // wait for a writer forever), and each that cannot be read is a DJP001 finding.
-    let r = check(p, &["self.py", "a.py", "x.py", "d", "fifo.py", "shop.py"]);
+    let r = check(
+        p,
+        &[
+            "self.py",
+            "a.py",
+            "x.py",
+            "d",
+            "fifo.py",
+            "dangling.py",
+            "shop.py",
+        ],
+    );
     assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
     let lines: Vec<&str> = r.stdout.lines().collect();
     assert_eq!(
         lines,
         [
             "a.py:1:1: DJP001 cannot read: Too many levels of symbolic links (os error 40); not checked",
+            "dangling.py:1:1: DJP001 cannot read: a symbolic link to nothing; not checked",
             "fifo.py:1:1: DJP001 a FIFO, not a regular file: never opened; not checked",
             "self.py:1:1: DJP001 cannot read: Too many levels of symbolic links (os error 40); not checked",
             &format!("shop.py{FINDING} [*] `Book.author` is a relation read on every row: one query per row"),
-            "Found 4 problems in 4 files",
+            "Found 5 problems in 5 files",
             "[*] 1 fixable with --fix",
         ],
         "{}",
