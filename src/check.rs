@@ -420,7 +420,13 @@ fn analyse(
     };
 
     let checked = files.iter().filter(|f| f.report).count();
-    crate::progress::phase(crate::progress::Phase::Checking, checked);
+    crate::progress::phase(
+        crate::progress::Phase::Checking,
+        files
+            .iter()
+            .filter(|f| f.report && (cx.include_tests || !f.is_test))
+            .count(),
+    );
     let mut diagnostics: Vec<Diagnostic> = files
         .par_iter()
         .filter(|f| f.report && (cx.include_tests || !f.is_test))
