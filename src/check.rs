@@ -5,14 +5,10 @@ use crate::config::{self, Config};
 use crate::diagnostic::Diagnostic;
 use crate::discover;
 use crate::fingerprint;
-use crate::flow::{self, Summaries};
-use crate::frameworks::templates;
-use crate::index::Index;
 use crate::project::{self, File, FileWarning, LoadRequest};
-use crate::rules::{self, Context, Rule};
-use crate::suppress;
+use crate::rules::{self, Rule};
+use crate::session::{Session, Setup};
 use rayon::prelude::*;
-use rustc_hash::FxHashSet as HashSet;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -56,6 +52,11 @@ pub struct CheckResult {
     pub config: Config,
     /// One stable fingerprint per diagnostic, same order (see [`crate::fingerprint`]).
     pub fingerprints: Vec<String>,
+    /// The codes of the rules the run enabled.
+    pub rules: Vec<&'static str>,
+    /// The join with a capture log (`--queries`), one entry per diagnostic (see
+    /// [`crate::measure`]).
+    pub measure: Option<crate::measure::Joined>,
 }
 
 impl CheckResult {
@@ -63,14 +64,23 @@ impl CheckResult {
         &self.files[id as usize]
     }
 
-    /// Keep the diagnostics (and their fingerprints) for which `keep` is true.
+    /// Keep the diagnostics (and their fingerprints and measurements) for which `keep` is
+    /// true.
     pub fn retain(&mut self, mut keep: impl FnMut(&Diagnostic, &str, &File) -> bool) {
         let diags = std::mem::take(&mut self.diagnostics);
         let fps = std::mem::take(&mut self.fingerprints);
+        let mut measured = self
+            .measure
+            .as_mut()
+            .map(|m| std::mem::take(&mut m.per).into_iter());
         for (d, fp) in diags.into_iter().zip(fps) {
+            let m = measured.as_mut().and_then(Iterator::next).flatten();
             if keep(&d, &fp, &self.files[d.file as usize]) {
                 self.diagnostics.push(d);
                 self.fingerprints.push(fp);
+                if let Some(j) = self.measure.as_mut() {
+                    j.per.push(m);
+                }
             }
         }
     }
@@ -379,7 +389,7 @@ fn analyse(
     root: PathBuf,
     config: Config,
 ) -> CheckResult {
-    let (rules, matchers, start) = (cx.rules, cx.matchers, cx.start);
+    let rules = cx.rules;
     crate::progress::phase(crate::progress::Phase::Parsing, reqs.len());
     let mut files = project::load(reqs, max_file_bytes, cx.cache, &mut warnings);
     crate::progress::phase(crate::progress::Phase::Indexing, 0);
@@ -396,79 +406,34 @@ fn analyse(
     if let Some(c) = cx.cache {
         c.prune();
     }
-    let builtin = project::builtin_files();
-    let mut index = Index::build(&files, &builtin);
-    index.configure(&config.options);
-    // Function summaries (once per project), so rows are followed into helpers, properties and
-    // `__str__`. DJPERF_NO_SUMMARIES=1 turns them off (for measuring their cost).
-    let summaries =
-        if std::env::var_os("DJPERF_NO_SUMMARIES").is_some_and(|v| !v.is_empty() && v != "0") {
-            Summaries::default()
-        } else {
-            Summaries::build(&files, &index)
-        };
-    let facts = crate::frameworks::drf::build(&files, &index, &summaries);
-    let templates = match &cx.cwd {
-        Some(cwd) if rules.iter().any(|r| r.reads_templates()) => {
-            let dirs = templates::template_dirs(&root, &files);
-            let first = u32::try_from(files.len()).unwrap_or(u32::MAX);
-            let (tfiles, t) = templates::load(&dirs, first, cwd);
-            files.extend(tfiles);
-            t
-        }
-        _ => templates::Templates::default(),
-    };
-
     let checked = files.iter().filter(|f| f.report).count();
-    crate::progress::phase(
-        crate::progress::Phase::Checking,
-        files
-            .iter()
-            .filter(|f| f.report && (cx.include_tests || !f.is_test))
-            .count(),
+    let session = Session::new(
+        files,
+        Setup {
+            root,
+            config,
+            matchers: cx.matchers.clone(),
+            rules: cx.rules.to_vec(),
+            include_tests: cx.include_tests,
+            cwd: cx.cwd.clone(),
+        },
     );
-    let mut diagnostics: Vec<Diagnostic> = files
-        .par_iter()
-        .filter(|f| f.report && (cx.include_tests || !f.is_test))
-        .flat_map_iter(|f| {
-            crate::progress::tick();
-            check_file_with(
-                &index,
-                &summaries,
-                &facts,
-                f,
-                &files,
-                rules,
-                Some((&files, &templates)),
-            )
-        })
-        .collect();
-    let display: Vec<&str> = files.iter().map(|f| f.display.as_str()).collect();
-    let key = |d: &Diagnostic| {
-        let f = &files[d.file as usize];
-        let line = f.lines.line_of(d.span.start as usize);
-        let col = d.span.start as usize - f.lines.line_start(line);
-        (display[d.file as usize].to_owned(), line, col, d.code)
-    };
-    diagnostics.sort_by_cached_key(key);
-    let mut seen = HashSet::default();
-    diagnostics.retain(|d| seen.insert((d.file, d.span, d.code)));
-    diagnostics.retain(|d| {
-        let ignored = matchers.ignored_in(&files[d.file as usize].rel);
-        !ignored
-            .iter()
-            .any(|s| rules::find(d.code).is_some_and(|r| rules::selector_matches(s, r)))
-    });
+    crate::progress::phase(crate::progress::Phase::Checking, checked);
+    let diagnostics = session.check();
+    let rules = cx.rules.iter().map(|r| r.code).collect();
+    let (files, setup) = session.into_parts();
     warnings.sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
     let mut res = CheckResult {
         files,
         diagnostics,
         warnings,
         checked,
-        elapsed: start.elapsed(),
-        root,
-        config,
+        elapsed: cx.start.elapsed(),
+        root: setup.root,
+        config: setup.config,
         fingerprints: Vec::new(),
+        rules,
+        measure: None,
     };
     res.fingerprints = fingerprint::fingerprints(&res);
     res
@@ -564,103 +529,4 @@ pub fn parse_only(paths: &[PathBuf], max_file_bytes: u64) -> Result<ParseOnlySta
         }
     }
     Ok(stats)
-}
-
-/// Run the enabled rules on one file and drop suppressed findings.
-pub fn check_file(
-    index: &Index,
-    facts: &crate::frameworks::drf::Facts,
-    file: &File,
-    rules: &[&'static Rule],
-) -> Vec<Diagnostic> {
-    check_file_with(
-        index,
-        &Summaries::default(),
-        facts,
-        file,
-        std::slice::from_ref(file),
-        rules,
-        None,
-    )
-}
-
-/// Run the enabled rules on one file, following rows into the summarised functions.
-/// `files` are the files of the run (by id), for fixes that edit another file.
-pub fn check_file_with(
-    index: &Index,
-    summaries: &Summaries,
-    facts: &crate::frameworks::drf::Facts,
-    file: &File,
-    files: &[File],
-    rules: &[&'static Rule],
-    templates: Option<(&[File], &templates::Templates)>,
-) -> Vec<Diagnostic> {
-    if file.in_migrations {
-        // Migrations are not analysed for queries; only the rules that read them run.
-        let mig: Vec<&'static Rule> = rules
-            .iter()
-            .copied()
-            .filter(|r| r.reads_migrations)
-            .collect();
-        return run_rules(index, summaries, facts, file, files, &mig, &[], templates);
-    }
-    let events = flow::analyze_file_with(index, summaries, file);
-    run_rules(
-        index, summaries, facts, file, files, rules, &events, templates,
-    )
-}
-
-/// Run rules on one file whose flow events are known (none for a migration).
-#[allow(clippy::too_many_arguments)]
-fn run_rules(
-    index: &Index,
-    summaries: &Summaries,
-    facts: &crate::frameworks::drf::Facts,
-    file: &File,
-    files: &[File],
-    rules: &[&'static Rule],
-    events: &[flow::Event],
-    templates: Option<(&[File], &templates::Templates)>,
-) -> Vec<Diagnostic> {
-    if rules.is_empty() {
-        return Vec::new();
-    }
-    let cx = Context {
-        index,
-        facts,
-        file,
-        files,
-        events,
-        summaries,
-        templates,
-        walked: std::cell::OnceCell::new(),
-    };
-    let mut out = Vec::new();
-    for r in rules {
-        (r.check)(&cx, r, &mut out);
-    }
-    let superseded: Vec<(u32, &str)> = out
-        .iter()
-        .flat_map(|d| {
-            rules::SUPERSEDES
-                .iter()
-                .filter(move |(preferred, _)| *preferred == d.code)
-                .map(move |(_, other)| (d.span.start, *other))
-        })
-        .collect();
-    out.retain(|d| !superseded.contains(&(d.span.start, d.code)));
-    if rules
-        .iter()
-        .any(|r| r.code == rules::unused_noqa::RULE.code)
-    {
-        let unused = rules::unused_noqa::unused_noqa(file, &out, rules);
-        out.extend(unused);
-    }
-    if let Some(text) = &file.text {
-        out.retain(|d| {
-            let line = file.lines.line_of(d.span.start as usize);
-            !suppress::is_suppressed(file.lines.line_text(text, line), d.code)
-        });
-    }
-    out
 }

@@ -154,6 +154,21 @@ pub struct CheckArgs {
     /// Print the fixes as a unified diff instead of writing them; exit 1 if there are any.
     #[arg(long = "diff")]
     pub fix_diff: bool,
+    /// Join the findings with the queries a test run made (a log written by
+    /// `pytest -p djperf_capture --djperf-queries=FILE`): confirm them with the figures and
+    /// report repeated queries no finding explains (DJP190).
+    #[arg(long, value_name = "FILE")]
+    pub queries: Option<PathBuf>,
+    /// With --queries: also list the findings the tests ran without confirming them.
+    #[arg(long = "show-unconfirmed", requires = "queries")]
+    pub show_unconfirmed: bool,
+    /// Order of the findings: by location, or (with --queries) by measured cost first.
+    #[arg(long, value_enum, default_value = "location")]
+    pub sort: SortOrder,
+    /// With --queries and --fix: write a query-count test next to each test that confirmed
+    /// a fixed finding; without --fix: set those tests' counts to the ones measured in FILE.
+    #[arg(long = "write-query-tests", requires = "queries")]
+    pub write_query_tests: bool,
     /// A configuration file to use instead of the one found in the project root, or a TOML
     /// `KEY = VALUE` setting that overrides one setting (repeatable).
     #[arg(long, value_name = "CONFIG_OPTION")]
@@ -182,6 +197,12 @@ pub struct CheckArgs {
 pub enum RulesFormat {
     Text,
     Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum SortOrder {
+    Location,
+    Cost,
 }
 
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
@@ -331,7 +352,15 @@ where
 fn one_line(rendered: &str) -> String {
     let mut lines = rendered.lines().map(str::trim).filter(|l| !l.is_empty());
     let first = lines.next().unwrap_or("invalid command line");
-    let mut out = first.strip_prefix("error: ").unwrap_or(first).to_owned();
+    let first = first.strip_prefix("error: ").unwrap_or(first);
+    let mut out = first.to_owned();
+    // "the following required arguments were not provided:" lists them below
+    if first.ends_with(':') {
+        if let Some(next) = lines.next() {
+            out.push(' ');
+            out.push_str(next);
+        }
+    }
     for l in lines {
         if l.starts_with("[possible values:") {
             out.push(' ');
@@ -398,17 +427,53 @@ fn run_check(args: CheckArgs) -> i32 {
 /// One check with the output the arguments ask for; returns the exit code. `last`: the
 /// process ends next (not in `--watch`), so the result is not freed.
 pub(crate) fn check_once(opts: &CheckOptions, args: &CheckArgs, last: bool) -> i32 {
+    let log = match &args.queries {
+        Some(path) => match crate::measure::log::Log::read(path) {
+            Ok(log) => Some(log),
+            Err(e) => {
+                eprintln!("djperf: error: {e}");
+                return 2;
+            }
+        },
+        None => None,
+    };
+    if let Err(e) = measure_args_ok(args, log.is_some()) {
+        eprintln!("djperf: error: {e} (see `djperf --help`)");
+        return 2;
+    }
     if args.fix_diff {
         return run_fix_diff(opts, args);
     }
     let progress = crate::progress::start(
         args.output_format.is_human() && !args.quiet && std::io::stderr().is_terminal(),
     );
+    let fixing = args.fix || args.unsafe_fixes;
+    // A log captured before --fix describes the code before it: join it with that code.
+    let before = match (&log, fixing) {
+        (Some(log), true) => match check::run(opts) {
+            Ok(mut r) => {
+                crate::measure::join(
+                    &mut r,
+                    log.clone(),
+                    &log_name(args),
+                    measure_options(args, true),
+                );
+                Some(r)
+            }
+            Err(e) => {
+                eprintln!("djperf: error: {e}");
+                return 2;
+            }
+        },
+        _ => None,
+    };
     let mut fixed = None;
-    let mut res = if args.fix || args.unsafe_fixes {
+    let mut stale = std::collections::HashSet::new();
+    let mut res = if fixing {
         match run_fix(opts, args) {
-            Ok((res, list)) => {
+            Ok((res, list, moved)) => {
                 fixed = Some(list);
+                stale = moved;
                 res
             }
             Err(code) => return code,
@@ -424,6 +489,26 @@ pub(crate) fn check_once(opts: &CheckOptions, args: &CheckArgs, last: bool) -> i
         }
     };
     drop(progress);
+    if let (Some(log), true) = (&log, args.write_query_tests) {
+        let written = match before.as_ref().filter(|_| fixing) {
+            Some(before) => write_query_tests(before, &res, log, args),
+            None => crate::measure::query_tests::refresh(log, &res.root, &log_name(args)),
+        };
+        if let Err(code) = report_query_tests(&written, args.quiet) {
+            return code;
+        }
+    }
+    if let Some(log) = log {
+        let stale = stale.into_iter().collect();
+        crate::measure::join_after_fix(
+            &mut res,
+            log,
+            &log_name(args),
+            measure_options(args, false),
+            before.as_ref().and_then(|b| b.measure.as_ref()),
+            &stale,
+        );
+    }
     if let Some(path) = &args.write_baseline {
         return match baseline::write(&res, path) {
             Ok(n) => {
@@ -452,6 +537,9 @@ pub(crate) fn check_once(opts: &CheckOptions, args: &CheckArgs, last: bool) -> i
     if let Err(e) = filtered {
         eprintln!("djperf: error: {e}");
         return 2;
+    }
+    if args.sort == SortOrder::Cost {
+        crate::measure::sort_by_cost(&mut res);
     }
     let color = match args.color {
         ColorChoice::Always => true,
@@ -501,6 +589,13 @@ pub(crate) fn check_once(opts: &CheckOptions, args: &CheckArgs, last: bool) -> i
         }
     })
     .and_then(|()| {
+        if let (Some(line), false) = (crate::measure::summary(&res), args.quiet) {
+            if format == Format::Full {
+                writeln!(out, "{line}")?;
+            } else {
+                eprintln!("djperf: {line}");
+            }
+        }
         let (Some(list), false) = (&fixed, args.quiet) else {
             return Ok(());
         };
@@ -531,20 +626,145 @@ pub(crate) fn check_once(opts: &CheckOptions, args: &CheckArgs, last: bool) -> i
         return 2;
     }
     let code = i32::from(!res.diagnostics.is_empty() && !args.exit_zero);
-    if last {
-        // The process ends next: freeing every file's syntax tree one by one would take a
-        // tenth of a warm run's time, for memory the OS takes back at once.
-        std::mem::forget(res);
+    if !last {
+        return code;
     }
+    // The process ends next: freeing every file's syntax tree one by one would take a tenth
+    // of a warm run's time, for memory the OS takes back at once.
+    std::mem::forget(res);
     code
+}
+
+/// The log as named in messages: the path given.
+fn log_name(args: &CheckArgs) -> String {
+    args.queries
+        .as_ref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_default()
+}
+
+fn measure_options(args: &CheckArgs, show_unconfirmed: bool) -> crate::measure::Options {
+    crate::measure::Options {
+        show_unconfirmed: show_unconfirmed || args.show_unconfirmed,
+        include_tests: args.include_tests,
+    }
+}
+
+/// Combinations of the measuring options that cannot work.
+fn measure_args_ok(args: &CheckArgs, has_log: bool) -> Result<(), &'static str> {
+    if args.sort == SortOrder::Cost && !has_log {
+        return Err("--sort cost needs the measured costs of --queries FILE");
+    }
+    if args.write_query_tests && args.fix_diff {
+        return Err("--write-query-tests writes test files; it does not combine with --diff");
+    }
+    if args.write_query_tests
+        && (args.stdin_filename.is_some() || args.paths.iter().any(|p| p.as_os_str() == "-"))
+    {
+        return Err("--write-query-tests writes test files; it does not combine with stdin input");
+    }
+    Ok(())
+}
+
+/// The confirmed findings of `before` that the fix run removed, as query-count tests.
+fn write_query_tests(
+    before: &check::CheckResult,
+    after: &check::CheckResult,
+    log: &crate::measure::log::Log,
+    args: &CheckArgs,
+) -> Vec<crate::measure::query_tests::Written> {
+    use crate::diagnostic::Applicability;
+    use crate::measure::{query_tests, Status};
+    let remaining: std::collections::HashSet<&str> =
+        after.fingerprints.iter().map(String::as_str).collect();
+    let Some(joined) = &before.measure else {
+        return Vec::new();
+    };
+    let mut fixed = Vec::new();
+    for ((d, fp), m) in before
+        .diagnostics
+        .iter()
+        .zip(&before.fingerprints)
+        .zip(&joined.per)
+    {
+        let (Some(m), Some(fix)) = (m, &d.fix) else {
+            continue;
+        };
+        let usable = fix.applicability == Applicability::Safe || args.unsafe_fixes;
+        if m.status != Status::Confirmed || !usable || remaining.contains(fp.as_str()) {
+            continue;
+        }
+        let f = before.file(d.file);
+        let line = f.lines.line_of(d.span.start as usize) + 1;
+        fixed.push(query_tests::FixedFinding {
+            describe: format!(
+                "{} at {}:{line} made {} identical queries",
+                d.code, f.display, m.queries
+            ),
+            groups: m.groups.clone(),
+            prefetch: fix
+                .edits
+                .iter()
+                .any(|e| e.content.contains("prefetch_related") || e.content.contains("Prefetch(")),
+        });
+    }
+    let planned = query_tests::plan(log, &fixed);
+    query_tests::write(log, &before.root, &planned)
+}
+
+/// Write the generated or refreshed tests and say what was done.
+fn report_query_tests(
+    written: &[crate::measure::query_tests::Written],
+    quiet: bool,
+) -> Result<(), i32> {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let mut failed = false;
+    for w in written {
+        let shown = crate::discover::display_path(&w.path, &cwd);
+        if let Some(text) = &w.text {
+            if let Err(e) = std::fs::write(&w.path, text) {
+                eprintln!("djperf: error: {shown}: cannot write: {e}");
+                failed = true;
+                continue;
+            }
+        }
+        if quiet {
+            continue;
+        }
+        for (name, n, how) in &w.tests {
+            eprintln!(
+                "djperf: {shown}: `{name}` asserts {n} quer{} ({how})",
+                if *n == 1 { "y" } else { "ies" }
+            );
+        }
+        for (test, why) in &w.skipped {
+            eprintln!("djperf: warning: no query-count test for `{test}`: {why}");
+        }
+    }
+    if failed {
+        Err(2)
+    } else {
+        Ok(())
+    }
 }
 
 /// The file and rule of each finding `--fix` fixed.
 type FixedList = Vec<(String, &'static str)>;
 
-/// `--fix` / `--unsafe-fixes`: apply and write; returns the check of the fixed files and
-/// how many findings were fixed, or the exit code when done (stdin, errors).
-fn run_fix(opts: &CheckOptions, args: &CheckArgs) -> Result<(check::CheckResult, FixedList), i32> {
+/// `--fix` / `--unsafe-fixes`: apply and write; returns the check of the fixed files, how
+/// many findings were fixed and the files whose lines the fixes moved (added or removed
+/// lines), or the exit code when done (stdin, errors).
+fn run_fix(
+    opts: &CheckOptions,
+    args: &CheckArgs,
+) -> Result<
+    (
+        check::CheckResult,
+        FixedList,
+        std::collections::HashSet<PathBuf>,
+    ),
+    i32,
+> {
     let outcome = match fix::run(opts, args.unsafe_fixes) {
         Ok(o) => o,
         Err(e) => {
@@ -577,7 +797,13 @@ fn run_fix(opts: &CheckOptions, args: &CheckArgs) -> Result<(check::CheckResult,
     if write_failed {
         return Err(2);
     }
-    Ok((outcome.result, outcome.fixed_codes))
+    let moved = outcome
+        .changed
+        .iter()
+        .filter(|c| c.original.lines().count() != c.fixed.lines().count())
+        .map(|c| c.path.clone())
+        .collect();
+    Ok((outcome.result, outcome.fixed_codes, moved))
 }
 
 /// `--diff`: print the fixes `--fix` (with `--unsafe-fixes`: also the unsafe ones) would

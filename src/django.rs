@@ -101,6 +101,13 @@ pub const TEMPLATE_RENDER_CALLS: &[&str] = &[
     "SimpleTemplateResponse",
 ];
 
+/// Functions that iterate one of their arguments (qualified name, argument position), as
+/// `str.join` iterates its one argument.
+pub const ITERATING_CALLS: &[(&str, usize)] = &[
+    ("django.utils.html.format_html_join", 2),
+    ("django.utils.text.get_text_list", 0),
+];
+
 // ---------------------------------------------------------------- models and managers
 
 /// The classes a Django model derives from.

@@ -45,6 +45,9 @@ pub struct File {
     /// The file (or directory) was to be checked but could not be read: why. Its text and
     /// syntax tree are empty; DJP001 `io-error` reports it.
     pub io_error: Option<String>,
+    /// The quote most of its string literals use, once a fix asked (see
+    /// [`crate::fix::queryset::quote_style`]).
+    pub quote: std::sync::OnceLock<char>,
 }
 
 /// A warning about one file, on stderr only (never fatal to the run): a file that is only
@@ -191,6 +194,7 @@ fn load_one(
         builtin: false,
         template: false,
         io_error: None,
+        quote: std::sync::OnceLock::new(),
     };
     Ok((file, decode_warning))
 }
@@ -303,6 +307,7 @@ pub fn unreadable(path: PathBuf, rel: PathBuf, display: String, why: String) -> 
         report: true,
         builtin: false,
         template: false,
+        quote: std::sync::OnceLock::new(),
         io_error: Some(why),
     }
 }
@@ -354,6 +359,7 @@ pub fn builtin_files() -> Vec<File> {
         builtin: true,
         template: false,
         io_error: None,
+        quote: std::sync::OnceLock::new(),
     }]
 }
 

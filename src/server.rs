@@ -1,9 +1,10 @@
 //! `djperf server`: a language server over stdio (synchronous, like Ruff's).
 //!
-//! The project is loaded and indexed once at start-up and kept in memory. An opened or changed
-//! document replaces its file; the model index is rebuilt only when the document is a models
-//! module (`models.py` or inside a `models/` package), then every open document is re-checked;
-//! function summaries and DRF facts are rebuilt on every change.
+//! The project is loaded once at start-up into a [`Session`], the same one `djperf check`
+//! runs (templates followed, `per-file-ignores` and `# noqa` applied). An opened or changed
+//! document replaces its file; the model index is rebuilt only when the document declares
+//! models (`models.py`, a `models/` package, or a file that held models), then every open
+//! document is re-checked; function summaries and framework facts are rebuilt on every change.
 //! Diagnostics carry `code`, `codeDescription.href`, `source: "djperf"`, severity and related
 //! information; positions are UTF-16 code units (the LSP default). A finding with a fix gets a
 //! quick-fix code action.
@@ -13,15 +14,12 @@ use crate::check::{self, CheckOptions};
 use crate::config;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::discover;
-use crate::flow::Summaries;
-use crate::frameworks::drf;
-use crate::index::Index;
-use crate::project::{self, File, LoadRequest};
-use crate::rules::{self, Rule};
+use crate::project::{self, LoadRequest};
+use crate::rules;
+use crate::session::{Session, Setup};
 use crate::source::{ColumnUnit, Span};
 use lsp_server::{Connection, Message, Notification, Request, Response};
 use lsp_types as lsp;
-use rustc_hash::FxHashMap as HashMap;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -60,25 +58,8 @@ pub fn uri_to_path(uri: &str) -> Option<PathBuf> {
     Some(PathBuf::from(String::from_utf8_lossy(&out).into_owned()))
 }
 
-fn is_models_module(rel: &Path) -> bool {
-    rel.file_name().is_some_and(|n| n == "models.py")
-        || rel
-            .parent()
-            .is_some_and(|p| p.components().any(|c| c.as_os_str() == "models"))
-}
-
 struct State {
-    root: PathBuf,
-    files: Vec<File>,
-    by_path: HashMap<PathBuf, usize>,
-    index: Index,
-    summaries: Summaries,
-    /// DRF facts (serializers, views), from every file.
-    facts: drf::Facts,
-    builtin: Vec<File>,
-    rules: Vec<&'static Rule>,
-    /// Rule options from the configuration (applied to every rebuilt index).
-    options: config::RuleOptions,
+    session: Session,
     /// Open documents: path → text.
     open: BTreeMap<PathBuf, String>,
 }
@@ -93,6 +74,7 @@ impl State {
             ..CheckOptions::default()
         };
         let rules = check::enabled_rules(&opts).map_err(|e| e.0)?;
+        let matchers = cfg.matchers()?;
         let paths = discover::python_files(&root, &mut Vec::new());
         let reqs = paths
             .iter()
@@ -124,99 +106,45 @@ impl State {
             cache.as_ref(),
             &mut Vec::new(),
         );
-        let builtin = project::builtin_files();
-        let mut index = Index::build(&files, &builtin);
-        index.configure(&cfg.options);
-        let summaries = Summaries::build(&files, &index);
-        let facts = drf::build(&files, &index, &summaries);
-        let by_path = files
-            .iter()
-            .map(|f| (f.path.clone(), f.id as usize))
-            .collect();
-        Ok(State {
-            root,
+        let session = Session::new(
             files,
-            by_path,
-            index,
-            summaries,
-            facts,
-            builtin,
-            rules,
-            options: cfg.options.clone(),
+            Setup {
+                cwd: Some(root.clone()),
+                root,
+                config: cfg,
+                matchers,
+                rules,
+                include_tests: false,
+            },
+        );
+        Ok(State {
+            session,
             open: BTreeMap::new(),
         })
     }
 
-    /// Replace (or add) the file at `path` with `text`; rebuild the index for models modules.
-    /// Returns whether the index was rebuilt.
+    /// Replace (or add) the file at `path` with `text`. Returns whether the model index was
+    /// rebuilt (every open document may then have new findings).
     fn update(&mut self, path: &Path, text: &str) -> bool {
-        let rel = path
-            .strip_prefix(&self.root)
-            .map(Path::to_path_buf)
-            .unwrap_or_else(|_| path.file_name().map(PathBuf::from).unwrap_or_default());
-        let req = LoadRequest {
-            path: path.to_path_buf(),
-            rel: rel.clone(),
-            display: discover::display_path(path, &self.root),
-            report: true,
-            override_text: Some(text),
-        };
-        let Some(mut file) = project::load(
-            vec![req],
-            project::DEFAULT_MAX_FILE_BYTES,
-            None,
-            &mut Vec::new(),
-        )
-        .pop() else {
-            return false;
-        };
-        let id = *self
-            .by_path
-            .entry(path.to_path_buf())
-            .or_insert(self.files.len());
-        file.id = u32::try_from(id).unwrap_or(u32::MAX);
-        if id == self.files.len() {
-            self.files.push(file);
-        } else {
-            self.files[id] = file;
-        }
-        let rebuild = is_models_module(&rel);
-        if rebuild {
-            self.index = Index::build(&self.files, &self.builtin);
-            self.index.configure(&self.options);
-        }
-        // Summaries and DRF facts follow rows into helpers and serializers anywhere in the
-        // project: always fresh.
-        self.summaries = Summaries::build(&self.files, &self.index);
-        self.facts = drf::build(&self.files, &self.index, &self.summaries);
-        rebuild
+        self.session
+            .update(path, text)
+            .is_ok_and(|(_, rebuilt)| rebuilt)
     }
 
     fn diagnostics(&self, path: &Path) -> Vec<lsp::Diagnostic> {
-        let Some(&id) = self.by_path.get(path) else {
+        let Some(id) = self.session.file_id(path) else {
             return Vec::new();
         };
-        let file = &self.files[id];
-        // Migrations run only the rules that read them (check_file_with picks them).
-        if file.is_test {
-            return Vec::new();
-        }
-        check::check_file_with(
-            &self.index,
-            &self.summaries,
-            &self.facts,
-            file,
-            &self.files,
-            &self.rules,
-            None,
-        )
-        .iter()
-        .map(|d| self.to_lsp(d))
-        .collect()
+        self.session
+            .check_file(id)
+            .iter()
+            .filter(|d| d.file == id)
+            .map(|d| self.to_lsp(d))
+            .collect()
     }
 
     fn range(&self, file: u32, span: Span) -> lsp::Range {
-        let f = &self.files[file as usize];
+        let f = &self.session.files()[file as usize];
         let pos = |off: u32| match f.text.as_deref() {
             Some(text) => {
                 let p = f.lines.position(text, off as usize, ColumnUnit::Utf16);
@@ -229,7 +157,7 @@ impl State {
     }
 
     fn uri(&self, file: u32) -> lsp::Uri {
-        path_to_uri(&self.files[file as usize].path)
+        path_to_uri(&self.session.files()[file as usize].path)
             .parse()
             .unwrap_or_else(|_| "file:///".parse().expect("valid URI"))
     }
@@ -252,7 +180,7 @@ impl State {
             let mut changes: BTreeMap<String, Vec<lsp::TextEdit>> = BTreeMap::new();
             for e in &fix.edits {
                 changes
-                    .entry(path_to_uri(&self.files[e.file as usize].path))
+                    .entry(path_to_uri(&self.session.files()[e.file as usize].path))
                     .or_default()
                     .push(lsp::TextEdit::new(
                         self.range(e.file, e.span),

@@ -106,7 +106,7 @@ pub fn directive(line: &str, hash: usize) -> Option<Directive> {
 }
 
 /// The byte offset of the `#` that starts a comment, skipping `#` inside string literals.
-fn find_comment(line: &str) -> Option<usize> {
+pub fn find_comment(line: &str) -> Option<usize> {
     let mut quote: Option<char> = None;
     let mut escaped = false;
     for (i, ch) in line.char_indices() {

@@ -15,7 +15,7 @@ fn repo() -> PathBuf {
 fn fixture_dirs() -> Vec<PathBuf> {
     let mut out = Vec::new();
     out.push(repo().join("testdata/example"));
-    for group in ["testdata/projects", "testdata/rules"] {
+    for group in ["testdata/projects", "testdata/rules", "testdata/measure"] {
         let Ok(rd) = std::fs::read_dir(repo().join(group)) else {
             continue;
         };

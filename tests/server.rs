@@ -204,3 +204,61 @@ fn diagnostics_follow_open_change_save_and_model_edits() {
     let status = c.child.wait().unwrap();
     assert!(status.success());
 }
+
+/// The server runs the same session as `djperf check`: a view's template is followed (a
+/// DJP130 at the view's queryset) and `per-file-ignores` drops what the configuration ignores.
+#[test]
+fn server_follows_templates_and_honours_per_file_ignores() {
+    let p = project();
+    let root = std::fs::canonicalize(p.path()).unwrap();
+    common::write(
+        &root,
+        "shop/list_views.py",
+        "from django.shortcuts import render\n\nfrom shop.models import Book\n\n\ndef books(request):\n    return render(request, \"shop/books.html\", {\"books\": Book.objects.all()})\n",
+    );
+    common::write(
+        &root,
+        "shop/templates/shop/books.html",
+        "{% for book in books %}{{ book.author.name }}{% endfor %}\n",
+    );
+    common::write(
+        &root,
+        "pyproject.toml",
+        "[tool.djperf]\nper-file-ignores = { \"shop/views.py\" = [\"DJP101\"] }\n",
+    );
+    let mut c = Client::start(&root);
+    c.request(
+        1,
+        "initialize",
+        json!({ "processId": null, "rootUri": djperf::server::path_to_uri(&root), "capabilities": {} }),
+    );
+    c.notify("initialized", json!({}));
+    let list_views = djperf::server::path_to_uri(&root.join("shop/list_views.py"));
+    let text = std::fs::read_to_string(root.join("shop/list_views.py")).unwrap();
+    c.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": list_views, "languageId": "python", "version": 1, "text": text } }),
+    );
+    let diags = c.diagnostics_for(&list_views);
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    assert_eq!(diags[0]["code"], "DJP130");
+    assert_eq!(diags[0]["range"]["start"]["line"], 6);
+    let related = diags[0]["relatedInformation"][0]["location"]["uri"]
+        .as_str()
+        .unwrap();
+    assert!(
+        related.ends_with("shop/templates/shop/books.html"),
+        "{related}"
+    );
+
+    // shop/views.py has a DJP101 that the configuration ignores for that file
+    let views = djperf::server::path_to_uri(&root.join("shop/views.py"));
+    c.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": views, "languageId": "python", "version": 1, "text": VIEWS } }),
+    );
+    assert!(c.diagnostics_for(&views).is_empty());
+    c.request(2, "shutdown", json!(null));
+    c.notify("exit", json!(null));
+    let _ = c.child.wait();
+}

@@ -49,7 +49,7 @@ pub fn quote_for(file: &File, e: Option<ExprId>) -> char {
             }
         }
     }
-    super::queryset::file_quote(m, text)
+    super::queryset::quote_style(file)
 }
 
 /// Add `items` to the literal list or tuple `seq` (bracketed, only plain strings), after its

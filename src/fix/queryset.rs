@@ -283,7 +283,7 @@ fn plan(file: &File, root: Span, call: LoadCall, lookups: &[String]) -> Option<P
             .iter()
             .find_map(|a| quote_of(m, text, *a))
             .or(quote)
-            .unwrap_or_else(|| file_quote(m, text));
+            .unwrap_or_else(|| quote_style(file));
         let lits: Vec<String> = added.iter().map(|l| format!("{q}{l}{q}")).collect();
         let last = *args.last()?;
         let last_end = m.span(last).end as usize;
@@ -334,7 +334,7 @@ fn plan(file: &File, root: Span, call: LoadCall, lookups: &[String]) -> Option<P
             }
         }
     }
-    let q = quote.unwrap_or_else(|| file_quote(m, text));
+    let q = quote.unwrap_or_else(|| quote_style(file));
     let args = added
         .iter()
         .map(|l| format!("{q}{l}{q}"))
@@ -376,23 +376,7 @@ fn plan(file: &File, root: Span, call: LoadCall, lookups: &[String]) -> Option<P
 
 /// The expression with exactly this span (a call, subscript or attribute chain).
 pub(crate) fn find_expr(m: &Module, span: Span) -> Option<ExprId> {
-    let mut best: Option<(u8, ExprId)> = None;
-    for (i, e) in m.exprs.iter().enumerate() {
-        if e.span != span {
-            continue;
-        }
-        let rank = match e.kind {
-            ExprKind::Call { .. } => 3,
-            ExprKind::Subscript { .. } => 2,
-            ExprKind::Attr { .. } => 1,
-            _ => continue,
-        };
-        let id = ExprId::try_from(i).ok()?;
-        if best.is_none_or(|(r, _)| rank > r) {
-            best = Some((rank, id));
-        }
-    }
-    best.map(|(_, id)| id)
+    m.expr_at(span)
 }
 
 /// The method chain below `root`, outermost first.
@@ -456,8 +440,15 @@ pub(crate) fn quote_of(m: &Module, text: &str, e: ExprId) -> Option<char> {
     }
 }
 
-/// The quote most string literals of the file use (double quotes on a tie).
-pub(crate) fn file_quote(m: &Module, text: &str) -> char {
+/// The quote most string literals of the file use (double quotes on a tie), counted once per
+/// file.
+pub(crate) fn quote_style(file: &File) -> char {
+    *file
+        .quote
+        .get_or_init(|| file_quote(&file.ast, file.text.as_deref().unwrap_or("")))
+}
+
+fn file_quote(m: &Module, text: &str) -> char {
     let (mut single, mut double) = (0usize, 0usize);
     for (i, _) in m.exprs.iter().enumerate() {
         let Ok(id) = ExprId::try_from(i) else {
@@ -511,9 +502,5 @@ fn line_break_before_dot(m: &Module, text: &str, c: ExprId) -> Option<String> {
 
 /// Whether the expression at `span` is a call of one of `methods` (`x.count()`).
 pub fn is_method_call(file: &File, span: Span, methods: &[&str]) -> bool {
-    let m = &file.ast;
-    find_expr(m, span).is_some_and(|e| match m.kind(e) {
-        ExprKind::Call { func, .. } => method_name(m, *func).is_some_and(|n| methods.contains(&n)),
-        _ => false,
-    })
+    file.ast.is_method_call(span, methods)
 }

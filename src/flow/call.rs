@@ -38,6 +38,18 @@ impl<'a> Analyzer<'a> {
                 return v;
             }
         }
+        if let Some(h) = self.hooks {
+            if let Some(d) = m.dotted(func) {
+                let first = d.split('.').next().unwrap_or("");
+                if !self.env.contains_key(first) {
+                    let q = self.ix.resolve_alias(&self.ix.qualify_in(self.file, &d));
+                    if h.handles(&q) {
+                        let (argv, kwv) = self.eval_arg_values(args, kwargs);
+                        return h.call(self, &q, &argv, kwargs, &kwv, span);
+                    }
+                }
+            }
+        }
         if let ExprKind::Attr { value, attr, .. } = m.kind(func) {
             let recv = self.eval(*value);
             match recv {
@@ -90,6 +102,12 @@ impl<'a> Analyzer<'a> {
                         }
                     }
                     let (argv, kwv) = self.eval_arg_values(args, kwargs);
+                    if &**attr == "join" && matches!(m.kind(*value), ExprKind::Str(_)) {
+                        // `", ".join(qs)` iterates its argument
+                        self.iterate_arg(args, &argv, 0);
+                    } else if let Some(pos) = self.iterating_call(func) {
+                        self.iterate_arg(args, &argv, pos);
+                    }
                     if &**attr == "format" && matches!(m.kind(*value), ExprKind::Str(_)) {
                         for v in argv.iter().chain(kwv.iter().map(|(_, v)| v)) {
                             self.format_value(v, e);
@@ -106,6 +124,9 @@ impl<'a> Analyzer<'a> {
         let callee = self.eval(func);
         let name = m.dotted(func);
         let (argv, kwv) = self.eval_arg_values(args, kwargs);
+        if let Some(pos) = self.iterating_call(func) {
+            self.iterate_arg(args, &argv, pos);
+        }
         if let Some(n) = m.dotted(func) {
             let builtin = !self.file.scope.names.contains_key(n.as_str())
                 && !self.env.contains_key(n.as_str());
@@ -331,14 +352,7 @@ impl<'a> Analyzer<'a> {
         if !self.seen_query.insert(span) {
             return;
         }
-        let name = f.qual.rsplit('.').next().unwrap_or(&f.qual);
-        let shown = match f.kind {
-            _ if name == "__str__" => "str()".to_owned(),
-            FnKind::Property => format!(".{name}"),
-            FnKind::Method if matches!(recv, Some(Value::Instance(_))) => format!(".{name}()"),
-            FnKind::Method => format!("self.{name}()"),
-            FnKind::Function | FnKind::StaticOrClass => format!("{name}()"),
-        };
+        let shown = shown_call(f, recv);
         self.events.push(Event::QueryInLoop {
             span,
             loop_span: l.span,
@@ -386,6 +400,29 @@ impl<'a> Analyzer<'a> {
         self.apply_fn_at(f, recv, argv, kwv, span);
     }
 
+    /// The argument position a known iterating function (`format_html_join`) iterates.
+    fn iterating_call(&self, func: ExprId) -> Option<usize> {
+        let d = self.m.dotted(func)?;
+        let first = d.split('.').next().unwrap_or("");
+        if self.env.contains_key(first) {
+            return None;
+        }
+        let q = self.ix.resolve_alias(&self.ix.qualify_in(self.file, &d));
+        crate::django::ITERATING_CALLS
+            .iter()
+            .find(|(n, _)| *n == q)
+            .map(|(_, pos)| *pos)
+    }
+
+    /// Argument `pos` (of `args`, valued `argv`) is iterated by the call.
+    fn iterate_arg(&mut self, args: &[ExprId], argv: &[Value], pos: usize) {
+        if let (Some(Value::QuerySet(q)), Some(a)) = (argv.get(pos), args.get(pos)) {
+            let q = q.clone();
+            self.evaluate_qs(&q, self.at(*a), EvalHow::Iterate);
+            self.mark_cached(*a);
+        }
+    }
+
     /// Follow the rows handed to `f` (as receiver, positional or keyword arguments) through
     /// its summary; findings are reported at `span`.
     pub(super) fn apply_fn_at(
@@ -423,15 +460,47 @@ impl<'a> Analyzer<'a> {
                 }
             }
         }
+        // A queryset handed to a parameter the callee evaluates (iterates, counts): the
+        // query runs here, once per call.
+        let mut evals: Vec<(Qs, Loc, EvalHow)> = Vec::new();
+        let mut handed_qs = |p: Option<usize>, v: &Value| {
+            if let (Some(p), Value::QuerySet(q)) = (p, v) {
+                if let Some(Some((at, how))) = f.trees.get(p).map(|t| t.eval.clone()) {
+                    evals.push((q.clone(), at, how));
+                }
+            }
+        };
+        for (i, v) in argv.iter().enumerate() {
+            handed_qs(f.param_for_pos(i, recv.is_some()), v);
+        }
+        for (k, v) in kwv {
+            handed_qs(f.param_for_kw(k), v);
+        }
+        for (q, at, how) in evals {
+            if !q.values || how == EvalHow::Iterate {
+                let saved = (self.via, self.via_call.take());
+                self.via = Some(at);
+                self.via_call = Some(shown_call(f, recv));
+                self.evaluate_qs(&q, span, how);
+                (self.via, self.via_call) = saved;
+            }
+        }
         if todo.is_empty() {
             return;
         }
         self.apply_depth += 1;
         let saved = self.via;
+        let outermost = self.via_call.is_none();
+        if outermost {
+            self.via_call = Some(shown_call(f, recv));
+        }
         for (p, v) in todo {
             if let Some(tree) = f.trees.get(p) {
                 self.apply_tree(v, tree, span);
             }
+        }
+        if outermost {
+            self.via_call = None;
         }
         self.via = saved;
         self.apply_depth -= 1;
@@ -472,5 +541,17 @@ impl<'a> Analyzer<'a> {
             }
             self.apply_cond = cond;
         }
+    }
+}
+
+/// A call of `f` as the user wrote it: `price_of()`, `.label()`, `.total`, `str()`.
+fn shown_call(f: &FnSummary, recv: Option<&Value>) -> String {
+    let name = f.qual.rsplit('.').next().unwrap_or(&f.qual);
+    match f.kind {
+        _ if name == "__str__" => "str()".to_owned(),
+        FnKind::Property => format!(".{name}"),
+        FnKind::Method if matches!(recv, Some(Value::Instance(_))) => format!(".{name}()"),
+        FnKind::Method => format!("self.{name}()"),
+        FnKind::Function | FnKind::StaticOrClass => format!("{name}()"),
     }
 }

@@ -2,6 +2,7 @@
 //! class's queryset, and the stepping API frameworks drive (templates, serializers, admin).
 
 use super::*;
+use crate::ast::FuncId;
 
 /// Analyse every function and the module body of a file, without function summaries.
 pub fn analyze_file(ix: &Index, file: &File) -> Vec<Event> {
@@ -260,6 +261,7 @@ impl<'a> Analyzer<'a> {
             usage: usage::UsageState::default(),
             sums,
             via: None,
+            via_call: None,
             apply_depth: 0,
             apply_cond: false,
             fn_class: None,
@@ -269,7 +271,31 @@ impl<'a> Analyzer<'a> {
             rows_through_single: false,
             fn_body: None,
             fn_span: Span::new(0, 0),
+            hooks: None,
         }
+    }
+
+    /// Forget which relations and queries were already reported, so the next walk (another
+    /// serializer field, another admin column) reports its own.
+    pub fn forget_seen(&mut self) {
+        self.seen_fk.clear();
+        self.seen_rel.clear();
+        self.seen_query.clear();
+    }
+
+    /// The module being walked.
+    pub fn module(&self) -> &'a Module {
+        self.m
+    }
+
+    /// Let `hooks` answer calls into a framework's classes.
+    pub fn set_hooks(&mut self, hooks: &'a dyn CallHooks<'a>) {
+        self.hooks = Some(hooks);
+    }
+
+    /// The index the analyzer reads.
+    pub fn index(&self) -> &'a Index {
+        self.ix
     }
 
     /// The location of expression `e` of the file being walked.
@@ -361,6 +387,106 @@ impl<'a> Analyzer<'a> {
         self.apply_fn_at(f, None, argv, kwv, span);
     }
 
+    /// `recv.name()` or `recv.name` of a row: a model method or property called by a framework
+    /// (an admin column or a serializer field naming a model member) is followed through its
+    /// summary, at `span`.
+    pub fn call_member(&mut self, recv: &Value, name: &str, span: Loc) {
+        if let Value::Instance(inst) = recv {
+            if let Some(f) = self
+                .sums
+                .model_member(self.ix, inst.model, name)
+                .filter(|f| matches!(f.kind, FnKind::Method | FnKind::Property))
+                .filter(|_| summary::follows(name))
+            {
+                self.apply_fn_at(f, Some(recv), &[], &[], span);
+            }
+        }
+    }
+
+    /// Run function `func` of `file` with its parameters bound to `binds` (parameter index →
+    /// value; the others unknown), inside the loops open now: the per-row code a framework
+    /// calls for every row (a serializer method field, an admin display method). Its body is
+    /// interpreted like any function's, branches and calls included; what it observes about
+    /// the rows goes to `events`, located in `file`. Returns the values it returns.
+    ///
+    /// Only per-row observations are kept: the file's own walk already reports the rest
+    /// (`len()` tests, lookups, key reads) of the same body.
+    pub fn call_bound(
+        &mut self,
+        file: &'a File,
+        func: FuncId,
+        binds: &[(usize, Value)],
+    ) -> Vec<Value> {
+        let Some(f) = file.ast.functions.get(func as usize) else {
+            return Vec::new();
+        };
+        if self.apply_depth >= MAX_APPLY_DEPTH {
+            return Vec::new();
+        }
+        let class_models = self.ix.file_models(file.id);
+        let fn_class = match (f.class, f.parent) {
+            (Some(c), None) => {
+                let cd = &file.ast.classes[c as usize];
+                (cd.outer.is_none() && !class_models.contains_key(&c))
+                    .then(|| format!("{}.{}", file.scope.module, cd.name))
+            }
+            _ => None,
+        };
+        let mut env = Env::default();
+        for (i, p) in f.params.iter().enumerate() {
+            let v = binds
+                .iter()
+                .find(|(j, _)| *j == i)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default();
+            // an unknown `self` stays unbound: `self.helper(...)` is followed by its summary
+            if i == 0 && &*p.name == "self" && matches!(v, Value::Unknown) {
+                continue;
+            }
+            env.insert(p.name.clone(), v);
+        }
+        let saved = Saved {
+            file: std::mem::replace(&mut self.file, file),
+            m: std::mem::replace(&mut self.m, &file.ast),
+            class_models: std::mem::replace(&mut self.class_models, class_models),
+            env: std::mem::replace(&mut self.env, env),
+            fn_class: std::mem::replace(&mut self.fn_class, fn_class),
+            fn_body: self.fn_body.replace(&f.body),
+            fn_span: std::mem::replace(&mut self.fn_span, f.span),
+            returns: std::mem::take(&mut self.returns),
+            usage: std::mem::take(&mut self.usage),
+            cond_loads: std::mem::take(&mut self.cond_loads),
+            conds: std::mem::take(&mut self.conds),
+            self_qs: self.self_qs.take(),
+            probe: self.probe.take(),
+        };
+        let start = self.events.len();
+        self.apply_depth += 1;
+        self.block(&f.body);
+        self.apply_depth -= 1;
+        let mut kept = Vec::new();
+        for e in self.events.drain(start..) {
+            if e.is_per_row() {
+                kept.push(e);
+            }
+        }
+        self.events.extend(kept);
+        let returns = std::mem::replace(&mut self.returns, saved.returns);
+        self.file = saved.file;
+        self.m = saved.m;
+        self.class_models = saved.class_models;
+        self.env = saved.env;
+        self.fn_class = saved.fn_class;
+        self.fn_body = saved.fn_body;
+        self.fn_span = saved.fn_span;
+        self.usage = saved.usage;
+        self.cond_loads = saved.cond_loads;
+        self.conds = saved.conds;
+        self.self_qs = saved.self_qs;
+        self.probe = saved.probe;
+        returns
+    }
+
     pub fn exit_loop(&mut self) {
         self.loops.pop();
     }
@@ -373,4 +499,21 @@ impl<'a> Analyzer<'a> {
             }
         }
     }
+}
+
+/// The analyzer's state for one function, kept while [`Analyzer::call_bound`] walks another.
+struct Saved<'a> {
+    file: &'a File,
+    m: &'a Module,
+    class_models: &'a HashMap<u32, ModelId>,
+    env: Env,
+    fn_class: Option<String>,
+    fn_body: Option<&'a Block>,
+    fn_span: Span,
+    returns: Vec<Value>,
+    usage: usage::UsageState,
+    cond_loads: HashMap<Loc, Vec<(String, LoadSet)>>,
+    conds: Vec<String>,
+    self_qs: Option<Value>,
+    probe: Option<Probe>,
 }

@@ -61,6 +61,8 @@ pub enum Event {
         many: bool,
         /// Evaluated inside a function the row was handed to: where.
         via: Option<Loc>,
+        /// That function's call as written (`count_of()`, `.label()`).
+        via_call: Option<String>,
     },
     /// A prefetched relation re-queried per row.
     PrefetchBypass {
@@ -151,4 +153,20 @@ pub enum Event {
         /// The object was created in the loop (`Model(...)`), so `bulk_create` fits.
         created: bool,
     },
+}
+
+impl Event {
+    /// An observation about the rows of a loop (a relation read, a manager evaluated, a
+    /// query or a write per row), as opposed to a fact about one expression of a function.
+    pub fn is_per_row(&self) -> bool {
+        matches!(
+            self,
+            Event::FkAccess { .. }
+                | Event::RelatedEval { .. }
+                | Event::PrefetchBypass { .. }
+                | Event::QueryInLoop { .. }
+                | Event::SaveInLoop { .. }
+                | Event::DeferredFieldRead { .. }
+        )
+    }
 }

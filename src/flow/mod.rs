@@ -92,6 +92,8 @@ pub struct Analyzer<'a> {
     sums: &'a Summaries,
     /// While a function summary is applied: where the callee reads the current path.
     via: Option<Loc>,
+    /// The outermost call whose summary is applied, as written (`price_of()`).
+    via_call: Option<String>,
     /// Nesting of summary applications (bounded).
     apply_depth: u32,
     /// While a function summary is applied: the current path is read only on some calls of a
@@ -113,6 +115,29 @@ pub struct Analyzer<'a> {
     /// driven from outside).
     fn_body: Option<&'a Block>,
     fn_span: Span,
+    /// What frameworks know of calls into their classes (a DRF serializer built over rows).
+    hooks: Option<&'a dyn CallHooks<'a>>,
+}
+
+/// What a framework knows about calls the interpreter cannot see into: a DRF serializer
+/// constructed with `many=True` iterates its rows and reads what its fields read. Frameworks
+/// implement it; the interpreter only asks (the flow layer knows no framework).
+pub trait CallHooks<'a> {
+    /// Whether calls of this qualified callee are the framework's.
+    fn handles(&self, callee: &str) -> bool;
+    /// The value of the call `callee(argv, kwv)` at `at`; it may drive `an` over the rows
+    /// handed to it.
+    /// `kwargs` are the call's keyword arguments in [`Analyzer::module`] (for literals such
+    /// as `many=True`).
+    fn call(
+        &self,
+        an: &mut Analyzer<'a>,
+        callee: &str,
+        argv: &[Value],
+        kwargs: &[Keyword],
+        kwv: &[(Box<str>, Value)],
+        at: Loc,
+    ) -> Value;
 }
 
 /// Bound on nested summary applications (helper → property → `__str__` ...).

@@ -143,6 +143,7 @@ impl<'a> Analyzer<'a> {
                             narrowed: q.narrowed.as_ref().map(ToString::to_string),
                             many: prow.many,
                             via: self.via,
+                            via_call: self.via.and(self.via_call.clone()),
                         });
                     }
                     return;
@@ -169,7 +170,8 @@ impl<'a> Analyzer<'a> {
                 model: q.model,
                 method,
                 root: q.related.is_none(),
-                via: None,
+                // evaluated inside a function handed the queryset: that call, and where
+                via: self.via_call.clone().zip(self.via),
             });
         }
     }

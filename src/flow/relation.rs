@@ -139,6 +139,7 @@ impl<'a> Analyzer<'a> {
                 .is_some_and(|m| matches!(m, Member::Forward(f) if f.kind == FieldKind::ForeignKey || f.kind == FieldKind::OneToOne));
         let loaded = node.is_some()
             || via_select_all
+            || inst.loads.opaque
             || inst
                 .row
                 .as_ref()
@@ -148,6 +149,10 @@ impl<'a> Analyzer<'a> {
             Some(n) => n.children.clone(),
             None if via_select_all => LoadSet {
                 select_all: true,
+                ..LoadSet::default()
+            },
+            None if inst.loads.opaque => LoadSet {
+                opaque: true,
                 ..LoadSet::default()
             },
             None => LoadSet::default(),
@@ -221,10 +226,11 @@ impl<'a> Analyzer<'a> {
             .get(attr)
             .filter(|n| n.to_attr_of.is_none());
         let cond_loaded = node.is_none()
-            && inst
-                .row
-                .as_ref()
-                .is_some_and(|r| self.loaded_under_active_condition(r, attr));
+            && (inst.loads.opaque
+                || inst
+                    .row
+                    .as_ref()
+                    .is_some_and(|r| self.loaded_under_active_condition(r, attr)));
         let mut loads = node.map(|n| n.children.clone()).unwrap_or_default();
         if let Some(fk) = known_parent {
             // Django sets the parent on rows fetched through its reverse manager.

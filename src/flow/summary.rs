@@ -934,6 +934,35 @@ impl Extract<'_> {
                     }
                     _ => {}
                 }
+                // `", ".join(x)` and known functions iterate an argument
+                let iterated = match m.kind(*func) {
+                    ExprKind::Attr { value, attr, .. }
+                        if &**attr == "join" && matches!(m.kind(*value), ExprKind::Str(_)) =>
+                    {
+                        Some(0)
+                    }
+                    _ => name.as_deref().and_then(|d| {
+                        let first = d.split('.').next().unwrap_or("");
+                        if self.env.contains_key(first) {
+                            return None;
+                        }
+                        let q = self.file.scope.qualify(d);
+                        crate::django::ITERATING_CALLS
+                            .iter()
+                            .find(|(n, _)| *n == q)
+                            .map(|(_, pos)| *pos)
+                    }),
+                };
+                if let Some(pos) = iterated.filter(|p| *p < args.len()) {
+                    for (i, a) in args.iter().enumerate() {
+                        let how = (i == pos).then_some(EvalHow::Iterate);
+                        self.expr(*a, how, depth + 1);
+                    }
+                    kwargs
+                        .iter()
+                        .for_each(|k| self.expr(k.value, None, depth + 1));
+                    return;
+                }
                 // "{}".format(x)
                 if let ExprKind::Attr { value, attr, .. } = m.kind(*func) {
                     if &**attr == "format" && matches!(m.kind(*value), ExprKind::Str(_)) {

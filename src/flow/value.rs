@@ -94,6 +94,31 @@ pub struct Qs {
 }
 
 impl Qs {
+    /// The rows of `model` loading `loads`, built at `span` (a framework's row source: a
+    /// view's rows known only by their model, an admin changelist).
+    pub fn rows_of(model: ModelId, loads: LoadSet, span: Loc) -> Qs {
+        Qs {
+            model,
+            loads,
+            values: false,
+            classes: Rc::from(Vec::new()),
+            span,
+            single: false,
+            cached: false,
+            is_manager: false,
+            is_list: false,
+            related: None,
+            bypass: None,
+            narrowed: None,
+            iterator: false,
+            ordered: false,
+            filters: Rc::from([]),
+            through: Rc::from([span]),
+            fix_at: Rc::from([]),
+            locks: false,
+        }
+    }
+
     /// A chained call or slice at `span` made this queryset.
     pub fn step(&mut self, span: Loc) {
         self.span = span;

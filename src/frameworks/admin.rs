@@ -11,13 +11,13 @@
 //! A FK column shows `str(related)`: the related model's `__str__` may read further relations.
 
 use crate::ast::{ExprId, ExprKind, StmtKind};
-use crate::flow::QsSource;
-use crate::flow::Summaries;
-use crate::frameworks::drf::{method_body, str_list, Classes, ListQs, MethodQuery, Read, Seg};
+use crate::flow::{Analyzer, Qs, QsSource, Summaries, Value};
+use crate::frameworks::drf::{eval_qs, str_list, Classes};
+use crate::frameworks::{Observation, Origin};
 use crate::index::effects::LoadSet;
 use crate::index::{Index, ModelId};
 use crate::project::{File, FileId};
-use crate::source::Span;
+use crate::source::{Loc, Span};
 
 /// How the changelist's `select_related` is decided (for the help text).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,13 +31,12 @@ pub enum SelectRelated {
     None,
 }
 
+/// A `list_display` column (or the action checkbox's `str(obj)`).
 #[derive(Debug, Clone)]
 pub struct Column {
     pub name: String,
     pub file: FileId,
     pub span: Span,
-    pub reads: Vec<Read>,
-    pub queries: Vec<MethodQuery>,
 }
 
 #[derive(Debug, Clone)]
@@ -57,6 +56,8 @@ pub struct Admin {
     /// `get_queryset()` defined in the admin class itself: the queryset expressions it
     /// returns (one per branch that builds it).
     pub own_get_queryset: Option<Vec<Span>>,
+    /// Every single-valued relation path the columns read, loaded or not.
+    pub reads: Vec<String>,
 }
 
 fn is_register(q: &str) -> bool {
@@ -131,8 +132,27 @@ fn registrations(classes: &Classes<'_>, ix: &Index) -> Vec<(String, ModelId)> {
     out
 }
 
-pub(crate) fn build(classes: &Classes<'_>, ix: &Index, sums: &Summaries) -> Vec<Admin> {
+/// How a `list_display` entry gets its value for a row.
+enum Entry {
+    /// A callable (not a string): not followed.
+    Callable,
+    /// A method of the admin: `def column(self, obj)`.
+    AdminMethod(FileId, crate::ast::FuncId),
+    /// `"__str__"`.
+    Str,
+    /// A field path (`"author__name"`) or a model method or property.
+    Model,
+}
+
+/// Every registered admin with a `list_display`, and what its columns observe when walked
+/// over the changelist's rows.
+pub(crate) fn build(
+    classes: &Classes<'_>,
+    ix: &Index,
+    sums: &Summaries,
+) -> (Vec<Admin>, Vec<Observation>) {
     let mut out = Vec::new();
+    let mut observations = Vec::new();
     for (q, model) in registrations(classes, ix) {
         let crate::semantic::classes::Mro {
             classes: mro,
@@ -148,95 +168,41 @@ pub(crate) fn build(classes: &Classes<'_>, ix: &Index, sums: &Summaries) -> Vec<
         let Some(entries) = entry_list(lf, le) else {
             continue;
         };
-        let Some((af, _, class)) = classes.class(&q) else {
+        let Some((af, cdef, class)) = classes.class(&q) else {
             continue;
         };
-        // Columns and what they read.
+        // Columns and how each gets its value.
         let mut columns = Vec::new();
         let mut has_fk_field = false;
         for (name, span, callable) in entries {
-            let mut col = Column {
-                name: name.clone(),
-                file: lf.id,
-                span,
-                reads: Vec::new(),
-                queries: Vec::new(),
-            };
-            if callable {
-                columns.push(col);
-                continue;
-            }
-            if let Some((mf, fid)) = classes.lookup_method(&mro, &name) {
-                method_body(
-                    ix,
-                    sums,
-                    mf,
-                    fid,
-                    1,
-                    model,
-                    &name,
-                    &mut col.reads,
-                    &mut col.queries,
-                );
+            let how = if callable {
+                Entry::Callable
+            } else if let Some((mf, fid)) = classes.lookup_method(&mro, &name) {
+                Entry::AdminMethod(mf.id, fid)
             } else if name == "__str__" {
-                str_reads(classes, ix, sums, model, Vec::new(), &mut col);
+                Entry::Str
             } else {
                 let parts: Vec<&str> = name.split("__").collect();
                 let (segs, all_rel) = crate::frameworks::drf::resolve_path(ix, model, &parts);
                 if parts.len() == 1 && all_rel && segs.first().is_some_and(|s| s.forward) {
                     has_fk_field = true;
                 }
-                if !segs.is_empty() && !segs.iter().any(|s| s.many) {
-                    col.reads.push(Read {
-                        path: segs.clone(),
-                        file: lf.id,
-                        span,
-                        field: name.clone(),
-                    });
-                    if all_rel {
-                        // The column shows `str(related)`.
-                        if let Some(t) = crate::frameworks::drf::path_target(ix, model, &segs) {
-                            str_reads(classes, ix, sums, t, segs, &mut col);
-                        }
-                    }
-                } else if segs.is_empty() {
-                    if let Some(mq) = model_class_qual(ix, model) {
-                        if let Some((mf, fid)) = model_method(classes, &mq, &name) {
-                            method_body(
-                                ix,
-                                sums,
-                                mf,
-                                fid,
-                                0,
-                                model,
-                                &name,
-                                &mut col.reads,
-                                &mut col.queries,
-                            );
-                        }
-                    }
-                }
-            }
-            columns.push(col);
+                Entry::Model
+            };
+            columns.push((
+                Column {
+                    name,
+                    file: lf.id,
+                    span,
+                },
+                how,
+            ));
         }
         // With actions enabled (unless `actions = None`), Django 5 prepends the action checkbox
         // column, whose aria-label renders `str(obj)` for every row.
         let actions_off = classes.lookup_attr(&mro, "actions").is_some_and(|(f, e)| {
             matches!(f.ast.kind(e), ExprKind::Const(crate::ast::Const::None))
         });
-        if !actions_off {
-            let mut col = Column {
-                name: "action_checkbox".to_owned(),
-                file: lf.id,
-                span: lf.ast.span(le),
-                reads: Vec::new(),
-                queries: Vec::new(),
-            };
-            str_reads(classes, ix, sums, model, Vec::new(), &mut col);
-            if !col.reads.is_empty() {
-                columns.push(col);
-            }
-        }
         // What the changelist loads.
         let base = ix
             .manager(model, "objects")
@@ -246,25 +212,14 @@ pub(crate) fn build(classes: &Classes<'_>, ix: &Index, sums: &Summaries) -> Vec<
         let mut own_get_queryset = None;
         let (mut loads, overrides) = match classes.lookup_method(&mro, "get_queryset") {
             Some((gf, fid)) => {
-                let inherited = ListQs {
-                    model,
-                    loads: base.clone(),
-                    file: gf.id,
-                    span: Span::default(),
-                    fix_at: Vec::new(),
-                };
-                match crate::frameworks::drf::eval_qs(
-                    ix,
-                    gf,
-                    QsSource::Method(fid),
-                    Some(inherited),
-                ) {
+                let inherited = Qs::rows_of(model, base.clone(), Loc::new(gf.id, Span::default()));
+                match eval_qs(ix, gf, QsSource::Method(fid), Some(inherited)) {
                     Some(l) if l.model == model => {
-                        if own_gq && l.file == af.id {
+                        if own_gq && l.span.file == af.id {
                             own_get_queryset = Some(if l.fix_at.is_empty() {
-                                vec![l.span]
+                                vec![l.span.span]
                             } else {
-                                l.fix_at.clone()
+                                l.fix_at.iter().map(|x| x.span).collect()
                             });
                         }
                         (l.loads, true)
@@ -274,7 +229,8 @@ pub(crate) fn build(classes: &Classes<'_>, ix: &Index, sums: &Summaries) -> Vec<
             }
             None => (base, false),
         };
-        let has_select = loads.select_all || loads.nodes.values().any(|n| !n.prefetched);
+        let has_select =
+            loads.select_all || loads.opaque || loads.nodes.values().any(|n| !n.prefetched);
         let lsr = classes.lookup_attr(&mro, "list_select_related");
         let select_related = if has_select {
             SelectRelated::GetQueryset
@@ -303,6 +259,76 @@ pub(crate) fn build(classes: &Classes<'_>, ix: &Index, sums: &Summaries) -> Vec<
             }
             SelectRelated::GetQueryset | SelectRelated::None => {}
         }
+        // Walk every column over one changelist row; once more over a row that loads
+        // nothing, for every single-valued path the columns read (a complete
+        // `list_select_related` names them all).
+        let ai = out.len();
+        let root = Loc::new(af.id, cdef.name_span);
+        let mut reads: Vec<String> = Vec::new();
+        {
+            let mut an = Analyzer::new(ix, af, sums);
+            let rows = Value::QuerySet(Qs::rows_of(model, LoadSet::default(), root));
+            let row = an.enter_loop(&rows, root);
+            for (col, how) in &columns {
+                an.forget_seen();
+                column(&mut an, classes, ix, &row, col, how);
+            }
+            if !actions_off {
+                an.forget_seen();
+                an.format(&row, Loc::new(lf.id, lf.ast.span(le)));
+            }
+            for e in &an.events {
+                if let crate::flow::Event::FkAccess {
+                    path,
+                    many: false,
+                    generic: false,
+                    ..
+                } = e
+                {
+                    let p = path.join("__");
+                    if !reads.contains(&p) {
+                        reads.push(p);
+                    }
+                }
+            }
+        }
+        let mut an = Analyzer::new(ix, af, sums);
+        let rows = Value::QuerySet(Qs::rows_of(model, loads.clone(), root));
+        let row = an.enter_loop(&rows, root);
+        let mut cols = Vec::new();
+        for (col, how) in columns {
+            an.forget_seen();
+            column(&mut an, classes, ix, &row, &col, &how);
+            let ci = cols.len();
+            observations.extend(an.events.drain(..).map(|event| Observation {
+                origin: Origin::AdminColumn {
+                    admin: ai,
+                    column: ci,
+                },
+                event,
+            }));
+            cols.push(col);
+        }
+        if !actions_off {
+            an.forget_seen();
+            let col = Column {
+                name: "action_checkbox".to_owned(),
+                file: lf.id,
+                span: lf.ast.span(le),
+            };
+            an.format(&row, Loc::new(col.file, col.span));
+            if !an.events.is_empty() {
+                let ci = cols.len();
+                observations.extend(an.events.drain(..).map(|event| Observation {
+                    origin: Origin::AdminColumn {
+                        admin: ai,
+                        column: ci,
+                    },
+                    event,
+                }));
+                cols.push(col);
+            }
+        }
         out.push(Admin {
             qual: q.clone(),
             file: af.id,
@@ -310,13 +336,69 @@ pub(crate) fn build(classes: &Classes<'_>, ix: &Index, sums: &Summaries) -> Vec<
             loads,
             select_related,
             overrides_get_queryset: overrides,
-            columns,
+            columns: cols,
             class,
             own_list_select_related: classes.attr(&q, "list_select_related").map(|(_, e)| e),
             own_get_queryset,
+            reads,
         });
     }
-    out
+    (out, observations)
+}
+
+/// Run one column's code for `row`: what Django's changelist does to render the cell.
+fn column<'a>(
+    an: &mut Analyzer<'a>,
+    classes: &Classes<'a>,
+    ix: &Index,
+    row: &Value,
+    col: &Column,
+    how: &Entry,
+) {
+    let at = Loc::new(col.file, col.span);
+    match how {
+        Entry::Callable => {}
+        Entry::AdminMethod(mf, fid) => {
+            if let Some(f) = classes.file(*mf) {
+                for r in an.call_bound(f, *fid, &[(1, row.clone())]) {
+                    // the cell renders the returned value: a queryset's rows are fetched
+                    if let Value::QuerySet(q) = &r {
+                        let at = q.span;
+                        an.evaluate(&r, at, crate::flow::EvalHow::Iterate);
+                    }
+                }
+            }
+        }
+        Entry::Str => an.format(row, at),
+        Entry::Model => model_entry(an, ix, row, &col.name, at),
+    }
+}
+
+/// A `list_display` string naming a model field path (`"author__name"`: the relations are
+/// read, and a path ending on a relation shows `str()` of the related object) or a model
+/// method or property.
+fn model_entry(an: &mut Analyzer<'_>, ix: &Index, row: &Value, name: &str, at: Loc) {
+    let parts: Vec<&str> = name.split("__").collect();
+    let Value::Instance(inst) = row else { return };
+    let (segs, all_rel) = crate::frameworks::drf::resolve_path(ix, inst.model, &parts);
+    if segs.is_empty() {
+        if parts.len() == 1 {
+            an.call_member(row, name, at);
+        }
+        return;
+    }
+    // a path through a many-valued relation is not a column Django can show
+    if segs.iter().any(|s| s.many) {
+        return;
+    }
+    let mut cur = row.clone();
+    for s in &segs {
+        cur = an.lookup(&cur, &s.name, at);
+    }
+    if all_rel {
+        // the column shows `str(related)`
+        an.format(&cur, at);
+    }
 }
 
 /// `list_display` entries: strings (with spans) and callables (`False` for strings).
@@ -333,58 +415,4 @@ fn entry_list(f: &File, e: ExprId) -> Option<Vec<(String, Span, bool)>> {
             })
             .collect(),
     )
-}
-
-fn model_class_qual(ix: &Index, model: ModelId) -> Option<String> {
-    let m = ix.model(model);
-    (!m.builtin).then(|| m.qual.clone())
-}
-
-fn model_method<'a>(
-    classes: &Classes<'a>,
-    qual: &str,
-    name: &str,
-) -> Option<(&'a File, crate::ast::FuncId)> {
-    let mro = classes.mro(qual, &|q| q.starts_with("django.")).classes;
-    classes.lookup_method(&mro, name)
-}
-
-/// What `str(obj)` reads for a `model` object reached by `prefix`.
-fn str_reads(
-    classes: &Classes<'_>,
-    ix: &Index,
-    sums: &Summaries,
-    model: ModelId,
-    prefix: Vec<Seg>,
-    col: &mut Column,
-) {
-    let Some(mq) = model_class_qual(ix, model) else {
-        return;
-    };
-    let Some((mf, fid)) = model_method(classes, &mq, "__str__") else {
-        return;
-    };
-    let mut reads = Vec::new();
-    let mut queries = Vec::new();
-    method_body(
-        ix,
-        sums,
-        mf,
-        fid,
-        0,
-        model,
-        "__str__",
-        &mut reads,
-        &mut queries,
-    );
-    for r in reads {
-        let mut p = prefix.clone();
-        p.extend(r.path);
-        col.reads.push(Read {
-            path: p,
-            file: col.file,
-            span: col.span,
-            field: col.name.clone(),
-        });
-    }
 }

@@ -16,6 +16,10 @@ pub struct LoadSet {
     pub only: Option<BTreeSet<String>>,
     /// `.defer(...)`: fields left out of each row.
     pub deferred: BTreeSet<String>,
+    /// `select_related`/`prefetch_related` was called with arguments djperf cannot name
+    /// (`*fields` from a function's parameter, a constant of another module): any relation
+    /// may be loaded, so none is claimed missing.
+    pub opaque: bool,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -51,6 +55,7 @@ impl LoadSet {
         let mut out = LoadSet {
             nodes: BTreeMap::new(),
             select_all: self.select_all && other.select_all,
+            opaque: self.opaque && other.opaque,
             only,
             deferred: self
                 .deferred
@@ -127,6 +132,7 @@ impl LoadSet {
 
     pub fn merge(&mut self, other: &LoadSet) {
         self.select_all |= other.select_all;
+        self.opaque |= other.opaque;
         if other.only.is_some() {
             self.only.clone_from(&other.only);
         }
@@ -174,7 +180,14 @@ pub fn apply_method(
                     ExprKind::Const(crate::ast::Const::None) => {
                         eff.loads = LoadSet::default();
                     }
-                    _ => {}
+                    _ => match m.constant_strings(*a) {
+                        Some(paths) => {
+                            for p in paths {
+                                eff.loads.add_path(p, false);
+                            }
+                        }
+                        None => eff.loads.opaque = true,
+                    },
                 }
             }
             true
@@ -201,7 +214,10 @@ pub fn apply_method(
                             .map(|k| k.value)
                             .or_else(|| pargs.first().copied())
                             .and_then(|e| m.str_value(e));
-                        let Some(lookup) = lookup else { continue };
+                        let Some(lookup) = lookup else {
+                            eff.loads.opaque = true;
+                            continue;
+                        };
                         let qs = m
                             .kwarg(pkw, "queryset")
                             .map(|k| k.value)
@@ -234,7 +250,14 @@ pub fn apply_method(
                         node.ordered |= inner_ordered;
                         node.children.merge(&inner_loads);
                     }
-                    _ => {}
+                    _ => match m.constant_strings(*a) {
+                        Some(paths) => {
+                            for p in paths {
+                                eff.loads.add_path(p, true);
+                            }
+                        }
+                        None => eff.loads.opaque = true,
+                    },
                 }
             }
             true

@@ -9,7 +9,6 @@
 
 use super::escape;
 use crate::check::CheckResult;
-use crate::diagnostic::Diagnostic;
 use crate::source::{ColumnUnit, Span};
 use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label, Severity as CsSeverity};
 use codespan_reporting::files::{Error as FilesError, Files};
@@ -43,8 +42,8 @@ pub fn write(
     } else {
         Box::new(NoColor::new(&mut *out))
     };
-    for d in &res.diagnostics {
-        let (view, cs) = diagnostic(res, d, opts, &mut texts);
+    for (i, d) in res.diagnostics.iter().enumerate() {
+        let (view, cs) = diagnostic(res, i, opts, &mut texts);
         term::emit_to_write_style(&mut *writer, &config, &view, &cs)
             .map_err(|e| io::Error::other(e.to_string()))?;
         if opts.show_fixes {
@@ -71,16 +70,20 @@ fn text_of(res: &CheckResult, id: u32, texts: &mut HashMap<u32, Arc<str>>) -> Ar
 
 fn diagnostic(
     res: &CheckResult,
-    d: &Diagnostic,
+    i: usize,
     opts: &super::Options,
     texts: &mut HashMap<u32, Arc<str>>,
 ) -> (View, CsDiagnostic<usize>) {
+    let d = &res.diagnostics[i];
     let sev = match d.severity {
         crate::diagnostic::Severity::Error => CsSeverity::Error,
         crate::diagnostic::Severity::Warning => CsSeverity::Warning,
         crate::diagnostic::Severity::Info => CsSeverity::Note,
     };
-    let mut notes = Vec::new();
+    let mut notes: Vec<String> = crate::measure::note(res, i)
+        .map(|n| escape::human(&n).into_owned())
+        .into_iter()
+        .collect();
     if let Some(h) = &d.help {
         notes.push(format!("help: {}", escape::human(h)));
     }

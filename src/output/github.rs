@@ -20,7 +20,7 @@ pub fn escape_property(s: &str) -> String {
 }
 
 pub fn write(res: &CheckResult, out: &mut dyn Write) -> io::Result<()> {
-    for d in &res.diagnostics {
+    for (i, d) in res.diagnostics.iter().enumerate() {
         let l = locate(res, d.file, d.span, ColumnUnit::Chars);
         let kind = match d.severity {
             Severity::Error => "error",
@@ -45,6 +45,10 @@ pub fn write(res: &CheckResult, out: &mut dyn Write) -> io::Result<()> {
             escape_property(&format!("{} ({})", d.code, d.name))
         ));
         let mut msg = format!("{} {}", d.code, d.message);
+        if let Some(n) = crate::measure::note(res, i) {
+            msg.push('\n');
+            msg.push_str(&n);
+        }
         if let Some(h) = &d.help {
             msg.push_str("\nhelp: ");
             msg.push_str(h);

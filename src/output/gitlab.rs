@@ -14,7 +14,8 @@ pub fn write(res: &CheckResult, out: &mut dyn Write) -> io::Result<()> {
         .diagnostics
         .iter()
         .zip(fps)
-        .map(|(d, fp)| {
+        .enumerate()
+        .map(|(i, (d, fp))| {
             let l = locate(res, d.file, d.span, ColumnUnit::Chars);
             let severity = match d.severity {
                 Severity::Error => "critical",
@@ -22,7 +23,10 @@ pub fn write(res: &CheckResult, out: &mut dyn Write) -> io::Result<()> {
                 Severity::Info => "minor",
             };
             json!({
-                "description": format!("{} {}", d.code, d.message),
+                "description": match crate::measure::note(res, i) {
+                    Some(n) => format!("{} {} ({n})", d.code, d.message),
+                    None => format!("{} {}", d.code, d.message),
+                },
                 "check_name": d.code,
                 "fingerprint": fp,
                 "severity": severity,

@@ -57,12 +57,16 @@ struct JsonDiagnostic<'a> {
     fix: Option<JsonFix>,
     related: Vec<JsonRelated<'a>>,
     url: Option<String>,
+    /// With `--queries` (see [`crate::measure::json`]); absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    measured: Option<serde_json::Value>,
 }
 
 fn items(res: &CheckResult) -> Vec<JsonDiagnostic<'_>> {
     res.diagnostics
         .iter()
-        .map(|d| {
+        .enumerate()
+        .map(|(i, d)| {
             let l = locate(res, d.file, d.span, ColumnUnit::Chars);
             JsonDiagnostic {
                 code: d.code,
@@ -103,6 +107,7 @@ fn items(res: &CheckResult) -> Vec<JsonDiagnostic<'_>> {
                     })
                     .collect(),
                 url: rules::find(d.code).map(rules::Rule::url),
+                measured: crate::measure::json(res, i),
             }
         })
         .collect()

@@ -136,11 +136,12 @@ pub fn write_with(
 }
 
 fn write_concise(res: &CheckResult, opts: &Options, out: &mut dyn Write) -> io::Result<()> {
-    for d in &res.diagnostics {
+    for (i, d) in res.diagnostics.iter().enumerate() {
         let l = locate(res, d.file, d.span, ColumnUnit::Chars);
+        let note = crate::measure::note(res, i).map_or(String::new(), |n| format!(" ({n})"));
         writeln!(
             out,
-            "{}:{}:{}: {} {}{}",
+            "{}:{}:{}: {} {}{}{note}",
             escape::human(l.filename),
             l.start.row,
             l.start.column,

@@ -21,7 +21,7 @@ fn range(res: &CheckResult, file: u32, span: Span) -> (String, Value) {
     )
 }
 
-fn diagnostic(res: &CheckResult, d: &Diagnostic) -> Value {
+fn diagnostic(res: &CheckResult, index: usize, d: &Diagnostic) -> Value {
     let (path, r) = range(res, d.file, d.span);
     let severity = match d.severity {
         Severity::Error => "ERROR",
@@ -29,6 +29,10 @@ fn diagnostic(res: &CheckResult, d: &Diagnostic) -> Value {
         Severity::Info => "INFO",
     };
     let mut message = d.message.clone();
+    if let Some(n) = crate::measure::note(res, index) {
+        message.push('\n');
+        message.push_str(&n);
+    }
     if let Some(h) = &d.help {
         message.push_str("\nhelp: ");
         message.push_str(h);
@@ -69,15 +73,15 @@ fn diagnostic(res: &CheckResult, d: &Diagnostic) -> Value {
 
 pub fn write(res: &CheckResult, out: &mut dyn Write, lines: bool) -> io::Result<()> {
     if lines {
-        for d in &res.diagnostics {
-            serde_json::to_writer(&mut *out, &diagnostic(res, d)).map_err(io::Error::other)?;
+        for (i, d) in res.diagnostics.iter().enumerate() {
+            serde_json::to_writer(&mut *out, &diagnostic(res, i, d)).map_err(io::Error::other)?;
             writeln!(out)?;
         }
         return Ok(());
     }
     let doc = json!({
         "source": { "name": "djperf", "url": "https://djperf.invalid/" },
-        "diagnostics": res.diagnostics.iter().map(|d| diagnostic(res, d)).collect::<Vec<_>>(),
+        "diagnostics": res.diagnostics.iter().enumerate().map(|(i, d)| diagnostic(res, i, d)).collect::<Vec<_>>(),
     });
     serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::other)?;
     writeln!(out)

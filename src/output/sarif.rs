@@ -87,9 +87,14 @@ pub fn document(res: &CheckResult) -> Value {
         .diagnostics
         .iter()
         .zip(fps)
-        .map(|(d, fp)| {
+        .enumerate()
+        .map(|(i, (d, fp))| {
             let index = rules::RULES.iter().position(|r| r.code == d.code);
             let mut text = d.message.clone();
+            if let Some(n) = crate::measure::note(res, i) {
+                text.push('\n');
+                text.push_str(&n);
+            }
             if let Some(h) = &d.help {
                 text.push_str("\nhelp: ");
                 text.push_str(h);
@@ -118,6 +123,9 @@ pub fn document(res: &CheckResult) -> Value {
             });
             if let Some(i) = index {
                 result["ruleIndex"] = json!(i);
+            }
+            if let Some(m) = crate::measure::json(res, i) {
+                result["properties"] = json!({ "measured": m });
             }
             if !related.is_empty() {
                 result["relatedLocations"] = Value::Array(related);

@@ -1,12 +1,15 @@
 //! DJP120 `admin-list-n-plus-one`.
 
-use super::{quoted_list, Context, Rule};
+use super::{quoted_list, Context, Fixable, Reads, Rule};
 use crate::ast::{Const, ExprKind};
 use crate::diagnostic::{Applicability, Diagnostic, Fix, Related, Severity};
 use crate::fix::class;
 use crate::fix::queryset::{self, LoadCall};
 use crate::frameworks::admin::{Admin, SelectRelated};
-use crate::frameworks::drf::{first_missing, lookup, maximal};
+use crate::frameworks::drf::maximal;
+use crate::frameworks::{Need, Origin};
+use crate::source::Loc;
+use std::collections::BTreeMap;
 
 pub const RULE: Rule = Rule {
     code: "DJP120",
@@ -15,7 +18,9 @@ pub const RULE: Rule = Rule {
     default_enabled: true,
     severity: Severity::Warning,
     doc: DOC,
-    reads_migrations: false,
+    reads: Reads::CODE,
+    fix: Fixable::Sometimes,
+    supersedes: &[],
     check,
 };
 
@@ -65,47 +70,65 @@ prefetch for a column's `.count()`/`.exists()` is unsafe too (it loads every rel
 Columns rendered by callables that are not methods of the admin or the model are not followed.
 "#;
 
+/// What one admin column needs per row: relation paths read (single-valued, then through a
+/// many-valued relation), where they are read, and the queries it runs.
+#[derive(Default)]
+struct ColumnNeeds {
+    single: Vec<(String, Loc)>,
+    many: Vec<(String, Loc)>,
+    queries: Vec<Need>,
+}
+
 fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
     let ix = cx.index;
-    for a in &cx.facts.admins {
-        // Every single-valued path the columns need, for one complete `list_select_related`.
-        let mut all_single: Vec<String> = Vec::new();
-        for c in &a.columns {
-            for r in &c.reads {
-                if !r.path.iter().any(|s| s.many) {
-                    all_single.push(lookup(&r.path));
+    let facts = cx.facts;
+    // (admin, column) → what it needs, in observation order
+    let mut needs: BTreeMap<(usize, usize), ColumnNeeds> = BTreeMap::new();
+    for o in &facts.observations {
+        let Origin::AdminColumn { admin, column } = o.origin else {
+            continue;
+        };
+        let Some(need) = o.need(|id| cx.file_by_id(id)) else {
+            continue;
+        };
+        let n = needs.entry((admin, column)).or_default();
+        match need {
+            Need::Read { path, many, at, .. } => {
+                let p = path.join("__");
+                if many {
+                    n.many.push((p, at));
+                } else {
+                    n.single.push((p, at));
                 }
             }
+            q @ Need::Query { .. } => n.queries.push(q),
         }
+    }
+    for (ai, a) in facts.admins.iter().enumerate() {
+        // Every single-valued path the columns need, for one complete `list_select_related`.
+        let all_single: Vec<String> = a.reads.clone();
         // One relation read by two columns is fetched once per row (the instance caches it):
         // report it at the first column only.
         let mut reported: Vec<String> = Vec::new();
-        for c in a.columns.iter().filter(|c| c.file == cx.file.id) {
-            let mut single = Vec::new();
-            let mut many = Vec::new();
-            for r in &c.reads {
-                let key = lookup(&r.path);
-                if reported.contains(&key) {
-                    continue;
-                }
-                if first_missing(ix, a.model, &a.loads, &r.path).is_some() {
-                    if r.path.iter().any(|s| s.many) {
-                        many.push(lookup(&r.path));
-                    } else {
-                        single.push(lookup(&r.path));
+        for (ci, c) in a.columns.iter().enumerate() {
+            let Some(n) = needs.get(&(ai, ci)) else {
+                continue;
+            };
+            if c.file != cx.file.id {
+                continue;
+            }
+            let fresh = |ps: &[(String, Loc)], reported: &[String]| -> Vec<String> {
+                let mut v: Vec<String> = Vec::new();
+                for (p, _) in ps {
+                    if !reported.contains(p) && !v.contains(p) {
+                        v.push(p.clone());
                     }
                 }
-            }
-            let mut queries = Vec::new();
-            for q in &c.queries {
-                let served = q.served_by_prefetch
-                    && q.rel
-                        .as_ref()
-                        .is_some_and(|rel| first_missing(ix, a.model, &a.loads, rel).is_none());
-                if !served {
-                    queries.push(q);
-                }
-            }
+                v
+            };
+            let single = fresh(&n.single, &reported);
+            let many = fresh(&n.many, &reported);
+            let queries: Vec<&Need> = n.queries.iter().collect();
             reported.extend(single.iter().cloned());
             reported.extend(many.iter().cloned());
             let model = &ix.model(a.model).name;
@@ -142,8 +165,14 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
             } else {
                 let rels: Vec<String> = queries
                     .iter()
-                    .filter(|q| q.served_by_prefetch)
-                    .filter_map(|q| q.rel.as_ref().map(|r| lookup(r)))
+                    .filter_map(|q| match q {
+                        Need::Query {
+                            rel: Some(rel),
+                            served_by_prefetch: true,
+                            ..
+                        } => Some(rel.join("__")),
+                        _ => None,
+                    })
                     .collect();
                 if rels.is_empty() || rels.len() < queries.len() {
                     None
@@ -171,16 +200,28 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
                     ),
                     help,
                 )
-            } else if let Some(q) = queries.first() {
+            } else if let Some(Need::Query {
+                rel,
+                method,
+                model: queried,
+                served_by_prefetch,
+                ..
+            }) = queries.first()
+            {
+                let what = if method == "iterate" {
+                    format!("a `{}` query", ix.model(*queried).name)
+                } else {
+                    format!("`.{method}()`")
+                };
                 (
                     format!(
-                        "admin column `{}` runs `.{}()` on every `{model}` row: one query per row",
-                        c.name, q.method
+                        "admin column `{}` runs {what} on every `{model}` row: one query per row",
+                        c.name
                     ),
-                    match (&q.rel, q.served_by_prefetch) {
+                    match (rel, served_by_prefetch) {
                         (Some(rel), true) => format!(
                             "override get_queryset() to add .prefetch_related(\"{}\"), or annotate(...) the value",
-                            lookup(rel)
+                            rel.join("__")
                         ),
                         _ => "override get_queryset() to annotate(...) the value".to_owned(),
                     },
@@ -188,32 +229,37 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
             } else {
                 continue;
             };
-            let related = c
-                .reads
-                .iter()
-                .filter(|r| r.file != c.file || r.span != c.span)
-                .map(|r| (r.file, r.span))
-                .chain(queries.iter().map(|q| (q.file, q.span)))
-                .chain(
-                    queries
+            let column_at = Loc::new(c.file, c.span);
+            let mut related: Vec<Related> = Vec::new();
+            let mut add = |at: Loc| {
+                if at != column_at
+                    && !related
                         .iter()
-                        .filter_map(|q| q.via.as_ref().map(|v| (v.1, v.2))),
-                )
-                .map(|(file, span)| Related {
-                    file,
-                    span,
-                    message: "read here".to_owned(),
-                })
-                .collect();
+                        .any(|r| r.file == at.file && r.span == at.span)
+                {
+                    related.push(Related {
+                        file: at.file,
+                        span: at.span,
+                        message: "read here".to_owned(),
+                    });
+                }
+            };
+            for (_, at) in n.single.iter().chain(&n.many) {
+                add(*at);
+            }
+            for q in &queries {
+                if let Need::Query { at, via, .. } = q {
+                    add(*at);
+                    if let Some((_, v)) = via {
+                        add(*v);
+                    }
+                }
+            }
             out.push(
-                rule.diagnostic(
-                    crate::source::Loc::new(cx.file.id, c.span),
-                    message,
-                    "queries for each row".to_owned(),
-                )
-                .with_help(help)
-                .with_related(related)
-                .with_fix(fix),
+                rule.diagnostic(column_at, message, "queries for each row".to_owned())
+                    .with_help(help)
+                    .with_related(related)
+                    .with_fix(fix),
             );
         }
     }

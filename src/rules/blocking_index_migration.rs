@@ -1,6 +1,6 @@
 //! DJP310 `blocking-index-migration`.
 
-use super::{Context, Rule};
+use super::{Context, Fixable, Reads, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::index::migrations::OpKind;
 
@@ -11,7 +11,9 @@ pub const RULE: Rule = Rule {
     default_enabled: true,
     severity: Severity::Warning,
     doc: DOC,
-    reads_migrations: true,
+    reads: Reads::MIGRATIONS,
+    fix: Fixable::No,
+    supersedes: &[],
     check,
 };
 

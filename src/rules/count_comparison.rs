@@ -1,6 +1,6 @@
 //! DJP403 `count-comparison`.
 
-use super::{Context, Rule};
+use super::{Context, Fixable, Reads, Rule};
 use crate::diagnostic::{Applicability, Diagnostic, Fix, Severity};
 use crate::fix::rewrite;
 use crate::flow::Event;
@@ -12,7 +12,9 @@ pub const RULE: Rule = Rule {
     default_enabled: true,
     severity: Severity::Info,
     doc: DOC,
-    reads_migrations: false,
+    reads: Reads::CODE,
+    fix: Fixable::Sometimes,
+    supersedes: &[],
     check,
 };
 

@@ -1,6 +1,6 @@
 //! DJP404 `fk-id-through-relation`.
 
-use super::{Context, Rule};
+use super::{Context, Fixable, Reads, Rule};
 use crate::diagnostic::{Applicability, Diagnostic, Fix, Severity};
 use crate::fix::rewrite;
 use crate::flow::Event;
@@ -13,7 +13,9 @@ pub const RULE: Rule = Rule {
     default_enabled: true,
     severity: Severity::Warning,
     doc: DOC,
-    reads_migrations: false,
+    reads: Reads::CODE,
+    fix: Fixable::Sometimes,
+    supersedes: &["DJP101"],
     check,
 };
 

@@ -1,6 +1,6 @@
 //! DJP401 `len-queryset`.
 
-use super::{Context, Rule};
+use super::{Context, Fixable, Reads, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::fix::rewrite;
 use crate::flow::usage::Unused;
@@ -13,7 +13,9 @@ pub const RULE: Rule = Rule {
     default_enabled: true,
     severity: Severity::Warning,
     doc: DOC,
-    reads_migrations: false,
+    reads: Reads::CODE,
+    fix: Fixable::Sometimes,
+    supersedes: &[],
     check,
 };
 

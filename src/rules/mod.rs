@@ -16,6 +16,7 @@ mod prefetch_bypassed;
 mod query_in_loop;
 mod queryset_truthiness;
 mod related_manager_in_loop;
+mod runtime_n_plus_one;
 mod save_in_loop;
 mod serializer_method_query;
 mod serializer_missing_prefetch_related;
@@ -82,10 +83,69 @@ pub struct Rule {
     pub default_enabled: bool,
     pub severity: Severity,
     pub doc: &'static str,
-    /// Run on migration files too (which are otherwise skipped); such a rule sees only
-    /// the index and the file, since migrations are not analysed for queries.
-    pub reads_migrations: bool,
+    /// What the rule reads besides the index.
+    pub reads: Reads,
+    /// Whether its findings can carry a fix (`--fix`, code actions).
+    pub fix: Fixable,
+    /// Rules whose finding at the same place this one makes moot: only this one is kept
+    /// (`obj.author.id` → `obj.author_id` needs no query, so `select_related("author")`
+    /// is not the advice to give).
+    pub supersedes: &'static [&'static str],
     pub check: fn(&Context<'_>, &Rule, &mut Vec<Diagnostic>),
+}
+
+/// The inputs a rule needs. Migrations are not analysed for queries: a rule reading them
+/// sees the index and the file only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reads {
+    /// The interpreter's observations of the file's functions.
+    pub code: bool,
+    /// Runs on `migrations/` files too (otherwise skipped).
+    pub migrations: bool,
+    /// Views followed into their templates (templates are loaded only for such rules).
+    pub templates: bool,
+    /// A capture of the test suite's queries (`--queries`).
+    pub queries: bool,
+}
+
+impl Reads {
+    pub const CODE: Reads = Reads {
+        code: true,
+        migrations: false,
+        templates: false,
+        queries: false,
+    };
+    pub const TEMPLATES: Reads = Reads {
+        templates: true,
+        ..Reads::CODE
+    };
+    pub const MIGRATIONS: Reads = Reads {
+        code: false,
+        migrations: true,
+        templates: false,
+        queries: false,
+    };
+    /// The model index alone (model declarations).
+    pub const MODELS: Reads = Reads {
+        code: false,
+        migrations: false,
+        templates: false,
+        queries: false,
+    };
+    pub const QUERIES: Reads = Reads {
+        code: false,
+        migrations: false,
+        templates: false,
+        queries: true,
+    };
+}
+
+/// Whether a rule's findings carry fixes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fixable {
+    No,
+    /// Where the code allows a mechanical edit (see the rule's `## Fix safety`).
+    Sometimes,
 }
 
 impl Rule {
@@ -107,7 +167,7 @@ impl Rule {
 
     /// The rule follows views into templates (templates are loaded only for such rules).
     pub fn reads_templates(&self) -> bool {
-        matches!(self.code, "DJP130" | "DJP131")
+        self.reads.templates
     }
 
     /// The documentation page a finding links to.
@@ -131,6 +191,7 @@ pub static RULES: &[Rule] = &[
     admin_list_n_plus_one::RULE,
     template_fk_in_loop::RULE,
     template_related_manager_in_loop::RULE,
+    runtime_n_plus_one::RULE,
     unused_large_field::RULE,
     deferred_field_in_loop::RULE,
     unindexed_filter::RULE,
@@ -142,11 +203,6 @@ pub static RULES: &[Rule] = &[
     count_comparison::RULE,
     fk_id_through_relation::RULE,
 ];
-
-/// `(preferred, superseded)`: where both report at the same place, only the preferred one is
-/// kept, because its fix makes the other one moot (`obj.author.id` → `obj.author_id` needs no
-/// query at all, so `select_related("author")` is not the advice to give).
-pub const SUPERSEDES: &[(&str, &str)] = &[("DJP404", "DJP101")];
 
 /// A rule by code (`DJP101`) or name (`fk-access-in-loop`).
 pub fn find(code_or_name: &str) -> Option<&'static Rule> {
@@ -282,6 +338,21 @@ mod tests {
                 assert!(r.doc.contains(section), "{} lacks {section}", r.code);
             }
             assert!(!r.summary.is_empty());
+        }
+    }
+
+    #[test]
+    fn declarations_agree_with_docs() {
+        for r in RULES {
+            assert_eq!(
+                r.fix == Fixable::Sometimes,
+                r.doc.contains("## Fix safety"),
+                "{}: a fixable rule documents its fix safety, and only a fixable one",
+                r.code
+            );
+            for s in r.supersedes {
+                assert!(find(s).is_some(), "{} supersedes unknown {s}", r.code);
+            }
         }
     }
 

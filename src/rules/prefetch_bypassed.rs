@@ -1,6 +1,6 @@
 //! DJP103 `prefetch-bypassed`.
 
-use super::{Context, Rule};
+use super::{Context, Fixable, Reads, Rule};
 use crate::diagnostic::{Diagnostic, Related, Severity};
 use crate::flow::Event;
 
@@ -11,7 +11,9 @@ pub const RULE: Rule = Rule {
     default_enabled: true,
     severity: Severity::Warning,
     doc: DOC,
-    reads_migrations: false,
+    reads: Reads::CODE,
+    fix: Fixable::No,
+    supersedes: &[],
     check,
 };
 

@@ -1,6 +1,6 @@
 //! DJP102 `related-manager-in-loop`.
 
-use super::{Context, Rule};
+use super::{Context, Fixable, Reads, Rule};
 use crate::diagnostic::{Diagnostic, Related, Severity};
 use crate::fix::queryset::{self, LoadCall};
 use crate::flow::{EvalHow, Event};
@@ -13,7 +13,9 @@ pub const RULE: Rule = Rule {
     default_enabled: true,
     severity: Severity::Warning,
     doc: DOC,
-    reads_migrations: false,
+    reads: Reads::CODE,
+    fix: Fixable::Sometimes,
+    supersedes: &[],
     check,
 };
 

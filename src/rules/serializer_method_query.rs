@@ -1,9 +1,9 @@
 //! DJP112 `serializer-method-query`.
 
-use super::{Context, Rule};
+use super::{Context, Fixable, Reads, Rule};
 use crate::diagnostic::{Diagnostic, Related, Severity};
-use crate::frameworks::drf::{first_missing, lookup, MethodQuery};
-use crate::source::Span;
+use crate::frameworks::{Need, Origin};
+use crate::source::{Loc, Span};
 use std::collections::BTreeMap;
 
 pub const RULE: Rule = Rule {
@@ -13,7 +13,9 @@ pub const RULE: Rule = Rule {
     default_enabled: true,
     severity: Severity::Warning,
     doc: DOC,
-    reads_migrations: false,
+    reads: Reads::CODE,
+    fix: Fixable::No,
+    supersedes: &[],
     check,
 };
 
@@ -60,83 +62,103 @@ A `Model.objects` query in a function the method calls counts only when it runs 
 and its helpers in the same class or file, every such query counts.
 "#;
 
-/// A method query, the view querysets (file, span, lookup) that do not serve it, and whether
-/// some view uses it.
-type Found<'a> = (&'a MethodQuery, Vec<(u32, Span, String)>, bool);
+/// A query per serialized object: the field, the related manager (relative to the object the
+/// field serializes), the method, whether a prefetch serves it, the helper it runs in, and the
+/// view querysets (file, span, lookup from their rows) that do not serve it.
+struct Found {
+    field: String,
+    rel: Option<Vec<String>>,
+    method: String,
+    /// The query as shown: `` `.count()` ``, or `` a `Tag` query `` for rows fetched.
+    shown: String,
+    served_by_prefetch: bool,
+    via: Option<(String, Loc)>,
+    views: Vec<(u32, Span, String)>,
+}
 
 fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
-    let ix = cx.index;
     let facts = cx.facts;
-    // span → (query, view querysets that do not serve it, used by some view)
-    let mut found: BTreeMap<Span, Found<'_>> = BTreeMap::new();
-    for v in &facts.views {
-        for si in &v.serializers {
-            let s = &facts.serializers[*si];
-            if s.model != Some(v.qs.model) {
-                continue;
-            }
-            for (prefix, q) in &s.method_queries {
-                if q.file != cx.file.id {
-                    continue;
-                }
-                let e = found.entry(q.span).or_insert((q, Vec::new(), false));
-                e.2 = true;
-                // One object per request: the method runs once unless it sits in a nested list.
-                if v.detail_only && !prefix.iter().any(|s| s.many) {
-                    continue;
-                }
-                let served = match &q.rel {
-                    Some(rel) if q.served_by_prefetch => {
-                        let mut p = prefix.clone();
-                        p.extend(rel.iter().cloned());
-                        first_missing(ix, v.qs.model, &v.qs.loads, &p).is_none()
-                    }
-                    _ => false,
-                };
-                if !served {
-                    let mut p = prefix.clone();
-                    p.extend(q.rel.iter().flatten().cloned());
-                    e.1.push((v.qs.file, v.qs.span, lookup(&p)));
-                }
-            }
-        }
-    }
-    for s in &facts.serializers {
-        for (_, q) in &s.method_queries {
-            if q.file == cx.file.id {
-                found.entry(q.span).or_insert((q, Vec::new(), false));
-            }
-        }
-    }
-    for (span, (q, views, used)) in found {
-        if used && views.is_empty() {
+    let mut found: BTreeMap<Span, Found> = BTreeMap::new();
+    for o in &facts.observations {
+        let Origin::Serializer {
+            view,
+            field,
+            object,
+            ..
+        } = &o.origin
+        else {
+            continue;
+        };
+        let Some(Need::Query {
+            rel,
+            method,
+            model,
+            served_by_prefetch,
+            at,
+            via,
+        }) = o.need(|id| cx.file_by_id(id))
+        else {
+            continue;
+        };
+        if at.file != cx.file.id {
             continue;
         }
-        let what = match (&q.rel, &q.via) {
-            (Some(rel), None) => {
-                format!("`obj.{}.{}()`", lookup(rel).replace("__", "."), q.method)
+        let full = rel.as_ref().map(|r| r.join("__")).unwrap_or_default();
+        let e = found.entry(at.span).or_insert_with(|| Found {
+            // the method field's own name, also inside a nested serializer
+            field: field.rsplit('.').next().unwrap_or(field).to_owned(),
+            rel: rel
+                .as_ref()
+                .map(|r| r.get(object.len()..).unwrap_or(r).to_vec()),
+            shown: if method == "iterate" {
+                format!("a `{}` query", cx.index.model(model).name)
+            } else {
+                format!("`.{method}()`")
+            },
+            method,
+            served_by_prefetch,
+            via,
+            views: Vec::new(),
+        });
+        if let Some(vi) = view {
+            let v = &facts.views[*vi];
+            if !e
+                .views
+                .iter()
+                .any(|(f, s, _)| *f == v.qs.file && *s == v.qs.span)
+            {
+                e.views.push((v.qs.file, v.qs.span, full));
             }
-            (Some(rel), Some((shown, ..))) => format!(
-                "`.{}()` on `obj.{}` in `{shown}`",
-                q.method,
-                lookup(rel).replace("__", ".")
-            ),
-            (None, None) => format!("`.{}()` on a manager", q.method),
-            (None, Some((shown, ..))) => format!("a query in `{shown}`"),
+        }
+    }
+    for (span, q) in found {
+        let dotted = |r: &[String]| r.join(".");
+        let what = match (&q.rel, &q.via) {
+            (Some(rel), None) => format!("`obj.{}.{}()`", dotted(rel), q.method),
+            (Some(rel), Some((shown, _))) => {
+                format!("{} on `obj.{}` in `{shown}`", q.shown, dotted(rel))
+            }
+            (None, None) if q.method == "iterate" => q.shown.clone(),
+            (None, None) => format!("{} on a manager", q.shown),
+            (None, Some((shown, _))) => format!("a query in `{shown}`"),
         };
         let help = match (&q.rel, q.served_by_prefetch) {
-            (Some(_), true) => {
-                let paths: Vec<String> = views.iter().map(|(_, _, p)| p.clone()).collect();
-                let p = paths.first().cloned().unwrap_or_else(|| q.rel.as_ref().map(|r| lookup(r)).unwrap_or_default());
+            (Some(rel), true) => {
+                let p = q
+                    .views
+                    .first()
+                    .map(|(_, _, p)| p.clone())
+                    .unwrap_or_else(|| rel.join("__"));
                 format!("add .prefetch_related(\"{p}\") to the view's queryset, or annotate(...) the value there")
             }
             (Some(rel), false) => format!(
                 "annotate(...) the value in the view's queryset, or load it with Prefetch(\"{}\", queryset=..., to_attr=...)",
-                lookup(rel)
+                rel.join("__")
             ),
             (None, _) => "annotate(...) the value in the view's queryset (e.g. with a Subquery)".to_owned(),
         };
-        let mut related: Vec<Related> = views
+        let mut related: Vec<Related> = q
+            .views
             .iter()
             .map(|(f, sp, _)| Related {
                 file: *f,
@@ -144,16 +166,16 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
                 message: "this view's queryset does not serve it".to_owned(),
             })
             .collect();
-        if let Some((_, file, at)) = &q.via {
+        if let Some((_, at)) = &q.via {
             related.push(Related {
-                file: *file,
-                span: *at,
-                message: format!("`.{}()` runs the query here", q.method),
+                file: at.file,
+                span: at.span,
+                message: format!("{} runs the query here", q.shown),
             });
         }
         out.push(
             rule.diagnostic(
-                crate::source::Loc::new(cx.file.id, span),
+                Loc::new(cx.file.id, span),
                 format!(
                     "serializer field `{}` runs {what} for every serialized object",
                     q.field

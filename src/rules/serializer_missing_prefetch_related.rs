@@ -1,10 +1,11 @@
 //! DJP111 `serializer-missing-prefetch-related`.
 
-use super::{quoted_list, Context, Rule};
+use super::{quoted_list, Context, Fixable, Reads, Rule};
 use crate::diagnostic::{Diagnostic, Related, Severity};
 use crate::fix::queryset::{self, LoadCall};
-use crate::frameworks::drf::{lookup, maximal};
-use crate::source::Span;
+use crate::frameworks::drf::{maximal, Serializer, View};
+use crate::frameworks::{Need, Origin};
+use crate::source::{Loc, Span};
 use std::collections::BTreeMap;
 
 pub const RULE: Rule = Rule {
@@ -14,7 +15,9 @@ pub const RULE: Rule = Rule {
     default_enabled: true,
     severity: Severity::Warning,
     doc: DOC,
-    reads_migrations: false,
+    reads: Reads::CODE,
+    fix: Fixable::Sometimes,
+    supersedes: &[],
     check,
 };
 
@@ -60,16 +63,58 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
     report(cx, rule, true, out);
 }
 
+/// A relation path a view's serializer reads on every row that its queryset does not load.
+struct Missing<'a> {
+    view: &'a View,
+    serializer: &'a Serializer,
+    field: &'a str,
+    path: String,
+    at: Loc,
+    skipped_by_bare_select: bool,
+}
+
 /// DJP110 (`many == false`) and DJP111 (`many == true`): one finding per view queryset.
 pub(super) fn report(cx: &Context<'_>, rule: &Rule, many: bool, out: &mut Vec<Diagnostic>) {
     let ix = cx.index;
-    let missing = cx.facts.missing_reads(ix, cx.file.id);
-    let mut groups: BTreeMap<(Span, String), Vec<_>> = BTreeMap::new();
-    for m in missing.into_iter().filter(|m| m.many == many) {
+    let facts = cx.facts;
+    let mut groups: BTreeMap<(Span, String), Vec<Missing<'_>>> = BTreeMap::new();
+    for o in &facts.observations {
+        let Origin::Serializer {
+            view: Some(vi),
+            serializer,
+            field,
+            ..
+        } = &o.origin
+        else {
+            continue;
+        };
+        let view = &facts.views[*vi];
+        if view.qs.file != cx.file.id {
+            continue;
+        }
+        let Some(Need::Read {
+            path,
+            many: m,
+            skipped_by_bare_select,
+            at,
+        }) = o.need(|id| cx.file_by_id(id))
+        else {
+            continue;
+        };
+        if m != many {
+            continue;
+        }
         groups
-            .entry((m.view.qs.span, m.view.qual.clone()))
+            .entry((view.qs.span, view.qual.clone()))
             .or_default()
-            .push(m);
+            .push(Missing {
+                view,
+                serializer: &facts.serializers[*serializer],
+                field,
+                path: path.join("__"),
+                at,
+                skipped_by_bare_select,
+            });
     }
     let mut done_spans = Vec::new();
     for ((span, _), ms) in groups {
@@ -77,7 +122,7 @@ pub(super) fn report(cx: &Context<'_>, rule: &Rule, many: bool, out: &mut Vec<Di
             continue;
         }
         done_spans.push(span);
-        let paths: Vec<String> = ms.iter().map(|m| lookup(&m.read.path)).collect();
+        let paths: Vec<String> = ms.iter().map(|m| m.path.clone()).collect();
         let paths = maximal(&paths);
         let first = &ms[0];
         let model = &ix.model(first.view.qs.model).name;
@@ -89,27 +134,30 @@ pub(super) fn report(cx: &Context<'_>, rule: &Rule, many: bool, out: &mut Vec<Di
         let view_name = first.view.qual.rsplit('.').next().unwrap_or_default();
         let mut related = Vec::new();
         for m in &ms {
-            if related
-                .iter()
-                .any(|r: &Related| r.file == m.read.file && r.span == m.read.span)
+            // `author` is implied by `author__publisher` read by the same field
+            let implied = ms.iter().any(|o| {
+                o.field == m.field
+                    && o.path.len() > m.path.len()
+                    && o.path.starts_with(&m.path)
+                    && o.path[m.path.len()..].starts_with("__")
+            });
+            if implied
+                || related
+                    .iter()
+                    .any(|r: &Related| r.file == m.at.file && r.span == m.at.span)
             {
                 continue;
             }
             related.push(Related {
-                file: m.read.file,
-                span: m.read.span,
+                file: m.at.file,
+                span: m.at.span,
                 message: format!(
                     "`{}.{}` reads `{}` for each `{model}`",
-                    m.serializer.name,
-                    m.read.field,
-                    lookup(&m.read.path)
+                    m.serializer.name, m.field, m.path
                 ),
             });
         }
-        let nullable = !many
-            && ms
-                .iter()
-                .any(|m| m.read.path.iter().any(|s| s.nullable) && first.view.qs.loads.select_all);
+        let nullable = !many && ms.iter().any(|m| m.skipped_by_bare_select);
         let mut help = format!("add .{call}({}) to the queryset", quoted_list(&paths));
         if nullable {
             help.push_str(

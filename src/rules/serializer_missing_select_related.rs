@@ -1,6 +1,6 @@
 //! DJP110 `serializer-missing-select-related`.
 
-use super::{Context, Rule};
+use super::{Context, Fixable, Reads, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
 
 pub const RULE: Rule = Rule {
@@ -11,7 +11,9 @@ pub const RULE: Rule = Rule {
     default_enabled: true,
     severity: Severity::Warning,
     doc: DOC,
-    reads_migrations: false,
+    reads: Reads::CODE,
+    fix: Fixable::Sometimes,
+    supersedes: &[],
     check,
 };
 

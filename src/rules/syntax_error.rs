@@ -1,6 +1,6 @@
 //! DJP002 `syntax-error`.
 
-use super::{Context, Rule};
+use super::{Context, Fixable, Reads, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
 
 pub const RULE: Rule = Rule {
@@ -10,7 +10,10 @@ pub const RULE: Rule = Rule {
     default_enabled: true,
     severity: Severity::Error,
     doc: DOC,
-    reads_migrations: true,
+    // the file alone, migrations included (no interpretation of its code)
+    reads: Reads::MIGRATIONS,
+    fix: Fixable::No,
+    supersedes: &[],
     check,
 };
 

@@ -1,6 +1,6 @@
 //! DJP130 `template-fk-in-loop`.
 
-use super::{quoted_list, Context, Rule};
+use super::{quoted_list, Context, Fixable, Reads, Rule};
 use crate::diagnostic::{Diagnostic, Related, Severity};
 use crate::flow::Event;
 use crate::project::FileId;
@@ -13,7 +13,9 @@ pub const RULE: Rule = Rule {
     summary:
         "A template reads a foreign key on every row of a queryset its view did not load it on",
     default_enabled: true,
-    reads_migrations: false,
+    reads: Reads::TEMPLATES,
+    fix: Fixable::No,
+    supersedes: &[],
     severity: Severity::Warning,
     doc: DOC,
     check,

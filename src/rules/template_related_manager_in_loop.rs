@@ -1,7 +1,7 @@
 //! DJP131 `template-related-manager-in-loop`.
 
 use super::template_fk_in_loop::{fix_help, groups, related};
-use super::{quoted_list, Context, Rule};
+use super::{quoted_list, Context, Fixable, Reads, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::flow::{EvalHow, Event};
 
@@ -10,7 +10,9 @@ pub const RULE: Rule = Rule {
     name: "template-related-manager-in-loop",
     summary: "A template evaluates a reverse or many-to-many manager on every row of a queryset its view did not prefetch",
     default_enabled: true,
-    reads_migrations: false,
+    reads: Reads::TEMPLATES,
+    fix: Fixable::No,
+    supersedes: &[],
     severity: Severity::Warning,
     doc: DOC,
     check,

@@ -1,6 +1,6 @@
 //! DJP303 `too-many-indexes`.
 
-use super::{Context, Rule};
+use super::{Context, Fixable, Reads, Rule};
 use crate::diagnostic::{Diagnostic, Related, Severity};
 use crate::index::indexes::{IndexDef, IndexKind};
 
@@ -11,7 +11,9 @@ pub const RULE: Rule = Rule {
     default_enabled: true,
     severity: Severity::Info,
     doc: DOC,
-    reads_migrations: false,
+    reads: Reads::MODELS,
+    fix: Fixable::No,
+    supersedes: &[],
     check,
 };
 

@@ -1,6 +1,6 @@
 //! DJP301 `unindexed-filter`.
 
-use super::{Context, Rule};
+use super::{Context, Fixable, Reads, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::flow::Event;
 use crate::index::{FieldKind, Index, Member, ModelId};
@@ -12,7 +12,9 @@ pub const RULE: Rule = Rule {
     default_enabled: false,
     severity: Severity::Info,
     doc: DOC,
-    reads_migrations: false,
+    reads: Reads::CODE,
+    fix: Fixable::No,
+    supersedes: &[],
     check,
 };
 

@@ -1,7 +1,7 @@
 //! DJP302 `unindexed-order`.
 
 use super::unindexed_filter::{fixed_columns, index_name, resolve, unindexed, Column};
-use super::{Context, Rule};
+use super::{Context, Fixable, Reads, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::flow::Event;
 use crate::index::{Index, ModelId};
@@ -13,7 +13,9 @@ pub const RULE: Rule = Rule {
     default_enabled: false,
     severity: Severity::Info,
     doc: DOC,
-    reads_migrations: false,
+    reads: Reads::CODE,
+    fix: Fixable::No,
+    supersedes: &[],
     check,
 };
 

@@ -1,6 +1,6 @@
 //! DJP201 `unused-large-field`.
 
-use super::{quoted_list, Context, Rule};
+use super::{quoted_list, Context, Fixable, Reads, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::fix::queryset::{self, LoadCall};
 use crate::flow::Event;
@@ -12,7 +12,9 @@ pub const RULE: Rule = Rule {
     default_enabled: true,
     severity: Severity::Warning,
     doc: DOC,
-    reads_migrations: false,
+    reads: Reads::CODE,
+    fix: Fixable::Sometimes,
+    supersedes: &[],
     check,
 };
 

@@ -1,6 +1,6 @@
 //! DJP003 `unused-noqa`.
 
-use super::{Context, Rule, RULES};
+use super::{Context, Fixable, Reads, Rule, RULES};
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
 use crate::project::File;
 use crate::source::Span;
@@ -13,7 +13,10 @@ pub const RULE: Rule = Rule {
     default_enabled: false,
     severity: Severity::Info,
     doc: DOC,
-    reads_migrations: true,
+    // the file alone, migrations included (no interpretation of its code)
+    reads: Reads::MIGRATIONS,
+    fix: Fixable::Sometimes,
+    supersedes: &[],
     check,
 };
 

@@ -3,7 +3,7 @@
 //! order over them. The model index, DRF, the admin and the generic views all ask this table;
 //! none of them walks bases of its own.
 
-use crate::ast::{ClassDef, ClassId, ExprId, FuncId, StmtKind, Target};
+use crate::ast::{ClassDef, ClassId, ExprId, ExprKind, FuncId, StmtKind, Target};
 use crate::project::{File, FileId};
 use rustc_hash::FxHashMap as HashMap;
 
@@ -57,7 +57,12 @@ impl ClassTable {
                 let mut bases = Vec::new();
                 let mut opaque_base = false;
                 for b in &c.bases {
-                    match f.ast.dotted(*b) {
+                    // `QuerySet["User"]`, `ModelSerializer[User]`: the generic's class
+                    let b = match f.ast.kind(*b) {
+                        ExprKind::Subscript { value, .. } => *value,
+                        _ => *b,
+                    };
+                    match f.ast.dotted(b) {
                         Some(d) => bases.push(qualify(f, &d)),
                         None => opaque_base = true,
                     }

@@ -340,6 +340,62 @@ impl Module {
     }
 
     /// The string value of a literal.
+    /// The expression with exactly this span: the call, subscript or attribute chain a
+    /// location recorded by the analysis points at (the outermost when several share it).
+    pub fn expr_at(&self, span: Span) -> Option<ExprId> {
+        let mut best: Option<(u8, ExprId)> = None;
+        for (i, e) in self.exprs.iter().enumerate() {
+            if e.span != span {
+                continue;
+            }
+            let rank = match e.kind {
+                ExprKind::Call { .. } => 3,
+                ExprKind::Subscript { .. } => 2,
+                ExprKind::Attr { .. } => 1,
+                _ => continue,
+            };
+            let id = ExprId::try_from(i).ok()?;
+            if best.is_none_or(|(r, _)| rank > r) {
+                best = Some((rank, id));
+            }
+        }
+        best.map(|(_, id)| id)
+    }
+
+    /// Whether the expression at `span` is a call of one of `methods` (`x.count()`).
+    pub fn is_method_call(&self, span: Span, methods: &[&str]) -> bool {
+        self.expr_at(span).is_some_and(|e| match self.kind(e) {
+            ExprKind::Call { func, .. } => {
+                matches!(self.kind(*func), ExprKind::Attr { attr, .. } if methods.contains(&&**attr))
+            }
+            _ => false,
+        })
+    }
+
+    /// The string literals an argument stands for: `*FIELDS` or `FIELDS` where the module
+    /// binds `FIELDS = ("a", "b")` (a list or tuple of string literals) at the top level.
+    pub fn constant_strings(&self, id: ExprId) -> Option<Vec<&str>> {
+        let e = match self.kind(id) {
+            ExprKind::Starred(x) => *x,
+            _ => id,
+        };
+        let ExprKind::Name(n) = self.kind(e) else {
+            return None;
+        };
+        let mut found = None;
+        for st in &self.body {
+            if let Some((name, _, v)) = st.kind.name_assign() {
+                if name == n {
+                    found = Some(v);
+                }
+            }
+        }
+        let ExprKind::Seq { elts, .. } = self.kind(found?) else {
+            return None;
+        };
+        elts.iter().map(|x| self.str_value(*x)).collect()
+    }
+
     pub fn str_value(&self, id: ExprId) -> Option<&str> {
         match self.kind(id) {
             ExprKind::Str(s) => Some(s),

@@ -517,6 +517,7 @@ pub fn load(dirs: &[PathBuf], first_id: FileId, cwd: &Path) -> (Vec<File>, Templ
                     builtin: false,
                     template: true,
                     io_error: None,
+                    quote: std::sync::OnceLock::new(),
                 });
                 ids.insert(p, id);
                 tpl.parsed.push(OnceLock::new());
@@ -562,6 +563,7 @@ mod tests {
             builtin: false,
             template: false,
             io_error: None,
+            quote: std::sync::OnceLock::new(),
         };
         assert_eq!(
             settings_dirs(&f),
@@ -588,6 +590,7 @@ mod tests {
             builtin: false,
             template: false,
             io_error: None,
+            quote: std::sync::OnceLock::new(),
         }
     }
 

@@ -35,7 +35,7 @@ class AuthorAdmin(admin.ModelAdmin):
         )
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("book_set")
+        return super().get_queryset(request).prefetch_related("book_set__tags")
 
 
 @admin.register(Edition)

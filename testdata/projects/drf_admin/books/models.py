@@ -72,6 +72,16 @@ class ProlificAuthor(Author):
         proxy = True
 
 
+class TaggedAuthor(Author):
+    class Meta:
+        proxy = True
+
+
+class PrefetchedTaggedAuthor(Author):
+    class Meta:
+        proxy = True
+
+
 class AuthoredReview(Review):
     class Meta:
         proxy = True

@@ -1,0 +1,189 @@
+//! DRF views: which queryset and which serializers each generic view or viewset uses.
+
+use super::{is_detail_root, is_list_root, is_view_root, Classes};
+use crate::ast::{ExprId, ExprKind, Module, StmtKind};
+use crate::flow::{class_queryset, Qs, QsSource};
+use crate::index::effects::LoadSet;
+use crate::index::{Index, ModelId};
+use crate::project::{File, FileId};
+use crate::source::Span;
+use rustc_hash::FxHashMap as HashMap;
+
+/// The queryset a view (or an admin) lists, with the file of the expression that built it.
+#[derive(Debug, Clone)]
+pub struct ListQs {
+    pub model: ModelId,
+    pub loads: LoadSet,
+    pub file: FileId,
+    pub span: Span,
+    /// Where a fix goes when branches built the queryset (empty: `span`).
+    pub fix_at: Vec<Span>,
+}
+
+impl ListQs {
+    /// The plain facts of a queryset value.
+    pub fn of(q: &Qs) -> ListQs {
+        ListQs {
+            model: q.model,
+            loads: q.loads.clone(),
+            file: q.span.file,
+            span: q.span.span,
+            fix_at: q.fix_at.iter().map(|l| l.span).collect(),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct View {
+    pub qual: String,
+    pub file: FileId,
+    pub qs: ListQs,
+    /// Indices into [`Facts::serializers`].
+    pub serializers: Vec<usize>,
+    /// Only retrieves, updates, creates or destroys one object per request (no list action):
+    /// its serializer runs once, so only reads nested under a many-valued step repeat.
+    pub detail_only: bool,
+}
+
+/// Every DRF generic view or viewset with a known queryset and serializer, with the
+/// queryset's value (the rows it lists).
+pub(super) fn build_views(
+    classes: &Classes<'_>,
+    sers: &HashMap<String, usize>,
+    ix: &Index,
+) -> Vec<(View, Qs)> {
+    let mut quals: Vec<&str> = classes.quals().collect();
+    quals.sort_unstable();
+    quals.dedup();
+    let mut out = Vec::new();
+    for q in quals {
+        let crate::semantic::classes::Mro {
+            classes: mro,
+            reached,
+            ..
+        } = classes.mro(q, &is_view_root);
+        if !reached {
+            continue;
+        }
+        let Some(qs) = view_queryset(classes, &mro, 0, ix) else {
+            continue;
+        };
+        let mut serializers = Vec::new();
+        let mut add = |f: &File, e: ExprId| {
+            if let Some(d) = f.ast.dotted(e) {
+                if let Some(i) = sers.get(&ix.resolve_alias(&f.scope.qualify(&d))) {
+                    if !serializers.contains(i) {
+                        serializers.push(*i);
+                    }
+                }
+            }
+        };
+        let attr = classes.lookup_attr(&mro, "serializer_class");
+        match classes.lookup_method(&mro, "get_serializer_class") {
+            Some((f, fid)) => {
+                let func = &f.ast.functions[fid as usize];
+                let mut rets = Vec::new();
+                collect_returns(&func.body, &mut rets);
+                for r in rets {
+                    if f.ast.dotted(r).as_deref() == Some("self.serializer_class")
+                        || is_super_get_serializer_class(&f.ast, r)
+                    {
+                        if let Some((af, ae)) = attr {
+                            add(af, ae);
+                        }
+                    } else {
+                        add(f, r);
+                    }
+                }
+            }
+            None => {
+                if let Some((af, ae)) = attr {
+                    add(af, ae);
+                }
+            }
+        }
+        if serializers.is_empty() {
+            continue;
+        }
+        let (file, ..) = classes.class(q).expect("indexed class");
+        // A view defining `list` itself, or reaching no known DRF class, counts as listing.
+        let lists = classes.mro(q, &is_list_root).reached
+            || classes.lookup_method(&mro, "list").is_some()
+            || !classes.mro(q, &is_detail_root).reached;
+        out.push((
+            View {
+                qual: q.to_owned(),
+                file: file.id,
+                qs: ListQs::of(&qs),
+                serializers,
+                detail_only: !lists,
+            },
+            qs,
+        ));
+    }
+    out
+}
+
+fn is_super_get_serializer_class(m: &Module, e: ExprId) -> bool {
+    matches!(m.kind(e), ExprKind::Call { func, .. } if matches!(m.kind(*func), ExprKind::Attr { value, attr, .. } if &**attr == "get_serializer_class" && matches!(m.kind(*value), ExprKind::Call { func: s, .. } if m.dotted(*s).as_deref() == Some("super"))))
+}
+
+pub(crate) fn collect_returns(b: &crate::ast::Block, out: &mut Vec<ExprId>) {
+    for st in b {
+        match &st.kind {
+            StmtKind::Return(Some(e)) => out.push(*e),
+            k => k
+                .blocks()
+                .into_iter()
+                .for_each(|blk| collect_returns(blk, out)),
+        }
+    }
+}
+
+/// The queryset the view with this MRO lists: the `get_queryset()` found first in the MRO
+/// (its `super().get_queryset()` being the next one, and the last one's `self.queryset` the
+/// `queryset =` found first in the whole MRO, as on an instance), else `queryset =`.
+pub(crate) fn view_queryset(
+    classes: &Classes<'_>,
+    mro: &[String],
+    from: usize,
+    ix: &Index,
+) -> Option<Qs> {
+    let Some(i) = (from..mro.len().min(from + 32))
+        .find(|i| classes.method(&mro[*i], "get_queryset").is_some())
+    else {
+        return classes
+            .lookup_attr(mro, "queryset")
+            .and_then(|(af, ae)| eval_qs(ix, af, QsSource::Expr(ae), None));
+    };
+    let (f, fid) = classes.method(&mro[i], "get_queryset")?;
+    let inherited = view_queryset(classes, mro, i + 1, ix);
+    eval_qs(ix, f, QsSource::Method(fid), inherited)
+}
+
+/// Evaluate a class's queryset with the interpreter (`inherited`: what `super()` and
+/// `self.queryset` stand for); `None` when what it loads is not known.
+pub(crate) fn eval_qs(ix: &Index, f: &File, src: QsSource, inherited: Option<Qs>) -> Option<Qs> {
+    if dynamic_loads(f, src) {
+        return None;
+    }
+    class_queryset(ix, f, src, inherited)
+}
+
+/// The code calls `select_related`/`prefetch_related` with computed arguments
+/// (`select_related(*fields)`): what it loads is unknown, so nothing is claimed about it.
+fn dynamic_loads(f: &File, src: QsSource) -> bool {
+    let m = &f.ast;
+    let span = match src {
+        QsSource::Expr(e) => m.span(e),
+        QsSource::Method(fid) => m.functions[fid as usize].span,
+    };
+    m.exprs.iter().any(|e| {
+        e.span.start >= span.start
+            && e.span.end <= span.end
+            && matches!(&e.kind, ExprKind::Call { func, args, .. }
+                if matches!(m.kind(*func), ExprKind::Attr { attr, .. }
+                    if matches!(&**attr, "select_related" | "prefetch_related"))
+                && args.iter().any(|a| !matches!(m.kind(*a), ExprKind::Str(_) | ExprKind::Call { .. } | ExprKind::Const(_))))
+    })
+}
