@@ -135,6 +135,7 @@ pub fn run(opts: &CheckOptions) -> Result<CheckResult, CheckError> {
 /// (another process, a `git checkout`); that is a warning, never a panic.
 pub struct Plan<'a> {
     reqs: Vec<LoadRequest<'a>>,
+    layout: project::Layout,
     max_file_bytes: u64,
     warnings: Vec<FileWarning>,
     /// Directories under the paths checked that could not be listed (DJP001).
@@ -181,6 +182,7 @@ impl Plan<'_> {
         analyse(
             self.reqs,
             self.unreadable,
+            &self.layout,
             self.max_file_bytes,
             self.warnings,
             &ctx,
@@ -223,7 +225,7 @@ pub fn plan(opts: &CheckOptions) -> Result<Plan<'_>, CheckError> {
     // a --stdin-filename may not exist on disk yet: search from its nearest existing ancestor
     let probe = first.ancestors().find(|a| a.exists()).unwrap_or(&first);
     let root = discover::project_root(probe)
-        .map(|r| discover::normalize(&r))
+        .map(|r| discover::normalize(&discover::settings_root(&r)))
         .unwrap_or_else(|| discover::package_root(probe));
     // canonical root for prefix tests against walked paths
     let root = if first.starts_with(&root) {
@@ -299,6 +301,11 @@ pub fn plan(opts: &CheckOptions) -> Result<Plan<'_>, CheckError> {
     if let Some(sp) = &stdin_path {
         all.insert(sp.clone());
     }
+    let layout = project::Layout::new(
+        &root,
+        &all.iter().map(PathBuf::as_path).collect::<Vec<_>>(),
+        &config,
+    );
     let reqs: Vec<LoadRequest<'_>> = all
         .iter()
         .map(|p| {
@@ -338,7 +345,7 @@ pub fn plan(opts: &CheckOptions) -> Result<Plan<'_>, CheckError> {
             let rel = rel_of(&w.path);
             let display = discover::display_path(&w.path, &cwd);
             let why = format!("cannot list the directory: {}; not checked", w.message);
-            project::unreadable(w.path, rel, display, why)
+            project::unreadable(&layout, w.path, rel, display, why)
         })
         .collect();
     let cache_dir = (!opts.no_cache).then(|| match (&opts.cache_dir, &config.cache_dir) {
@@ -349,6 +356,7 @@ pub fn plan(opts: &CheckOptions) -> Result<Plan<'_>, CheckError> {
     let cache = cache_dir.as_deref().and_then(Cache::open);
     Ok(Plan {
         reqs,
+        layout,
         max_file_bytes: opts
             .max_file_bytes
             .unwrap_or(project::DEFAULT_MAX_FILE_BYTES),
@@ -380,9 +388,11 @@ struct Analysis<'a> {
 }
 
 /// Load, index and check `reqs`, then sort: everything after discovery.
+#[allow(clippy::too_many_arguments)] // the plan's parts, moved in
 fn analyse(
     reqs: Vec<LoadRequest<'_>>,
     unreadable: Vec<File>,
+    layout: &project::Layout,
     max_file_bytes: u64,
     mut warnings: Vec<FileWarning>,
     cx: &Analysis<'_>,
@@ -391,7 +401,7 @@ fn analyse(
 ) -> CheckResult {
     let rules = cx.rules;
     crate::progress::phase(crate::progress::Phase::Parsing, reqs.len());
-    let mut files = project::load(reqs, max_file_bytes, cx.cache, &mut warnings);
+    let mut files = project::load(reqs, layout, max_file_bytes, cx.cache, &mut warnings);
     crate::progress::phase(crate::progress::Phase::Indexing, 0);
     for mut f in unreadable {
         f.id = u32::try_from(files.len()).unwrap_or(u32::MAX);
@@ -410,6 +420,7 @@ fn analyse(
     let session = Session::new(
         files,
         Setup {
+            layout: layout.clone(),
             root,
             config,
             matchers: cx.matchers.clone(),
@@ -467,6 +478,7 @@ pub fn check_source(rel: &str, text: &str) -> CheckResult {
     analyse(
         vec![req],
         Vec::new(),
+        &project::Layout::default(),
         project::DEFAULT_MAX_FILE_BYTES,
         Vec::new(),
         &cx,

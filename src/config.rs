@@ -22,11 +22,15 @@ pub struct RuleOptions {
     /// `large-charfield-max-length`: a `CharField` with a `max_length` above this is "large".
     pub large_charfield_max_length: u32,
     /// `max-indexes`: more indexes than this on one table, besides the primary key, is too
-    /// many (DJP303).
-    pub max_indexes: usize,
+    /// many (DJP303). Unset (the default), the count alone is not reported: only indexes
+    /// another one makes redundant are.
+    pub max_indexes: Option<usize>,
     /// `database`: the engine the project runs on (`postgresql`, `sqlite`, `mysql`,
     /// `oracle`), overriding what djperf reads from the settings (DJP310).
     pub database: Option<String>,
+    /// `migrations-since`: per app (the directory holding `migrations/`), the last migration
+    /// applied on every database; DJP310 checks only the later ones.
+    pub migrations_since: BTreeMap<String, String>,
 }
 
 /// Values `database` accepts.
@@ -36,8 +40,9 @@ impl Default for RuleOptions {
     fn default() -> Self {
         RuleOptions {
             large_charfield_max_length: 1000,
-            max_indexes: 5,
+            max_indexes: None,
             database: None,
+            migrations_since: BTreeMap::new(),
         }
     }
 }
@@ -60,6 +65,10 @@ struct Raw {
     database: Option<Spanned<String>>,
     cache_dir: Option<PathBuf>,
     respect_gitignore: Option<bool>,
+    src: Option<Vec<PathBuf>>,
+    migrations_since: Option<BTreeMap<String, String>>,
+    test_paths: Codes,
+    extend_test_paths: Codes,
 }
 
 /// The keys of [`Raw`], for "did you mean" suggestions.
@@ -76,6 +85,10 @@ const KEYS: &[&str] = &[
     "database",
     "cache-dir",
     "respect-gitignore",
+    "src",
+    "migrations-since",
+    "test-paths",
+    "extend-test-paths",
 ];
 
 impl Raw {
@@ -96,7 +109,11 @@ impl Raw {
             max_indexes,
             database,
             cache_dir,
-            respect_gitignore
+            respect_gitignore,
+            src,
+            migrations_since,
+            test_paths,
+            extend_test_paths
         );
     }
 }
@@ -129,6 +146,12 @@ pub struct Config {
     pub cache_dir: Option<PathBuf>,
     /// `respect-gitignore` (default true): files `.gitignore` leaves out are not reported.
     pub respect_gitignore: Option<bool>,
+    /// `src`: more directories absolute imports start from, relative to the project root
+    /// (as Ruff's `src`); the project root, a `src/` layout and every `manage.py` directory
+    /// are always import roots.
+    pub src: Vec<PathBuf>,
+    /// `test-paths` (replacing the built-in test rules) and `extend-test-paths`.
+    pub test_paths: crate::discover::TestPaths,
     pub options: RuleOptions,
 }
 
@@ -174,6 +197,10 @@ impl Config {
 
 /// Every way a relative path can match a pattern: the full path, each ancestor directory and
 /// the file name (so `migrations`, `legacy/*` and `*_generated.py` all work).
+pub fn path_candidates(rel: &Path) -> Vec<PathBuf> {
+    candidates(rel)
+}
+
 fn candidates(rel: &Path) -> Vec<PathBuf> {
     let mut out = vec![rel.to_path_buf()];
     let mut cur = rel.parent();
@@ -451,6 +478,8 @@ fn validate(raw: &Raw, src: &Source<'_>) -> Result<(), String> {
     for (key, globs) in [
         ("exclude", &raw.exclude),
         ("extend-exclude", &raw.extend_exclude),
+        ("test-paths", &raw.test_paths),
+        ("extend-test-paths", &raw.extend_test_paths),
     ] {
         for g in globs.iter().flatten() {
             glob_set(std::slice::from_ref(g.get_ref()))
@@ -490,8 +519,25 @@ fn strings(v: Codes) -> Option<Vec<String>> {
 
 fn from_raw(raw: Raw, path: Option<&Path>) -> Result<Config, String> {
     let defaults = RuleOptions::default();
+    let replace_tests = raw.test_paths.is_some();
+    let test_globs: Vec<String> = strings(raw.test_paths)
+        .unwrap_or_default()
+        .into_iter()
+        .chain(strings(raw.extend_test_paths).unwrap_or_default())
+        .collect();
+    let test_paths = crate::discover::TestPaths {
+        replace: replace_tests,
+        // checked, with their places, by `validate`
+        globs: if test_globs.is_empty() {
+            None
+        } else {
+            Some(glob_set(&test_globs)?)
+        },
+    };
     let cfg = Config {
         path: path.map(Path::to_path_buf),
+        src: raw.src.unwrap_or_default(),
+        test_paths,
         select: strings(raw.select),
         extend_select: strings(raw.extend_select).unwrap_or_default(),
         ignore: strings(raw.ignore).unwrap_or_default(),
@@ -521,8 +567,9 @@ fn from_raw(raw: Raw, path: Option<&Path>) -> Result<Config, String> {
             large_charfield_max_length: raw
                 .large_charfield_max_length
                 .unwrap_or(defaults.large_charfield_max_length),
-            max_indexes: raw.max_indexes.unwrap_or(defaults.max_indexes),
+            max_indexes: raw.max_indexes.or(defaults.max_indexes),
             database: raw.database.map(Spanned::into_inner),
+            migrations_since: raw.migrations_since.unwrap_or_default(),
         },
     };
     cfg.matchers()?;
@@ -550,6 +597,8 @@ force-exclude = true
 large-charfield-max-length = 255
 max-indexes = 8
 database = "postgresql"
+src = ["backend"]
+extend-test-paths = ["qa/*"]
 [per-file-ignores]
 "tests/*" = ["DJP101"]
 "#,
@@ -559,8 +608,15 @@ database = "postgresql"
         assert_eq!(c.exclude, ["legacy", "*_generated.py"]);
         assert!(c.force_exclude);
         assert_eq!(c.options.large_charfield_max_length, 255);
-        assert_eq!(c.options.max_indexes, 8);
+        assert_eq!(c.options.max_indexes, Some(8));
         assert_eq!(c.options.database.as_deref(), Some("postgresql"));
+        assert_eq!(c.src, [PathBuf::from("backend")]);
+        assert!(!c.test_paths.replace);
+        assert!(c.test_paths.is_test(Path::new("qa/seed.py"), false));
+        assert!(c.test_paths.is_test(Path::new("shop/tests.py"), false));
+        let t = parse("test-paths = [\"qa\"]").unwrap();
+        assert!(t.test_paths.replace && !t.test_paths.is_test(Path::new("shop/tests.py"), false));
+        assert!(parse("test-paths = [\"[\"]").is_err());
         let m = c.matchers().unwrap();
         assert!(m.is_excluded(Path::new("legacy/views.py")));
         assert!(m.is_excluded(Path::new("shop/legacy/views.py")));

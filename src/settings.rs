@@ -76,7 +76,11 @@ pub fn show(opts: &CheckOptions) -> i32 {
         "large-charfield-max-length",
         o.large_charfield_max_length.to_string(),
     );
-    line("max-indexes", o.max_indexes.to_string());
+    line(
+        "max-indexes",
+        o.max_indexes
+            .map_or_else(|| "(no limit)".to_owned(), |n| n.to_string()),
+    );
     line(
         "database",
         o.database

@@ -3,5 +3,6 @@
 
 pub mod ast;
 pub mod errors;
+mod lower;
 pub mod parse;
 pub mod source;

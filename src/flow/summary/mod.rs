@@ -1,0 +1,443 @@
+//! Function summaries: what each function and method does with its parameters, computed once
+//! per project so the flow analysis can follow a row into a helper, a property or `__str__`.
+//!
+//! A summary is model-agnostic: for each parameter it holds the tree of attribute paths read
+//! from it (`book.author.name` gives `author` → `name`), methods called on those paths
+//! (`book.tags.all()` gives `tags` → `all()`), where a path is evaluated as a queryset
+//! (iterated, `len()`), and where it is formatted (`str(x)`, `f"{x}"`, `"%s" % x`,
+//! `"{}".format(x)`: a `__str__` node). Paths handed to other resolvable functions
+//! (`describe(b.author)`, `utils.describe(b)`, `self.helper(b)`) are grafted in bottom-up over
+//! the call graph; cycles are iterated a few rounds and trees are bounded in depth and size.
+//! The flow analysis interprets a tree against the row's model and loaded set at the call
+//! site, so whether `author` is a relation, a property or a plain field is decided there.
+//!
+//! A summary also keeps one query the function runs on every call by itself
+//! (`Price.objects.get(book=book)`, found by walking it with the flow analyzer as if inside a
+//! loop), or through a function it always calls; code that may not run (branches, code after
+//! an early exit, handlers: see [`super::always`]) and memoised functions do not count. Each
+//! tree node records whether its path is read on every call, so a member reached only in a
+//! branch does not count its queries either.
+
+use super::always::Holes;
+use super::EvalHow;
+use crate::ast::{Block, ExprId, ExprKind, Keyword, Module, ParamKind, StmtKind, Target};
+use crate::index::Index;
+use crate::project::{File, FileId};
+use rayon::prelude::*;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use std::collections::BTreeMap;
+
+mod extract;
+use extract::extract_file;
+
+/// Longest attribute path kept in a tree.
+pub const MAX_DEPTH: usize = 8;
+/// Most nodes kept in one parameter's tree.
+const MAX_NODES: usize = 256;
+/// Extra composition rounds for functions on a call-graph cycle.
+const CYCLE_ROUNDS: usize = 4;
+/// Bound on the expression walk (generated code nests deeply).
+const MAX_EXPR_DEPTH: u32 = 200;
+
+pub use crate::django::NOT_FOLLOWED;
+
+/// Whether calls to a method or function with this name are followed.
+pub fn follows(name: &str) -> bool {
+    !NOT_FOLLOWED.contains(&name)
+}
+
+/// A source location, possibly in another file.
+pub use crate::source::Loc;
+
+/// What a function does with one value (a parameter, or a path below it).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Access {
+    pub children: BTreeMap<Box<str>, Access>,
+    /// Where this path is first read.
+    pub at: Option<Loc>,
+    /// The attribute is called as a method (`x.all()`, `x.get_label()`, `str(x)` as `__str__`).
+    pub called: bool,
+    /// The value at this path is evaluated as a queryset (iterated, `len()`, `list()`...).
+    pub eval: Option<(Loc, EvalHow)>,
+    /// The path is read on every call of the function (not only in a branch or after an early
+    /// return, see [`super::always`]).
+    pub always: bool,
+}
+
+impl Access {
+    fn count(&self) -> usize {
+        1 + self.children.values().map(Access::count).sum::<usize>()
+    }
+
+    /// Merge `other` into `self`, keeping locations already known; `always`: `other`'s paths
+    /// are read on every call of `self`'s function as well. Returns whether it changed.
+    fn merge(&mut self, other: &Access, depth: usize, budget: &mut usize, always: bool) -> bool {
+        let mut changed = false;
+        if always && other.always && !self.always {
+            self.always = true;
+            changed = true;
+        }
+        if self.at.is_none() && other.at.is_some() {
+            self.at = other.at;
+            changed = true;
+        }
+        if other.called && !self.called {
+            self.called = true;
+            changed = true;
+        }
+        if self.eval.is_none() && other.eval.is_some() {
+            self.eval.clone_from(&other.eval);
+            changed = true;
+        }
+        if depth >= MAX_DEPTH {
+            return changed;
+        }
+        for (k, v) in &other.children {
+            if let Some(mine) = self.children.get_mut(k) {
+                changed |= mine.merge(v, depth + 1, budget, always);
+            } else if *budget > 0 {
+                let mut fresh = Access::default();
+                *budget = budget.saturating_sub(1);
+                fresh.merge(v, depth + 1, budget, always);
+                self.children.insert(k.clone(), fresh);
+                changed = true;
+            }
+        }
+        changed
+    }
+
+    /// The node at `path`, created if missing (None past the bounds); `always`: the path is
+    /// read on every call.
+    fn node_mut(
+        &mut self,
+        path: &[(Box<str>, bool)],
+        at: Loc,
+        always: bool,
+    ) -> Option<&mut Access> {
+        if path.len() > MAX_DEPTH {
+            return None;
+        }
+        let mut cur = self;
+        for (name, called) in path {
+            let n = cur.children.entry(name.clone()).or_default();
+            n.at.get_or_insert(at);
+            n.called |= *called;
+            n.always |= always;
+            cur = n;
+        }
+        Some(cur)
+    }
+
+    /// The subtree at `prefix`, grafting `other` there (`always`: the call that hands the value
+    /// on runs on every call).
+    fn graft(
+        &mut self,
+        prefix: &[(Box<str>, bool)],
+        other: &Access,
+        at: Loc,
+        always: bool,
+    ) -> bool {
+        let before = self.count();
+        if before >= MAX_NODES {
+            return false;
+        }
+        let was_always = self.node_at(prefix).is_some_and(|n| n.always);
+        let Some(node) = self.node_mut(prefix, at, always) else {
+            return false;
+        };
+        let mut budget = MAX_NODES - before;
+        let changed = node.merge(other, prefix.len(), &mut budget, always);
+        changed || self.count() != before || (always && !was_always)
+    }
+
+    fn node_at(&self, path: &[(Box<str>, bool)]) -> Option<&Access> {
+        let mut cur = self;
+        for (name, _) in path {
+            cur = cur.children.get(name)?;
+        }
+        Some(cur)
+    }
+}
+
+/// How a function is reached from an instance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FnKind {
+    Function,
+    Method,
+    /// `@property` (also `functools.cached_property`, `django.utils.functional.cached_property`).
+    Property,
+    StaticOrClass,
+}
+
+/// A call that hands parameter paths to another function (or runs on every call: its queries
+/// are the caller's).
+#[derive(Debug, Clone)]
+struct Pass {
+    callee: String,
+    /// Argument positions of the callee (already shifted past `self` for bound methods).
+    args: Vec<PassArg>,
+    at: Loc,
+    /// The call runs on every call of the caller.
+    always: bool,
+}
+
+/// A query a function runs on every call (`Price.objects.get(book=book)`), directly or in a
+/// function it always calls.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OwnQuery {
+    /// Where the query runs (in the function or a callee).
+    pub at: Loc,
+    pub model: crate::index::ModelId,
+    /// `get`, `exists`, `iterate`... as in [`super::Event::QueryInLoop`].
+    pub method: String,
+}
+
+/// A path below a parameter: attribute names, each flagged when it is called.
+type Path = Vec<(Box<str>, bool)>;
+/// An argument handed on: the callee position, the caller's parameter and the path below it.
+type PassArg = (ArgPos, u8, Path);
+
+#[derive(Debug, Clone)]
+enum ArgPos {
+    Pos(usize),
+    Kw(Box<str>),
+}
+
+#[derive(Debug, Clone)]
+pub struct FnSummary {
+    pub qual: String,
+    pub kind: FnKind,
+    /// Positional parameter names, `self` included for methods.
+    pub params: Vec<Box<str>>,
+    /// One tree per parameter in `params`.
+    pub trees: Vec<Access>,
+    /// A query run on every call, not rooted at a parameter (those are in `trees`).
+    pub query: Option<OwnQuery>,
+    passes: Vec<Pass>,
+    /// Where to look for the function's own query, if it may run one (see [`Summaries::build`]).
+    probe: Option<ProbeAt>,
+}
+
+/// A function whose own queries are worth a walk: its file (index in the files built from),
+/// its index in that file's functions, and its model when it is a model's method.
+#[derive(Debug, Clone, Copy)]
+struct ProbeAt {
+    file: usize,
+    func: usize,
+    self_model: Option<crate::index::ModelId>,
+}
+
+impl FnSummary {
+    /// The parameter index for positional argument `i` (`bound`: called on an instance).
+    pub fn param_for_pos(&self, i: usize, bound: bool) -> Option<usize> {
+        let shift = usize::from(
+            bound && self.kind != FnKind::Function && self.kind != FnKind::StaticOrClass,
+        );
+        let p = i + shift;
+        (p < self.params.len()).then_some(p)
+    }
+
+    pub fn param_for_kw(&self, name: &str) -> Option<usize> {
+        self.params.iter().position(|p| &**p == name)
+    }
+}
+
+/// Every function summary of a project, by qualified name (`app.utils.describe`,
+/// `app.models.Book.__str__`).
+#[derive(Debug, Default)]
+pub struct Summaries {
+    pub fns: Vec<FnSummary>,
+    by_qual: HashMap<String, usize>,
+}
+
+impl Summaries {
+    pub fn get(&self, qual: &str) -> Option<&FnSummary> {
+        self.by_qual.get(qual).map(|i| &self.fns[*i])
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.fns.is_empty()
+    }
+
+    /// A method or property of a model class (or one of its model parents).
+    pub fn model_member(&self, ix: &Index, model: u32, name: &str) -> Option<&FnSummary> {
+        let mut stack = vec![model];
+        let mut seen = 0;
+        while let Some(id) = stack.pop() {
+            seen += 1;
+            if seen > 32 {
+                break;
+            }
+            let m = ix.model(id);
+            if m.builtin {
+                continue;
+            }
+            if let Some(s) = self.get(&format!("{}.{name}", m.qual)) {
+                return Some(s);
+            }
+            stack.extend(m.parents.iter().rev());
+        }
+        None
+    }
+
+    /// Build the summaries of every function in `files` and compose them over the call graph.
+    pub fn build(files: &[File], ix: &Index) -> Summaries {
+        let per_file: Vec<(Vec<FnSummary>, Vec<String>)> = files
+            .par_iter()
+            .enumerate()
+            .map(|(i, f)| extract_file(i, f, ix))
+            .collect();
+        let mut s = Summaries::default();
+        let mut called: HashSet<String> = HashSet::default();
+        for (fs, calls) in per_file {
+            called.extend(calls);
+            for f in fs {
+                if !s.by_qual.contains_key(&f.qual) {
+                    s.by_qual.insert(f.qual.clone(), s.fns.len());
+                    s.fns.push(f);
+                }
+            }
+        }
+        s.probe_queries(files, ix, &called);
+        s.compose();
+        s
+    }
+
+    /// Find the own query of each function that may run one and that something can reach: a
+    /// call somewhere in the project names it, or it is a model's method, property or
+    /// `__str__` (reached through rows). Functions nothing calls (views, framework hooks) are
+    /// not walked: a loop cannot call them.
+    fn probe_queries(&mut self, files: &[File], ix: &Index, called: &HashSet<String>) {
+        let mut by_file: BTreeMap<usize, Vec<(usize, ProbeAt)>> = BTreeMap::new();
+        for (i, f) in self.fns.iter().enumerate() {
+            if let Some(p) = f.probe {
+                if p.self_model.is_some() || called.contains(&f.qual) {
+                    by_file.entry(p.file).or_default().push((i, p));
+                }
+            }
+        }
+        let groups: Vec<(usize, Vec<(usize, ProbeAt)>)> = by_file.into_iter().collect();
+        let found: Vec<(usize, OwnQuery)> = groups
+            .par_iter()
+            .flat_map_iter(|(fi, fns)| {
+                let file = &files[*fi];
+                let mut probe = super::QueryProbe::new(ix, file);
+                let mut out = Vec::new();
+                for (i, p) in fns {
+                    let f = &file.ast.functions[p.func];
+                    let holes = Holes::of(&file.ast, &f.body, f.span.end);
+                    let q = probe
+                        .queries(f, p.self_model)
+                        .into_iter()
+                        .find(|(at, ..)| !holes.covers(at.span));
+                    if let Some((at, model, method)) = q {
+                        out.push((*i, OwnQuery { at, model, method }));
+                    }
+                }
+                out
+            })
+            .collect();
+        for (i, q) in found {
+            self.fns[i].query = Some(q);
+        }
+    }
+
+    /// Graft callee trees into callers, bottom-up (DFS post-order), then a few rounds more for
+    /// functions on a cycle.
+    fn compose(&mut self) {
+        let n = self.fns.len();
+        let edges: Vec<Vec<usize>> = self
+            .fns
+            .iter()
+            .map(|f| {
+                f.passes
+                    .iter()
+                    .filter_map(|p| self.by_qual.get(&p.callee).copied())
+                    .collect()
+            })
+            .collect();
+        // Iterative DFS post-order; a back edge marks both ends as cyclic.
+        let mut state = vec![0u8; n]; // 0 new, 1 on stack, 2 done
+        let mut order = Vec::with_capacity(n);
+        let mut cyclic = vec![false; n];
+        for start in 0..n {
+            if state[start] != 0 {
+                continue;
+            }
+            let mut stack = vec![(start, 0usize)];
+            state[start] = 1;
+            while let Some((v, i)) = stack.last_mut() {
+                let v = *v;
+                if let Some(&w) = edges[v].get(*i) {
+                    *i += 1;
+                    match state[w] {
+                        0 => {
+                            state[w] = 1;
+                            stack.push((w, 0));
+                        }
+                        1 => {
+                            cyclic[v] = true;
+                            cyclic[w] = true;
+                            for (u, _) in stack.iter().rev() {
+                                cyclic[*u] = true;
+                                if *u == w {
+                                    break;
+                                }
+                            }
+                        }
+                        _ => {}
+                    }
+                } else {
+                    state[v] = 2;
+                    order.push(v);
+                    stack.pop();
+                }
+            }
+        }
+        for &f in &order {
+            self.compose_one(f);
+        }
+        let cyc: Vec<usize> = order.iter().copied().filter(|f| cyclic[*f]).collect();
+        for _ in 0..CYCLE_ROUNDS {
+            let mut changed = false;
+            for &f in &cyc {
+                changed |= self.compose_one(f);
+            }
+            if !changed {
+                break;
+            }
+        }
+    }
+
+    fn compose_one(&mut self, f: usize) -> bool {
+        let mut changed = false;
+        let passes = std::mem::take(&mut self.fns[f].passes);
+        for p in &passes {
+            let Some(&g) = self.by_qual.get(&p.callee) else {
+                continue;
+            };
+            if p.always && self.fns[f].query.is_none() {
+                if let Some(q) = self.fns[g].query.clone() {
+                    self.fns[f].query = Some(q);
+                    changed = true;
+                }
+            }
+            for (pos, param, prefix) in &p.args {
+                let callee = &self.fns[g];
+                let j = match pos {
+                    ArgPos::Pos(i) => (*i < callee.params.len()).then_some(*i),
+                    ArgPos::Kw(k) => callee.param_for_kw(k),
+                };
+                let Some(j) = j else { continue };
+                let sub = callee.trees[j].clone();
+                if sub.children.is_empty() && sub.eval.is_none() {
+                    continue;
+                }
+                let at = p.at;
+                changed |= self.fns[f].trees[usize::from(*param)].graft(prefix, &sub, at, p.always);
+            }
+        }
+        self.fns[f].passes = passes;
+        changed
+    }
+}
