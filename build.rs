@@ -7,8 +7,10 @@ use std::path::Path;
 /// Everything a cached `Module` depends on besides the file's text.
 const INPUTS: &[&str] = &[
     "src/syntax/ast.rs",
+    "src/syntax/lower.rs",
     "src/syntax/parse.rs",
     "src/syntax/source.rs",
+    "src/syntax/errors.rs",
     "Cargo.lock",
 ];
 

@@ -36,7 +36,7 @@ pub fn write(res: &CheckResult, path: &Path) -> Result<usize, String> {
                 fp.clone(),
                 Entry {
                     code: d.code.to_owned(),
-                    path: f.rel.to_string_lossy().replace('\\', "/"),
+                    path: crate::discover::slashed(&f.rel),
                     message: d.message.clone(),
                 },
             )

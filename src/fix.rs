@@ -41,6 +41,8 @@ pub struct FixOutcome {
     pub changed: Vec<ChangedFile>,
     /// Findings whose fix was applied and that are gone afterwards.
     pub fixed: usize,
+    /// The file and rule of each of them (`--show-fixes`).
+    pub fixed_codes: Vec<(String, &'static str)>,
     /// Fixes dropped because the file would not parse after them: (file, fix message).
     pub rolled_back: Vec<(String, String)>,
     pub passes: usize,
@@ -51,6 +53,7 @@ pub fn run(opts: &CheckOptions, unsafe_fixes: bool) -> Result<FixOutcome, CheckE
     let mut opts = opts.clone();
     let mut originals: BTreeMap<PathBuf, (String, String)> = BTreeMap::new();
     let mut fixed = 0usize;
+    let mut fixed_codes = Vec::new();
     let mut rolled_back = Vec::new();
     let mut passes = 0usize;
     let mut refused_files: HashSet<PathBuf> = HashSet::default();
@@ -66,10 +69,13 @@ pub fn run(opts: &CheckOptions, unsafe_fixes: bool) -> Result<FixOutcome, CheckE
             .iter()
             .map(|d| (res.file(d.file).path.as_path(), d.code, d.span.start))
             .collect();
-        fixed += applied
+        for a in applied
             .iter()
             .filter(|a| !now.contains(&(a.path.as_path(), a.code, a.at)))
-            .count();
+        {
+            fixed += 1;
+            fixed_codes.push((a.display.clone(), a.code));
+        }
         if passes > MAX_PASSES {
             break res;
         }
@@ -108,6 +114,7 @@ pub fn run(opts: &CheckOptions, unsafe_fixes: bool) -> Result<FixOutcome, CheckE
         result,
         changed,
         fixed,
+        fixed_codes,
         rolled_back,
         passes,
     })
@@ -124,6 +131,8 @@ struct Pass {
 /// A finding whose fix a pass applied: its rule, file and where it starts in the fixed text.
 struct Applied {
     path: PathBuf,
+    /// The file's name as shown (`--show-fixes`).
+    display: String,
     code: &'static str,
     at: u32,
 }
@@ -231,6 +240,7 @@ fn plan_pass(res: &CheckResult, unsafe_fixes: bool, refused: &HashSet<PathBuf>) 
                         taken.iter().copied().filter(|e| e.file == d.file).collect();
                     Applied {
                         path: res.file(d.file).path.clone(),
+                        display: res.file(d.file).display.clone(),
                         code: d.code,
                         at: map_offset(d.span.start, &edits),
                     }

@@ -19,13 +19,17 @@ pub mod flow;
 pub mod frameworks;
 pub mod index;
 pub mod measure;
+pub mod noqa;
 pub mod output;
+pub mod progress;
 pub mod project;
 pub mod rules;
 pub mod semantic;
 pub mod server;
 pub mod session;
+pub mod settings;
 pub mod suppress;
 pub mod syntax;
+pub mod watch;
 
 pub use syntax::{ast, parse, source};

@@ -110,7 +110,13 @@ fn repo() -> tempfile::TempDir {
 fn concise(dir: &Path, args: &[&str]) -> (i32, String) {
     stdout_of(
         djperf(dir)
-            .args(["check", "--no-cache", "--output-format", "concise"])
+            .args([
+                "check",
+                "--no-cache",
+                "--quiet",
+                "--output-format",
+                "concise",
+            ])
             .args(args),
     )
 }

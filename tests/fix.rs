@@ -355,9 +355,16 @@ def count():
             .args(extra)
             .output()
             .unwrap();
+        // the findings (`path:line:col: CODE ...`), then the summary lines
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        let (findings, summary): (Vec<&str>, Vec<&str>) =
+            stdout.lines().partition(|l| l.starts_with("shop/"));
         (
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
+            findings
+                .iter()
+                .map(|l| format!("{l}\n"))
+                .collect::<String>(),
+            summary.join("\n"),
         )
     };
     let (before, _) = concise(&[]);

@@ -26,7 +26,12 @@ fn level(s: Severity) -> &'static str {
 /// A relative path as a URI reference: `/` separators, reserved characters percent-encoded.
 pub fn uri(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
-    for b in path.replace('\\', "/").bytes() {
+    let path = if cfg!(windows) {
+        path.replace('\\', "/")
+    } else {
+        path.to_owned()
+    };
+    for b in path.bytes() {
         if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
             out.push(char::from(b));
         } else {
@@ -191,6 +196,13 @@ mod tests {
     #[test]
     fn uris_are_escaped() {
         assert_eq!(super::uri("a b/c\u{e9}.py"), "a%20b/c%C3%A9.py");
-        assert_eq!(super::uri("shop\\views.py"), "shop/views.py");
+        assert_eq!(
+            super::uri("back\\slash.py"),
+            if cfg!(windows) {
+                "back/slash.py"
+            } else {
+                "back%5Cslash.py"
+            }
+        );
     }
 }

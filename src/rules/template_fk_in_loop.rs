@@ -124,7 +124,7 @@ pub(super) fn related(cx: &Context<'_>, g: &Group<'_>, what: &str) -> (Vec<Relat
     for (f, s, attr) in &g.sites {
         let name = cx
             .file_by_id(*f)
-            .map(|file| file.rel.to_string_lossy().replace('\\', "/"))
+            .map(|file| crate::discover::slashed(&file.rel))
             .unwrap_or_default();
         if !names.contains(&name) {
             names.push(name);

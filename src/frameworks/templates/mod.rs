@@ -476,7 +476,7 @@ pub fn load(dirs: &[PathBuf], first_id: FileId, cwd: &Path) -> (Vec<File>, Templ
         found.sort();
         for p in found {
             let Ok(rel) = p.strip_prefix(d) else { continue };
-            let name = rel.to_string_lossy().replace('\\', "/");
+            let name = crate::discover::slashed(rel);
             order.push((name.clone(), p.clone()));
             names.entry(p).or_default().push(name);
         }
@@ -517,6 +517,7 @@ pub fn load(dirs: &[PathBuf], first_id: FileId, cwd: &Path) -> (Vec<File>, Templ
                     is_test: false,
                     builtin: false,
                     template: true,
+                    io_error: None,
                     quote: std::sync::OnceLock::new(),
                 });
                 ids.insert(p, id);
@@ -563,6 +564,7 @@ mod tests {
             is_test: false,
             builtin: false,
             template: false,
+            io_error: None,
             quote: std::sync::OnceLock::new(),
         };
         assert_eq!(
@@ -590,6 +592,7 @@ mod tests {
             is_test: false,
             builtin: false,
             template: false,
+            io_error: None,
             quote: std::sync::OnceLock::new(),
         }
     }
