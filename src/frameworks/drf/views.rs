@@ -70,6 +70,14 @@ pub(super) fn build_views(
         else {
             continue;
         };
+        // `filter_queryset(self, queryset)` that builds its own rows, ignoring the queryset it
+        // is given: the view's queryset is not what is serialized
+        if classes
+            .lookup_method(&mro, "filter_queryset")
+            .is_some_and(|(f, fid)| ignores_param(f, fid, 1))
+        {
+            continue;
+        }
         // `queryset = Model.objects.none()` with no `get_queryset()`: no rows (a placeholder
         // for the router's name)
         if classes.lookup_method(&mro, "get_queryset").is_none()
@@ -221,5 +229,21 @@ fn dynamic_loads(f: &File, src: QsSource) -> bool {
                 if matches!(m.kind(*func), ExprKind::Attr { attr, .. }
                     if matches!(&**attr, "select_related" | "prefetch_related"))
                 && args.iter().any(|a| !matches!(m.kind(*a), ExprKind::Str(_) | ExprKind::Call { .. } | ExprKind::Const(_))))
+    })
+}
+
+/// Whether method `fid` never reads its parameter number `i` (0 is `self`).
+fn ignores_param(f: &File, fid: crate::ast::FuncId, i: usize) -> bool {
+    let m = &f.ast;
+    let Some(func) = m.functions.get(fid as usize) else {
+        return false;
+    };
+    let Some(p) = func.params.get(i) else {
+        return false;
+    };
+    !m.exprs.iter().any(|e| {
+        e.span.start >= func.span.start
+            && e.span.end <= func.span.end
+            && matches!(&e.kind, ExprKind::Name(n) if *n == p.name)
     })
 }

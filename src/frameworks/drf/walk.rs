@@ -551,8 +551,16 @@ impl<'s> CallHooks<'s> for Walker<'s> {
 
 /// An event of a serializer walked over rows handed to it at `at` in a function: it is
 /// located at the call, reading (or querying) where the serializer does. `None` for a query
-/// of a method field that DJP112 reports at the method (`reported`).
+/// of a method field that DJP112 reports at the method (`reported`), and for rows rooted
+/// outside the caller's file.
 fn handed_over_at(ev: Event, at: Loc, shown: &str, reported: bool) -> Option<Event> {
+    // Rows the serializer itself reaches from one object handed to it (`op.print_logs` of
+    // `PositionSerializer(op)`): no queryset of the caller's file loads them.
+    if let Event::FkAccess { root_span, .. } | Event::RelatedEval { root_span, .. } = &ev {
+        if root_span.file != at.file {
+            return None;
+        }
+    }
     Some(match ev {
         Event::FkAccess {
             span,

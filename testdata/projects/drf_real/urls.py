@@ -31,6 +31,7 @@ urlpatterns = [
     path("api/book-rating-ok/", views.BookRatingListOk.as_view()),
     path("api/book-reviewers/", views.BookReviewersList.as_view()),
     path("api/book-reviewers-ok/", views.BookReviewersListOk.as_view()),
+    path("api/book-own-rows/", views.BookOwnRowsList.as_view()),
     path("api/books-fn/", views.books_fn),
     path("api/books-fn-ok/", views.books_fn_ok),
     path("api/books-fn-tags/", views.books_fn_tags),

@@ -202,6 +202,16 @@ class BookReviewersListOk(generics.ListAPIView):
         return Book.objects.prefetch_related(*self.prefetches())
 
 
+# `filter_queryset()` builds the rows itself: `queryset` is not what is serialized.
+# oracle: get /api/book-own-rows/
+class BookOwnRowsList(generics.ListAPIView):
+    queryset = Book.objects.all()
+    serializer_class = BookWithAuthorSerializer
+
+    def filter_queryset(self, queryset):
+        return Book.objects.select_related("author").order_by("title")
+
+
 class TagDetail(generics.RetrieveAPIView):
     queryset = Tag.objects.all()
     serializer_class = TagSerializer
