@@ -219,8 +219,20 @@ pub enum QsSource {
 /// `self.queryset` and `super().get_queryset()` stand for. Every `return` must yield a queryset
 /// of one model; the loads are those common to all of them.
 pub fn class_queryset(ix: &Index, file: &File, src: QsSource, inherited: Option<Qs>) -> Option<Qs> {
+    class_queryset_assuming(ix, file, src, inherited, None)
+}
+
+/// [`class_queryset`] on the path where `assume` gives the value of conditions.
+pub fn class_queryset_assuming(
+    ix: &Index,
+    file: &File,
+    src: QsSource,
+    inherited: Option<Qs>,
+    assume: Option<Assume>,
+) -> Option<Qs> {
     let mut a = Analyzer::new(ix, file, &NO_SUMMARIES);
     a.self_qs = inherited.map(Value::QuerySet);
+    a.assume = assume;
     let values = match src {
         QsSource::Expr(e) => vec![a.eval(e)],
         QsSource::Method(f) => {
@@ -278,6 +290,7 @@ impl<'a> Analyzer<'a> {
             apply_cond: false,
             fn_class: None,
             self_qs: None,
+            assume: None,
             returns: Vec::new(),
             probe: None,
             rows_through_single: false,

@@ -2,7 +2,7 @@
 
 use super::{is_detail_root, is_list_root, is_view_root, Classes};
 use crate::ast::{ExprId, ExprKind, Module, StmtKind};
-use crate::flow::{class_queryset, Qs, QsSource};
+use crate::flow::{class_queryset, class_queryset_assuming, Qs, QsSource};
 use crate::index::effects::LoadSet;
 use crate::index::{Index, ModelId};
 use crate::project::{File, FileId};
@@ -183,7 +183,70 @@ pub(crate) fn view_queryset(
     };
     let (f, fid) = classes.method(&mro[i], "get_queryset")?;
     let inherited = view_queryset(classes, mro, i + 1, ix);
-    eval_qs(ix, f, QsSource::Method(fid), inherited)
+    if dynamic_loads(f, QsSource::Method(fid)) {
+        return None;
+    }
+    // only a viewset has `self.action`
+    let assume = is_viewset(classes, mro).then_some(listing_action as crate::flow::Assume);
+    class_queryset_assuming(ix, f, QsSource::Method(fid), inherited, assume)
+}
+
+/// Whether a class of the MRO extends one of DRF's viewsets (which set `self.action`).
+fn is_viewset(classes: &Classes<'_>, mro: &[String]) -> bool {
+    mro.iter()
+        .filter_map(|q| classes.table.get(q))
+        .flat_map(|c| c.bases.iter())
+        .any(|b| b.starts_with("rest_framework.viewsets."))
+}
+
+/// What a view's code tests about the request it answers while it lists: `self.action`
+/// is `"list"` (`if self.action == "list": qs = qs.select_related(...)`, also through
+/// `getattr(self, "action", None)`, `!=` and `in (...)`).
+fn listing_action(m: &Module, e: ExprId) -> Option<bool> {
+    let ExprKind::Compare {
+        left,
+        ops,
+        comparators,
+    } = m.kind(e)
+    else {
+        return None;
+    };
+    let [op] = &ops[..] else { return None };
+    let [right] = &comparators[..] else {
+        return None;
+    };
+    let is_action = |x: ExprId| match m.kind(x) {
+        ExprKind::Attr { value, attr, .. } => {
+            &**attr == "action" && matches!(m.kind(*value), ExprKind::Name(n) if &**n == "self")
+        }
+        ExprKind::Call { func, args, .. } => {
+            m.dotted(*func).as_deref() == Some("getattr")
+                && args.len() >= 2
+                && matches!(m.kind(args[0]), ExprKind::Name(n) if &**n == "self")
+                && m.str_value(args[1]) == Some("action")
+        }
+        _ => false,
+    };
+    let other = if is_action(*left) {
+        *right
+    } else if is_action(*right) && matches!(&**op, "==" | "!=") {
+        *left
+    } else {
+        return None;
+    };
+    let hit = match (&**op, m.kind(other)) {
+        ("==" | "!=", _) => m.str_value(other).map(|s| s == "list"),
+        ("in" | "not in", ExprKind::Seq { elts, .. }) => {
+            let names: Option<Vec<&str>> = elts.iter().map(|x| m.str_value(*x)).collect();
+            names.map(|n| n.contains(&"list"))
+        }
+        _ => None,
+    }?;
+    Some(if matches!(&**op, "!=" | "not in") {
+        !hit
+    } else {
+        hit
+    })
 }
 
 /// The rows of a view whose queryset is built in ways djperf cannot follow (computed

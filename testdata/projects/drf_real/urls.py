@@ -32,6 +32,8 @@ urlpatterns = [
     path("api/book-reviewers/", views.BookReviewersList.as_view()),
     path("api/book-reviewers-ok/", views.BookReviewersListOk.as_view()),
     path("api/book-own-rows/", views.BookOwnRowsList.as_view()),
+    path("api/book-actions/", views.BookActionViewSet.as_view({"get": "list"})),
+    path("api/book-actions-detail-only/", views.BookDetailActionViewSet.as_view({"get": "list"})),
     path("api/books-fn/", views.books_fn),
     path("api/books-fn-ok/", views.books_fn_ok),
     path("api/books-fn-tags/", views.books_fn_tags),

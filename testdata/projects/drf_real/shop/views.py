@@ -1,5 +1,5 @@
 from django.db.models import Sum
-from rest_framework import generics
+from rest_framework import generics, viewsets
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
@@ -210,6 +210,29 @@ class BookOwnRowsList(generics.ListAPIView):
 
     def filter_queryset(self, queryset):
         return Book.objects.select_related("author").order_by("title")
+
+
+# A viewset loads what its list action needs under `if self.action == "list"`.
+# oracle: get /api/book-actions/
+class BookActionViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = BookWithAuthorSerializer
+
+    def get_queryset(self):
+        qs = Book.objects.order_by("title")
+        if self.action == "list":
+            qs = qs.select_related("author")
+        return qs
+
+
+# oracle: get /api/book-actions-detail-only/
+class BookDetailActionViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = BookWithAuthorSerializer
+
+    def get_queryset(self):
+        qs = Book.objects.order_by("title")  # expect: DJP110
+        if getattr(self, "action", None) in ("retrieve", "update"):
+            qs = qs.select_related("author")
+        return qs
 
 
 class TagDetail(generics.RetrieveAPIView):
