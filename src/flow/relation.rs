@@ -39,6 +39,9 @@ impl<'a> Analyzer<'a> {
         // A `Prefetch(..., to_attr=attr)` list.
         if let Some(node) = inst.loads.nodes.get(attr) {
             if let Some(rel) = &node.to_attr_of {
+                if let Some(r) = &inst.row {
+                    self.note_path_read(r, attr);
+                }
                 let target = ix
                     .member(inst.model, rel)
                     .and_then(|mb| ix.member_target(&mb));
@@ -145,6 +148,9 @@ impl<'a> Analyzer<'a> {
                 .as_ref()
                 .is_some_and(|r| self.loaded_under_active_condition(r, attr));
         self.note_relation(inst, attr, span, loaded || generic);
+        if let Some(r) = &inst.row {
+            self.note_path_read(r, attr);
+        }
         let child_loads = match node {
             Some(n) => n.children.clone(),
             None if via_select_all => LoadSet {
@@ -231,6 +237,9 @@ impl<'a> Analyzer<'a> {
                     .row
                     .as_ref()
                     .is_some_and(|r| self.loaded_under_active_condition(r, attr)));
+        if let Some(r) = &inst.row {
+            self.note_path_read(r, attr);
+        }
         let mut loads = node.map(|n| n.children.clone()).unwrap_or_default();
         if let Some(fk) = known_parent {
             // Django sets the parent on rows fetched through its reverse manager.
