@@ -141,7 +141,13 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
                 continue;
             }
             let root = us.iter().find(|u| u.fetched).map_or(*call_loc, |u| u.root);
-            out.push(report(cx, rule, model, method, &site, depth, call, root));
+            let depends = us
+                .iter()
+                .flat_map(|u| cx.depends_on(&Event::RowsUse((*u).clone())))
+                .collect();
+            out.push(
+                report(cx, rule, model, method, &site, depth, call, root).with_depends(depends),
+            );
         }
     }
 }
