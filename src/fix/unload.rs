@@ -54,6 +54,10 @@ pub fn remove_arg(file: &File, call: ExprId, index: usize) -> Option<Edit> {
             Span::new(arg.start as usize, next.start as usize),
             String::new(),
         )
+    } else if let Some(comma) = trailing_comma(text, arg.end as usize) {
+        // the last argument with a trailing comma (one per line): it goes with its comma,
+        // a comment after it stays
+        (Span::new(arg.start as usize, comma + 1), String::new())
     } else {
         let prev = m.span(args[index - 1]);
         (
@@ -76,6 +80,13 @@ pub fn remove_arg(file: &File, call: ExprId, index: usize) -> Option<Edit> {
         span,
         content,
     })
+}
+
+/// The offset of the comma right after `at` (spaces and tabs between), if any.
+fn trailing_comma(text: &str, at: usize) -> Option<usize> {
+    let rest = text.get(at..)?;
+    let skip = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+    rest[skip..].starts_with(',').then_some(at + skip)
 }
 
 /// Replace the string literal `arg` by `lookup`, in the literal's quotes.
