@@ -198,6 +198,15 @@ impl<'a> Analyzer<'a> {
         self.loaded.entry(row.root_span).read.insert(path);
     }
 
+    /// Relation `attr` read on `row` where djperf does not know its target: what is read
+    /// below it is not followed, so the path counts as escaped.
+    pub(super) fn note_path_unfollowed(&mut self, row: &Row, attr: &str) {
+        let mut path = row.path.clone();
+        path.push(attr.to_owned());
+        self.loaded.touched.push(row.root_span);
+        self.loaded.entry(row.root_span).escaped.insert(path);
+    }
+
     // ------------------------------------------------------------ held values
 
     /// The value of `e` is a row, a related manager of one or a queryset: it stays held

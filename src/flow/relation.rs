@@ -94,6 +94,9 @@ impl<'a> Analyzer<'a> {
         match member {
             Member::Forward(f) => {
                 let Some(target) = f.target else {
+                    if let Some(r) = &inst.row {
+                        self.note_path_unfollowed(r, attr);
+                    }
                     return Value::Unknown;
                 };
                 self.single_relation(inst, attr, target, f.null, false, span)
@@ -110,6 +113,9 @@ impl<'a> Analyzer<'a> {
             }
             Member::ManyToMany(f) | Member::GenericRelation(f) => {
                 let Some(target) = f.target else {
+                    if let Some(r) = &inst.row {
+                        self.note_path_unfollowed(r, attr);
+                    }
                     return Value::Unknown;
                 };
                 self.many_relation(inst, attr, target, None, span)

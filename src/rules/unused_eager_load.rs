@@ -23,23 +23,23 @@ pub const RULE: Rule = Rule {
 
 const DOC: &str = r#"## What it does
 Finds a `select_related(...)` or `prefetch_related(...)` path (a lookup string or a
-`Prefetch(...)` object) of a queryset whose rows are fetched, when no code that uses those
-rows reads the relation: the loop bodies over the queryset, the functions, properties,
-methods and `__str__` the rows are handed to (followed through their summaries).
+`Prefetch(...)` object) of a queryset whose rows a loop fetches, when no code that uses
+those rows reads the relation: the loop bodies and comprehensions over the queryset, and the
+helpers, properties, methods and `__str__` the rows are handed to (followed through their
+summaries, into other modules too). A `Prefetch(..., to_attr="x")` is read through `x`.
+A lookup read only part of the way (`select_related("author__publisher")` where only
+`author` is read) is reported too: the rest of the path is loaded for nothing.
 
-It reports only when every consumer of the rows is known. It stays silent when the queryset
-or any of its rows (or the related object) reaches code djperf does not follow: returned from
-the function, stored on `self` or in a container, put in a template context, handed to a
-callee without a summary, read through `getattr()` or an attribute djperf does not know
-(an annotation, a property of a class outside the project), saved (`save()` and `delete()`
-run signal handlers), fetched one at a time (`first()`, `get()`, `[0]`, `in_bulk()`), or
+It reports only when every consumer of the rows is known, and stays silent when the
+queryset, a row or a related object reaches code djperf does not follow: returned from the
+function, stored on `self` or in a container, put in a template context, handed to a
+serializer, to a callee without a summary, read through `getattr()` or an attribute djperf
+does not know (an annotation, a property of a class outside the project), saved (`save()`
+and `delete()` run signal handlers), fetched one at a time (`first()`, `get()`, `[0]`), or
 turned into `values()`. A function with a nested `def`, a `lambda`, `global`/`nonlocal` or
 `locals()` lets every queryset it touches escape. A relation read only in a branch, or only
-on some rows, counts as read. A `Prefetch(..., to_attr="x")` is read through `x`.
-
-A lookup read only part of the way (`select_related("author__publisher")` where only
-`author` is read) is reported too: the rest of the path is joined (or prefetched) for
-nothing.
+on some rows, counts as read. Loads added by custom manager or queryset methods, and the
+`queryset` of DRF views and admin changelists, are not checked.
 
 ## Why is this slow?
 The opposite waste of an N+1. A `select_related` path adds a join and the related table's
@@ -59,12 +59,13 @@ for book in Book.objects.select_related("author"):
 ```
 
 ## Known problems
-Only querysets built and iterated in the same function are checked. Rows whose every
-consumer is a framework (a DRF serializer, an admin changelist, a template) are not, nor are
-paths loaded by custom manager or queryset methods. Code that reads a relation without
-naming it (`serializers.serialize()`, `model_to_dict()`, a signal handler) is not seen:
-those calls are not followed, so the rows handed to them count as escaped, but a handler
-connected to `pre_init`/`post_init` or a model's `from_db()` reading a relation is not.
+Only querysets built and iterated in one function (or handed to the helpers it calls) are
+checked; rows consumed only by a template, a serializer or an admin changelist are never
+reported, since djperf does not claim to see everything those read. Code that reads a
+relation without naming it is not seen when djperf follows the call: a signal handler
+connected to `post_init`, a model's `from_db()`, or `__getattr__` magic. `serializers.serialize()`,
+`model_to_dict()` and other calls without a summary let the rows escape, so they stay silent.
+Off by default: see the README for its precision on real projects.
 
 ## Fix safety
 The fix removes the lookup (the whole `.select_related(...)` call when it was its only
@@ -121,7 +122,17 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
         let Some(method) = load_method(m, *call_loc) else {
             continue;
         };
-        for site in sites(m, call, method == "prefetch_related") {
+        let all = sites(m, call, method == "prefetch_related");
+        for site in &all {
+            // `a` beside `a__b` in one call: the longer lookup loads `a` too, its finding
+            // (or its being read) says all there is
+            if all.iter().any(|o| {
+                o.object.is_none()
+                    && o.path.len() > site.path.len()
+                    && o.path.starts_with(&site.path)
+            }) {
+                continue;
+            }
             // Parent links of multi-table inheritance are joined by Django anyway.
             if site.path.iter().any(|s| s.ends_with("_ptr")) {
                 continue;
@@ -146,7 +157,7 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
                 .flat_map(|u| cx.depends_on(&Event::RowsUse((*u).clone())))
                 .collect();
             out.push(
-                report(cx, rule, model, method, &site, depth, call, root).with_depends(depends),
+                report(cx, rule, model, method, site, depth, call, root).with_depends(depends),
             );
         }
     }

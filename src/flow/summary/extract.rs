@@ -668,6 +668,12 @@ impl Extract<'_> {
             ExprKind::BoolOp { values, .. } => {
                 for v in values.iter() {
                     self.expr(*v, Some(EvalHow::Exists), depth + 1);
+                    // `a or b` is worth one of its operands: used as a value, they escape
+                    if value_use {
+                        if let Some(c) = self.chain(*v) {
+                            self.mark_escape(&c);
+                        }
+                    }
                 }
             }
             ExprKind::Comp {

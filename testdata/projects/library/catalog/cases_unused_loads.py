@@ -7,7 +7,7 @@ load is an N+1 (its DJP101/DJP102 twin), which proves the read happens on every 
 
 from django.db.models import Prefetch
 
-from catalog.models import Author, Book
+from catalog.models import Author, Book, Shelf
 
 
 def case_select_related_unused():
@@ -130,3 +130,17 @@ def case_rows_from_list():
     for book in books:
         print(book.title)
     return books
+
+
+def case_read_below_an_or_in_a_method():
+    books = Book.objects.select_related(
+        "editor__publisher",  # load-read
+        "author__publisher",
+    )
+    for book in books:
+        print(book.credited_publisher())
+
+
+def case_relation_to_a_model_djperf_does_not_know():
+    for shelf in Shelf.objects.select_related("owner"):  # load-read
+        print(shelf.name, shelf.owner.name)
