@@ -5,32 +5,16 @@
 
 mod common;
 
-use common::{djperf, project, write, MODELS, VIEWS, VIEWS_FIXED};
-use serde_json::Value;
+use common::{djperf, json, project, write, Run, MODELS, VIEWS, VIEWS_FIXED};
 use std::path::Path;
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
 fn run(dir: &Path, args: &[&str]) -> Run {
-    let out = djperf(dir)
-        .env_remove("GITHUB_WORKSPACE")
-        .env_remove("CI_PROJECT_DIR")
-        .args(args)
-        .output()
-        .unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
-fn json(s: &str) -> Value {
-    serde_json::from_str(s).unwrap_or_else(|e| panic!("{e}: {s}"))
+    Run::of(
+        djperf(dir)
+            .env_remove("GITHUB_WORKSPACE")
+            .env_remove("CI_PROJECT_DIR")
+            .args(args),
+    )
 }
 
 /// `cd backend && djperf check`: GitHub and GitLab map paths from the repository root, so

@@ -4,7 +4,10 @@
 //! a warning on stderr; exit code 2 is kept for usage, configuration and internal errors.
 //! The other output formats and the escaping of names: `tests/robustness_report.rs`.
 
+mod common;
+
 use assert_cmd::Command;
+use common::Run;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -34,31 +37,20 @@ fn project() -> tempfile::TempDir {
     dir
 }
 
+/// The binary, with a guard against hangs (not a timing: a loaded CI machine runs the
+/// debug build over the fixtures in well over a minute).
 fn djperf(dir: &Path) -> Command {
     let mut c = Command::cargo_bin("djperf").unwrap();
-    c.current_dir(dir).timeout(Duration::from_secs(120));
+    c.current_dir(dir).timeout(Duration::from_secs(600));
     c
 }
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
 fn check(dir: &Path, args: &[&str]) -> Run {
-    let out = djperf(dir)
-        .arg("check")
-        .arg("--output-format")
-        .arg("concise")
-        .args(args)
-        .output()
-        .unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    Run::of(
+        djperf(dir)
+            .args(["check", "--output-format", "concise"])
+            .args(args),
+    )
 }
 
 /// Write `bytes` as `shop.py` in a fresh project and check it.

@@ -2,8 +2,10 @@
 //! file names and source lines that must not drive the terminal, file names holding `\`,
 //! long lines, configuration files that cannot be read, `--config`, and clap's messages.
 
+mod common;
+
 use assert_cmd::Command;
-use serde_json::Value;
+use common::{json, Run};
 use std::fs;
 use std::path::Path;
 
@@ -33,23 +35,8 @@ fn djperf(dir: &Path) -> Command {
     c
 }
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
 fn run(dir: &Path, args: &[&str]) -> Run {
-    let out = djperf(dir).args(args).output().unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
-fn json(s: &str) -> Value {
-    serde_json::from_str(s).unwrap_or_else(|e| panic!("{e}: {s}"))
+    Run::of(djperf(dir).args(args))
 }
 
 /// A project with one finding (`shop.py`), one file that is only a syntax error
