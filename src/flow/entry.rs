@@ -16,6 +16,7 @@ pub fn analyze_file_with(ix: &Index, sums: &Summaries, file: &File) -> Vec<Event
     let mut a = Analyzer::new(ix, file, sums);
     a.block(&m.body);
     a.flush_usage();
+    a.flush_loaded();
     let at_migrate = migration_time_functions(m);
     for (fi, f) in m.functions.iter().enumerate() {
         if at_migrate[fi] {
@@ -56,6 +57,7 @@ pub fn analyze_file_with(ix: &Index, sums: &Summaries, file: &File) -> Vec<Event
         a.fn_span = f.span;
         a.block(&f.body);
         a.flush_usage();
+        a.flush_loaded();
     }
     a.events
 }
@@ -162,6 +164,7 @@ impl<'a> QueryProbe<'a> {
         a.conds.clear();
         a.returns.clear();
         a.usage = usage::UsageState::default();
+        a.loaded = loaded::Loaded::default();
         if let (Some(model), Some(p)) = (self_model, f.params.first()) {
             a.env.insert(
                 p.name.clone(),
@@ -272,6 +275,7 @@ impl<'a> Analyzer<'a> {
             fn_body: None,
             fn_span: Span::new(0, 0),
             hooks: None,
+            loaded: loaded::Loaded::default(),
         }
     }
 
