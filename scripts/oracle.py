@@ -57,6 +57,13 @@ CLAIM_KINDS.update({
     "DJP404": "fetches-by-key",
     "DJP201": "selects-large",
 })
+# DJP106: a select_related/prefetch_related lookup nothing reads. The worker runs the case a
+# second time with that lookup taken out (see LoadStrip): Django must show the same output,
+# no growth with the rows, and less work (fewer queries, or fewer JOINs).
+CLAIM_KINDS["DJP106"] = "loads-unused"
+# `# load-read` on a lookup line inside a case marks a load the case reads (a DJP106 near
+# miss): with that lookup taken out Django must show the case growing with the rows.
+LOAD_READ_RE = re.compile(r"#.*\bload-read\b")
 # A CharField longer than this is a large column (djperf's large-charfield-max-length default).
 LARGE_CHAR_LENGTH = 1000
 # Static-only codes: claims about the schema and migrations (indexes) that query counts on
@@ -107,6 +114,9 @@ class Case:
     # Extra (file, first, last) ranges whose claims this case owns ('also=' in the directive).
     extra: list[tuple[str, int, int]] = field(default_factory=list)
     also: list[str] = field(default_factory=list)
+    # Lookups the worker takes out in a run of their own: DJP106 claims and `# load-read`
+    # markers of the case (LoadStrip.as_json()).
+    strips: list[dict] = field(default_factory=list)
 
     def covers(self, file: str, row: int) -> bool:
         if file == self.file and self.first <= row <= self.last:
@@ -177,6 +187,37 @@ def parse_claims(path: Path, comments: dict[int, str]) -> tuple[list[Claim], lis
     return claims, problems
 
 
+LOAD_METHODS = ("select_related", "prefetch_related")
+
+
+def load_args(tree: ast.AST) -> dict[int, list[tuple[ast.Call, int, ast.expr]]]:
+    """Arguments of every select_related/prefetch_related call, by the line they start on:
+    (call, argument index, argument)."""
+    out: dict[int, list[tuple[ast.Call, int, ast.expr]]] = {}
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and node.func.attr in LOAD_METHODS):
+            for i, a in enumerate(node.args):
+                if isinstance(a, ast.Starred):
+                    break
+                out.setdefault(a.lineno, []).append((node, i, a))
+    return out
+
+
+def strip_at(path: Path, row: int, args, why: str) -> dict:
+    """The lookup to take out for the claim or marker `why` on `row`: the one argument of a
+    select_related/prefetch_related call that starts on that line."""
+    found = args.get(row, [])
+    if len(found) != 1:
+        return {"row": row, "why": why,
+                "problem": f"{rel(path)}:{row}: {why} needs exactly one select_related/"
+                           f"prefetch_related argument starting on its line, found {len(found)}"}
+    call, index, arg = found[0]
+    return {"row": row, "why": why, "file": str(path.resolve()), "method": call.func.attr,
+            "first": call.lineno, "last": call.end_lineno, "index": index,
+            "text": ast.unparse(arg)}
+
+
 def discover(project: Path) -> tuple[list[Case], list[Claim], list[str]]:
     """Cases and claims of one project. Returns (cases, all claims, problems)."""
     cases: list[Case] = []
@@ -184,6 +225,7 @@ def discover(project: Path) -> tuple[list[Case], list[Claim], list[str]]:
     problems: list[str] = []
     # Top-level def/class line ranges per project-relative file, for 'also=' targets.
     ranges: dict[tuple[str, str], tuple[int, int]] = {}
+    all_strips: list[tuple[str, dict]] = []
     apps = app_dirs(project)
     for path in python_files(project):
         try:
@@ -194,6 +236,11 @@ def discover(project: Path) -> tuple[list[Case], list[Claim], list[str]]:
             problems.append(f"{rel(path)}: cannot parse: {exc}")
             continue
         claims, bad = parse_claims(path, comments)
+        largs = load_args(tree)
+        strips = [strip_at(path, c.row, largs, "DJP106") for c in claims if c.code == "DJP106"]
+        strips += [strip_at(path, row, largs, "load-read") for row, text in comments.items()
+                   if LOAD_READ_RE.search(text)]
+        all_strips.extend((rel(path), s) for s in strips)
         for node in tree.body:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 first = min([node.lineno] + [d.lineno for d in node.decorator_list])
@@ -259,6 +306,10 @@ def discover(project: Path) -> tuple[list[Case], list[Claim], list[str]]:
             else:
                 case.extra.append((rel(project / fname), r[0], r[1]))
         case.claims = [c for c in all_claims if case.covers(c.file, c.row)]
+        case.strips = [s for f, s in all_strips if case.covers(f, s["row"])]
+    for f, s in all_strips:
+        if s["why"] == "load-read" and not any(case.covers(f, s["row"]) for case in cases):
+            problems.append(f"{f}:{s['row']}: '# load-read' is not inside any case")
     return cases, all_claims, problems
 
 
@@ -357,6 +408,52 @@ def fetches_by_key(sql: str) -> bool:
     return fetches_rows(sql) and bool(re.search(r'WHERE\s+"[^"]+"\."[^"]+"\s*=\s*\S+\s+LIMIT 21', s))
 
 
+def joins(queries: list[str]) -> int:
+    return sum(q.upper().count(" JOIN ") for q in queries)
+
+
+def judge_strips(case: Case, result: dict) -> list[str]:
+    """DJP106 claims and `# load-read` markers: what Django did with the lookup taken out."""
+    reasons = []
+    claimed = {c.row for c in case.claims if c.code == "DJP106"}
+    small, large = result["counts"]
+    for st in case.strips:
+        if st["why"] == "DJP106" and st["row"] not in claimed:
+            continue  # fixed by djperf (--expect-clean): judged by judge_fixed
+        if "problem" in st:
+            reasons.append(st["problem"])
+            continue
+        sr = result.get("strips", {}).get(str(st["row"]))
+        where = f"{st['why']} at line {st['row']} ({st['method']}: {st['text']})"
+        if sr and sr.get("error"):
+            # the code fails without the lookup (a Prefetch's to_attr list): it reads it
+            if st["why"] == "DJP106":
+                reasons.append(f"{where}: claimed unused, but without it the case fails: {sr['error']}")
+            continue
+        if not sr or len(sr.get("counts", [])) != 2:
+            reasons.append(f"{where}: the run without the lookup did not complete")
+            continue
+        if not sr.get("hits"):
+            reasons.append(f"{where}: no {st['method']}() call was made from those lines")
+            continue
+        s_small, s_large = sr["counts"]
+        if st["why"] == "load-read":
+            if not s_large - s_small > large - small:
+                reasons.append(f"{where}: marked as read, but without it Django ran "
+                               f"{s_small} -> {s_large} queries (with it {small} -> {large}): "
+                               "no more growth")
+            continue
+        if s_large - s_small > large - small or s_small > small or s_large > large:
+            reasons.append(f"{where}: claimed unused, but without it Django ran {s_small} -> "
+                           f"{s_large} queries (with it {small} -> {large})")
+        elif not (s_large < large or joins(sr.get("sql", [])) < joins(result.get("sql", []))):
+            reasons.append(f"{where}: claimed unused, but without it Django runs as many "
+                           "queries and JOINs")
+        if sr.get("output") != result.get("output"):
+            reasons.append(f"{where}: claimed unused, but without it the case's output differs")
+    return reasons
+
+
 def judge(case: Case, result: dict | None, worker_error: str, findings, djperf_error: str,
           django_only: bool) -> list[str]:
     """Reasons why the case disagrees; empty when it agrees."""
@@ -375,6 +472,9 @@ def judge(case: Case, result: dict | None, worker_error: str, findings, djperf_e
         reasons.append(f"claims an N+1 but Django ran {small} -> {large} queries (does not scale)")
     if not [c for c in codes if CLAIM_KINDS.get(c) != "static"] and large != small:
         reasons.append(f"no claim (clean) but Django ran {small} -> {large} queries (scales)")
+    elif kinds - {"static", "loads-unused"} == set() and large != small:
+        reasons.append(f"claims only unused loads but Django ran {small} -> {large} queries (scales)")
+    reasons += judge_strips(case, result)
     if "fetches-rows" in kinds:
         if not any(fetches_all_rows(q) for q in result["sql"]):
             reasons.append("claims rows are fetched but no captured SELECT fetches rows without LIMIT")
@@ -525,11 +625,34 @@ def worker_main(project_dir: str, cases_json: str, out_path: str) -> None:
                     continue
                 try:
                     run_once(targets[c["id"]], client)  # warm-up: caches, lazy imports
-                    queries = run_once(targets[c["id"]], client)
+                    queries, output = run_once(targets[c["id"]], client)
                     r["counts"].append(len(queries))
                     if n == LARGE:
                         r["sql"] = queries
                         r["plans"] = query_plans(queries)
+                        r["output"] = output
+                    # The same case with one lookup taken out, per DJP106 claim / load-read.
+                    for st in c.get("strips", []):
+                        LoadStrip.install()
+                        sr = r.setdefault("strips", {}).setdefault(str(st["row"]), {"counts": []})
+                        if sr.get("error"):
+                            continue
+                        LoadStrip.active = dict(st)
+                        try:
+                            run_once(targets[c["id"]], client)
+                            LoadStrip.active["hits"] = 0
+                            s_queries, s_output = run_once(targets[c["id"]], client)
+                            hits = LoadStrip.active.get("hits", 0)
+                        except Exception as exc:  # noqa: BLE001 - the code needs the lookup
+                            sr["error"] = f"{type(exc).__name__}: {exc}"
+                            continue
+                        finally:
+                            LoadStrip.active = None
+                        sr["counts"].append(len(s_queries))
+                        sr["hits"] = hits
+                        if n == LARGE:
+                            sr["sql"] = s_queries
+                            sr["output"] = s_output
                 except Exception as exc:  # noqa: BLE001
                     r["error"] = f"{type(exc).__name__}: {exc}"
             transaction.set_rollback(True)
@@ -581,27 +704,73 @@ def resolve_case(c: dict):
     raise LookupError(f"{c['name']} is not registered with admin.site")
 
 
-def run_once(target, client) -> list[str]:
-    """Run a case in a savepoint that is rolled back; return the SQL it sent."""
+def run_once(target, client) -> tuple[list[str], str]:
+    """Run a case in a savepoint that is rolled back; return the SQL it sent and what it
+    printed (a GET: the response body)."""
     from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
+    output = ""
     with transaction.atomic(), CaptureQueriesContext(connection) as ctx:
         if target[0] == "call":
-            with open(os.devnull, "w") as devnull:
-                old = sys.stdout
-                sys.stdout = devnull
-                try:
-                    target[1]()
-                finally:
-                    sys.stdout = old
+            buf = io.StringIO()
+            old = sys.stdout
+            sys.stdout = buf
+            try:
+                target[1]()
+            finally:
+                sys.stdout = old
+            output = buf.getvalue()
         else:
             resp = client.get(target[1])
             if resp.status_code != 200:
                 raise AssertionError(f"GET {target[1]} returned {resp.status_code}")
             if getattr(resp, "render", None) and not getattr(resp, "is_rendered", True):
                 resp.render()
+            output = resp.content.decode("utf-8", "replace")
         transaction.set_rollback(True)
-    return [q["sql"] for q in ctx.captured_queries]
+    return [q["sql"] for q in ctx.captured_queries], output
+
+
+class LoadStrip:
+    """Takes one lookup out of the select_related/prefetch_related call at a place in the
+    source (file, line range, method, argument index) while active: a lookup `a__b` becomes
+    `a`, a one-segment lookup or a `Prefetch(...)` goes. The caller is the first frame outside
+    Django (managers forward to the queryset), so the strip hits that call only."""
+
+    active: dict | None = None
+    installed = False
+
+    @classmethod
+    def install(cls) -> None:
+        if cls.installed:
+            return
+        import django
+        from django.db.models.query import QuerySet
+        django_dir = os.path.dirname(django.__file__) + os.sep
+        for name in LOAD_METHODS:
+            orig = getattr(QuerySet, name)
+
+            def wrapper(self, *lookups, _orig=orig, _name=name):
+                s = cls.active
+                if s is not None and s["method"] == _name and s["index"] < len(lookups):
+                    f = sys._getframe(1)
+                    while f is not None and f.f_code.co_filename.startswith(django_dir):
+                        f = f.f_back
+                    if (f is not None and f.f_code.co_filename == s["file"]
+                            and s["first"] <= f.f_lineno <= s["last"]):
+                        s["hits"] = s.get("hits", 0) + 1
+                        lookups = list(lookups)
+                        item = lookups[s["index"]]
+                        if isinstance(item, str) and "__" in item:
+                            lookups[s["index"]] = item.rsplit("__", 1)[0]
+                        else:
+                            del lookups[s["index"]]
+                        if not lookups:
+                            return self._chain()
+                return _orig(self, *lookups)
+
+            setattr(QuerySet, name, wrapper)
+        cls.installed = True
 
 
 def make_client():
@@ -781,7 +950,8 @@ def run_worker(project: Path, cases: list[Case]) -> tuple[dict | None, str]:
         cases_path = Path(tmp) / "cases.json"
         out_path = Path(tmp) / "out.json"
         cases_path.write_text(json.dumps([
-            {"id": c.id, "module": c.module, "name": c.name, "kind": c.kind, "url": c.url}
+            {"id": c.id, "module": c.module, "name": c.name, "kind": c.kind, "url": c.url,
+             "strips": [st for st in c.strips if "problem" not in st]}
             for c in cases
         ]))
         env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
@@ -848,6 +1018,18 @@ def judge_fixed(case: Case, result: dict | None, base: dict | None) -> list[str]
     if "selects-large" in fixed and "selects-large" not in left and any(
             selects_large(q, result.get("large_columns", [])) for q in sql):
         reasons.append("fixed DJP201 claims, but a captured SELECT still selects a large column")
+    if "loads-unused" in fixed:
+        if not base or not base.get("counts") or base.get("error"):
+            reasons.append("fixed DJP106 claims, but the baseline case did not run")
+        else:
+            (b_small, b_large), (f_small, f_large) = base["counts"], result["counts"]
+            if f_small > b_small or f_large > b_large or f_large - f_small > b_large - b_small:
+                reasons.append(f"fixed DJP106 claims, but Django now runs {f_small} -> {f_large} "
+                               f"queries (before the fix: {b_small} -> {b_large})")
+            elif not (f_large < b_large or joins(sql) < joins(base.get("sql", []))):
+                reasons.append("fixed DJP106 claims, but the case runs as many queries and JOINs")
+            if result.get("output") != base.get("output"):
+                reasons.append("fixed DJP106 claims, but the case's output changed")
     if not case.claims:
         return reasons
     if not base or not base.get("counts") or base.get("error"):
@@ -872,7 +1054,8 @@ def check_project(project: Path, django_only: bool, expect_clean: set[str] | Non
             c for c in claims if not any(c in case.claims or c in case.fixed for case in cases)]
         # The unfixed project of the same name, for cases that keep other claims.
         base = REPO_ROOT / "testdata" / "projects" / project.name
-        mixed = [c for c in cases if c.fixed and c.claims]
+        mixed = [c for c in cases if c.fixed and (c.claims or any(
+            CLAIM_KINDS.get(f.code) == "loads-unused" for f in c.fixed))]
         if mixed and (base / "manage.py").is_file():
             base_cases, _, _ = discover(base)
             base_results = run_worker(base, base_cases)[0] or {}

@@ -13,6 +13,7 @@
 pub mod class;
 pub mod queryset;
 pub mod rewrite;
+pub mod unload;
 
 use crate::check::{self, CheckError, CheckOptions, CheckResult};
 use crate::diagnostic::{Applicability, Diagnostic, Edit};

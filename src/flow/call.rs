@@ -13,6 +13,7 @@ impl<'a> Analyzer<'a> {
     ) -> Value {
         let m = self.m;
         let span = self.at(e);
+        self.note_dynamic_call(func);
         if self.probe.is_some() {
             if let ExprKind::Attr { value, attr, .. } = m.kind(func) {
                 if &**attr == "update" {
@@ -54,19 +55,26 @@ impl<'a> Analyzer<'a> {
         if let ExprKind::Attr { value, attr, .. } = m.kind(func) {
             let recv = self.eval(*value);
             match recv {
-                Value::QuerySet(q) => return self.qs_call(q, attr, args, kwargs, span),
+                Value::QuerySet(q) => {
+                    self.take_qs_recv(*value, &q, attr);
+                    return self.qs_call(q, attr, args, kwargs, span);
+                }
                 Value::Instance(inst) => {
                     let (argv, kwv) = self.eval_arg_values(args, kwargs);
+                    let recv_v = Value::Instance(inst.clone());
                     if let Some(f) = self
                         .sums
                         .model_member(self.ix, inst.model, attr)
                         .filter(|_| summary::follows(attr))
                     {
                         if f.kind == FnKind::Method {
-                            let recv = Value::Instance(inst.clone());
-                            self.apply_fn(f, Some(&recv), &argv, &kwv, e);
+                            self.apply_fn(f, Some(&recv_v), &argv, &kwv, e);
+                            if self.per_row_value(&recv_v) {
+                                self.take_followed_args(f, true, args, &argv, kwargs, &kwv);
+                            }
                         }
                     }
+                    self.take_method_recv(*value, &recv_v, attr);
                     if matches!(&**attr, "save" | "delete") {
                         let per_row = inst.row.as_ref().is_some_and(|r| self.per_row(r));
                         let created = inst
@@ -89,6 +97,7 @@ impl<'a> Analyzer<'a> {
                 Value::InstanceDict(q) => {
                     self.eval_args(args, kwargs);
                     if &**attr == "values" {
+                        self.take(*value);
                         let mut q = q.clone();
                         q.cached = true;
                         q.is_list = true;
@@ -113,10 +122,13 @@ impl<'a> Analyzer<'a> {
                         for v in argv.iter().chain(kwv.iter().map(|(_, v)| v)) {
                             self.format_value(v, e);
                         }
+                        self.take_formatted_args(args, &argv, kwargs, &kwv);
                     } else if let Some(f) = self.function_summary(func) {
                         self.apply_fn(f, None, &argv, &kwv, e);
+                        self.take_followed_args(f, false, args, &argv, kwargs, &kwv);
                     } else if let Some(f) = self.self_method_summary(func) {
                         self.apply_fn(f, Some(&Value::Unknown), &argv, &kwv, e);
+                        self.take_followed_args(f, true, args, &argv, kwargs, &kwv);
                     }
                     return Value::Unknown;
                 }
@@ -132,15 +144,18 @@ impl<'a> Analyzer<'a> {
             let builtin = !self.file.scope.names.contains_key(n.as_str())
                 && !self.env.contains_key(n.as_str());
             if builtin && (n == "str" || n == "format") {
-                if let Some(v) = argv.first() {
+                if let (Some(v), Some(a)) = (argv.first(), args.first()) {
                     self.format_value(v, e);
+                    self.take_formatted(*a, v);
                 }
             } else if builtin && n == "print" {
                 for v in &argv {
                     self.format_value(v, e);
                 }
+                self.take_formatted_args(args, &argv, &[], &[]);
             } else if let Some(f) = self.function_summary(func) {
                 self.apply_fn(f, None, &argv, &kwv, e);
+                self.take_followed_args(f, false, args, &argv, kwargs, &kwv);
             }
         }
         if name
@@ -176,6 +191,7 @@ impl<'a> Analyzer<'a> {
         match short {
             b if EVALUATING_BUILTINS.contains(&b) && name == short => {
                 if let (Some(Value::QuerySet(q)), Some(a0)) = (argv.first(), args.first()) {
+                    self.take(*a0);
                     let q = q.clone();
                     if !q.values {
                         let how = match b {
@@ -212,6 +228,9 @@ impl<'a> Analyzer<'a> {
                     }
                     parts.push(match v {
                         Value::QuerySet(q) => {
+                            if let Some(a) = args.get(i) {
+                                self.take(*a);
+                            }
                             let mut q = q.clone();
                             let at = args.get(i).map_or(span, |a| self.at(*a));
                             self.evaluate_qs(&q, at, EvalHow::Iterate);
@@ -418,6 +437,7 @@ impl<'a> Analyzer<'a> {
     /// Argument `pos` (of `args`, valued `argv`) is iterated by the call.
     fn iterate_arg(&mut self, args: &[ExprId], argv: &[Value], pos: usize) {
         if let (Some(Value::QuerySet(q)), Some(a)) = (argv.get(pos), args.get(pos)) {
+            self.take(*a);
             let q = q.clone();
             self.evaluate_qs(&q, self.at(*a), EvalHow::Iterate);
             self.mark_cached(*a);
@@ -435,6 +455,16 @@ impl<'a> Analyzer<'a> {
         span: Loc,
     ) {
         if self.apply_depth >= MAX_APPLY_DEPTH {
+            // not followed: what the callee reads of the rows handed to it is not known
+            for v in recv
+                .into_iter()
+                .chain(argv)
+                .chain(kwv.iter().map(|(_, v)| v))
+            {
+                if self.per_row_value(v) {
+                    self.escape_value(v);
+                }
+            }
             return;
         }
         let handed = recv.is_some_and(|r| self.per_row_value(r))
@@ -496,6 +526,7 @@ impl<'a> Analyzer<'a> {
             self.via_call = Some(shown_call(f, recv));
         }
         for (p, v) in todo {
+            self.replay_escapes(f, p, &v);
             if let Some(tree) = f.trees.get(p) {
                 self.apply_tree(v, tree, span);
             }
@@ -516,6 +547,7 @@ impl<'a> Analyzer<'a> {
             let nv = match &v {
                 Value::Instance(inst) => {
                     if node.called {
+                        let mut followed = false;
                         if let Some(f) = self
                             .sums
                             .model_member(self.ix, inst.model, name)
@@ -523,17 +555,36 @@ impl<'a> Analyzer<'a> {
                         {
                             if matches!(f.kind, FnKind::Method | FnKind::Property) {
                                 self.apply_fn_at(f, Some(&v), &[], &[], span);
+                                followed = true;
                             }
                         }
+                        self.note_member_call(&v, inst, name, followed);
                         Value::Unknown
                     } else {
+                        if !self.known_instance_attr(&v, inst, name) {
+                            self.escape_value(&v);
+                        }
                         self.instance_attr(inst, name, span)
                     }
                 }
-                Value::QuerySet(q) if node.called => self.qs_call(q.clone(), name, &[], &[], span),
+                Value::QuerySet(q) if node.called => {
+                    self.note_qs_member(&v, q, name);
+                    self.qs_call(q.clone(), name, &[], &[], span)
+                }
+                Value::QuerySet(_) => {
+                    self.escape_value(&v);
+                    Value::Unknown
+                }
                 _ => Value::Unknown,
             };
+            if node.escapes {
+                self.escape_value(&nv);
+            }
             if let (Some((at, how)), Value::QuerySet(q)) = (&node.eval, &nv) {
+                // rows fetched in the callee: what it reads of them is not followed
+                if !matches!(how, EvalHow::Count | EvalHow::Exists) {
+                    self.escape_value(&nv);
+                }
                 self.via = Some(*at);
                 self.evaluate_qs(q, span, how.clone());
             }

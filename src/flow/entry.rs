@@ -28,6 +28,7 @@ pub fn analyze_file_hooked<'a>(
     a.hooks = hooks;
     a.block(&m.body);
     a.flush_usage();
+    a.flush_loaded();
     let at_migrate = migration_time_functions(m);
     for (fi, f) in m.functions.iter().enumerate() {
         if at_migrate[fi] {
@@ -68,6 +69,7 @@ pub fn analyze_file_hooked<'a>(
         a.fn_span = f.span;
         a.block(&f.body);
         a.flush_usage();
+        a.flush_loaded();
     }
     a.events
 }
@@ -174,6 +176,7 @@ impl<'a> QueryProbe<'a> {
         a.conds.clear();
         a.returns.clear();
         a.usage = usage::UsageState::default();
+        a.loaded = loaded::Loaded::default();
         if let (Some(model), Some(p)) = (self_model, f.params.first()) {
             a.env.insert(
                 p.name.clone(),
@@ -297,6 +300,7 @@ impl<'a> Analyzer<'a> {
             fn_body: None,
             fn_span: Span::new(0, 0),
             hooks: None,
+            loaded: loaded::Loaded::default(),
         }
     }
 

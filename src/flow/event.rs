@@ -144,6 +144,8 @@ pub enum Event {
         /// `.only(<read>)` is a valid fix (no relation is read or loaded with the rows).
         only_ok: bool,
     },
+    /// What the consumers of one row source read of its rows (see [`super::loaded`]).
+    RowsUse(super::RowsUse),
     /// `obj.save()`/`obj.delete()` per row.
     SaveInLoop {
         span: Loc,

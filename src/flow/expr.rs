@@ -6,6 +6,12 @@ impl<'a> Analyzer<'a> {
     // ------------------------------------------------------------ expressions
 
     pub fn eval(&mut self, e: ExprId) -> Value {
+        let v = self.eval_expr(e);
+        self.hold(e, &v);
+        v
+    }
+
+    fn eval_expr(&mut self, e: ExprId) -> Value {
         let m = self.m;
         match m.kind(e) {
             ExprKind::Name(n) => {
@@ -33,6 +39,7 @@ impl<'a> Analyzer<'a> {
                     }
                 }
                 self.note_id_read(*value, attr, self.at(e));
+                self.take_attr_base(*value, &base, attr);
                 self.attr(base, attr, self.at(e))
             }
             ExprKind::Call { func, .. }
@@ -48,6 +55,7 @@ impl<'a> Analyzer<'a> {
                 match base {
                     Value::QuerySet(q) if !q.values => {
                         if matches!(m.kind(*index), ExprKind::Slice(_)) {
+                            self.take(*value);
                             let mut q2 = q.clone();
                             q2.step(self.at(e));
                             q2.is_manager = false;
@@ -100,8 +108,13 @@ impl<'a> Analyzer<'a> {
                 Value::Unknown
             }
             ExprKind::BoolOp { values, .. } => {
+                let tested = self.is_truth_tested(e);
                 for v in values.iter() {
-                    self.truth(*v);
+                    let val = self.truth(*v);
+                    // the expression's value is one of the operands
+                    if !tested {
+                        self.escape_value(&val);
+                    }
                 }
                 // `qs or default` is worth one of its operands: the rows may be used.
                 self.note_operands_used(e, values);
@@ -113,9 +126,11 @@ impl<'a> Analyzer<'a> {
                 comparators,
             } => {
                 self.eval(*left);
+                self.take(*left);
                 self.note_compare(e, *left, ops, comparators);
                 for (op, c) in ops.iter().zip(comparators.iter()) {
                     let v = self.eval(*c);
+                    self.take(*c);
                     if matches!(&**op, "in" | "not in") {
                         if let Value::QuerySet(q) = &v {
                             let q = q.clone();
@@ -134,13 +149,18 @@ impl<'a> Analyzer<'a> {
             }
             ExprKind::NamedExpr { target, value } => {
                 let v = self.eval(*value);
+                self.take(*value);
                 self.env.insert(target.clone(), v.clone());
                 v
             }
-            ExprKind::Lambda { .. } => Value::Unknown,
+            ExprKind::Lambda { .. } => {
+                self.note_opaque_scope();
+                Value::Unknown
+            }
             ExprKind::FString(xs) => {
                 for x in xs.iter() {
                     let v = self.eval(*x);
+                    self.take_formatted(*x, &v);
                     self.format_value(&v, *x);
                 }
                 Value::Unknown
@@ -154,7 +174,10 @@ impl<'a> Analyzer<'a> {
                             self.format_value(v, *right);
                         }
                     }
-                    v => self.format_value(&v, *right),
+                    v => {
+                        self.take_formatted(*right, &v);
+                        self.format_value(&v, *right);
+                    }
                 }
                 Value::Unknown
             }
@@ -163,6 +186,8 @@ impl<'a> Analyzer<'a> {
                 elts,
             } => {
                 let vs = elts.iter().map(|x| self.eval(*x)).collect();
+                // the parts live on in the tuple's value, which is held itself
+                elts.iter().for_each(|x| self.take(*x));
                 Value::Tuple(vs)
             }
             _ => {
@@ -178,6 +203,7 @@ impl<'a> Analyzer<'a> {
 
     pub(super) fn comp_gen(&mut self, g: &CompFor, span: Loc) -> Value {
         let it = self.eval(g.iter);
+        self.take(g.iter);
         let kind = self.loop_kind(g.iter, &it);
         self.evaluate_iter(&it, g.iter, EvalHow::Iterate);
         let id = self.push_loop(span, kind);

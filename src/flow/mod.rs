@@ -11,6 +11,7 @@ mod entry;
 mod event;
 mod expr;
 pub mod large;
+mod loaded;
 mod probe;
 mod queryset;
 mod relation;
@@ -37,6 +38,7 @@ pub use entry::{
     probe_call, probe_function, QsSource,
 };
 pub use event::{EvalHow, Event};
+pub use loaded::RowsUse;
 pub use probe::{DictVal, Probe, ProbedArg, ProbedCall};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::rc::Rc;
@@ -121,6 +123,8 @@ pub struct Analyzer<'a> {
     fn_span: Span,
     /// What frameworks know of calls into their classes (a DRF serializer built over rows).
     hooks: Option<&'a dyn CallHooks<'a>>,
+    /// What the consumers of each row source read (see [`loaded`]).
+    loaded: loaded::Loaded,
 }
 
 /// What a framework knows about calls the interpreter cannot see into: a DRF serializer

@@ -181,6 +181,10 @@ impl<'a> Analyzer<'a> {
         let outer = self.enter_truth(e);
         let v = self.eval(e);
         self.leave_truth(outer);
+        // a truth test reads no relation of a row, and evaluates a queryset
+        if matches!(v, Value::QuerySet(_) | Value::Instance(_)) {
+            self.take(e);
+        }
         if let Value::QuerySet(q) = &v {
             if !q.is_list {
                 let q = q.clone();

@@ -39,6 +39,9 @@ impl<'a> Analyzer<'a> {
         // A `Prefetch(..., to_attr=attr)` list.
         if let Some(node) = inst.loads.nodes.get(attr) {
             if let Some(rel) = &node.to_attr_of {
+                if let Some(r) = &inst.row {
+                    self.note_path_read(r, attr);
+                }
                 let target = ix
                     .member(inst.model, rel)
                     .and_then(|mb| ix.member_target(&mb));
@@ -91,6 +94,9 @@ impl<'a> Analyzer<'a> {
         match member {
             Member::Forward(f) => {
                 let Some(target) = f.target else {
+                    if let Some(r) = &inst.row {
+                        self.note_path_unfollowed(r, attr);
+                    }
                     return Value::Unknown;
                 };
                 self.single_relation(inst, attr, target, f.null, false, span)
@@ -107,6 +113,9 @@ impl<'a> Analyzer<'a> {
             }
             Member::ManyToMany(f) | Member::GenericRelation(f) => {
                 let Some(target) = f.target else {
+                    if let Some(r) = &inst.row {
+                        self.note_path_unfollowed(r, attr);
+                    }
                     return Value::Unknown;
                 };
                 self.many_relation(inst, attr, target, None, span)
@@ -145,6 +154,9 @@ impl<'a> Analyzer<'a> {
                 .as_ref()
                 .is_some_and(|r| self.loaded_under_active_condition(r, attr));
         self.note_relation(inst, attr, span, loaded || generic);
+        if let Some(r) = &inst.row {
+            self.note_path_read(r, attr);
+        }
         let child_loads = match node {
             Some(n) => n.children.clone(),
             None if via_select_all => LoadSet {
@@ -231,6 +243,9 @@ impl<'a> Analyzer<'a> {
                     .row
                     .as_ref()
                     .is_some_and(|r| self.loaded_under_active_condition(r, attr)));
+        if let Some(r) = &inst.row {
+            self.note_path_read(r, attr);
+        }
         let mut loads = node.map(|n| n.children.clone()).unwrap_or_default();
         // what an opaque queryset loads is not known below it either
         loads.opaque |= node.is_none() && inst.loads.opaque;

@@ -45,6 +45,7 @@ impl<'a> Analyzer<'a> {
         if let Some(l) = self.loops.last_mut() {
             l.rows = matches!(it, Value::QuerySet(_));
         }
+        self.note_rows_fetched(it);
     }
 
     /// The kind of loop iterating expression `iter` whose value is `it`.
@@ -131,6 +132,12 @@ impl<'a> Analyzer<'a> {
                 }
                 if let Some(v) = value {
                     let val = self.eval(*v);
+                    if self.fn_body.is_some()
+                        && targets.iter().all(|t| loaded::binds_names(t, &val))
+                    {
+                        // local names: their reads are followed
+                        self.take(*v);
+                    }
                     self.note_assign(targets, *v);
                     for t in targets {
                         self.bind(t, val.clone());
@@ -152,6 +159,7 @@ impl<'a> Analyzer<'a> {
                 orelse,
             } => {
                 let it = self.eval(*iter);
+                self.take(*iter);
                 let kind = if crate::ast::exits_loop(body) {
                     LoopKind::Single
                 } else {
@@ -169,7 +177,11 @@ impl<'a> Analyzer<'a> {
                 }
                 self.block(body);
                 self.loops.pop();
+                let after_body = self.env.clone();
                 self.join_env(&before);
+                let joined = std::mem::take(&mut self.env);
+                self.note_join_losses(&[&after_body], &joined, span.span);
+                self.env = joined;
                 self.block(orelse);
             }
             StmtKind::While { test, body, orelse } => {
@@ -178,7 +190,11 @@ impl<'a> Analyzer<'a> {
                 self.truth(*test);
                 self.block(body);
                 self.loops.pop();
+                let after_body = self.env.clone();
                 self.join_env(&before);
+                let joined = std::mem::take(&mut self.env);
+                self.note_join_losses(&[&after_body], &joined, span.span);
+                self.env = joined;
                 self.block(orelse);
             }
             StmtKind::If { test, body, orelse }
@@ -209,6 +225,7 @@ impl<'a> Analyzer<'a> {
                 self.block(orelse);
                 self.conds.pop();
                 let joined = join_envs(&after_body, &self.env);
+                self.note_join_losses(&[&after_body, &self.env.clone()], &joined, span.span);
                 self.record_conditional_loads(&joined, &after_body, &cond);
                 let after_orelse = std::mem::take(&mut self.env);
                 self.record_conditional_loads(&joined, &after_orelse, &negated);
@@ -239,7 +256,9 @@ impl<'a> Analyzer<'a> {
                         self.eval(t);
                     }
                     self.block(&h.body);
-                    merged = join_envs(&merged, &self.env);
+                    let next = join_envs(&merged, &self.env);
+                    self.note_join_losses(&[&merged, &self.env.clone()], &next, span.span);
+                    merged = next;
                 }
                 self.env = merged;
                 self.block(finally);
@@ -257,7 +276,9 @@ impl<'a> Analyzer<'a> {
                     });
                 }
                 if let Some(m) = merged {
-                    self.env = join_envs(&m, &before);
+                    let joined = join_envs(&m, &before);
+                    self.note_join_losses(&[&m], &joined, span.span);
+                    self.env = joined;
                 }
             }
             StmtKind::Return(Some(e)) => {
@@ -271,6 +292,11 @@ impl<'a> Analyzer<'a> {
                 }
             }
             StmtKind::Other(es) | StmtKind::Raise(es) => {
+                let text = self.file.text.as_deref().unwrap_or("");
+                let head = text.get(span.span.range()).unwrap_or("");
+                if head.starts_with("global ") || head.starts_with("nonlocal ") {
+                    self.note_opaque_scope();
+                }
                 for e in es {
                     self.eval(*e);
                 }
@@ -290,11 +316,8 @@ impl<'a> Analyzer<'a> {
                     self.env.remove(&local);
                 }
             }
-            StmtKind::Return(None)
-            | StmtKind::FunctionDef(_)
-            | StmtKind::ClassDef(_)
-            | StmtKind::Break
-            | StmtKind::Continue => {}
+            StmtKind::FunctionDef(_) | StmtKind::ClassDef(_) => self.note_opaque_scope(),
+            StmtKind::Return(None) | StmtKind::Break | StmtKind::Continue => {}
         }
     }
 

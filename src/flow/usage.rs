@@ -114,6 +114,11 @@ impl Analyzer<'_> {
         self.usage.truth_expr = prev;
     }
 
+    /// Whether `e` is the expression a truth test is evaluating (`if a or b:`).
+    pub(super) fn is_truth_tested(&self, e: ExprId) -> bool {
+        self.usage.truth_expr == Some(self.at(e))
+    }
+
     /// `len(arg)` / `bool(arg)` on queryset `q`, before the walk marks it evaluated.
     pub(super) fn note_len_bool(&mut self, builtin: &str, arg: ExprId, q: &Qs, call_span: Loc) {
         let how = match builtin {

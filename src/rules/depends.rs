@@ -125,6 +125,12 @@ pub fn of_event(ix: &Index, files: &[File], ev: &Event) -> Vec<Loc> {
         Event::RowsUnused { model, .. } | Event::CountCompare { model, .. } => {
             managers(ix, files, *model)
         }
+        // which relations the rows' model has, and what its managers load
+        Event::RowsUse(u) => u.model.map_or_else(Vec::new, |m| {
+            let mut v: Vec<Loc> = self::model(ix, files, m).into_iter().collect();
+            v.extend(managers(ix, files, m));
+            v
+        }),
     };
     sort(&mut out);
     out

@@ -28,6 +28,7 @@ mod template_related_manager_in_loop;
 mod too_many_indexes;
 mod unindexed_filter;
 mod unindexed_order;
+mod unused_eager_load;
 mod unused_large_field;
 pub(crate) mod unused_noqa;
 
@@ -193,6 +194,7 @@ pub static RULES: &[Rule] = &[
     prefetch_bypassed::RULE,
     query_in_loop::RULE,
     save_in_loop::RULE,
+    unused_eager_load::RULE,
     serializer_missing_select_related::RULE,
     serializer_missing_prefetch_related::RULE,
     serializer_method_query::RULE,

@@ -87,6 +87,8 @@ pub(super) fn extract_file(fi: usize, file: &File, ix: &Index) -> (Vec<FnSummary
             },
             env: HashMap::default(),
             trees: vec![Access::default(); params.len()],
+            escaped: vec![Vec::new(); params.len()],
+            nonvalue: None,
             passes: Vec::new(),
             holes: Holes::of(m, &f.body, f.span.end),
             mentions_model: false,
@@ -122,11 +124,13 @@ pub(super) fn extract_file(fi: usize, file: &File, ix: &Index) -> (Vec<FnSummary
                 .and_then(|c| ix.model_by_qual(c)),
         });
         called.append(&mut x.called);
+        let escaped = x.escaped;
         out.push(FnSummary {
             qual,
             kind,
             params,
             trees: x.trees,
+            escaped,
             query: None,
             passes: x.passes,
             probe,
@@ -146,6 +150,11 @@ struct Extract<'a> {
     /// Local names bound to a parameter path.
     env: HashMap<Box<str>, Chain>,
     trees: Vec<Access>,
+    /// Per parameter, paths whose values escape where no tree node records it.
+    escaped: Vec<Vec<Vec<Box<str>>>>,
+    /// The expression about to be walked is used only for what is read of it (a statement
+    /// of its own, a value assigned to a local name, a comparison operand): not an escape.
+    nonvalue: Option<ExprId>,
     passes: Vec<Pass>,
     /// The parts of the body that may not run on a call.
     holes: Holes,
@@ -223,9 +232,21 @@ impl Extract<'_> {
             return;
         }
         match k {
-            StmtKind::Expr(e) | StmtKind::Return(Some(e)) => self.expr(*e, None, 0),
+            StmtKind::Expr(e) => {
+                self.nonvalue = Some(*e);
+                self.expr(*e, None, 0);
+            }
+            StmtKind::Return(Some(e)) => self.expr(*e, None, 0),
             StmtKind::Assign { targets, value } => {
                 if let Some(v) = value {
+                    // `x = b.author`: `x` is followed as the path (not for a method's result)
+                    let alias = targets.iter().all(|t| matches!(t, Target::Name(..)))
+                        && self
+                            .chain(*v)
+                            .is_some_and(|(_, p)| p.iter().all(|(_, called)| !called));
+                    if alias {
+                        self.nonvalue = Some(*v);
+                    }
                     self.expr(*v, None, 0);
                     let chain = self
                         .chain(*v)
@@ -344,13 +365,48 @@ impl Extract<'_> {
             return;
         };
         if tree.count() >= MAX_NODES {
+            self.lose(*p, path);
             return;
         }
         let always = !self.holes.covers(at.span);
-        if let Some(node) = tree.node_mut(path, at, always) {
-            if let Some(h) = how {
-                node.eval.get_or_insert((at, h));
+        match tree.node_mut(path, at, always) {
+            Some(node) => {
+                if let Some(h) = how {
+                    node.eval.get_or_insert((at, h));
+                }
             }
+            None => self.lose(*p, path),
+        }
+    }
+
+    /// The value at `path` below parameter `p` is used beyond reading it.
+    fn mark_escape(&mut self, (p, path): &Chain) {
+        let Some(tree) = self.trees.get_mut(usize::from(*p)) else {
+            return;
+        };
+        let mut cur = Some(tree);
+        for (name, _) in path {
+            cur = cur.and_then(|n| n.children.get_mut(name));
+        }
+        match cur {
+            Some(node) => node.escapes = true,
+            None => self.lose(*p, path),
+        }
+    }
+
+    /// What is read at `path` below parameter `p` is not kept in the tree: the value there
+    /// (cut at its first called segment) escapes.
+    fn lose(&mut self, p: u8, path: &Path) {
+        let Some(list) = self.escaped.get_mut(usize::from(p)) else {
+            return;
+        };
+        let names: Vec<Box<str>> = path
+            .iter()
+            .take_while(|(_, called)| !called)
+            .map(|(n, _)| n.clone())
+            .collect();
+        if !list.contains(&names) && list.len() < MAX_NODES {
+            list.push(names);
         }
     }
 
@@ -405,10 +461,16 @@ impl Extract<'_> {
             return;
         }
         let m = self.m;
+        // Used as a value (not only read, tested or counted): it may escape.
+        let value_use = self.nonvalue.take() != Some(e)
+            && !matches!(how, Some(EvalHow::Exists | EvalHow::Count));
         if matches!(m.kind(e), ExprKind::Attr { .. } | ExprKind::Call { .. }) {
             if let Some(c) = self.chain(e) {
                 let at = self.loc(e);
                 self.record(&c, at, how);
+                if value_use {
+                    self.mark_escape(&c);
+                }
                 // `self.helper(b)`: the receiver and the arguments are handed to the method
                 if let ExprKind::Call { func, args, kwargs } = m.kind(e) {
                     if let Some((callee, true)) = self.callee(*func) {
@@ -435,8 +497,22 @@ impl Extract<'_> {
         }
         match m.kind(e) {
             ExprKind::Name(n) => {
+                if value_use {
+                    if let Some(c) = self.chain(e) {
+                        self.mark_escape(&c);
+                    }
+                }
                 if !self.mentions_model && !self.holes.covers(m.span(e)) {
                     self.note_name(n, "");
+                }
+            }
+            ExprKind::Compare {
+                left, comparators, ..
+            } => {
+                // `==`, `is`, `in` compare keys (or identities): nothing escapes
+                for x in std::iter::once(left).chain(comparators.iter()) {
+                    self.nonvalue = Some(*x);
+                    self.expr(*x, None, depth + 1);
                 }
             }
             ExprKind::Attr { value, attr, .. } => {
@@ -592,6 +668,12 @@ impl Extract<'_> {
             ExprKind::BoolOp { values, .. } => {
                 for v in values.iter() {
                     self.expr(*v, Some(EvalHow::Exists), depth + 1);
+                    // `a or b` is worth one of its operands: used as a value, they escape
+                    if value_use {
+                        if let Some(c) = self.chain(*v) {
+                            self.mark_escape(&c);
+                        }
+                    }
                 }
             }
             ExprKind::Comp {

@@ -62,6 +62,10 @@ pub struct Access {
     /// The path is read on every call of the function (not only in a branch or after an early
     /// return, see [`super::always`]).
     pub always: bool,
+    /// The value at this path is used beyond reading it (returned, stored, put in a
+    /// container, handed to a call the summary does not follow): whatever it is, anything
+    /// below it may be read by code djperf does not see.
+    pub escapes: bool,
 }
 
 impl Access {
@@ -85,6 +89,10 @@ impl Access {
             self.called = true;
             changed = true;
         }
+        if other.escapes && !self.escapes {
+            self.escapes = true;
+            changed = true;
+        }
         if self.eval.is_none() && other.eval.is_some() {
             self.eval.clone_from(&other.eval);
             changed = true;
@@ -100,6 +108,10 @@ impl Access {
                 *budget = budget.saturating_sub(1);
                 fresh.merge(v, depth + 1, budget, always);
                 self.children.insert(k.clone(), fresh);
+                changed = true;
+            } else if !self.escapes {
+                // reads past the bound are not kept: what they read is not known
+                self.escapes = true;
                 changed = true;
             }
         }
@@ -139,7 +151,10 @@ impl Access {
     ) -> bool {
         let before = self.count();
         if before >= MAX_NODES {
-            return false;
+            // the callee's reads are not kept: the whole value counts as escaped
+            let changed = !self.escapes;
+            self.escapes = true;
+            return changed;
         }
         let was_always = self.node_at(prefix).is_some_and(|n| n.always);
         let Some(node) = self.node_mut(prefix, at, always) else {
@@ -211,6 +226,10 @@ pub struct FnSummary {
     pub params: Vec<Box<str>>,
     /// One tree per parameter in `params`.
     pub trees: Vec<Access>,
+    /// Per parameter: attribute paths below it (called segments left out) whose values
+    /// reach code the trees do not describe (a callee djperf has no summary for, a path past
+    /// the bounds). Like [`Access::escapes`], anything below them may be read.
+    pub escaped: Vec<Vec<Vec<Box<str>>>>,
     /// A query run on every call, not rooted at a parameter (those are in `trees`).
     pub query: Option<OwnQuery>,
     passes: Vec<Pass>,
@@ -239,6 +258,44 @@ impl FnSummary {
 
     pub fn param_for_kw(&self, name: &str) -> Option<usize> {
         self.params.iter().position(|p| &**p == name)
+    }
+
+    /// Record that the value at `prefix` + `path` below parameter `param` escapes (the
+    /// prefix cut at its first called segment). Returns whether it is new.
+    fn escape_path(
+        &mut self,
+        param: usize,
+        prefix: &[(Box<str>, bool)],
+        path: &[Box<str>],
+    ) -> bool {
+        let Some(list) = self.escaped.get_mut(param) else {
+            return false;
+        };
+        let mut full: Vec<Box<str>> = Vec::new();
+        let mut cut = false;
+        for (name, called) in prefix {
+            if *called {
+                cut = true;
+                break;
+            }
+            full.push(name.clone());
+        }
+        if !cut {
+            full.extend(path.iter().cloned());
+        }
+        if list.contains(&full) {
+            return false;
+        }
+        if list.len() >= MAX_NODES {
+            // too many: the whole parameter escapes
+            if list.iter().any(Vec::is_empty) {
+                return false;
+            }
+            list.push(Vec::new());
+            return true;
+        }
+        list.push(full);
+        true
     }
 }
 
@@ -414,6 +471,10 @@ impl Summaries {
         let passes = std::mem::take(&mut self.fns[f].passes);
         for p in &passes {
             let Some(&g) = self.by_qual.get(&p.callee) else {
+                // an unknown callee: what it does with the values handed to it is unknown
+                for (_, param, prefix) in &p.args {
+                    changed |= self.fns[f].escape_path(usize::from(*param), prefix, &[]);
+                }
                 continue;
             };
             if p.always && self.fns[f].query.is_none() {
@@ -428,9 +489,17 @@ impl Summaries {
                     ArgPos::Pos(i) => (*i < callee.params.len()).then_some(*i),
                     ArgPos::Kw(k) => callee.param_for_kw(k),
                 };
-                let Some(j) = j else { continue };
+                let Some(j) = j else {
+                    // `*args`/`**kwargs`: not followed
+                    changed |= self.fns[f].escape_path(usize::from(*param), prefix, &[]);
+                    continue;
+                };
                 let sub = callee.trees[j].clone();
-                if sub.children.is_empty() && sub.eval.is_none() {
+                let sub_escaped = callee.escaped.get(j).cloned().unwrap_or_default();
+                for path in &sub_escaped {
+                    changed |= self.fns[f].escape_path(usize::from(*param), prefix, path);
+                }
+                if sub.children.is_empty() && sub.eval.is_none() && !sub.escapes {
                     continue;
                 }
                 let at = p.at;

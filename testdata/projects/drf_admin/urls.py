@@ -33,4 +33,5 @@ urlpatterns = [
     path("api/book-review-given/", views.BookReviewGivenList.as_view()),
     path("api/book-labels-ok/", views.BookLabelListOk.as_view()),
     path("api/authors/<int:pk>/stats/", views.AuthorStatsDetail.as_view()),
+    path("api/book-titles-and-authors/", views.BookTitlesAndAuthors.as_view()),
 ]

@@ -36,4 +36,5 @@ urlpatterns = [
     path("books/numbered/fast/", views.books_numbered_fast),
     path("books/pairs/", views.book_author_pairs),
     path("books/pairs/fast/", views.book_author_pairs_fast),
+    path("authors/looped/", views.author_list_looped),
 ]

@@ -74,7 +74,7 @@ class ProlificAuthorAdmin(admin.ModelAdmin):
     list_select_related = ["publisher"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("book_set")
+        return super().get_queryset(request).prefetch_related("book_set")  # load-read
 
     def book_count(self, obj):
         return obj.book_set.count()

@@ -1,5 +1,7 @@
 from django.conf import settings
 from rest_framework import generics
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from books.models import Article, Author, Book
 from books.serializers import (
@@ -228,3 +230,13 @@ class BookSourceBranchList(generics.ListAPIView):
         else:
             books = Book.objects.order_by("title")
         return books
+
+
+# DJP106 near miss: the loop reads titles only, the serializer of the same rows reads the
+# author.
+# oracle: get /api/book-titles-and-authors/
+class BookTitlesAndAuthors(APIView):
+    def get(self, request):
+        books = Book.objects.select_related("author")  # load-read
+        titles = [book.title for book in books]
+        return Response({"titles": titles, "books": BookSourceSerializer(books, many=True).data})

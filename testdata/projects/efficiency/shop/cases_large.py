@@ -98,7 +98,7 @@ def case_init_reads_large_field():
 
 
 def case_select_related_unused():
-    for article in Article.objects.select_related("author"):  # expect: DJP201
+    for article in Article.objects.select_related("author"):  # expect: DJP201, DJP106
         print(article.title)
 
 

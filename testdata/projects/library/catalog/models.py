@@ -64,6 +64,11 @@ class Book(models.Model):
     def __str__(self):
         return self.title
 
+    def credited_publisher(self):
+        # `a or b` is one of its operands: what is read below it is read on either
+        person = self.editor or self.author
+        return person.publisher.name
+
 
 class BookDetail(models.Model):
     book = models.OneToOneField(Book, on_delete=models.CASCADE, related_name="detail")
@@ -82,3 +87,12 @@ class Review(models.Model):
     body = models.TextField()
 
     objects = ReviewManager()
+
+
+# The target's name is computed: djperf does not know the related model.
+SHELF_OWNER_MODEL = "catalog." + "Publisher"
+
+
+class Shelf(models.Model):
+    name = models.CharField(max_length=50)
+    owner = models.ForeignKey(SHELF_OWNER_MODEL, on_delete=models.CASCADE)

@@ -227,3 +227,12 @@ def book_lines(request):
 def book_lines_fast(request):
     books = Book.objects.select_related("author__publisher")
     return render(request, "shop/book_lines.html", {"books": books})
+
+
+# DJP106 near miss: the loop reads no relation, the template rendered with the same rows
+# reads the publisher.
+# oracle: get /authors/looped/
+def author_list_looped(request):
+    authors = Author.objects.select_related("publisher")  # load-read
+    names = [author.name for author in authors]
+    return render(request, "shop/authors.html", {"title": ", ".join(names), "authors": authors})
