@@ -295,7 +295,9 @@ impl Session {
         let events = if file.in_migrations || !rules.iter().any(|r| r.reads.code) {
             Vec::new()
         } else {
-            flow::analyze_file_with(&self.index, &self.summaries, file)
+            let py = &self.files[..self.python];
+            let hooks = self.facts.hooks(&self.index, &self.summaries, py);
+            flow::analyze_file_hooked(&self.index, &self.summaries, file, Some(&hooks))
         };
         let with_templates = self.setup.cwd.is_some();
         let cx = Context {

@@ -42,7 +42,8 @@ impl<'a> Analyzer<'a> {
         if let Some(h) = self.hooks {
             if let Some(d) = m.dotted(func) {
                 let first = d.split('.').next().unwrap_or("");
-                if !self.env.contains_key(first) {
+                let last = d.rsplit('.').next().unwrap_or("");
+                if !self.env.contains_key(first) && h.may_handle(last) {
                     let q = self.ix.resolve_alias(&self.ix.qualify_in(self.file, &d));
                     if h.handles(&q) {
                         let (argv, kwv) = self.eval_arg_values(args, kwargs);

@@ -12,8 +12,20 @@ pub fn analyze_file(ix: &Index, file: &File) -> Vec<Event> {
 /// Analyse every function and the module body of a file, following rows into the functions
 /// that `sums` summarises.
 pub fn analyze_file_with(ix: &Index, sums: &Summaries, file: &File) -> Vec<Event> {
+    analyze_file_hooked(ix, sums, file, None)
+}
+
+/// [`analyze_file_with`], letting `hooks` answer calls into a framework's classes (a DRF
+/// serializer built over rows in a function: the rows are walked through its fields).
+pub fn analyze_file_hooked<'a>(
+    ix: &'a Index,
+    sums: &'a Summaries,
+    file: &'a File,
+    hooks: Option<&'a dyn CallHooks<'a>>,
+) -> Vec<Event> {
     let m = &file.ast;
     let mut a = Analyzer::new(ix, file, sums);
+    a.hooks = hooks;
     a.block(&m.body);
     a.flush_usage();
     a.flush_loaded();
@@ -210,8 +222,20 @@ pub enum QsSource {
 /// `self.queryset` and `super().get_queryset()` stand for. Every `return` must yield a queryset
 /// of one model; the loads are those common to all of them.
 pub fn class_queryset(ix: &Index, file: &File, src: QsSource, inherited: Option<Qs>) -> Option<Qs> {
+    class_queryset_assuming(ix, file, src, inherited, None)
+}
+
+/// [`class_queryset`] on the path where `assume` gives the value of conditions.
+pub fn class_queryset_assuming(
+    ix: &Index,
+    file: &File,
+    src: QsSource,
+    inherited: Option<Qs>,
+    assume: Option<Assume>,
+) -> Option<Qs> {
     let mut a = Analyzer::new(ix, file, &NO_SUMMARIES);
     a.self_qs = inherited.map(Value::QuerySet);
+    a.assume = assume;
     let values = match src {
         QsSource::Expr(e) => vec![a.eval(e)],
         QsSource::Method(f) => {
@@ -269,6 +293,7 @@ impl<'a> Analyzer<'a> {
             apply_cond: false,
             fn_class: None,
             self_qs: None,
+            assume: None,
             returns: Vec::new(),
             probe: None,
             rows_through_single: false,

@@ -34,7 +34,8 @@ use crate::source::{Loc, Span};
 use entry::is_super_call;
 pub(crate) use entry::QueryProbe;
 pub use entry::{
-    analyze_file, analyze_file_with, class_queryset, probe_call, probe_function, QsSource,
+    analyze_file, analyze_file_hooked, analyze_file_with, class_queryset, class_queryset_assuming,
+    probe_call, probe_function, QsSource,
 };
 pub use event::{EvalHow, Event};
 pub use loaded::RowsUse;
@@ -106,6 +107,9 @@ pub struct Analyzer<'a> {
     fn_class: Option<String>,
     /// What `self.queryset` and `super().get_queryset()` stand for (a class's own queryset).
     self_qs: Option<Value>,
+    /// The value of conditions the caller knows on the path it walks (a DRF view's queryset
+    /// built for its list action: `self.action == "list"`); `None`: unknown.
+    pub(crate) assume: Option<Assume>,
     /// The values of `return` statements seen (for [`class_queryset`]).
     returns: Vec<Value>,
     /// Set for a probed walk (views → templates).
@@ -126,7 +130,15 @@ pub struct Analyzer<'a> {
 /// What a framework knows about calls the interpreter cannot see into: a DRF serializer
 /// constructed with `many=True` iterates its rows and reads what its fields read. Frameworks
 /// implement it; the interpreter only asks (the flow layer knows no framework).
+/// Whether a condition holds on the walked path (`None`: unknown).
+pub type Assume = fn(&crate::ast::Module, ExprId) -> Option<bool>;
+
 pub trait CallHooks<'a> {
+    /// Whether a callee whose dotted name ends in `name` may be the framework's (a cheap
+    /// test before the name is qualified).
+    fn may_handle(&self, _name: &str) -> bool {
+        true
+    }
     /// Whether calls of this qualified callee are the framework's.
     fn handles(&self, callee: &str) -> bool;
     /// The value of the call `callee(argv, kwv)` at `at`; it may drive `an` over the rows

@@ -247,9 +247,12 @@ impl<'a> Analyzer<'a> {
             self.note_path_read(r, attr);
         }
         let mut loads = node.map(|n| n.children.clone()).unwrap_or_default();
+        // what an opaque queryset loads is not known below it either
+        loads.opaque |= node.is_none() && inst.loads.opaque;
         if let Some(fk) = known_parent {
-            // Django sets the parent on rows fetched through its reverse manager.
-            loads.nodes.entry(fk).or_default();
+            // Django sets the parent on rows fetched through its reverse manager: one object
+            // shared by every row, so what is read through it is read once, not per row.
+            loads.nodes.entry(fk).or_default().children.opaque = true;
         }
         Value::QuerySet(Qs {
             model: target,

@@ -197,6 +197,14 @@ impl<'a> Analyzer<'a> {
                 self.env = joined;
                 self.block(orelse);
             }
+            StmtKind::If { test, body, orelse }
+                if self.assume.and_then(|f| f(self.m, *test)).is_some() =>
+            {
+                // a condition the caller knows the value of on this path: one branch runs
+                self.truth(*test);
+                let holds = self.assume.and_then(|f| f(self.m, *test)) == Some(true);
+                self.block(if holds { body } else { orelse });
+            }
             StmtKind::If { test, body, orelse } => {
                 self.truth(*test);
                 let before = self.env.clone();

@@ -5,6 +5,7 @@
 
 pub mod admin;
 pub mod drf;
+pub(crate) mod meta;
 pub mod templates;
 pub mod views;
 

@@ -47,6 +47,10 @@ impl LoadSet {
 
     /// Keep only what both sets load (a relation counts as loaded only if loaded on every path).
     pub fn intersect(&self, other: &LoadSet) -> LoadSet {
+        // What an opaque path loads is not known: the other path decides what is missing.
+        if self.opaque != other.opaque {
+            return if self.opaque { other } else { self }.clone();
+        }
         // A field counts as deferred only if it is deferred on every path.
         let only = match (&self.only, &other.only) {
             (Some(a), Some(b)) => Some(a.union(b).cloned().collect()),
@@ -227,8 +231,19 @@ pub fn apply_method(
                             .map(|k| k.value)
                             .or_else(|| pargs.get(2).copied())
                             .and_then(|e| m.str_value(e));
-                        let (inner_loads, inner_ordered) =
-                            qs.and_then(&mut *inner).unwrap_or_default();
+                        // a queryset djperf cannot evaluate may load anything below
+                        let (inner_loads, inner_ordered) = match qs {
+                            Some(q) => inner(q).unwrap_or_else(|| {
+                                (
+                                    LoadSet {
+                                        opaque: true,
+                                        ..LoadSet::default()
+                                    },
+                                    false,
+                                )
+                            }),
+                            None => Default::default(),
+                        };
                         // The prefix is prefetched normally; the last segment lands under its
                         // own name, or in a list attribute named by `to_attr`.
                         let (prefix, rel) = match lookup.rsplit_once("__") {

@@ -57,8 +57,11 @@ join costs them little and changes no result. Safe (unsafe on a `select_for_upda
 queryset, as for DJP101); no fix after a bare `select_related()`.
 
 ## Known problems
-Only literal `queryset =`/`get_queryset()` chains and serializer classes named by
-`serializer_class` or returned by `get_serializer_class()` are followed. Views that only
+Only `queryset =`/`get_queryset()` chains djperf can evaluate name missing relations (a
+queryset built by code it cannot follow reports queries per row only), and serializer classes
+named by `serializer_class` or returned by `get_serializer_class()` are followed. When
+`get_queryset()` returns differently loaded querysets on paths that `get_serializer_class()`
+pairs with different serializers, the relations common to every path are used. Views that only
 retrieve, update, create or destroy one object (no list action) are reported only for reads
 nested under a many-valued relation, the one place their queries repeat.
 "#;

@@ -135,7 +135,7 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
 fn serializer_views(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
     let ix = cx.index;
     for v in cx.facts.views.iter().filter(|v| v.qs.file == cx.file.id) {
-        if v.detail_only || v.qs.loads.only.is_some() {
+        if v.detail_only || v.qs.loads.only.is_some() || v.qs.loads.opaque {
             continue;
         }
         let sers: Vec<&crate::frameworks::drf::Serializer> = v

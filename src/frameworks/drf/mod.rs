@@ -22,6 +22,7 @@ mod walk;
 pub use serializers::{Field, FieldRead, Serializer};
 pub(crate) use views::eval_qs;
 pub use views::{ListQs, View};
+pub(crate) use walk::Walker;
 
 use super::Observation;
 use crate::ast::{ExprId, ExprKind, Module};
@@ -54,6 +55,10 @@ pub struct Facts {
     /// What the per-row code of views and admins observed (serializer fields walked over a
     /// view's rows, admin columns over a changelist's rows).
     pub observations: Vec<Observation>,
+    /// The serializers by qualified name.
+    by_qual: HashMap<String, usize>,
+    /// Serializers some code constructs with `many=True`.
+    many: rustc_hash::FxHashSet<usize>,
 }
 
 /// Build the DRF and admin facts from every project file, and walk every view's serializers
@@ -61,22 +66,32 @@ pub struct Facts {
 /// anywhere in the project.
 pub fn build(files: &[File], ix: &Index, sums: &Summaries) -> Facts {
     let classes = Classes::new(&ix.classes, files);
-    let mut quals: Vec<String> = classes
+    let model_root = |q: &str| is_serializer_root(q) || external_model_serializer(&classes, q);
+    let mut quals: Vec<(String, bool)> = classes
         .quals()
-        .filter(|q| classes.mro(q, &is_serializer_root).reached)
-        .map(str::to_owned)
+        .filter_map(|q| {
+            if classes.mro(q, &model_root).reached {
+                Some((q.to_owned(), false))
+            } else if classes.mro(q, &is_plain_serializer_root).reached {
+                Some((q.to_owned(), true))
+            } else {
+                None
+            }
+        })
         .collect();
     quals.sort();
-    quals.dedup();
+    quals.dedup_by(|a, b| a.0 == b.0);
     let by_qual: HashMap<String, usize> = quals
         .iter()
         .enumerate()
-        .map(|(i, q)| (q.clone(), i))
+        .map(|(i, (q, _))| (q.clone(), i))
         .collect();
     let serializers = serializers::declare(&classes, ix, &quals, &by_qual);
     let views = views::build_views(&classes, &by_qual, ix);
-    let walker = walk::Walker::new(ix, sums, files, &serializers, &by_qual);
+    let many = constructed_many(files, ix, &by_qual);
+    let walker = walk::Walker::new(ix, sums, files, &serializers, &by_qual, &many);
     let mut observations = walker.views(&views);
+    drop(walker);
     let (admins, admin_obs) = super::admin::build(&classes, ix, sums);
     observations.extend(admin_obs);
     Facts {
@@ -84,6 +99,28 @@ pub fn build(files: &[File], ix: &Index, sums: &Summaries) -> Facts {
         views: views.into_iter().map(|(v, _)| v).collect(),
         admins,
         observations,
+        by_qual,
+        many,
+    }
+}
+
+impl Facts {
+    /// What the interpreter asks when a function calls a serializer of the project
+    /// (`BookSerializer(books, many=True)`): its fields walked over the rows handed to it.
+    pub(crate) fn hooks<'s>(
+        &'s self,
+        ix: &'s Index,
+        sums: &'s Summaries,
+        files: &'s [File],
+    ) -> Walker<'s> {
+        walk::Walker::new(
+            ix,
+            sums,
+            files,
+            &self.serializers,
+            &self.by_qual,
+            &self.many,
+        )
     }
 }
 
@@ -170,6 +207,55 @@ pub fn first_missing(ix: &Index, model: ModelId, loads: &LoadSet, path: &[Seg]) 
 
 fn is_serializer_root(q: &str) -> bool {
     crate::django::SERIALIZER_ROOTS.contains(&q)
+}
+
+/// DRF's plain `Serializer`: it serializes its declared fields only.
+fn is_plain_serializer_root(q: &str) -> bool {
+    q == "rest_framework.serializers.Serializer"
+}
+
+/// A base class from outside the project whose name says it is a model serializer
+/// (`i18nfield.rest_framework.I18nAwareModelSerializer`,
+/// `rest_flex_fields.FlexFieldsModelSerializer`): libraries that extend DRF's
+/// `ModelSerializer` keep its name and its `Meta.model`/`Meta.fields`.
+fn external_model_serializer(classes: &Classes<'_>, q: &str) -> bool {
+    classes.class(q).is_none()
+        && !q.starts_with("rest_framework.")
+        && q.contains('.')
+        && q.rsplit('.')
+            .next()
+            .is_some_and(|n| n.ends_with("ModelSerializer"))
+}
+
+/// The serializers some code constructs with `many=True` (`TagSerializer(tags, many=True)`,
+/// a nested `TagSerializer(many=True)` field): they serialize many objects somewhere.
+fn constructed_many(
+    files: &[File],
+    ix: &Index,
+    by_qual: &HashMap<String, usize>,
+) -> rustc_hash::FxHashSet<usize> {
+    let mut out = rustc_hash::FxHashSet::default();
+    for f in files.iter().filter(|f| !f.builtin && !f.template) {
+        let m = &f.ast;
+        for e in &m.exprs {
+            let ExprKind::Call { func, kwargs, .. } = &e.kind else {
+                continue;
+            };
+            let many = kwargs.iter().any(|k| {
+                k.name.as_deref() == Some("many")
+                    && matches!(m.kind(k.value), ExprKind::Const(crate::ast::Const::True))
+            });
+            if !many {
+                continue;
+            }
+            if let Some(d) = m.dotted(*func) {
+                if let Some(i) = by_qual.get(&ix.resolve_alias(&f.scope.qualify(&d))) {
+                    out.insert(*i);
+                }
+            }
+        }
+    }
+    out
 }
 
 fn is_any_serializer_root(q: &str) -> bool {

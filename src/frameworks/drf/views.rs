@@ -2,7 +2,7 @@
 
 use super::{is_detail_root, is_list_root, is_view_root, Classes};
 use crate::ast::{ExprId, ExprKind, Module, StmtKind};
-use crate::flow::{class_queryset, Qs, QsSource};
+use crate::flow::{class_queryset, class_queryset_assuming, Qs, QsSource};
 use crate::index::effects::LoadSet;
 use crate::index::{Index, ModelId};
 use crate::project::{File, FileId};
@@ -65,9 +65,28 @@ pub(super) fn build_views(
         if !reached {
             continue;
         }
-        let Some(qs) = view_queryset(classes, &mro, 0, ix) else {
+        let Some(qs) =
+            view_queryset(classes, &mro, 0, ix).or_else(|| unknown_rows(classes, &mro, ix))
+        else {
             continue;
         };
+        // `filter_queryset(self, queryset)` that builds its own rows, ignoring the queryset it
+        // is given: the view's queryset is not what is serialized
+        if classes
+            .lookup_method(&mro, "filter_queryset")
+            .is_some_and(|(f, fid)| ignores_param(f, fid, 1))
+        {
+            continue;
+        }
+        // `queryset = Model.objects.none()` with no `get_queryset()`: no rows (a placeholder
+        // for the router's name)
+        if classes.lookup_method(&mro, "get_queryset").is_none()
+            && classes
+                .lookup_attr(&mro, "queryset")
+                .is_some_and(|(f, e)| f.ast.is_method_call(f.ast.span(e), &["none"]))
+        {
+            continue;
+        }
         let mut serializers = Vec::new();
         let mut add = |f: &File, e: ExprId| {
             if let Some(d) = f.ast.dotted(e) {
@@ -107,9 +126,15 @@ pub(super) fn build_views(
         }
         let (file, ..) = classes.class(q).expect("indexed class");
         // A view defining `list` itself, or reaching no known DRF class, counts as listing.
-        let lists = classes.mro(q, &is_list_root).reached
-            || classes.lookup_method(&mro, "list").is_some()
-            || !classes.mro(q, &is_detail_root).reached;
+        // `http_method_names` without "get": it never lists (a POST answers with one object)
+        let gets = classes
+            .lookup_attr(&mro, "http_method_names")
+            .and_then(|(f, e)| super::str_list(&f.ast, e))
+            .is_none_or(|l| l.iter().any(|(m, _)| m == "get"));
+        let lists = gets
+            && (classes.mro(q, &is_list_root).reached
+                || classes.lookup_method(&mro, "list").is_some()
+                || !classes.mro(q, &is_detail_root).reached);
         out.push((
             View {
                 qual: q.to_owned(),
@@ -158,7 +183,89 @@ pub(crate) fn view_queryset(
     };
     let (f, fid) = classes.method(&mro[i], "get_queryset")?;
     let inherited = view_queryset(classes, mro, i + 1, ix);
-    eval_qs(ix, f, QsSource::Method(fid), inherited)
+    if dynamic_loads(f, QsSource::Method(fid)) {
+        return None;
+    }
+    // only a viewset has `self.action`
+    let assume = is_viewset(classes, mro).then_some(listing_action as crate::flow::Assume);
+    class_queryset_assuming(ix, f, QsSource::Method(fid), inherited, assume)
+}
+
+/// Whether a class of the MRO extends one of DRF's viewsets (which set `self.action`).
+fn is_viewset(classes: &Classes<'_>, mro: &[String]) -> bool {
+    mro.iter()
+        .filter_map(|q| classes.table.get(q))
+        .flat_map(|c| c.bases.iter())
+        .any(|b| b.starts_with("rest_framework.viewsets."))
+}
+
+/// What a view's code tests about the request it answers while it lists: `self.action`
+/// is `"list"` (`if self.action == "list": qs = qs.select_related(...)`, also through
+/// `getattr(self, "action", None)`, `!=` and `in (...)`).
+fn listing_action(m: &Module, e: ExprId) -> Option<bool> {
+    let ExprKind::Compare {
+        left,
+        ops,
+        comparators,
+    } = m.kind(e)
+    else {
+        return None;
+    };
+    let [op] = &ops[..] else { return None };
+    let [right] = &comparators[..] else {
+        return None;
+    };
+    let is_action = |x: ExprId| match m.kind(x) {
+        ExprKind::Attr { value, attr, .. } => {
+            &**attr == "action" && matches!(m.kind(*value), ExprKind::Name(n) if &**n == "self")
+        }
+        ExprKind::Call { func, args, .. } => {
+            m.dotted(*func).as_deref() == Some("getattr")
+                && args.len() >= 2
+                && matches!(m.kind(args[0]), ExprKind::Name(n) if &**n == "self")
+                && m.str_value(args[1]) == Some("action")
+        }
+        _ => false,
+    };
+    let other = if is_action(*left) {
+        *right
+    } else if is_action(*right) && matches!(&**op, "==" | "!=") {
+        *left
+    } else {
+        return None;
+    };
+    let hit = match (&**op, m.kind(other)) {
+        ("==" | "!=", _) => m.str_value(other).map(|s| s == "list"),
+        ("in" | "not in", ExprKind::Seq { elts, .. }) => {
+            let names: Option<Vec<&str>> = elts.iter().map(|x| m.str_value(*x)).collect();
+            names.map(|n| n.contains(&"list"))
+        }
+        _ => None,
+    }?;
+    Some(if matches!(&**op, "!=" | "not in") {
+        !hit
+    } else {
+        hit
+    })
+}
+
+/// The rows of a view whose queryset is built in ways djperf cannot follow (computed
+/// `select_related(*fields)`, a call it cannot see into): the model its `get_queryset()` or
+/// `queryset =` gives, loading relations djperf cannot name (`opaque`). Queries per row are
+/// still known; missing relations are not claimed.
+fn unknown_rows(classes: &Classes<'_>, mro: &[String], ix: &Index) -> Option<Qs> {
+    let attr = classes
+        .lookup_attr(mro, "queryset")
+        .and_then(|(af, ae)| class_queryset(ix, af, QsSource::Expr(ae), None));
+    let own = classes
+        .lookup_method(mro, "get_queryset")
+        .and_then(|(f, fid)| class_queryset(ix, f, QsSource::Method(fid), attr.clone()));
+    let mut q = own.or(attr)?;
+    q.loads = LoadSet {
+        opaque: true,
+        ..LoadSet::default()
+    };
+    Some(q)
 }
 
 /// Evaluate a class's queryset with the interpreter (`inherited`: what `super()` and
@@ -185,5 +292,21 @@ fn dynamic_loads(f: &File, src: QsSource) -> bool {
                 if matches!(m.kind(*func), ExprKind::Attr { attr, .. }
                     if matches!(&**attr, "select_related" | "prefetch_related"))
                 && args.iter().any(|a| !matches!(m.kind(*a), ExprKind::Str(_) | ExprKind::Call { .. } | ExprKind::Const(_))))
+    })
+}
+
+/// Whether method `fid` never reads its parameter number `i` (0 is `self`).
+fn ignores_param(f: &File, fid: crate::ast::FuncId, i: usize) -> bool {
+    let m = &f.ast;
+    let Some(func) = m.functions.get(fid as usize) else {
+        return false;
+    };
+    let Some(p) = func.params.get(i) else {
+        return false;
+    };
+    !m.exprs.iter().any(|e| {
+        e.span.start >= func.span.start
+            && e.span.end <= func.span.end
+            && matches!(&e.kind, ExprKind::Name(n) if *n == p.name)
     })
 }

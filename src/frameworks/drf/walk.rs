@@ -7,8 +7,8 @@
 
 use super::serializers::{FieldRead, Serializer};
 use super::View;
-use crate::ast::{Const, ExprKind, Keyword};
-use crate::flow::{Analyzer, CallHooks, EvalHow, Qs, Summaries, Value};
+use crate::ast::{Const, ExprId, ExprKind, Keyword, StmtKind};
+use crate::flow::{Analyzer, CallHooks, EvalHow, Event, Qs, Summaries, Value};
 use crate::frameworks::{Observation, Origin};
 use crate::index::{FieldKind, Index, Member, ReverseKind};
 use crate::project::File;
@@ -27,8 +27,15 @@ pub(crate) struct Walker<'s> {
     files: &'s [File],
     serializers: &'s [Serializer],
     by_qual: &'s HashMap<String, usize>,
+    /// Serializers some code constructs with `many=True`.
+    many: &'s HashSet<usize>,
+    /// The class names of the serializers (what a call's dotted name must end in).
+    names: HashSet<&'s str>,
     /// Serializers being walked (a serializer nesting itself stops there).
     stack: RefCell<Vec<usize>>,
+    /// Names the rows of the view being walked are annotated with (`annotate(total=...)`):
+    /// an annotation hides a model method of the same name.
+    annotated: RefCell<Vec<String>>,
 }
 
 /// The observations of one walk, with the field being walked.
@@ -45,6 +52,7 @@ impl<'s> Walker<'s> {
         files: &'s [File],
         serializers: &'s [Serializer],
         by_qual: &'s HashMap<String, usize>,
+        many: &'s HashSet<usize>,
     ) -> Self {
         Walker {
             ix,
@@ -52,7 +60,10 @@ impl<'s> Walker<'s> {
             files,
             serializers,
             by_qual,
+            many,
+            names: serializers.iter().map(|s| s.name.as_str()).collect(),
             stack: RefCell::new(Vec::new()),
+            annotated: RefCell::new(Vec::new()),
         }
     }
 
@@ -62,7 +73,10 @@ impl<'s> Walker<'s> {
 
     /// Walk every view's serializers over its rows, then every serializer no view reached
     /// over rows of its model whose loads are unknown (nothing loaded).
+    /// A plain serializer no view reaches is walked only when some code constructs it with
+    /// `many=True` (`many`): otherwise it may serialize one object per request.
     pub(crate) fn views(&'s self, views: &[(View, Qs)]) -> Vec<Observation> {
+        let many = self.many;
         let mut out = Vec::new();
         let mut reached: HashSet<usize> = HashSet::default();
         for (vi, (view, qs)) in views.iter().enumerate() {
@@ -70,12 +84,13 @@ impl<'s> Walker<'s> {
                 let Some(s) = self.serializers.get(si) else {
                     continue;
                 };
-                if s.model != Some(qs.model) {
+                if s.model.is_some_and(|m| m != qs.model) || (s.model.is_none() && !s.plain) {
                     continue;
                 }
                 let Some(file) = self.file(s.file) else {
                     continue;
                 };
+                *self.annotated.borrow_mut() = self.annotations(qs);
                 let mut an = Analyzer::new(self.ix, file, self.sums);
                 an.set_hooks(self);
                 let rows = Value::QuerySet(qs.clone());
@@ -93,13 +108,20 @@ impl<'s> Walker<'s> {
                 out.extend(sink.out);
             }
         }
+        self.annotated.borrow_mut().clear();
         for (si, s) in self.serializers.iter().enumerate() {
-            let (Some(model), Some(file)) = (s.model, self.file(s.file)) else {
+            let Some(file) = self.file(s.file) else {
                 continue;
             };
-            if reached.contains(&si) {
+            if reached.contains(&si) || (s.plain && !many.contains(&si)) {
                 continue;
             }
+            // rows of the serializer's model, or of a model not known (a plain serializer)
+            let model = match s.model {
+                Some(m) => Some(m),
+                None if s.plain => None,
+                None => continue,
+            };
             let Some(cdef) = self
                 .ix
                 .classes
@@ -111,7 +133,15 @@ impl<'s> Walker<'s> {
             let mut an = Analyzer::new(self.ix, file, self.sums);
             an.set_hooks(self);
             let at = Loc::new(file.id, cdef.name_span);
-            let rows = Value::QuerySet(Qs::rows_of(model, Default::default(), at));
+            // rows of a view djperf does not know: what they load is not known either
+            let unknown = crate::index::effects::LoadSet {
+                opaque: true,
+                ..Default::default()
+            };
+            let rows = match model {
+                Some(model) => Value::QuerySet(Qs::rows_of(model, unknown, at)),
+                None => Value::Unknown,
+            };
             let row = an.enter_loop(&rows, at);
             let mut sink = Sink {
                 view: None,
@@ -171,10 +201,13 @@ impl<'s> Walker<'s> {
                     parts,
                     many,
                     pk_only,
+                    known,
                     nested,
                     stringify,
+                    slug,
+                    child,
                 } => {
-                    let nested_row = self.source(an, row, parts, *many, *pk_only, field.at);
+                    let nested_row = self.source(an, row, parts, *many, *pk_only, *known, field.at);
                     // this field's own reads first, then the nested serializer's
                     flush(an, start, &origin, sink);
                     if let Some((v, looped)) = nested_row {
@@ -183,6 +216,16 @@ impl<'s> Walker<'s> {
                         }
                         if *stringify {
                             an.format(&v, field.at);
+                        }
+                        // `attrgetter(slug_field)` on each related object
+                        let mut cur = v.clone();
+                        for p in slug {
+                            cur = an.lookup(&cur, p, field.at);
+                        }
+                        if let Some((cf, cfid)) = child {
+                            if let Some(f) = self.file(*cf) {
+                                an.call_bound(f, *cfid, &[(1, v.clone())]);
+                            }
                         }
                         if looped {
                             an.exit_loop();
@@ -211,6 +254,7 @@ impl<'s> Walker<'s> {
     /// A `source` path read on `row`: the lookups of every step, and the value the field
     /// serializes (with `true` when a loop over a many-valued last step was entered, which the
     /// caller exits), or `None` when nothing further is read.
+    #[allow(clippy::too_many_arguments)]
     fn source(
         &self,
         an: &mut Analyzer<'s>,
@@ -218,9 +262,13 @@ impl<'s> Walker<'s> {
         parts: &[String],
         many: bool,
         pk_only: bool,
+        known: bool,
         at: Loc,
     ) -> Option<(Value, bool)> {
-        let (last, init) = parts.split_last()?;
+        // `source="*"`: the object itself
+        let Some((last, init)) = parts.split_last() else {
+            return Some((row.clone(), false));
+        };
         let mut cur = row.clone();
         for p in init {
             cur = an.lookup(&cur, p, at);
@@ -232,12 +280,15 @@ impl<'s> Walker<'s> {
             Value::Instance(inst) => match self.ix.member(inst.model, last) {
                 // a property or method of the model: DRF reads (or calls) it
                 None => {
-                    an.call_member(&cur, last, at);
+                    self.member(an, &cur, last, at);
                     None
                 }
                 // `PrimaryKeyRelatedField`: the key column, no join
                 Some(Member::Forward(_)) if pk_only && !many => None,
                 Some(Member::Plain(_) | Member::ForeignKeyId(_)) => None,
+                // a field of another library over a single relation: it may read the key
+                // only, nothing is claimed
+                Some(_) if !known && !many => None,
                 Some(_) => {
                     let v = an.lookup(&cur, last, at);
                     if many {
@@ -257,6 +308,95 @@ impl<'s> Walker<'s> {
         }
     }
 
+    /// DRF reads model member `name` of `v` (a property, or a method it calls): its code
+    /// runs, unless an annotation of the rows may stand in for it. An annotation can hide a
+    /// plain method or a `cached_property` (not a `property`): the view's queryset annotates
+    /// that name, or the rows come from a queryset djperf does not know.
+    fn member(&self, an: &mut Analyzer<'s>, v: &Value, name: &str, at: Loc) {
+        let Value::Instance(inst) = v else { return };
+        let own_rows = inst.row.as_ref().is_none_or(|r| r.path.is_empty());
+        let annotated = |n: &str| {
+            inst.loads.opaque
+                || inst.loads.nodes.contains_key(n)
+                || (own_rows && self.annotated.borrow().iter().any(|a| a == n))
+        };
+        if let Some((f, fid, property)) = self.member_fn(inst.model, name) {
+            // an annotation of the same name hides a method or a `cached_property`
+            if !property && annotated(name) {
+                return;
+            }
+            // `if hasattr(self, "cached_value"): return self.cached_value`: the rows may
+            // carry the value the code would query for
+            if guard_attr(f, fid).is_some_and(|g| annotated(&g)) {
+                return;
+            }
+        }
+        an.call_member(v, name, at);
+    }
+
+    /// The code of model member `name` (the getter of a property), with whether it is a
+    /// `property` (which an instance attribute cannot hide).
+    fn member_fn(
+        &self,
+        model: crate::index::ModelId,
+        name: &str,
+    ) -> Option<(&'s File, crate::ast::FuncId, bool)> {
+        let h = crate::semantic::classes::Hierarchy::new(&self.ix.classes, self.files);
+        let mro = h.mro(&self.ix.model(model).qual, &|_| false).classes;
+        let (f, fid) = h.lookup_method(&mro, name)?;
+        let m = &f.ast;
+        let class = m.functions.get(fid as usize)?.class;
+        let decorated = |func: &crate::ast::FunctionDef, ends: &[&str]| {
+            func.decorators.iter().any(|d| {
+                m.dotted(*d).is_some_and(|n| {
+                    ends.iter()
+                        .any(|e| n == e.trim_start_matches('.') || n.ends_with(e))
+                })
+            })
+        };
+        // `@name.setter` redefines the name: the getter is the `@property` of that name
+        let mut found = None;
+        for (i, func) in m.functions.iter().enumerate() {
+            if func.class != class || &*func.name != name {
+                continue;
+            }
+            let property = decorated(func, &[".property", ".setter", ".getter", ".deleter"]);
+            let getter = !decorated(func, &[".setter", ".deleter"]);
+            if getter {
+                found = Some((i as crate::ast::FuncId, property));
+                break;
+            }
+            found = found.or(Some((i as crate::ast::FuncId, property)));
+        }
+        let (fid, property) = found?;
+        Some((f, fid, property))
+    }
+
+    /// The names the chain of queryset `q` annotates or aliases.
+    fn annotations(&self, q: &Qs) -> Vec<String> {
+        let mut out = Vec::new();
+        for loc in q.through.iter().chain(std::iter::once(&q.span)) {
+            let Some(f) = self.file(loc.file) else {
+                continue;
+            };
+            let m = &f.ast;
+            let Some(e) = m.expr_at(loc.span) else {
+                continue;
+            };
+            if let ExprKind::Call { func, kwargs, .. } = m.kind(e) {
+                if matches!(m.kind(*func), ExprKind::Attr { attr, .. } if matches!(&**attr, "annotate" | "alias"))
+                {
+                    out.extend(
+                        kwargs
+                            .iter()
+                            .filter_map(|k| k.name.as_deref().map(str::to_owned)),
+                    );
+                }
+            }
+        }
+        out
+    }
+
     /// A model field of `Meta.fields` on `v`, nested `depth` levels as `Meta.depth` does.
     fn model_field(
         &self,
@@ -270,7 +410,7 @@ impl<'s> Walker<'s> {
         let Value::Instance(inst) = v else { return };
         match self.ix.member(inst.model, name) {
             // a property or method listed in `fields`: a read-only field reading it
-            None if level == 0 => an.call_member(v, name, at),
+            None if level == 0 => self.member(an, v, name, at),
             // without depth, a `PrimaryKeyRelatedField`: the key column only
             Some(Member::Forward(_)) if depth > 0 => {
                 let c = an.lookup(v, name, at);
@@ -337,6 +477,10 @@ fn many_kwarg(an: &Analyzer<'_>, kwargs: &[Keyword]) -> bool {
 }
 
 impl<'s> CallHooks<'s> for Walker<'s> {
+    fn may_handle(&self, name: &str) -> bool {
+        self.names.contains(name)
+    }
+
     fn handles(&self, callee: &str) -> bool {
         self.by_qual.contains_key(callee)
     }
@@ -360,9 +504,14 @@ impl<'s> CallHooks<'s> for Walker<'s> {
         let Some(instance) = instance else {
             return Value::Unknown;
         };
-        let Some(model) = self.serializers.get(si).and_then(|s| s.model) else {
+        let Some(s) = self.serializers.get(si) else {
             return Value::Unknown;
         };
+        // a plain serializer reads whatever rows it is given
+        let fits = |m| s.model.map_or(s.plain, |sm| sm == m);
+        // Called from an ordinary function (no serializer is being walked): the rows are
+        // handed over here, where a finding points; the field reading them is related.
+        let handed_over = self.stack.borrow().is_empty();
         // the walk's observations belong to the field being walked by the caller
         let mut sink = Sink {
             view: None,
@@ -371,19 +520,156 @@ impl<'s> CallHooks<'s> for Walker<'s> {
         };
         let before = an.events.len();
         match instance {
-            Value::QuerySet(q) if many_kwarg(an, kwargs) && !q.values && q.model == model => {
+            Value::QuerySet(q) if many_kwarg(an, kwargs) && !q.values && fits(q.model) => {
                 let el = an.enter_loop(instance, at);
                 self.fields(an, si, &el, "", &mut sink, &mut HashSet::default());
                 an.exit_loop();
             }
-            Value::Instance(i) if i.model == model && !many_kwarg(an, kwargs) => {
+            Value::Instance(i) if fits(i.model) && !many_kwarg(an, kwargs) => {
                 self.fields(an, si, instance, "", &mut sink, &mut HashSet::default());
             }
             _ => {}
         }
         // Fields drained their events into the sink: put them back for the caller's walk.
         an.events.truncate(before);
-        an.events.extend(sink.out.into_iter().map(|o| o.event));
+        if handed_over {
+            // Queries of method fields are DJP112's, reported at the method, for every
+            // serializer walked by itself (a model serializer, or one built with `many=True`).
+            let reported = !s.plain || self.many.contains(&si);
+            let shown = format!("{}()", s.name);
+            an.events.extend(
+                sink.out
+                    .into_iter()
+                    .filter_map(|o| handed_over_at(o.event, at, &shown, reported)),
+            );
+        } else {
+            an.events.extend(sink.out.into_iter().map(|o| o.event));
+        }
         Value::Unknown
+    }
+}
+
+/// An event of a serializer walked over rows handed to it at `at` in a function: it is
+/// located at the call, reading (or querying) where the serializer does. `None` for a query
+/// of a method field that DJP112 reports at the method (`reported`), and for rows rooted
+/// outside the caller's file.
+fn handed_over_at(ev: Event, at: Loc, shown: &str, reported: bool) -> Option<Event> {
+    // Rows the serializer itself reaches from one object handed to it (`op.print_logs` of
+    // `PositionSerializer(op)`): no queryset of the caller's file loads them.
+    if let Event::FkAccess { root_span, .. } | Event::RelatedEval { root_span, .. } = &ev {
+        if root_span.file != at.file {
+            return None;
+        }
+    }
+    Some(match ev {
+        Event::FkAccess {
+            span,
+            root_span,
+            fix_at,
+            locks,
+            root_model,
+            path,
+            missing_from,
+            model,
+            attr,
+            generic,
+            skipped_by_bare_select,
+            many,
+            via,
+        } => Event::FkAccess {
+            span: at,
+            via: via.or(Some(span)),
+            root_span,
+            fix_at,
+            locks,
+            root_model,
+            path,
+            missing_from,
+            model,
+            attr,
+            generic,
+            skipped_by_bare_select,
+            many,
+        },
+        Event::RelatedEval {
+            narrowed: Some(_), ..
+        } if reported => return None,
+        Event::RelatedEval {
+            span,
+            root_span,
+            fix_at,
+            root_model,
+            path,
+            model,
+            rel,
+            how,
+            narrowed,
+            many,
+            via,
+            via_call,
+        } => Event::RelatedEval {
+            span: at,
+            via: via.or(Some(span)),
+            via_call: via_call.or_else(|| Some(shown.to_owned())),
+            root_span,
+            fix_at,
+            root_model,
+            path,
+            model,
+            rel,
+            how,
+            narrowed,
+            many,
+        },
+        Event::QueryInLoop { .. } | Event::PrefetchBypass { .. } if reported => return None,
+        Event::QueryInLoop {
+            span,
+            loop_span,
+            model,
+            method,
+            root,
+            via,
+        } => Event::QueryInLoop {
+            span: at,
+            via: via.or_else(|| Some((shown.to_owned(), span))),
+            loop_span,
+            model,
+            method,
+            root,
+        },
+        // kept where it is (no call to point at in a summary of it)
+        other => other,
+    })
+}
+
+/// The attribute the code of a member tests for on `self` first (`if hasattr(self, "x"):`,
+/// `if "x" in self.__dict__:`): a value the rows may carry instead of what the code reads.
+fn guard_attr(f: &File, fid: crate::ast::FuncId) -> Option<String> {
+    let m = &f.ast;
+    let func = m.functions.get(fid as usize)?;
+    let first = func
+        .body
+        .iter()
+        .find(|st| !matches!(&st.kind, StmtKind::Expr(e) if m.str_value(*e).is_some()))?;
+    let StmtKind::If { test, .. } = &first.kind else {
+        return None;
+    };
+    let is_self = |e: ExprId| matches!(m.kind(e), ExprKind::Name(n) if &**n == "self");
+    match m.kind(*test) {
+        ExprKind::Call { func, args, .. } => match (m.kind(*func), &args[..]) {
+            (ExprKind::Name(n), [o, a]) if &**n == "hasattr" && is_self(*o) => {
+                m.str_value(*a).map(str::to_owned)
+            }
+            _ => None,
+        },
+        ExprKind::Compare {
+            left,
+            ops,
+            comparators,
+        } if ops.len() == 1 && &*ops[0] == "in" => {
+            let d = m.dotted(*comparators.first()?)?;
+            (d == "self.__dict__").then(|| m.str_value(*left).map(str::to_owned))?
+        }
+        _ => None,
     }
 }
