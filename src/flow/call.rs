@@ -54,8 +54,10 @@ impl<'a> Analyzer<'a> {
             let recv = self.eval(*value);
             match recv {
                 Value::QuerySet(q) => return self.qs_call(q, attr, args, kwargs, span),
+                Value::Arg(s) => return self.sym_call(&s, attr, args, kwargs, span),
                 Value::Instance(inst) => {
                     let (argv, kwv) = self.eval_arg_values(args, kwargs);
+                    let mut ret = Value::Unknown;
                     if let Some(f) = self
                         .sums
                         .model_member(self.ix, inst.model, attr)
@@ -64,6 +66,7 @@ impl<'a> Analyzer<'a> {
                         if f.kind == FnKind::Method {
                             let recv = Value::Instance(inst.clone());
                             self.apply_fn(f, Some(&recv), &argv, &kwv, e);
+                            ret = self.ret_value(f, Some(&recv), &argv, &kwv, span);
                         }
                     }
                     if matches!(&**attr, "save" | "delete") {
@@ -83,7 +86,7 @@ impl<'a> Analyzer<'a> {
                             }
                         }
                     }
-                    return Value::Unknown;
+                    return ret;
                 }
                 Value::InstanceDict(q) => {
                     self.eval_args(args, kwargs);
@@ -112,10 +115,17 @@ impl<'a> Analyzer<'a> {
                         for v in argv.iter().chain(kwv.iter().map(|(_, v)| v)) {
                             self.format_value(v, e);
                         }
+                    } else if let Some(f) = self.class_member_summary(&recv, attr) {
+                        // `Book.with_prices(qs)`: a static or class method of a model
+                        self.apply_fn(f, None, &argv, &kwv, e);
+                        return self.ret_value(f, Some(&recv), &argv, &kwv, span);
                     } else if let Some(f) = self.function_summary(func) {
                         self.apply_fn(f, None, &argv, &kwv, e);
+                        let recv = f.classmethod.then_some(&recv);
+                        return self.ret_value(f, recv, &argv, &kwv, span);
                     } else if let Some(f) = self.self_method_summary(func) {
                         self.apply_fn(f, Some(&Value::Unknown), &argv, &kwv, e);
+                        return self.ret_value(f, Some(&Value::Unknown), &argv, &kwv, span);
                     }
                     return Value::Unknown;
                 }
@@ -140,6 +150,12 @@ impl<'a> Analyzer<'a> {
                 }
             } else if let Some(f) = self.function_summary(func) {
                 self.apply_fn(f, None, &argv, &kwv, e);
+                if !f.classmethod {
+                    let v = self.ret_value(f, None, &argv, &kwv, span);
+                    if !matches!(v, Value::Unknown) {
+                        return v;
+                    }
+                }
             }
         }
         if name
@@ -174,6 +190,11 @@ impl<'a> Analyzer<'a> {
         let short = name.rsplit('.').next().unwrap_or(&name);
         match short {
             b if EVALUATING_BUILTINS.contains(&b) && name == short => {
+                if let (Some(Value::Arg(s)), true) =
+                    (argv.first(), matches!(b, "list" | "sorted" | "tuple"))
+                {
+                    return Value::Arg(s.then(value::Step::List));
+                }
                 if let (Some(Value::QuerySet(q)), Some(a0)) = (argv.first(), args.first()) {
                     let q = q.clone();
                     if !q.values {
@@ -320,8 +341,20 @@ impl<'a> Analyzer<'a> {
         {
             return None;
         }
-        let f = self.sums.get(&format!("{cls}.{attr}"))?;
-        (f.kind == FnKind::Method).then_some(f)
+        if let Some(f) = self.sums.get(&format!("{cls}.{attr}")) {
+            return (f.kind == FnKind::Method).then_some(f);
+        }
+        self.own_method(attr)
+    }
+
+    /// The summary of a static or class method called on a model class.
+    fn class_member_summary(&self, recv: &Value, attr: &str) -> Option<&'a FnSummary> {
+        let Value::ModelClass(m) = recv else {
+            return None;
+        };
+        self.sums
+            .model_member(self.ix, *m, attr)
+            .filter(|f| f.kind == FnKind::StaticOrClass && summary::follows(attr))
     }
 
     /// A query `f` runs on every call, when it is called at `span` inside a loop over query

@@ -272,6 +272,8 @@ impl<'a> Analyzer<'a> {
             fn_body: None,
             fn_span: Span::new(0, 0),
             hooks: None,
+            sym: false,
+            asked: false,
         }
     }
 

@@ -14,6 +14,7 @@ pub mod large;
 mod probe;
 mod queryset;
 mod relation;
+mod returns;
 mod stmt;
 pub mod summary;
 pub mod usage;
@@ -23,7 +24,7 @@ use crate::ast::{
     Block, CompFor, ExprId, ExprKind, FunctionDef, Keyword, Module, SeqKind, StmtKind, Target,
 };
 use crate::django::{
-    EVALUATING_BUILTINS, NARROWING, QUERY_METHODS, SINGLE_METHODS,
+    EVALUATING_BUILTINS, NARROWING, QS_METHODS, QUERY_METHODS, SINGLE_METHODS,
     TEMPLATE_RENDER_CALLS as PROBED_CALLS,
 };
 use crate::index::effects::{apply_method, ChainEffect, LoadSet};
@@ -37,8 +38,9 @@ pub use entry::{
 };
 pub use event::{EvalHow, Event};
 pub use probe::{DictVal, Probe, ProbedArg, ProbedCall};
+pub(crate) use returns::{may_be_queryset, summarise_return};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
-use std::rc::Rc;
+use std::sync::Arc;
 pub use summary::Summaries;
 use summary::{Access, FnKind, FnSummary};
 pub use value::{Inst, Qs, RelInfo, Row, Value};
@@ -117,6 +119,11 @@ pub struct Analyzer<'a> {
     fn_span: Span,
     /// What frameworks know of calls into their classes (a DRF serializer built over rows).
     hooks: Option<&'a dyn CallHooks<'a>>,
+    /// Summary mode: a function's return value is being computed, its parameters stand for
+    /// what callers hand in ([`Value::Arg`]).
+    sym: bool,
+    /// In summary mode: a callee's return value was asked for but is not known yet.
+    asked: bool,
 }
 
 /// What a framework knows about calls the interpreter cannot see into: a DRF serializer
@@ -160,13 +167,22 @@ fn join_envs(a: &Env, b: &Env) -> Env {
             Some(vb) => {
                 out.insert(k.clone(), va.join(vb));
             }
+            // `self._cache` set on one path only: on the other it holds what an earlier
+            // call stored, the same expression (a memoised value; summary mode only).
+            None if k.contains('.') => {
+                out.insert(k.clone(), va.clone());
+            }
             None => {
                 out.insert(k.clone(), Value::Unknown);
             }
         }
     }
-    for k in b.keys() {
-        out.entry(k.clone()).or_insert(Value::Unknown);
+    for (k, vb) in b {
+        if k.contains('.') {
+            out.entry(k.clone()).or_insert_with(|| vb.clone());
+        } else {
+            out.entry(k.clone()).or_insert(Value::Unknown);
+        }
     }
     out
 }

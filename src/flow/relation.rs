@@ -22,14 +22,15 @@ impl<'a> Analyzer<'a> {
                     narrowed: None,
                     iterator: false,
                     ordered: self.ix.model(model).ordered,
-                    filters: Rc::from([]),
-                    through: Rc::from([span]),
-                    fix_at: Rc::from([]),
+                    filters: Arc::from([]),
+                    through: Arc::from([span]),
+                    fix_at: Arc::from([]),
                     locks: false,
                 }),
                 None => Value::Unknown,
             },
             Value::Instance(inst) => self.instance_attr(&inst, attr, span),
+            Value::Arg(s) => Value::Arg(s.then(value::Step::Attr(attr.into()))),
             _ => Value::Unknown,
         }
     }
@@ -57,13 +58,13 @@ impl<'a> Analyzer<'a> {
                     model: target,
                     loads: node.children.clone(),
                     values: false,
-                    classes: Rc::from(Vec::new()),
+                    classes: Arc::from(Vec::new()),
                     span,
                     single: false,
                     cached: true,
                     is_manager: false,
                     is_list: true,
-                    related: Some(Rc::new(RelInfo {
+                    related: Some(Arc::new(RelInfo {
                         parent,
                         rel: rel.clone(),
                         prefetched: true,
@@ -72,9 +73,9 @@ impl<'a> Analyzer<'a> {
                     narrowed: None,
                     iterator: false,
                     ordered: node.ordered || ix.model(target).ordered,
-                    filters: Rc::from([]),
-                    through: Rc::from([span]),
-                    fix_at: Rc::from([]),
+                    filters: Arc::from([]),
+                    through: Arc::from([span]),
+                    fix_at: Arc::from([]),
                     locks: false,
                 });
             }
@@ -84,6 +85,7 @@ impl<'a> Analyzer<'a> {
                 if f.kind == FnKind::Property {
                     let recv = Value::Instance(inst.clone());
                     self.apply_fn_at(f, Some(&recv), &[], &[], span);
+                    return self.ret_value(f, Some(&recv), &[], &[], span);
                 }
             }
             return Value::Unknown;
@@ -165,7 +167,7 @@ impl<'a> Analyzer<'a> {
             } else {
                 r.first_missing.or(Some(path.len() - 1))
             };
-            Rc::new(Row {
+            Arc::new(Row {
                 loop_id: r.loop_id,
                 root_span: r.root_span,
                 fix_at: r.fix_at.clone(),
@@ -232,6 +234,13 @@ impl<'a> Analyzer<'a> {
                     .as_ref()
                     .is_some_and(|r| self.loaded_under_active_condition(r, attr)));
         let mut loads = node.map(|n| n.children.clone()).unwrap_or_default();
+        // A related manager is a subclass of the target's default manager: its custom
+        // methods are there.
+        let classes = self
+            .ix
+            .manager(target, "_default_manager")
+            .map(|(_, c)| c)
+            .unwrap_or_default();
         if let Some(fk) = known_parent {
             // Django sets the parent on rows fetched through its reverse manager.
             loads.nodes.entry(fk).or_default();
@@ -240,13 +249,13 @@ impl<'a> Analyzer<'a> {
             model: target,
             loads,
             values: false,
-            classes: Rc::from(Vec::new()),
+            classes: classes.into(),
             span,
             single: false,
             cached: node.is_some() || cond_loaded,
             is_manager: true,
             is_list: false,
-            related: Some(Rc::new(RelInfo {
+            related: Some(Arc::new(RelInfo {
                 parent: inst.clone(),
                 rel: attr.to_owned(),
                 prefetched: node.is_some() || cond_loaded,
@@ -255,9 +264,9 @@ impl<'a> Analyzer<'a> {
             narrowed: None,
             iterator: false,
             ordered: node.is_some_and(|n| n.ordered) || self.ix.model(target).ordered,
-            filters: Rc::from([]),
-            through: Rc::from([span]),
-            fix_at: Rc::from([]),
+            filters: Arc::from([]),
+            through: Arc::from([span]),
+            fix_at: Arc::from([]),
             locks: false,
         })
     }

@@ -254,7 +254,12 @@ impl<'a> Analyzer<'a> {
             }
             StmtKind::Return(Some(e)) => {
                 let v = self.eval(*e);
-                self.returns.push(v.clone());
+                // In summary mode a `return None` guard is not a value callers iterate.
+                if !(self.sym
+                    && matches!(self.m.kind(*e), ExprKind::Const(crate::ast::Const::None)))
+                {
+                    self.returns.push(v.clone());
+                }
                 if self.probe.is_some() {
                     let d = self.dict_of(*e);
                     if let Some(p) = &mut self.probe {
@@ -437,6 +442,11 @@ impl<'a> Analyzer<'a> {
                     }
                 }
             }
+            Target::Attr(e) if self.sym && self.sym_attr_target(*e).is_some() => {
+                if let Some(key) = self.sym_attr_target(*e) {
+                    self.env.insert(key.into(), v);
+                }
+            }
             Target::Attr(e) | Target::Subscript(e) => {
                 // Evaluate the object part for reads (`x.a.b = 1` reads `x.a`).
                 if let ExprKind::Attr { value, .. } | ExprKind::Subscript { value, .. } =
@@ -446,6 +456,18 @@ impl<'a> Analyzer<'a> {
                 }
             }
             Target::Other => {}
+        }
+    }
+
+    /// In summary mode, `name.attr = value` is kept in the environment as `name.attr` (a
+    /// memoised queryset: `self._books = self.book_set.all()`).
+    fn sym_attr_target(&self, e: ExprId) -> Option<String> {
+        match self.m.kind(e) {
+            ExprKind::Attr { value, attr, .. } => match self.m.kind(*value) {
+                ExprKind::Name(n) => Some(format!("{n}.{attr}")),
+                _ => None,
+            },
+            _ => None,
         }
     }
 

@@ -34,7 +34,7 @@ struct Pending {
     how: Unused,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct UsageState {
     pending: Vec<Pending>,
     /// The last `qs.count()` call: its span and model.

@@ -773,6 +773,11 @@ impl Index {
             .cloned()
     }
 
+    /// Whether `qual` is a project manager or queryset class.
+    pub fn is_qs_class(&self, qual: &str) -> bool {
+        self.qs_classes.contains_key(&self.resolve_alias(qual))
+    }
+
     /// Whether any of `classes` defines `method` (so its result is a project queryset).
     pub fn defines_method(&self, classes: &[String], method: &str) -> bool {
         self.method_effect_in(classes, method).is_some()

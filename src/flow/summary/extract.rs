@@ -122,6 +122,7 @@ pub(super) fn extract_file(fi: usize, file: &File, ix: &Index) -> (Vec<FnSummary
                 .and_then(|c| ix.model_by_qual(c)),
         });
         called.append(&mut x.called);
+        let classmethod = kind == FnKind::StaticOrClass && decos.iter().any(|d| d == "classmethod");
         out.push(FnSummary {
             qual,
             kind,
@@ -130,6 +131,10 @@ pub(super) fn extract_file(fi: usize, file: &File, ix: &Index) -> (Vec<FnSummary
             query: None,
             passes: x.passes,
             probe,
+            ret: None,
+            ret_candidate: returns::is_candidate(m, &f.body, memoised),
+            classmethod,
+            at: (fi, u32::try_from(func).unwrap_or(u32::MAX)),
         });
     }
     (out, called)

@@ -28,7 +28,9 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::collections::BTreeMap;
 
 mod extract;
+pub mod returns;
 use extract::extract_file;
+pub use returns::{Ret, RetForm};
 
 /// Longest attribute path kept in a tree.
 pub const MAX_DEPTH: usize = 8;
@@ -216,6 +218,15 @@ pub struct FnSummary {
     passes: Vec<Pass>,
     /// Where to look for the function's own query, if it may run one (see [`Summaries::build`]).
     probe: Option<ProbeAt>,
+    /// What the function returns, when it is a queryset (see [`returns`]).
+    pub ret: Option<Ret>,
+    /// Some `return` may yield a queryset: [`FnSummary::ret`] is worth computing.
+    pub ret_candidate: bool,
+    /// A `@classmethod`: its first parameter is the class, bound at every call.
+    pub classmethod: bool,
+    /// The index of its file in the files the summaries were built from, and of the
+    /// function in that file.
+    pub at: (usize, u32),
 }
 
 /// A function whose own queries are worth a walk: its file (index in the files built from),
@@ -230,15 +241,24 @@ struct ProbeAt {
 impl FnSummary {
     /// The parameter index for positional argument `i` (`bound`: called on an instance).
     pub fn param_for_pos(&self, i: usize, bound: bool) -> Option<usize> {
-        let shift = usize::from(
-            bound && self.kind != FnKind::Function && self.kind != FnKind::StaticOrClass,
-        );
+        let shift = usize::from(self.classmethod || (bound && self.binds_receiver()));
         let p = i + shift;
         (p < self.params.len()).then_some(p)
     }
 
     pub fn param_for_kw(&self, name: &str) -> Option<usize> {
         self.params.iter().position(|p| &**p == name)
+    }
+
+    /// A call on a receiver binds it to the first parameter (`self`, or `cls` of a
+    /// classmethod).
+    pub fn binds_receiver(&self) -> bool {
+        self.classmethod || matches!(self.kind, FnKind::Method | FnKind::Property)
+    }
+
+    /// The function's own name.
+    pub fn name(&self) -> &str {
+        self.qual.rsplit('.').next().unwrap_or(&self.qual)
     }
 }
 
@@ -300,6 +320,7 @@ impl Summaries {
         }
         s.probe_queries(files, ix, &called);
         s.compose();
+        s.compute_returns(files, ix);
         s
     }
 

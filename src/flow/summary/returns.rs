@@ -1,0 +1,102 @@
+//! What functions return: the querysets a helper, a model method, a property or a custom
+//! manager/queryset method hands back to its caller (see [`crate::flow::returns`] for how a
+//! call applies them).
+//!
+//! Each function whose `return` statements may yield a queryset is walked once by the
+//! interpreter in summary mode, its parameters standing for what a caller hands in. Functions
+//! that return what another function returns are walked again once those are known (a few
+//! rounds, so chains of helpers compose). Memoised functions (`@lru_cache`, `@cache`) are
+//! left out: the queryset they return is shared between calls.
+
+use super::*;
+use crate::flow::value::Sym;
+use crate::flow::Qs;
+
+/// What a function returns, when every `return` yields a queryset (or a row reached from
+/// a parameter); the forms are joined at the call (a relation counts as loaded only if
+/// every form loads it).
+#[derive(Debug, Clone)]
+pub struct Ret {
+    pub forms: Vec<RetForm>,
+}
+
+#[derive(Debug, Clone)]
+pub enum RetForm {
+    /// A queryset built inside the function, with what it loads (located in the callee;
+    /// a call re-anchors it).
+    Built(Box<Qs>),
+    /// A parameter with operations applied (`qs.filter(...)`, `self.book_set.all()`).
+    Derived(Sym),
+    /// A manager or queryset method whose body djperf cannot follow but which returns a
+    /// chain on `self`: a queryset of the receiver's model whose loads are unknown.
+    Opaque,
+}
+
+/// Extra walks for functions that return what other functions return.
+const ROUNDS: usize = 3;
+
+impl Summaries {
+    /// Compute the return value of every candidate function (see [`FnSummary::ret_candidate`]).
+    pub(super) fn compute_returns(&mut self, files: &[File], ix: &Index) {
+        let mut todo: Vec<usize> = (0..self.fns.len())
+            .filter(|i| self.fns[*i].ret_candidate)
+            .collect();
+        for _ in 0..ROUNDS {
+            if todo.is_empty() {
+                break;
+            }
+            let mut by_file: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+            for &i in &todo {
+                by_file.entry(self.fns[i].at.0).or_default().push(i);
+            }
+            let groups: Vec<(usize, Vec<usize>)> = by_file.into_iter().collect();
+            let this = &*self;
+            let found: Vec<(usize, Option<Ret>, bool)> = groups
+                .par_iter()
+                .flat_map_iter(|(fi, fns)| {
+                    let file = &files[*fi];
+                    fns.iter()
+                        .map(|&i| {
+                            let f = &this.fns[i];
+                            let (ret, asked) =
+                                crate::flow::summarise_return(ix, this, file, f.at.1, f);
+                            (i, ret, asked)
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .collect();
+            let mut next = Vec::new();
+            let mut changed = false;
+            for (i, ret, asked) in found {
+                let old = self.fns[i].ret.is_some();
+                if ret.is_some() || !old {
+                    changed |= ret.is_some() != old;
+                    self.fns[i].ret = ret;
+                }
+                if asked {
+                    next.push(i);
+                }
+            }
+            if !changed {
+                break;
+            }
+            todo = next;
+        }
+    }
+}
+
+/// Whether a function's summary should say what it returns: some `return` may yield a
+/// queryset, and the function is not memoised.
+pub(super) fn is_candidate(m: &Module, body: &Block, memoised: bool) -> bool {
+    !memoised && any_return(m, body, 0)
+}
+
+fn any_return(m: &Module, b: &Block, depth: u32) -> bool {
+    if depth > MAX_EXPR_DEPTH {
+        return false;
+    }
+    b.iter().any(|st| match &st.kind {
+        StmtKind::Return(Some(e)) => crate::flow::may_be_queryset(m, *e),
+        k => k.blocks().iter().any(|blk| any_return(m, blk, depth + 1)),
+    })
+}
