@@ -101,6 +101,9 @@ impl<'a> Analyzer<'a> {
     }
 
     pub(super) fn evaluate_qs(&mut self, q: &Qs, span: Loc, how: EvalHow) {
+        if q.empty {
+            return;
+        }
         if let Some(rel) = &q.related {
             if rel.parent.open && q.narrowed.is_none() && q.bypass.is_none() {
                 // The caller may have prefetched it: nothing is known.
@@ -230,14 +233,17 @@ impl<'a> Analyzer<'a> {
             q2.cached = false;
             return Value::QuerySet(q2);
         }
-        // A custom manager/queryset method: what its summary says it returns.
+        // A custom manager/queryset method: what its summary says it returns (an override
+        // of Django's `get()`, `create()`... still returns what Django's does).
         if !QS_METHODS.contains(&method) {
             if let Some(f) = self.qs_class_method(&q.classes, method) {
                 let recv = Value::QuerySet(q.clone());
                 self.apply_fn_at(f, Some(&recv), &argv, &kwv, span);
-                let v = self.ret_value(f, Some(&recv), &argv, &kwv, span);
-                if !matches!(v, Value::Unknown) {
-                    return v;
+                if !crate::django::is_evaluating_method(method) {
+                    let v = self.ret_value(f, Some(&recv), &argv, &kwv, span);
+                    if !matches!(v, Value::Unknown) {
+                        return v;
+                    }
                 }
             }
         }
@@ -373,6 +379,7 @@ impl<'a> Analyzer<'a> {
             q2.ordered = has_args;
         }
         q2.locks |= method == "select_for_update";
+        q2.empty |= method == "none";
         let clones = !(method == "all" && q.is_manager);
         if clones {
             q2.cached = false;

@@ -26,6 +26,7 @@ impl<'a> Analyzer<'a> {
                     through: Arc::from([span]),
                     fix_at: Arc::from([]),
                     locks: false,
+                    empty: false,
                 }),
                 None => Value::Unknown,
             },
@@ -77,6 +78,7 @@ impl<'a> Analyzer<'a> {
                     through: Arc::from([span]),
                     fix_at: Arc::from([]),
                     locks: false,
+                    empty: false,
                 });
             }
         }
@@ -268,6 +270,7 @@ impl<'a> Analyzer<'a> {
             through: Arc::from([span]),
             fix_at: Arc::from([]),
             locks: false,
+            empty: false,
         })
     }
 }

@@ -167,6 +167,12 @@ impl<'a> Analyzer<'a> {
                 open: false,
             }),
             (Value::QuerySet(q), Step::Iterator) => self.qs_call(q, "iterator", &[], &[], span),
+            (Value::QuerySet(mut q), Step::Iterated { touched }) => {
+                q.cached = true;
+                q.bypass = None;
+                q.loads.opaque |= *touched;
+                Value::QuerySet(q)
+            }
             (Value::QuerySet(q), Step::List) if !q.values => {
                 let mut l = q;
                 l.cached = true;
@@ -274,6 +280,24 @@ impl<'a> Analyzer<'a> {
     }
 }
 
+/// Whether a loop body assigns an attribute of its loop variable (`child.parent = self`).
+pub(super) fn touches_rows(m: &Module, body: &Block, var: &str, depth: u32) -> bool {
+    if depth > 50 {
+        return false;
+    }
+    body.iter().any(|st| match &st.kind {
+        StmtKind::Assign { targets, .. } => targets.iter().any(|t| match t {
+            Target::Attr(e) => matches!(m.kind(*e), ExprKind::Attr { value, .. }
+                if matches!(m.kind(*value), ExprKind::Name(n) if &**n == var)),
+            _ => false,
+        }),
+        k => k
+            .blocks()
+            .iter()
+            .any(|b| touches_rows(m, b, var, depth + 1)),
+    })
+}
+
 /// What [`Analyzer::quiet_begin`] saved.
 struct Quiet {
     events: usize,
@@ -375,8 +399,9 @@ pub(crate) fn summarise_return(
     a.fn_span = def.span;
     a.block(&def.body);
     let asked = a.asked;
-    let is_qs_method =
-        f.kind == FnKind::Method && a.fn_class.as_deref().is_some_and(|c| ix.is_qs_class(c));
+    let is_qs_method = f.kind == FnKind::Method
+        && !crate::django::is_evaluating_method(f.name())
+        && a.fn_class.as_deref().is_some_and(|c| ix.is_qs_class(c));
     let mut forms = Vec::new();
     for v in std::mem::take(&mut a.returns) {
         match v {
@@ -409,6 +434,14 @@ fn returns_self_chains(m: &Module, body: &Block) -> bool {
     collect_returns(body, &mut rets, 0);
     !rets.is_empty()
         && rets.iter().all(|e| {
+            // the outermost call must not be one of Django's non-queryset methods
+            if let ExprKind::Call { func, .. } = m.kind(*e) {
+                if let ExprKind::Attr { attr, .. } = m.kind(*func) {
+                    if crate::django::is_evaluating_method(attr) {
+                        return false;
+                    }
+                }
+            }
             let mut cur = *e;
             for _ in 0..64 {
                 match m.kind(cur) {

@@ -170,6 +170,9 @@ impl<'a> Analyzer<'a> {
                 self.block(body);
                 self.loops.pop();
                 self.join_env(&before);
+                if self.sym {
+                    self.sym_iterated(*iter, target, body);
+                }
                 self.block(orelse);
             }
             StmtKind::While { test, body, orelse } => {
@@ -456,6 +459,23 @@ impl<'a> Analyzer<'a> {
                 }
             }
             Target::Other => {}
+        }
+    }
+
+    /// In summary mode, a local queryset iterated by a `for` holds its rows afterwards; if
+    /// the loop set attributes on them, what they hold is not known.
+    fn sym_iterated(&mut self, iter: ExprId, target: &Target, body: &Block) {
+        let ExprKind::Name(n) = self.m.kind(iter) else {
+            return;
+        };
+        let touched = match target {
+            Target::Name(var, _) => returns::touches_rows(self.m, body, var, 0),
+            _ => false,
+        };
+        match self.env.get_mut(n) {
+            Some(Value::Arg(s)) => *s = s.then(value::Step::Iterated { touched }),
+            Some(Value::QuerySet(q)) => q.loads.opaque |= touched,
+            _ => {}
         }
     }
 

@@ -91,6 +91,8 @@ pub struct Qs {
     pub fix_at: Arc<[Loc]>,
     /// `select_for_update()` was chained: a join would lock the related rows too.
     pub locks: bool,
+    /// `none()` was chained: no rows, and evaluating it runs no query.
+    pub empty: bool,
 }
 
 impl Qs {
@@ -116,6 +118,7 @@ impl Qs {
             through: Arc::from([span]),
             fix_at: Arc::from([]),
             locks: false,
+            empty: false,
         }
     }
 
@@ -262,6 +265,9 @@ pub enum Step {
     Iterator,
     /// `list(x)`, `sorted(x)`: the rows, evaluated, as a list.
     List,
+    /// Iterated in the function (its result cache is filled); `touched`: the loop set
+    /// attributes on the rows (`child.parent = self`), so what they hold is not known.
+    Iterated { touched: bool },
 }
 
 /// A chained queryset method as a summary keeps it: its effect from an empty chain.
@@ -285,6 +291,13 @@ impl Value {
             return self.clone();
         }
         match (self, other) {
+            // A path that yields no rows (`qs.none()`) adds nothing to what the rows load.
+            (Value::QuerySet(a), Value::QuerySet(b)) if a.model == b.model && a.empty => {
+                Value::QuerySet(b.clone())
+            }
+            (Value::QuerySet(a), Value::QuerySet(b)) if a.model == b.model && b.empty => {
+                Value::QuerySet(a.clone())
+            }
             (Value::QuerySet(a), Value::QuerySet(b))
                 if a.model == b.model && a.values == b.values =>
             {

@@ -2,7 +2,7 @@
 
 from django.db.models import Count
 
-from shop.models import Book
+from shop.models import Author, Book
 
 
 def all_books():
@@ -40,3 +40,28 @@ def books_maybe_joined(joined):
     if joined:
         return Book.objects.select_related("author")
     return Book.objects.all()
+
+
+def books_or_nothing(allowed):
+    if not allowed:
+        return Book.objects.none()
+    return Book.objects.select_related("author")
+
+
+def books_or_nothing_unjoined(allowed):
+    if not allowed:
+        return Book.objects.none()
+    return Book.objects.all()
+
+
+def logged(qs):
+    for book in qs:
+        print(book.title)
+    return qs
+
+
+def attach_authors(qs):
+    authors = {a.pk: a for a in Author.objects.all()}
+    for book in qs:
+        book.author = authors[book.author_id]
+    return qs
