@@ -141,9 +141,12 @@ impl<'a> Analyzer<'a> {
                 .ix
                 .member(inst.model, attr)
                 .is_some_and(|m| matches!(m, Member::Forward(f) if f.kind == FieldKind::ForeignKey || f.kind == FieldKind::OneToOne));
+        // `__init__` may fill it on every instance (`self.source_unit = self`).
+        let init_set = node.is_none() && self.ix.init_sets(inst.model, attr);
         let loaded = node.is_some()
             || via_select_all
             || inst.loads.opaque
+            || init_set
             || inst
                 .row
                 .as_ref()
@@ -155,7 +158,7 @@ impl<'a> Analyzer<'a> {
                 select_all: true,
                 ..LoadSet::default()
             },
-            None if inst.loads.opaque => LoadSet {
+            None if inst.loads.opaque || init_set => LoadSet {
                 opaque: true,
                 ..LoadSet::default()
             },

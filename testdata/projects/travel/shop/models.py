@@ -79,3 +79,17 @@ class Book(models.Model):
 class Review(models.Model):
     book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="reviews")
     rating = models.IntegerField(default=0)
+
+
+class Node(models.Model):
+    name = models.CharField(max_length=50)
+    origin = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="copies"
+    )
+    publisher = models.ForeignKey(Publisher, null=True, on_delete=models.SET_NULL)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # An original is its own origin: do not load it again.
+        if self.id and self.origin_id == self.id:
+            self.origin = self
