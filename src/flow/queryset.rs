@@ -231,6 +231,16 @@ impl<'a> Analyzer<'a> {
             q2.step(span);
             q2.is_manager = false;
             q2.cached = false;
+            q2.is_list = false;
+            if let Some(rel) = &q.related {
+                // a chain on the related manager: no prefetch of the relation serves it
+                if rel.prefetched && q2.bypass.is_none() {
+                    q2.bypass = Some((span, method.into()));
+                }
+                if q2.narrowed.is_none() {
+                    q2.narrowed = Some(method.into());
+                }
+            }
             return Value::QuerySet(q2);
         }
         // A custom manager/queryset method: what its summary says it returns (an override
@@ -389,11 +399,14 @@ impl<'a> Analyzer<'a> {
                     q2.bypass = Some((span, method.into()));
                 }
             }
-            if NARROWING.contains(&method)
-                && !matches!(
-                    method,
-                    "select_related" | "prefetch_related" | "only" | "defer" | "using"
-                )
+            // On a related manager every clone but `all()` is a new query that no prefetch
+            // of the relation serves (`author.book_set.select_related(...)` too).
+            let shapes_only = matches!(
+                method,
+                "select_related" | "prefetch_related" | "only" | "defer" | "using"
+            );
+            if ((NARROWING.contains(&method) && !shapes_only)
+                || (q.related.is_some() && method != "all"))
                 && q2.narrowed.is_none()
             {
                 q2.narrowed = Some(method.into());
