@@ -125,6 +125,10 @@ impl<'a> Analyzer<'a> {
                         return self.ret_value(f, recv, &argv, &kwv, span);
                     } else if let Some(f) = self.self_method_summary(func) {
                         self.apply_fn(f, Some(&Value::Unknown), &argv, &kwv, e);
+                        if self.self_overridden(func) {
+                            // a subclass's override may run: what it returns is not known
+                            return Value::Unknown;
+                        }
                         return self.ret_value(f, Some(&Value::Unknown), &argv, &kwv, span);
                     }
                     return Value::Unknown;
@@ -326,6 +330,14 @@ impl<'a> Analyzer<'a> {
         let q = self.file.scope.qualify(&d);
         let f = self.sums.get(&q)?;
         (f.kind == FnKind::Function || f.kind == FnKind::StaticOrClass).then_some(f)
+    }
+
+    /// `self.name(...)` where a project subclass of the walked class defines `name` again.
+    fn self_overridden(&self, func: ExprId) -> bool {
+        match (self.fn_class.as_deref(), self.m.kind(func)) {
+            (Some(cls), ExprKind::Attr { attr, .. }) => self.sums.overridden_below(cls, attr),
+            _ => false,
+        }
     }
 
     /// The summary of `self.name(...)` in a method of a class that is not a model (a view's

@@ -218,6 +218,13 @@ impl<'a> Analyzer<'a> {
         // `self.helper(...)` in a method of a plain class: that class's own method.
         if s.param == 0 && s.steps.is_empty() {
             if let Some(f) = self.own_method(method) {
+                if self
+                    .fn_class
+                    .as_deref()
+                    .is_some_and(|c| self.sums.overridden_below(c, method))
+                {
+                    return Value::Unknown;
+                }
                 return self.ret_value(f, Some(&Value::Arg(s.clone())), &argv, &kwv, span);
             }
         }

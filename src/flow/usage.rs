@@ -130,7 +130,7 @@ impl Analyzer<'_> {
     }
 
     fn add_pending(&mut self, arg: ExprId, q: &Qs, span: Loc, how: Unused) {
-        if q.cached || q.is_list || q.iterator || q.single {
+        if q.cached || q.is_list || q.iterator || q.single || q.empty {
             return;
         }
         // A related manager measured per row is the N+1 rules' business (DJP102): their fix

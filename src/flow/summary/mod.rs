@@ -268,6 +268,9 @@ impl FnSummary {
 pub struct Summaries {
     pub fns: Vec<FnSummary>,
     by_qual: HashMap<String, usize>,
+    /// `Class.method` for every method that some project subclass of `Class` defines
+    /// (`self.method()` in `Class` may run the subclass's).
+    overridden: HashSet<String>,
 }
 
 impl Summaries {
@@ -320,6 +323,7 @@ impl Summaries {
         }
         s.probe_queries(files, ix, &called);
         s.compose();
+        s.mark_overridden(ix);
         s.compute_returns(files, ix);
         s
     }

@@ -85,6 +85,33 @@ impl Summaries {
     }
 }
 
+impl Summaries {
+    /// Record, for every method a class defines, that each of its project base classes
+    /// has it overridden below.
+    pub(super) fn mark_overridden(&mut self, ix: &Index) {
+        let mut out = HashSet::default();
+        for f in &self.fns {
+            if f.kind != FnKind::Method {
+                continue;
+            }
+            let Some((cls, name)) = f.qual.rsplit_once('.') else {
+                continue;
+            };
+            for anc in ix.classes.mro(cls, &|_| false).classes {
+                if anc != cls {
+                    out.insert(format!("{anc}.{name}"));
+                }
+            }
+        }
+        self.overridden = out;
+    }
+
+    /// Whether some project subclass of `class` defines `method` again.
+    pub fn overridden_below(&self, class: &str, method: &str) -> bool {
+        !self.overridden.is_empty() && self.overridden.contains(&format!("{class}.{method}"))
+    }
+}
+
 /// Whether a function's summary should say what it returns: some `return` may yield a
 /// queryset, and the function is not memoised.
 pub(super) fn is_candidate(m: &Module, body: &Block, memoised: bool) -> bool {

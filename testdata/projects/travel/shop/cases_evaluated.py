@@ -42,3 +42,13 @@ def case_overridden_get_in_loop():
 def case_custom_count_in_loop():
     for author in Author.objects.all():
         print(author.name, Book.objects.count_titled(author.name))  # todo-expect: DJP104
+
+
+def case_len_of_none():
+    books = Book.objects.none()
+    print(len(books))
+
+
+def case_len_of_filter():
+    books = Book.objects.filter(title__startswith="B")
+    print(len(books))  # expect: DJP401
