@@ -152,13 +152,17 @@ impl<'a> Analyzer<'a> {
                 .as_ref()
                 .is_some_and(|r| self.loaded_under_active_condition(r, attr));
         self.note_relation(inst, attr, span, loaded || generic);
+        if init_set {
+            // what `__init__` put there (maybe the instance itself) is not known
+            return Value::Unknown;
+        }
         let child_loads = match node {
             Some(n) => n.children.clone(),
             None if via_select_all => LoadSet {
                 select_all: true,
                 ..LoadSet::default()
             },
-            None if inst.loads.opaque || init_set => LoadSet {
+            None if inst.loads.opaque => LoadSet {
                 opaque: true,
                 ..LoadSet::default()
             },
