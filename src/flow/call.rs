@@ -481,6 +481,12 @@ impl<'a> Analyzer<'a> {
         if self.apply_depth >= MAX_APPLY_DEPTH {
             return;
         }
+        // `if "x" in self.__dict__: return ...` with `x` prefetched onto the instance
+        if let (Some(g), Some(Value::Instance(i))) = (&f.guard, recv) {
+            if i.loads.nodes.contains_key(&**g) {
+                return;
+            }
+        }
         let handed = recv.is_some_and(|r| self.per_row_value(r))
             || argv.iter().any(|v| self.per_row_value(v))
             || kwv.iter().any(|(_, v)| self.per_row_value(v));

@@ -224,6 +224,10 @@ pub struct FnSummary {
     pub ret_candidate: bool,
     /// A `@classmethod`: its first parameter is the class, bound at every call.
     pub classmethod: bool,
+    /// The function returns at once when its instance holds this attribute (`if "x" in
+    /// self.__dict__: return ...`, `if hasattr(self, "x"): return ...`): a
+    /// `Prefetch(to_attr="x")` on the rows skips the rest of it.
+    pub guard: Option<Box<str>>,
     /// The index of its file in the files the summaries were built from, and of the
     /// function in that file.
     pub at: (usize, u32),

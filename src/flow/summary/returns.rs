@@ -127,3 +127,42 @@ fn any_return(m: &Module, b: &Block, depth: u32) -> bool {
         k => k.blocks().iter().any(|blk| any_return(m, blk, depth + 1)),
     })
 }
+
+/// `if "x" in self.__dict__: return ...` or `if hasattr(self, "x"): return ...` among the
+/// function's first statements (before anything else but docstrings and assignments).
+pub(super) fn early_guard(m: &Module, body: &Block, me: Option<&str>) -> Option<Box<str>> {
+    let me = me?;
+    let is_me = |e: ExprId| matches!(m.kind(e), ExprKind::Name(n) if &**n == me);
+    for st in body.iter().take(4) {
+        match &st.kind {
+            StmtKind::If { test, body, .. } => {
+                if !matches!(body.first().map(|s| &s.kind), Some(StmtKind::Return(_))) {
+                    return None;
+                }
+                return match m.kind(*test) {
+                    ExprKind::Compare {
+                        left,
+                        ops,
+                        comparators,
+                    } if ops.len() == 1 && &*ops[0] == "in" && comparators.len() == 1 => {
+                        let dict = comparators[0];
+                        let on_dict = matches!(m.kind(dict), ExprKind::Attr { value, attr, .. }
+                            if &**attr == "__dict__" && is_me(*value));
+                        on_dict.then(|| m.str_value(*left).map(Box::from)).flatten()
+                    }
+                    ExprKind::Call { func, args, .. }
+                        if matches!(m.kind(*func), ExprKind::Name(n) if &**n == "hasattr")
+                            && args.len() == 2
+                            && is_me(args[0]) =>
+                    {
+                        m.str_value(args[1]).map(Box::from)
+                    }
+                    _ => None,
+                };
+            }
+            StmtKind::Expr(_) | StmtKind::Assign { .. } => {}
+            _ => return None,
+        }
+    }
+    None
+}

@@ -15,6 +15,12 @@ class Author(models.Model):
     def get_books_with_tags(self):
         return self.book_set.prefetch_related("tags")
 
+    @property
+    def book_count(self):
+        if "recent_books" in self.__dict__:
+            return len(self.recent_books)
+        return self.book_set.count()
+
     def memo_books(self):
         if not hasattr(self, "_books"):
             self._books = self.book_set.all()
