@@ -50,6 +50,12 @@ pub const QUERY_METHODS: &[&str] = &[
     "contains",
     "explain",
 ];
+/// A method of Django's queryset API that runs a query and does not return a queryset
+/// (one row, a count, a write, an iterator).
+pub fn is_evaluating_method(method: &str) -> bool {
+    QUERY_METHODS.contains(&method) || SINGLE_METHODS.contains(&method) || method == "iterator"
+}
+
 /// Chained methods that clone a queryset and change its rows or shape.
 pub const NARROWING: &[&str] = &[
     "filter",

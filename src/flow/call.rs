@@ -59,9 +59,11 @@ impl<'a> Analyzer<'a> {
                     self.take_qs_recv(*value, &q, attr);
                     return self.qs_call(q, attr, args, kwargs, span);
                 }
+                Value::Arg(s) => return self.sym_call(&s, attr, args, kwargs, span),
                 Value::Instance(inst) => {
                     let (argv, kwv) = self.eval_arg_values(args, kwargs);
                     let recv_v = Value::Instance(inst.clone());
+                    let mut ret = Value::Unknown;
                     if let Some(f) = self
                         .sums
                         .model_member(self.ix, inst.model, attr)
@@ -72,6 +74,7 @@ impl<'a> Analyzer<'a> {
                             if self.per_row_value(&recv_v) {
                                 self.take_followed_args(f, true, args, &argv, kwargs, &kwv);
                             }
+                            ret = self.ret_value(f, Some(&recv_v), &argv, &kwv, span);
                         }
                     }
                     self.take_method_recv(*value, &recv_v, attr);
@@ -92,7 +95,7 @@ impl<'a> Analyzer<'a> {
                             }
                         }
                     }
-                    return Value::Unknown;
+                    return ret;
                 }
                 Value::InstanceDict(q) => {
                     self.eval_args(args, kwargs);
@@ -123,12 +126,24 @@ impl<'a> Analyzer<'a> {
                             self.format_value(v, e);
                         }
                         self.take_formatted_args(args, &argv, kwargs, &kwv);
+                    } else if let Some(f) = self.class_member_summary(&recv, attr) {
+                        // `Book.with_prices(qs)`: a static or class method of a model
+                        self.apply_fn(f, None, &argv, &kwv, e);
+                        self.take_followed_args(f, false, args, &argv, kwargs, &kwv);
+                        return self.ret_value(f, Some(&recv), &argv, &kwv, span);
                     } else if let Some(f) = self.function_summary(func) {
                         self.apply_fn(f, None, &argv, &kwv, e);
                         self.take_followed_args(f, false, args, &argv, kwargs, &kwv);
+                        let recv = f.classmethod.then_some(&recv);
+                        return self.ret_value(f, recv, &argv, &kwv, span);
                     } else if let Some(f) = self.self_method_summary(func) {
                         self.apply_fn(f, Some(&Value::Unknown), &argv, &kwv, e);
                         self.take_followed_args(f, true, args, &argv, kwargs, &kwv);
+                        if self.self_overridden(func) {
+                            // a subclass's override may run: what it returns is not known
+                            return Value::Unknown;
+                        }
+                        return self.ret_value(f, Some(&Value::Unknown), &argv, &kwv, span);
                     }
                     return Value::Unknown;
                 }
@@ -156,6 +171,12 @@ impl<'a> Analyzer<'a> {
             } else if let Some(f) = self.function_summary(func) {
                 self.apply_fn(f, None, &argv, &kwv, e);
                 self.take_followed_args(f, false, args, &argv, kwargs, &kwv);
+                if !f.classmethod {
+                    let v = self.ret_value(f, None, &argv, &kwv, span);
+                    if !matches!(v, Value::Unknown) {
+                        return v;
+                    }
+                }
             }
         }
         if name
@@ -190,6 +211,11 @@ impl<'a> Analyzer<'a> {
         let short = name.rsplit('.').next().unwrap_or(&name);
         match short {
             b if EVALUATING_BUILTINS.contains(&b) && name == short => {
+                if let (Some(Value::Arg(s)), true) =
+                    (argv.first(), matches!(b, "list" | "sorted" | "tuple"))
+                {
+                    return Value::Arg(s.then(value::Step::List));
+                }
                 if let (Some(Value::QuerySet(q)), Some(a0)) = (argv.first(), args.first()) {
                     self.take(*a0);
                     let q = q.clone();
@@ -327,6 +353,14 @@ impl<'a> Analyzer<'a> {
         (f.kind == FnKind::Function || f.kind == FnKind::StaticOrClass).then_some(f)
     }
 
+    /// `self.name(...)` where a project subclass of the walked class defines `name` again.
+    fn self_overridden(&self, func: ExprId) -> bool {
+        match (self.fn_class.as_deref(), self.m.kind(func)) {
+            (Some(cls), ExprKind::Attr { attr, .. }) => self.sums.overridden_below(cls, attr),
+            _ => false,
+        }
+    }
+
     /// The summary of `self.name(...)` in a method of a class that is not a model (a view's
     /// or a serializer's own helper).
     pub(super) fn self_method_summary(&self, func: ExprId) -> Option<&'a FnSummary> {
@@ -340,8 +374,20 @@ impl<'a> Analyzer<'a> {
         {
             return None;
         }
-        let f = self.sums.get(&format!("{cls}.{attr}"))?;
-        (f.kind == FnKind::Method).then_some(f)
+        if let Some(f) = self.sums.get(&format!("{cls}.{attr}")) {
+            return (f.kind == FnKind::Method).then_some(f);
+        }
+        self.own_method(attr)
+    }
+
+    /// The summary of a static or class method called on a model class.
+    fn class_member_summary(&self, recv: &Value, attr: &str) -> Option<&'a FnSummary> {
+        let Value::ModelClass(m) = recv else {
+            return None;
+        };
+        self.sums
+            .model_member(self.ix, *m, attr)
+            .filter(|f| f.kind == FnKind::StaticOrClass && summary::follows(attr))
     }
 
     /// A query `f` runs on every call, when it is called at `span` inside a loop over query
@@ -466,6 +512,12 @@ impl<'a> Analyzer<'a> {
                 }
             }
             return;
+        }
+        // `if "x" in self.__dict__: return ...` with `x` prefetched onto the instance
+        if let (Some(g), Some(Value::Instance(i))) = (&f.guard, recv) {
+            if i.loads.nodes.contains_key(&**g) {
+                return;
+            }
         }
         let handed = recv.is_some_and(|r| self.per_row_value(r))
             || argv.iter().any(|v| self.per_row_value(v))

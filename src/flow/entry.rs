@@ -301,6 +301,8 @@ impl<'a> Analyzer<'a> {
             fn_span: Span::new(0, 0),
             hooks: None,
             loaded: loaded::Loaded::default(),
+            sym: false,
+            asked: false,
         }
     }
 

@@ -31,6 +31,14 @@ impl<'a> Analyzer<'a> {
                         return q.clone();
                     }
                 }
+                if self.sym {
+                    // `self._cache` assigned earlier in the function (a memoised value)
+                    if let ExprKind::Name(n) = m.kind(*value) {
+                        if let Some(v) = self.env.get(format!("{n}.{attr}").as_str()) {
+                            return v.clone();
+                        }
+                    }
+                }
                 let base = self.eval(*value);
                 if matches!(base, Value::Unknown) {
                     // `models.Book` through a module alias (`from . import models`).
@@ -53,6 +61,14 @@ impl<'a> Analyzer<'a> {
                 let idx = self.eval(*index);
                 let _ = idx;
                 match base {
+                    Value::Arg(s) => {
+                        let step = if matches!(m.kind(*index), ExprKind::Slice(_)) {
+                            value::Step::Slice
+                        } else {
+                            value::Step::One
+                        };
+                        Value::Arg(s.then(step))
+                    }
                     Value::QuerySet(q) if !q.values => {
                         if matches!(m.kind(*index), ExprKind::Slice(_)) {
                             self.take(*value);

@@ -18,6 +18,7 @@
 
 use super::*;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 /// What became of the rows of one queryset expression (a row source) during a walk.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -67,7 +68,7 @@ impl RowsUse {
 struct Key {
     root: Loc,
     path: Vec<String>,
-    through: Option<Rc<[Loc]>>,
+    through: Option<Arc<[Loc]>>,
     model: Option<ModelId>,
 }
 
@@ -515,7 +516,7 @@ pub(super) fn binds_names(t: &Target, v: &Value) -> bool {
 
 /// The row sources whose rows iterating `it` yields as `elem` (rows of a row's related
 /// manager belong to that row's source).
-fn fetched_roots(it: &Value, elem: &Value, out: &mut Vec<(Loc, Rc<[Loc]>, ModelId)>) {
+fn fetched_roots(it: &Value, elem: &Value, out: &mut Vec<(Loc, Arc<[Loc]>, ModelId)>) {
     match (it, elem) {
         (Value::QuerySet(q), Value::Instance(Inst { row: Some(r), .. })) if r.path.is_empty() => {
             out.push((r.root_span, q.through.clone(), q.model));

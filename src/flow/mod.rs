@@ -15,6 +15,7 @@ mod loaded;
 mod probe;
 mod queryset;
 mod relation;
+mod returns;
 mod stmt;
 pub mod summary;
 pub mod usage;
@@ -24,7 +25,7 @@ use crate::ast::{
     Block, CompFor, ExprId, ExprKind, FunctionDef, Keyword, Module, SeqKind, StmtKind, Target,
 };
 use crate::django::{
-    EVALUATING_BUILTINS, NARROWING, QUERY_METHODS, SINGLE_METHODS,
+    EVALUATING_BUILTINS, NARROWING, QS_METHODS, QUERY_METHODS, SINGLE_METHODS,
     TEMPLATE_RENDER_CALLS as PROBED_CALLS,
 };
 use crate::index::effects::{apply_method, ChainEffect, LoadSet};
@@ -40,8 +41,9 @@ pub use entry::{
 pub use event::{EvalHow, Event};
 pub use loaded::RowsUse;
 pub use probe::{DictVal, Probe, ProbedArg, ProbedCall};
+pub(crate) use returns::{may_be_queryset, summarise_return};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
-use std::rc::Rc;
+use std::sync::Arc;
 pub use summary::Summaries;
 use summary::{Access, FnKind, FnSummary};
 pub use value::{Inst, Qs, RelInfo, Row, Value};
@@ -125,6 +127,11 @@ pub struct Analyzer<'a> {
     hooks: Option<&'a dyn CallHooks<'a>>,
     /// What the consumers of each row source read (see [`loaded`]).
     loaded: loaded::Loaded,
+    /// Summary mode: a function's return value is being computed, its parameters stand for
+    /// what callers hand in ([`Value::Arg`]).
+    sym: bool,
+    /// In summary mode: a callee's return value was asked for but is not known yet.
+    asked: bool,
 }
 
 /// What a framework knows about calls the interpreter cannot see into: a DRF serializer
@@ -176,13 +183,22 @@ fn join_envs(a: &Env, b: &Env) -> Env {
             Some(vb) => {
                 out.insert(k.clone(), va.join(vb));
             }
+            // `self._cache` set on one path only: on the other it holds what an earlier
+            // call stored, the same expression (a memoised value; summary mode only).
+            None if k.contains('.') => {
+                out.insert(k.clone(), va.clone());
+            }
             None => {
                 out.insert(k.clone(), Value::Unknown);
             }
         }
     }
-    for k in b.keys() {
-        out.entry(k.clone()).or_insert(Value::Unknown);
+    for (k, vb) in b {
+        if k.contains('.') {
+            out.entry(k.clone()).or_insert_with(|| vb.clone());
+        } else {
+            out.entry(k.clone()).or_insert(Value::Unknown);
+        }
     }
     out
 }

@@ -84,7 +84,7 @@ impl<'a> Analyzer<'a> {
         Inst {
             model: q.model,
             loads: q.loads.clone(),
-            row: Some(Rc::new(row)),
+            row: Some(Arc::new(row)),
             created_in_loop: None,
             open,
         }
@@ -101,6 +101,9 @@ impl<'a> Analyzer<'a> {
     }
 
     pub(super) fn evaluate_qs(&mut self, q: &Qs, span: Loc, how: EvalHow) {
+        if q.empty {
+            return;
+        }
         if let Some(rel) = &q.related {
             if rel.parent.open && q.narrowed.is_none() && q.bypass.is_none() {
                 // The caller may have prefetched it: nothing is known.
@@ -207,7 +210,7 @@ impl<'a> Analyzer<'a> {
         kwargs: &[Keyword],
         span: Loc,
     ) -> Value {
-        self.eval_args(args, kwargs);
+        let (argv, kwv) = self.eval_arg_values(args, kwargs);
         let m = self.m;
         if q.related.is_none() {
             self.note_lookups(&q, method, args, kwargs);
@@ -221,47 +224,8 @@ impl<'a> Analyzer<'a> {
         let mut inner = |qe: ExprId| -> Option<(LoadSet, bool)> { self.inner_loads(qe) };
         let is_chain = apply_method(m, &mut eff, method, args, kwargs, &mut inner);
         if is_chain {
-            let mut q2 = q.clone();
-            q2.loads = eff.loads;
-            q2.values = eff.values;
-            q2.step(span);
-            q2.is_manager = false;
-            if method == "order_by" {
-                q2.ordered = !args.is_empty();
-            }
-            q2.locks |= method == "select_for_update";
-            let clones = !(method == "all" && q.is_manager);
-            if clones {
-                q2.cached = false;
-                q2.is_list = false;
-                if let Some(rel) = &q.related {
-                    if rel.prefetched && q2.bypass.is_none() {
-                        q2.bypass = Some((span, method.into()));
-                    }
-                }
-                if NARROWING.contains(&method)
-                    && !matches!(
-                        method,
-                        "select_related" | "prefetch_related" | "only" | "defer" | "using"
-                    )
-                    && q2.narrowed.is_none()
-                {
-                    q2.narrowed = Some(method.into());
-                }
-            }
-            if method == "filter" || method == "get" {
-                q2.single |= self.filters_unique(q.model, kwargs);
-            }
-            if method == "filter" {
-                let mut f: Vec<Box<str>> = q.filters.to_vec();
-                f.extend(
-                    kwargs
-                        .iter()
-                        .filter_map(|k| k.name.as_deref().map(Box::from)),
-                );
-                q2.filters = f.into();
-            }
-            return Value::QuerySet(q2);
+            let kw: Vec<&str> = kwargs.iter().filter_map(|k| k.name.as_deref()).collect();
+            return Value::QuerySet(self.chained(&q, method, eff, &kw, !args.is_empty(), span));
         }
         // A custom manager/queryset method with a known effect.
         if let Some(ce) = ix.method_effect_in(&q.classes, method) {
@@ -271,7 +235,31 @@ impl<'a> Analyzer<'a> {
             q2.step(span);
             q2.is_manager = false;
             q2.cached = false;
+            q2.is_list = false;
+            if let Some(rel) = &q.related {
+                // a chain on the related manager: no prefetch of the relation serves it
+                if rel.prefetched && q2.bypass.is_none() {
+                    q2.bypass = Some((span, method.into()));
+                }
+                if q2.narrowed.is_none() {
+                    q2.narrowed = Some(method.into());
+                }
+            }
             return Value::QuerySet(q2);
+        }
+        // A custom manager/queryset method: what its summary says it returns (an override
+        // of Django's `get()`, `create()`... still returns what Django's does).
+        if !QS_METHODS.contains(&method) {
+            if let Some(f) = self.qs_class_method(&q.classes, method) {
+                let recv = Value::QuerySet(q.clone());
+                self.apply_fn_at(f, Some(&recv), &argv, &kwv, span);
+                if !crate::django::is_evaluating_method(method) {
+                    let v = self.ret_value(f, Some(&recv), &argv, &kwv, span);
+                    if !matches!(v, Value::Unknown) {
+                        return v;
+                    }
+                }
+            }
         }
         if method == "iterator" {
             let mut q2 = q.clone();
@@ -384,6 +372,61 @@ impl<'a> Analyzer<'a> {
         Value::Unknown
     }
 
+    /// The queryset `q.method(...)` returns when `method` chains: `eff` is what the chain
+    /// loads after the call, `kw` the call's keyword names, `has_args` whether it has
+    /// positional arguments.
+    pub(super) fn chained(
+        &self,
+        q: &Qs,
+        method: &str,
+        eff: ChainEffect,
+        kw: &[&str],
+        has_args: bool,
+        span: Loc,
+    ) -> Qs {
+        let mut q2 = q.clone();
+        q2.loads = eff.loads;
+        q2.values = eff.values;
+        q2.step(span);
+        q2.is_manager = false;
+        if method == "order_by" {
+            q2.ordered = has_args;
+        }
+        q2.locks |= method == "select_for_update";
+        q2.empty |= method == "none";
+        let clones = !(method == "all" && q.is_manager);
+        if clones {
+            q2.cached = false;
+            q2.is_list = false;
+            if let Some(rel) = &q.related {
+                if rel.prefetched && q2.bypass.is_none() {
+                    q2.bypass = Some((span, method.into()));
+                }
+            }
+            // On a related manager every clone but `all()` is a new query that no prefetch
+            // of the relation serves (`author.book_set.select_related(...)` too).
+            let shapes_only = matches!(
+                method,
+                "select_related" | "prefetch_related" | "only" | "defer" | "using"
+            );
+            if ((NARROWING.contains(&method) && !shapes_only)
+                || (q.related.is_some() && method != "all"))
+                && q2.narrowed.is_none()
+            {
+                q2.narrowed = Some(method.into());
+            }
+        }
+        if method == "filter" || method == "get" {
+            q2.single |= self.names_unique(q.model, kw);
+        }
+        if method == "filter" {
+            let mut f: Vec<Box<str>> = q.filters.to_vec();
+            f.extend(kw.iter().map(|k| Box::from(*k)));
+            q2.filters = f.into();
+        }
+        q2
+    }
+
     /// `filter(...)`/`exclude(...)`/`get(...)`/`order_by(...)` on the rows of a table.
     pub(super) fn note_lookups(
         &mut self,
@@ -450,12 +493,10 @@ impl<'a> Analyzer<'a> {
         }
     }
 
-    /// Whether `filter(**kwargs)` pins one row (pk, id or a unique/one-to-one field).
-    pub(super) fn filters_unique(&self, model: ModelId, kwargs: &[Keyword]) -> bool {
-        kwargs.iter().any(|k| {
-            let Some(name) = k.name.as_deref() else {
-                return false;
-            };
+    /// Whether a filter on these keyword names pins one row (pk, id or a unique/one-to-one
+    /// field).
+    pub(super) fn names_unique(&self, model: ModelId, kw: &[&str]) -> bool {
+        kw.iter().any(|name| {
             let name = name.strip_suffix("__exact").unwrap_or(name);
             if name == "pk" || name == "id" {
                 return true;

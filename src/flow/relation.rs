@@ -22,14 +22,16 @@ impl<'a> Analyzer<'a> {
                     narrowed: None,
                     iterator: false,
                     ordered: self.ix.model(model).ordered,
-                    filters: Rc::from([]),
-                    through: Rc::from([span]),
-                    fix_at: Rc::from([]),
+                    filters: Arc::from([]),
+                    through: Arc::from([span]),
+                    fix_at: Arc::from([]),
                     locks: false,
+                    empty: false,
                 }),
                 None => Value::Unknown,
             },
             Value::Instance(inst) => self.instance_attr(&inst, attr, span),
+            Value::Arg(s) => Value::Arg(s.then(value::Step::Attr(attr.into()))),
             _ => Value::Unknown,
         }
     }
@@ -60,13 +62,13 @@ impl<'a> Analyzer<'a> {
                     model: target,
                     loads: node.children.clone(),
                     values: false,
-                    classes: Rc::from(Vec::new()),
+                    classes: Arc::from(Vec::new()),
                     span,
                     single: false,
                     cached: true,
                     is_manager: false,
                     is_list: true,
-                    related: Some(Rc::new(RelInfo {
+                    related: Some(Arc::new(RelInfo {
                         parent,
                         rel: rel.clone(),
                         prefetched: true,
@@ -75,10 +77,11 @@ impl<'a> Analyzer<'a> {
                     narrowed: None,
                     iterator: false,
                     ordered: node.ordered || ix.model(target).ordered,
-                    filters: Rc::from([]),
-                    through: Rc::from([span]),
-                    fix_at: Rc::from([]),
+                    filters: Arc::from([]),
+                    through: Arc::from([span]),
+                    fix_at: Arc::from([]),
                     locks: false,
+                    empty: false,
                 });
             }
         }
@@ -87,6 +90,7 @@ impl<'a> Analyzer<'a> {
                 if f.kind == FnKind::Property {
                     let recv = Value::Instance(inst.clone());
                     self.apply_fn_at(f, Some(&recv), &[], &[], span);
+                    return self.ret_value(f, Some(&recv), &[], &[], span);
                 }
             }
             return Value::Unknown;
@@ -146,9 +150,12 @@ impl<'a> Analyzer<'a> {
                 .ix
                 .member(inst.model, attr)
                 .is_some_and(|m| matches!(m, Member::Forward(f) if f.kind == FieldKind::ForeignKey || f.kind == FieldKind::OneToOne));
+        // `__init__` may fill it on every instance (`self.source_unit = self`).
+        let init_set = node.is_none() && self.ix.init_sets(inst.model, attr);
         let loaded = node.is_some()
             || via_select_all
             || inst.loads.opaque
+            || init_set
             || inst
                 .row
                 .as_ref()
@@ -156,6 +163,10 @@ impl<'a> Analyzer<'a> {
         self.note_relation(inst, attr, span, loaded || generic);
         if let Some(r) = &inst.row {
             self.note_path_read(r, attr);
+        }
+        if init_set {
+            // what `__init__` put there (maybe the instance itself) is not known
+            return Value::Unknown;
         }
         let child_loads = match node {
             Some(n) => n.children.clone(),
@@ -177,7 +188,7 @@ impl<'a> Analyzer<'a> {
             } else {
                 r.first_missing.or(Some(path.len() - 1))
             };
-            Rc::new(Row {
+            Arc::new(Row {
                 loop_id: r.loop_id,
                 root_span: r.root_span,
                 fix_at: r.fix_at.clone(),
@@ -249,6 +260,13 @@ impl<'a> Analyzer<'a> {
         let mut loads = node.map(|n| n.children.clone()).unwrap_or_default();
         // what an opaque queryset loads is not known below it either
         loads.opaque |= node.is_none() && inst.loads.opaque;
+        // A related manager is a subclass of the target's default manager: its custom
+        // methods are there.
+        let classes = self
+            .ix
+            .manager(target, "_default_manager")
+            .map(|(_, c)| c)
+            .unwrap_or_default();
         if let Some(fk) = known_parent {
             // Django sets the parent on rows fetched through its reverse manager: one object
             // shared by every row, so what is read through it is read once, not per row.
@@ -258,13 +276,13 @@ impl<'a> Analyzer<'a> {
             model: target,
             loads,
             values: false,
-            classes: Rc::from(Vec::new()),
+            classes: classes.into(),
             span,
             single: false,
             cached: node.is_some() || cond_loaded,
             is_manager: true,
             is_list: false,
-            related: Some(Rc::new(RelInfo {
+            related: Some(Arc::new(RelInfo {
                 parent: inst.clone(),
                 rel: attr.to_owned(),
                 prefetched: node.is_some() || cond_loaded,
@@ -273,10 +291,11 @@ impl<'a> Analyzer<'a> {
             narrowed: None,
             iterator: false,
             ordered: node.is_some_and(|n| n.ordered) || self.ix.model(target).ordered,
-            filters: Rc::from([]),
-            through: Rc::from([span]),
-            fix_at: Rc::from([]),
+            filters: Arc::from([]),
+            through: Arc::from([span]),
+            fix_at: Arc::from([]),
             locks: false,
+            empty: false,
         })
     }
 }

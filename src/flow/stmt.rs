@@ -182,6 +182,9 @@ impl<'a> Analyzer<'a> {
                 let joined = std::mem::take(&mut self.env);
                 self.note_join_losses(&[&after_body], &joined, span.span);
                 self.env = joined;
+                if self.sym {
+                    self.sym_iterated(*iter, target, body);
+                }
                 self.block(orelse);
             }
             StmtKind::While { test, body, orelse } => {
@@ -283,7 +286,12 @@ impl<'a> Analyzer<'a> {
             }
             StmtKind::Return(Some(e)) => {
                 let v = self.eval(*e);
-                self.returns.push(v.clone());
+                // In summary mode a `return None` guard is not a value callers iterate.
+                if !(self.sym
+                    && matches!(self.m.kind(*e), ExprKind::Const(crate::ast::Const::None)))
+                {
+                    self.returns.push(v.clone());
+                }
                 if self.probe.is_some() {
                     let d = self.dict_of(*e);
                     if let Some(p) = &mut self.probe {
@@ -468,6 +476,11 @@ impl<'a> Analyzer<'a> {
                     }
                 }
             }
+            Target::Attr(e) if self.sym && self.sym_attr_target(*e).is_some() => {
+                if let Some(key) = self.sym_attr_target(*e) {
+                    self.env.insert(key.into(), v);
+                }
+            }
             Target::Attr(e) | Target::Subscript(e) => {
                 // Evaluate the object part for reads (`x.a.b = 1` reads `x.a`).
                 if let ExprKind::Attr { value, .. } | ExprKind::Subscript { value, .. } =
@@ -477,6 +490,35 @@ impl<'a> Analyzer<'a> {
                 }
             }
             Target::Other => {}
+        }
+    }
+
+    /// In summary mode, a local queryset iterated by a `for` holds its rows afterwards; if
+    /// the loop set attributes on them, what they hold is not known.
+    fn sym_iterated(&mut self, iter: ExprId, target: &Target, body: &Block) {
+        let ExprKind::Name(n) = self.m.kind(iter) else {
+            return;
+        };
+        let touched = match target {
+            Target::Name(var, _) => returns::touches_rows(self.m, body, var, 0),
+            _ => false,
+        };
+        match self.env.get_mut(n) {
+            Some(Value::Arg(s)) => *s = s.then(value::Step::Iterated { touched }),
+            Some(Value::QuerySet(q)) => q.loads.opaque |= touched,
+            _ => {}
+        }
+    }
+
+    /// In summary mode, `name.attr = value` is kept in the environment as `name.attr` (a
+    /// memoised queryset: `self._books = self.book_set.all()`).
+    fn sym_attr_target(&self, e: ExprId) -> Option<String> {
+        match self.m.kind(e) {
+            ExprKind::Attr { value, attr, .. } => match self.m.kind(*value) {
+                ExprKind::Name(n) => Some(format!("{n}.{attr}")),
+                _ => None,
+            },
+            _ => None,
         }
     }
 

@@ -34,7 +34,7 @@ struct Pending {
     how: Unused,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct UsageState {
     pending: Vec<Pending>,
     /// The last `qs.count()` call: its span and model.
@@ -135,7 +135,7 @@ impl Analyzer<'_> {
     }
 
     fn add_pending(&mut self, arg: ExprId, q: &Qs, span: Loc, how: Unused) {
-        if q.cached || q.is_list || q.iterator || q.single {
+        if q.cached || q.is_list || q.iterator || q.single || q.empty {
             return;
         }
         // A related manager measured per row is the N+1 rules' business (DJP102): their fix

@@ -1,9 +1,9 @@
 //! Abstract values the flow analysis tracks for expressions and names.
 
-use crate::index::effects::LoadSet;
+use crate::index::effects::{ChainEffect, LoadSet};
 use crate::index::ModelId;
 use crate::source::Loc;
-use std::rc::Rc;
+use std::sync::Arc;
 
 /// Where a row came from: the loop that yields it, the queryset that should load its
 /// relations (where a fix goes), and the relation path from that queryset's rows to it.
@@ -14,7 +14,7 @@ pub struct Row {
     pub root_span: Loc,
     /// Where the fix goes when the rows come from querysets built on several branches
     /// (empty: `root_span` alone). See [`Qs::fix_at`].
-    pub fix_at: Rc<[Loc]>,
+    pub fix_at: Arc<[Loc]>,
     /// The root queryset calls `select_for_update()`.
     pub locks: bool,
     /// The root queryset's model name (for messages).
@@ -33,7 +33,7 @@ pub struct Inst {
     pub model: ModelId,
     pub loads: LoadSet,
     /// Set when the instance is one row of a loop over many rows.
-    pub row: Option<Rc<Row>>,
+    pub row: Option<Arc<Row>>,
     /// Built by `Model(...)` inside the loop with this id (for `save()` in loops).
     pub created_in_loop: Option<u32>,
     /// Came from outside the function (`self` in a method): its relations may have been
@@ -59,7 +59,7 @@ pub struct Qs {
     /// Rows are dicts/tuples (`values()`), not instances.
     pub values: bool,
     /// Manager/queryset classes providing custom methods.
-    pub classes: Rc<[String]>,
+    pub classes: Arc<[String]>,
     /// The expression that built it (where a fix is appended).
     pub span: Loc,
     /// At most one row (filtered on the pk or a unique field).
@@ -70,7 +70,7 @@ pub struct Qs {
     pub is_manager: bool,
     /// A plain list of instances (`list(qs)`, a `to_attr` list).
     pub is_list: bool,
-    pub related: Option<Rc<RelInfo>>,
+    pub related: Option<Arc<RelInfo>>,
     /// A method that re-queries a prefetched relation, and where it was called.
     pub bypass: Option<(Loc, Box<str>)>,
     /// A chained method that changes the rows (`filter`...), so a plain prefetch cannot serve it.
@@ -80,17 +80,19 @@ pub struct Qs {
     /// Rows come in a defined order (`order_by()`, `Meta.ordering`, an ordered `Prefetch`).
     pub ordered: bool,
     /// Keyword lookups of the `filter()`/`get()` calls chained so far (`author__name`).
-    pub filters: Rc<[Box<str>]>,
+    pub filters: Arc<[Box<str>]>,
     /// The expressions every path to this value went through, oldest first (`span` last
     /// unless branches joined): `qs = Book.objects.all()` then `qs = qs.filter(...)` on one
     /// branch share `Book.objects.all()`, where one fix serves both.
-    pub through: Rc<[Loc]>,
+    pub through: Arc<[Loc]>,
     /// The expressions a fix must change so that every path loads what it adds, when
     /// branches built the queryset separately (`if ...: qs = A` / `else: qs = B`). Empty:
     /// `span` alone.
-    pub fix_at: Rc<[Loc]>,
+    pub fix_at: Arc<[Loc]>,
     /// `select_for_update()` was chained: a join would lock the related rows too.
     pub locks: bool,
+    /// `none()` was chained: no rows, and evaluating it runs no query.
+    pub empty: bool,
 }
 
 impl Qs {
@@ -101,7 +103,7 @@ impl Qs {
             model,
             loads,
             values: false,
-            classes: Rc::from(Vec::new()),
+            classes: Arc::from(Vec::new()),
             span,
             single: false,
             cached: false,
@@ -112,10 +114,11 @@ impl Qs {
             narrowed: None,
             iterator: false,
             ordered: false,
-            filters: Rc::from([]),
-            through: Rc::from([span]),
-            fix_at: Rc::from([]),
+            filters: Arc::from([]),
+            through: Arc::from([span]),
+            fix_at: Arc::from([]),
             locks: false,
+            empty: false,
         }
     }
 
@@ -125,13 +128,13 @@ impl Qs {
         let mut t = self.through.to_vec();
         t.push(span);
         self.through = t.into();
-        self.fix_at = Rc::from([]);
+        self.fix_at = Arc::from([]);
     }
 
     /// The expressions where a fix goes (see [`Qs::fix_at`]).
-    pub fn fix_targets(&self) -> Rc<[Loc]> {
+    pub fn fix_targets(&self) -> Arc<[Loc]> {
         if self.fix_at.is_empty() {
-            Rc::from([self.span])
+            Arc::from([self.span])
         } else {
             self.fix_at.clone()
         }
@@ -139,7 +142,7 @@ impl Qs {
 
     /// `fix_at` and `through` of the value joined from branches `a` and `b`: the last
     /// expression both went through if there is one, else every branch's own targets.
-    fn join_targets(a: &Qs, b: &Qs) -> (Rc<[Loc]>, Rc<[Loc]>) {
+    fn join_targets(a: &Qs, b: &Qs) -> (Arc<[Loc]>, Arc<[Loc]>) {
         if a.span == b.span && a.fix_at == b.fix_at && a.through == b.through {
             return (a.fix_at.clone(), a.through.clone());
         }
@@ -186,6 +189,99 @@ pub enum Value {
     /// `zip(a, b)`, `enumerate(a)`: an iterable of tuples whose items are the elements of
     /// each part, in step (a counter is `Unknown`).
     Zip(Vec<Value>),
+    /// A value derived from a parameter of the function being summarised (only while a
+    /// summary's return value is computed, see [`super::summary::returns`]).
+    Arg(Sym),
+}
+
+/// Parameter `param` of the function being summarised, then `steps` applied to it: what a
+/// function returns in terms of what it is handed (`qs.annotate(...)`, `self.book_set.all()`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sym {
+    pub param: u8,
+    pub steps: Arc<[Step]>,
+}
+
+impl Sym {
+    /// The value on paths that applied `a`'s or `b`'s steps: when one only adds chained
+    /// methods to the other (`if q: qs = qs.filter(...)`, filters added in a loop), the
+    /// shorter one with its rows narrowed and nothing more loaded.
+    fn join(a: &Sym, b: &Sym) -> Value {
+        let (short, long) = if a.steps.len() <= b.steps.len() {
+            (a, b)
+        } else {
+            (b, a)
+        };
+        let n = short.steps.len();
+        if long.steps[..n] != short.steps[..]
+            || !long.steps[n..].iter().all(|s| matches!(s, Step::Chain(_)))
+        {
+            return Value::Unknown;
+        }
+        let narrows = long.steps[n..].iter().find_map(|s| match s {
+            Step::Chain(c) if crate::django::NARROWING.contains(&&*c.method) => {
+                Some(c.method.clone())
+            }
+            _ => None,
+        });
+        match narrows {
+            Some(method) => Value::Arg(short.then(Step::Chain(Arc::new(ChainStep {
+                method,
+                eff: ChainEffect::default(),
+                reset: false,
+                kw: Box::from([]),
+                has_args: true,
+            })))),
+            None => Value::Arg(short.clone()),
+        }
+    }
+
+    /// This value with one more step.
+    pub fn then(&self, step: Step) -> Sym {
+        let mut steps = self.steps.to_vec();
+        steps.push(step);
+        Sym {
+            param: self.param,
+            steps: steps.into(),
+        }
+    }
+}
+
+/// One operation applied to a parameter (see [`Sym`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    /// `.name` read (a relation, a property, a plain attribute).
+    Attr(Box<str>),
+    /// A queryset method returning a queryset of the same rows.
+    Chain(Arc<ChainStep>),
+    /// `.name(...)` of a method that is not Django's queryset API: a custom manager or
+    /// queryset method, a model method (resolved where the value is known).
+    Call(Box<str>),
+    /// `[a:b]`
+    Slice,
+    /// `first()`, `get()`, `[i]`: one row.
+    One,
+    /// `.iterator()`
+    Iterator,
+    /// `list(x)`, `sorted(x)`: the rows, evaluated, as a list.
+    List,
+    /// Iterated in the function (its result cache is filled); `touched`: the loop set
+    /// attributes on the rows (`child.parent = self`), so what they hold is not known.
+    Iterated { touched: bool },
+}
+
+/// A chained queryset method as a summary keeps it: its effect from an empty chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainStep {
+    pub method: Box<str>,
+    /// What the call loads (merged into the loads of the queryset it is applied to).
+    pub eff: ChainEffect,
+    /// `select_related(None)`: what was selected before is dropped.
+    pub reset: bool,
+    /// The keyword names of the call (`filter(pk=...)` pins one row).
+    pub kw: Box<[Box<str>]>,
+    /// The call has positional arguments (`order_by()` without them clears the ordering).
+    pub has_args: bool,
 }
 
 impl Value {
@@ -195,6 +291,13 @@ impl Value {
             return self.clone();
         }
         match (self, other) {
+            // A path that yields no rows (`qs.none()`) adds nothing to what the rows load.
+            (Value::QuerySet(a), Value::QuerySet(b)) if a.model == b.model && a.empty => {
+                Value::QuerySet(b.clone())
+            }
+            (Value::QuerySet(a), Value::QuerySet(b)) if a.model == b.model && b.empty => {
+                Value::QuerySet(a.clone())
+            }
             (Value::QuerySet(a), Value::QuerySet(b))
                 if a.model == b.model && a.values == b.values =>
             {
@@ -216,6 +319,7 @@ impl Value {
                 i.loads = a.loads.intersect(&b.loads);
                 Value::Instance(i)
             }
+            (Value::Arg(a), Value::Arg(b)) if a.param == b.param => Sym::join(a, b),
             _ => Value::Unknown,
         }
     }

@@ -348,6 +348,10 @@ pub fn eval_self_chain(
                 ExprKind::Name(n) if &**n == "super" => {
                     // super().method(...) → the base's effect of that method, or nothing
                     let (name, ..) = chain.pop()?;
+                    // `super().get(...)`, `super().count()`: not a queryset
+                    if crate::django::is_evaluating_method(&name) {
+                        return None;
+                    }
                     let mut eff = if &*name == "get_queryset" || &*name == "all" {
                         ChainEffect::default()
                     } else {

@@ -120,6 +120,10 @@ pub struct Model {
     /// among them is read on every instance built, so leaving it out of a query costs one
     /// query per row (DJP201 stays silent).
     pub init_reads: Vec<String>,
+    /// Attributes the class's own `__init__` assigns on `self` (`self.source_unit = self`):
+    /// a relation among them may be filled on every instance built, so reading it is not
+    /// known to query.
+    pub init_sets: Vec<String>,
 }
 
 /// What an attribute of a model instance is.
@@ -723,6 +727,26 @@ impl Index {
         false
     }
 
+    /// Whether `__init__` of the model or a parent assigns `attr` on the instance.
+    pub fn init_sets(&self, model: ModelId, attr: &str) -> bool {
+        let mut todo = vec![model];
+        for _ in 0..8 {
+            let mut next = Vec::new();
+            for id in todo {
+                let m = self.model(id);
+                if m.init_sets.iter().any(|r| r == attr) {
+                    return true;
+                }
+                next.extend(m.parents.iter().copied());
+            }
+            if next.is_empty() {
+                break;
+            }
+            todo = next;
+        }
+        false
+    }
+
     pub fn model(&self, id: ModelId) -> &Model {
         &self.models[id as usize]
     }
@@ -873,6 +897,11 @@ impl Index {
             .iter()
             .find_map(|c| self.method_effects.get(&(c.clone(), method.to_owned())))
             .cloned()
+    }
+
+    /// Whether `qual` is a project manager or queryset class.
+    pub fn is_qs_class(&self, qual: &str) -> bool {
+        self.qs_classes.contains_key(&self.resolve_alias(qual))
     }
 
     /// Whether any of `classes` defines `method` (so its result is a project queryset).
@@ -1090,7 +1119,51 @@ fn new_model(f: &File, c: &ClassDef, qual: &str, builtin: bool) -> Model {
         ordered,
         default_related_name,
         init_reads: init_reads(f, c),
+        init_sets: init_sets(f, c),
     }
+}
+
+/// `self.<attr> = ...` targets in the class's own `__init__` (in any branch).
+fn init_sets(f: &File, c: &ClassDef) -> Vec<String> {
+    fn walk(m: &Module, b: &crate::ast::Block, me: &str, out: &mut Vec<String>, depth: u32) {
+        if depth > 50 {
+            return;
+        }
+        for st in b {
+            if let StmtKind::Assign { targets, .. } = &st.kind {
+                for t in targets {
+                    if let crate::ast::Target::Attr(e) = t {
+                        if let ExprKind::Attr { value, attr, .. } = m.kind(*e) {
+                            if matches!(m.kind(*value), ExprKind::Name(n) if &**n == me)
+                                && !out.iter().any(|o| o == &**attr)
+                            {
+                                out.push(attr.to_string());
+                            }
+                        }
+                    }
+                }
+            }
+            for blk in st.kind.blocks() {
+                walk(m, blk, me, out, depth + 1);
+            }
+        }
+    }
+    let m = &f.ast;
+    let mut out = Vec::new();
+    for st in &c.body {
+        let StmtKind::FunctionDef(fid) = st.kind else {
+            continue;
+        };
+        let func = &m.functions[fid as usize];
+        if &*func.name != "__init__" {
+            continue;
+        }
+        if let Some(me) = func.params.first() {
+            walk(m, &func.body, &me.name, &mut out, 0);
+        }
+    }
+    out.sort();
+    out
 }
 
 /// `self.<attr>` names in the class's own `__init__` and `from_db` (nested code included).

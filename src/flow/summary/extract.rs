@@ -125,6 +125,10 @@ pub(super) fn extract_file(fi: usize, file: &File, ix: &Index) -> (Vec<FnSummary
         });
         called.append(&mut x.called);
         let escaped = x.escaped;
+        let classmethod = kind == FnKind::StaticOrClass && decos.iter().any(|d| d == "classmethod");
+        let guard = matches!(kind, FnKind::Method | FnKind::Property)
+            .then(|| returns::early_guard(m, &f.body, params.first().map(|p| &**p)))
+            .flatten();
         out.push(FnSummary {
             qual,
             kind,
@@ -134,6 +138,11 @@ pub(super) fn extract_file(fi: usize, file: &File, ix: &Index) -> (Vec<FnSummary
             query: None,
             passes: x.passes,
             probe,
+            ret: None,
+            ret_candidate: returns::is_candidate(m, &f.body, memoised),
+            classmethod,
+            guard,
+            at: (fi, u32::try_from(func).unwrap_or(u32::MAX)),
         });
     }
     (out, called)

@@ -28,7 +28,9 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::collections::BTreeMap;
 
 mod extract;
+pub mod returns;
 use extract::extract_file;
+pub use returns::{Ret, RetForm};
 
 /// Longest attribute path kept in a tree.
 pub const MAX_DEPTH: usize = 8;
@@ -235,6 +237,19 @@ pub struct FnSummary {
     passes: Vec<Pass>,
     /// Where to look for the function's own query, if it may run one (see [`Summaries::build`]).
     probe: Option<ProbeAt>,
+    /// What the function returns, when it is a queryset (see [`returns`]).
+    pub ret: Option<Ret>,
+    /// Some `return` may yield a queryset: [`FnSummary::ret`] is worth computing.
+    pub ret_candidate: bool,
+    /// A `@classmethod`: its first parameter is the class, bound at every call.
+    pub classmethod: bool,
+    /// The function returns at once when its instance holds this attribute (`if "x" in
+    /// self.__dict__: return ...`, `if hasattr(self, "x"): return ...`): a
+    /// `Prefetch(to_attr="x")` on the rows skips the rest of it.
+    pub guard: Option<Box<str>>,
+    /// The index of its file in the files the summaries were built from, and of the
+    /// function in that file.
+    pub at: (usize, u32),
 }
 
 /// A function whose own queries are worth a walk: its file (index in the files built from),
@@ -249,9 +264,7 @@ struct ProbeAt {
 impl FnSummary {
     /// The parameter index for positional argument `i` (`bound`: called on an instance).
     pub fn param_for_pos(&self, i: usize, bound: bool) -> Option<usize> {
-        let shift = usize::from(
-            bound && self.kind != FnKind::Function && self.kind != FnKind::StaticOrClass,
-        );
+        let shift = usize::from(self.classmethod || (bound && self.binds_receiver()));
         let p = i + shift;
         (p < self.params.len()).then_some(p)
     }
@@ -297,6 +310,17 @@ impl FnSummary {
         list.push(full);
         true
     }
+
+    /// A call on a receiver binds it to the first parameter (`self`, or `cls` of a
+    /// classmethod).
+    pub fn binds_receiver(&self) -> bool {
+        self.classmethod || matches!(self.kind, FnKind::Method | FnKind::Property)
+    }
+
+    /// The function's own name.
+    pub fn name(&self) -> &str {
+        self.qual.rsplit('.').next().unwrap_or(&self.qual)
+    }
 }
 
 /// Every function summary of a project, by qualified name (`app.utils.describe`,
@@ -305,6 +329,9 @@ impl FnSummary {
 pub struct Summaries {
     pub fns: Vec<FnSummary>,
     by_qual: HashMap<String, usize>,
+    /// `Class.method` for every method that some project subclass of `Class` defines
+    /// (`self.method()` in `Class` may run the subclass's).
+    overridden: HashSet<String>,
 }
 
 impl Summaries {
@@ -357,6 +384,8 @@ impl Summaries {
         }
         s.probe_queries(files, ix, &called);
         s.compose();
+        s.mark_overridden(ix);
+        s.compute_returns(files, ix);
         s
     }
 
