@@ -299,7 +299,7 @@ def fetches_rows(sql: str) -> bool:
     s = sql.upper()
     if not s.lstrip().startswith("SELECT"):
         return False
-    if "COUNT(" in s.split(" FROM ")[0]:
+    if is_count(sql):
         return False
     if re.search(r"SELECT\s+\(?1\)?\s+AS\s+\"?A\"?\s+FROM", s) and "LIMIT 1" in s:
         return False  # exists()
@@ -307,8 +307,9 @@ def fetches_rows(sql: str) -> bool:
 
 
 def is_count(sql: str) -> bool:
-    s = sql.upper()
-    return s.lstrip().startswith("SELECT") and "COUNT(" in s.split(" FROM ")[0]
+    """`qs.count()`: `SELECT COUNT(*) AS "__count" FROM ...` (or over a subquery), not a row
+    fetch annotated with a `Count()`."""
+    return re.match(r"\s*SELECT\s+COUNT\(", sql.upper()) is not None
 
 
 def is_exists(sql: str) -> bool:

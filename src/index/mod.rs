@@ -5,6 +5,7 @@
 pub mod effects;
 pub mod indexes;
 pub mod migrations;
+pub mod signals;
 
 use crate::ast::{ClassDef, ExprId, ExprKind, Module, StmtKind};
 use crate::project::{File, FileId};
@@ -154,6 +155,8 @@ pub struct Index {
     qs_classes: HashMap<String, QsClass>,
     /// Method effects of manager/queryset classes, `(class qual, method)` → effect.
     method_effects: HashMap<(String, String), ChainEffect>,
+    /// Every class (of the class table) whose body defines `get_queryset`.
+    defines_get_queryset: rustc_hash::FxHashSet<String>,
     pub auth_user: Option<ModelId>,
     /// Project classes deriving from a relation field class (`class AutoFK(models.ForeignKey)`):
     /// qualified name → the relation they make and whether they pick their own related_name.
@@ -169,6 +172,8 @@ pub struct Index {
     pub uses_postgres: bool,
     /// Thresholds of the index rules (defaults until `[tool.djperf]` sets them).
     pub index_options: indexes::IndexOptions,
+    /// Model signal receivers (`post_init`, `pre_save`/`post_save`, `pre_delete`/`post_delete`).
+    pub signals: signals::Signals,
 }
 
 impl Index {
@@ -233,6 +238,14 @@ impl Index {
             .map(|(q, c)| (c.file, c.class, q.to_owned(), c.bases.clone()))
             .collect();
         let files_by_id: HashMap<FileId, &File> = all.iter().map(|f| (f.id, *f)).collect();
+        for (fid, ci, q, _) in &class_quals {
+            let f = files_by_id[fid];
+            if f.ast.functions.iter().any(|func| {
+                func.class == Some(*ci) && func.parent.is_none() && &*func.name == "get_queryset"
+            }) {
+                ix.defines_get_queryset.insert(q.clone());
+            }
+        }
         ix.find_field_classes(&class_quals, &files_by_id);
         let mut is_model: HashMap<String, bool> = HashMap::default();
         let mut is_qs: HashMap<String, bool> = HashMap::default();
@@ -497,6 +510,7 @@ impl Index {
         ix.build_indexes(own_index_facts, &complete);
         ix.migrations = migrations::Migrations::build(files);
         ix.uses_postgres = files.iter().any(migrations::mentions_postgres);
+        ix.signals = signals::Signals::build(files, &ix);
         ix
     }
 
@@ -771,6 +785,32 @@ impl Index {
             .iter()
             .find_map(|c| self.method_effects.get(&(c.clone(), method.to_owned())))
             .cloned()
+    }
+
+    /// Whether the rows of a manager/queryset built from `classes` are plain rows of their
+    /// model as far as djperf can tell: every class and base is Django's or one djperf reads,
+    /// and a `get_queryset()` among them has a known effect (so an `.only()`/`.defer()` in it
+    /// is seen).
+    pub fn rows_known(&self, classes: &[String]) -> bool {
+        let django = |q: &str| q.starts_with("django.");
+        classes.iter().all(|c| {
+            if django(c) {
+                return true;
+            }
+            let mro = self.classes.mro(c, &django);
+            let own_effect = |q: &String| {
+                !self.defines_get_queryset.contains(q)
+                    || self
+                        .method_effects
+                        .contains_key(&(q.clone(), "get_queryset".to_owned()))
+            };
+            // A class `from_queryset()` synthesised at module level is not in the table.
+            let synthesised = self
+                .qs_classes
+                .get(c)
+                .is_some_and(|qc| qc.class == u32::MAX);
+            (synthesised || !mro.unresolved) && mro.classes.iter().all(own_effect)
+        })
     }
 
     /// Whether any of `classes` defines `method` (so its result is a project queryset).
