@@ -96,7 +96,7 @@ class Case:
     file: str  # repo-relative
     module: str  # dotted import path from the project root
     name: str
-    kind: str  # "call" | "get" | "admin"
+    kind: str  # "call" | "get" | "admin" | "migrate"
     url: str | None
     first: int
     last: int
@@ -229,9 +229,13 @@ def discover(project: Path) -> tuple[list[Case], list[Claim], list[str]]:
             elif words == ["admin"] and isinstance(node, ast.ClassDef):
                 add(node, "admin", None)
                 cases[-1].also = also
+            elif words == ["migrate"] and isinstance(node, ast.FunctionDef):
+                add(node, "migrate", None)
+                cases[-1].also = also
             else:
                 problems.append(f"{rel(path)}:{first - 1}: unknown oracle directive {text!r} "
-                                "(use '# oracle: get /url/' or '# oracle: admin' above a ModelAdmin)")
+                                "(use '# oracle: get /url/', '# oracle: admin' above a ModelAdmin "
+                                "or '# oracle: migrate' above a data-migration function)")
         # Directives that are not directly above a def/class are mistakes, not silence.
         used = {c.first - 1 for c in cases if c.file == rel(path)}
         for row, text in comments.items():
@@ -559,6 +563,8 @@ def resolve_case(c: dict):
         return ("call", getattr(mod, c["name"]))
     if c["kind"] == "get":
         return ("get", c["url"])
+    if c["kind"] == "migrate":
+        return ("call", data_migration(getattr(mod, c["name"])))
     from django.contrib import admin
     from django.urls import reverse
     cls = getattr(mod, c["name"])
@@ -567,6 +573,21 @@ def resolve_case(c: dict):
             meta = model._meta
             return ("get", reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist"))
     raise LookupError(f"{c['name']} is not registered with admin.site")
+
+
+def data_migration(func):
+    """Call a data-migration function as `migrate` does: `apps` is the historical registry
+    (models rebuilt from their migration state: relations and `use_in_migrations` managers,
+    no custom methods), `schema_editor` is not used by data code (None); a `post_migrate`
+    handler gets `sender=None` and its other keywords' defaults."""
+    import inspect
+    from django.apps import apps as global_apps
+    from django.db.migrations.state import ProjectState
+    historical = ProjectState.from_apps(global_apps).apps
+    given = {"apps": historical, "schema_editor": None, "sender": None}
+    params = inspect.signature(func).parameters
+    kwargs = {n: given[n] for n in params if n in given}
+    return lambda: func(**kwargs)
 
 
 def run_once(target, client) -> list[str]:

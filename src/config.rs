@@ -46,6 +46,7 @@ struct Raw {
     exclude: Option<Vec<String>>,
     extend_exclude: Option<Vec<String>>,
     force_exclude: Option<bool>,
+    include_migrations: Option<bool>,
     large_charfield_max_length: Option<u32>,
     max_indexes: Option<usize>,
     database: Option<String>,
@@ -75,6 +76,9 @@ pub struct Config {
     /// directories) plus `extend-exclude`.
     pub exclude: Vec<String>,
     pub force_exclude: bool,
+    /// `include-migrations`: analyse the data-migration code of `migrations/` files too
+    /// (`RunPython` functions), not only what the migration rules read.
+    pub include_migrations: bool,
     /// `cache-dir`, relative to the configuration file's directory (default
     /// `<root>/.djperf_cache`).
     pub cache_dir: Option<PathBuf>,
@@ -255,6 +259,7 @@ pub fn from_value(value: toml::Value, path: &Path, prefix: &str) -> Result<Confi
             .chain(raw.extend_exclude.unwrap_or_default())
             .collect(),
         force_exclude: raw.force_exclude.unwrap_or(false),
+        include_migrations: raw.include_migrations.unwrap_or(false),
         cache_dir: raw
             .cache_dir
             .map(|d| path.parent().map_or_else(|| d.clone(), |p| p.join(&d))),

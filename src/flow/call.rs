@@ -57,8 +57,7 @@ impl<'a> Analyzer<'a> {
                 Value::Instance(inst) => {
                     let (argv, kwv) = self.eval_arg_values(args, kwargs);
                     if let Some(f) = self
-                        .sums
-                        .model_member(self.ix, inst.model, attr)
+                        .member_summary(inst.model, attr)
                         .filter(|_| summary::follows(attr))
                     {
                         if f.kind == FnKind::Method {
@@ -382,7 +381,7 @@ impl<'a> Analyzer<'a> {
             if !self.per_row_value(v) {
                 return;
             }
-            if let Some(f) = self.sums.model_member(self.ix, inst.model, "__str__") {
+            if let Some(f) = self.member_summary(inst.model, "__str__") {
                 self.apply_fn_at(f, Some(v), &[], &[], self.at(e));
             }
         }
@@ -516,8 +515,7 @@ impl<'a> Analyzer<'a> {
                 Value::Instance(inst) => {
                     if node.called {
                         if let Some(f) = self
-                            .sums
-                            .model_member(self.ix, inst.model, name)
+                            .member_summary(inst.model, name)
                             .filter(|_| summary::follows(name))
                         {
                             if matches!(f.kind, FnKind::Method | FnKind::Property) {

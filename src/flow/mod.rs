@@ -10,6 +10,7 @@ mod call;
 mod entry;
 mod event;
 mod expr;
+mod historical;
 pub mod large;
 mod probe;
 mod queryset;
@@ -117,6 +118,8 @@ pub struct Analyzer<'a> {
     fn_span: Span,
     /// What frameworks know of calls into their classes (a DRF serializer built over rows).
     hooks: Option<&'a dyn CallHooks<'a>>,
+    /// Walking data-migration code: models are historical (see [`historical`]).
+    historical: bool,
 }
 
 /// What a framework knows about calls the interpreter cannot see into: a DRF serializer

@@ -157,6 +157,8 @@ pub struct Index {
     method_effects: HashMap<(String, String), ChainEffect>,
     /// Every class (of the class table) whose body defines `get_queryset`.
     defines_get_queryset: rustc_hash::FxHashSet<String>,
+    /// Manager classes setting `use_in_migrations = True` (historical models keep them).
+    migration_managers: rustc_hash::FxHashSet<String>,
     pub auth_user: Option<ModelId>,
     /// Project classes deriving from a relation field class (`class AutoFK(models.ForeignKey)`):
     /// qualified name → the relation they make and whether they pick their own related_name.
@@ -244,6 +246,14 @@ impl Index {
                 func.class == Some(*ci) && func.parent.is_none() && &*func.name == "get_queryset"
             }) {
                 ix.defines_get_queryset.insert(q.clone());
+            }
+            if let Some(c) = f.ast.classes.get(*ci as usize) {
+                let v = crate::semantic::classes::class_attr(c, "use_in_migrations");
+                if v.is_some_and(|v| {
+                    matches!(f.ast.kind(v), ExprKind::Const(crate::ast::Const::True))
+                }) {
+                    ix.migration_managers.insert(q.clone());
+                }
             }
         }
         ix.find_field_classes(&class_quals, &files_by_id);
@@ -761,6 +771,23 @@ impl Index {
             }
             None => None,
         }
+    }
+
+    /// A manager of a *historical* model (`apps.get_model(...)` in a data migration): only
+    /// managers with `use_in_migrations = True` keep their class; `objects` (and the default
+    /// and base managers) are Django's plain manager otherwise.
+    pub fn historical_manager(
+        &self,
+        model: ModelId,
+        name: &str,
+    ) -> Option<(ChainEffect, Vec<String>)> {
+        if let Some((eff, classes)) = self.manager(model, name) {
+            if classes.iter().any(|c| self.migration_managers.contains(c)) {
+                return Some((eff, classes));
+            }
+        }
+        matches!(name, "objects" | "_default_manager" | "_base_manager")
+            .then(|| (ChainEffect::default(), Vec::new()))
     }
 
     /// Every class in the inheritance closure of `classes` that the index knows.
