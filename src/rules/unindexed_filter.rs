@@ -81,7 +81,7 @@ pub(super) fn resolve(ix: &Index, model: ModelId, path: &str) -> Option<Column> 
             return None;
         }
         let rest = || segs[i + 1..].iter().map(|s| (*s).to_owned()).collect();
-        match ix.member(cur, seg)? {
+        match ix.lookup_member(cur, seg)? {
             Member::Plain(f) => {
                 return Some(Column {
                     model: cur,
@@ -111,7 +111,7 @@ pub(super) fn resolve(ix: &Index, model: ModelId, path: &str) -> Option<Column> 
                                 .iter()
                                 .any(|g| g.primary_key && g.name != "id"))
                 });
-                let next_is_member = next.is_some_and(|n| ix.member(target, n).is_some());
+                let next_is_member = next.is_some_and(|n| ix.lookup_member(target, n).is_some());
                 if key_of_target || !next_is_member {
                     // The relation itself (`author=a`, `author__in=[...]`): its key column.
                     let skip = usize::from(key_of_target);
@@ -226,23 +226,27 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
         }
         let mname = &ix.model(col.model).name;
         let name = index_name(ix, col.model, &[&col.field]);
-        out.push(Diagnostic {
-            code: rule.code,
-            name: rule.name,
-            severity: rule.severity,
-            file: cx.file.id,
-            span: span.span,
-            message: format!(
-                "`{method}()` on `{mname}.{}`, a column no index leads",
-                col.field
-            ),
-            label: "the database scans the table for this lookup".to_owned(),
-            help: Some(format!(
+        out.push(
+            Diagnostic {
+                code: rule.code,
+                name: rule.name,
+                severity: rule.severity,
+                file: cx.file.id,
+                span: span.span,
+                message: format!(
+                    "`{method}()` on `{mname}.{}`, a column no index leads",
+                    col.field
+                ),
+                label: "the database scans the table for this lookup".to_owned(),
+                help: Some(format!(
                 "add `models.Index(fields=[\"{}\"], name=\"{name}\")` to `{mname}.Meta.indexes`",
                 col.field
             )),
-            related: Vec::new(),
-            fix: None,
-        });
+                related: Vec::new(),
+                fix: None,
+                depends: Vec::new(),
+            }
+            .with_depends(cx.depends_on(ev)),
+        );
     }
 }
