@@ -43,7 +43,7 @@ SMALL, LARGE = 3, 7
 # A case with no claims at all must be clean: equal query counts at both sizes.
 # --------------------------------------------------------------------------------------
 N_PLUS_ONE_CODES = (
-    "DJP101", "DJP102", "DJP103", "DJP104", "DJP105",
+    "DJP101", "DJP102", "DJP103", "DJP104", "DJP105", "DJP106",
     "DJP110", "DJP111", "DJP112", "DJP120", "DJP130", "DJP131", "DJP202",
 )
 CLAIM_KINDS = {code: "scales" for code in N_PLUS_ONE_CODES}
@@ -239,6 +239,9 @@ def discover(project: Path) -> tuple[list[Case], list[Claim], list[str]]:
             elif words == ["admin"] and isinstance(node, ast.ClassDef):
                 add(node, "admin", None)
                 cases[-1].also = also
+            elif not words and also and any(c.first == first and c.file == rel(path) for c in cases):
+                # `# oracle: also=...` above a `def case_*()`: the call case owns those claims.
+                next(c for c in cases if c.first == first and c.file == rel(path)).also = also
             elif words == ["migrate"] and isinstance(node, ast.FunctionDef):
                 add(node, "migrate", None)
                 cases[-1].also = also
