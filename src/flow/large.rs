@@ -207,6 +207,13 @@ impl Reads<'_> {
             Target::Tuple(ts) => ts.iter().for_each(|t| self.target(t)),
             Target::Star(t) => self.target(t),
             Target::Attr(e) => match self.m.kind(*e) {
+                // `row.pk = None` then `row.save()` inserts a copy with every column, the
+                // deferred ones fetched first, one query per row.
+                ExprKind::Attr { value, attr, .. }
+                    if self.is_me(*value) && self.field_of(attr) == Some(None) =>
+                {
+                    self.escaped = true;
+                }
                 ExprKind::Attr { value, .. } if self.is_me(*value) => self.writes = true,
                 ExprKind::Attr { value, .. } => self.expr(*value),
                 _ => self.expr(*e),

@@ -107,3 +107,11 @@ def case_deferred_read_by_receiver():
 def case_deferred_read_by_post_init():
     for sheet in Sheet.objects.defer("data"):  # todo-expect: DJP202
         print(sheet.name)
+
+
+def case_rows_copied():
+    # A copy inserts every column: deferring `body` would cost a query per row.
+    for post in Post.objects.filter(views__gte=0):
+        post.pk = None
+        post.save()  # expect: DJP105
+
