@@ -747,10 +747,43 @@ impl MemberWalk<'_> {
         {
             return None;
         }
+        if self.set_from_self_in_init(name) {
+            // `self.stats = ComponentStats(self)` in `__init__`: the object holds the row and
+            // may read any of its columns.
+            return None;
+        }
         // Django's own members that read no column besides the primary key (`__str__`,
         // `__eq__`, `save()` and `delete()`, which on a row loaded with deferred fields write
         // and delete only what is loaded), or an attribute set on the instance at run time.
         Some(BTreeSet::new())
+    }
+
+    /// Whether an `__init__` of the class order assigns `self.<name>` a value built from the
+    /// instance itself (`self.stats = Stats(self)`).
+    fn set_from_self_in_init(&self, name: &str) -> bool {
+        self.mro.classes.iter().any(|q| {
+            let Some((file, func)) = self.h.method(q, "__init__") else {
+                return false;
+            };
+            let m = &file.ast;
+            let Some(f) = m.functions.get(func as usize) else {
+                return false;
+            };
+            let Some(me) = f.params.first() else {
+                return false;
+            };
+            let mut found = false;
+            visit_assigns(&f.body, &mut |targets, value| {
+                let sets = targets.iter().any(|t| {
+                    matches!(t, Target::Attr(e) if matches!(m.kind(*e),
+                        ExprKind::Attr { value, attr, .. }
+                            if &**attr == name
+                                && matches!(m.kind(*value), ExprKind::Name(n) if n == &me.name)))
+                });
+                found |= sets && holds(m, value, &me.name);
+            });
+            found
+        })
     }
 
     /// The columns a method's body reads of its `self` (`next`: where `super()` looks).
@@ -852,4 +885,23 @@ fn visit_nested(m: &Module, b: &Block, f: &mut dyn FnMut(&Block)) {
                 .for_each(|blk| visit_nested(m, blk, f)),
         }
     }
+}
+
+/// Whether `e` uses `name` itself, not only its attributes (`Stats(self)`, `[self]`).
+fn holds(m: &Module, e: ExprId, name: &str) -> bool {
+    let mut stack = vec![e];
+    let mut kids = Vec::new();
+    while let Some(e) = stack.pop() {
+        match m.kind(e) {
+            ExprKind::Name(n) if &**n == name => return true,
+            ExprKind::Attr { value, .. } if matches!(m.kind(*value), ExprKind::Name(n) if &**n == name) =>
+                {}
+            _ => {
+                kids.clear();
+                m.children(e, &mut kids);
+                stack.extend(kids.iter().copied());
+            }
+        }
+    }
+    false
 }

@@ -37,7 +37,8 @@ the model's classes and their `super()` calls; and every row built runs the mode
 
 It stays silent when a row is used any other way (passed to a call, returned, stored in a
 list or dict, a relation read on it, its primary key assigned: `row.pk = None` and `save()` insert a copy of every column), when one of those members hands the instance on or is
-defined by a base class outside the project, when a receiver is connected for every model
+defined by a base class outside the project, when the loop reads an attribute that `__init__`
+sets to an object built from the instance (`self.stats = Stats(self)`), when a receiver is connected for every model
 (or for a sender djperf cannot resolve), when the queryset itself is used elsewhere, when it
 already uses `.only()`, `.defer()` or `.values()`, and when its manager or queryset class
 is one djperf cannot read (a library's, or a `get_queryset()` whose effect is unknown, which

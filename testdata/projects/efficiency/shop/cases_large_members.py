@@ -1,7 +1,7 @@
 """DJP201 through custom managers, and the members a loop uses (`__str__`, methods, `save()`,
 signal receivers): a large column is only reported when none of them reads it."""
 
-from shop.models import Article, Draft, Log, Memo, Page, Post, Sheet
+from shop.models import Article, Chapter, Draft, Log, Memo, Page, Post, Sheet
 
 
 def case_custom_queryset_method():
@@ -115,3 +115,9 @@ def case_rows_copied():
         post.pk = None
         post.save()  # expect: DJP105
 
+
+
+def case_helper_built_in_init():
+    # `summary` holds the row and reads `body`: deferring it would cost a query per row.
+    for chapter in Chapter.objects.all():
+        print(chapter.title, chapter.summary.size())
