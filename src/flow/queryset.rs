@@ -156,6 +156,17 @@ impl<'a> Analyzer<'a> {
         let Some(l) = self.repeating_loop().cloned() else {
             return;
         };
+        // A queryset built before the loop and iterated whole in it (`for b in books`,
+        // `list(books)`) fills its result cache the first time: later iterations reuse it.
+        // `.iterator()` does not cache; `.count()`, `.first()`... query every time.
+        let fills_cache = matches!(how, EvalHow::Iterate | EvalHow::Builtin(_)) && !q.iterator;
+        if fills_cache
+            && q.span.file == l.span.file
+            && q.span.span.end <= l.span.span.start
+            && q.span.file == self.file.id
+        {
+            return;
+        }
         if self.seen_query.insert(span) {
             let method = match how {
                 EvalHow::Iterate => "iterate".to_owned(),
