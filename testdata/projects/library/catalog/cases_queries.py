@@ -84,3 +84,12 @@ def case_queryset_built_before_loop_iterator_in_it():
     tags = Tag.objects.filter(name__startswith="Tag")
     for book in Book.objects.all():
         print(book.title, list(tags.iterator()))  # expect: DJP104
+
+
+def case_queryset_built_in_outer_loop_iterated_in_inner():
+    # Cached across the inner loop, but built again for every publisher: one query each.
+    books = list(Book.objects.all())
+    for publisher in Publisher.objects.all():
+        tags = Tag.objects.filter(name__startswith="Tag")
+        for book in books:
+            print(publisher.name, book.title, [tag.name for tag in tags])  # expect: DJP104
