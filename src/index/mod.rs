@@ -1327,7 +1327,12 @@ fn manager_classes(f: &File, v: ExprId, ix: &Index) -> Option<Vec<String>> {
         // M.from_queryset(QS)()
         ExprKind::Call { .. } => manager_classes(f, *func, ix),
         _ => {
-            let q = f.scope.qualify(&f.ast.dotted(*func)?);
+            let mut q = f.scope.qualify(&f.ast.dotted(*func)?);
+            // A manager class synthesised in this module (`M = Manager.from_queryset(QS)`).
+            let local = format!("{}.{q}", f.scope.module);
+            if !q.contains('.') && ix.qs_classes.contains_key(&local) {
+                q = local;
+            }
             let name = last_segment(&q);
             let known = ix.qs_classes.contains_key(&ix.resolve_alias(&q))
                 || crate::django::MANAGER_BASES.contains(&q.as_str())

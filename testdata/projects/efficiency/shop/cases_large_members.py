@@ -1,7 +1,7 @@
 """DJP201 through custom managers, and the members a loop uses (`__str__`, methods, `save()`,
 signal receivers): a large column is only reported when none of them reads it."""
 
-from shop.models import Article, Chapter, Draft, Log, Memo, Page, Post, Sheet
+from shop.models import Article, Chapter, Draft, Leaflet, Log, Memo, Page, Post, Sheet
 
 
 def case_custom_queryset_method():
@@ -121,3 +121,8 @@ def case_helper_built_in_init():
     # `summary` holds the row and reads `body`: deferring it would cost a query per row.
     for chapter in Chapter.objects.all():
         print(chapter.title, chapter.summary.size())
+
+
+def case_manager_synthesised_in_models_module():
+    for leaflet in Leaflet.objects.visible():  # expect: DJP201
+        print(leaflet.title, leaflet.views)

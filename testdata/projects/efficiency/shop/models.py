@@ -175,3 +175,16 @@ class Chapter(models.Model):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.summary = Summary(self)
+
+
+LeafletManager = models.Manager.from_queryset(PostQuerySet)
+
+
+class Leaflet(models.Model):
+    """A manager class synthesised in this module (nautobot's `CableTerminationManager`)."""
+
+    title = models.CharField(max_length=100)
+    body = models.TextField(default="")
+    views = models.IntegerField(default=0)
+
+    objects = LeafletManager()
