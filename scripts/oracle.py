@@ -43,7 +43,7 @@ SMALL, LARGE = 3, 7
 # A case with no claims at all must be clean: equal query counts at both sizes.
 # --------------------------------------------------------------------------------------
 N_PLUS_ONE_CODES = (
-    "DJP101", "DJP102", "DJP103", "DJP104", "DJP105",
+    "DJP101", "DJP102", "DJP103", "DJP104", "DJP105", "DJP107",
     "DJP110", "DJP111", "DJP112", "DJP120", "DJP130", "DJP131", "DJP202",
 )
 CLAIM_KINDS = {code: "scales" for code in N_PLUS_ONE_CODES}
@@ -103,7 +103,7 @@ class Case:
     file: str  # repo-relative
     module: str  # dotted import path from the project root
     name: str
-    kind: str  # "call" | "get" | "admin"
+    kind: str  # "call" | "get" | "admin" | "migrate"
     url: str | None
     first: int
     last: int
@@ -286,9 +286,16 @@ def discover(project: Path) -> tuple[list[Case], list[Claim], list[str]]:
             elif words == ["admin"] and isinstance(node, ast.ClassDef):
                 add(node, "admin", None)
                 cases[-1].also = also
+            elif not words and also and any(c.first == first and c.file == rel(path) for c in cases):
+                # `# oracle: also=...` above a `def case_*()`: the call case owns those claims.
+                next(c for c in cases if c.first == first and c.file == rel(path)).also = also
+            elif words == ["migrate"] and isinstance(node, ast.FunctionDef):
+                add(node, "migrate", None)
+                cases[-1].also = also
             else:
                 problems.append(f"{rel(path)}:{first - 1}: unknown oracle directive {text!r} "
-                                "(use '# oracle: get /url/' or '# oracle: admin' above a ModelAdmin)")
+                                "(use '# oracle: get /url/', '# oracle: admin' above a ModelAdmin "
+                                "or '# oracle: migrate' above a data-migration function)")
         # Directives that are not directly above a def/class are mistakes, not silence.
         used = {c.first - 1 for c in cases if c.file == rel(path)}
         for row, text in comments.items():
@@ -360,7 +367,7 @@ def fetches_rows(sql: str) -> bool:
     s = sql.upper()
     if not s.lstrip().startswith("SELECT"):
         return False
-    if "COUNT(" in s.split(" FROM ")[0]:
+    if is_count(sql):
         return False
     if re.search(r"SELECT\s+\(?1\)?\s+AS\s+\"?A\"?\s+FROM", s) and "LIMIT 1" in s:
         return False  # exists()
@@ -368,8 +375,9 @@ def fetches_rows(sql: str) -> bool:
 
 
 def is_count(sql: str) -> bool:
-    s = sql.upper()
-    return s.lstrip().startswith("SELECT") and "COUNT(" in s.split(" FROM ")[0]
+    """`qs.count()`: `SELECT COUNT(*) AS "__count" FROM ...` (or over a subquery), not a row
+    fetch annotated with a `Count()`."""
+    return re.match(r"\s*SELECT\s+COUNT\(", sql.upper()) is not None
 
 
 def is_exists(sql: str) -> bool:
@@ -694,6 +702,8 @@ def resolve_case(c: dict):
         return ("call", getattr(mod, c["name"]))
     if c["kind"] == "get":
         return ("get", c["url"])
+    if c["kind"] == "migrate":
+        return ("call", data_migration(getattr(mod, c["name"])))
     from django.contrib import admin
     from django.urls import reverse
     cls = getattr(mod, c["name"])
@@ -702,6 +712,21 @@ def resolve_case(c: dict):
             meta = model._meta
             return ("get", reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist"))
     raise LookupError(f"{c['name']} is not registered with admin.site")
+
+
+def data_migration(func):
+    """Call a data-migration function as `migrate` does: `apps` is the historical registry
+    (models rebuilt from their migration state: relations and `use_in_migrations` managers,
+    no custom methods), `schema_editor` is not used by data code (None); a `post_migrate`
+    handler gets `sender=None` and its other keywords' defaults."""
+    import inspect
+    from django.apps import apps as global_apps
+    from django.db.migrations.state import ProjectState
+    historical = ProjectState.from_apps(global_apps).apps
+    given = {"apps": historical, "schema_editor": None, "sender": None}
+    params = inspect.signature(func).parameters
+    kwargs = {n: given[n] for n in params if n in given}
+    return lambda: func(**kwargs)
 
 
 def run_once(target, client) -> tuple[list[str], str]:

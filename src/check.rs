@@ -27,6 +27,9 @@ pub struct CheckOptions {
     pub include_tests: bool,
     /// Apply the configured excludes even to files passed explicitly (`--force-exclude`).
     pub force_exclude: bool,
+    /// Analyse the data-migration code of `migrations/` too (`--include-migrations`, or the
+    /// `include-migrations` setting).
+    pub include_migrations: bool,
     /// Texts to check instead of the files on disk, by absolute path (`--fix` passes).
     pub overrides: std::collections::HashMap<PathBuf, String>,
     /// Read and write no on-disk cache (`--no-cache`).
@@ -244,7 +247,8 @@ pub fn plan(opts: &CheckOptions) -> Result<Plan<'_>, CheckError> {
         std::fs::canonicalize(&root).unwrap_or(root)
     };
 
-    let config = config::load_with(&root, &opts.config).map_err(CheckError)?;
+    let mut config = config::load_with(&root, &opts.config).map_err(CheckError)?;
+    config.include_migrations |= opts.include_migrations;
     let matchers = config.matchers().map_err(CheckError)?;
     // The command line is the last layer, as in Ruff: its `--select` replaces the file's
     // `select` and `extend-select`; otherwise extend-select and ignore add up.

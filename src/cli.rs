@@ -121,6 +121,10 @@ pub struct CheckArgs {
     /// Also report findings in test code (`tests/`, `test_*.py`, `conftest.py`...).
     #[arg(long = "include-tests")]
     pub include_tests: bool,
+    /// Also report findings in the data-migration code of `migrations/` (`RunPython`
+    /// functions, analysed with historical models).
+    #[arg(long = "include-migrations")]
+    pub include_migrations: bool,
     /// Apply the configured excludes even to files passed explicitly (pre-commit).
     #[arg(long = "force-exclude")]
     pub force_exclude: bool,
@@ -423,6 +427,7 @@ fn run_check(args: CheckArgs) -> i32 {
         max_file_bytes: args.max_file_size,
         include_tests: args.include_tests,
         force_exclude: args.force_exclude,
+        include_migrations: args.include_migrations,
         overrides: std::collections::HashMap::new(),
         no_cache: args.no_cache,
         cache_dir: args.cache_dir.clone(),

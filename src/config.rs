@@ -60,6 +60,7 @@ struct Raw {
     exclude: Codes,
     extend_exclude: Codes,
     force_exclude: Option<bool>,
+    include_migrations: Option<bool>,
     large_charfield_max_length: Option<u32>,
     max_indexes: Option<usize>,
     database: Option<Spanned<String>>,
@@ -80,6 +81,7 @@ const KEYS: &[&str] = &[
     "exclude",
     "extend-exclude",
     "force-exclude",
+    "include-migrations",
     "large-charfield-max-length",
     "max-indexes",
     "database",
@@ -105,6 +107,7 @@ impl Raw {
             exclude,
             extend_exclude,
             force_exclude,
+            include_migrations,
             large_charfield_max_length,
             max_indexes,
             database,
@@ -141,6 +144,9 @@ pub struct Config {
     /// directories) plus `extend-exclude`.
     pub exclude: Vec<String>,
     pub force_exclude: bool,
+    /// `include-migrations`: analyse the data-migration code of `migrations/` files too
+    /// (`RunPython` functions), not only what the migration rules read.
+    pub include_migrations: bool,
     /// `cache-dir`, relative to the configuration file's directory (default
     /// `<root>/.djperf_cache`).
     pub cache_dir: Option<PathBuf>,
@@ -558,6 +564,7 @@ fn from_raw(raw: Raw, path: Option<&Path>) -> Result<Config, String> {
             .chain(strings(raw.extend_exclude).unwrap_or_default())
             .collect(),
         force_exclude: raw.force_exclude.unwrap_or(false),
+        include_migrations: raw.include_migrations.unwrap_or(false),
         cache_dir: raw.cache_dir.map(|d| {
             path.and_then(Path::parent)
                 .map_or_else(|| d.clone(), |p| p.join(&d))

@@ -278,8 +278,10 @@ impl Session {
         if file.template || (file.is_test && !self.setup.include_tests) {
             return Vec::new();
         }
-        let rules: Vec<&'static Rule> = if file.in_migrations {
-            // Migrations are not analysed for queries; only the rules that read them run.
+        let code_in_migrations = file.in_migrations && self.setup.config.include_migrations;
+        let rules: Vec<&'static Rule> = if file.in_migrations && !code_in_migrations {
+            // Migrations are not analysed for queries unless asked (`include-migrations`):
+            // only the rules that read them run.
             self.setup
                 .rules
                 .iter()
@@ -292,13 +294,14 @@ impl Session {
         if rules.is_empty() {
             return Vec::new();
         }
-        let events = if file.in_migrations || !rules.iter().any(|r| r.reads.code) {
-            Vec::new()
-        } else {
-            let py = &self.files[..self.python];
-            let hooks = self.facts.hooks(&self.index, &self.summaries, py);
-            flow::analyze_file_hooked(&self.index, &self.summaries, file, Some(&hooks))
-        };
+        let events =
+            if (file.in_migrations && !code_in_migrations) || !rules.iter().any(|r| r.reads.code) {
+                Vec::new()
+            } else {
+                let py = &self.files[..self.python];
+                let hooks = self.facts.hooks(&self.index, &self.summaries, py);
+                flow::analyze_file_hooked(&self.index, &self.summaries, file, Some(&hooks))
+            };
         let with_templates = self.setup.cwd.is_some();
         let cx = Context {
             index: &self.index,

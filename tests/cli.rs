@@ -287,3 +287,49 @@ fn without_a_root_marker_the_outermost_package_sets_the_root() {
     let s = String::from_utf8(out.stdout).unwrap();
     assert!(s.contains("site/shop/views.py:4:13: DJP101"), "{s}");
 }
+
+#[test]
+fn data_migration_code_in_migrations_is_checked_only_when_asked() {
+    let dir = project("");
+    fs::create_dir(dir.path().join("shop/migrations")).unwrap();
+    fs::write(dir.path().join("shop/migrations/__init__.py"), "").unwrap();
+    fs::write(
+        dir.path().join("shop/migrations/0002_backfill.py"),
+        "from django.db import migrations\n\n\
+         def forwards(apps, schema_editor):\n    \
+             Book = apps.get_model(\"shop\", \"Book\")\n    \
+             for book in Book.objects.all():\n        \
+                 print(book.author.name)\n\n\
+         class Migration(migrations.Migration):\n    \
+             operations = [migrations.RunPython(forwards)]\n",
+    )
+    .unwrap();
+    djperf()
+        .current_dir(dir.path())
+        .args(["check"])
+        .assert()
+        .code(0);
+    let found = predicates::str::contains("shop/migrations/0002_backfill.py:6:15: DJP101");
+    djperf()
+        .current_dir(dir.path())
+        .args([
+            "check",
+            "--include-migrations",
+            "--output-format",
+            "concise",
+        ])
+        .assert()
+        .code(1)
+        .stdout(found.clone());
+    fs::write(
+        dir.path().join("pyproject.toml"),
+        "[tool.djperf]\ninclude-migrations = true\n",
+    )
+    .unwrap();
+    djperf()
+        .current_dir(dir.path())
+        .args(["check", "--output-format", "concise"])
+        .assert()
+        .code(1)
+        .stdout(found);
+}

@@ -20,6 +20,8 @@ pub enum LoadCall {
     /// `.only(...)` / `.defer(...)` (DJP201): never added to a chain that already has one.
     Only,
     Defer,
+    /// `.values_list("pk", flat=True)` (DJP201, rows used only for their key).
+    ValuesListPk,
 }
 
 impl LoadCall {
@@ -29,6 +31,7 @@ impl LoadCall {
             LoadCall::PrefetchRelated => "prefetch_related",
             LoadCall::Only => "only",
             LoadCall::Defer => "defer",
+            LoadCall::ValuesListPk => "values_list",
         }
     }
 }
@@ -335,11 +338,14 @@ fn plan(file: &File, root: Span, call: LoadCall, lookups: &[String]) -> Option<P
         }
     }
     let q = quote.unwrap_or_else(|| quote_style(file));
-    let args = added
+    let mut args = added
         .iter()
         .map(|l| format!("{q}{l}{q}"))
         .collect::<Vec<_>>()
         .join(", ");
+    if call == LoadCall::ValuesListPk {
+        args.push_str(", flat=True");
+    }
     let sep = layout_from
         .filter(|c| *c == target)
         .and_then(|c| line_break_before_dot(m, text, c))

@@ -65,8 +65,7 @@ impl<'a> Analyzer<'a> {
                     let recv_v = Value::Instance(inst.clone());
                     let mut ret = Value::Unknown;
                     if let Some(f) = self
-                        .sums
-                        .model_member(self.ix, inst.model, attr)
+                        .member_summary(inst.model, attr)
                         .filter(|_| summary::follows(attr))
                     {
                         if f.kind == FnKind::Method {
@@ -448,7 +447,7 @@ impl<'a> Analyzer<'a> {
             if !self.per_row_value(v) {
                 return;
             }
-            if let Some(f) = self.sums.model_member(self.ix, inst.model, "__str__") {
+            if let Some(f) = self.member_summary(inst.model, "__str__") {
                 self.apply_fn_at(f, Some(v), &[], &[], self.at(e));
             }
         }
@@ -601,8 +600,7 @@ impl<'a> Analyzer<'a> {
                     if node.called {
                         let mut followed = false;
                         if let Some(f) = self
-                            .sums
-                            .model_member(self.ix, inst.model, name)
+                            .member_summary(inst.model, name)
                             .filter(|_| summary::follows(name))
                         {
                             if matches!(f.kind, FnKind::Method | FnKind::Property) {

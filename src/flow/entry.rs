@@ -29,11 +29,10 @@ pub fn analyze_file_hooked<'a>(
     a.block(&m.body);
     a.flush_usage();
     a.flush_loaded();
-    let at_migrate = migration_time_functions(m);
+    let at_migrate = historical::migration_time_functions(m);
     for (fi, f) in m.functions.iter().enumerate() {
-        if at_migrate[fi] {
-            continue;
-        }
+        // Data-migration code sees historical models (see [`historical`]).
+        a.historical = at_migrate[fi];
         a.env.clear();
         a.loops.clear();
         a.seen_fk.clear();
@@ -72,48 +71,6 @@ pub fn analyze_file_hooked<'a>(
         a.flush_loaded();
     }
     a.events
-}
-
-/// Functions that run while migrating, as `migrations/` files do: they take the historical
-/// app registry as a parameter `apps` and call `apps.get_model(...)` (a `RunPython` function,
-/// a helper it calls with `apps`, a `post_migrate` handler), and the functions nested in them.
-/// Their queries in loops run once per deployment, over historical models; they are not
-/// analysed.
-fn migration_time_functions(m: &crate::ast::Module) -> Vec<bool> {
-    let calls: Vec<Span> = m
-        .exprs
-        .iter()
-        .filter(|e| match &e.kind {
-            ExprKind::Call { func, .. } => matches!(
-                m.kind(*func),
-                ExprKind::Attr { value, attr, .. }
-                    if &**attr == "get_model"
-                        && matches!(m.kind(*value), ExprKind::Name(n) if &**n == "apps")
-            ),
-            _ => false,
-        })
-        .map(|e| e.span)
-        .collect();
-    let mut out: Vec<bool> = m
-        .functions
-        .iter()
-        .map(|f| {
-            !calls.is_empty()
-                && f.params.iter().any(|p| &*p.name == "apps")
-                && calls
-                    .iter()
-                    .any(|c| c.start >= f.span.start && c.end <= f.span.end)
-        })
-        .collect();
-    // Nested functions follow their parent (parents come first in `functions`).
-    for i in 0..m.functions.len() {
-        if let Some(p) = m.functions[i].parent {
-            if out.get(p as usize).copied().unwrap_or(false) {
-                out[i] = true;
-            }
-        }
-    }
-    out
 }
 
 /// Walk one function (a view) and record what reaches its returns and its calls rendering
@@ -303,6 +260,7 @@ impl<'a> Analyzer<'a> {
             loaded: loaded::Loaded::default(),
             sym: false,
             asked: false,
+            historical: false,
         }
     }
 
@@ -400,7 +358,7 @@ impl<'a> Analyzer<'a> {
             if !self.per_row_value(v) {
                 return;
             }
-            if let Some(f) = self.sums.model_member(self.ix, inst.model, "__str__") {
+            if let Some(f) = self.member_summary(inst.model, "__str__") {
                 self.apply_fn_at(f, Some(v), &[], &[], span);
             }
         }
@@ -424,8 +382,7 @@ impl<'a> Analyzer<'a> {
     pub fn call_member(&mut self, recv: &Value, name: &str, span: Loc) {
         if let Value::Instance(inst) = recv {
             if let Some(f) = self
-                .sums
-                .model_member(self.ix, inst.model, name)
+                .member_summary(inst.model, name)
                 .filter(|f| matches!(f.kind, FnKind::Method | FnKind::Property))
                 .filter(|_| summary::follows(name))
             {

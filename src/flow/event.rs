@@ -143,6 +143,14 @@ pub enum Event {
         unread: Vec<String>,
         /// `.only(<read>)` is a valid fix (no relation is read or loaded with the rows).
         only_ok: bool,
+        /// Members of the rows used that are not columns (methods, properties, `__str__` of
+        /// a formatted row, `save`, `delete`): what they read is decided by the rule, with
+        /// the class hierarchy ([`super::large::member_reads`]).
+        uses: Vec<String>,
+        /// Where the loop reads the rows' primary key.
+        pk_reads: Vec<Loc>,
+        /// The loop assigns attributes of the rows.
+        writes: bool,
     },
     /// What the consumers of one row source read of its rows (see [`super::loaded`]).
     RowsUse(super::RowsUse),

@@ -10,12 +10,16 @@
 //! rebound, captured by a nested function) makes the rows "escape", and nothing is reported.
 
 use super::{Analyzer, Event, Qs};
-use crate::ast::{Block, ExprId, ExprKind, Module, StmtKind, Target};
+use crate::ast::{Block, ExprId, ExprKind, FuncId, Module, ParamKind, StmtKind, Target};
+use crate::index::signals::{Receiver, Sender, Signal};
 use crate::index::{Index, Member, ModelId};
+use crate::project::File;
+use crate::semantic::classes::{Hierarchy, Mro};
 use crate::source::Span;
 use std::collections::BTreeSet;
 
-/// The fields read on a row name, or `None` once the row escapes.
+/// What a block does with a row name (or `self` in a model method): the fields it reads, or
+/// `escaped` once the object is used any way that could read more.
 struct Reads<'a> {
     m: &'a Module,
     ix: &'a Index,
@@ -23,6 +27,34 @@ struct Reads<'a> {
     name: &'a str,
     fields: BTreeSet<String>,
     escaped: bool,
+    /// Members read or called on the object that are not columns (methods, properties,
+    /// `__str__` when it is formatted), and `super.<name>` for `super().<name>` in a method:
+    /// what they read is resolved with the class hierarchy ([`member_reads`]).
+    uses: BTreeSet<String>,
+    /// Where the primary key is read (`row.pk`, `row.id`).
+    pk_reads: Vec<Span>,
+    /// An attribute of the object is assigned.
+    writes: bool,
+    /// Walking a model method's body: a relation read reads the relation's key column of
+    /// `self` (its own query is the N+1 rules' business).
+    in_member: bool,
+}
+
+impl<'a> Reads<'a> {
+    fn new(m: &'a Module, ix: &'a Index, model: ModelId, name: &'a str, in_member: bool) -> Self {
+        Reads {
+            m,
+            ix,
+            model,
+            name,
+            fields: BTreeSet::new(),
+            escaped: false,
+            uses: BTreeSet::new(),
+            pk_reads: Vec::new(),
+            writes: false,
+            in_member,
+        }
+    }
 }
 
 impl Reads<'_> {
@@ -44,19 +76,91 @@ impl Reads<'_> {
         }
     }
 
+    fn is_me(&self, e: ExprId) -> bool {
+        matches!(self.m.kind(e), ExprKind::Name(n) if &**n == self.name)
+    }
+
+    /// `row.<attr>` read (not assigned).
+    fn attr(&mut self, e: ExprId, attr: &str) {
+        match self.field_of(attr) {
+            Some(Some(f)) => {
+                self.fields.insert(f);
+            }
+            Some(None) => self.pk_reads.push(self.m.span(e)),
+            None => match self.ix.member(self.model, attr) {
+                // Not a column nor a relation: a method, property or plain attribute.
+                None => {
+                    self.uses.insert(attr.to_owned());
+                }
+                Some(Member::Forward(f)) if self.in_member => {
+                    self.fields.insert(f.name.clone());
+                }
+                Some(Member::ManyToMany(_) | Member::Reverse(_) | Member::GenericRelation(_))
+                    if self.in_member => {}
+                Some(_) => self.escaped = true,
+            },
+        }
+    }
+
+    /// `e` is formatted as text (`str(e)`, `f"{e}"`, `print(e)`): the row's `__str__` runs.
+    fn formatted(&mut self, e: ExprId) {
+        if self.is_me(e) {
+            self.uses.insert("__str__".to_owned());
+        } else {
+            self.expr(e);
+        }
+    }
+
     fn expr(&mut self, e: ExprId) {
         if self.escaped {
             return;
         }
         match self.m.kind(e) {
             ExprKind::Name(n) if &**n == self.name => self.escaped = true,
-            ExprKind::Attr { value, attr, .. } if matches!(self.m.kind(*value), ExprKind::Name(n) if &**n == self.name) => {
-                match self.field_of(attr) {
-                    Some(Some(f)) => {
-                        self.fields.insert(f);
+            ExprKind::Attr { value, attr, .. } if self.is_me(*value) => self.attr(e, attr),
+            // `super().save(...)` in a method body runs the parent class's method.
+            ExprKind::Attr { value, attr, .. }
+                if self.in_member
+                    && matches!(self.m.kind(*value), ExprKind::Call { func, .. }
+                        if matches!(self.m.kind(*func), ExprKind::Name(s) if &**s == "super")) =>
+            {
+                self.uses.insert(format!("super.{attr}"));
+                self.children(*value);
+            }
+            ExprKind::Call { func, args, kwargs }
+                if matches!(self.m.kind(*func), ExprKind::Name(f)
+                    if matches!(&**f, "str" | "print" | "format")) =>
+            {
+                for a in args.iter() {
+                    self.formatted(*a);
+                }
+                for k in kwargs.iter() {
+                    self.expr(k.value);
+                }
+            }
+            ExprKind::Call { func, args, kwargs }
+                if matches!(self.m.kind(*func), ExprKind::Attr { value, attr, .. }
+                    if &**attr == "format" && matches!(self.m.kind(*value), ExprKind::Str(_))) =>
+            {
+                for a in args.iter().chain(kwargs.iter().map(|k| &k.value)) {
+                    self.formatted(*a);
+                }
+            }
+            ExprKind::FString(xs) => {
+                for x in xs.iter() {
+                    self.formatted(*x);
+                }
+            }
+            ExprKind::BinOp { left, op, right }
+                if &**op == "%" && matches!(self.m.kind(*left), ExprKind::Str(_)) =>
+            {
+                match self.m.kind(*right) {
+                    ExprKind::Seq { elts, .. } => {
+                        for x in elts.iter() {
+                            self.formatted(*x);
+                        }
                     }
-                    Some(None) => {}
-                    None => self.escaped = true,
+                    _ => self.formatted(*right),
                 }
             }
             ExprKind::Comp { gens, .. } => {
@@ -74,6 +178,14 @@ impl Reads<'_> {
             ExprKind::NamedExpr { target, .. } if &**target == self.name => {
                 self.escaped = true;
             }
+            ExprKind::Lambda { .. } => {
+                // A lambda may capture the object and run later.
+                let mut spans = Vec::new();
+                collect_expr(self.m, e, self.name, &mut spans);
+                if !spans.is_empty() {
+                    self.escaped = true;
+                }
+            }
             _ => self.children(e),
         }
     }
@@ -86,27 +198,34 @@ impl Reads<'_> {
         }
     }
 
-    /// A target being assigned: rebinding the row or writing to it escapes.
+    /// A target being assigned: rebinding the row escapes; assigning one of its attributes
+    /// reads nothing (Django keeps an assigned deferred field, and `save()` writes it).
     fn target(&mut self, t: &Target) {
         match t {
             Target::Name(n, _) if &**n == self.name => self.escaped = true,
             Target::Name(..) | Target::Other => {}
             Target::Tuple(ts) => ts.iter().for_each(|t| self.target(t)),
             Target::Star(t) => self.target(t),
-            Target::Attr(e) | Target::Subscript(e) => {
-                let base = match self.m.kind(*e) {
-                    ExprKind::Attr { value, .. } => Some(*value),
-                    ExprKind::Subscript { value, .. } => Some(*value),
-                    _ => None,
-                };
-                if base.is_some_and(
-                    |b| matches!(self.m.kind(b), ExprKind::Name(n) if &**n == self.name),
-                ) {
+            Target::Attr(e) => match self.m.kind(*e) {
+                // `row.pk = None` then `row.save()` inserts a copy with every column, the
+                // deferred ones fetched first, one query per row.
+                ExprKind::Attr { value, attr, .. }
+                    if self.is_me(*value) && self.field_of(attr) == Some(None) =>
+                {
                     self.escaped = true;
-                } else {
-                    self.expr(*e);
                 }
-            }
+                ExprKind::Attr { value, .. } if self.is_me(*value) => self.writes = true,
+                ExprKind::Attr { value, .. } => self.expr(*value),
+                _ => self.expr(*e),
+            },
+            Target::Subscript(e) => match self.m.kind(*e) {
+                ExprKind::Subscript { value, .. } if self.is_me(*value) => self.escaped = true,
+                ExprKind::Subscript { value, index } => {
+                    self.expr(*value);
+                    self.expr(*index);
+                }
+                _ => self.expr(*e),
+            },
         }
     }
 
@@ -125,6 +244,10 @@ impl Reads<'_> {
                 }
                 StmtKind::AugAssign { target, value } => {
                     self.expr(*value);
+                    // `row.views += 1` reads the field before writing it.
+                    if let Target::Attr(e) = target {
+                        self.expr(*e);
+                    }
                     self.target(target);
                 }
                 StmtKind::For {
@@ -329,7 +452,9 @@ impl<'a> Analyzer<'a> {
             || q.bypass.is_some()
             || q.loads.only.is_some()
             || !q.loads.deferred.is_empty()
-            || q.classes.len() > 1
+            // A manager or queryset class djperf cannot read (a library's, or a
+            // `get_queryset()` whose effect is unknown) may defer or reshape the rows.
+            || !self.ix.rows_known(&q.classes)
         {
             return;
         }
@@ -375,14 +500,7 @@ impl<'a> Analyzer<'a> {
         } else if !matches!(m.kind(iter), ExprKind::Call { .. } | ExprKind::Attr { .. }) {
             return;
         }
-        let mut r = Reads {
-            m,
-            ix,
-            model: q.model,
-            name,
-            fields: BTreeSet::new(),
-            escaped: false,
-        };
+        let mut r = Reads::new(m, ix, q.model, name, false);
         match scope {
             LoopScope::For { body: lb } => {
                 r.block(lb);
@@ -439,6 +557,13 @@ impl<'a> Analyzer<'a> {
             // `.only()` with `select_related`/`prefetch_related` must name the relation's key
             // too: `.defer()` of the large columns is the safe fix.
             only_ok: !q.loads.select_all && q.loads.nodes.is_empty(),
+            uses: r.uses.into_iter().collect(),
+            pk_reads: r
+                .pk_reads
+                .into_iter()
+                .map(|s| crate::source::Loc::new(self.file.id, s))
+                .collect(),
+            writes: r.writes,
         });
     }
 
@@ -480,4 +605,303 @@ fn visit_assigns(b: &Block, f: &mut dyn FnMut(&[Target], ExprId)) {
             k => k.blocks().into_iter().for_each(|blk| visit_assigns(blk, f)),
         }
     }
+}
+
+// ---------------------------------------------------------------- members of the rows
+
+/// Django's `Model` members that read (or reload) every field.
+const DJANGO_MEMBERS_READING: &[&str] = &[
+    "__reduce__",
+    "__getstate__",
+    "__setstate__",
+    "__copy__",
+    "__deepcopy__",
+    "refresh_from_db",
+    "arefresh_from_db",
+    "serializable_value",
+    "save_base",
+    "asave",
+    "adelete",
+    "clean",
+    "clean_fields",
+    "full_clean",
+    "validate_unique",
+    "validate_constraints",
+    "date_error_message",
+    "unique_error_message",
+];
+
+/// Bound on the members followed from one use (methods calling methods).
+const MEMBER_BUDGET: usize = 32;
+
+/// The columns of `model` that using member `name` of a row reads (a method or property
+/// called, `__str__` when the row is formatted, `save`/`delete` with their signal
+/// receivers), following the model's own methods, properties and `super()` calls through
+/// the class hierarchy. `None` when the row may be seen by code djperf does not read (a base
+/// class outside the project, the instance handed to a call, a receiver of every model's
+/// signals, a Django method that reads every field).
+pub fn member_reads(
+    ix: &Index,
+    h: &Hierarchy<'_>,
+    model: ModelId,
+    name: &str,
+) -> Option<BTreeSet<String>> {
+    let md = ix.model(model);
+    if md.builtin {
+        return None;
+    }
+    let mro = h.mro(&md.qual, &|q| q.starts_with("django."));
+    let mut w = MemberWalk {
+        ix,
+        h,
+        model,
+        mro: &mro,
+        budget: MEMBER_BUDGET,
+        seen: Vec::new(),
+    };
+    let mut out = w.member(name, 0)?;
+    for sig in Signal::of_method(name) {
+        for r in ix.signals.of(*sig, model, true) {
+            out.extend(w.receiver(r)?);
+        }
+    }
+    Some(out)
+}
+
+/// The columns of `model` its `post_init` receivers read on every instance built, or `None`
+/// when a receiver of every model's `post_init` may read any.
+pub fn init_signal_reads(
+    ix: &Index,
+    h: &Hierarchy<'_>,
+    model: ModelId,
+) -> Option<BTreeSet<String>> {
+    let md = ix.model(model);
+    let mro = h.mro(&md.qual, &|q| q.starts_with("django."));
+    let mut w = MemberWalk {
+        ix,
+        h,
+        model,
+        mro: &mro,
+        budget: MEMBER_BUDGET,
+        seen: Vec::new(),
+    };
+    let mut out = BTreeSet::new();
+    for r in ix.signals.of(Signal::PostInit, model, true) {
+        out.extend(w.receiver(r)?);
+    }
+    Some(out)
+}
+
+struct MemberWalk<'a> {
+    ix: &'a Index,
+    h: &'a Hierarchy<'a>,
+    model: ModelId,
+    mro: &'a Mro,
+    budget: usize,
+    /// `(class position, name)` already being walked (recursion).
+    seen: Vec<(usize, String)>,
+}
+
+impl MemberWalk<'_> {
+    /// Member `name` looked up from position `from` of the class order.
+    fn member(&mut self, name: &str, from: usize) -> Option<BTreeSet<String>> {
+        if self.seen.iter().any(|(p, n)| *p == from && n == name) {
+            return Some(BTreeSet::new());
+        }
+        if self.budget == 0 {
+            return None;
+        }
+        self.budget -= 1;
+        let classes = self.mro.classes.get(from..).unwrap_or(&[]);
+        for (i, q) in classes.iter().enumerate() {
+            if let Some((file, func)) = self.h.method(q, name) {
+                self.seen.push((from, name.to_owned()));
+                let out = self.method(file, func, from + i + 1);
+                self.seen.pop();
+                return out;
+            }
+            if self.h.attr(q, name).is_some() {
+                // A class attribute: no column.
+                return Some(BTreeSet::new());
+            }
+        }
+        if self.mro.unresolved {
+            // A base djperf cannot read may define it.
+            return None;
+        }
+        if name == "__repr__" {
+            return self.member("__str__", 0);
+        }
+        if let Some(field) = name
+            .strip_prefix("get_")
+            .and_then(|n| n.strip_suffix("_display"))
+        {
+            return Some(BTreeSet::from([field.to_owned()]));
+        }
+        if DJANGO_MEMBERS_READING.contains(&name)
+            || name.starts_with("get_next_by_")
+            || name.starts_with("get_previous_by_")
+            || name.starts_with("_save")
+            || name.starts_with("_do_")
+            || name.starts_with("_perform")
+        {
+            return None;
+        }
+        if self.set_from_self_in_init(name) {
+            // `self.stats = ComponentStats(self)` in `__init__`: the object holds the row and
+            // may read any of its columns.
+            return None;
+        }
+        // Django's own members that read no column besides the primary key (`__str__`,
+        // `__eq__`, `save()` and `delete()`, which on a row loaded with deferred fields write
+        // and delete only what is loaded), or an attribute set on the instance at run time.
+        Some(BTreeSet::new())
+    }
+
+    /// Whether an `__init__` of the class order assigns `self.<name>` a value built from the
+    /// instance itself (`self.stats = Stats(self)`).
+    fn set_from_self_in_init(&self, name: &str) -> bool {
+        self.mro.classes.iter().any(|q| {
+            let Some((file, func)) = self.h.method(q, "__init__") else {
+                return false;
+            };
+            let m = &file.ast;
+            let Some(f) = m.functions.get(func as usize) else {
+                return false;
+            };
+            let Some(me) = f.params.first() else {
+                return false;
+            };
+            let mut found = false;
+            visit_assigns(&f.body, &mut |targets, value| {
+                let sets = targets.iter().any(|t| {
+                    matches!(t, Target::Attr(e) if matches!(m.kind(*e),
+                        ExprKind::Attr { value, attr, .. }
+                            if &**attr == name
+                                && matches!(m.kind(*value), ExprKind::Name(n) if n == &me.name)))
+                });
+                found |= sets && holds(m, value, &me.name);
+            });
+            found
+        })
+    }
+
+    /// The columns a method's body reads of its `self` (`next`: where `super()` looks).
+    fn method(&mut self, file: &File, func: FuncId, next: usize) -> Option<BTreeSet<String>> {
+        let m = &file.ast;
+        let f = m.functions.get(func as usize)?;
+        let is_static = f.decorators.iter().any(|d| {
+            m.dotted(*d)
+                .is_some_and(|n| n == "staticmethod" || n == "classmethod")
+        });
+        let Some(me) = f.params.first().filter(|_| !is_static) else {
+            // A static or class method does not see the instance.
+            return Some(BTreeSet::new());
+        };
+        let mut r = Reads::new(m, self.ix, self.model, &me.name, true);
+        r.block(&f.body);
+        if r.escaped || nested_scopes_see(m, &f.body, &me.name) {
+            return None;
+        }
+        let mut out = r.fields;
+        for u in r.uses {
+            let got = match u.strip_prefix("super.") {
+                Some(parent) => self.member(parent, next),
+                None => self.member(&u, 0),
+            };
+            out.extend(got?);
+        }
+        Some(out)
+    }
+
+    /// The columns a signal receiver reads of the instance it is sent.
+    fn receiver(&mut self, r: &Receiver) -> Option<BTreeSet<String>> {
+        if !matches!(r.sender, Sender::Model(_)) {
+            return None;
+        }
+        let file = self.h.file(r.file)?;
+        let m = &file.ast;
+        let f = m.functions.get(r.func as usize)?;
+        // `def handler(sender, instance, **kwargs)`: the instance is the keyword `instance`
+        // (or the second positional parameter).
+        let me = f
+            .params
+            .iter()
+            .find(|p| &*p.name == "instance")
+            .or_else(|| f.params.get(1).filter(|p| p.kind == ParamKind::Normal))?;
+        let kwargs = f.params.iter().find(|p| p.kind == ParamKind::KwArgs);
+        let mut r = Reads::new(m, self.ix, self.model, &me.name, true);
+        r.block(&f.body);
+        if r.escaped || nested_scopes_see(m, &f.body, &me.name) {
+            return None;
+        }
+        // `kwargs["instance"]` reaches the instance another way.
+        if let Some(k) = kwargs {
+            let mut spans = Vec::new();
+            collect_block(m, &f.body, &k.name, &mut spans);
+            if !spans.is_empty() {
+                return None;
+            }
+        }
+        let mut out = r.fields;
+        for u in r.uses {
+            if u.starts_with("super.") {
+                return None;
+            }
+            out.extend(self.member(&u, 0)?);
+        }
+        Some(out)
+    }
+}
+
+/// Whether a nested function or class of `body` reads `name` (it may run later, with the
+/// object).
+fn nested_scopes_see(m: &Module, body: &Block, name: &str) -> bool {
+    let mut found = false;
+    visit_nested(m, body, &mut |b| {
+        let mut spans = Vec::new();
+        collect_block(m, b, name, &mut spans);
+        found |= !spans.is_empty();
+    });
+    found
+}
+
+fn visit_nested(m: &Module, b: &Block, f: &mut dyn FnMut(&Block)) {
+    for st in b {
+        match &st.kind {
+            StmtKind::FunctionDef(id) => {
+                if let Some(func) = m.functions.get(*id as usize) {
+                    f(&func.body);
+                }
+            }
+            StmtKind::ClassDef(id) => {
+                if let Some(c) = m.classes.get(*id as usize) {
+                    f(&c.body);
+                }
+            }
+            k => k
+                .blocks()
+                .into_iter()
+                .for_each(|blk| visit_nested(m, blk, f)),
+        }
+    }
+}
+
+/// Whether `e` uses `name` itself, not only its attributes (`Stats(self)`, `[self]`).
+fn holds(m: &Module, e: ExprId, name: &str) -> bool {
+    let mut stack = vec![e];
+    let mut kids = Vec::new();
+    while let Some(e) = stack.pop() {
+        match m.kind(e) {
+            ExprKind::Name(n) if &**n == name => return true,
+            ExprKind::Attr { value, .. } if matches!(m.kind(*value), ExprKind::Name(n) if &**n == name) =>
+                {}
+            _ => {
+                kids.clear();
+                m.children(e, &mut kids);
+                stack.extend(kids.iter().copied());
+            }
+        }
+    }
+    false
 }

@@ -10,6 +10,7 @@ mod call;
 mod entry;
 mod event;
 mod expr;
+mod historical;
 pub mod large;
 mod loaded;
 mod probe;
@@ -132,6 +133,8 @@ pub struct Analyzer<'a> {
     sym: bool,
     /// In summary mode: a callee's return value was asked for but is not known yet.
     asked: bool,
+    /// Walking data-migration code: models are historical (see [`historical`]).
+    historical: bool,
 }
 
 /// What a framework knows about calls the interpreter cannot see into: a DRF serializer

@@ -156,7 +156,28 @@ impl<'a> Analyzer<'a> {
         if q.cached {
             return;
         }
-        let Some(l) = self.repeating_loop().cloned() else {
+        // A queryset built before a loop and iterated whole in it (`for b in books`,
+        // `list(books)`) fills its result cache the first time: later iterations reuse it,
+        // so it repeats only with a loop around the place it is built. `.iterator()` does not
+        // cache; `.count()`, `.first()`... query every time.
+        let fills_cache = matches!(how, EvalHow::Iterate | EvalHow::Builtin(_)) && !q.iterator;
+        let built_before = |l: &LoopFrame| {
+            q.span.file == self.file.id
+                && q.span.file == l.span.file
+                && q.span.span.end <= l.span.span.start
+        };
+        let mut repeating = None;
+        for l in self.loops.iter().rev() {
+            match l.kind {
+                LoopKind::Once => break,
+                LoopKind::Repeat if !(fills_cache && built_before(l)) => {
+                    repeating = Some(l.clone());
+                    break;
+                }
+                _ => {}
+            }
+        }
+        let Some(l) = repeating else {
             return;
         };
         if self.seen_query.insert(span) {

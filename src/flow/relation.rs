@@ -6,7 +6,7 @@ use super::*;
 impl<'a> Analyzer<'a> {
     pub(super) fn attr(&mut self, base: Value, attr: &str, span: Loc) -> Value {
         match base {
-            Value::ModelClass(model) => match self.ix.manager(model, attr) {
+            Value::ModelClass(model) => match self.manager_of(model, attr) {
                 Some((eff, classes)) => Value::QuerySet(Qs {
                     model,
                     loads: eff.loads,
@@ -86,7 +86,7 @@ impl<'a> Analyzer<'a> {
             }
         }
         let Some(member) = ix.member(inst.model, attr) else {
-            if let Some(f) = self.sums.model_member(ix, inst.model, attr) {
+            if let Some(f) = self.member_summary(inst.model, attr) {
                 if f.kind == FnKind::Property {
                     let recv = Value::Instance(inst.clone());
                     self.apply_fn_at(f, Some(&recv), &[], &[], span);

@@ -488,6 +488,22 @@ impl<'a> Analyzer<'a> {
                 {
                     self.eval(*value);
                 }
+                // `row.author = x` fills the relation's cache: later reads of `row.author`
+                // do not query, and what `x` loads is not known.
+                if let ExprKind::Attr { value, attr, .. } = self.m.kind(*e) {
+                    if let ExprKind::Name(n) = self.m.kind(*value) {
+                        if let Some(Value::Instance(inst)) = self.env.get(n) {
+                            if matches!(
+                                self.ix.member(inst.model, attr),
+                                Some(crate::index::Member::Forward(_))
+                            ) {
+                                let mut inst = inst.clone();
+                                inst.loads.add_path(attr, false).opaque = true;
+                                self.env.insert(n.clone(), Value::Instance(inst));
+                            }
+                        }
+                    }
+                }
             }
             Target::Other => {}
         }

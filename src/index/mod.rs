@@ -5,6 +5,7 @@
 pub mod effects;
 pub mod indexes;
 pub mod migrations;
+pub mod signals;
 
 use crate::ast::{ClassDef, ExprId, ExprKind, Module, StmtKind};
 use crate::project::{File, FileId};
@@ -167,6 +168,10 @@ pub struct Index {
     qs_classes: HashMap<String, QsClass>,
     /// Method effects of manager/queryset classes, `(class qual, method)` → effect.
     method_effects: HashMap<(String, String), ChainEffect>,
+    /// Every class (of the class table) whose body defines `get_queryset`.
+    defines_get_queryset: rustc_hash::FxHashSet<String>,
+    /// Manager classes setting `use_in_migrations = True` (historical models keep them).
+    migration_managers: rustc_hash::FxHashSet<String>,
     pub auth_user: Option<ModelId>,
     /// Project classes deriving from a relation field class (`class AutoFK(models.ForeignKey)`):
     /// qualified name → the relation they make and whether they pick their own related_name.
@@ -181,6 +186,8 @@ pub struct Index {
     pub engines: migrations::Engines,
     /// Thresholds of the index rules (defaults until `[tool.djperf]` sets them).
     pub index_options: indexes::IndexOptions,
+    /// Model signal receivers (`post_init`, `pre_save`/`post_save`, `pre_delete`/`post_delete`).
+    pub signals: signals::Signals,
 }
 
 impl Index {
@@ -237,6 +244,22 @@ impl Index {
             .map(|(q, c)| (c.file, c.class, q.to_owned(), c.bases.clone()))
             .collect();
         let files_by_id: HashMap<FileId, &File> = all.iter().map(|f| (f.id, *f)).collect();
+        for (fid, ci, q, _) in &class_quals {
+            let f = files_by_id[fid];
+            if f.ast.functions.iter().any(|func| {
+                func.class == Some(*ci) && func.parent.is_none() && &*func.name == "get_queryset"
+            }) {
+                ix.defines_get_queryset.insert(q.clone());
+            }
+            if let Some(c) = f.ast.classes.get(*ci as usize) {
+                let v = crate::semantic::classes::class_attr(c, "use_in_migrations");
+                if v.is_some_and(|v| {
+                    matches!(f.ast.kind(v), ExprKind::Const(crate::ast::Const::True))
+                }) {
+                    ix.migration_managers.insert(q.clone());
+                }
+            }
+        }
         ix.find_field_classes(&class_quals, &files_by_id);
         let mut is_model: HashMap<String, bool> = HashMap::default();
         let mut is_qs: HashMap<String, bool> = HashMap::default();
@@ -513,6 +536,7 @@ impl Index {
         ix.build_indexes(own_index_facts, &complete);
         ix.migrations = migrations::Migrations::build(files);
         ix.engines = migrations::Engines::of(files);
+        ix.signals = signals::Signals::build(files, &ix);
         ix
     }
 
@@ -850,6 +874,23 @@ impl Index {
         }
     }
 
+    /// A manager of a *historical* model (`apps.get_model(...)` in a data migration): only
+    /// managers with `use_in_migrations = True` keep their class; `objects` (and the default
+    /// and base managers) are Django's plain manager otherwise.
+    pub fn historical_manager(
+        &self,
+        model: ModelId,
+        name: &str,
+    ) -> Option<(ChainEffect, Vec<String>)> {
+        if let Some((eff, classes)) = self.manager(model, name) {
+            if classes.iter().any(|c| self.migration_managers.contains(c)) {
+                return Some((eff, classes));
+            }
+        }
+        matches!(name, "objects" | "_default_manager" | "_base_manager")
+            .then(|| (ChainEffect::default(), Vec::new()))
+    }
+
     /// The project's manager and queryset classes behind `model`'s managers (own and through
     /// their bases), as (file, top-level class index): what its querysets' behaviour depends
     /// on besides Django. Sorted.
@@ -902,6 +943,32 @@ impl Index {
     /// Whether `qual` is a project manager or queryset class.
     pub fn is_qs_class(&self, qual: &str) -> bool {
         self.qs_classes.contains_key(&self.resolve_alias(qual))
+    }
+
+    /// Whether the rows of a manager/queryset built from `classes` are plain rows of their
+    /// model as far as djperf can tell: every class and base is Django's or one djperf reads,
+    /// and a `get_queryset()` among them has a known effect (so an `.only()`/`.defer()` in it
+    /// is seen).
+    pub fn rows_known(&self, classes: &[String]) -> bool {
+        let django = |q: &str| q.starts_with("django.");
+        classes.iter().all(|c| {
+            if django(c) {
+                return true;
+            }
+            let mro = self.classes.mro(c, &django);
+            let own_effect = |q: &String| {
+                !self.defines_get_queryset.contains(q)
+                    || self
+                        .method_effects
+                        .contains_key(&(q.clone(), "get_queryset".to_owned()))
+            };
+            // A class `from_queryset()` synthesised at module level is not in the table.
+            let synthesised = self
+                .qs_classes
+                .get(c)
+                .is_some_and(|qc| qc.class == u32::MAX);
+            (synthesised || !mro.unresolved) && mro.classes.iter().all(own_effect)
+        })
     }
 
     /// Whether any of `classes` defines `method` (so its result is a project queryset).
@@ -1333,7 +1400,12 @@ fn manager_classes(f: &File, v: ExprId, ix: &Index) -> Option<Vec<String>> {
         // M.from_queryset(QS)()
         ExprKind::Call { .. } => manager_classes(f, *func, ix),
         _ => {
-            let q = f.scope.qualify(&f.ast.dotted(*func)?);
+            let mut q = f.scope.qualify(&f.ast.dotted(*func)?);
+            // A manager class synthesised in this module (`M = Manager.from_queryset(QS)`).
+            let local = format!("{}.{q}", f.scope.module);
+            if !q.contains('.') && ix.qs_classes.contains_key(&local) {
+                q = local;
+            }
             let name = last_segment(&q);
             let known = ix.qs_classes.contains_key(&ix.resolve_alias(&q))
                 || crate::django::MANAGER_BASES.contains(&q.as_str())

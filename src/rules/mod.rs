@@ -17,6 +17,7 @@ mod prefetch_bypassed;
 mod query_in_loop;
 mod queryset_truthiness;
 mod related_manager_in_loop;
+mod relation_read_on_init;
 mod runtime_n_plus_one;
 mod save_in_loop;
 mod serializer_method_query;
@@ -195,6 +196,7 @@ pub static RULES: &[Rule] = &[
     query_in_loop::RULE,
     save_in_loop::RULE,
     unused_eager_load::RULE,
+    relation_read_on_init::RULE,
     serializer_missing_select_related::RULE,
     serializer_missing_prefetch_related::RULE,
     serializer_method_query::RULE,

@@ -47,6 +47,9 @@ for item in order_items:
 
 ## Known problems
 `while` loops (often deliberate batching) and loops over literal collections are not reported.
+A queryset built before the loop and iterated whole inside it (`for t in tags`, `list(tags)`)
+is not reported: its first evaluation fills the result cache the later iterations reuse
+(`.count()`, `.first()`, `.iterator()` on it still query every time).
 A called function counts only when its query runs on every call: a query under an `if` (a
 cache check, a parameter that is `None`), after an early `return`, in an `except` handler, or
 in a function decorated as a cache (`functools.cache`, `lru_cache`, `@cached`...) is not

@@ -64,7 +64,15 @@ impl ClassTable {
                     };
                     match f.ast.dotted(b) {
                         Some(d) => bases.push(qualify(f, &d)),
-                        None => opaque_base = true,
+                        None => match from_queryset(&f.ast, b) {
+                            // `Manager.from_queryset(QS)`: a manager class with the
+                            // queryset's methods.
+                            Some((m, qs)) => {
+                                bases.push(qualify(f, &m));
+                                bases.push(qualify(f, &qs));
+                            }
+                            None => opaque_base = true,
+                        },
                     }
                 }
                 let qual = format!("{}.{}", f.scope.module, c.name);
@@ -225,4 +233,18 @@ pub fn class_attr(c: &ClassDef, name: &str) -> Option<ExprId> {
         }
     }
     found
+}
+
+/// The dotted names in a base `Manager.from_queryset(QuerySet)`.
+fn from_queryset(m: &crate::ast::Module, b: ExprId) -> Option<(String, String)> {
+    let ExprKind::Call { func, args, .. } = m.kind(b) else {
+        return None;
+    };
+    let ExprKind::Attr { value, attr, .. } = m.kind(*func) else {
+        return None;
+    };
+    if &**attr != "from_queryset" {
+        return None;
+    }
+    Some((m.dotted(*value)?, m.dotted(*args.first()?)?))
 }

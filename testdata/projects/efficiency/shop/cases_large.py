@@ -57,7 +57,8 @@ def case_values():
 
 
 def case_fstring_of_row():
-    for article in Article.objects.all():
+    # `Article.__str__` reads `title` only
+    for article in Article.objects.all():  # expect: DJP201
         print(f"{article}: {article.title}")
 
 
@@ -76,7 +77,7 @@ def case_row_kept_after_loop():
 
 
 def case_method_on_row():
-    for article in Article.objects.all():
+    for article in Article.objects.all():  # expect: DJP201
         print(article.title, str(article))
 
 

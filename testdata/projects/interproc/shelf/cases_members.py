@@ -1,6 +1,6 @@
 """Rows whose model members read relations: properties, cached properties, methods, __str__."""
 
-from shelf.models import Author, Book, Tag
+from shelf.models import Author, Book, Edition, Reprint, Tag, Translation
 
 
 def case_property():
@@ -111,3 +111,17 @@ def case_str_of_model_without_custom_str():
 def case_save_body_not_followed():
     for book in Book.objects.all():
         book.save()  # expect: DJP105
+
+
+# oracle: also=shelf/models.py:Edition
+def case_editions_loaded():
+    print([e.number for e in Edition.objects.all()])
+
+
+def case_reprints_loaded():
+    print([r.pk for r in Reprint.objects.all()])
+
+
+# oracle: also=shelf/models.py:Translation also=shelf/models.py:remember_translator
+def case_translations_loaded():
+    print([t.pk for t in Translation.objects.all()])

@@ -85,3 +85,59 @@ class Price(models.Model):
 class Stock(models.Model):
     book = models.ForeignKey(Book, on_delete=models.CASCADE)
     count = models.IntegerField(default=0)
+
+
+# ---------------------------------------------------------------- code run per instance built
+
+
+class Edition(models.Model):
+    """`__init__` remembers the book each row was loaded with: one query per row built (the
+    `select_related()` join is attached only after `__init__` has run)."""
+
+    book = models.ForeignKey(Book, on_delete=models.CASCADE)
+    number = models.IntegerField(default=1)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._loaded_book = self.book if self.pk else None  # expect: DJP107
+
+
+class Reprint(models.Model):
+    """Near-misses: the key, and a read only while the instance is new (`_state.adding` is
+    still True while `from_db()` runs `__init__`)."""
+
+    book = models.ForeignKey(Book, on_delete=models.CASCADE)
+    printer = models.ForeignKey(Publisher, null=True, on_delete=models.SET_NULL)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._loaded_book_id = self.book_id
+        if not self._state.adding:
+            self._loaded_printer = self.printer
+        # nautobot's pattern: the property is False while `from_db()` builds the row.
+        self._original_book = self.book if self.present_in_database else None
+
+    @property
+    def present_in_database(self):
+        return not self._state.adding
+
+
+class Translation(models.Model):
+    """`from_db()` and a `post_init` receiver read relations of every row loaded."""
+
+    book = models.ForeignKey(Book, on_delete=models.CASCADE)
+    translator = models.ForeignKey(Author, on_delete=models.CASCADE)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_title = instance.book.title  # expect: DJP107
+        return instance
+
+
+def remember_translator(sender, instance, **kwargs):
+    if instance.pk is not None:
+        instance._loaded_translator = instance.translator.name  # expect: DJP107
+
+
+models.signals.post_init.connect(remember_translator, sender=Translation)

@@ -259,3 +259,19 @@ def case_relation_read_through_getattr():
     for book in Book.objects.all():
         relation = "editor" if book.is_published else "author"
         print(getattr(book, relation).name)  # todo-expect: DJP101
+
+
+def case_relation_assigned_then_read():
+    # Assigning `book.author` fills its cache: reading it back runs no query.
+    first = Author.objects.order_by("pk").first()
+    for book in Book.objects.all():
+        book.author = first
+        print(book.title, book.author.name)
+
+
+def case_relation_assigned_in_one_branch():
+    first = Author.objects.order_by("pk").first()
+    for book in Book.objects.all():
+        if book.editor_id is None:
+            book.author = first
+        print(book.title, book.author.name)  # expect: DJP101

@@ -51,7 +51,7 @@ def case_reverse_fk_count_prefetched():
 
 
 def case_reverse_fk_count_annotated():
-    for author in Author.objects.annotate(book_count=Count("book")):
+    for author in Author.objects.annotate(book_count=Count("book")):  # expect: DJP201
         print(author.name, author.book_count)
 
 

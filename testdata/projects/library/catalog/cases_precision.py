@@ -16,7 +16,7 @@ def batched(iterable, size):
 
 
 def case_caller_prefetches_what_a_model_method_reads():
-    authors = Author.objects.prefetch_related(
+    authors = Author.objects.prefetch_related(  # expect: DJP201
         Prefetch("book_set", queryset=Book.objects.select_related("editor"))
     )
     for author in authors:

@@ -63,3 +63,33 @@ def case_query_hoisted_before_loop():
 def case_query_in_loop_over_one_row():
     for publisher in Publisher.objects.filter(pk=1):
         print(Author.objects.filter(publisher=publisher).count())
+
+
+def case_queryset_built_before_loop_iterated_in_it():
+    # The first iteration fills `tags`' result cache; the other iterations reuse it.
+    tags = Tag.objects.filter(name__startswith="Tag")
+    for book in Book.objects.all():
+        print(book.title, [tag.name for tag in tags])
+
+
+def case_queryset_built_before_loop_counted_in_it():
+    # `.count()` does not use (or fill) the result cache: one COUNT per row.
+    tags = Tag.objects.filter(name__startswith="Tag")
+    for book in Book.objects.all():
+        print(book.title, tags.count())  # expect: DJP104
+
+
+def case_queryset_built_before_loop_iterator_in_it():
+    # `.iterator()` does not cache: every iteration queries again.
+    tags = Tag.objects.filter(name__startswith="Tag")
+    for book in Book.objects.all():
+        print(book.title, list(tags.iterator()))  # expect: DJP104
+
+
+def case_queryset_built_in_outer_loop_iterated_in_inner():
+    # Cached across the inner loop, but built again for every publisher: one query each.
+    books = list(Book.objects.all())
+    for publisher in Publisher.objects.all():
+        tags = Tag.objects.filter(name__startswith="Tag")
+        for book in books:
+            print(publisher.name, book.title, [tag.name for tag in tags])  # expect: DJP104

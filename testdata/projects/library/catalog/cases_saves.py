@@ -34,7 +34,7 @@ def case_bulk_update():
 
 
 def case_delete_in_loop():
-    for review in Review.objects.filter(rating__lte=5):
+    for review in Review.objects.filter(rating__lte=5):  # expect: DJP201
         review.delete()  # expect: DJP105
 
 

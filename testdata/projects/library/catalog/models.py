@@ -10,6 +10,9 @@ class Publisher(models.Model):
 
 
 class AuthorWithPublisherManager(models.Manager):
+    # Historical models (data migrations) keep this manager.
+    use_in_migrations = True
+
     def get_queryset(self):
         return super().get_queryset().select_related("publisher")
 
