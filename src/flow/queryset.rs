@@ -212,6 +212,7 @@ impl<'a> Analyzer<'a> {
         let mut eff = ChainEffect {
             loads: q.loads.clone(),
             values: q.values,
+            ordering: None,
         };
         let ix = self.ix;
         let mut inner = |qe: ExprId| -> Option<(LoadSet, bool)> { self.inner_loads(qe) };
@@ -264,6 +265,9 @@ impl<'a> Analyzer<'a> {
             let mut q2 = q.clone();
             q2.loads.merge(&ce.loads);
             q2.values |= ce.values;
+            if let Some(o) = ce.ordering {
+                q2.ordered = o;
+            }
             q2.step(span);
             q2.is_manager = false;
             q2.cached = false;

@@ -8,6 +8,7 @@ impl<'a> Analyzer<'a> {
         match base {
             Value::ModelClass(model) => match self.ix.manager(model, attr) {
                 Some((eff, classes)) => Value::QuerySet(Qs {
+                    ordered: eff.ordering.unwrap_or(self.ix.model(model).ordered),
                     model,
                     loads: eff.loads,
                     values: eff.values,
@@ -21,7 +22,6 @@ impl<'a> Analyzer<'a> {
                     bypass: None,
                     narrowed: None,
                     iterator: false,
-                    ordered: self.ix.model(model).ordered,
                     filters: Rc::from([]),
                     through: Rc::from([span]),
                     fix_at: Rc::from([]),
@@ -71,7 +71,7 @@ impl<'a> Analyzer<'a> {
                     bypass: None,
                     narrowed: None,
                     iterator: false,
-                    ordered: node.ordered || ix.model(target).ordered,
+                    ordered: node.ordered || ix.default_ordered(target),
                     filters: Rc::from([]),
                     through: Rc::from([span]),
                     fix_at: Rc::from([]),
@@ -254,7 +254,7 @@ impl<'a> Analyzer<'a> {
             bypass: None,
             narrowed: None,
             iterator: false,
-            ordered: node.is_some_and(|n| n.ordered) || self.ix.model(target).ordered,
+            ordered: node.is_some_and(|n| n.ordered) || self.ix.default_ordered(target),
             filters: Rc::from([]),
             through: Rc::from([span]),
             fix_at: Rc::from([]),

@@ -155,6 +155,9 @@ pub struct ChainEffect {
     pub loads: LoadSet,
     /// `values()`/`values_list()`: rows are dicts or tuples, not model instances.
     pub values: bool,
+    /// `order_by(...)` was chained: `Some(true)` with columns, `Some(false)` for `order_by()`
+    /// (which clears `Meta.ordering`); `None` keeps the model's default ordering.
+    pub ordering: Option<bool>,
 }
 
 /// Apply one chained method call to an effect. Returns `false` if `method` does not return a
@@ -266,6 +269,10 @@ pub fn apply_method(
             eff.values = true;
             true
         }
+        "order_by" => {
+            eff.ordering = Some(!args.is_empty());
+            true
+        }
         "only" | "defer" => {
             let clear = method == "defer"
                 && args
@@ -371,6 +378,7 @@ fn finish(
             Some(other) => {
                 eff.loads.merge(&other.loads);
                 eff.values |= other.values;
+                eff.ordering = other.ordering.or(eff.ordering);
             }
             None => return None,
         }

@@ -749,6 +749,16 @@ impl Index {
         }
     }
 
+    /// Whether the rows of `model`'s default manager come in a defined order: the manager's
+    /// `get_queryset()` orders them (or clears the ordering), else `Meta.ordering`. Related
+    /// managers are built on the default manager's class, so a prefetched relation's cached
+    /// queryset has this ordering (`.first()` reads the cache only when it is ordered).
+    pub fn default_ordered(&self, model: ModelId) -> bool {
+        self.manager(model, "_default_manager")
+            .and_then(|(eff, _)| eff.ordering)
+            .unwrap_or(self.model(model).ordered)
+    }
+
     /// Every class in the inheritance closure of `classes` that the index knows.
     fn class_closure(&self, classes: &[String]) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();

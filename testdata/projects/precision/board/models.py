@@ -1,0 +1,67 @@
+from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+
+class Positioned(models.Model):
+    """An abstract base whose ordering its children inherit."""
+
+    position = models.IntegerField(default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["position"]
+
+
+class Board(models.Model):
+    name = models.CharField(max_length=50)
+    notes = GenericRelation("Note")
+    flags = GenericRelation("Flag")
+
+
+class Topic(Positioned):
+    board = models.ForeignKey(Board, related_name="topics", on_delete=models.CASCADE)
+    title = models.CharField(max_length=50)
+
+
+class PostManager(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().order_by("created")
+
+
+class Post(models.Model):
+    """Ordered by its default manager, not by Meta."""
+
+    topic = models.ForeignKey(Topic, related_name="posts", on_delete=models.CASCADE)
+    created = models.IntegerField(default=0)
+    body = models.CharField(max_length=200)
+
+    objects = PostManager()
+
+
+class Reply(models.Model):
+    """No ordering at all."""
+
+    post = models.ForeignKey(Post, related_name="replies", on_delete=models.CASCADE)
+    text = models.CharField(max_length=200)
+
+
+class Note(models.Model):
+    """A generic relation target with Meta.ordering."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveIntegerField()
+    target = GenericForeignKey("content_type", "object_id")
+    text = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["object_id", "pk"]
+
+
+class Flag(models.Model):
+    """A generic relation target without ordering."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveIntegerField()
+    target = GenericForeignKey("content_type", "object_id")
+    reason = models.CharField(max_length=200)

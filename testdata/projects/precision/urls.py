@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import path
+
+from board import views
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/boards/", views.BoardSummaryList.as_view()),
+    path("api/topics/", views.TopicSummaryList.as_view()),
+    path("api/boards-nested/", views.BoardNestedList.as_view()),
+]
