@@ -87,6 +87,9 @@ pub struct Analyzer<'a> {
     cond_loads: HashMap<Loc, Vec<(String, LoadSet)>>,
     /// The conditions of the `if` branches being walked, as normalised source text.
     conds: Vec<String>,
+    /// The argument texts of the call whose summary is about to be applied (see
+    /// [`Analyzer::apply_tree`]); taken by the application.
+    arg_texts: Vec<Option<String>>,
     /// Pending `len()`/truthiness tests and the last relation/count read (see [`usage`]).
     usage: usage::UsageState,
     sums: &'a Summaries,

@@ -92,6 +92,7 @@ pub(super) fn extract_file(fi: usize, file: &File, ix: &Index) -> (Vec<FnSummary
             mentions_model: false,
             rebound_self: false,
             called: Vec::new(),
+            guards: Vec::new(),
             ix,
         };
         let class_is_model = class_qual
@@ -155,6 +156,8 @@ struct Extract<'a> {
     rebound_self: bool,
     /// The qualified names of the functions called (resolvable ones), in any branch.
     called: Vec<String>,
+    /// The parameter tests that hold at the statement being walked.
+    guards: Vec<Guard>,
     ix: &'a Index,
 }
 
@@ -190,8 +193,57 @@ impl Extract<'_> {
     }
 
     fn block(&mut self, b: &Block, depth: u32) {
+        let outer = self.guards.len();
         for st in b {
             self.stmt(&st.kind, depth);
+            // `if x: return ...`: the rest of the block runs only when `x` is false.
+            if let StmtKind::If { test, body, orelse } = &st.kind {
+                let leaves = body
+                    .last()
+                    .is_some_and(|l| matches!(l.kind, StmtKind::Return(_) | StmtKind::Raise(_)));
+                if leaves && orelse.is_empty() {
+                    let (_, otherwise) = self.test_guards(*test);
+                    self.push_guards(&otherwise);
+                }
+            }
+        }
+        self.guards.truncate(outer);
+    }
+
+    fn push_guards(&mut self, gs: &[Guard]) {
+        for g in gs {
+            if !self.guards.contains(g) {
+                self.guards.push(*g);
+            }
+        }
+    }
+
+    /// The parameter tests that hold in the body and in the `else` of `if test:`: a
+    /// parameter (not `self`) tested for truth, negated, or several joined by `and` (the
+    /// body only).
+    fn test_guards(&self, test: ExprId) -> (Vec<Guard>, Vec<Guard>) {
+        let param = |e: ExprId| match self.m.kind(e) {
+            ExprKind::Name(n) => match self.env.get(n) {
+                Some((p, path)) if path.is_empty() && !(*p == 0 && self.self_name.is_some()) => {
+                    Some(*p)
+                }
+                _ => None,
+            },
+            _ => None,
+        };
+        match self.m.kind(test) {
+            ExprKind::Not(x) => match param(*x) {
+                Some(p) => (vec![(p, false)], vec![(p, true)]),
+                None => (Vec::new(), Vec::new()),
+            },
+            ExprKind::BoolOp { and: true, values } => {
+                let body = values.iter().flat_map(|v| self.test_guards(*v).0).collect();
+                (body, Vec::new())
+            }
+            _ => match param(test) {
+                Some(p) => (vec![(p, true)], vec![(p, false)]),
+                None => (Vec::new(), Vec::new()),
+            },
         }
     }
 
@@ -262,8 +314,14 @@ impl Extract<'_> {
             }
             StmtKind::If { test, body, orelse } => {
                 self.expr(*test, Some(EvalHow::Exists), 0);
+                let (then, otherwise) = self.test_guards(*test);
+                let outer = self.guards.len();
+                self.push_guards(&then);
                 self.block(body, depth + 1);
+                self.guards.truncate(outer);
+                self.push_guards(&otherwise);
                 self.block(orelse, depth + 1);
+                self.guards.truncate(outer);
             }
             StmtKind::With { items, body } => {
                 for (e, t) in items {
@@ -347,10 +405,30 @@ impl Extract<'_> {
             return;
         }
         let always = !self.holes.covers(at.span);
-        if let Some(node) = tree.node_mut(path, at, always) {
+        if let Some(node) = tree.node_mut(path, at, always, &self.guards) {
             if let Some(h) = how {
                 node.eval.get_or_insert((at, h));
             }
+        }
+    }
+
+    /// The method called at `c` is handed the caller's parameters `hands` unchanged.
+    fn note_hands(&mut self, (p, path): &Chain, hands: Vec<(ArgPos, u8)>) {
+        if hands.is_empty() {
+            return;
+        }
+        let mut cur = match self.trees.get_mut(usize::from(*p)) {
+            Some(t) => t,
+            None => return,
+        };
+        for (name, _) in path {
+            match cur.children.get_mut(name) {
+                Some(n) => cur = n,
+                None => return,
+            }
+        }
+        if cur.hands.is_empty() {
+            cur.hands = hands;
         }
     }
 
@@ -415,12 +493,19 @@ impl Extract<'_> {
                         self.called.push(callee.clone());
                         let mut pass_args = vec![(ArgPos::Pos(0), 0u8, Vec::new())];
                         self.pass_args(args, kwargs, true, &mut pass_args, depth);
+                        let hands: Vec<(ArgPos, u8)> = pass_args[1..]
+                            .iter()
+                            .filter(|(_, _, path)| path.is_empty())
+                            .map(|(pos, p, _)| (pos.clone(), *p))
+                            .collect();
+                        self.note_hands(&c, hands);
                         let always = self.always(at);
                         self.passes.push(Pass {
                             callee,
                             args: pass_args,
                             at,
                             always,
+                            guards: self.guards.clone(),
                         });
                         if let ExprKind::Attr { value, .. } = m.kind(*func) {
                             self.chain_args(*value, depth);
@@ -550,6 +635,7 @@ impl Extract<'_> {
                             args: pass_args,
                             at,
                             always,
+                            guards: self.guards.clone(),
                         });
                     }
                     if !bound {

@@ -62,6 +62,35 @@ pub struct Access {
     /// The path is read on every call of the function (not only in a branch or after an early
     /// return, see [`super::always`]).
     pub always: bool,
+    /// Truth tests of parameters that hold wherever the path is read (`if not readonly:`
+    /// around every read gives `(readonly, false)`); `None` until a read is recorded. A caller
+    /// that loads the path under the same test of the argument it passes loads it for every
+    /// read (see [`Guard`]).
+    pub guards: Option<Vec<Guard>>,
+    /// For a method called on this path (`self.titles(readonly=readonly)`): the caller's
+    /// parameters it is handed unchanged, and where (so the callee's tests of them can be
+    /// read as the caller's).
+    pub hands: Vec<(ArgPos, u8)>,
+}
+
+/// A truth test of a parameter (its index) that holds where a path is read: `true` for
+/// `if x:`, `false` for `if not x:`, the `else` of `if x:`, or after `if x: return`.
+pub type Guard = (u8, bool);
+
+/// The guards both lists hold.
+fn common_guards(a: &[Guard], b: &[Guard]) -> Vec<Guard> {
+    a.iter().filter(|g| b.contains(g)).copied().collect()
+}
+
+/// `guards` also hold wherever the node is read: `slot` becomes what both hold.
+fn meet_guards(slot: &mut Option<Vec<Guard>>, guards: &[Guard]) -> bool {
+    let next = match slot.as_deref() {
+        None => guards.to_vec(),
+        Some(have) => common_guards(have, guards),
+    };
+    let changed = slot.as_deref() != Some(next.as_slice());
+    *slot = Some(next);
+    changed
 }
 
 impl Access {
@@ -89,6 +118,13 @@ impl Access {
             self.eval.clone_from(&other.eval);
             changed = true;
         }
+        if let Some(g) = &other.guards {
+            changed |= meet_guards(&mut self.guards, g);
+        }
+        if self.hands.is_empty() && !other.hands.is_empty() {
+            self.hands.clone_from(&other.hands);
+            changed = true;
+        }
         if depth >= MAX_DEPTH {
             return changed;
         }
@@ -107,12 +143,13 @@ impl Access {
     }
 
     /// The node at `path`, created if missing (None past the bounds); `always`: the path is
-    /// read on every call.
+    /// read on every call; `guards`: the parameter tests that hold where it is read.
     fn node_mut(
         &mut self,
         path: &[(Box<str>, bool)],
         at: Loc,
         always: bool,
+        guards: &[Guard],
     ) -> Option<&mut Access> {
         if path.len() > MAX_DEPTH {
             return None;
@@ -123,9 +160,43 @@ impl Access {
             n.at.get_or_insert(at);
             n.called |= *called;
             n.always |= always;
+            meet_guards(&mut n.guards, guards);
             cur = n;
         }
         Some(cur)
+    }
+
+    /// The tree as read by a caller: the callee's guards renamed to the caller's parameters
+    /// (`rename`, when the caller hands its own parameter on unchanged; others are dropped),
+    /// plus the caller's guards where it makes the call (`site`).
+    fn rebased(&self, rename: &dyn Fn(u8) -> Option<u8>, site: &[Guard]) -> Access {
+        let mut out = self.clone();
+        out.rebase(rename, site, 0);
+        out
+    }
+
+    fn rebase(&mut self, rename: &dyn Fn(u8) -> Option<u8>, site: &[Guard], depth: usize) {
+        if let Some(g) = &mut self.guards {
+            let mut next: Vec<Guard> = g
+                .iter()
+                .filter_map(|(p, pos)| rename(*p).map(|q| (q, *pos)))
+                .collect();
+            for s in site {
+                if !next.contains(s) {
+                    next.push(*s);
+                }
+            }
+            *g = next;
+        }
+        self.hands = std::mem::take(&mut self.hands)
+            .into_iter()
+            .filter_map(|(pos, p)| rename(p).map(|q| (pos, q)))
+            .collect();
+        if depth < MAX_DEPTH {
+            for c in self.children.values_mut() {
+                c.rebase(rename, site, depth + 1);
+            }
+        }
     }
 
     /// The subtree at `prefix`, grafting `other` there (`always`: the call that hands the value
@@ -136,13 +207,14 @@ impl Access {
         other: &Access,
         at: Loc,
         always: bool,
+        site: &[Guard],
     ) -> bool {
         let before = self.count();
         if before >= MAX_NODES {
             return false;
         }
         let was_always = self.node_at(prefix).is_some_and(|n| n.always);
-        let Some(node) = self.node_mut(prefix, at, always) else {
+        let Some(node) = self.node_mut(prefix, at, always, site) else {
             return false;
         };
         let mut budget = MAX_NODES - before;
@@ -179,6 +251,8 @@ struct Pass {
     at: Loc,
     /// The call runs on every call of the caller.
     always: bool,
+    /// The caller's parameter tests that hold where the call is made.
+    guards: Vec<Guard>,
 }
 
 /// A query a function runs on every call (`Price.objects.get(book=book)`), directly or in a
@@ -197,8 +271,10 @@ type Path = Vec<(Box<str>, bool)>;
 /// An argument handed on: the callee position, the caller's parameter and the path below it.
 type PassArg = (ArgPos, u8, Path);
 
-#[derive(Debug, Clone)]
-enum ArgPos {
+/// Where an argument lands in a callee: a parameter position (past `self` for bound
+/// methods) or a keyword.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ArgPos {
     Pos(usize),
     Kw(Box<str>),
 }
@@ -422,19 +498,35 @@ impl Summaries {
                     changed = true;
                 }
             }
-            for (pos, param, prefix) in &p.args {
+            // Each argument's slot in the callee, and the callee's parameters that are the
+            // caller's own handed on unchanged (a test of one in the callee is the caller's).
+            let slots: Vec<(usize, u8, &Path)> = {
                 let callee = &self.fns[g];
-                let j = match pos {
-                    ArgPos::Pos(i) => (*i < callee.params.len()).then_some(*i),
-                    ArgPos::Kw(k) => callee.param_for_kw(k),
-                };
-                let Some(j) = j else { continue };
-                let sub = callee.trees[j].clone();
-                if sub.children.is_empty() && sub.eval.is_none() {
+                p.args
+                    .iter()
+                    .filter_map(|(pos, param, prefix)| {
+                        let j = match pos {
+                            ArgPos::Pos(i) => (*i < callee.params.len()).then_some(*i),
+                            ArgPos::Kw(k) => callee.param_for_kw(k),
+                        }?;
+                        Some((j, *param, prefix))
+                    })
+                    .collect()
+            };
+            let renames: Vec<(u8, u8)> = slots
+                .iter()
+                .filter(|(_, _, prefix)| prefix.is_empty())
+                .filter_map(|(j, param, _)| u8::try_from(*j).ok().map(|j| (j, *param)))
+                .collect();
+            let rename = |j: u8| renames.iter().find(|(c, _)| *c == j).map(|(_, q)| *q);
+            for (j, param, prefix) in slots {
+                let tree = &self.fns[g].trees[j];
+                if tree.children.is_empty() && tree.eval.is_none() {
                     continue;
                 }
-                let at = p.at;
-                changed |= self.fns[f].trees[usize::from(*param)].graft(prefix, &sub, at, p.always);
+                let sub = tree.rebased(&rename, &p.guards);
+                changed |= self.fns[f].trees[usize::from(param)]
+                    .graft(prefix, &sub, p.at, p.always, &p.guards);
             }
         }
         self.fns[f].passes = passes;

@@ -18,6 +18,20 @@ class Board(models.Model):
     notes = GenericRelation("Note")
     flags = GenericRelation("Flag")
 
+    def topic_titles(self, readonly=False):
+        """The topics' titles, read only when the caller may edit them."""
+        if not readonly:
+            return [topic.title for topic in self.topics.all()]
+        return []
+
+    def summary(self, readonly=False):
+        return {"name": self.name, "topics": self.topic_titles(readonly=readonly)}
+
+    def note_texts(self, brief):
+        if brief:
+            return []
+        return [note.text for note in self.notes.all()]
+
 
 class Topic(Positioned):
     board = models.ForeignKey(Board, related_name="topics", on_delete=models.CASCADE)
