@@ -118,6 +118,15 @@ def rel(path: Path) -> str:
     return path.resolve().relative_to(REPO_ROOT).as_posix()
 
 
+def import_base(project: Path) -> Path:
+    """Where the project's absolute imports start: its `src/` directory in a src layout
+    (`src/` without `__init__.py`), else the project directory (the one holding manage.py)."""
+    src = project / "src"
+    if src.is_dir() and not (src / "__init__.py").is_file():
+        return src
+    return project
+
+
 def app_dirs(project: Path) -> list[Path]:
     """App packages: directories (any depth below the root) with __init__.py and models.py
     (or a models/ package)."""
@@ -192,7 +201,8 @@ def discover(project: Path) -> tuple[list[Case], list[Claim], list[str]]:
         all_claims += claims
         problems += bad
         in_app = any(a in path.parents for a in apps)
-        module = ".".join(path.relative_to(project).with_suffix("").parts)
+        base = import_base(project) if import_base(project) in path.parents else project
+        module = ".".join(path.relative_to(base).with_suffix("").parts)
         if module.endswith(".__init__"):
             module = module[: -len(".__init__")]
 
@@ -418,8 +428,11 @@ def judge(case: Case, result: dict | None, worker_error: str, findings, djperf_e
 def worker_main(project_dir: str, cases_json: str, out_path: str) -> None:
     project = Path(project_dir).resolve()
     cases = json.loads(Path(cases_json).read_text())
-    apps = [".".join(d.relative_to(project).parts) for d in app_dirs(project)]
+    base = import_base(project)
+    apps = [".".join(d.relative_to(base).parts) for d in app_dirs(project)]
     sys.path.insert(0, str(project))
+    if base != project:
+        sys.path.insert(0, str(base))
 
     import django
     from django.conf import settings
@@ -942,7 +955,11 @@ def main(argv: list[str]) -> int:
                 print(f"oracle: no fixture project at {rel(p) if p.exists() else p}", file=sys.stderr)
                 return 1
     else:
+        # A project is a directory holding manage.py, or, for a repository whose Django
+        # project is nested (`monorepo/backend/manage.py`), that inner directory.
         projects = sorted(p.parent for p in projects_dir.glob("*/manage.py"))
+        projects += sorted(p.parent for p in projects_dir.glob("*/*/manage.py")
+                           if not (p.parent.parent / "manage.py").is_file())
     if not projects:
         print("oracle: no fixture projects found", file=sys.stderr)
         return 1

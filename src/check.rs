@@ -135,6 +135,7 @@ pub fn run(opts: &CheckOptions) -> Result<CheckResult, CheckError> {
 /// (another process, a `git checkout`); that is a warning, never a panic.
 pub struct Plan<'a> {
     reqs: Vec<LoadRequest<'a>>,
+    layout: project::Layout,
     max_file_bytes: u64,
     warnings: Vec<FileWarning>,
     include_tests: bool,
@@ -165,6 +166,7 @@ impl Plan<'_> {
         };
         analyse(
             self.reqs,
+            &self.layout,
             self.max_file_bytes,
             self.warnings,
             &ctx,
@@ -207,7 +209,7 @@ pub fn plan(opts: &CheckOptions) -> Result<Plan<'_>, CheckError> {
     // a --stdin-filename may not exist on disk yet: search from its nearest existing ancestor
     let probe = first.ancestors().find(|a| a.exists()).unwrap_or(&first);
     let root = discover::project_root(probe)
-        .map(|r| discover::normalize(&r))
+        .map(|r| discover::normalize(&discover::settings_root(&r)))
         .unwrap_or_else(|| discover::package_root(probe));
     // canonical root for prefix tests against walked paths
     let root = if first.starts_with(&root) {
@@ -279,6 +281,11 @@ pub fn plan(opts: &CheckOptions) -> Result<Plan<'_>, CheckError> {
     if let Some(sp) = &stdin_path {
         all.insert(sp.clone());
     }
+    let layout = project::Layout::new(
+        &root,
+        &all.iter().map(PathBuf::as_path).collect::<Vec<_>>(),
+        &config,
+    );
     let reqs: Vec<LoadRequest<'_>> = all
         .iter()
         .map(|p| {
@@ -320,6 +327,7 @@ pub fn plan(opts: &CheckOptions) -> Result<Plan<'_>, CheckError> {
     };
     Ok(Plan {
         reqs,
+        layout,
         max_file_bytes: opts
             .max_file_bytes
             .unwrap_or(project::DEFAULT_MAX_FILE_BYTES),
@@ -351,13 +359,14 @@ struct Analysis<'a> {
 /// Load, index and check `reqs`, then sort: everything after discovery.
 fn analyse(
     reqs: Vec<LoadRequest<'_>>,
+    layout: &project::Layout,
     max_file_bytes: u64,
     mut warnings: Vec<FileWarning>,
     cx: &Analysis<'_>,
     root: PathBuf,
     config: Config,
 ) -> CheckResult {
-    let files = project::load(reqs, max_file_bytes, cx.cache, &mut warnings);
+    let files = project::load(reqs, layout, max_file_bytes, cx.cache, &mut warnings);
     if let Some(c) = cx.cache {
         c.prune();
     }
@@ -365,6 +374,7 @@ fn analyse(
     let session = Session::new(
         files,
         Setup {
+            layout: layout.clone(),
             root,
             config,
             matchers: cx.matchers.clone(),
@@ -420,6 +430,7 @@ pub fn check_source(rel: &str, text: &str) -> CheckResult {
     };
     analyse(
         vec![req],
+        &project::Layout::default(),
         project::DEFAULT_MAX_FILE_BYTES,
         Vec::new(),
         &cx,

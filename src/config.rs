@@ -16,11 +16,15 @@ pub struct RuleOptions {
     /// `large-charfield-max-length`: a `CharField` with a `max_length` above this is "large".
     pub large_charfield_max_length: u32,
     /// `max-indexes`: more indexes than this on one table, besides the primary key, is too
-    /// many (DJP303).
-    pub max_indexes: usize,
+    /// many (DJP303). Unset (the default), the count alone is not reported: only indexes
+    /// another one makes redundant are.
+    pub max_indexes: Option<usize>,
     /// `database`: the engine the project runs on (`postgresql`, `sqlite`, `mysql`,
     /// `oracle`), overriding what djperf reads from the settings (DJP310).
     pub database: Option<String>,
+    /// `migrations-since`: per app (the directory holding `migrations/`), the last migration
+    /// applied on every database; DJP310 checks only the later ones.
+    pub migrations_since: BTreeMap<String, String>,
 }
 
 /// Values `database` accepts.
@@ -30,8 +34,9 @@ impl Default for RuleOptions {
     fn default() -> Self {
         RuleOptions {
             large_charfield_max_length: 1000,
-            max_indexes: 5,
+            max_indexes: None,
             database: None,
+            migrations_since: BTreeMap::new(),
         }
     }
 }
@@ -50,6 +55,10 @@ struct Raw {
     max_indexes: Option<usize>,
     database: Option<String>,
     cache_dir: Option<PathBuf>,
+    src: Option<Vec<PathBuf>>,
+    migrations_since: Option<BTreeMap<String, String>>,
+    test_paths: Option<Vec<String>>,
+    extend_test_paths: Option<Vec<String>>,
 }
 
 #[derive(Deserialize)]
@@ -78,6 +87,12 @@ pub struct Config {
     /// `cache-dir`, relative to the configuration file's directory (default
     /// `<root>/.djperf_cache`).
     pub cache_dir: Option<PathBuf>,
+    /// `src`: more directories absolute imports start from, relative to the project root
+    /// (as Ruff's `src`); the project root, a `src/` layout and every `manage.py` directory
+    /// are always import roots.
+    pub src: Vec<PathBuf>,
+    /// `test-paths` (replacing the built-in test rules) and `extend-test-paths`.
+    pub test_paths: crate::discover::TestPaths,
     pub options: RuleOptions,
 }
 
@@ -123,6 +138,10 @@ impl Config {
 
 /// Every way a relative path can match a pattern: the full path, each ancestor directory and
 /// the file name (so `migrations`, `legacy/*` and `*_generated.py` all work).
+pub fn path_candidates(rel: &Path) -> Vec<PathBuf> {
+    candidates(rel)
+}
+
 fn candidates(rel: &Path) -> Vec<PathBuf> {
     let mut out = vec![rel.to_path_buf()];
     let mut cur = rel.parent();
@@ -238,8 +257,28 @@ pub fn from_value(value: toml::Value, path: &Path, prefix: &str) -> Result<Confi
             ));
         }
     }
+    let replace_tests = raw.test_paths.is_some();
+    let test_globs: Vec<String> = raw
+        .test_paths
+        .unwrap_or_default()
+        .into_iter()
+        .chain(raw.extend_test_paths.unwrap_or_default())
+        .collect();
+    let test_paths = crate::discover::TestPaths {
+        replace: replace_tests,
+        globs: if test_globs.is_empty() {
+            None
+        } else {
+            Some(
+                glob_set(&test_globs)
+                    .map_err(|e| format!("{origin}: `{prefix}test-paths`: {e}"))?,
+            )
+        },
+    };
     let cfg = Config {
         path: Some(path.to_path_buf()),
+        src: raw.src.unwrap_or_default(),
+        test_paths,
         select: raw.select,
         extend_select: raw.extend_select.unwrap_or_default(),
         ignore: raw.ignore.unwrap_or_default(),
@@ -262,8 +301,9 @@ pub fn from_value(value: toml::Value, path: &Path, prefix: &str) -> Result<Confi
             large_charfield_max_length: raw
                 .large_charfield_max_length
                 .unwrap_or(defaults.large_charfield_max_length),
-            max_indexes: raw.max_indexes.unwrap_or(defaults.max_indexes),
+            max_indexes: raw.max_indexes.or(defaults.max_indexes),
             database: raw.database,
+            migrations_since: raw.migrations_since.unwrap_or_default(),
         },
     };
     cfg.matchers()?;
@@ -291,6 +331,8 @@ force-exclude = true
 large-charfield-max-length = 255
 max-indexes = 8
 database = "postgresql"
+src = ["backend"]
+extend-test-paths = ["qa/*"]
 [per-file-ignores]
 "tests/*" = ["DJP101"]
 "#,
@@ -300,8 +342,15 @@ database = "postgresql"
         assert_eq!(c.exclude, ["legacy", "*_generated.py"]);
         assert!(c.force_exclude);
         assert_eq!(c.options.large_charfield_max_length, 255);
-        assert_eq!(c.options.max_indexes, 8);
+        assert_eq!(c.options.max_indexes, Some(8));
         assert_eq!(c.options.database.as_deref(), Some("postgresql"));
+        assert_eq!(c.src, [PathBuf::from("backend")]);
+        assert!(!c.test_paths.replace);
+        assert!(c.test_paths.is_test(Path::new("qa/seed.py"), false));
+        assert!(c.test_paths.is_test(Path::new("shop/tests.py"), false));
+        let t = parse("test-paths = [\"qa\"]").unwrap();
+        assert!(t.test_paths.replace && !t.test_paths.is_test(Path::new("shop/tests.py"), false));
+        assert!(parse("test-paths = [\"[\"]").is_err());
         let m = c.matchers().unwrap();
         assert!(m.is_excluded(Path::new("legacy/views.py")));
         assert!(m.is_excluded(Path::new("shop/legacy/views.py")));

@@ -48,6 +48,29 @@ pub fn project_root(start: &Path) -> Option<PathBuf> {
     None
 }
 
+/// The root to use for a project found at `root`: `root` itself, unless its `manage.py` names
+/// a settings module that is only found from a directory above it (pulpcore's
+/// `pulpcore/app/manage.py` with `pulpcore.app.settings`, a test project inside a package):
+/// then that directory, whose modules the project's imports name.
+pub fn settings_root(root: &Path) -> PathBuf {
+    let Some(settings) = settings_module(&root.join("manage.py")) else {
+        return root.to_path_buf();
+    };
+    let path = settings.replace('.', "/");
+    let found = |base: &Path| {
+        let p = base.join(&path);
+        p.with_extension("py").is_file() || p.join("__init__.py").is_file()
+    };
+    if found(root) {
+        return root.to_path_buf();
+    }
+    root.ancestors()
+        .skip(1)
+        .take(8)
+        .find(|a| found(a))
+        .map_or_else(|| root.to_path_buf(), Path::to_path_buf)
+}
+
 /// Where a project without a root marker starts: the directory holding the outermost
 /// package (`__init__.py`) around `start`, so `check site/shop/views.py` still indexes the
 /// models of `site/shop/` and its sibling packages in `site/`.
@@ -116,22 +139,217 @@ pub fn in_migrations(rel: &Path) -> bool {
         .any(|c| matches!(c, Component::Normal(n) if n == "migrations"))
 }
 
-/// Whether a path is test code: under a `tests`/`test` package, or named `test_*.py`,
-/// `*_test.py`, `*_tests.py`, `tests.py` or `conftest.py`. Rules skip it by default: a query
-/// per assertion is no production slowness.
+/// Whether a path is test code by the built-in rules: under a `tests`/`test`/`testing`/
+/// `testutils` package, or named `test_*.py`, `*_test.py`, `*_tests.py`, `tests.py`,
+/// `testing.py`, `testutils.py` or `conftest.py`, or a management command that makes sample
+/// data (`populatedb`, `*demo*`, `*sample_data*`, `*test_data*`, `*fake*`). Rules skip it by
+/// default: a query per assertion is no production slowness. [`TestPaths`] adds the
+/// configured globs and factory_boy modules.
 pub fn is_test_path(rel: &Path) -> bool {
-    let in_test_dir = rel.parent().is_some_and(|p| {
-        p.components()
-            .any(|c| matches!(c, Component::Normal(n) if n == "tests" || n == "test"))
-    });
+    let dirs: Vec<&str> = rel
+        .parent()
+        .into_iter()
+        .flat_map(Path::components)
+        .filter_map(|c| match c {
+            Component::Normal(n) => n.to_str(),
+            _ => None,
+        })
+        .collect();
+    let in_test_dir = dirs
+        .iter()
+        .any(|n| matches!(*n, "tests" | "test" | "testing" | "testutils"));
     let name = rel.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    let stem = name.strip_suffix(".py").unwrap_or(name);
+    let stem = name
+        .strip_suffix(".py")
+        .or_else(|| name.strip_suffix(".pyi"))
+        .unwrap_or(name);
+    let sample_data_command = dirs.ends_with(&["management", "commands"])
+        && (stem == "populatedb"
+            || stem == "populate_db"
+            || [
+                "demo",
+                "sample_data",
+                "sampledata",
+                "test_data",
+                "testdata",
+                "fake",
+            ]
+            .iter()
+            .any(|w| stem.contains(w)));
     in_test_dir
+        || sample_data_command
         || stem.starts_with("test_")
         || stem.ends_with("_test")
         || stem.ends_with("_tests")
-        || stem == "tests"
-        || stem == "conftest"
+        || matches!(stem, "tests" | "conftest" | "testing" | "testutils")
+}
+
+/// Which files are test code: the built-in rules ([`is_test_path`], and modules that import
+/// factory_boy), or, when `test-paths` is configured, those globs instead; `extend-test-paths`
+/// adds globs to either. Globs match a path relative to the project root, any of its
+/// directories, or the file name, like `exclude`.
+#[derive(Debug, Clone, Default)]
+pub struct TestPaths {
+    /// `test-paths` replaces the built-in rules.
+    pub replace: bool,
+    pub globs: Option<globset::GlobSet>,
+}
+
+impl TestPaths {
+    /// Whether the file at `rel`, whose module imports `imports` (top-level module names),
+    /// is test code.
+    pub fn is_test(&self, rel: &Path, imports_factory_boy: bool) -> bool {
+        let by_glob = self.globs.as_ref().is_some_and(|g| {
+            crate::config::path_candidates(rel)
+                .iter()
+                .any(|c| g.is_match(c))
+        });
+        by_glob || (!self.replace && (is_test_path(rel) || imports_factory_boy))
+    }
+}
+
+/// Why a directory is an import root.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RootKind {
+    /// The project root.
+    Project,
+    /// A `src = [...]` entry of `[tool.djperf]`.
+    Configured,
+    /// `<root>/src` (a `src/` layout).
+    SrcLayout,
+    /// A directory holding `manage.py` (`python manage.py` puts it first on `sys.path`).
+    ManagePy,
+}
+
+/// One directory absolute imports start from.
+#[derive(Debug, Clone)]
+pub struct ImportRoot {
+    /// Relative to the project root (empty: the root itself).
+    pub dir: PathBuf,
+    pub kind: RootKind,
+    /// Files below it take their module name from it. A `manage.py` directory whose
+    /// `DJANGO_SETTINGS_MODULE` is only found from a shallower root (a test project inside a
+    /// package, pulpcore's `pulpcore/app/manage.py`) resolves imports but names nothing.
+    pub primary: bool,
+}
+
+/// The directories absolute imports are resolved from, found the way Django finds them:
+/// the project root, `src = [...]` from the configuration, a `src/` layout, and every
+/// directory holding `manage.py`. A file's module name is its path below the deepest primary
+/// root holding it (`project/shop/models.py` with `project/manage.py` is `shop.models`,
+/// whether djperf runs from the repository or from `project/`); its names from the other
+/// roots (`project.shop.models`) are aliases that [`crate::index::imports::ModuleAliases`]
+/// maps back.
+#[derive(Debug, Clone, Default)]
+pub struct ImportRoots {
+    /// Deepest first (ties: in path order).
+    pub roots: Vec<ImportRoot>,
+}
+
+impl ImportRoots {
+    /// The import roots of the project at `root`, whose Python files are `rels` (relative to
+    /// `root`); `configured` are the `src` entries of the configuration (relative to `root`).
+    pub fn find(root: &Path, rels: &[&Path], configured: &[PathBuf]) -> ImportRoots {
+        let mut roots = vec![ImportRoot {
+            dir: PathBuf::new(),
+            kind: RootKind::Project,
+            primary: true,
+        }];
+        let mut add = |dir: PathBuf, kind: RootKind, primary: bool| {
+            if !roots.iter().any(|r| r.dir == dir) {
+                roots.push(ImportRoot { dir, kind, primary });
+            }
+        };
+        for c in configured {
+            let dir = normalize(c);
+            if dir.as_os_str() != ".." && !dir.starts_with("..") {
+                add(dir, RootKind::Configured, true);
+            }
+        }
+        let src = root.join("src");
+        if src.is_dir() && !src.join("__init__.py").is_file() {
+            add(PathBuf::from("src"), RootKind::SrcLayout, true);
+        }
+        let mut manage: Vec<&Path> = rels
+            .iter()
+            .filter(|r| r.file_name().is_some_and(|n| n == "manage.py"))
+            .filter_map(|r| r.parent())
+            .collect();
+        manage.sort();
+        manage.dedup();
+        for dir in manage {
+            if dir.as_os_str().is_empty() {
+                continue;
+            }
+            let primary = match settings_module(&root.join(dir).join("manage.py")) {
+                Some(settings) => {
+                    let found_in = |base: &Path| {
+                        let p = base.join(settings.replace('.', "/"));
+                        p.with_extension("py").is_file() || p.join("__init__.py").is_file()
+                    };
+                    // Only found from a shallower root: the project imports it by that name.
+                    found_in(&root.join(dir)) || !found_in(root)
+                }
+                None => true,
+            };
+            add(dir.to_path_buf(), RootKind::ManagePy, primary);
+        }
+        roots.sort_by(|a, b| {
+            b.dir
+                .components()
+                .count()
+                .cmp(&a.dir.components().count())
+                .then_with(|| a.dir.cmp(&b.dir))
+        });
+        ImportRoots { roots }
+    }
+
+    /// Whether there is more than the project root.
+    pub fn is_trivial(&self) -> bool {
+        self.roots.len() <= 1
+    }
+
+    /// The dotted module name of a file at `rel` (relative to the project root).
+    pub fn module_name(&self, rel: &Path) -> String {
+        self.roots
+            .iter()
+            .filter(|r| r.primary)
+            .find_map(|r| rel.strip_prefix(&r.dir).ok())
+            .map_or_else(|| module_name(rel), module_name)
+    }
+
+    /// Every other dotted name of the file at `rel`: its module name from each root holding
+    /// it that is not the one that names it.
+    pub fn other_names(&self, rel: &Path) -> Vec<String> {
+        let own = self.module_name(rel);
+        let mut out: Vec<String> = self
+            .roots
+            .iter()
+            .filter_map(|r| rel.strip_prefix(&r.dir).ok())
+            .map(module_name)
+            .filter(|n| !n.is_empty() && *n != own)
+            .collect();
+        out.dedup();
+        out
+    }
+}
+
+/// The literal `DJANGO_SETTINGS_MODULE` a `manage.py` sets
+/// (`os.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings")`).
+fn settings_module(manage_py: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(manage_py).ok()?;
+    let at = text.find("DJANGO_SETTINGS_MODULE")?;
+    let rest = &text[at + "DJANGO_SETTINGS_MODULE".len()..];
+    let rest = rest.strip_prefix(['"', '\'']).unwrap_or(rest);
+    let line = rest.lines().next()?;
+    let start = line.find(['"', '\''])?;
+    let quote = line[start..].chars().next()?;
+    let body = &line[start + 1..];
+    let value = &body[..body.find(quote)?];
+    let dotted = value
+        .split('.')
+        .all(|p| !p.is_empty() && p.chars().all(|c| c.is_alphanumeric() || c == '_'));
+    dotted.then(|| value.to_owned())
 }
 
 /// Lexically normalise a path (no filesystem access): drops `.`, folds `..`.
@@ -203,6 +421,37 @@ mod tests {
         assert!(is_test_path(Path::new("shop/tests.py")));
         assert!(is_test_path(Path::new("shop/test_api.py")));
         assert!(!is_test_path(Path::new("shop/testing_utils.py")));
+        assert!(is_test_path(Path::new("core/testing/filters.py")));
+        assert!(is_test_path(Path::new("apps/testing.py")));
+        assert!(is_test_path(Path::new("pretix/testutils/mock.py")));
+        assert!(is_test_path(Path::new(
+            "core/management/commands/generate_test_data.py"
+        )));
+        assert!(is_test_path(Path::new(
+            "dcim/management/commands/create_breakout_demo_data.py"
+        )));
+        assert!(is_test_path(Path::new(
+            "shop/management/commands/populatedb.py"
+        )));
+        assert!(!is_test_path(Path::new(
+            "shop/management/commands/migrate_prices.py"
+        )));
+        assert!(!is_test_path(Path::new("shop/demo_views.py")));
+        assert!(!is_test_path(Path::new("pulpcore/download/factory.py")));
+        let globs = |replace: bool| TestPaths {
+            replace,
+            globs: Some(
+                globset::GlobSetBuilder::new()
+                    .add(globset::Glob::new("qa").unwrap())
+                    .build()
+                    .unwrap(),
+            ),
+        };
+        assert!(globs(false).is_test(Path::new("shop/qa/seed.py"), false));
+        assert!(globs(false).is_test(Path::new("shop/tests.py"), false));
+        assert!(globs(false).is_test(Path::new("shop/factory.py"), true));
+        assert!(globs(true).is_test(Path::new("shop/qa/seed.py"), false));
+        assert!(!globs(true).is_test(Path::new("shop/tests.py"), true));
         assert!(!is_test_path(Path::new("shop/views.py")));
         assert_eq!(
             normalize(Path::new("./a/../b/./c.py")),

@@ -4,7 +4,7 @@ use crate::ast::Module;
 use crate::cache::{self, Cache};
 use crate::discover;
 use crate::parse;
-use crate::semantic::imports::Scope;
+use crate::semantic::imports::{ModuleAliases, Scope};
 use crate::source::LineIndex;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap as HashMap;
@@ -54,6 +54,38 @@ pub struct FileWarning {
     pub error: bool,
 }
 
+/// How the files of a project are named and classified: their module names from the import
+/// roots, and which of them are test code.
+#[derive(Debug, Clone, Default)]
+pub struct Layout {
+    pub roots: discover::ImportRoots,
+    pub aliases: Arc<ModuleAliases>,
+    pub tests: discover::TestPaths,
+}
+
+impl Layout {
+    /// The layout of the project at `root` whose Python files are `paths` (absolute, or
+    /// relative to `root`), with the `src` and test-path settings of its configuration.
+    pub fn new(root: &Path, paths: &[&Path], config: &crate::config::Config) -> Layout {
+        let rels: Vec<&Path> = paths
+            .iter()
+            .map(|p| p.strip_prefix(root).unwrap_or(p))
+            .collect();
+        let roots = discover::ImportRoots::find(root, &rels, &config.src);
+        let aliases = Arc::new(ModuleAliases::build(&roots, &rels));
+        Layout {
+            roots,
+            aliases,
+            tests: config.test_paths.clone(),
+        }
+    }
+
+    /// The dotted module name of the file at `rel` (relative to the project root).
+    pub fn module_name(&self, rel: &Path) -> String {
+        self.roots.module_name(rel)
+    }
+}
+
 pub struct LoadRequest<'a> {
     pub path: PathBuf,
     pub rel: PathBuf,
@@ -67,13 +99,14 @@ pub struct LoadRequest<'a> {
 /// With a `cache`, a file whose text was lowered before is read from it instead of parsed.
 pub fn load(
     reqs: Vec<LoadRequest<'_>>,
+    layout: &Layout,
     max_bytes: u64,
     cache: Option<&Cache>,
     warnings: &mut Vec<FileWarning>,
 ) -> Vec<File> {
     let results: Vec<Result<(File, Option<FileWarning>), FileWarning>> = reqs
         .into_par_iter()
-        .map(|r| load_one(r, max_bytes, cache))
+        .map(|r| load_one(r, layout, max_bytes, cache))
         .collect();
     let mut files = Vec::with_capacity(results.len());
     for r in results {
@@ -98,6 +131,7 @@ pub fn load(
 
 fn load_one(
     r: LoadRequest<'_>,
+    layout: &Layout,
     max_bytes: u64,
     cache: Option<&Cache>,
 ) -> Result<(File, Option<FileWarning>), FileWarning> {
@@ -139,16 +173,21 @@ fn load_one(
             ast
         }
     };
-    let module = discover::module_name(&r.rel);
+    let module = layout.module_name(&r.rel);
     let is_package = r.rel.file_stem().is_some_and(|s| s == "__init__");
-    let scope = Scope::build(&module, is_package, &ast);
+    let scope = Scope::build_in(&module, is_package, &ast, Some(layout.aliases.clone()));
+    // factory_boy factories are test support wherever they live.
+    let factory_boy = scope
+        .names
+        .values()
+        .any(|q| q == "factory" || q.starts_with("factory."));
     let lines = LineIndex::new(&text);
     let in_migrations = discover::in_migrations(&r.rel);
     let decode_warning = decode_warning.map(|m| warn(m, false));
     let file = File {
         id: 0,
         in_migrations,
-        is_test: discover::is_test_path(&r.rel),
+        is_test: layout.tests.is_test(&r.rel, factory_boy),
         text: r.report.then(|| Arc::from(text.as_str())),
         path: r.path,
         rel: r.rel,
@@ -174,28 +213,57 @@ fn read_error(e: &std::io::Error) -> String {
     }
 }
 
-/// Django's built-in models (auth, contenttypes), parsed from djperf's own copy.
+/// Django's built-in models (contenttypes, auth, admin, sessions, sites, redirects,
+/// flatpages), parsed from djperf's own copy: one file per module of Django's, so each model
+/// is named from the module it is imported from.
 pub fn builtin_files() -> Vec<File> {
     let text = include_str!("index/builtin_models.py");
-    let ast = parse::parse(text).unwrap_or_default();
-    let module = "django.contrib.auth.models".to_owned();
-    let scope = Scope::build(&module, false, &ast);
-    vec![File {
-        id: 0x8000_0000,
-        path: PathBuf::from("<django>/contrib/auth/models.py"),
-        rel: PathBuf::from("django/contrib/auth/models.py"),
-        display: "<django>".into(),
-        lines: LineIndex::new(text),
-        scope,
-        ast,
-        text: None,
-        report: false,
-        in_migrations: false,
-        is_test: false,
-        builtin: true,
-        template: false,
-        quote: std::sync::OnceLock::new(),
-    }]
+    builtin_sections(text)
+        .into_iter()
+        .enumerate()
+        .map(|(i, (module, section))| {
+            let ast = parse::parse(section).unwrap_or_default();
+            let scope = Scope::build(module, false, &ast);
+            let rel = PathBuf::from(format!("{}.py", module.replace('.', "/")));
+            File {
+                id: 0x8000_0000 + u32::try_from(i).unwrap_or(0),
+                path: PathBuf::from("<django>").join(rel.strip_prefix("django").unwrap_or(&rel)),
+                rel,
+                display: "<django>".into(),
+                lines: LineIndex::new(section),
+                scope,
+                ast,
+                text: None,
+                report: false,
+                in_migrations: false,
+                is_test: false,
+                builtin: true,
+                template: false,
+                quote: std::sync::OnceLock::new(),
+            }
+        })
+        .collect()
+}
+
+/// The `# module: <dotted>` sections of the built-in models' text.
+fn builtin_sections(text: &str) -> Vec<(&str, &str)> {
+    const MARK: &str = "# module: ";
+    let mut starts: Vec<(usize, &str)> = Vec::new();
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        if let Some(m) = line.strip_prefix(MARK) {
+            starts.push((at, m.trim()));
+        }
+        at += line.len();
+    }
+    starts
+        .iter()
+        .enumerate()
+        .map(|(i, (start, module))| {
+            let end = starts.get(i + 1).map_or(text.len(), |n| n.0);
+            (*module, &text[*start..end])
+        })
+        .collect()
 }
 
 /// Files of the project by path, to know whether a path is already loaded.

@@ -100,8 +100,14 @@ impl State {
                     .unwrap_or_else(|| root.join(crate::cache::DIR_NAME));
                 Cache::open(&base)
             };
+        let layout = project::Layout::new(
+            &root,
+            &paths.iter().map(PathBuf::as_path).collect::<Vec<_>>(),
+            &cfg,
+        );
         let files = project::load(
             reqs,
+            &layout,
             project::DEFAULT_MAX_FILE_BYTES,
             cache.as_ref(),
             &mut Vec::new(),
@@ -109,6 +115,7 @@ impl State {
         let session = Session::new(
             files,
             Setup {
+                layout,
                 cwd: Some(root.clone()),
                 root,
                 config: cfg,
@@ -280,7 +287,9 @@ pub fn run() -> i32 {
         })
         .or_else(|| std::env::current_dir().ok())
         .unwrap_or_default();
-    let root = discover::project_root(&start).unwrap_or(start);
+    let root = discover::project_root(&start)
+        .map(|r| discover::settings_root(&r))
+        .unwrap_or(start);
     let mut state = match State::new(root) {
         Ok(s) => s,
         Err(e) => {

@@ -20,6 +20,8 @@ use std::path::{Path, PathBuf};
 /// How a session checks: the project, its configuration and the rules enabled.
 pub struct Setup {
     pub root: PathBuf,
+    /// Module names (import roots) and test code of the project's files.
+    pub layout: project::Layout,
     pub config: Config,
     pub matchers: Matchers,
     pub rules: Vec<&'static Rule>,
@@ -113,6 +115,7 @@ impl Session {
         let mut warnings = Vec::new();
         let loaded = project::load(
             vec![req],
+            &self.setup.layout,
             project::DEFAULT_MAX_FILE_BYTES,
             None,
             &mut warnings,

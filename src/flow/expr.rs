@@ -26,6 +26,12 @@ impl<'a> Analyzer<'a> {
                     }
                 }
                 let base = self.eval(*value);
+                if matches!(base, Value::Unknown) {
+                    // `models.Book` through a module alias (`from . import models`).
+                    if let Some(id) = self.module_attr_model(e) {
+                        return Value::ModelClass(id);
+                    }
+                }
                 self.note_id_read(*value, attr, self.at(e));
                 self.attr(base, attr, self.at(e))
             }
@@ -194,6 +200,16 @@ impl<'a> Analyzer<'a> {
             _ => return None,
         };
         self.ix.model_by_app_and_name(app, model)
+    }
+
+    /// `mod.Model` (or `pkg.mod.Model`) where `mod` is an imported module, not a local.
+    fn module_attr_model(&self, e: ExprId) -> Option<ModelId> {
+        let d = self.m.dotted(e)?;
+        let first = d.split('.').next()?;
+        if self.env.contains_key(first) {
+            return None;
+        }
+        self.ix.model_by_module_attr(self.file, &d)
     }
 
     /// A name not bound locally: a model class imported or defined in the module.

@@ -14,15 +14,16 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 pub struct IndexOptions {
     /// A `CharField` whose `max_length` is above this is a large column.
     pub large_char_length: u32,
-    /// More indexes than this on one table (besides the primary key) is too many (DJP303).
-    pub max_indexes: usize,
+    /// More indexes than this on one table (besides the primary key) is too many (DJP303);
+    /// `None`: the count is not checked (`max-indexes` turns it on).
+    pub max_indexes: Option<usize>,
 }
 
 impl Default for IndexOptions {
     fn default() -> Self {
         IndexOptions {
             large_char_length: 1000,
-            max_indexes: 5,
+            max_indexes: None,
         }
     }
 }
@@ -35,7 +36,8 @@ pub enum IndexKind {
     FieldUnique,
     /// `db_index=True` (or a `SlugField`, indexed by default).
     FieldDbIndex,
-    /// A `ForeignKey`: Django indexes it unless `db_index=False`.
+    /// A `ForeignKey`: Django indexes it unless `db_index=False` (`db_index=True` on it is
+    /// the default spelled out: the same one index).
     ForeignKey,
     MetaIndex,
     IndexTogether,
@@ -63,13 +65,13 @@ impl IndexKind {
 pub struct IndexDef {
     /// Field names in order (a leading `-` stripped). Empty for expression indexes.
     pub columns: Vec<String>,
+    /// Which columns are descending (`"-id"` in `Index(fields=...)`); empty: all ascending.
+    pub descending: Vec<bool>,
     pub kind: IndexKind,
     pub unique: bool,
     /// A plain B-tree index on the columns alone: no `condition`, no expressions, no
     /// `opclasses`/`include`, not a GIN/GiST/... index. Only these can be redundant.
     pub plain: bool,
-    /// A `ForeignKey` that also says `db_index=True` (redundant).
-    pub explicit_on_fk: bool,
     pub file: Option<FileId>,
     pub span: Span,
 }
@@ -154,10 +156,10 @@ fn read_meta(f: &File, meta: &ClassDef, out: &mut OwnFacts) {
         };
         let def = |columns: Vec<String>, kind, unique, plain, span| IndexDef {
             columns,
+            descending: Vec::new(),
             kind,
             unique,
             plain,
-            explicit_on_fk: false,
             file: Some(f.id),
             span,
         };
@@ -169,14 +171,10 @@ fn read_meta(f: &File, meta: &ClassDef, out: &mut OwnFacts) {
             }
             "indexes" => {
                 for e in elts(f, v) {
-                    if let Some((cols, plain)) = index_call(f, e) {
-                        out.meta_defs.push(def(
-                            cols,
-                            IndexKind::MetaIndex,
-                            false,
-                            plain,
-                            m.span(e),
-                        ));
+                    if let Some((cols, descending, plain)) = index_call(f, e) {
+                        let mut d = def(cols, IndexKind::MetaIndex, false, plain, m.span(e));
+                        d.descending = descending;
+                        out.meta_defs.push(d);
                     }
                 }
             }
@@ -251,7 +249,7 @@ fn str_list(f: &File, v: ExprId) -> Option<Vec<String>> {
 
 /// `models.Index(fields=[...])` (or a GIN/BTree/... index): its columns and whether it is a
 /// plain B-tree index on those columns alone.
-fn index_call(f: &File, e: ExprId) -> Option<(Vec<String>, bool)> {
+fn index_call(f: &File, e: ExprId) -> Option<(Vec<String>, Vec<bool>, bool)> {
     let m = &f.ast;
     let ExprKind::Call { func, args, kwargs } = m.kind(e) else {
         return None;
@@ -262,11 +260,13 @@ fn index_call(f: &File, e: ExprId) -> Option<(Vec<String>, bool)> {
     if !class.ends_with("Index") {
         return None;
     }
-    let cols: Vec<String> = m
+    let written = m
         .kwarg(kwargs, "fields")
         .and_then(|k| str_list(f, k.value))
-        .unwrap_or_default()
-        .into_iter()
+        .unwrap_or_default();
+    let descending: Vec<bool> = written.iter().map(|c| c.starts_with('-')).collect();
+    let cols: Vec<String> = written
+        .iter()
         .map(|c| c.trim_start_matches('-').to_owned())
         .collect();
     let plain = class == "Index"
@@ -275,7 +275,19 @@ fn index_call(f: &File, e: ExprId) -> Option<(Vec<String>, bool)> {
         && ["condition", "include", "opclasses", "expressions"]
             .iter()
             .all(|k| m.kwarg(kwargs, k).is_none());
-    Some((cols, plain))
+    let descending = if descending.iter().any(|d| *d) {
+        descending
+    } else {
+        Vec::new()
+    };
+    Some((cols, descending, plain))
+}
+
+impl IndexDef {
+    /// Whether column `i` is descending.
+    pub fn is_descending(&self, i: usize) -> bool {
+        self.descending.get(i).copied().unwrap_or(false)
+    }
 }
 
 /// Whether a field is a large column (worth leaving out with `.defer()`).
@@ -339,11 +351,11 @@ impl Index {
                 let has_pk = m.fields.iter().any(|f| f.primary_key);
                 if !has_pk {
                     mi.defs.push(IndexDef {
+                        descending: Vec::new(),
                         columns: vec!["id".into()],
                         kind: IndexKind::PrimaryKey,
                         unique: true,
                         plain: true,
-                        explicit_on_fk: false,
                         file: m.file,
                         span: m.span,
                     });
@@ -366,11 +378,11 @@ impl Index {
                     };
                     if let Some(kind) = kind {
                         mi.defs.push(IndexDef {
+                            descending: Vec::new(),
                             columns: vec![fl.name.clone()],
                             kind,
                             unique: matches!(kind, IndexKind::PrimaryKey | IndexKind::FieldUnique),
                             plain: true,
-                            explicit_on_fk: kind == IndexKind::ForeignKey && fl.db_index,
                             file: fl.file,
                             span: fl.span,
                         });
@@ -420,8 +432,21 @@ impl Index {
             max_indexes: opts.max_indexes,
         };
         if let Some(db) = &opts.database {
-            self.uses_postgres = db == "postgresql";
+            self.engines = super::migrations::Engines::default();
+            match db.as_str() {
+                "postgresql" => self.engines.postgres = true,
+                "sqlite" => {
+                    self.engines.others.insert("sqlite");
+                }
+                "mysql" => {
+                    self.engines.others.insert("mysql");
+                }
+                _ => {
+                    self.engines.others.insert("oracle");
+                }
+            }
         }
+        self.migrations.since.clone_from(&opts.migrations_since);
     }
 
     /// Whether every class behind `model` (and its parents) is known.

@@ -25,6 +25,11 @@ pub struct FieldDef {
 
 #[derive(Debug, Clone)]
 pub enum OpKind {
+    /// `RenameField(model_name, old_name, new_name)`: the state follows it (a later
+    /// `AlterUniqueTogether` naming the new field builds nothing).
+    RenameField(String, String),
+    /// `RenameModel(old_name, new_name)`, new name lower case.
+    RenameModel(String),
     AddIndex,
     AddIndexConcurrently,
     AddField(String, FieldDef),
@@ -57,6 +62,8 @@ pub struct MigrationFile {
     pub ops: Vec<Op>,
     app: PathBuf,
     order: PathBuf,
+    /// The names of the migrations a squashed one replaces.
+    replaces: Vec<String>,
 }
 
 #[derive(Debug, Default)]
@@ -64,6 +71,9 @@ pub struct Migrations {
     pub files: HashMap<FileId, MigrationFile>,
     /// Per migrations directory: its files in name order.
     apps: HashMap<PathBuf, Vec<FileId>>,
+    /// `migrations-since`: per app (the directory holding `migrations/`), the last migration
+    /// that ran on every database; it and those before it are history, not checked.
+    pub since: BTreeMap<String, String>,
 }
 
 /// An operation that builds an index on a table that already exists.
@@ -94,7 +104,11 @@ impl Migrations {
     /// The operations of `file` that build an index on an existing table without
     /// `CONCURRENTLY`.
     pub fn blocking(&self, file: FileId) -> Vec<Blocking<'_>> {
-        let Some(mf) = self.files.get(&file).filter(|mf| !mf.fresh_only) else {
+        let Some(mf) = self
+            .files
+            .get(&file)
+            .filter(|mf| !mf.fresh_only && !self.applied_everywhere(mf))
+        else {
             return Vec::new();
         };
         let created: Vec<&str> = mf
@@ -106,9 +120,24 @@ impl Migrations {
         // The state of each model before this file: fields and together-sets.
         let mut state: HashMap<String, ModelState> = HashMap::default();
         if let Some(ids) = self.apps.get(&mf.app) {
+            let stem = |id: &FileId| {
+                self.files[id]
+                    .order
+                    .file_stem()
+                    .and_then(|n| n.to_str())
+                    .map(str::to_owned)
+                    .unwrap_or_default()
+            };
+            let present: Vec<String> = ids.iter().map(stem).collect();
             for id in ids {
                 if *id == file {
                     break;
+                }
+                // A squashed migration whose originals are still here: a database with
+                // history ran those, not it (and it sorts before some of them by name).
+                let squash = &self.files[id].replaces;
+                if squash.iter().any(|r| present.contains(r)) {
+                    continue;
                 }
                 for op in &self.files[id].ops {
                     apply(&mut state, op);
@@ -153,6 +182,22 @@ impl Migrations {
     }
 }
 
+impl Migrations {
+    /// Whether `migrations-since` names this migration or a later one of its app.
+    fn applied_everywhere(&self, mf: &MigrationFile) -> bool {
+        let app = mf
+            .app
+            .parent()
+            .and_then(|p| p.file_name())
+            .and_then(|n| n.to_str());
+        let name = mf.order.file_stem().and_then(|n| n.to_str());
+        match (app.and_then(|a| self.since.get(a)), name) {
+            (Some(last), Some(name)) => name <= last.trim_end_matches(".py"),
+            _ => false,
+        }
+    }
+}
+
 #[derive(Debug, Default)]
 struct ModelState {
     /// Created by a `CreateModel` the migrations show.
@@ -163,6 +208,13 @@ struct ModelState {
 }
 
 fn apply(state: &mut HashMap<String, ModelState>, op: &Op) {
+    if let OpKind::RenameModel(new) = &op.kind {
+        // A model the migrations shown never created keeps what is known of the new name.
+        if let Some(old) = state.remove(&op.model) {
+            state.insert(new.clone(), old);
+        }
+        return;
+    }
     let s = state.entry(op.model.clone()).or_default();
     match &op.kind {
         OpKind::CreateModel {
@@ -182,7 +234,20 @@ fn apply(state: &mut HashMap<String, ModelState>, op: &Op) {
         }
         OpKind::Together(true, sets) => s.unique.clone_from(sets),
         OpKind::Together(false, sets) => s.index.clone_from(sets),
-        OpKind::AddIndex | OpKind::AddIndexConcurrently => {}
+        // Django's state renames the field in the together-sets too.
+        OpKind::RenameField(old, new) => {
+            if let Some(d) = s.fields.remove(old) {
+                s.fields.insert(new.clone(), d);
+            }
+            for set in s.unique.iter_mut().chain(s.index.iter_mut()) {
+                for n in set.iter_mut() {
+                    if n == old {
+                        n.clone_from(new);
+                    }
+                }
+            }
+        }
+        OpKind::RenameModel(_) | OpKind::AddIndex | OpKind::AddIndexConcurrently => {}
     }
 }
 
@@ -201,6 +266,7 @@ fn read_file(f: &File) -> Option<MigrationFile> {
         ops: Vec::new(),
         app,
         order: f.rel.clone(),
+        replaces: Vec::new(),
     };
     for st in &c.body {
         let Some((n, _, v)) = st.kind.name_assign() else {
@@ -210,8 +276,16 @@ fn read_file(f: &File) -> Option<MigrationFile> {
             "atomic" => mf.atomic = !matches!(m.kind(v), ExprKind::Const(Const::False)),
             "initial" => mf.fresh_only |= matches!(m.kind(v), ExprKind::Const(Const::True)),
             "replaces" => {
-                mf.fresh_only |=
-                    matches!(m.kind(v), ExprKind::Seq { elts, .. } if !elts.is_empty());
+                if let ExprKind::Seq { elts, .. } = m.kind(v) {
+                    mf.fresh_only |= !elts.is_empty();
+                    for e in elts.iter() {
+                        if let ExprKind::Seq { elts: pair, .. } = m.kind(*e) {
+                            if let Some(name) = pair.get(1).and_then(|n| m.str_value(*n)) {
+                                mf.replaces.push(name.to_owned());
+                            }
+                        }
+                    }
+                }
             }
             "operations" => read_ops(f, v, &mut mf.ops, 0),
             _ => {}
@@ -238,6 +312,7 @@ fn read_ops(f: &File, list: ExprId, out: &mut Vec<Op>, depth: u32) {
         };
         let model_key = match class.as_str() {
             "CreateModel" | "AlterUniqueTogether" | "AlterIndexTogether" => "name",
+            "RenameModel" => "old_name",
             _ => "model_name",
         };
         let model = arg(0, model_key)
@@ -253,6 +328,19 @@ fn read_ops(f: &File, list: ExprId, out: &mut Vec<Op>, depth: u32) {
                     }
                 }
                 continue;
+            }
+            "RenameField" => {
+                let name = |i: usize, k: &str| arg(i, k).and_then(|e| m.str_value(e));
+                let (Some(old), Some(new)) = (name(1, "old_name"), name(2, "new_name")) else {
+                    continue;
+                };
+                OpKind::RenameField(old.to_owned(), new.to_owned())
+            }
+            "RenameModel" => {
+                let Some(new) = arg(1, "new_name").and_then(|e| m.str_value(e)) else {
+                    continue;
+                };
+                OpKind::RenameModel(new.to_ascii_lowercase())
             }
             "AddIndex" => OpKind::AddIndex,
             "AddIndexConcurrently" => OpKind::AddIndexConcurrently,
@@ -372,17 +460,113 @@ fn field_def(f: &File, e: ExprId) -> FieldDef {
     }
 }
 
-/// Whether a file shows the project runs on PostgreSQL.
-pub fn mentions_postgres(f: &File) -> bool {
-    if f.builtin || f.is_test {
-        return false;
+/// The database engines a project's settings can select (DJP310): every engine named by a
+/// string in its code (`"django.db.backends.sqlite3"`, a GIS or third-party backend module
+/// `....backends.postgresql`, a database URL `postgres://...`), branches on environment
+/// variables included. PostgreSQL counts from production code (or an import of
+/// `django.contrib.postgres`); the other engines from test code too, since the migrations run
+/// there as well.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Engines {
+    pub postgres: bool,
+    /// The other engines: `sqlite`, `mysql`, `oracle`.
+    pub others: std::collections::BTreeSet<&'static str>,
+    /// The engine is put together at run time (`"django.db.backends." + backend`, pretix):
+    /// any backend may be chosen.
+    pub runtime: bool,
+}
+
+impl Engines {
+    pub fn of(files: &[File]) -> Engines {
+        let mut out = Engines::default();
+        for f in files
+            .iter()
+            .filter(|f| !f.builtin && !f.in_migrations && !f.template)
+        {
+            // PostgreSQL is what production code says; test settings only add engines the
+            // migrations must also run on.
+            if !f.is_test
+                && f.scope
+                    .names
+                    .values()
+                    .any(|q| q.starts_with("django.contrib.postgres"))
+            {
+                out.postgres = true;
+            }
+            for e in &f.ast.exprs {
+                if let ExprKind::Str(s) = &e.kind {
+                    if s.ends_with(".backends.") {
+                        out.runtime = true;
+                    }
+                    match engine_of(s) {
+                        Some("postgresql") => out.postgres |= !f.is_test,
+                        Some(other) => {
+                            out.others.insert(other);
+                        }
+                        None => {}
+                    }
+                }
+            }
+        }
+        out
     }
-    f.scope
-        .names
-        .values()
-        .any(|q| q.starts_with("django.contrib.postgres"))
-        || f.ast.exprs.iter().any(|e| {
-            matches!(&e.kind, ExprKind::Str(s) if s.contains("django.db.backends.postgresql")
-                || s.contains("backends.postgis"))
-        })
+
+    /// Only PostgreSQL: `AddIndexConcurrently` works wherever the migrations run.
+    pub fn postgres_only(&self) -> bool {
+        self.postgres && self.others.is_empty() && !self.runtime
+    }
+}
+
+/// The engine a string names: a backend module or a database URL.
+fn engine_of(s: &str) -> Option<&'static str> {
+    let name = if let Some((_, backend)) = s.rsplit_once(".backends.") {
+        backend
+    } else if let Some((scheme, _)) = s.split_once("://") {
+        scheme
+    } else {
+        return None;
+    };
+    if name.is_empty()
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '+')
+    {
+        return None;
+    }
+    let name = name.split('+').next().unwrap_or(name);
+    Some(match name {
+        "postgresql" | "postgresql_psycopg2" | "postgres" | "postgis" | "pgsql" => "postgresql",
+        "sqlite3" | "sqlite" | "spatialite" => "sqlite",
+        "mysql" | "mysql2" | "mysqlgis" => "mysql",
+        "oracle" | "oraclegis" => "oracle",
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::engine_of;
+
+    #[test]
+    fn engines_from_backends_and_urls() {
+        assert_eq!(
+            engine_of("django.db.backends.postgresql"),
+            Some("postgresql")
+        );
+        assert_eq!(
+            engine_of("django.contrib.gis.db.backends.postgis"),
+            Some("postgresql")
+        );
+        assert_eq!(
+            engine_of("django_prometheus.db.backends.mysql"),
+            Some("mysql")
+        );
+        assert_eq!(engine_of("django.db.backends.sqlite3"), Some("sqlite"));
+        assert_eq!(engine_of("sqlite:///db.sqlite3"), Some("sqlite"));
+        assert_eq!(engine_of("postgres://u@h/db"), Some("postgresql"));
+        assert_eq!(engine_of("mysql+pymysql://u@h/db"), Some("mysql"));
+        assert_eq!(engine_of("https://example.com"), None);
+        assert_eq!(engine_of("postgresql"), None);
+        assert_eq!(engine_of("my.backends.custom"), None);
+    }
 }

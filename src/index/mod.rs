@@ -57,10 +57,13 @@ pub struct Field {
     pub primary_key: bool,
     pub db_index: bool,
     pub related_name: Option<String>,
+    pub related_query_name: Option<String>,
     /// The field class (a project subclass overriding `contribute_to_class`) picks its own
     /// `related_name` when none is given: the reverse accessor's name is unknown.
     pub own_related_name: bool,
     pub max_length: Option<u32>,
+    /// `symmetrical=` of a many-to-many field, when a literal.
+    pub symmetrical: Option<bool>,
     pub file: Option<FileId>,
     pub span: Span,
 }
@@ -77,7 +80,11 @@ pub enum ReverseKind {
 
 #[derive(Debug, Clone)]
 pub struct Reverse {
+    /// The accessor on instances (`book_set`).
     pub name: String,
+    /// The name lookups use (`filter(book__title=...)`): `related_query_name`, else the
+    /// related name, else the model's name in lower case.
+    pub query_name: String,
     pub kind: ReverseKind,
     pub from_model: ModelId,
     /// The relation field's name on `from_model`.
@@ -151,6 +158,8 @@ pub struct Index {
     by_name: HashMap<String, Vec<ModelId>>,
     /// Re-exports: `pkg.Book` → `pkg.models.Book`.
     aliases: HashMap<String, String>,
+    /// The dotted name of every module indexed (project files and Django's built-ins).
+    modules: rustc_hash::FxHashSet<String>,
     qs_classes: HashMap<String, QsClass>,
     /// Method effects of manager/queryset classes, `(class qual, method)` → effect.
     method_effects: HashMap<(String, String), ChainEffect>,
@@ -164,9 +173,8 @@ pub struct Index {
     pub indexes: Vec<indexes::ModelIndexes>,
     /// Migration operations per app (DJP310).
     pub migrations: migrations::Migrations,
-    /// The project runs on PostgreSQL (a `postgresql`/`postgis` ENGINE string, or an
-    /// import of `django.contrib.postgres`).
-    pub uses_postgres: bool,
+    /// The database engines the project's settings can select (DJP310).
+    pub engines: migrations::Engines,
     /// Thresholds of the index rules (defaults until `[tool.djperf]` sets them).
     pub index_options: indexes::IndexOptions,
 }
@@ -176,15 +184,20 @@ impl Index {
     pub fn build(files: &[File], builtin: &[File]) -> Index {
         let mut ix = Index::default();
         let all: Vec<&File> = builtin.iter().chain(files.iter()).collect();
+        ix.modules = all
+            .iter()
+            .filter(|f| !f.template)
+            .map(|f| f.scope.module.clone())
+            .collect();
         // 1. aliases (re-exports) and candidate classes
         for (public, builtin_path) in [
             (
-                "django.contrib.auth.base_user.AbstractBaseUser",
-                "django.contrib.auth.models.AbstractBaseUser",
-            ),
-            (
                 "django.contrib.auth.get_user_model",
                 "django.contrib.auth.models.User",
+            ),
+            (
+                "django.contrib.sessions.backends.db.Session",
+                "django.contrib.sessions.models.Session",
             ),
         ] {
             ix.aliases
@@ -192,37 +205,24 @@ impl Index {
         }
         for f in &all {
             for (local, q) in &f.scope.names {
+                // What the module binds at its top level is an attribute others can import;
+                // a function-local import is not.
+                if !f.scope.top.contains(local) {
+                    continue;
+                }
                 let own = format!("{}.{}", f.scope.module, local);
                 if *q != own {
                     ix.aliases.insert(own, q.clone());
                 }
             }
         }
-        // `from pkg.abstract_models import *`: the star module's top-level names are
-        // re-exported (`pkg.models.AbstractBook` → `pkg.abstract_models.AbstractBook`).
-        let by_module: HashMap<&str, &File> =
-            all.iter().map(|f| (f.scope.module.as_str(), *f)).collect();
-        for f in &all {
-            for star in &f.scope.stars {
-                let Some(src) = by_module.get(star.as_str()) else {
-                    continue;
-                };
-                let exported = src
-                    .ast
-                    .classes
-                    .iter()
-                    .filter(|c| c.outer.is_none())
-                    .map(|c| &c.name)
-                    .chain(src.scope.names.keys());
-                for n in exported {
-                    if n.starts_with('_') || f.scope.names.contains_key(n) {
-                        continue;
-                    }
-                    let q = src.scope.qualify(n);
-                    ix.aliases
-                        .entry(format!("{}.{n}", f.scope.module))
-                        .or_insert(q);
-                }
+        // `from pkg.abstract_models import *`: the star module's module-level names are
+        // re-exported (`pkg.models.AbstractBook` → `pkg.abstract_models.AbstractBook`),
+        // through chains of star imports too.
+        let scopes: Vec<&crate::semantic::imports::Scope> = all.iter().map(|f| &f.scope).collect();
+        for (public, target) in crate::semantic::imports::star_reexports(&scopes) {
+            if public != target {
+                ix.aliases.entry(public).or_insert(target);
             }
         }
         // 2. find model classes to a fixpoint over project bases
@@ -434,8 +434,10 @@ impl Index {
                             primary_key: true,
                             db_index: true,
                             related_name: None,
+                            related_query_name: None,
                             own_related_name: false,
                             max_length: None,
+                            symmetrical: None,
                             file: None,
                             span: Span::default(),
                         });
@@ -473,12 +475,22 @@ impl Index {
                     _ => continue,
                 };
                 let Some(t) = fl.target else { continue };
+                // A symmetrical many-to-many to its own model has no reverse accessor
+                // (Django names it `<field>_rel_+`). Symmetrical is the default only for
+                // `"self"`, not for the class named by reference.
+                let symmetrical = fl
+                    .symmetrical
+                    .unwrap_or(matches!(fl.target_ref, Some(TargetRef::SelfRef)));
+                if kind == ReverseKind::ManyToMany && t == id && symmetrical {
+                    continue;
+                }
                 let Some(name) = reverse_name(m, fl, kind) else {
                     continue;
                 };
                 reverses.push((
                     t,
                     Reverse {
+                        query_name: query_name(m, fl),
                         name,
                         kind,
                         from_model: id,
@@ -496,7 +508,7 @@ impl Index {
         ix.compute_method_effects(&files_by_id);
         ix.build_indexes(own_index_facts, &complete);
         ix.migrations = migrations::Migrations::build(files);
-        ix.uses_postgres = files.iter().any(migrations::mentions_postgres);
+        ix.engines = migrations::Engines::of(files);
         ix
     }
 
@@ -567,6 +579,27 @@ impl Index {
         None
     }
 
+    /// A model named through a module imported into `f`: `models.Book` after
+    /// `from shop import models` or `import shop.models as models`, `shop.models.Book` after
+    /// `import shop.models`. The module must be one the index knows (a project module, or
+    /// Django's), and the name must be a model of it or re-exported by it: no guess by name.
+    pub fn model_by_module_attr(&self, f: &File, dotted: &str) -> Option<ModelId> {
+        let (first, _) = dotted.split_once('.')?;
+        if !f.scope.names.contains_key(first) {
+            return None;
+        }
+        let q = f.scope.qualify(dotted);
+        let (module, _) = q.rsplit_once('.')?;
+        let module = self.resolve_alias(module);
+        if !self.modules.contains(module.as_str()) {
+            return None;
+        }
+        self.by_qual
+            .get(&q)
+            .or_else(|| self.by_qual.get(&self.resolve_alias(&q)))
+            .copied()
+    }
+
     /// Qualify a dotted name of `f`, a name of a star import included.
     pub fn qualify_in(&self, f: &File, dotted: &str) -> String {
         let first = dotted.split('.').next().unwrap_or(dotted);
@@ -595,7 +628,11 @@ impl Index {
         ModelId::try_from(id).ok()
     }
 
-    /// A model by `"app_label.Model"` or `"Model"` (resolved within `near`'s app first).
+    /// A model by a lazy reference, `"app_label.Model"` or `"Model"`, as Django resolves it:
+    /// the model name is case-insensitive (`"auth.user"`, `ManyToManyField("tag")`), and a
+    /// name without an app label is looked up in `near`'s app. Failing that, a model of that
+    /// name that is unique in the project (Django would not start; the code may rely on an
+    /// app djperf does not see).
     pub fn model_by_label(&self, label: &str, near: Option<ModelId>) -> Option<ModelId> {
         if let Some((app, name)) = label.rsplit_once('.') {
             if let Some(id) = self
@@ -604,19 +641,41 @@ impl Index {
             {
                 return Some(*id);
             }
+            if let Some(id) = self.model_by_app_and_name(app, name) {
+                return Some(id);
+            }
             return self.unique_by_name(name);
         }
         if let Some(n) = near {
             let app = self.models[n as usize].app_label.to_ascii_lowercase();
-            if let Some(id) = self.by_app.get(&(app, label.to_owned())) {
+            if let Some(id) = self.by_app.get(&(app.clone(), label.to_owned())) {
                 return Some(*id);
+            }
+            if let Some(id) = self.model_by_app_and_name(&app, label) {
+                return Some(id);
             }
         }
         self.unique_by_name(label)
     }
 
+    /// The one model with this name (exact, else case-insensitive), preferring the
+    /// project's own models to Django's.
     fn unique_by_name(&self, name: &str) -> Option<ModelId> {
-        let c = self.by_name.get(name)?;
+        let exact = self.by_name.get(name);
+        let folded;
+        let c = match exact {
+            Some(c) => c,
+            None => {
+                folded = self
+                    .models
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, m)| m.name.eq_ignore_ascii_case(name))
+                    .filter_map(|(i, _)| ModelId::try_from(i).ok())
+                    .collect::<Vec<_>>();
+                &folded
+            }
+        };
         let concrete: Vec<ModelId> = c
             .iter()
             .copied()
@@ -695,14 +754,32 @@ impl Index {
         None
     }
 
+    /// What `seg` of a lookup path (`filter(seg__...)`, `order_by`) names on `model`: a field
+    /// (or `<fk>_id`), or a reverse relation by its query name (`book` for the default
+    /// `book_set` accessor).
+    pub fn lookup_member(&self, model: ModelId, seg: &str) -> Option<Member<'_>> {
+        if let Some(m) = self
+            .member(model, seg)
+            .filter(|m| !matches!(m, Member::Reverse(_)))
+        {
+            return Some(m);
+        }
+        self.reverse_by(model, |r| r.query_name == seg)
+            .map(Member::Reverse)
+    }
+
     /// A reverse accessor on `model` or, for multi-table children and proxies, its parents.
     fn reverse_of(&self, model: ModelId, attr: &str) -> Option<&Reverse> {
+        self.reverse_by(model, |r| r.name == attr)
+    }
+
+    fn reverse_by(&self, model: ModelId, pick: impl Fn(&Reverse) -> bool) -> Option<&Reverse> {
         let mut cur = vec![model];
         for _ in 0..8 {
             let mut next = Vec::new();
             for id in cur {
                 let m = self.model(id);
-                if let Some(r) = m.reverse.iter().find(|r| r.name == attr) {
+                if let Some(r) = m.reverse.iter().find(|r| pick(r)) {
                     return Some(r);
                 }
                 next.extend(m.parents.iter().copied());
@@ -1121,8 +1198,16 @@ fn own_members(f: &File, c: &ClassDef, ix: &Index) -> (Vec<Field>, Vec<Manager>)
                 related_name: kw("related_name")
                     .and_then(|e| f.ast.str_value(e))
                     .map(str::to_owned),
+                related_query_name: kw("related_query_name")
+                    .and_then(|e| f.ast.str_value(e))
+                    .map(str::to_owned),
                 own_related_name: custom.is_some_and(|(_, own)| own),
                 max_length,
+                symmetrical: kw("symmetrical").and_then(|e| match f.ast.kind(e) {
+                    ExprKind::Const(crate::ast::Const::True) => Some(true),
+                    ExprKind::Const(crate::ast::Const::False) => Some(false),
+                    _ => None,
+                }),
                 file: Some(f.id),
                 span: name_span,
             });
@@ -1199,6 +1284,7 @@ fn reverse_name(m: &Model, fl: &Field, kind: ReverseKind) -> Option<String> {
     let name = match (&fl.related_name, &m.default_related_name) {
         (Some(r), _) | (None, Some(r)) => r
             .replace("%(class)s", &lower)
+            .replace("%(model_name)s", &lower)
             .replace("%(app_label)s", &m.app_label.to_ascii_lowercase()),
         (None, None) => match kind {
             ReverseKind::OneToOne => lower,
@@ -1209,6 +1295,29 @@ fn reverse_name(m: &Model, fl: &Field, kind: ReverseKind) -> Option<String> {
         None
     } else {
         Some(name)
+    }
+}
+
+/// The name lookups through a relation's reverse side use, as Django's
+/// `RelatedField.related_query_name()`: `related_query_name` (with `%(class)s` and
+/// `%(app_label)s`), else the related name (or `Meta.default_related_name`), else the model's
+/// name in lower case.
+fn query_name(m: &Model, fl: &Field) -> String {
+    let lower = m.name.to_ascii_lowercase();
+    let app = m.app_label.to_ascii_lowercase();
+    match (
+        &fl.related_query_name,
+        &fl.related_name,
+        &m.default_related_name,
+    ) {
+        (Some(q), _, _) => q
+            .replace("%(class)s", &lower)
+            .replace("%(app_label)s", &app),
+        (None, Some(r), _) | (None, None, Some(r)) => r
+            .replace("%(class)s", &lower)
+            .replace("%(model_name)s", &lower)
+            .replace("%(app_label)s", &app),
+        (None, None, None) => lower,
     }
 }
 

@@ -7,7 +7,7 @@ use crate::index::indexes::{IndexDef, IndexKind};
 pub const RULE: Rule = Rule {
     code: "DJP303",
     name: "too-many-indexes",
-    summary: "a table with more indexes than the limit, or an index another one already covers",
+    summary: "an index another index of the table already covers (and, with `max-indexes`, a table over that many)",
     default_enabled: true,
     severity: Severity::Info,
     doc: DOC,
@@ -18,11 +18,12 @@ pub const RULE: Rule = Rule {
 };
 
 const DOC: &str = r#"## What it does
-Counts the indexes of each model's table besides the primary key: foreign keys, `unique`
-and `db_index` fields, `Meta.indexes`, `index_together`, `unique_together` and
-`UniqueConstraint`. Reports a model with more than the limit (5 by default), and an index
-whose columns lead another index of the same table: `(a)` when `(a, b)` exists, or
-`db_index=True` on a foreign key (Django indexes foreign keys already).
+Finds an index that another index of the same table makes redundant: one whose columns lead
+another plain index (`(a)` when `(a, b)` exists), or an exact duplicate (a `Meta.indexes`
+entry on a foreign key, which Django indexes already). It names both. With the `max-indexes`
+option set, it also reports a table with more indexes than that besides the primary key
+(foreign keys, `unique` and `db_index` fields, `Meta.indexes`, `index_together`,
+`unique_together`, `UniqueConstraint`).
 
 ## Why is this slow?
 Every `INSERT`, every `UPDATE` of an indexed column and every `DELETE` writes each index too,
@@ -32,7 +33,6 @@ one adds that cost and serves no query the other does not.
 ## Example
 ```python
 class Book(models.Model):
-    author = models.ForeignKey(Author, on_delete=models.CASCADE, db_index=True)
     title = models.CharField(max_length=200, db_index=True)
 
     class Meta:
@@ -42,7 +42,6 @@ class Book(models.Model):
 Use instead:
 ```python
 class Book(models.Model):
-    author = models.ForeignKey(Author, on_delete=models.CASCADE)
     title = models.CharField(max_length=200)
 
     class Meta:
@@ -50,25 +49,54 @@ class Book(models.Model):
 ```
 
 ## Known problems
-The limit is a rule of thumb: a read-mostly table can carry more indexes. Only plain B-tree
-indexes on columns are compared for redundancy (no partial, expression, `opclasses` or
-GIN/GiST indexes). Django's implicit index on a foreign key that leads a `unique_together`
-is not reported: removing it needs `db_index=False`, which few projects write. On
-PostgreSQL, `db_index=True` on a `CharField`/`TextField` also builds a `_like` index
-(`varchar_pattern_ops`) for `__startswith`/`__contains`, which a composite index does not
-replace: the help says so for those columns.
+Not reported, because they are no extra index: `db_index=True` on a `ForeignKey` or a
+`SlugField` (Django's default spelled out), and a unique index or constraint on columns that
+lead a longer one (`unique=True` on `a` next to `unique_together = [("a", "b")]`: the
+shorter one enforces a stronger rule). Only plain B-tree indexes on columns are compared (no
+partial, expression, `opclasses` or GIN/GiST indexes). Django's implicit index on a foreign
+key that leads a `unique_together` is not reported: removing it needs `db_index=False`, which
+few projects write. On PostgreSQL, `db_index=True` on a `CharField`/`TextField` also builds a
+`_like` index (`varchar_pattern_ops`) for `__startswith`/`__contains`, which a composite index
+does not replace: the help says so for those columns. The count of `max-indexes` is a weak
+signal (a table whose every index serves a lookup is not bloated): it is off unless set.
 "#;
 
-/// Why `d` is redundant next to `other`, if it is.
+/// Whether `d` is redundant next to `other`: both plain, `other`'s columns start with
+/// `d`'s in the same (or the wholly reversed) order. A unique index is redundant only next to
+/// a unique index on exactly its columns (a unique `(a)` is a stronger rule than a unique
+/// `(a, b)`).
 fn covered_by(d: &IndexDef, other: &IndexDef) -> bool {
-    if !d.plain || !other.plain || d.unique && !other.unique {
+    if !d.plain || !other.plain {
         return false;
     }
-    other.columns.len() >= d.columns.len() && other.columns[..d.columns.len()] == d.columns[..]
+    if d.unique && !(other.unique && other.columns == d.columns) {
+        return false;
+    }
+    let n = d.columns.len();
+    if other.columns.len() < n || other.columns[..n] != d.columns[..] {
+        return false;
+    }
+    // A B-tree is read in both directions: the orders must agree column by column, or be
+    // all reversed (`(a, -b)` serves what `(-a, b)` serves, not what `(a, b)` does).
+    let same = (0..n).all(|i| d.is_descending(i) == other.is_descending(i));
+    let reversed = (0..n).all(|i| d.is_descending(i) != other.is_descending(i));
+    same || reversed
 }
 
 fn label(d: &IndexDef) -> String {
-    format!("{} on ({})", d.kind.describe(), d.columns.join(", "))
+    let cols: Vec<String> = d
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            if d.is_descending(i) {
+                format!("-{c}")
+            } else {
+                c.clone()
+            }
+        })
+        .collect();
+    format!("{} on ({})", d.kind.describe(), cols.join(", "))
 }
 
 fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
@@ -84,7 +112,7 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
             .iter()
             .filter(|d| d.kind != IndexKind::PrimaryKey)
             .collect();
-        if defs.len() > limit {
+        if let Some(limit) = limit.filter(|l| defs.len() > *l) {
             out.push(Diagnostic {
                 code: rule.code,
                 name: rule.name,
@@ -105,27 +133,10 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
                 fix: None,
             });
         }
-        // Redundant indexes, reported where they are written in this file.
+        // Redundant indexes, reported where they are written in this file. Django's own
+        // foreign key index is not written anywhere (removing it needs `db_index=False`).
         for (i, d) in defs.iter().enumerate() {
-            if d.file != Some(cx.file.id) || d.kind == IndexKind::ForeignKey && !d.explicit_on_fk {
-                continue;
-            }
-            if d.explicit_on_fk {
-                out.push(Diagnostic {
-                    code: rule.code,
-                    name: rule.name,
-                    severity: rule.severity,
-                    file: cx.file.id,
-                    span: d.span,
-                    message: format!(
-                        "`db_index=True` on the foreign key `{}.{}`: Django indexes it already",
-                        m.name, d.columns[0]
-                    ),
-                    label: "redundant".to_owned(),
-                    help: Some("remove `db_index=True`".to_owned()),
-                    related: Vec::new(),
-                    fix: None,
-                });
+            if d.file != Some(cx.file.id) || d.kind == IndexKind::ForeignKey {
                 continue;
             }
             // The first other index that covers it (an exact duplicate: the later one).
@@ -180,5 +191,27 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
                 });
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_count_alone_is_off_by_default() {
+        let src = "from django.db import models\n\n\
+            class Wide(models.Model):\n\
+            \x20   a = models.IntegerField(db_index=True)\n\
+            \x20   b = models.IntegerField(db_index=True)\n\
+            \x20   c = models.IntegerField(db_index=True)\n\
+            \x20   d = models.IntegerField(db_index=True)\n\
+            \x20   e = models.IntegerField(db_index=True)\n\
+            \x20   f = models.IntegerField(db_index=True)\n\
+            \x20   g = models.IntegerField(unique=True)\n";
+        let res = crate::check::check_source("app/models.py", src);
+        assert!(
+            !res.diagnostics.iter().any(|d| d.code == "DJP303"),
+            "{:?}",
+            res.diagnostics
+        );
     }
 }

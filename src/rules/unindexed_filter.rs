@@ -81,7 +81,7 @@ pub(super) fn resolve(ix: &Index, model: ModelId, path: &str) -> Option<Column> 
             return None;
         }
         let rest = || segs[i + 1..].iter().map(|s| (*s).to_owned()).collect();
-        match ix.member(cur, seg)? {
+        match ix.lookup_member(cur, seg)? {
             Member::Plain(f) => {
                 return Some(Column {
                     model: cur,
@@ -111,7 +111,7 @@ pub(super) fn resolve(ix: &Index, model: ModelId, path: &str) -> Option<Column> 
                                 .iter()
                                 .any(|g| g.primary_key && g.name != "id"))
                 });
-                let next_is_member = next.is_some_and(|n| ix.member(target, n).is_some());
+                let next_is_member = next.is_some_and(|n| ix.lookup_member(target, n).is_some());
                 if key_of_target || !next_is_member {
                     // The relation itself (`author=a`, `author__in=[...]`): its key column.
                     let skip = usize::from(key_of_target);

@@ -28,7 +28,8 @@ class Book(models.Model):
     in_print = models.BooleanField(default=True)
     body = models.TextField(default="")
     author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="books")
-    publisher = models.ForeignKey(Publisher, models.CASCADE, db_index=True)  # expect: DJP303
+    # Django's default spelled out: the same one index, nothing to report.
+    publisher = models.ForeignKey(Publisher, models.CASCADE, db_index=True)
 
     class Meta:
         indexes = [models.Index(fields=["title", "published"], name="book_title_pub_idx")]
@@ -37,6 +38,8 @@ class Book(models.Model):
 class Tag(models.Model):
     label = models.CharField(max_length=50, db_index=True)  # expect: DJP303
     group = models.CharField(max_length=50)
+    # A SlugField is indexed anyway: db_index=True adds nothing.
+    handle = models.SlugField(db_index=True, default="")
 
     class Meta:
         indexes = [models.Index(fields=["label", "group"], name="tag_label_group_idx")]
@@ -68,6 +71,40 @@ class Edition(models.Model):  # expect: DJP303
 
     class Meta:
         indexes = [models.Index(fields=["run", "year"], name="edition_run_year_idx")]
+
+
+class Seat(models.Model):
+    """A unique column that leads a longer unique constraint is no redundant index: the
+    shorter one enforces a stronger rule."""
+
+    code = models.CharField(max_length=20, unique=True)
+    row = models.IntegerField()
+
+    class Meta:
+        unique_together = [("code", "row")]
+
+
+class Loan(models.Model):
+    book = models.ForeignKey(Book, on_delete=models.CASCADE)
+    due = models.DateField()
+
+    class Meta:
+        # An exact duplicate of Django's foreign key index.
+        indexes = [models.Index(fields=["book"], name="loan_book_idx")]  # expect: DJP303
+
+
+class Visit(models.Model):
+    """Column order matters: (-day) reads like (day), but (room, -day) is not (room, day)."""
+
+    room = models.IntegerField()
+    day = models.IntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["room", "-day"], name="visit_room_latest_idx"),
+            models.Index(fields=["room", "day"], name="visit_room_day_idx"),
+            models.Index(fields=["-room"], name="visit_room_idx"),  # expect: DJP303
+        ]
 
 
 class Shelf(models.Model):

@@ -26,6 +26,14 @@ class Migration(migrations.Migration):
             ],
             options={"unique_together": {("title", "publisher")}},
         ),
+        migrations.CreateModel(
+            name="Tag",
+            fields=[
+                ("id", models.AutoField(primary_key=True)),
+                ("label", models.CharField(max_length=50)),
+                ("group", models.CharField(max_length=50)),
+            ],
+        ),
         # The table is created in this migration: empty, nothing to lock.
         migrations.AddIndex(
             model_name="book",

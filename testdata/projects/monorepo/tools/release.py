@@ -1,0 +1,5 @@
+"""Repository tooling outside the Django project: not importable as `shop`."""
+
+
+def version():
+    return "0"

@@ -1,0 +1,217 @@
+//! DJP310's advice fits the databases the settings can select, `unique=True` gets a unique
+//! index, and `migrations-since` skips migrations that ran everywhere long ago.
+
+mod common;
+
+use common::{djperf, write};
+use serde_json::Value;
+
+const INITIAL: &str = "from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    initial = True
+
+    operations = [
+        migrations.CreateModel(
+            name=\"Book\",
+            fields=[
+                (\"id\", models.AutoField(primary_key=True)),
+                (\"isbn\", models.CharField(max_length=13)),
+                (\"title\", models.CharField(max_length=200)),
+            ],
+        ),
+    ]
+";
+
+const SECOND: &str = "from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [(\"shop\", \"0001_initial\")]
+
+    operations = [
+        migrations.AlterField(
+            model_name=\"book\",
+            name=\"isbn\",
+            field=models.CharField(max_length=13, unique=True),
+        ),
+        migrations.AddIndex(
+            model_name=\"book\",
+            index=models.Index(fields=[\"title\"], name=\"book_title_idx\"),
+        ),
+    ]
+";
+
+fn project(settings: &[(&str, &str)], pyproject: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    write(p, "manage.py", "\"\"\"manage\"\"\"\n");
+    write(p, "pyproject.toml", pyproject);
+    write(p, "shop/__init__.py", "");
+    write(
+        p,
+        "shop/models.py",
+        "from django.db import models\n\n\nclass Book(models.Model):\n    isbn = models.CharField(max_length=13, unique=True)\n    title = models.CharField(max_length=200, db_index=True)\n",
+    );
+    write(p, "shop/migrations/__init__.py", "");
+    write(p, "shop/migrations/0001_initial.py", INITIAL);
+    write(p, "shop/migrations/0002_isbn.py", SECOND);
+    for (rel, text) in settings {
+        write(p, rel, text);
+    }
+    dir
+}
+
+/// DJP310 findings: (line, help).
+fn djp310(dir: &std::path::Path) -> Vec<(u64, String)> {
+    let out = djperf(dir)
+        .args([
+            "check",
+            "--no-cache",
+            "--select",
+            "DJP310",
+            "--output-format",
+            "json",
+            "--exit-zero",
+            ".",
+        ])
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["location"]["row"].as_u64().unwrap(),
+                d["help"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
+}
+
+const POSTGRES: &str = "DATABASES = {\"default\": {\"ENGINE\": \"django.db.backends.postgresql\", \"NAME\": \"shop\"}}\n";
+
+#[test]
+fn postgres_only_gets_concurrent_operations_and_a_unique_index_for_unique() {
+    let p = project(&[("config/settings.py", POSTGRES)], "[tool.djperf]\n");
+    let found = djp310(p.path());
+    assert_eq!(found.len(), 2, "{found:?}");
+    let (alter, add) = (&found[0].1, &found[1].1);
+    assert!(
+        alter.contains("CREATE UNIQUE INDEX CONCURRENTLY"),
+        "{alter}"
+    );
+    assert!(alter.contains("cannot be unique"), "{alter}");
+    assert!(!alter.contains("AddIndexConcurrently"), "{alter}");
+    assert!(add.contains("AddIndexConcurrently"), "{add}");
+}
+
+#[test]
+fn settings_that_can_select_sqlite_get_a_vendor_guarded_operation() {
+    // An environment switch in the settings, and test settings on SQLite.
+    let settings = "import os\n\nDATABASES = {\"default\": {\"ENGINE\": os.environ.get(\"DB_ENGINE\", \"django.db.backends.postgresql\")}}\n";
+    let test_settings =
+        "from .settings import *\n\nDATABASES = {\"default\": {\"ENGINE\": \"django.db.backends.sqlite3\"}}\n";
+    let p = project(
+        &[
+            ("config/settings.py", settings),
+            ("config/settings_test.py", test_settings),
+        ],
+        "[tool.djperf]\n",
+    );
+    let found = djp310(p.path());
+    assert_eq!(found.len(), 2, "{found:?}");
+    for (_, help) in &found {
+        assert!(help.contains("SQLite"), "{help}");
+        assert!(
+            help.contains("schema_editor.connection.vendor == \"postgresql\""),
+            "{help}"
+        );
+        assert!(help.contains("SeparateDatabaseAndState"), "{help}");
+    }
+    assert!(found[0].1.contains("CREATE UNIQUE INDEX CONCURRENTLY"));
+    // Told it is PostgreSQL only, the plain advice comes back.
+    let p = project(
+        &[
+            ("config/settings.py", settings),
+            ("config/settings_test.py", test_settings),
+        ],
+        "[tool.djperf]\ndatabase = \"postgresql\"\n",
+    );
+    assert!(djp310(p.path())[1].1.contains("AddIndexConcurrently"));
+}
+
+#[test]
+fn migrations_since_skips_history() {
+    let p = project(
+        &[("config/settings.py", POSTGRES)],
+        "[tool.djperf]\nmigrations-since = { shop = \"0002_isbn\" }\n",
+    );
+    assert_eq!(djp310(p.path()), Vec::new());
+    let p = project(
+        &[("config/settings.py", POSTGRES)],
+        "[tool.djperf]\nmigrations-since = { shop = \"0001_initial\" }\n",
+    );
+    assert_eq!(djp310(p.path()).len(), 2);
+    let p = project(
+        &[("config/settings.py", POSTGRES)],
+        "[tool.djperf]\nmigrations-since = { other = \"0002_isbn\" }\n",
+    );
+    assert_eq!(djp310(p.path()).len(), 2);
+}
+
+/// A squashed migration that sorts before the ones it replaces (`0001_squashed_0002_...`)
+/// is not what a database with history ran: its operations do not hide the originals'.
+#[test]
+fn a_squash_does_not_hide_the_migrations_it_replaces() {
+    let p = project(&[("config/settings.py", POSTGRES)], "[tool.djperf]\n");
+    let squash = INITIAL
+        .replace(
+            "    initial = True\n",
+            "    replaces = [(\"shop\", \"0001_initial\"), (\"shop\", \"0002_isbn\")]\n",
+        )
+        .replace(
+            "(\"isbn\", models.CharField(max_length=13))",
+            "(\"isbn\", models.CharField(max_length=13, unique=True))",
+        )
+        .replace(
+            "(\"title\", models.CharField(max_length=200))",
+            "(\"title\", models.CharField(max_length=200, db_index=True))",
+        );
+    write(
+        p.path(),
+        "shop/migrations/0001_squashed_0002_isbn.py",
+        &squash,
+    );
+    let found = djp310(p.path());
+    assert_eq!(
+        found.iter().map(|f| f.0).collect::<Vec<_>>(),
+        [8, 13],
+        "{found:?}"
+    );
+}
+
+/// pretix builds its engine at run time (`"django.db.backends." + backend`, SQLite by
+/// default) and imports `django.contrib.postgres` for PostgreSQL installs.
+#[test]
+fn an_engine_chosen_at_run_time_is_not_postgres_only() {
+    let settings = "import os\n\nbackend = os.environ.get(\"DB\", \"sqlite3\")\nDATABASES = {\"default\": {\"ENGINE\": \"django.db.backends.\" + backend}}\n";
+    let helpers = "from django.contrib.postgres.indexes import BrinIndex\n";
+    let p = project(
+        &[
+            ("config/settings.py", settings),
+            ("shop/helpers.py", helpers),
+        ],
+        "[tool.djperf]\n",
+    );
+    let found = djp310(p.path());
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert!(found[1].1.contains("other databases"), "{}", found[1].1);
+    assert!(
+        found[1].1.contains("SeparateDatabaseAndState"),
+        "{}",
+        found[1].1
+    );
+}
