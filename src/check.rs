@@ -34,6 +34,10 @@ pub struct CheckOptions {
     /// Where the cache lives (`--cache-dir`; default: the config's `cache-dir`, else
     /// `<root>/.djperf_cache`).
     pub cache_dir: Option<PathBuf>,
+    /// Report files that `.gitignore` leaves out too (`--no-respect-gitignore`).
+    pub no_respect_gitignore: bool,
+    /// `--config`: a configuration file instead of discovery, and settings over it.
+    pub config: config::ConfigArgs,
 }
 
 pub struct CheckResult {
@@ -56,11 +60,6 @@ pub struct CheckResult {
 }
 
 impl CheckResult {
-    /// Some file could not be checked (exit code 2, even when nothing was found).
-    pub fn had_error(&self) -> bool {
-        self.warnings.iter().any(|w| w.error)
-    }
-
     pub fn file(&self, id: u32) -> &File {
         &self.files[id as usize]
     }
@@ -119,7 +118,8 @@ pub fn enabled_rules(opts: &CheckOptions) -> Result<Vec<&'static Rule>, CheckErr
             } || opts
                 .extend_select
                 .iter()
-                .any(|s| rules::selector_matches(s, r));
+                .any(|s| rules::selector_matches(s, r))
+                || rules::always_selected(r);
             selected && !opts.ignore.iter().any(|s| rules::selector_matches(s, r))
         })
         .collect())
@@ -138,17 +138,41 @@ pub struct Plan<'a> {
     layout: project::Layout,
     max_file_bytes: u64,
     warnings: Vec<FileWarning>,
+    /// Directories under the paths checked that could not be listed (DJP001).
+    unreadable: Vec<File>,
     include_tests: bool,
     rules: Vec<&'static Rule>,
     matchers: config::Matchers,
     start: Instant,
     cwd: PathBuf,
     cache: Option<Cache>,
+    cache_dir: Option<PathBuf>,
     root: PathBuf,
     config: Config,
+    dependents: Option<Dependents>,
+}
+
+/// How to find the findings that belong to the passed files elsewhere (see
+/// [`crate::dependents`]).
+#[derive(Clone, Copy)]
+struct Dependents {
+    /// Only in files `.gitignore` leaves in (as a walk of the project would report them).
+    respect_gitignore: bool,
 }
 
 impl Plan<'_> {
+    /// The project root, its configuration, the rules enabled, the max file size and the
+    /// cache directory (`--show-settings`).
+    pub fn settings(&self) -> (&Path, &Config, &[&'static Rule], u64, Option<&Path>) {
+        (
+            &self.root,
+            &self.config,
+            &self.rules,
+            self.max_file_bytes,
+            self.cache_dir.as_deref(),
+        )
+    }
+
     /// Every file the run will read, in order, and whether its findings are reported.
     pub fn files(&self) -> impl Iterator<Item = (&Path, bool)> {
         self.reqs.iter().map(|r| (r.path.as_path(), r.report))
@@ -163,9 +187,11 @@ impl Plan<'_> {
             start: self.start,
             cwd: Some(self.cwd),
             cache: self.cache.as_ref(),
+            dependents: self.dependents,
         };
         analyse(
             self.reqs,
+            self.unreadable,
             &self.layout,
             self.max_file_bytes,
             self.warnings,
@@ -218,7 +244,7 @@ pub fn plan(opts: &CheckOptions) -> Result<Plan<'_>, CheckError> {
         std::fs::canonicalize(&root).unwrap_or(root)
     };
 
-    let config = config::load(&root).map_err(CheckError)?;
+    let config = config::load_with(&root, &opts.config).map_err(CheckError)?;
     let matchers = config.matchers().map_err(CheckError)?;
     // The command line is the last layer, as in Ruff: its `--select` replaces the file's
     // `select` and `extend-select`; otherwise extend-select and ignore add up.
@@ -248,30 +274,34 @@ pub fn plan(opts: &CheckOptions) -> Result<Plan<'_>, CheckError> {
     };
 
     let mut walk_problems = Vec::new();
+    let respect_gitignore = !opts.no_respect_gitignore && config.respect_gitignore != Some(false);
     // Files to report: everything under the paths given.
     let mut reported: BTreeSet<PathBuf> = BTreeSet::new();
     for p in &paths {
         let a = abs(p);
-        // Explicitly passed files are checked even when excluded, unless forced.
-        if stdin_path.as_ref() == Some(&a) || a.is_file() {
+        // Explicitly passed files are checked even when excluded (or git-ignored), unless
+        // forced; so is anything named that is not a directory (a FIFO or a device is
+        // reported as not read, DJP001, and never opened).
+        if stdin_path.as_ref() == Some(&a) || !a.is_dir() {
             if !(force_exclude && matchers.is_excluded(&rel_of(&a))) {
                 reported.insert(a);
             }
             continue;
         }
         let base = rel_of(&a);
+        let excluded = |f: &Path| {
+            let rel = rel_of(f);
+            // patterns apply below the directory that was passed
+            let below = rel.strip_prefix(&base).unwrap_or(&rel);
+            matchers.is_excluded(below) || (force_exclude && matchers.is_excluded(&rel))
+        };
+        let mut problems = Vec::new();
         reported.extend(
-            discover::python_files(&a, &mut walk_problems)
+            discover::python_files_with(&a, respect_gitignore, &mut problems)
                 .into_iter()
-                .filter(|f| {
-                    let rel = rel_of(f);
-                    // patterns apply below the directory that was passed
-                    let below = rel.strip_prefix(&base).unwrap_or(&rel);
-                    let excluded = matchers.is_excluded(below)
-                        || (force_exclude && matchers.is_excluded(&rel));
-                    !excluded
-                }),
+                .filter(|f| !excluded(f)),
         );
+        walk_problems.extend(problems.into_iter().filter(|w| !excluded(&w.path)));
     }
     // Files to index: everything under the project root, plus the reported ones.
     let mut all: BTreeSet<PathBuf> = discover::python_files(&root, &mut Vec::new())
@@ -307,24 +337,33 @@ pub fn plan(opts: &CheckOptions) -> Result<Plan<'_>, CheckError> {
             }
         })
         .collect();
-    let warnings: Vec<FileWarning> = walk_problems
+    // A directory under the paths checked that cannot be listed is a file not checked
+    // (DJP001); an entry that vanished during the walk is only a warning.
+    let (vanished, unlisted): (Vec<_>, Vec<_>) =
+        walk_problems.into_iter().partition(|w| w.vanished);
+    let warnings: Vec<FileWarning> = vanished
         .into_iter()
         .map(|w| FileWarning {
             path: discover::display_path(&w.path, &cwd),
             message: w.message,
-            error: false,
         })
         .collect();
-    let cache = if opts.no_cache {
-        None
-    } else {
-        let base = match (&opts.cache_dir, &config.cache_dir) {
-            (Some(d), _) => abs(d),
-            (None, Some(d)) => d.clone(),
-            (None, None) => root.join(crate::cache::DIR_NAME),
-        };
-        Cache::open(&base)
-    };
+    let unreadable = unlisted
+        .into_iter()
+        .filter(|w| !reported.contains(&w.path))
+        .map(|w| {
+            let rel = rel_of(&w.path);
+            let display = discover::display_path(&w.path, &cwd);
+            let why = format!("cannot list the directory: {}; not checked", w.message);
+            project::unreadable(&layout, w.path, rel, display, why)
+        })
+        .collect();
+    let cache_dir = (!opts.no_cache).then(|| match (&opts.cache_dir, &config.cache_dir) {
+        (Some(d), _) => abs(d),
+        (None, Some(d)) => d.clone(),
+        (None, None) => root.join(crate::cache::DIR_NAME),
+    });
+    let cache = cache_dir.as_deref().and_then(Cache::open);
     Ok(Plan {
         reqs,
         layout,
@@ -332,14 +371,20 @@ pub fn plan(opts: &CheckOptions) -> Result<Plan<'_>, CheckError> {
             .max_file_bytes
             .unwrap_or(project::DEFAULT_MAX_FILE_BYTES),
         warnings,
+        unreadable,
         include_tests: opts.include_tests,
         rules,
         matchers,
         start,
         cwd,
         cache,
+        cache_dir,
         root,
         config,
+        dependents: opts
+            .stdin
+            .is_none()
+            .then_some(Dependents { respect_gitignore }),
     })
 }
 
@@ -354,11 +399,16 @@ struct Analysis<'a> {
     cwd: Option<PathBuf>,
     /// The on-disk cache of lowered files (see [`crate::cache`]).
     cache: Option<&'a Cache>,
+    /// Also report findings in other files that belong to the passed files (see
+    /// [`crate::dependents`]); not for an editor's buffer on stdin.
+    dependents: Option<Dependents>,
 }
 
 /// Load, index and check `reqs`, then sort: everything after discovery.
+#[allow(clippy::too_many_arguments)] // the plan's parts, moved in
 fn analyse(
     reqs: Vec<LoadRequest<'_>>,
+    unreadable: Vec<File>,
     layout: &project::Layout,
     max_file_bytes: u64,
     mut warnings: Vec<FileWarning>,
@@ -366,12 +416,25 @@ fn analyse(
     root: PathBuf,
     config: Config,
 ) -> CheckResult {
-    let files = project::load(reqs, layout, max_file_bytes, cx.cache, &mut warnings);
+    let rules = cx.rules;
+    crate::progress::phase(crate::progress::Phase::Parsing, reqs.len());
+    let mut files = project::load(reqs, layout, max_file_bytes, cx.cache, &mut warnings);
+    crate::progress::phase(crate::progress::Phase::Indexing, 0);
+    for mut f in unreadable {
+        f.id = u32::try_from(files.len()).unwrap_or(u32::MAX);
+        files.push(f);
+    }
+    let on = |code: &str| rules.iter().any(|r| r.code == code);
+    warnings.extend(project::unreported_problems(
+        &files,
+        on("DJP001"),
+        on("DJP002"),
+    ));
     if let Some(c) = cx.cache {
         c.prune();
     }
     let checked = files.iter().filter(|f| f.report).count();
-    let session = Session::new(
+    let mut session = Session::new(
         files,
         Setup {
             layout: layout.clone(),
@@ -383,9 +446,33 @@ fn analyse(
             cwd: cx.cwd.clone(),
         },
     );
-    let diagnostics = session.check();
+    crate::progress::phase(crate::progress::Phase::Checking, checked);
+    let mut diagnostics = session.check();
+    if let Some(d) = cx.dependents {
+        let root = session.setup().root.clone();
+        // walked only when a passed file declares something
+        let reportable = move || {
+            d.respect_gitignore.then(|| {
+                discover::python_files_with(&root, true, &mut Vec::new())
+                    .into_iter()
+                    .collect()
+            })
+        };
+        session.add_dependents(&mut diagnostics, reportable);
+    }
     let rules = cx.rules.iter().map(|r| r.code).collect();
-    let (files, setup) = session.into_parts();
+    let (mut files, setup) = session.into_parts();
+    // Locations in files whose text is not kept (a related location in a models module):
+    // their columns and source lines need it.
+    project::reload_texts(
+        &mut files,
+        diagnostics.iter().flat_map(|d| {
+            d.related
+                .iter()
+                .map(|r| r.file)
+                .chain(d.fix.iter().flat_map(|f| f.edits.iter().map(|e| e.file)))
+        }),
+    );
     warnings.sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
     let mut res = CheckResult {
         files,
@@ -427,9 +514,11 @@ pub fn check_source(rel: &str, text: &str) -> CheckResult {
         start: Instant::now(),
         cwd: None,
         cache: None,
+        dependents: None,
     };
     analyse(
         vec![req],
+        Vec::new(),
         &project::Layout::default(),
         project::DEFAULT_MAX_FILE_BYTES,
         Vec::new(),
@@ -469,7 +558,6 @@ pub fn parse_only(paths: &[PathBuf], max_file_bytes: u64) -> Result<ParseOnlySta
             let warn = |message: String| FileWarning {
                 path: p.display().to_string(),
                 message,
-                error: false,
             };
             let meta = std::fs::metadata(p).map_err(|e| warn(format!("cannot read: {e}")))?;
             if !meta.is_file() || meta.len() > max_file_bytes {

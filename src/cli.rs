@@ -25,13 +25,22 @@ pub enum Command {
     /// Check files or directories (default: the current directory).
     Check(Box<CheckArgs>),
     /// List every rule: code, name, default, summary.
-    Rules,
+    Rules {
+        /// `text` (a table) or `json` (every field, documentation included).
+        #[arg(
+            long = "output-format",
+            visible_alias = "format",
+            value_enum,
+            default_value = "text"
+        )]
+        output_format: RulesFormat,
+    },
     /// Run the language server over stdio (for editors).
     Server,
-    /// Print a rule's documentation.
+    /// Print a rule's documentation (without a rule: list the rules).
     Explain {
         /// A rule code (DJP101) or name (fk-access-in-loop).
-        rule: String,
+        rule: Option<String>,
     },
     /// Developer tools (benchmarks); not a stable interface.
     #[command(hide = true, subcommand)]
@@ -52,6 +61,12 @@ pub enum DebugCommand {
     },
     /// Panic inside a worker thread, to test that a bug never looks like a clean run.
     Panic,
+    /// Write the rules' documentation pages (docs/rules/DJPnnn.md) from the rule table.
+    GenDocs {
+        /// The folder to write into.
+        #[arg(default_value = crate::docs::RULES_DIR)]
+        dir: PathBuf,
+    },
 }
 
 /// A byte count with an optional K, M or G suffix (powers of 1024).
@@ -128,14 +143,19 @@ pub struct CheckArgs {
     /// When to color the output.
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorChoice,
-    /// Skip files larger than this, with a warning (bytes; K, M and G suffixes allowed).
-    #[arg(long = "max-file-size", value_parser = parse_size, default_value = "10M")]
-    pub max_file_size: u64,
+    /// Skip files larger than this, with a warning (bytes; K, M and G suffixes allowed)
+    /// [default: no limit: every file is checked].
+    #[arg(long = "max-file-size", value_parser = parse_size)]
+    pub max_file_size: Option<u64>,
+    /// Report files that .gitignore, .git/info/exclude and .ignore files leave out too.
+    #[arg(long = "no-respect-gitignore")]
+    pub no_respect_gitignore: bool,
     /// Apply the safe fixes (add the missing select_related/prefetch_related...), then
     /// report what remains. With stdin input, print the fixed text instead.
     #[arg(long)]
     pub fix: bool,
-    /// Also apply fixes that may change behaviour or cost (implies --fix unless --diff).
+    /// Also offer the fixes that may change behaviour or cost: `--fix` applies them and
+    /// `--diff` shows them. Alone it writes nothing (as in Ruff).
     #[arg(long = "unsafe-fixes")]
     pub unsafe_fixes: bool,
     /// Print the fixes as a unified diff instead of writing them; exit 1 if there are any.
@@ -156,6 +176,34 @@ pub struct CheckArgs {
     /// a fixed finding; without --fix: set those tests' counts to the ones measured in FILE.
     #[arg(long = "write-query-tests", requires = "queries")]
     pub write_query_tests: bool,
+    /// A configuration file to use instead of the one found in the project root, or a TOML
+    /// `KEY = VALUE` setting that overrides one setting (repeatable).
+    #[arg(long, value_name = "CONFIG_OPTION")]
+    pub config: Vec<String>,
+    /// Print how many findings each rule has (a table, or JSON with --output-format json)
+    /// instead of the findings.
+    #[arg(long)]
+    pub statistics: bool,
+    /// Show each available fix as a diff under its finding (full format); with --fix, list
+    /// what was fixed.
+    #[arg(long = "show-fixes")]
+    pub show_fixes: bool,
+    /// Add `# noqa: CODE` to every line that has a finding, then exit.
+    #[arg(long = "add-noqa", conflicts_with_all = ["fix", "unsafe_fixes", "fix_diff", "watch", "write_baseline", "statistics"])]
+    pub add_noqa: bool,
+    /// Check again whenever a Python file or the configuration changes.
+    #[arg(long, short = 'w', conflicts_with_all = ["stdin_filename", "write_baseline"])]
+    pub watch: bool,
+    /// Print the settings this run would use (root, configuration file, rules, excludes...),
+    /// then exit.
+    #[arg(long = "show-settings")]
+    pub show_settings: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum RulesFormat {
+    Text,
+    Json,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -174,22 +222,9 @@ pub enum ColorChoice {
 /// Run the command line; returns the exit code.
 pub fn run(cli: Cli) -> i32 {
     match cli.command {
-        Command::Rules => {
-            let mut out = std::io::stdout().lock();
-            let _ = writeln!(out, "{:<8} {:<34} {:<8} summary", "code", "name", "default");
-            for r in rules::RULES {
-                let _ = writeln!(
-                    out,
-                    "{:<8} {:<34} {:<8} {}",
-                    r.code,
-                    r.name,
-                    if r.default_enabled { "on" } else { "off" },
-                    r.summary
-                );
-            }
-            0
-        }
-        Command::Explain { rule } => match rules::find(&rule) {
+        Command::Rules { output_format } => list_rules(output_format),
+        Command::Explain { rule: None } => list_rules(RulesFormat::Text),
+        Command::Explain { rule: Some(rule) } => match rules::find(&rule) {
             Some(r) => {
                 println!(
                     "# {} ({})\n\n{}\n\n{}",
@@ -214,6 +249,16 @@ pub fn run(cli: Cli) -> i32 {
             });
             0
         }
+        Command::Debug(DebugCommand::GenDocs { dir }) => match crate::docs::write(&dir) {
+            Ok(n) => {
+                eprintln!("djperf: wrote {n} pages to {}", dir.display());
+                0
+            }
+            Err(e) => {
+                eprintln!("djperf: error: {}: {e}", dir.display());
+                2
+            }
+        },
         Command::Debug(DebugCommand::ParseOnly {
             paths,
             max_file_size,
@@ -242,6 +287,55 @@ pub fn run(cli: Cli) -> i32 {
     }
 }
 
+/// `djperf rules`: a table, or every rule as JSON (`--output-format json`).
+fn list_rules(format: RulesFormat) -> i32 {
+    let mut out = std::io::stdout().lock();
+    let written = if format == RulesFormat::Json {
+        let rules: Vec<serde_json::Value> = rules::RULES
+            .iter()
+            .map(|r| {
+                serde_json::json!({
+                    "code": r.code,
+                    "name": r.name,
+                    "summary": r.summary,
+                    "default": r.default_enabled,
+                    "severity": r.severity.as_str(),
+                    "url": r.url(),
+                    "explanation": r.doc,
+                })
+            })
+            .collect();
+        serde_json::to_writer_pretty(&mut out, &rules)
+            .map_err(std::io::Error::other)
+            .and_then(|()| writeln!(out))
+    } else {
+        writeln!(out, "{:<8} {:<34} {:<8} summary", "code", "name", "default").and_then(|()| {
+            rules::RULES.iter().try_for_each(|r| {
+                let default = if rules::always_selected(r) {
+                    "always"
+                } else if r.default_enabled {
+                    "on"
+                } else {
+                    "off"
+                };
+                writeln!(
+                    out,
+                    "{:<8} {:<34} {default:<8} {}",
+                    r.code, r.name, r.summary
+                )
+            })
+        })
+    };
+    match written {
+        Ok(()) => 0,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => 0,
+        Err(e) => {
+            eprintln!("djperf: error: cannot write output: {e}");
+            2
+        }
+    }
+}
+
 /// Parse the command line. Help and version print as usual (exit 0); any other problem is
 /// one line on stderr and exit code 2, never clap's multi-line usage block.
 pub fn parse_args<I, T>(args: I) -> Result<Cli, i32>
@@ -262,20 +356,38 @@ where
                 Err(2)
             }
             _ => {
-                let rendered = e.render().to_string();
-                let mut lines = rendered.lines().map(str::trim).filter(|l| !l.is_empty());
-                let first = lines.next().unwrap_or("invalid command line");
-                let first = first.strip_prefix("error: ").unwrap_or(first);
-                // "the following required arguments were not provided:" lists them below
-                let line = match (first.ends_with(':'), lines.next()) {
-                    (true, Some(next)) => format!("{first} {next}"),
-                    _ => first.to_owned(),
-                };
+                let line = one_line(&e.render().to_string());
                 eprintln!("djperf: error: {line} (see `djperf --help`)");
                 Err(2)
             }
         },
     }
+}
+
+/// Clap's error as one line: the error, then the accepted values and clap's "a similar
+/// value exists" tips, without the usage block.
+fn one_line(rendered: &str) -> String {
+    let mut lines = rendered.lines().map(str::trim).filter(|l| !l.is_empty());
+    let first = lines.next().unwrap_or("invalid command line");
+    let first = first.strip_prefix("error: ").unwrap_or(first);
+    let mut out = first.to_owned();
+    // "the following required arguments were not provided:" lists them below
+    if first.ends_with(':') {
+        if let Some(next) = lines.next() {
+            out.push(' ');
+            out.push_str(next);
+        }
+    }
+    for l in lines {
+        if l.starts_with("[possible values:") {
+            out.push(' ');
+            out.push_str(l);
+        } else if let Some(tip) = l.strip_prefix("tip: ") {
+            out.push_str("; ");
+            out.push_str(tip);
+        }
+    }
+    out
 }
 
 fn run_check(args: CheckArgs) -> i32 {
@@ -295,19 +407,43 @@ fn run_check(args: CheckArgs) -> i32 {
         paths.retain(|p| p.as_os_str() != "-");
         stdin = Some((name, text));
     }
+    let config = match crate::config::ConfigArgs::parse(&args.config) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("djperf: error: {e}");
+            return 2;
+        }
+    };
     let opts = CheckOptions {
         paths,
         select: args.select.clone(),
         extend_select: args.extend_select.clone(),
         ignore: args.ignore.clone(),
         stdin,
-        max_file_bytes: Some(args.max_file_size),
+        max_file_bytes: args.max_file_size,
         include_tests: args.include_tests,
         force_exclude: args.force_exclude,
         overrides: std::collections::HashMap::new(),
         no_cache: args.no_cache,
         cache_dir: args.cache_dir.clone(),
+        no_respect_gitignore: args.no_respect_gitignore,
+        config,
     };
+    if args.show_settings {
+        return crate::settings::show(&opts);
+    }
+    if args.add_noqa {
+        return crate::noqa::add_noqa(&opts, args.quiet);
+    }
+    if args.watch {
+        return crate::watch::run(&opts, &args);
+    }
+    check_once(&opts, &args, true)
+}
+
+/// One check with the output the arguments ask for; returns the exit code. `last`: the
+/// process ends next (not in `--watch`), so the result is not freed.
+pub(crate) fn check_once(opts: &CheckOptions, args: &CheckArgs, last: bool) -> i32 {
     let log = match &args.queries {
         Some(path) => match crate::measure::log::Log::read(path) {
             Ok(log) => Some(log),
@@ -318,23 +454,26 @@ fn run_check(args: CheckArgs) -> i32 {
         },
         None => None,
     };
-    if let Err(e) = measure_args_ok(&args, log.is_some()) {
+    if let Err(e) = measure_args_ok(args, log.is_some()) {
         eprintln!("djperf: error: {e} (see `djperf --help`)");
         return 2;
     }
     if args.fix_diff {
-        return run_fix_diff(&opts, &args);
+        return run_fix_diff(opts, args);
     }
-    let fixing = args.fix || args.unsafe_fixes;
+    let progress = crate::progress::start(
+        args.output_format.is_human() && !args.quiet && std::io::stderr().is_terminal(),
+    );
+    let fixing = args.fix;
     // A log captured before --fix describes the code before it: join it with that code.
     let before = match (&log, fixing) {
-        (Some(log), true) => match check::run(&opts) {
+        (Some(log), true) => match check::run(opts) {
             Ok(mut r) => {
                 crate::measure::join(
                     &mut r,
                     log.clone(),
-                    &log_name(&args),
-                    measure_options(&args, true),
+                    &log_name(args),
+                    measure_options(args, true),
                 );
                 Some(r)
             }
@@ -348,27 +487,29 @@ fn run_check(args: CheckArgs) -> i32 {
     let mut fixed = None;
     let mut stale = std::collections::HashSet::new();
     let mut res = if fixing {
-        match run_fix(&opts, &args) {
-            Ok((res, n, moved)) => {
-                fixed = Some(n);
+        match run_fix(opts, args) {
+            Ok((res, list, moved)) => {
+                fixed = Some(list);
                 stale = moved;
                 res
             }
             Err(code) => return code,
         }
     } else {
-        match check::run(&opts) {
+        match check::run(opts) {
             Ok(r) => r,
             Err(e) => {
+                drop(progress);
                 eprintln!("djperf: error: {e}");
                 return 2;
             }
         }
     };
+    drop(progress);
     if let (Some(log), true) = (&log, args.write_query_tests) {
         let written = match before.as_ref().filter(|_| fixing) {
-            Some(before) => write_query_tests(before, &res, log, &args),
-            None => crate::measure::query_tests::refresh(log, &res.root, &log_name(&args)),
+            Some(before) => write_query_tests(before, &res, log, args),
+            None => crate::measure::query_tests::refresh(log, &res.root, &log_name(args)),
         };
         if let Err(code) = report_query_tests(&written, args.quiet) {
             return code;
@@ -379,8 +520,8 @@ fn run_check(args: CheckArgs) -> i32 {
         crate::measure::join_after_fix(
             &mut res,
             log,
-            &log_name(&args),
-            measure_options(&args, false),
+            &log_name(args),
+            measure_options(args, false),
             before.as_ref().and_then(|b| b.measure.as_ref()),
             &stale,
         );
@@ -424,10 +565,13 @@ fn run_check(args: CheckArgs) -> i32 {
             std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal()
         }
     };
-    let had_error = res.had_error();
-    for w in &res.warnings {
-        if !args.quiet {
-            eprintln!("djperf: warning: {}: {}", w.path, w.message);
+    if !args.quiet {
+        for w in &res.warnings {
+            eprintln!(
+                "djperf: warning: {}: {}",
+                output::escape::human(&w.path),
+                output::escape::human(&w.message)
+            );
         }
     }
     let mut out: Box<dyn Write> = match &args.output_file {
@@ -440,50 +584,68 @@ fn run_check(args: CheckArgs) -> i32 {
         },
         None => Box::new(std::io::stdout().lock()),
     };
-    let color = color && args.output_file.is_none();
-    let written = output::write(&res, args.output_format, color, &mut out).and_then(|()| {
-        if args.output_format == Format::Full && !args.quiet {
-            writeln!(out, "{}", output::summary(&res))?;
-            if fixed.is_none() {
-                if let Some(line) = fixable_line(&res) {
-                    writeln!(out, "{line}")?;
-                }
-            }
+    let oopts = output::Options {
+        color: color && args.output_file.is_none(),
+        unsafe_fixes: args.unsafe_fixes,
+        show_fixes: args.show_fixes,
+    };
+    let format = args.output_format;
+    let written = if args.statistics {
+        output::statistics::write(&res, format == Format::Json, &oopts, &mut out)
+    } else {
+        output::write_with(&res, format, &oopts, &mut out)
+    }
+    .and_then(|()| {
+        if args.quiet || !format.is_human() {
+            return Ok(());
         }
+        match &fixed {
+            None => output::write_summary(&res, format, &oopts, &mut out),
+            Some(_) if format == Format::Full => writeln!(out, "{}", output::summary(&res)),
+            Some(_) => Ok(()),
+        }
+    })
+    .and_then(|()| {
         if let (Some(line), false) = (crate::measure::summary(&res), args.quiet) {
-            if args.output_format == Format::Full {
+            if format == Format::Full {
                 writeln!(out, "{line}")?;
             } else {
                 eprintln!("djperf: {line}");
             }
         }
-        if let (Some(n), false) = (fixed, args.quiet) {
-            let line = format!(
-                "Fixed {n} problem{} ({} remaining)",
-                if n == 1 { "" } else { "s" },
-                res.diagnostics.len()
-            );
-            if args.output_format == Format::Full {
-                writeln!(out, "{line}")?;
-            } else {
-                eprintln!("djperf: {line}");
+        let (Some(list), false) = (&fixed, args.quiet) else {
+            return Ok(());
+        };
+        let line = format!(
+            "Fixed {} problem{} ({} remaining)",
+            list.len(),
+            if list.len() == 1 { "" } else { "s" },
+            res.diagnostics.len()
+        );
+        if format.is_human() {
+            writeln!(out, "{line}")?;
+            if args.show_fixes {
+                output::fixes::write_fixed(list, &mut out)?;
+            }
+        } else {
+            eprintln!("djperf: {line}");
+            if args.show_fixes {
+                output::fixes::write_fixed(list, &mut std::io::stderr())?;
             }
         }
-        out.flush()
-    });
+        Ok(())
+    })
+    .and_then(|()| out.flush());
     if let Err(e) = written {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
             eprintln!("djperf: error: cannot write output: {e}");
         }
         return 2;
     }
-    let code = if had_error {
-        2
-    } else if !res.diagnostics.is_empty() && !args.exit_zero {
-        1
-    } else {
-        0
-    };
+    let code = i32::from(!res.diagnostics.is_empty() && !args.exit_zero);
+    if !last {
+        return code;
+    }
     // The process ends next: freeing every file's syntax tree one by one would take a tenth
     // of a warm run's time, for memory the OS takes back at once.
     std::mem::forget(res);
@@ -603,29 +765,10 @@ fn report_query_tests(
     }
 }
 
-/// `N fixable with --fix (M more with --unsafe-fixes)`, when any finding has a fix.
-fn fixable_line(res: &check::CheckResult) -> Option<String> {
-    let count = |a| {
-        res.diagnostics
-            .iter()
-            .filter(|d| d.fix.as_ref().is_some_and(|f| f.applicability == a))
-            .count()
-    };
-    let (safe, unsafe_) = (
-        count(crate::diagnostic::Applicability::Safe),
-        count(crate::diagnostic::Applicability::Unsafe),
-    );
-    match (safe, unsafe_) {
-        (0, 0) => None,
-        (s, 0) => Some(format!("{s} fixable with --fix")),
-        (0, u) => Some(format!("{u} fixable with --unsafe-fixes")),
-        (s, u) => Some(format!(
-            "{s} fixable with --fix ({u} more with --unsafe-fixes)"
-        )),
-    }
-}
+/// The file and rule of each finding `--fix` fixed.
+type FixedList = Vec<(String, &'static str)>;
 
-/// `--fix` / `--unsafe-fixes`: apply and write; returns the check of the fixed files, how
+/// `--fix` (with `--unsafe-fixes`, the unsafe fixes too): apply and write; returns the check of the fixed files, how
 /// many findings were fixed and the files whose lines the fixes moved (added or removed
 /// lines), or the exit code when done (stdin, errors).
 fn run_fix(
@@ -634,7 +777,7 @@ fn run_fix(
 ) -> Result<
     (
         check::CheckResult,
-        usize,
+        FixedList,
         std::collections::HashSet<PathBuf>,
     ),
     i32,
@@ -677,7 +820,7 @@ fn run_fix(
         .filter(|c| c.original.lines().count() != c.fixed.lines().count())
         .map(|c| c.path.clone())
         .collect();
-    Ok((outcome.result, outcome.fixed, moved))
+    Ok((outcome.result, outcome.fixed_codes, moved))
 }
 
 /// `--diff`: print the fixes `--fix` (with `--unsafe-fixes`: also the unsafe ones) would

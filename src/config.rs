@@ -1,14 +1,20 @@
 //! Configuration: `[tool.djperf]` in `pyproject.toml`, or the top level of `djperf.toml` /
 //! `.djperf.toml`, found in the project root (first of `.djperf.toml`, `djperf.toml`,
-//! `pyproject.toml` with a `[tool.djperf]` table).
+//! `pyproject.toml` with a `[tool.djperf]` table), or named with `--config FILE`; each
+//! `--config 'KEY = VALUE'` then overrides one setting (as in Ruff).
 //!
-//! Unknown keys and unknown rule codes are errors naming the key and the file.
+//! Every error names the file, the line and column, and the key (`pyproject.toml:5:1: unknown
+//! key `tool.djperf.selct` (did you mean `select`?)`); a configuration file that exists but
+//! cannot be read (a symlink loop, no permission, a directory) is an error too, never a
+//! silent default.
 
 use crate::rules;
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
 use std::collections::BTreeMap;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
+use toml::Spanned;
 
 /// Options read by rules, typed (defaults when absent).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,24 +47,75 @@ impl Default for RuleOptions {
     }
 }
 
+type Codes = Option<Vec<Spanned<String>>>;
+
+/// One configuration source as written (a file's table, or one `--config` setting).
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 struct Raw {
-    select: Option<Vec<String>>,
-    extend_select: Option<Vec<String>>,
-    ignore: Option<Vec<String>>,
-    per_file_ignores: Option<BTreeMap<String, Vec<String>>>,
-    exclude: Option<Vec<String>>,
-    extend_exclude: Option<Vec<String>>,
+    select: Codes,
+    extend_select: Codes,
+    ignore: Codes,
+    per_file_ignores: Option<BTreeMap<Spanned<String>, Vec<Spanned<String>>>>,
+    exclude: Codes,
+    extend_exclude: Codes,
     force_exclude: Option<bool>,
     large_charfield_max_length: Option<u32>,
     max_indexes: Option<usize>,
-    database: Option<String>,
+    database: Option<Spanned<String>>,
     cache_dir: Option<PathBuf>,
+    respect_gitignore: Option<bool>,
     src: Option<Vec<PathBuf>>,
     migrations_since: Option<BTreeMap<String, String>>,
-    test_paths: Option<Vec<String>>,
-    extend_test_paths: Option<Vec<String>>,
+    test_paths: Codes,
+    extend_test_paths: Codes,
+}
+
+/// The keys of [`Raw`], for "did you mean" suggestions.
+const KEYS: &[&str] = &[
+    "select",
+    "extend-select",
+    "ignore",
+    "per-file-ignores",
+    "exclude",
+    "extend-exclude",
+    "force-exclude",
+    "large-charfield-max-length",
+    "max-indexes",
+    "database",
+    "cache-dir",
+    "respect-gitignore",
+    "src",
+    "migrations-since",
+    "test-paths",
+    "extend-test-paths",
+];
+
+impl Raw {
+    /// `other`'s settings replace these (a `--config` setting over the file).
+    fn overlay(&mut self, other: Raw) {
+        macro_rules! take {
+            ($($f:ident),*) => { $( if other.$f.is_some() { self.$f = other.$f; } )* };
+        }
+        take!(
+            select,
+            extend_select,
+            ignore,
+            per_file_ignores,
+            exclude,
+            extend_exclude,
+            force_exclude,
+            large_charfield_max_length,
+            max_indexes,
+            database,
+            cache_dir,
+            respect_gitignore,
+            src,
+            migrations_since,
+            test_paths,
+            extend_test_paths
+        );
+    }
 }
 
 #[derive(Deserialize)]
@@ -68,7 +125,7 @@ struct Pyproject {
 
 #[derive(Deserialize)]
 struct Tool {
-    djperf: Option<toml::Value>,
+    djperf: Option<Raw>,
 }
 
 /// The configuration of one project.
@@ -87,6 +144,8 @@ pub struct Config {
     /// `cache-dir`, relative to the configuration file's directory (default
     /// `<root>/.djperf_cache`).
     pub cache_dir: Option<PathBuf>,
+    /// `respect-gitignore` (default true): files `.gitignore` leaves out are not reported.
+    pub respect_gitignore: Option<bool>,
     /// `src`: more directories absolute imports start from, relative to the project root
     /// (as Ruff's `src`); the project root, a `src/` layout and every `manage.py` directory
     /// are always import roots.
@@ -178,30 +237,203 @@ impl Matchers {
     }
 }
 
+/// `--config` arguments: at most one configuration file (used instead of discovery) and any
+/// number of `KEY = VALUE` settings, applied in order over it.
+#[derive(Debug, Clone, Default)]
+pub struct ConfigArgs {
+    pub file: Option<PathBuf>,
+    pub settings: Vec<String>,
+}
+
+impl ConfigArgs {
+    /// Sort `--config` arguments as Ruff does: a path that exists (or ends in `.toml`) is a
+    /// file, anything else must be a TOML `KEY = VALUE` setting.
+    pub fn parse(args: &[String]) -> Result<ConfigArgs, String> {
+        let mut out = ConfigArgs::default();
+        for a in args {
+            let path = Path::new(a);
+            let looks_like_setting = a.contains('=') && toml::from_str::<toml::Table>(a).is_ok();
+            if std::fs::symlink_metadata(path).is_ok()
+                || (!looks_like_setting && a.ends_with(".toml"))
+            {
+                if let Some(first) = &out.file {
+                    return Err(format!(
+                        "--config: two configuration files given (`{}` and `{a}`); pass one, and settings as `KEY = VALUE`",
+                        first.display()
+                    ));
+                }
+                out.file = Some(PathBuf::from(a));
+            } else if looks_like_setting {
+                out.settings.push(a.clone());
+            } else {
+                return Err(format!(
+                    "--config `{a}`: neither a configuration file that exists nor a TOML `KEY = VALUE` setting"
+                ));
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Where a configuration text came from, to place errors: `path:line:col` (or the
+/// `--config` setting and a column).
+struct Source<'a> {
+    name: String,
+    text: &'a str,
+    /// How keys are named in messages (`tool.djperf.`).
+    prefix: &'a str,
+    /// A `--config` setting: one line, so only the column is given.
+    setting: bool,
+}
+
+impl Source<'_> {
+    fn at(&self, span: Option<Range<usize>>) -> String {
+        let Some(span) = span else {
+            return self.name.clone();
+        };
+        let start = span.start.min(self.text.len());
+        let before = &self.text[..start];
+        let line = before.matches('\n').count() + 1;
+        let col = before
+            .rfind('\n')
+            .map_or(before, |i| &before[i + 1..])
+            .chars()
+            .count()
+            + 1;
+        if self.setting {
+            format!("{} (column {col})", self.name)
+        } else {
+            format!("{}:{line}:{col}", self.name)
+        }
+    }
+
+    /// A TOML or shape error, with its place and the key it is about.
+    fn toml_error(&self, e: &toml::de::Error) -> String {
+        let msg = one_line(e);
+        if let Some(key) = msg
+            .strip_prefix("unknown field `")
+            .and_then(|r| r.split('`').next())
+        {
+            let tip = KEYS
+                .iter()
+                .map(|k| (strsim::jaro_winkler(key, k), k))
+                .filter(|(score, _)| *score > 0.8)
+                .max_by(|a, b| a.0.total_cmp(&b.0))
+                .map(|(_, k)| format!(" (did you mean `{k}`?)"))
+                .unwrap_or_default();
+            return format!(
+                "{}: unknown key `{}{key}`{tip}",
+                self.at(e.span()),
+                self.prefix
+            );
+        }
+        match e.span().and_then(|s| key_at(self.text, &s)) {
+            Some(key) => format!("{}: `{key}`: {msg}", self.at(e.span())),
+            None => format!("{}: {msg}", self.at(e.span())),
+        }
+    }
+}
+
+/// The dotted key whose value holds `span` (`tool.djperf.exclude`), if the text parses.
+/// Tables declared by a `[header]` do not span their keys, so every table is searched.
+fn key_at(text: &str, span: &Range<usize>) -> Option<String> {
+    use toml::de::{DeTable, DeValue};
+    fn find(table: &DeTable<'_>, span: &Range<usize>) -> Option<Vec<String>> {
+        for (k, v) in table {
+            let inner = match v.get_ref() {
+                DeValue::Table(t) => find(t, span),
+                DeValue::Array(a) => a.iter().find_map(|item| match item.get_ref() {
+                    DeValue::Table(t) => find(t, span),
+                    _ => None,
+                }),
+                _ => None,
+            };
+            let r = v.span();
+            let here = r.start <= span.start && span.end <= r.end;
+            if let Some(mut path) = inner.or_else(|| here.then(Vec::new)) {
+                path.insert(0, k.get_ref().to_string());
+                return Some(path);
+            }
+        }
+        None
+    }
+    let doc = DeTable::parse(text).ok()?;
+    find(doc.get_ref(), span).map(|p| p.join("."))
+}
+
 /// Find and read the configuration of the project rooted at `root`.
 pub fn load(root: &Path) -> Result<Config, String> {
-    for name in [".djperf.toml", "djperf.toml"] {
+    load_with(root, &ConfigArgs::default())
+}
+
+/// [`load`], or the file `--config` named instead, then each `--config` setting over it.
+pub fn load_with(root: &Path, args: &ConfigArgs) -> Result<Config, String> {
+    let (mut raw, path) = match &args.file {
+        Some(p) => read_file(p)?.map_or_else(
+            || (Raw::default(), Some(p.clone())),
+            |r| (r, Some(p.clone())),
+        ),
+        None => discover(root)?,
+    };
+    for s in &args.settings {
+        let src = Source {
+            name: format!("--config `{s}`"),
+            text: s,
+            prefix: "",
+            setting: true,
+        };
+        let over: Raw = toml::from_str(s).map_err(|e| src.toml_error(&e))?;
+        validate(&over, &src)?;
+        raw.overlay(over);
+    }
+    from_raw(raw, path.as_deref())
+}
+
+/// The configuration file of `root`: the first of `.djperf.toml`, `djperf.toml` and a
+/// `pyproject.toml` with `[tool.djperf]`. Anything by those names that exists but is not a
+/// readable file stops the run.
+fn discover(root: &Path) -> Result<(Raw, Option<PathBuf>), String> {
+    for name in [".djperf.toml", "djperf.toml", "pyproject.toml"] {
         let p = root.join(name);
-        if p.is_file() {
-            let text = read(&p)?;
-            let value: toml::Value =
-                toml::from_str(&text).map_err(|e| format!("{}: {}", p.display(), one_line(&e)))?;
-            return from_value(value, &p, "");
+        if std::fs::symlink_metadata(&p).is_err() {
+            continue;
+        }
+        if let Some(raw) = read_file(&p)? {
+            return Ok((raw, Some(p)));
         }
     }
-    let p = root.join("pyproject.toml");
-    if p.is_file() {
-        let text = read(&p)?;
-        let py: Pyproject =
-            toml::from_str(&text).map_err(|e| format!("{}: {}", p.display(), one_line(&e)))?;
-        if let Some(v) = py.tool.and_then(|t| t.djperf) {
-            return from_value(v, &p, "tool.djperf.");
+    Ok((Raw::default(), None))
+}
+
+/// Read and check one configuration file; `None` for a `pyproject.toml` without
+/// `[tool.djperf]`.
+fn read_file(p: &Path) -> Result<Option<Raw>, String> {
+    let text = read(p)?;
+    let is_pyproject = p.file_name().is_some_and(|n| n == "pyproject.toml");
+    let src = Source {
+        name: p.display().to_string(),
+        text: &text,
+        prefix: if is_pyproject { "tool.djperf." } else { "" },
+        setting: false,
+    };
+    let raw = if is_pyproject {
+        let py: Pyproject = toml::from_str(&text).map_err(|e| src.toml_error(&e))?;
+        match py.tool.and_then(|t| t.djperf) {
+            Some(raw) => raw,
+            None => return Ok(None),
         }
-    }
-    Ok(Config::default())
+    } else {
+        toml::from_str(&text).map_err(|e| src.toml_error(&e))?
+    };
+    validate(&raw, &src)?;
+    Ok(Some(raw))
 }
 
 fn read(p: &Path) -> Result<String, String> {
+    let meta = std::fs::metadata(p).map_err(|e| format!("{}: cannot read: {e}", p.display()))?;
+    if !meta.is_file() {
+        return Err(format!("{}: cannot read: not a regular file", p.display()));
+    }
     std::fs::read_to_string(p).map_err(|e| format!("{}: cannot read: {e}", p.display()))
 }
 
@@ -213,96 +445,130 @@ fn one_line(e: &toml::de::Error) -> String {
         .to_owned()
 }
 
-/// Parse a configuration table. `prefix` is how keys are named in messages (`tool.djperf.`).
-pub fn from_value(value: toml::Value, path: &Path, prefix: &str) -> Result<Config, String> {
-    let origin = path.display();
-    let raw: Raw = value.try_into().map_err(|e: toml::de::Error| {
-        let msg = one_line(&e);
-        // serde says "unknown field `x`, expected one of ..."; name the key as written.
-        match msg
-            .strip_prefix("unknown field `")
-            .and_then(|r| r.split('`').next())
-        {
-            Some(key) => format!("{origin}: unknown key `{prefix}{key}`"),
-            None => format!("{origin}: {prefix}: {msg}"),
-        }
-    })?;
-    let check = |key: &str, codes: &[String]| -> Result<(), String> {
+/// Codes, globs and the database name of one source, each error placed in that source.
+fn validate(raw: &Raw, src: &Source<'_>) -> Result<(), String> {
+    let prefix = src.prefix;
+    let check = |key: &str, codes: &[Spanned<String>]| -> Result<(), String> {
         for c in codes {
-            if !rules::is_valid_selector(c) {
+            if !rules::is_valid_selector(c.get_ref()) {
                 return Err(format!(
-                    "{origin}: `{prefix}{key}`: unknown rule code `{c}`"
+                    "{}: `{prefix}{key}`: unknown rule code `{}`",
+                    src.at(Some(c.span())),
+                    c.get_ref()
                 ));
             }
         }
         Ok(())
     };
-    if let Some(s) = &raw.select {
-        check("select", s)?;
-    }
+    check("select", raw.select.as_deref().unwrap_or_default())?;
     check(
         "extend-select",
         raw.extend_select.as_deref().unwrap_or_default(),
     )?;
     check("ignore", raw.ignore.as_deref().unwrap_or_default())?;
     for (glob, codes) in raw.per_file_ignores.iter().flatten() {
-        check(&format!("per-file-ignores.\"{glob}\""), codes)?;
+        check(&format!("per-file-ignores.\"{}\"", glob.get_ref()), codes)?;
+        glob_set(std::slice::from_ref(glob.get_ref())).map_err(|e| {
+            format!(
+                "{}: `{prefix}per-file-ignores`: {e}",
+                src.at(Some(glob.span()))
+            )
+        })?;
     }
-    let defaults = RuleOptions::default();
+    for (key, globs) in [
+        ("exclude", &raw.exclude),
+        ("extend-exclude", &raw.extend_exclude),
+        ("test-paths", &raw.test_paths),
+        ("extend-test-paths", &raw.extend_test_paths),
+    ] {
+        for g in globs.iter().flatten() {
+            glob_set(std::slice::from_ref(g.get_ref()))
+                .map_err(|e| format!("{}: `{prefix}{key}`: {e}", src.at(Some(g.span()))))?;
+        }
+    }
     if let Some(db) = &raw.database {
-        if !DATABASES.contains(&db.as_str()) {
+        if !DATABASES.contains(&db.get_ref().as_str()) {
             return Err(format!(
-                "{origin}: `{prefix}database`: `{db}` is not one of {}",
+                "{}: `{prefix}database`: `{}` is not one of {}",
+                src.at(Some(db.span())),
+                db.get_ref(),
                 DATABASES.join(", ")
             ));
         }
     }
+    Ok(())
+}
+
+/// Parse a configuration table. `prefix` is how keys are named in messages (`tool.djperf.`).
+pub fn from_value(value: toml::Value, path: &Path, prefix: &str) -> Result<Config, String> {
+    let text = toml::to_string(&value).map_err(|e| e.to_string())?;
+    let src = Source {
+        name: path.display().to_string(),
+        text: &text,
+        prefix,
+        setting: false,
+    };
+    let raw: Raw = toml::from_str(&text).map_err(|e| src.toml_error(&e))?;
+    validate(&raw, &src)?;
+    from_raw(raw, Some(path))
+}
+
+fn strings(v: Codes) -> Option<Vec<String>> {
+    v.map(|v| v.into_iter().map(Spanned::into_inner).collect())
+}
+
+fn from_raw(raw: Raw, path: Option<&Path>) -> Result<Config, String> {
+    let defaults = RuleOptions::default();
     let replace_tests = raw.test_paths.is_some();
-    let test_globs: Vec<String> = raw
-        .test_paths
+    let test_globs: Vec<String> = strings(raw.test_paths)
         .unwrap_or_default()
         .into_iter()
-        .chain(raw.extend_test_paths.unwrap_or_default())
+        .chain(strings(raw.extend_test_paths).unwrap_or_default())
         .collect();
     let test_paths = crate::discover::TestPaths {
         replace: replace_tests,
+        // checked, with their places, by `validate`
         globs: if test_globs.is_empty() {
             None
         } else {
-            Some(
-                glob_set(&test_globs)
-                    .map_err(|e| format!("{origin}: `{prefix}test-paths`: {e}"))?,
-            )
+            Some(glob_set(&test_globs)?)
         },
     };
     let cfg = Config {
-        path: Some(path.to_path_buf()),
+        path: path.map(Path::to_path_buf),
         src: raw.src.unwrap_or_default(),
         test_paths,
-        select: raw.select,
-        extend_select: raw.extend_select.unwrap_or_default(),
-        ignore: raw.ignore.unwrap_or_default(),
+        select: strings(raw.select),
+        extend_select: strings(raw.extend_select).unwrap_or_default(),
+        ignore: strings(raw.ignore).unwrap_or_default(),
         per_file_ignores: raw
             .per_file_ignores
             .unwrap_or_default()
             .into_iter()
+            .map(|(g, codes)| {
+                (
+                    g.into_inner(),
+                    codes.into_iter().map(Spanned::into_inner).collect(),
+                )
+            })
             .collect(),
-        exclude: raw
-            .exclude
+        exclude: strings(raw.exclude)
             .unwrap_or_default()
             .into_iter()
-            .chain(raw.extend_exclude.unwrap_or_default())
+            .chain(strings(raw.extend_exclude).unwrap_or_default())
             .collect(),
         force_exclude: raw.force_exclude.unwrap_or(false),
-        cache_dir: raw
-            .cache_dir
-            .map(|d| path.parent().map_or_else(|| d.clone(), |p| p.join(&d))),
+        cache_dir: raw.cache_dir.map(|d| {
+            path.and_then(Path::parent)
+                .map_or_else(|| d.clone(), |p| p.join(&d))
+        }),
+        respect_gitignore: raw.respect_gitignore,
         options: RuleOptions {
             large_charfield_max_length: raw
                 .large_charfield_max_length
                 .unwrap_or(defaults.large_charfield_max_length),
             max_indexes: raw.max_indexes.or(defaults.max_indexes),
-            database: raw.database,
+            database: raw.database.map(Spanned::into_inner),
             migrations_since: raw.migrations_since.unwrap_or_default(),
         },
     };
@@ -363,9 +629,12 @@ extend-test-paths = ["qa/*"]
     #[test]
     fn unknown_keys_and_codes_are_errors() {
         let e = parse("selct = [\"DJP101\"]").unwrap_err();
-        assert_eq!(e, "djperf.toml: unknown key `selct`");
+        assert_eq!(
+            e,
+            "djperf.toml:1:1: unknown key `selct` (did you mean `select`?)"
+        );
         let e = parse("ignore = [\"E501\"]").unwrap_err();
-        assert_eq!(e, "djperf.toml: `ignore`: unknown rule code `E501`");
+        assert_eq!(e, "djperf.toml:1:11: `ignore`: unknown rule code `E501`");
         let e = parse("[per-file-ignores]\n\"a.py\" = [\"X1\"]").unwrap_err();
         assert!(e.contains("per-file-ignores") && e.contains("X1"), "{e}");
         assert!(parse("exclude = \"x\"").is_err());

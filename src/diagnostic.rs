@@ -82,6 +82,13 @@ impl Diagnostic {
         self.related = related;
         self
     }
+
+    #[must_use]
+    pub fn with_depends(mut self, mut depends: Vec<crate::source::Loc>) -> Self {
+        crate::rules::depends::sort(&mut depends);
+        self.depends = depends;
+        self
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -97,4 +104,9 @@ pub struct Diagnostic {
     pub help: Option<String>,
     pub related: Vec<Related>,
     pub fix: Option<Fix>,
+    /// Declarations the finding relies on, in any file (the relation fields on its path, the
+    /// model's managers, the serializer...; see [`crate::rules::depends`]). When one of them
+    /// changed, the finding belongs to the change like one whose own lines changed
+    /// (`--changed-since`, files passed by pre-commit). Not shown.
+    pub depends: Vec<crate::source::Loc>,
 }

@@ -1,7 +1,6 @@
 //! Finding the project root and the Python files to read.
 
 use std::path::{Component, Path, PathBuf};
-use walkdir::WalkDir;
 
 /// Directory names never descended into.
 pub const SKIP_DIRS: &[&str] = &[
@@ -40,7 +39,12 @@ pub fn project_root(start: &Path) -> Option<PathBuf> {
         &start
     });
     while let Some(dir) = cur {
-        if ROOT_MARKERS.iter().any(|m| dir.join(m).exists()) {
+        // `symlink_metadata`: a marker that is a broken link or a symlink loop still marks the
+        // root (and reading it then fails loudly instead of the root moving up).
+        if ROOT_MARKERS
+            .iter()
+            .any(|m| std::fs::symlink_metadata(dir.join(m)).is_ok())
+        {
             return Some(dir.to_path_buf());
         }
         cur = dir.parent();
@@ -89,11 +93,14 @@ pub fn package_root(start: &Path) -> PathBuf {
     dir.to_path_buf()
 }
 
-/// A problem met while walking (reported as a warning).
+/// A problem met while walking: a directory that cannot be listed (DJP001 when it is under
+/// the paths checked), or an entry that vanished during the walk (a warning).
 #[derive(Debug, Clone)]
 pub struct WalkProblem {
     pub path: PathBuf,
     pub message: String,
+    /// The entry no longer exists (nothing is lost by skipping it).
+    pub vanished: bool,
 }
 
 /// Whether a directory should be skipped.
@@ -102,31 +109,83 @@ pub(crate) fn skip_dir(path: &Path) -> bool {
     SKIP_DIRS.contains(&name) || path.join("pyvenv.cfg").is_file()
 }
 
-/// Every `.py`/`.pyi` file below `root` (or `root` itself if it is a file), sorted.
+/// Every `.py`/`.pyi` file below `root` (or `root` itself if it is a file), sorted; the
+/// `.gitignore` files are not consulted (the model index reads every file of the project).
 pub fn python_files(root: &Path, problems: &mut Vec<WalkProblem>) -> Vec<PathBuf> {
+    python_files_with(root, false, problems)
+}
+
+/// [`python_files`], skipping what `.gitignore`, `.git/info/exclude`, the global git excludes
+/// and `.ignore` files leave out when `respect_gitignore` (inside a git repository, read with
+/// the `ignore` crate, as Ruff does; the ignore files of parent directories count too).
+pub fn python_files_with(
+    root: &Path,
+    respect_gitignore: bool,
+    problems: &mut Vec<WalkProblem>,
+) -> Vec<PathBuf> {
     let mut out = Vec::new();
-    let walker = WalkDir::new(root)
+    let walker = ignore::WalkBuilder::new(root)
+        .standard_filters(respect_gitignore)
+        .hidden(false)
         .follow_links(false)
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !(e.file_type().is_dir() && skip_dir(e.path())));
+        .filter_entry(|e| {
+            e.depth() == 0 || !(e.file_type().is_some_and(|t| t.is_dir()) && skip_dir(e.path()))
+        })
+        .build();
     for entry in walker {
         match entry {
             Ok(e) => {
-                let ft = e.file_type();
+                let Some(ft) = e.file_type() else { continue };
                 let regular = ft.is_file() || (ft.is_symlink() && e.path().is_file());
                 if regular && is_python(e.path()) {
                     out.push(e.into_path());
                 }
             }
-            Err(err) => problems.push(WalkProblem {
-                path: err.path().map(Path::to_path_buf).unwrap_or_default(),
-                message: err.to_string(),
-            }),
+            Err(err) => problems.push(walk_problem(&err)),
         }
     }
     out.sort();
     out.dedup();
     out
+}
+
+/// The path, message and kind of a walk error (the `ignore` crate nests them).
+fn walk_problem(err: &ignore::Error) -> WalkProblem {
+    let mut path = PathBuf::new();
+    let mut inner = err;
+    loop {
+        match inner {
+            ignore::Error::WithPath { path: p, err } => {
+                path = p.clone();
+                inner = err;
+            }
+            ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+                inner = err;
+            }
+            _ => break,
+        }
+    }
+    let io = err.io_error();
+    // "Permission denied (os error 13)", without the path the message already names (the
+    // walker wraps the OS error in its own, which prints the path).
+    let os = io.and_then(|e| {
+        e.raw_os_error().or_else(|| {
+            e.get_ref()
+                .and_then(|inner| inner.downcast_ref::<walkdir::Error>())
+                .and_then(walkdir::Error::io_error)
+                .and_then(std::io::Error::raw_os_error)
+        })
+    });
+    let message = match (os, io) {
+        (Some(n), _) => std::io::Error::from_raw_os_error(n).to_string(),
+        (None, Some(e)) => e.to_string(),
+        (None, None) => inner.to_string(),
+    };
+    WalkProblem {
+        path,
+        message,
+        vanished: io.is_some_and(|e| e.kind() == std::io::ErrorKind::NotFound),
+    }
 }
 
 pub fn is_python(p: &Path) -> bool {
@@ -392,10 +451,21 @@ pub fn module_name(rel: &Path) -> String {
     parts.join(".")
 }
 
+/// A path as text with `/` separators. `\\` is a separator only on Windows: on Unix it is an
+/// ordinary character of a file name (`back\\slash.py`), kept as is.
+pub fn slashed(path: &Path) -> String {
+    let s = path.to_string_lossy();
+    if cfg!(windows) {
+        s.replace('\\', "/")
+    } else {
+        s.into_owned()
+    }
+}
+
 /// How a path is shown: relative to the current directory when below it, with `/`.
 pub fn display_path(path: &Path, cwd: &Path) -> String {
     let shown = path.strip_prefix(cwd).unwrap_or(path);
-    let s = shown.to_string_lossy().replace('\\', "/");
+    let s = slashed(shown);
     if s.is_empty() {
         ".".to_owned()
     } else {

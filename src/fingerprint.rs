@@ -87,7 +87,7 @@ pub fn fingerprints(res: &CheckResult) -> Vec<String> {
                 .or_insert(0);
             let occurrence = n.to_string();
             *n += 1;
-            let rel = f.rel.to_string_lossy().replace('\\', "/");
+            let rel = crate::discover::slashed(&f.rel);
             format!(
                 "{:016x}",
                 fnv1a(&[d.code, &rel, &scope, &expr, &occurrence])

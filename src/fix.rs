@@ -20,7 +20,7 @@ use crate::parse;
 use rustc_hash::FxHashSet as HashSet;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Upper bound on check-and-apply passes.
 pub const MAX_PASSES: usize = 10;
@@ -39,8 +39,10 @@ pub struct FixOutcome {
     /// The check of the fixed texts: the findings that remain.
     pub result: CheckResult,
     pub changed: Vec<ChangedFile>,
-    /// Findings whose fix was applied.
+    /// Findings whose fix was applied and that are gone afterwards.
     pub fixed: usize,
+    /// The file and rule of each of them (`--show-fixes`).
+    pub fixed_codes: Vec<(String, &'static str)>,
     /// Fixes dropped because the file would not parse after them: (file, fix message).
     pub rolled_back: Vec<(String, String)>,
     pub passes: usize,
@@ -51,12 +53,29 @@ pub fn run(opts: &CheckOptions, unsafe_fixes: bool) -> Result<FixOutcome, CheckE
     let mut opts = opts.clone();
     let mut originals: BTreeMap<PathBuf, (String, String)> = BTreeMap::new();
     let mut fixed = 0usize;
+    let mut fixed_codes = Vec::new();
     let mut rolled_back = Vec::new();
     let mut passes = 0usize;
     let mut refused_files: HashSet<PathBuf> = HashSet::default();
+    // The findings whose fixes the last pass applied, where they start in the new texts.
+    let mut applied: Vec<Applied> = Vec::new();
     let result = loop {
         let res = check::run(&opts)?;
         passes += 1;
+        // A finding counts as fixed when it is gone after its fix; one whose fix left it
+        // (a path the fix could not cover) is still there and counts as remaining.
+        let now: HashSet<(&Path, &str, u32)> = res
+            .diagnostics
+            .iter()
+            .map(|d| (res.file(d.file).path.as_path(), d.code, d.span.start))
+            .collect();
+        for a in applied
+            .iter()
+            .filter(|a| !now.contains(&(a.path.as_path(), a.code, a.at)))
+        {
+            fixed += 1;
+            fixed_codes.push((a.display.clone(), a.code));
+        }
         if passes > MAX_PASSES {
             break res;
         }
@@ -65,7 +84,7 @@ pub fn run(opts: &CheckOptions, unsafe_fixes: bool) -> Result<FixOutcome, CheckE
             rolled_back.extend(pass.rolled_back);
             break res;
         }
-        fixed += pass.applied;
+        applied = pass.applied;
         rolled_back.extend(pass.rolled_back);
         refused_files.extend(pass.refused_files);
         for (id, text) in pass.texts {
@@ -95,6 +114,7 @@ pub fn run(opts: &CheckOptions, unsafe_fixes: bool) -> Result<FixOutcome, CheckE
         result,
         changed,
         fixed,
+        fixed_codes,
         rolled_back,
         passes,
     })
@@ -103,9 +123,37 @@ pub fn run(opts: &CheckOptions, unsafe_fixes: bool) -> Result<FixOutcome, CheckE
 struct Pass {
     /// New texts by file id.
     texts: Vec<(u32, String)>,
-    applied: usize,
+    applied: Vec<Applied>,
     rolled_back: Vec<(String, String)>,
     refused_files: Vec<PathBuf>,
+}
+
+/// A finding whose fix a pass applied: its rule, file and where it starts in the fixed text.
+struct Applied {
+    path: PathBuf,
+    /// The file's name as shown (`--show-fixes`).
+    display: String,
+    code: &'static str,
+    at: u32,
+}
+
+/// Where `offset` lands once `edits` (one file's, not overlapping) are applied: shifted by
+/// the edits before it, or at the start of the edit that replaced it.
+fn map_offset(offset: u32, edits: &[&Edit]) -> u32 {
+    let mut sorted: Vec<&&Edit> = edits.iter().collect();
+    sorted.sort_by_key(|e| (e.span.start, e.span.end));
+    let mut delta: i64 = 0;
+    for e in sorted {
+        let (start, end) = (i64::from(e.span.start), i64::from(e.span.end));
+        if e.span.end <= offset {
+            delta += i64::try_from(e.content.len()).unwrap_or(0) - (end - start);
+        } else if e.span.start < offset {
+            return u32::try_from(start + delta).unwrap_or(u32::MAX);
+        } else {
+            break;
+        }
+    }
+    u32::try_from(i64::from(offset) + delta).unwrap_or(u32::MAX)
 }
 
 /// Whether two edits touch or overlap (insertions at one point conflict too: their order
@@ -185,8 +233,21 @@ fn plan_pass(res: &CheckResult, unsafe_fixes: bool, refused: &HashSet<PathBuf>) 
             }
         }
         if broken.is_empty() {
+            let applied = picked
+                .iter()
+                .map(|d| {
+                    let edits: Vec<&Edit> =
+                        taken.iter().copied().filter(|e| e.file == d.file).collect();
+                    Applied {
+                        path: res.file(d.file).path.clone(),
+                        display: res.file(d.file).display.clone(),
+                        code: d.code,
+                        at: map_offset(d.span.start, &edits),
+                    }
+                })
+                .collect();
             return Pass {
-                applied: picked.len(),
+                applied,
                 texts,
                 rolled_back,
                 refused_files,
@@ -270,4 +331,38 @@ pub fn write_diff(changed: &[ChangedFile], out: &mut dyn Write) -> io::Result<()
         )?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::Span;
+
+    #[test]
+    fn offsets_follow_the_edits() {
+        let edit = |start: usize, end: usize, content: &str| Edit {
+            file: 0,
+            span: Span::new(start, end),
+            content: content.to_owned(),
+        };
+        // "for b in Book.objects.all():\n    len(qs)" with `.all()` replaced and an
+        // insertion right where the finding starts.
+        let a = edit(21, 27, ".select_related(\"a\")");
+        let b = edit(40, 40, "x");
+        let c = edit(50, 57, "qs.count()");
+        let edits = [&a, &b, &c];
+        assert_eq!(map_offset(10, &edits), 10, "before every edit");
+        assert_eq!(map_offset(30, &edits), 30 + 20 - 6, "after a replacement");
+        assert_eq!(
+            map_offset(40, &edits),
+            40 + 14 + 1,
+            "an insertion at the start shifts it"
+        );
+        assert_eq!(
+            map_offset(52, &edits),
+            50 + 15,
+            "inside a rewritten span: its start"
+        );
+        assert_eq!(map_offset(60, &edits), 60 + 15 + 3, "after everything");
+    }
 }

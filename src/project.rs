@@ -13,8 +13,10 @@ use std::sync::Arc;
 
 pub use crate::source::FileId;
 
-/// Files larger than this are skipped with a warning (generated code, data dumps).
-pub const DEFAULT_MAX_FILE_BYTES: u64 = 10 * 1024 * 1024;
+/// The default `--max-file-size`: no limit below what a span can address (byte offsets are
+/// `u32`), so every Python file a project holds is checked, as Ruff does. A bigger file is
+/// skipped with a warning.
+pub const DEFAULT_MAX_FILE_BYTES: u64 = u32::MAX as u64;
 
 /// One parsed file. The tree-sitter tree is gone; the lowered [`Module`] stays.
 #[derive(Debug)]
@@ -29,8 +31,11 @@ pub struct File {
     pub scope: Scope,
     pub ast: Module,
     pub lines: LineIndex,
-    /// The text, kept for files whose findings are reported.
+    /// The text, kept for files whose findings are reported (see [`File::text_or_reload`]).
     pub text: Option<Arc<str>>,
+    /// [`cache::key`] of the text that was analysed: a file read again later (to show a
+    /// location in it) must still have that text.
+    pub hash: cache::Key,
     /// Findings in this file are reported (it was passed on the command line).
     pub report: bool,
     pub in_migrations: bool,
@@ -40,18 +45,21 @@ pub struct File {
     pub builtin: bool,
     /// A Django template (text only: no Python AST). Findings in views point into it.
     pub template: bool,
+    /// The file (or directory) was to be checked but could not be read: why. Its text and
+    /// syntax tree are empty; DJP001 `io-error` reports it.
+    pub io_error: Option<String>,
     /// The quote most of its string literals use, once a fix asked (see
     /// [`crate::fix::queryset::quote_style`]).
     pub quote: std::sync::OnceLock<char>,
 }
 
-/// A warning about one file (never fatal to the run).
+/// A warning about one file, on stderr only (never fatal to the run): a file that is only
+/// indexed could not be read, one vanished, one is over `--max-file-size`. A file to be
+/// checked that cannot be read is a DJP001 finding instead.
 #[derive(Debug, Clone)]
 pub struct FileWarning {
     pub path: String,
     pub message: String,
-    /// True for problems that mean djperf could not do its job on the file (exit code 2).
-    pub error: bool,
 }
 
 /// How the files of a project are named and classified: their module names from the import
@@ -106,7 +114,11 @@ pub fn load(
 ) -> Vec<File> {
     let results: Vec<Result<(File, Option<FileWarning>), FileWarning>> = reqs
         .into_par_iter()
-        .map(|r| load_one(r, layout, max_bytes, cache))
+        .map(|r| {
+            let loaded = load_one(r, layout, max_bytes, cache);
+            crate::progress::tick();
+            loaded
+        })
         .collect();
     let mut files = Vec::with_capacity(results.len());
     for r in results {
@@ -114,13 +126,6 @@ pub fn load(
             Ok((mut f, w)) => {
                 warnings.extend(w);
                 f.id = u32::try_from(files.len()).unwrap_or(u32::MAX);
-                if f.ast.has_errors && f.report {
-                    warnings.push(FileWarning {
-                        path: f.display.clone(),
-                        message: "syntax error; only the parts that parsed were checked".into(),
-                        error: false,
-                    });
-                }
                 files.push(f);
             }
             Err(w) => warnings.push(w),
@@ -135,37 +140,69 @@ fn load_one(
     max_bytes: u64,
     cache: Option<&Cache>,
 ) -> Result<(File, Option<FileWarning>), FileWarning> {
-    let warn = |message: String, error: bool| FileWarning {
+    let warn = |message: String| FileWarning {
         path: r.display.clone(),
         message,
-        error,
     };
     let (text, decode_warning) = match r.override_text {
         Some(t) => (t.to_owned(), None),
-        None => {
-            let meta = std::fs::metadata(&r.path).map_err(|e| warn(read_error(&e), r.report))?;
-            if !meta.is_file() {
-                return Err(warn("not a regular file; skipped".into(), false));
+        None => match read(&r.path, max_bytes) {
+            Ok(bytes) => parse::decode(&bytes),
+            Err(Unread::Vanished(e)) => {
+                // Found by the walk, gone before it was read (a checkout, a build step, an
+                // editor's atomic save): it no longer exists, so no finding of it is lost.
+                return Err(warn(format!(
+                    "it vanished after it was found; skipped ({e})"
+                )));
             }
-            if meta.len() > max_bytes {
-                return Err(warn(
-                    format!(
-                        "{} bytes is over the size limit of {max_bytes} bytes; skipped",
-                        meta.len()
-                    ),
-                    false,
-                ));
+            Err(Unread::TooBig(len)) => {
+                return Err(warn(format!(
+                    "{len} bytes is over the size limit of {max_bytes} bytes; skipped"
+                )));
             }
-            let bytes = std::fs::read(&r.path).map_err(|e| warn(read_error(&e), r.report))?;
-            parse::decode(&bytes)
-        }
+            Err(Unread::Failed(why)) if r.report => {
+                let why = format!("{why}; not checked");
+                return Ok((unreadable(layout, r.path, r.rel, r.display, why), None));
+            }
+            Err(Unread::Failed(why)) => return Err(warn(why)),
+        },
     };
     let text = parse::normalize(text);
     let key = cache.map(|_| cache::key(&text));
     let ast = match cache.zip(key).and_then(|(c, k)| c.get(k)) {
         Some(ast) => ast,
         None => {
-            let ast = parse::parse(&text).map_err(|p| warn(p.to_string(), false))?;
+            let ast = match parse::parse(&text) {
+                Ok(ast) => ast,
+                // Python rejects such nesting too: a syntax error (DJP002) at the first line
+                // past the limit; nothing else of the file is analysed.
+                Err(parse::ParseProblem::TooDeep(at)) if r.report => {
+                    let end = text[at..].find(['\n', '\r']).map_or(text.len(), |n| at + n);
+                    let start = at + (text[at..end].len() - text[at..end].trim_start().len());
+                    Module {
+                        has_errors: true,
+                        syntax_errors: vec![crate::syntax::errors::SyntaxError {
+                            span: crate::source::Span::new(start, end),
+                            message: format!(
+                                "more than {} nested blocks (Python rejects it: too many \
+                                 statically nested blocks); the file was not analysed",
+                                parse::MAX_INDENT_LEVELS
+                            ),
+                        }],
+                        ..Module::default()
+                    }
+                }
+                Err(p) if r.report => {
+                    let why = match p {
+                        parse::ParseProblem::Timeout(secs) => {
+                            format!("not checked: parsing took longer than {secs}s")
+                        }
+                        _ => "not checked: the parser failed".to_owned(),
+                    };
+                    return Ok((unreadable(layout, r.path, r.rel, r.display, why), None));
+                }
+                Err(p) => return Err(warn(p.to_string())),
+            };
             // Editors' unsaved buffers are not worth keeping.
             if let (Some(c), Some(k), None) = (cache, key, r.override_text) {
                 c.put(k, &ast);
@@ -183,9 +220,10 @@ fn load_one(
         .any(|q| q == "factory" || q.starts_with("factory."));
     let lines = LineIndex::new(&text);
     let in_migrations = discover::in_migrations(&r.rel);
-    let decode_warning = decode_warning.map(|m| warn(m, false));
+    let decode_warning = decode_warning.map(warn);
     let file = File {
         id: 0,
+        hash: key.unwrap_or_else(|| cache::key(&text)),
         in_migrations,
         is_test: layout.tests.is_test(&r.rel, factory_boy),
         text: r.report.then(|| Arc::from(text.as_str())),
@@ -198,19 +236,186 @@ fn load_one(
         report: r.report,
         builtin: false,
         template: false,
+        io_error: None,
         quote: std::sync::OnceLock::new(),
     };
     Ok((file, decode_warning))
 }
 
-/// The warning for a file that was found but could not be read.
-fn read_error(e: &std::io::Error) -> String {
-    if e.kind() == std::io::ErrorKind::NotFound {
-        // Found by the walk, gone before it was read (a checkout, a build step, an editor).
-        format!("cannot read: it vanished after it was found ({e})")
-    } else {
-        format!("cannot read: {e}")
+impl File {
+    /// The file's text: the kept one, else read again from disk and taken only if it is
+    /// still the text that was analysed (a file changed since gives `None`). For showing
+    /// locations in files whose findings are not reported (a related location in a models
+    /// module): their text is not kept, to keep memory low.
+    pub fn text_or_reload(&self) -> Option<Arc<str>> {
+        if let Some(t) = &self.text {
+            return Some(t.clone());
+        }
+        if self.builtin || self.template {
+            return None;
+        }
+        let bytes = std::fs::read(&self.path).ok()?;
+        let text = parse::normalize(parse::decode(&bytes).0);
+        (cache::key(&text) == self.hash).then(|| Arc::from(text.as_str()))
     }
+}
+
+/// Load the text of the files `ids` that have none kept (see [`File::text_or_reload`]).
+pub fn reload_texts(files: &mut [File], ids: impl IntoIterator<Item = FileId>) {
+    let mut ids: Vec<FileId> = ids.into_iter().collect();
+    ids.sort_unstable();
+    ids.dedup();
+    for id in ids {
+        if let Some(f) = files.get_mut(id as usize).filter(|f| f.text.is_none()) {
+            f.text = f.text_or_reload();
+        }
+    }
+}
+
+/// Why a file's bytes were not read.
+enum Unread {
+    /// It no longer exists.
+    Vanished(std::io::Error),
+    /// Over the size limit (its length).
+    TooBig(u64),
+    /// It exists but cannot be read, or is not a regular file: the message says which.
+    Failed(String),
+}
+
+/// Read a file's bytes, never blocking on a FIFO or a device: the file is opened
+/// non-blocking, and only a regular file (checked on the open handle) is read.
+fn read(path: &Path, max_bytes: u64) -> Result<Vec<u8>, Unread> {
+    use std::io::Read;
+    let failed = |e: std::io::Error| {
+        if e.kind() == std::io::ErrorKind::NotFound && std::fs::symlink_metadata(path).is_ok() {
+            // the name is there, what it points to is not
+            Unread::Failed("cannot read: a symbolic link to nothing".to_owned())
+        } else if e.kind() == std::io::ErrorKind::NotFound {
+            Unread::Vanished(e)
+        } else {
+            Unread::Failed(format!("cannot read: {e}"))
+        }
+    };
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // O_NONBLOCK: opening a FIFO with no writer would otherwise wait forever.
+        options.custom_flags(0o4000);
+    }
+    if let Some(kind) = special_kind(path) {
+        return Err(Unread::Failed(format!(
+            "{kind}, not a regular file: never opened"
+        )));
+    }
+    let mut file = options.open(path).map_err(failed)?;
+    let meta = file.metadata().map_err(failed)?;
+    if !meta.is_file() {
+        let kind = kind_of(&meta.file_type());
+        return Err(Unread::Failed(format!(
+            "{kind}, not a regular file: not read"
+        )));
+    }
+    if meta.len() > max_bytes {
+        return Err(Unread::TooBig(meta.len()));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0) + 1);
+    file.read_to_end(&mut bytes).map_err(failed)?;
+    if bytes.len() as u64 > max_bytes {
+        return Err(Unread::TooBig(bytes.len() as u64));
+    }
+    Ok(bytes)
+}
+
+/// What a path is when it is not a regular file or a directory (following symlinks), from
+/// `stat` alone: a FIFO or a device is never opened.
+fn special_kind(path: &Path) -> Option<&'static str> {
+    let meta = std::fs::metadata(path).ok()?;
+    let ft = meta.file_type();
+    (!ft.is_file()).then(|| kind_of(&ft))
+}
+
+fn kind_of(ft: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if ft.is_fifo() {
+            return "a FIFO";
+        }
+        if ft.is_char_device() {
+            return "a character device";
+        }
+        if ft.is_block_device() {
+            return "a block device";
+        }
+        if ft.is_socket() {
+            return "a socket";
+        }
+    }
+    if ft.is_dir() {
+        "a directory"
+    } else {
+        "something else"
+    }
+}
+
+/// A file (or directory) that was to be checked but could not be read: no text, no syntax
+/// tree, and the reason (a whole sentence: `cannot read: ...; not checked`), which DJP001
+/// `io-error` reports at its first line.
+pub fn unreadable(
+    layout: &Layout,
+    path: PathBuf,
+    rel: PathBuf,
+    display: String,
+    why: String,
+) -> File {
+    let module = layout.module_name(&rel);
+    let ast = Module::default();
+    File {
+        id: 0,
+        in_migrations: discover::in_migrations(&rel),
+        is_test: layout.tests.is_test(&rel, false),
+        scope: Scope::build(&module, false, &ast),
+        ast,
+        lines: LineIndex::new(""),
+        text: Some(Arc::from("")),
+        path,
+        rel,
+        display,
+        report: true,
+        builtin: false,
+        template: false,
+        quote: std::sync::OnceLock::new(),
+        hash: 0,
+        io_error: Some(why),
+    }
+}
+
+/// Stderr warnings for what DJP001 and DJP002 would report in checked files when those rules
+/// are turned off (`ignore`): a file not read must still be said, somewhere.
+pub fn unreported_problems(
+    files: &[File],
+    io_errors: bool,
+    syntax_errors: bool,
+) -> Vec<FileWarning> {
+    files
+        .iter()
+        .filter(|f| f.report)
+        .filter_map(|f| {
+            let message = match &f.io_error {
+                Some(why) if !io_errors => why.clone(),
+                None if !syntax_errors && f.ast.has_errors => {
+                    "syntax error; only the parts that parsed were checked".to_owned()
+                }
+                _ => return None,
+            };
+            Some(FileWarning {
+                path: f.display.clone(),
+                message,
+            })
+        })
+        .collect()
 }
 
 /// Django's built-in models (contenttypes, auth, admin, sessions, sites, redirects,
@@ -234,12 +439,14 @@ pub fn builtin_files() -> Vec<File> {
                 scope,
                 ast,
                 text: None,
+                hash: 0,
                 report: false,
                 in_migrations: false,
                 is_test: false,
                 builtin: true,
                 template: false,
                 quote: std::sync::OnceLock::new(),
+                io_error: None,
             }
         })
         .collect()

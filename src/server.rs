@@ -65,16 +65,35 @@ struct State {
 }
 
 impl State {
-    fn new(root: PathBuf) -> Result<State, String> {
-        let cfg = config::load(&root)?;
+    /// Load and index the project. A configuration the server cannot use is reported in
+    /// `problems` and replaced by the defaults: an editor keeps its diagnostics while the
+    /// user fixes the file.
+    fn new(root: PathBuf, problems: &mut Vec<String>) -> State {
+        let mut cfg = config::load(&root).unwrap_or_else(|e| {
+            problems.push(format!("{e}; using the default settings"));
+            config::Config::default()
+        });
+        let matchers = match cfg.matchers() {
+            Ok(m) => m,
+            Err(e) => {
+                problems.push(format!("{e}; using the default settings"));
+                cfg = config::Config::default();
+                let Ok(m) = cfg.matchers() else {
+                    unreachable!("the default configuration has no patterns to fail on")
+                };
+                m
+            }
+        };
         let opts = CheckOptions {
             select: cfg.select.clone().unwrap_or_default(),
             extend_select: cfg.extend_select.clone(),
             ignore: cfg.ignore.clone(),
             ..CheckOptions::default()
         };
-        let rules = check::enabled_rules(&opts).map_err(|e| e.0)?;
-        let matchers = cfg.matchers()?;
+        let rules = check::enabled_rules(&opts).unwrap_or_else(|e| {
+            problems.push(format!("{e}; using the default rules"));
+            check::enabled_rules(&CheckOptions::default()).unwrap_or_default()
+        });
         let paths = discover::python_files(&root, &mut Vec::new());
         let reqs = paths
             .iter()
@@ -124,10 +143,10 @@ impl State {
                 include_tests: false,
             },
         );
-        Ok(State {
+        State {
             session,
             open: BTreeMap::new(),
-        })
+        }
     }
 
     /// Replace (or add) the file at `path` with `text`. Returns whether the model index was
@@ -152,12 +171,14 @@ impl State {
 
     fn range(&self, file: u32, span: Span) -> lsp::Range {
         let f = &self.session.files()[file as usize];
-        let pos = |off: u32| match f.text.as_deref() {
+        // A file that is not open has no text kept: read it again (if it changed on disk
+        // since it was indexed, only the line is known).
+        let text = f.text_or_reload();
+        let pos = |off: u32| match text.as_deref() {
             Some(text) => {
                 let p = f.lines.position(text, off as usize, ColumnUnit::Utf16);
                 lsp::Position::new(to_u32(p.row - 1), to_u32(p.column - 1))
             }
-            // A file that is not open has no text kept: the line is still right.
             None => lsp::Position::new(to_u32(f.lines.line_of(off as usize)), 0),
         };
         lsp::Range::new(pos(span.start), pos(span.end))
@@ -213,7 +234,8 @@ impl State {
             }),
             code: Some(lsp::NumberOrString::String(d.code.to_owned())),
             code_description: rules::find(d.code)
-                .and_then(|r| r.url().parse().ok())
+                .and_then(rules::Rule::url)
+                .and_then(|u| u.parse().ok())
                 .map(|href| lsp::CodeDescription { href }),
             source: Some("djperf".to_owned()),
             message,
@@ -262,6 +284,60 @@ pub fn code_actions(params: &Value) -> Vec<Value> {
         .collect()
 }
 
+/// The explanation of the findings under the cursor: each one's message and help, then its
+/// rule's documentation (what `djperf explain` prints). `null` where there is none.
+fn hover(state: &State, params: &Value) -> Value {
+    let Some(path) = doc_path(params) else {
+        return Value::Null;
+    };
+    let at = |v: &Value| (v["line"].as_u64(), v["character"].as_u64());
+    let pos = at(&params["position"]);
+    let under: Vec<lsp::Diagnostic> = state
+        .diagnostics(&path)
+        .into_iter()
+        .filter(|d| {
+            let start = (
+                Some(u64::from(d.range.start.line)),
+                Some(u64::from(d.range.start.character)),
+            );
+            let end = (
+                Some(u64::from(d.range.end.line)),
+                Some(u64::from(d.range.end.character)),
+            );
+            start <= pos && pos <= end
+        })
+        .collect();
+    if under.is_empty() {
+        return Value::Null;
+    }
+    let mut text = String::new();
+    let mut range = None;
+    for d in &under {
+        let code = match &d.code {
+            Some(lsp::NumberOrString::String(c)) => c.as_str(),
+            _ => "",
+        };
+        let Some(rule) = rules::find(code) else {
+            continue;
+        };
+        if !text.is_empty() {
+            text.push_str("\n\n---\n\n");
+        }
+        text.push_str(&format!(
+            "**{} `{}`**: {}\n\n# {} ({})\n\n{}\n\n{}",
+            rule.code,
+            rule.name,
+            d.message.replace('\n', "\n\n"),
+            rule.name,
+            rule.code,
+            rule.summary,
+            rule.doc.trim_end()
+        ));
+        range.get_or_insert(d.range);
+    }
+    json!({ "contents": { "kind": "markdown", "value": text }, "range": range })
+}
+
 /// Run the server on stdin/stdout until `exit`. Returns the process exit code.
 pub fn run() -> i32 {
     let (conn, io) = Connection::stdio();
@@ -269,6 +345,7 @@ pub fn run() -> i32 {
         "positionEncoding": "utf-16",
         "textDocumentSync": { "openClose": true, "change": 1, "save": { "includeText": true } },
         "codeActionProvider": { "codeActionKinds": ["quickfix"] },
+        "hoverProvider": true,
     });
     let init = match conn.initialize(caps) {
         Ok(p) => p,
@@ -290,24 +367,22 @@ pub fn run() -> i32 {
     let root = discover::project_root(&start)
         .map(|r| discover::settings_root(&r))
         .unwrap_or(start);
-    let mut state = match State::new(root) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("djperf server: {e}");
-            let _ = conn.sender.send(Message::Notification(Notification::new(
-                "window/showMessage".into(),
-                json!({ "type": 1, "message": format!("djperf: {e}") }),
-            )));
-            return 2;
-        }
-    };
+    let mut problems = Vec::new();
+    let mut state = State::new(root, &mut problems);
+    for e in problems {
+        eprintln!("djperf server: {e}");
+        let _ = conn.sender.send(Message::Notification(Notification::new(
+            "window/showMessage".into(),
+            json!({ "type": 1, "message": format!("djperf: {e}") }),
+        )));
+    }
     for msg in &conn.receiver {
         match msg {
             Message::Request(req) => {
                 if conn.handle_shutdown(&req).unwrap_or(true) {
                     break;
                 }
-                handle_request(&conn, &req);
+                handle_request(&conn, &state, &req);
             }
             Message::Notification(n) => handle_notification(&conn, &mut state, &n),
             Message::Response(_) => {}
@@ -318,9 +393,10 @@ pub fn run() -> i32 {
     0
 }
 
-fn handle_request(conn: &Connection, req: &Request) {
+fn handle_request(conn: &Connection, state: &State, req: &Request) {
     let resp = match req.method.as_str() {
         "textDocument/codeAction" => Response::new_ok(req.id.clone(), code_actions(&req.params)),
+        "textDocument/hover" => Response::new_ok(req.id.clone(), hover(state, &req.params)),
         _ => Response::new_err(
             req.id.clone(),
             -32601,

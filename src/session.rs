@@ -125,7 +125,6 @@ impl Session {
             return Err(warnings.pop().unwrap_or(FileWarning {
                 path: path.display().to_string(),
                 message: "could not be loaded".into(),
-                error: false,
             }));
         };
         let (id, had_models) = match self.by_path.get(path) {
@@ -197,10 +196,51 @@ impl Session {
         let mut out: Vec<Diagnostic> = self.files[..self.python]
             .par_iter()
             .filter(|f| f.report)
-            .flat_map_iter(|f| self.file_findings(f))
+            .flat_map_iter(|f| {
+                crate::progress::tick();
+                self.file_findings(f)
+            })
             .collect();
         self.finish(&mut out);
         out
+    }
+
+    /// Add to `out` (the findings of the reported files) the findings in the other files
+    /// that belong to the reported ones, and sort again (see [`crate::dependents`]): only
+    /// when a reported file declares models, managers, querysets, serializers or admins, and
+    /// only in files the run would report if they were passed (not excluded, and in
+    /// `reportable()` when it gives a set: the files `.gitignore` leaves in).
+    pub fn add_dependents(
+        &mut self,
+        out: &mut Vec<Diagnostic>,
+        reportable: impl FnOnce() -> Option<rustc_hash::FxHashSet<std::path::PathBuf>>,
+    ) {
+        let py = &self.files[..self.python];
+        if crate::dependents::declaring_files(&self.index, &self.facts, py).is_empty() {
+            return;
+        }
+        let reportable = reportable();
+        let setup = &self.setup;
+        let candidates: Vec<FileId> = py
+            .iter()
+            .filter(|f| !f.report && !f.builtin && !f.template)
+            .filter(|f| setup.include_tests || !f.is_test)
+            .filter(|f| !setup.matchers.is_excluded(&f.rel))
+            .filter(|f| reportable.as_ref().is_none_or(|r| r.contains(&f.path)))
+            .map(|f| f.id)
+            .collect();
+        // Rules read the text (suppressions, fixes).
+        project::reload_texts(&mut self.files, candidates.iter().copied());
+        let files = &self.files;
+        let mut found: Vec<Diagnostic> = candidates
+            .par_iter()
+            .map(|&id| &files[id as usize])
+            .filter(|f| f.text.is_some())
+            .flat_map_iter(|f| self.file_findings(f))
+            .collect();
+        found.retain_mut(|d| crate::dependents::belongs(d, files));
+        out.extend(found);
+        self.finish(out);
     }
 
     /// The findings of one file, sorted, as [`Session::check`] reports them.
@@ -280,6 +320,13 @@ impl Session {
             })
             .collect();
         out.retain(|d| !superseded.contains(&(d.span.start, d.code)));
+        if rules
+            .iter()
+            .any(|r| r.code == rules::unused_noqa::RULE.code)
+        {
+            let unused = rules::unused_noqa::unused_noqa(file, &out, &rules);
+            out.extend(unused);
+        }
         if let Some(text) = &file.text {
             out.retain(|d| {
                 let line = file.lines.line_of(d.span.start as usize);
@@ -309,11 +356,13 @@ fn file_placeholder() -> File {
         ast: Default::default(),
         lines: Default::default(),
         text: None,
+        hash: 0,
         report: false,
         in_migrations: false,
         is_test: false,
         builtin: false,
         template: false,
         quote: std::sync::OnceLock::new(),
+        io_error: None,
     }
 }

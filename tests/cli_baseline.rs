@@ -40,7 +40,7 @@ fn baseline_hides_known_findings_only() {
     let bl = b.to_str().unwrap();
     assert_eq!(
         concise(p.path(), &["--baseline", bl, "."]),
-        (0, String::new())
+        (0, "All checks passed\n".to_owned())
     );
     // lines above the known finding move it; it stays known
     write(
@@ -50,14 +50,18 @@ fn baseline_hides_known_findings_only() {
     );
     assert_eq!(
         concise(p.path(), &["--baseline", bl, "."]),
-        (0, String::new())
+        (0, "All checks passed\n".to_owned())
     );
     // a new finding fails
     write(p.path(), "shop/views.py", &format!("{VIEWS}{MORE}"));
     let (code, out) = concise(p.path(), &["--baseline", bl, "."]);
     assert_eq!(code, 1);
-    assert_eq!(out.lines().count(), 1, "{out}");
+    assert_eq!(out.lines().count(), 3, "{out}");
     assert!(out.starts_with("shop/views.py:12:"), "{out}");
+    assert!(
+        out.ends_with("\nFound 1 problem in 1 file\n[*] 1 fixable with --fix\n"),
+        "{out}"
+    );
     // a missing baseline is an error
     assert_eq!(concise(p.path(), &["--baseline", "nope.json", "."]).0, 2);
 }
@@ -85,14 +89,18 @@ fn diff_keeps_findings_on_changed_lines() {
     // nothing changed since HEAD: the old finding is not reported
     assert_eq!(
         concise(p.path(), &["--changed-since", "HEAD", "."]),
-        (0, String::new())
+        (0, "All checks passed\n".to_owned())
     );
     assert_eq!(concise(p.path(), &["."]).0, 1);
     write(p.path(), "shop/views.py", &format!("{VIEWS}{MORE}"));
     let (code, out) = concise(p.path(), &["--changed-since", "HEAD", "."]);
     assert_eq!(code, 1);
-    assert_eq!(out.lines().count(), 1, "{out}");
+    assert_eq!(out.lines().count(), 3, "{out}");
     assert!(out.starts_with("shop/views.py:12:"), "{out}");
+    assert!(
+        out.ends_with("\nFound 1 problem in 1 file\n[*] 1 fixable with --fix\n"),
+        "{out}"
+    );
     // an unknown revision is an error
     assert_eq!(
         concise(p.path(), &["--changed-since", "no-such-rev", "."]).0,

@@ -20,7 +20,10 @@ fn pyproject_ignore_and_select() {
         "pyproject.toml",
         "[project]\nname = \"x\"\n\n[tool.djperf]\nignore = [\"DJP101\"]\n",
     );
-    assert_eq!(concise(p.path(), &["shop/views.py"]), (0, String::new()));
+    assert_eq!(
+        concise(p.path(), &["shop/views.py"]),
+        (0, "All checks passed\n".to_owned())
+    );
     // the command line adds to the file's ignore list; --select replaces the file's select
     write(
         p.path(),
@@ -62,7 +65,10 @@ fn per_file_ignores() {
         "djperf.toml",
         "[per-file-ignores]\n\"shop/views.py\" = [\"DJP101\"]\n",
     );
-    assert_eq!(concise(p.path(), &["."]), (0, String::new()));
+    assert_eq!(
+        concise(p.path(), &["."]),
+        (0, "All checks passed\n".to_owned())
+    );
     write(
         p.path(),
         "djperf.toml",
@@ -121,20 +127,26 @@ fn exclude_applies_to_walks_and_force_exclude_to_explicit_files() {
     let p = project();
     write(p.path(), "djperf.toml", "exclude = [\"views.py\"]\n");
     // walked: excluded
-    assert_eq!(concise(p.path(), &["."]), (0, String::new()));
+    assert_eq!(
+        concise(p.path(), &["."]),
+        (0, "All checks passed\n".to_owned())
+    );
     // passed explicitly: checked
     assert_eq!(concise(p.path(), &["shop/views.py"]).0, 1);
     // forced: excluded again
     assert_eq!(
         concise(p.path(), &["--force-exclude", "shop/views.py"]),
-        (0, String::new())
+        (0, "All checks passed\n".to_owned())
     );
     write(
         p.path(),
         "djperf.toml",
         "extend-exclude = [\"shop/*\"]\nforce-exclude = true\n",
     );
-    assert_eq!(concise(p.path(), &["shop/views.py"]), (0, String::new()));
+    assert_eq!(
+        concise(p.path(), &["shop/views.py"]),
+        (0, "All checks passed\n".to_owned())
+    );
 }
 
 #[test]

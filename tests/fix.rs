@@ -68,10 +68,54 @@ fn fix_rewrites_querysets_and_reports_what_remains() {
 #[test]
 fn unsafe_fixes_also_apply_the_count_prefetch() {
     let p = project();
-    djperf(p.path()).arg("--unsafe-fixes").assert().code(1);
+    djperf(p.path())
+        .args(["--fix", "--unsafe-fixes"])
+        .assert()
+        .code(1);
     assert_eq!(views(p.path()), expected("views.unsafe-fixed.py"));
     // `.only()` makes select_related an error: never rewritten.
     assert!(views(p.path()).contains("Book.objects.only(\"title\"):"));
+}
+
+/// As in Ruff: only `--fix` writes; `--unsafe-fixes` widens what `--fix` and `--diff` apply
+/// and what the summary counts as fixable.
+#[test]
+fn unsafe_fixes_alone_writes_nothing() {
+    let p = project();
+    let before = views(p.path());
+    let plain = djperf(p.path()).assert().code(1).get_output().clone();
+    let plain = String::from_utf8_lossy(&plain.stdout).into_owned();
+    assert!(
+        plain.contains("7 fixable with --fix (1 more with --unsafe-fixes)"),
+        "{plain}"
+    );
+    for format in ["full", "sarif", "json"] {
+        let out = djperf(p.path())
+            .args(["--unsafe-fixes", "--output-format", format])
+            .assert()
+            .code(1)
+            .get_output()
+            .clone();
+        assert_eq!(
+            views(p.path()),
+            before,
+            "--unsafe-fixes --output-format {format} wrote"
+        );
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(!stdout.contains("Fixed "), "{stdout}");
+        if format == "full" {
+            assert!(stdout.contains("8 fixable with --fix\n"), "{stdout}");
+        }
+    }
+    // With --diff it shows the unsafe fix too, still writing nothing.
+    let out = djperf(p.path())
+        .args(["--diff", "--unsafe-fixes"])
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("prefetch_related(\"book_set\")"));
+    assert_eq!(views(p.path()), before);
 }
 
 #[test]
@@ -232,7 +276,7 @@ fn drf_admin_branch_and_efficiency_fixes() {
 
     let p = project_from("more");
     let out = djperf(p.path())
-        .arg("--unsafe-fixes")
+        .args(["--fix", "--unsafe-fixes"])
         .assert()
         .code(1)
         .get_output()
@@ -246,4 +290,119 @@ fn drf_admin_branch_and_efficiency_fixes() {
         );
     }
     assert_fixed_point(p.path(), true);
+}
+
+/// A `__str__` that follows `parent` recursively: the fix loads the levels djperf names (a
+/// repeated relation at most twice) and says the recursion goes on below them; after it the
+/// finding is gone, so a second `--fix` changes nothing, and the counts add up
+/// (found = fixed + remaining).
+#[test]
+fn recursive_paths_are_capped_and_fixes_converge() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    fs::write(p.join("manage.py"), "").unwrap();
+    fs::create_dir(p.join("shop")).unwrap();
+    fs::write(p.join("shop/__init__.py"), "").unwrap();
+    fs::write(
+        p.join("shop/models.py"),
+        r#"from django.db import models
+
+
+class Folder(models.Model):
+    name = models.CharField(max_length=100)
+    parent = models.ForeignKey("self", null=True, on_delete=models.CASCADE)
+
+    def __str__(self):
+        if self.parent_id:
+            return f"{self.parent}/{self.name}"
+        return self.name
+
+
+class Document(models.Model):
+    title = models.CharField(max_length=100)
+    folder = models.ForeignKey(Folder, on_delete=models.CASCADE)
+    owner = models.ForeignKey(Folder, related_name="+", on_delete=models.CASCADE)
+"#,
+    )
+    .unwrap();
+    fs::write(
+        p.join("shop/views.py"),
+        r#"from shop.models import Document, Folder
+
+
+def listing():
+    for doc in Document.objects.all():
+        print(str(doc.folder), doc.title)
+
+
+def owners():
+    for doc in Document.objects.all():
+        print(doc.owner.name)
+
+
+def folders():
+    return [f.parent.name for f in Folder.objects.all()]
+
+
+def count():
+    return len(Folder.objects.filter(name="x"))
+"#,
+    )
+    .unwrap();
+    let concise = |extra: &[&str]| {
+        let out = djperf(p)
+            .args(["--output-format", "concise"])
+            .args(extra)
+            .output()
+            .unwrap();
+        // the findings (`path:line:col: CODE ...`), then the summary lines
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        let (findings, summary): (Vec<&str>, Vec<&str>) =
+            stdout.lines().partition(|l| l.starts_with("shop/"));
+        (
+            findings
+                .iter()
+                .map(|l| format!("{l}\n"))
+                .collect::<String>(),
+            summary.join("\n"),
+        )
+    };
+    let (before, _) = concise(&[]);
+    let found = before.lines().count();
+    assert_eq!(found, 4, "{before}");
+    let full = djperf(p).output().unwrap();
+    let full = String::from_utf8_lossy(&full.stdout);
+    assert!(
+        full.contains("select_related(\"folder__parent__parent\")")
+            && full.contains("`parent` is followed recursively"),
+        "{full}"
+    );
+    let (after, summary) = concise(&["--fix"]);
+    let views = fs::read_to_string(p.join("shop/views.py")).unwrap();
+    assert!(
+        views.contains("Document.objects.select_related(\"folder__parent__parent\")"),
+        "{views}"
+    );
+    let remaining = after.lines().count();
+    let fixed: usize = summary
+        .split_once("Fixed ")
+        .and_then(|(_, r)| r.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{summary}"));
+    assert!(
+        summary.contains(&format!("({remaining} remaining)")),
+        "{summary}"
+    );
+    assert_eq!(fixed + remaining, found, "{summary}\n{after}");
+    assert!(
+        !after.contains("views.py:6:"),
+        "recursive finding reported again: {after}"
+    );
+    // Converged: nothing left to change.
+    let (_, again) = concise(&["--fix"]);
+    assert!(
+        again.contains(&format!("Fixed 0 problems ({remaining} remaining)")),
+        "{again}"
+    );
+    assert_fixed_point(p, false);
 }

@@ -253,7 +253,7 @@ fn every_format_carries_the_figures() {
         check(p.path(), &args)
     };
     let (_, out, err) = run("concise");
-    assert!(out.contains("shop/views.py:7:20: DJP101 `Book.author` is a relation read on every row: one query per row (confirmed: 4 identical queries in `shop/tests/test_views.py::test_titles`, 4.0 ms)"), "{out}");
+    assert!(out.contains("shop/views.py:7:20: DJP101 [*] `Book.author` is a relation read on every row: one query per row (confirmed: 4 identical queries in `shop/tests/test_views.py::test_titles`, 4.0 ms)"), "{out}");
     assert!(
         out.contains("(not measured: no captured test ran this code)"),
         "{out}"

@@ -28,13 +28,21 @@ fn hook_definition_follows_the_conventions() {
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(".pre-commit-hooks.yaml"),
     )
     .unwrap();
-    for needle in [
-        "- id: djperf",
-        "entry: djperf check --force-exclude",
-        "language: rust",
-        "types_or: [python, pyi]",
-        "require_serial: true",
-    ] {
-        assert!(text.contains(needle), "missing `{needle}`");
+    // Two hooks, the same but for how pre-commit installs djperf.
+    let hooks: Vec<&str> = text.split("\n- id: ").skip(1).collect();
+    assert_eq!(hooks.len(), 2, "{text}");
+    for (hook, (id, language)) in hooks
+        .iter()
+        .zip([("djperf", "rust"), ("djperf-wheel", "python")])
+    {
+        assert!(hook.starts_with(&format!("{id}\n")), "{hook}");
+        for needle in [
+            "entry: djperf check --force-exclude".to_owned(),
+            format!("language: {language}"),
+            "types_or: [python, pyi]".to_owned(),
+            "require_serial: true".to_owned(),
+        ] {
+            assert!(hook.contains(&needle), "{id}: missing `{needle}`");
+        }
     }
 }

@@ -1,5 +1,8 @@
-//! Robustness: every input problem of issue 9 is a tested behaviour. A per-file problem is a
-//! warning on stderr and the run goes on; the exit code never says "clean" after an error.
+//! Robustness: every input problem of issues 9 and 19 is a tested behaviour. A file to be
+//! checked that cannot be read is a DJP001 finding, a syntax error a DJP002 finding (so the
+//! run exits 1 and every format carries them); a file that vanished, or one only indexed, is
+//! a warning on stderr; exit code 2 is kept for usage, configuration and internal errors.
+//! The other output formats and the escaping of names: `tests/robustness_report.rs`.
 
 use assert_cmd::Command;
 use std::fs;
@@ -83,15 +86,63 @@ fn baseline_finding() {
 }
 
 #[test]
-fn syntax_error_still_analyses_what_parsed() {
+fn syntax_error_is_a_finding_and_the_rest_is_still_checked() {
     let src = MODELS.replace(
         "\n\ndef titles",
         "\n\ndef broken(:\n    pass\n\n\ndef titles",
     );
     let r = check_bytes(src.as_bytes());
     assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
-    assert!(r.stdout.contains("shop.py:18:15: DJP101"), "{}", r.stdout);
+    assert_eq!(
+        r.stdout,
+        "shop.py:12:12: DJP002 syntax error: expected `)`\n\
+         shop.py:18:15: DJP101 `Book.author` is a relation read on every row: one query per row\n\
+         Found 2 problems in 1 file\n",
+        "{}",
+        r.stderr
+    );
+    assert_eq!(r.stderr, "");
+    // A file that is nothing but a syntax error does not pass for clean.
+    let r = check_bytes(b"def (\n");
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.starts_with("shop.py:1:"), "{}", r.stdout);
+    assert!(r.stdout.contains(" DJP002 syntax error"), "{}", r.stdout);
+    // Ignored, it is only a warning, as before.
+    let dir = project();
+    fs::write(dir.path().join("shop.py"), "def (\n").unwrap();
+    let r = check(dir.path(), &["--ignore", "DJP002", "."]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     assert!(r.stderr.contains("shop.py: syntax error"), "{}", r.stderr);
+}
+
+/// After a broken statement the parse recovers at the next top-level statement: an
+/// unterminated f-string or an unclosed call no longer swallows the functions after it.
+#[test]
+fn functions_after_a_syntax_error_are_still_checked() {
+    for broken in [
+        "label = f\"{book.title\n",
+        "label = f'{book.title} '  'x\n",
+        "value = compute(1,\n    2\n",
+        "x = [\n    1,\n",
+        "def half(:\n    return (\n",
+        "class Broken(\n",
+        "if x\n    pass\n",
+    ] {
+        let src = MODELS.replace("\n\ndef titles", &format!("\n\n{broken}\n\ndef titles"));
+        let line = src
+            .lines()
+            .position(|l| l.contains("book.author.name"))
+            .unwrap()
+            + 1;
+        let r = check_bytes(src.as_bytes());
+        assert!(
+            r.stdout.contains(&format!("shop.py:{line}:15: DJP101")),
+            "{broken:?}:\n{}",
+            r.stdout
+        );
+        assert!(r.stdout.contains("DJP002"), "{broken:?}:\n{}", r.stdout);
+        assert_eq!(r.code, 1);
+    }
 }
 
 #[test]
@@ -175,23 +226,6 @@ fn oversize_files_are_skipped_with_a_note() {
     assert_eq!(r.code, 2);
 }
 
-/// A 20 MB generated file is over the default limit (10M): skipped before it is read.
-#[test]
-fn huge_generated_file_is_skipped_by_default() {
-    let dir = project();
-    fs::write(dir.path().join("shop.py"), MODELS).unwrap();
-    fs::write(dir.path().join("big.py"), generated(20 << 20)).unwrap();
-    let r = check(dir.path(), &["."]);
-    assert_finding(&r);
-    assert!(r.stderr.contains("big.py: 20971"), "{}", r.stderr);
-    assert!(
-        r.stderr
-            .contains("over the size limit of 10485760 bytes; skipped"),
-        "{}",
-        r.stderr
-    );
-}
-
 /// At least `len` bytes of generated code: one short top-level statement a line.
 fn generated(len: usize) -> String {
     let line = "x = [1, 2, 3]  # generated\n";
@@ -237,60 +271,94 @@ sys.exit(r.returncode)
     (run, kib)
 }
 
-/// Checked anyway (`--max-file-size 30M`), a 20 MB generated file stays within 30 bytes of
-/// memory per source byte. It is parsed one run of top-level statements at a time, so only a
-/// small tree-sitter tree is alive at once (parsed whole, the tree alone took 1.6 GB and the
-/// run 2.1 GB, about 100 bytes per source byte; now about 490 MB, mostly the lowered IR).
+/// A 20 MB generated file is checked by default (there is no size limit, as in Ruff), within
+/// 30 bytes of memory per source byte. It is parsed one run of top-level statements at a
+/// time, so only a small tree-sitter tree is alive at once (parsed whole, the tree alone took
+/// 1.6 GB and the run 2.1 GB, about 100 bytes per source byte; now about 490 MB, mostly the
+/// lowered IR). A model defined at its end is indexed.
 #[test]
-fn huge_generated_file_checked_in_bounded_memory() {
+fn huge_generated_file_checked_by_default_in_bounded_memory() {
     let dir = project();
-    fs::write(dir.path().join("shop.py"), MODELS).unwrap();
-    let big = generated(20 << 20);
+    let mut big = generated(20 << 20);
+    big.push_str("\nfrom django.db import models\n\n\nclass Huge(models.Model):\n    book = models.ForeignKey(\"shop.Book\", on_delete=models.CASCADE)\n");
     fs::write(dir.path().join("big.py"), &big).unwrap();
-    let (r, kib) = check_with_peak_rss(dir.path(), &["--max-file-size", "30M", "."]);
-    assert_finding(&r);
+    let uses = "from big import Huge\n\n\ndef f():\n    for h in Huge.objects.all():\n        print(h.book.id, h.book.author)\n";
+    fs::write(dir.path().join("shop.py"), format!("{MODELS}{uses}")).unwrap();
+    let (r, kib) = check_with_peak_rss(dir.path(), &["."]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains(&format!("shop.py{FINDING}")),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("shop.py:20:15: DJP101 [*] `Huge.book`"),
+        "the model of big.py was not indexed:\n{}",
+        r.stdout
+    );
     assert_eq!(r.stderr, "");
     let bound = 30 * big.len() as u64 / 1024;
     assert!(kib < bound, "peak RSS {kib} KiB, bound {bound} KiB");
 }
 
-/// An unreadable file that the user asked to check is an error (exit 2): a run that silently
-/// skipped it must not look clean. One that is only indexed (not reported) is a warning.
+/// An unreadable file that the user asked to check is a DJP001 finding (exit 1), and every
+/// other file is still reported; one that is only indexed (not reported) is a warning.
 #[cfg(target_os = "linux")]
 #[test]
 fn unreadable_file() {
     let dir = project();
     fs::write(dir.path().join("shop.py"), MODELS).unwrap();
     // Tests may run as root, which ignores file modes; reading /proc/self/mem from offset 0
-    // fails with EIO for everyone.
+    // fails with EIO for everyone (the mode 000 case, run unprivileged, is below).
     std::os::unix::fs::symlink("/proc/self/mem", dir.path().join("mem.py")).unwrap();
     let r = check(dir.path(), &["."]);
-    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
-    assert!(
-        r.stdout.contains(&format!("shop.py{FINDING}")),
-        "{}",
-        r.stdout
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert_eq!(
+        r.stdout,
+        format!(
+            "mem.py:1:1: DJP001 cannot read: Input/output error (os error 5); not checked\n\
+             shop.py{FINDING} [*] `Book.author` is a relation read on every row: one query per row\n\
+             Found 2 problems in 2 files\n\
+             [*] 1 fixable with --fix\n"
+        )
     );
-    assert!(r.stderr.contains("mem.py: cannot read"), "{}", r.stderr);
+    assert_eq!(r.stderr, "");
     // Checking only shop.py: mem.py is indexed, not reported, so it is only a warning.
     let r = check(dir.path(), &["shop.py"]);
     assert_finding(&r);
+    assert!(
+        r.stderr.contains("mem.py: cannot read: Input/output error"),
+        "{}",
+        r.stderr
+    );
+    // With DJP001 ignored, a warning says the file was not checked.
+    let r = check(dir.path(), &["--ignore", "DJP001", "."]);
+    assert_finding(&r);
+    assert!(
+        r.stderr
+            .contains("mem.py: cannot read: Input/output error (os error 5); not checked"),
+        "{}",
+        r.stderr
+    );
+    // `select` does not turn it off.
+    let r = check(dir.path(), &["--select", "DJP4", "."]);
+    assert_eq!(r.code, 1);
+    assert!(r.stdout.starts_with("mem.py:1:1: DJP001 "), "{}", r.stdout);
 }
 
 /// A file found by the walk and gone before it is read (a `git checkout`, a build step, an
-/// editor's temporary file): a warning naming it, every other file still checked, no panic.
-/// Like any file that cannot be read, it makes the run an error (exit code 2) when it was one
-/// of the files being checked, and is only a warning when it was only indexed.
+/// editor's temporary file): a warning naming it, every other file still checked, no panic,
+/// no finding and no error: it no longer exists, so nothing of it is lost.
 #[test]
 fn file_that_vanishes_after_it_was_found() {
     use djperf::check::{plan, CheckOptions};
     let dir = project();
     let root = dir.path().canonicalize().unwrap();
     fs::write(root.join("shop.py"), MODELS).unwrap();
-    fs::write(root.join("gone.py"), "from shop import Book\n").unwrap();
     for (paths, reported) in [
         (vec![root.clone()], true),
         (vec![root.join("shop.py")], false),
+        (vec![root.join("gone.py"), root.join("shop.py")], true),
     ] {
         fs::write(root.join("gone.py"), "from shop import Book\n").unwrap();
         let opts = CheckOptions {
@@ -312,11 +380,9 @@ fn file_that_vanishes_after_it_was_found() {
             .collect();
         assert_eq!(warned.len(), 1, "{warned:?}");
         assert!(
-            warned[0].contains("gone.py: cannot read: it vanished after it was found"),
+            warned[0].contains("gone.py: it vanished after it was found; skipped"),
             "{warned:?}"
         );
-        // `djperf check` exits 2 exactly when `had_error` (src/cli.rs).
-        assert_eq!(res.had_error(), reported, "{warned:?}");
         let codes: Vec<(String, &str)> = res
             .diagnostics
             .iter()
@@ -330,36 +396,108 @@ fn file_that_vanishes_after_it_was_found() {
     }
 }
 
-/// Mode 000 on a file and on a directory. Root reads them anyway; then there is nothing to
-/// test and the test says so (the /proc/self/mem case above covers read errors for root).
+/// Run `djperf check` as an unprivileged user, so that file modes are enforced: directly when
+/// the tests do not run as root, else through `setpriv` as `nobody`. `None` (with the reason
+/// printed) only when neither is possible.
+#[cfg(unix)]
+fn check_unprivileged(dir: &Path, args: &[&str]) -> Option<Run> {
+    use std::os::unix::fs::MetadataExt;
+    let root = fs::metadata("/proc/self")
+        .map(|m| m.uid() == 0)
+        .unwrap_or(false);
+    let bin = assert_cmd::cargo::cargo_bin("djperf");
+    let mut cmd = if root {
+        let setpriv = ["/usr/bin/setpriv", "/bin/setpriv"]
+            .into_iter()
+            .find(|p| Path::new(p).exists());
+        let Some(setpriv) = setpriv else {
+            eprintln!(
+                "SKIPPED: running as root and setpriv is missing: file modes cannot be enforced"
+            );
+            return None;
+        };
+        let mut c = std::process::Command::new(setpriv);
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+            .arg(&bin);
+        c
+    } else {
+        std::process::Command::new(&bin)
+    };
+    cmd.current_dir(dir).args(["check", "--no-cache"]);
+    if !args.contains(&"--output-format") {
+        cmd.args(["--output-format", "concise"]);
+    }
+    let out = cmd.args(args).output().unwrap();
+    Some(Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    })
+}
+
+/// Mode 000 on a file and on a directory, run as a user the modes apply to (`nobody` through
+/// `setpriv` when the tests run as root): each is a DJP001 finding, the JSON report still
+/// holds every other finding, and the exit code is 1.
 #[cfg(unix)]
 #[test]
 fn mode_000_file_and_directory() {
     use std::os::unix::fs::PermissionsExt;
     let dir = project();
-    fs::write(dir.path().join("shop.py"), MODELS).unwrap();
-    let locked = dir.path().join("locked.py");
+    let p = dir.path();
+    fs::set_permissions(p, fs::Permissions::from_mode(0o755)).unwrap();
+    fs::write(p.join("shop.py"), MODELS).unwrap();
+    let locked = p.join("locked.py");
     fs::write(&locked, "x = 1\n").unwrap();
-    let sub = dir.path().join("sub");
+    let sub = p.join("sub");
     fs::create_dir(&sub).unwrap();
     fs::write(sub.join("inner.py"), "x = 1\n").unwrap();
     fs::set_permissions(&locked, fs::Permissions::from_mode(0o000)).unwrap();
     fs::set_permissions(&sub, fs::Permissions::from_mode(0o000)).unwrap();
-    if fs::read(&locked).is_ok() {
-        eprintln!("skipped: running with privileges that ignore file modes (root)");
-        fs::set_permissions(&sub, fs::Permissions::from_mode(0o755)).unwrap();
-        return;
-    }
-    let r = check(dir.path(), &["."]);
+    let r = check_unprivileged(p, &["."]);
+    let json = check_unprivileged(p, &["--output-format", "json", "."]);
+    let only = check_unprivileged(p, &["shop.py"]);
     fs::set_permissions(&sub, fs::Permissions::from_mode(0o755)).unwrap();
-    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
-    assert!(
-        r.stdout.contains(&format!("shop.py{FINDING}")),
+    let (Some(r), Some(json), Some(only)) = (r, json, only) else {
+        return;
+    };
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert_eq!(
+        r.stdout,
+        format!(
+            "locked.py:1:1: DJP001 cannot read: Permission denied (os error 13); not checked\n\
+             shop.py{FINDING} [*] `Book.author` is a relation read on every row: one query per row\n\
+             sub:1:1: DJP001 cannot list the directory: Permission denied (os error 13); not checked\n\
+             Found 3 problems in 3 files\n\
+             [*] 1 fixable with --fix\n"
+        ),
         "{}",
-        r.stdout
+        r.stderr
     );
-    assert!(r.stderr.contains("locked.py: cannot read"), "{}", r.stderr);
-    assert!(r.stderr.contains("sub"), "{}", r.stderr);
+    assert_eq!(r.stderr, "");
+    assert_eq!(json.code, 1, "{}", json.stderr);
+    let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    let codes: Vec<(&str, &str)> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["filename"].as_str().unwrap(), d["code"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            ("locked.py", "DJP001"),
+            ("shop.py", "DJP101"),
+            ("sub", "DJP001")
+        ]
+    );
+    // Only indexed, they are warnings: the file and the directory are not reported.
+    assert_finding(&only);
+    assert!(
+        only.stderr
+            .contains("locked.py: cannot read: Permission denied"),
+        "{}",
+        only.stderr
+    );
 }
 
 #[cfg(unix)]
@@ -376,17 +514,74 @@ fn symlink_loops_directories_named_py_and_fifos() {
     symlink("..", p.join("d/up")).unwrap();
     fs::create_dir(p.join("x.py")).unwrap();
     fs::write(p.join("x.py/inner.py"), "x = 1\n").unwrap();
+    symlink("nowhere.py", p.join("dangling.py")).unwrap();
     let fifo = p.join("fifo.py");
     let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    assert!(made.is_ok_and(|s| s.success()), "mkfifo failed");
+    // Walked into, they are skipped silently: none is a file that was meant to be checked.
     let r = check(p, &["."]);
     assert_finding(&r);
-    // Named explicitly, none of them hangs or crashes; a FIFO is never opened.
-    let mut args = vec!["self.py", "a.py", "x.py", "d", "shop.py"];
-    if made.is_ok_and(|s| s.success()) {
-        args.push("fifo.py");
-    }
-    let r = check(p, &args);
-    assert_finding(&r);
+    assert_eq!(r.stderr, "");
+    assert!(!r.stdout.contains("DJP001"), "{}", r.stdout);
+    // Named explicitly, none of them hangs or crashes; a FIFO is never opened (a read would
+    // wait for a writer forever), and each that cannot be read is a DJP001 finding.
+    let r = check(
+        p,
+        &[
+            "self.py",
+            "a.py",
+            "x.py",
+            "d",
+            "fifo.py",
+            "dangling.py",
+            "shop.py",
+        ],
+    );
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "a.py:1:1: DJP001 cannot read: Too many levels of symbolic links (os error 40); not checked",
+            "dangling.py:1:1: DJP001 cannot read: a symbolic link to nothing; not checked",
+            "fifo.py:1:1: DJP001 a FIFO, not a regular file: never opened; not checked",
+            "self.py:1:1: DJP001 cannot read: Too many levels of symbolic links (os error 40); not checked",
+            &format!("shop.py{FINDING} [*] `Book.author` is a relation read on every row: one query per row"),
+            "Found 5 problems in 5 files",
+            "[*] 1 fixable with --fix",
+        ],
+        "{}",
+        r.stderr
+    );
+}
+
+/// Character and block devices named on the command line are not read either (reading
+/// `/dev/zero` would never end, `/dev/tty` would wait for the keyboard).
+#[cfg(target_os = "linux")]
+#[test]
+fn devices_named_on_the_command_line_are_never_read() {
+    let dir = project();
+    fs::write(dir.path().join("shop.py"), MODELS).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", dir.path().join("zero.py")).unwrap();
+    let r = check(dir.path(), &["zero.py", "/dev/null", "shop.py"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("/dev/null:1:1: DJP001 a character device, not a regular file: never opened; not checked"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains(
+            "zero.py:1:1: DJP001 a character device, not a regular file: never opened; not checked"
+        ),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains(&format!("shop.py{FINDING}")),
+        "{}",
+        r.stdout
+    );
 }
 
 #[test]
@@ -429,12 +624,20 @@ fn deep_indentation_is_refused_not_aborted() {
     fs::write(dir.path().join("deep.py"), src).unwrap();
     fs::write(dir.path().join("shop.py"), MODELS).unwrap();
     let r = check(dir.path(), &["."]);
-    assert_finding(&r);
+    assert_eq!(r.code, 1);
     assert!(
-        r.stderr.contains("deep.py: nesting deeper than 100 levels"),
+        r.stdout.contains(&format!("shop.py{FINDING}")),
         "{}",
-        r.stderr
+        r.stdout
     );
+    // Python rejects it too: a syntax error at the first line past 100 blocks.
+    assert!(
+        r.stdout
+            .contains("deep.py:116:102: DJP002 syntax error: more than 100 nested blocks"),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(r.stderr, "");
 }
 
 #[test]

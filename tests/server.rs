@@ -116,10 +116,15 @@ fn diagnostics_follow_open_change_save_and_model_edits() {
     assert_eq!(d["code"], "DJP101");
     assert_eq!(d["source"], "djperf");
     assert_eq!(d["severity"], 2);
-    assert!(d["codeDescription"]["href"]
-        .as_str()
-        .unwrap()
-        .ends_with("/fk-access-in-loop"));
+    // The rule's page, when the build knows where the repository is (DJPERF_DOCS_URL).
+    let rule = djperf::rules::find("DJP101").unwrap();
+    match rule.url() {
+        Some(url) => {
+            assert_eq!(d["codeDescription"]["href"], url.as_str());
+            assert!(url.ends_with("/DJP101.md"), "{url}");
+        }
+        None => assert!(d.get("codeDescription").is_none(), "{d}"),
+    }
     // line 7, after "é😀": UTF-16 column 27 (0-based), not 26 (chars) nor 30 (bytes)
     assert_eq!(d["range"]["start"], json!({ "line": 6, "character": 27 }));
     assert_eq!(d["range"]["end"], json!({ "line": 6, "character": 38 }));
@@ -261,4 +266,94 @@ fn server_follows_templates_and_honours_per_file_ignores() {
     c.request(2, "shutdown", json!(null));
     c.notify("exit", json!(null));
     let _ = c.child.wait();
+}
+
+/// A configuration error does not stop the server: it says so with `window/showMessage`
+/// (naming the key) and goes on with the defaults.
+#[test]
+fn config_error_is_shown_and_the_defaults_are_used() {
+    let p = project();
+    common::write(
+        p.path(),
+        "pyproject.toml",
+        "[tool.djperf]\nselct = [\"DJP1\"]\n",
+    );
+    let root = std::fs::canonicalize(p.path()).unwrap();
+    let views = djperf::server::path_to_uri(&root.join("shop/views.py"));
+    let mut c = Client::start(&root);
+    let init = c.request(
+        1,
+        "initialize",
+        json!({ "processId": null, "rootUri": djperf::server::path_to_uri(&root), "capabilities": {} }),
+    );
+    assert!(init.get("result").is_some(), "{init}");
+    c.notify("initialized", json!({}));
+    let shown = c.wait(|m| m["method"] == "window/showMessage");
+    assert_eq!(shown["params"]["type"], 1, "{shown}");
+    let text = shown["params"]["message"].as_str().unwrap();
+    assert!(text.contains("selct") && text.contains("default"), "{text}");
+    c.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": views, "languageId": "python", "version": 1, "text": VIEWS } }),
+    );
+    let diags = c.diagnostics_for(&views);
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    assert_eq!(diags[0]["code"], "DJP101");
+    let shut = c.request(2, "shutdown", Value::Null);
+    assert!(shut.get("error").is_none(), "{shut}");
+    c.notify("exit", Value::Null);
+    drop(c.stdin);
+    assert!(c.child.wait().unwrap().success());
+}
+
+/// Hover on a finding shows its message and its rule's documentation; elsewhere nothing.
+#[test]
+fn hover_explains_the_rule_under_the_cursor() {
+    let p = project();
+    let root = std::fs::canonicalize(p.path()).unwrap();
+    let views = djperf::server::path_to_uri(&root.join("shop/views.py"));
+    let mut c = Client::start(&root);
+    let init = c.request(
+        1,
+        "initialize",
+        json!({ "processId": null, "rootUri": djperf::server::path_to_uri(&root), "capabilities": {} }),
+    );
+    assert_eq!(init["result"]["capabilities"]["hoverProvider"], true);
+    c.notify("initialized", json!({}));
+    c.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": views, "languageId": "python", "version": 1, "text": VIEWS } }),
+    );
+    let diags = c.diagnostics_for(&views);
+    let range = diags[0]["range"].clone();
+    let mut inside = range["start"].clone();
+    inside["character"] = json!(range["start"]["character"].as_u64().unwrap() + 2);
+    let h = c.request(
+        2,
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": views }, "position": inside }),
+    );
+    let value = h["result"]["contents"]["value"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{h}"));
+    assert_eq!(h["result"]["contents"]["kind"], "markdown");
+    let rule = djperf::rules::find("DJP101").unwrap();
+    assert!(
+        value.contains("**DJP101 `fk-access-in-loop`**")
+            && value.contains("## What it does")
+            && value.contains(rule.doc.trim()),
+        "{value}"
+    );
+    assert_eq!(h["result"]["range"], range);
+    let h = c.request(
+        3,
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": views }, "position": { "line": 0, "character": 0 } }),
+    );
+    assert!(h["result"].is_null(), "{h}");
+    let shut = c.request(4, "shutdown", Value::Null);
+    assert!(shut.get("error").is_none(), "{shut}");
+    c.notify("exit", Value::Null);
+    drop(c.stdin);
+    assert!(c.child.wait().unwrap().success());
 }

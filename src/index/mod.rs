@@ -836,6 +836,31 @@ impl Index {
             .unwrap_or(self.model(model).ordered)
     }
 
+    /// The project's manager and queryset classes behind `model`'s managers (own and through
+    /// their bases), as (file, top-level class index): what its querysets' behaviour depends
+    /// on besides Django. Sorted.
+    pub fn manager_classes(&self, model: ModelId) -> Vec<(FileId, u32)> {
+        let m = self.model(model);
+        let mut out: Vec<(FileId, u32)> = m
+            .managers
+            .iter()
+            .flat_map(|mg| self.class_closure(&mg.classes))
+            .filter_map(|q| self.qs_classes.get(&q))
+            .filter(|qc| qc.class != u32::MAX)
+            .map(|qc| (qc.file, qc.class))
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// Whether `file` declares a manager or queryset class of the project.
+    pub fn declares_managers(&self, file: FileId) -> bool {
+        self.qs_classes
+            .values()
+            .any(|qc| qc.file == file && qc.class != u32::MAX)
+    }
+
     /// Every class in the inheritance closure of `classes` that the index knows.
     fn class_closure(&self, classes: &[String]) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();

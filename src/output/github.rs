@@ -1,4 +1,5 @@
-//! GitHub Actions workflow commands: `::warning file=P,line=L,...::MSG`.
+//! GitHub Actions workflow commands: `::warning file=P,line=L,...::MSG`. Paths are relative
+//! to `GITHUB_WORKSPACE` when it is set (the checkout GitHub maps annotations to).
 
 use super::locate;
 use crate::check::CheckResult;
@@ -28,7 +29,7 @@ pub fn write(res: &CheckResult, out: &mut dyn Write) -> io::Result<()> {
         };
         let mut props = format!(
             "file={},line={},endLine={}",
-            escape_property(l.filename),
+            escape_property(&super::ci_path(res, d.file, "GITHUB_WORKSPACE")),
             l.start.row,
             l.end.row
         );

@@ -1,4 +1,5 @@
-//! GitLab Code Quality report: a JSON array of issues with unique fingerprints.
+//! GitLab Code Quality report: a JSON array of issues with unique fingerprints. Paths are
+//! relative to `CI_PROJECT_DIR` when it is set (GitLab maps them to the repository).
 
 use super::locate;
 use crate::check::CheckResult;
@@ -31,7 +32,7 @@ pub fn write(res: &CheckResult, out: &mut dyn Write) -> io::Result<()> {
                 "severity": severity,
                 "categories": ["Performance"],
                 "location": {
-                    "path": l.filename,
+                    "path": super::ci_path(res, d.file, "CI_PROJECT_DIR"),
                     "lines": { "begin": l.start.row, "end": l.end.row },
                 },
             })

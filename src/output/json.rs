@@ -106,7 +106,7 @@ fn items(res: &CheckResult) -> Vec<JsonDiagnostic<'_>> {
                         }
                     })
                     .collect(),
-                url: rules::find(d.code).map(rules::Rule::url),
+                url: rules::find(d.code).and_then(rules::Rule::url),
                 measured: crate::measure::json(res, i),
             }
         })

@@ -44,9 +44,11 @@ fn diagnostic(res: &CheckResult, index: usize, d: &Diagnostic) -> Value {
         "source": { "name": "djperf" },
         "code": {
             "value": d.code,
-            "url": rules::find(d.code).map(rules::Rule::url),
         },
     });
+    if let Some(url) = rules::find(d.code).and_then(rules::Rule::url) {
+        v["code"]["url"] = json!(url);
+    }
     if let Some(fix) = &d.fix {
         // reviewdog suggestions apply to the diagnostic's own file only.
         let suggestions: Vec<Value> = fix
@@ -79,8 +81,12 @@ pub fn write(res: &CheckResult, out: &mut dyn Write, lines: bool) -> io::Result<
         }
         return Ok(());
     }
+    let mut source = json!({ "name": "djperf" });
+    if let Some(url) = crate::docs::repository_url() {
+        source["url"] = json!(url);
+    }
     let doc = json!({
-        "source": { "name": "djperf", "url": "https://djperf.invalid/" },
+        "source": source,
         "diagnostics": res.diagnostics.iter().enumerate().map(|(i, d)| diagnostic(res, i, d)).collect::<Vec<_>>(),
     });
     serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::other)?;

@@ -26,7 +26,12 @@ fn level(s: Severity) -> &'static str {
 /// A relative path as a URI reference: `/` separators, reserved characters percent-encoded.
 pub fn uri(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
-    for b in path.replace('\\', "/").bytes() {
+    let path = if cfg!(windows) {
+        path.replace('\\', "/")
+    } else {
+        path.to_owned()
+    };
+    for b in path.bytes() {
         if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
             out.push(char::from(b));
         } else {
@@ -61,19 +66,22 @@ fn physical(res: &CheckResult, file: u32, span: Span) -> Value {
 
 fn rule_descriptor(r: &rules::Rule) -> Value {
     let full = format!("{}\n\n{}", r.summary, r.doc.trim_end());
-    json!({
+    let mut rule = json!({
         "id": r.code,
         "name": r.name,
         "shortDescription": { "text": r.summary },
         "fullDescription": { "text": full, "markdown": full },
         "help": { "text": full, "markdown": full },
-        "helpUri": r.url(),
         "defaultConfiguration": {
             "level": level(r.severity),
             "enabled": r.default_enabled,
         },
         "properties": { "tags": ["performance", "django"] },
-    })
+    });
+    if let Some(url) = r.url() {
+        rule["helpUri"] = json!(url);
+    }
+    rule
 }
 
 pub fn document(res: &CheckResult) -> Value {
@@ -148,19 +156,20 @@ pub fn document(res: &CheckResult) -> Value {
             result
         })
         .collect();
+    let mut driver = json!({
+        "name": "djperf",
+        "version": env!("CARGO_PKG_VERSION"),
+        "semanticVersion": env!("CARGO_PKG_VERSION"),
+        "rules": rules::RULES.iter().map(rule_descriptor).collect::<Vec<_>>(),
+    });
+    if let Some(url) = crate::docs::information_url() {
+        driver["informationUri"] = json!(url);
+    }
     json!({
         "$schema": SCHEMA,
         "version": "2.1.0",
         "runs": [{
-            "tool": {
-                "driver": {
-                    "name": "djperf",
-                    "version": env!("CARGO_PKG_VERSION"),
-                    "semanticVersion": env!("CARGO_PKG_VERSION"),
-                    "informationUri": "https://djperf.invalid/",
-                    "rules": rules::RULES.iter().map(rule_descriptor).collect::<Vec<_>>(),
-                }
-            },
+            "tool": { "driver": driver },
             "originalUriBaseIds": src_root(),
             "columnKind": "unicodeCodePoints",
             "results": results,
@@ -187,6 +196,13 @@ mod tests {
     #[test]
     fn uris_are_escaped() {
         assert_eq!(super::uri("a b/c\u{e9}.py"), "a%20b/c%C3%A9.py");
-        assert_eq!(super::uri("shop\\views.py"), "shop/views.py");
+        assert_eq!(
+            super::uri("back\\slash.py"),
+            if cfg!(windows) {
+                "back/slash.py"
+            } else {
+                "back%5Cslash.py"
+            }
+        );
     }
 }

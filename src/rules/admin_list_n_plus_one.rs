@@ -259,7 +259,16 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
                 rule.diagnostic(column_at, message, "queries for each row".to_owned())
                     .with_help(help)
                     .with_related(related)
-                    .with_fix(fix),
+                    .with_fix(fix)
+                    .with_depends(
+                        n.single
+                            .iter()
+                            .chain(&n.many)
+                            .flat_map(|(p, _)| {
+                                super::depends::path(ix, cx.files, a.model, p.split("__"))
+                            })
+                            .collect(),
+                    ),
             );
         }
     }

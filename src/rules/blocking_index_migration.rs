@@ -152,6 +152,7 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
             help: Some(help),
             related: Vec::new(),
             fix: None,
+            depends: Vec::new(),
         });
     }
 }

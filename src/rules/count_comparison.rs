@@ -76,7 +76,8 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
                 message: format!("Use `{fix}`"),
                 applicability: Applicability::Safe,
                 edits: vec![e],
-            })),
+            }))
+            .with_depends(cx.depends_on(ev)),
         );
     }
 }

@@ -67,6 +67,6 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
                 file: root_span.file,
                 span: root_span.span,
                 message: format!("these `{name}` rows leave out `{field}`"),
-            }]));
+            }]).with_depends(cx.depends_on(ev)));
     }
 }

@@ -64,6 +64,11 @@ Rows handed to functions, methods, properties and `__str__` (`str()`, f-strings,
 call and shows where the callee reads the relation. The bodies of `save()`, `delete()` and
 `clean()` are not followed, and a function called through a variable (a callback, a
 `getattr()` result) is not seen.
+
+A relation followed recursively (a `__str__` that prints its `parent`, which prints its
+`parent`...) queries as deep as the data goes, and no `select_related` path covers every
+level: djperf names a repeated relation at most twice (`folder__parent__parent`) and says so in
+the help; once those levels are loaded it stays silent about the deeper ones.
 "#;
 
 /// A path cut where a relation repeats for the third time: code that recurses through a
@@ -92,6 +97,11 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
             ..
         } = ev
         {
+            // Past the cap, the rows load every level djperf names: what is left is the
+            // recursion itself, which no `select_related` covers (it was said once).
+            if *missing_from >= without_recursion(path).len() {
+                continue;
+            }
             let key = path[..=(*missing_from).min(path.len() - 1)].to_vec();
             groups.entry((root_span.span, key)).or_default().push(ev);
         }
@@ -119,6 +129,8 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
         };
         let mut paths: Vec<String> = Vec::new();
         let mut any_many = *many || *generic;
+        // A relation followed recursively (`parent` of `parent`...): named at most twice.
+        let mut recursive: Option<&str> = None;
         for e in &evs {
             if let Event::FkAccess {
                 path,
@@ -128,7 +140,11 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
             } = e
             {
                 any_many |= *many || *generic;
-                let p = without_recursion(path).join("__");
+                let capped = without_recursion(path);
+                if capped.len() < path.len() {
+                    recursive = recursive.or(Some(path[capped.len()].as_str()));
+                }
+                let p = capped.join("__");
                 if !paths.contains(&p) {
                     paths.push(p);
                 }
@@ -192,6 +208,12 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
             "add .{call}({}) to the `{root_name}` {at}",
             super::shortest_first(&maximal, HELP_PATHS)
         );
+        if let Some(rel) = recursive {
+            help.push_str(&format!(
+                " (`{rel}` is followed recursively: levels below these still query per row, \
+                 as deep as the data goes; djperf names a repeated relation at most twice)"
+            ));
+        }
         if *generic {
             help.push_str(" (a generic foreign key cannot be joined: only a prefetch loads it)");
         } else if *skipped_by_bare_select {
@@ -199,37 +221,43 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
                 " (select_related() with no arguments skips nullable relations: name it)",
             );
         }
-        out.push(Diagnostic {
-            code: rule.code,
-            name: rule.name,
-            severity: rule.severity,
-            file: span.file,
-            span: span.span,
-            message: format!(
-                "`{model_name}.{attr}` is a {kind} read on every row: one query per row"
-            ),
-            label: match via {
-                Some(_) => format!("the row is handed to code that queries `{attr}` for each row"),
-                None => format!("queries `{attr}` for each row"),
-            },
-            help: Some(help),
-            related: roots
-                .iter()
-                .map(|s| Related {
-                    file: cx.file.id,
-                    span: *s,
-                    message: format!(
-                        "these `{root_name}` rows do not load {}",
-                        super::shortest_first(&maximal, HELP_PATHS).replace('"', "`")
-                    ),
-                })
-                .chain(via.map(|Loc { file, span }| Related {
-                    file,
-                    span,
-                    message: format!("reads `{attr}` here"),
-                }))
-                .collect(),
-            fix,
-        });
+        out.push(
+            Diagnostic {
+                code: rule.code,
+                name: rule.name,
+                severity: rule.severity,
+                file: span.file,
+                span: span.span,
+                message: format!(
+                    "`{model_name}.{attr}` is a {kind} read on every row: one query per row"
+                ),
+                label: match via {
+                    Some(_) => {
+                        format!("the row is handed to code that queries `{attr}` for each row")
+                    }
+                    None => format!("queries `{attr}` for each row"),
+                },
+                help: Some(help),
+                related: roots
+                    .iter()
+                    .map(|s| Related {
+                        file: cx.file.id,
+                        span: *s,
+                        message: format!(
+                            "these `{root_name}` rows do not load {}",
+                            super::shortest_first(&maximal, HELP_PATHS).replace('"', "`")
+                        ),
+                    })
+                    .chain(via.map(|Loc { file, span }| Related {
+                        file,
+                        span,
+                        message: format!("reads `{attr}` here"),
+                    }))
+                    .collect(),
+                fix,
+                depends: Vec::new(),
+            }
+            .with_depends(evs.iter().flat_map(|e| cx.depends_on(e)).collect()),
+        );
     }
 }

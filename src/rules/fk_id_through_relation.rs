@@ -71,7 +71,8 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
                 format!("queries `{attr}` to read a key the row holds"),
             )
             .with_help(format!("read `{attr}_id` instead: no query"))
-            .with_fix(fix),
+            .with_fix(fix)
+            .with_depends(cx.depends_on(ev)),
         );
     }
 }

@@ -69,7 +69,8 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
             .with_help("use `.count()` on the queryset: the database counts the rows".to_owned())
             .with_fix(rewrite::len_to_count(cx.file, span.span).map(|e| {
                 super::measured_fix("Replace `len()` with `.count()`", cx.file, span.span, e)
-            })),
+            }))
+            .with_depends(cx.depends_on(ev)),
         );
     }
 }

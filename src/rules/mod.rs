@@ -8,8 +8,10 @@ mod admin_list_n_plus_one;
 mod blocking_index_migration;
 mod count_comparison;
 mod deferred_field_in_loop;
+pub mod depends;
 mod fk_access_in_loop;
 mod fk_id_through_relation;
+mod io_error;
 mod len_queryset;
 mod prefetch_bypassed;
 mod query_in_loop;
@@ -20,12 +22,14 @@ mod save_in_loop;
 mod serializer_method_query;
 mod serializer_missing_prefetch_related;
 mod serializer_missing_select_related;
+mod syntax_error;
 mod template_fk_in_loop;
 mod template_related_manager_in_loop;
 mod too_many_indexes;
 mod unindexed_filter;
 mod unindexed_order;
 mod unused_large_field;
+pub(crate) mod unused_noqa;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::flow::Event;
@@ -59,6 +63,11 @@ impl Context<'_> {
             Some((files, t)) => view_events(self.index, self.summaries, self.file, files, t),
             None => Walked::default(),
         })
+    }
+
+    /// What a finding built from `ev` depends on (see [`depends`]).
+    pub fn depends_on(&self, ev: &Event) -> Vec<crate::source::Loc> {
+        depends::of_event(self.index, self.files, ev)
     }
 
     /// A file of the run by id (templates included).
@@ -159,6 +168,7 @@ impl Rule {
             help: None,
             related: Vec::new(),
             fix: None,
+            depends: Vec::new(),
         }
     }
 
@@ -167,13 +177,17 @@ impl Rule {
         self.reads.templates
     }
 
-    /// The documentation page a finding links to.
-    pub fn url(&self) -> String {
-        format!("https://djperf.invalid/rules/{}", self.name)
+    /// The documentation page a finding links to (`docs/rules/DJPnnn.md` online), when the
+    /// build knows where the repository is (see [`crate::docs`]).
+    pub fn url(&self) -> Option<String> {
+        crate::docs::rule_url(self)
     }
 }
 
 pub static RULES: &[Rule] = &[
+    io_error::RULE,
+    syntax_error::RULE,
+    unused_noqa::RULE,
     fk_access_in_loop::RULE,
     related_manager_in_loop::RULE,
     prefetch_bypassed::RULE,
@@ -209,6 +223,12 @@ pub fn find(code_or_name: &str) -> Option<&'static Rule> {
 pub fn selector_matches(selector: &str, rule: &Rule) -> bool {
     let s = selector.trim().to_ascii_uppercase();
     s == "ALL" || rule.code.starts_with(&s)
+}
+
+/// Rules that are on whatever `select` says, unless `ignore`d: a file that was not read or
+/// does not parse must never pass for clean because `select` named only performance rules.
+pub fn always_selected(rule: &Rule) -> bool {
+    matches!(rule.code, "DJP001" | "DJP002")
 }
 
 pub fn is_valid_selector(selector: &str) -> bool {
@@ -316,12 +336,13 @@ mod tests {
             assert!(codes.insert(r.code), "duplicate code {}", r.code);
             assert!(names.insert(r.name), "duplicate name {}", r.name);
             assert!(r.code.starts_with("DJP") && r.code.len() == 6, "{}", r.code);
-            for section in [
-                "## What it does",
-                "## Why is this slow?",
-                "## Example",
-                "Use instead:",
-            ] {
+            // DJP0xx report on the run itself (a file not read, a syntax error), not on slowness.
+            let why = if r.code.starts_with("DJP0") {
+                "## Why is this a problem?"
+            } else {
+                "## Why is this slow?"
+            };
+            for section in ["## What it does", why, "## Example", "Use instead:"] {
                 assert!(r.doc.contains(section), "{} lacks {section}", r.code);
             }
             assert!(!r.summary.is_empty());

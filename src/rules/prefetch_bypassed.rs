@@ -74,6 +74,6 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
                 file: root_span.file,
                 span: root_span.span,
                 message: format!("`{lookup}` is prefetched here, but the cache is bypassed"),
-            }]));
+            }]).with_depends(cx.depends_on(ev)));
     }
 }

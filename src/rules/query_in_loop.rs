@@ -114,7 +114,8 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
         out.push(
             rule.diagnostic(*span, message, "one query per iteration".to_owned())
                 .with_help(help)
-                .with_related(related),
+                .with_related(related)
+                .with_depends(cx.depends_on(ev)),
         );
     }
 }

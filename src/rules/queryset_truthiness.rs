@@ -73,7 +73,8 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
             .with_fix(
                 rewrite::truth_to_exists(cx.file, span.span)
                     .map(|e| super::measured_fix("Test with `.exists()`", cx.file, span.span, e)),
-            ),
+            )
+            .with_depends(cx.depends_on(ev)),
         );
     }
 }

@@ -181,6 +181,7 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
                 }))
                 .collect(),
             fix,
+            depends: cx.depends_on(ev),
         });
     }
 }

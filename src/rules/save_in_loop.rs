@@ -82,7 +82,8 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
                 file: cx.file.id,
                 span: super::header_span(cx.file, loop_span.span),
                 message: "the loop".to_owned(),
-            }]),
+            }])
+            .with_depends(cx.depends_on(ev)),
         );
     }
 }

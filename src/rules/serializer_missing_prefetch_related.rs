@@ -188,6 +188,13 @@ pub(super) fn report(cx: &Context<'_>, rule: &Rule, many: bool, out: &mut Vec<Di
                 "`{view_name}` serializes `{model}` rows with `{}`, which reads `{}` on every row: one query per row",
                 first.serializer.name,
                 paths.join("`, `")
-            ), format!("does not {call} `{}`", paths.join("`, `"))).with_help(help).with_related(related).with_fix(fix));
+            ), format!("does not {call} `{}`", paths.join("`, `"))).with_help(help).with_related(related).with_fix(fix).with_depends(
+            ms.iter()
+                .flat_map(|m| {
+                    super::depends::path(ix, cx.files, first.view.qs.model, m.path.split("__"))
+                })
+                .chain(super::depends::managers(ix, cx.files, first.view.qs.model))
+                .collect(),
+        ));
     }
 }

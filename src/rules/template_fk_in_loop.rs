@@ -124,7 +124,7 @@ pub(super) fn related(cx: &Context<'_>, g: &Group<'_>, what: &str) -> (Vec<Relat
     for (f, s, attr) in &g.sites {
         let name = cx
             .file_by_id(*f)
-            .map(|file| file.rel.to_string_lossy().replace('\\', "/"))
+            .map(|file| crate::discover::slashed(&file.rel))
             .unwrap_or_default();
         if !names.contains(&name) {
             names.push(name);
@@ -239,6 +239,8 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
             )),
             related,
             fix: None,
-        });
+            depends: Vec::new(),
+        }
+        .with_depends(g.events.iter().flat_map(|e| cx.depends_on(e)).collect()));
     }
 }

@@ -140,6 +140,8 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
             help: Some(help),
             related,
             fix: None,
-        });
+            depends: Vec::new(),
+        }
+        .with_depends(g.events.iter().flat_map(|e| cx.depends_on(e)).collect()));
     }
 }

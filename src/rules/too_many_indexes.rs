@@ -131,6 +131,7 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
                 )),
                 related: Vec::new(),
                 fix: None,
+                depends: Vec::new(),
             });
         }
         // Redundant indexes, reported where they are written in this file. Django's own
@@ -188,6 +189,7 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
                     )),
                     related,
                     fix: None,
+                    depends: Vec::new(),
                 });
             }
         }

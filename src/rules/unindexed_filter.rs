@@ -226,23 +226,27 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
         }
         let mname = &ix.model(col.model).name;
         let name = index_name(ix, col.model, &[&col.field]);
-        out.push(Diagnostic {
-            code: rule.code,
-            name: rule.name,
-            severity: rule.severity,
-            file: cx.file.id,
-            span: span.span,
-            message: format!(
-                "`{method}()` on `{mname}.{}`, a column no index leads",
-                col.field
-            ),
-            label: "the database scans the table for this lookup".to_owned(),
-            help: Some(format!(
+        out.push(
+            Diagnostic {
+                code: rule.code,
+                name: rule.name,
+                severity: rule.severity,
+                file: cx.file.id,
+                span: span.span,
+                message: format!(
+                    "`{method}()` on `{mname}.{}`, a column no index leads",
+                    col.field
+                ),
+                label: "the database scans the table for this lookup".to_owned(),
+                help: Some(format!(
                 "add `models.Index(fields=[\"{}\"], name=\"{name}\")` to `{mname}.Meta.indexes`",
                 col.field
             )),
-            related: Vec::new(),
-            fix: None,
-        });
+                related: Vec::new(),
+                fix: None,
+                depends: Vec::new(),
+            }
+            .with_depends(cx.depends_on(ev)),
+        );
     }
 }

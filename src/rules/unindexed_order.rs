@@ -60,34 +60,40 @@ fn filter_column(ix: &Index, model: ModelId, filters: &[String]) -> Option<Strin
 
 fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
     let ix = cx.index;
-    let mut push =
-        |span, model: ModelId, col: &Column, desc: &str, order: &str, filter: Option<String>| {
-            let mname = &ix.model(model).name;
-            let (fields, name) = match &filter {
-                Some(fc) if *fc != col.field => (
-                    format!("\"{fc}\", \"{order}\""),
-                    index_name(ix, model, &[fc, &col.field]),
-                ),
-                _ => (format!("\"{order}\""), index_name(ix, model, &[&col.field])),
-            };
-            out.push(Diagnostic {
-                code: rule.code,
-                name: rule.name,
-                severity: rule.severity,
-                file: cx.file.id,
-                span,
-                message: format!(
-                    "{desc} sorts `{mname}` rows by `{}`, a column no index leads",
-                    col.field
-                ),
-                label: "the database sorts every matching row".to_owned(),
-                help: Some(format!(
+    let mut push = |span,
+                    model: ModelId,
+                    col: &Column,
+                    desc: &str,
+                    order: &str,
+                    filter: Option<String>,
+                    depends| {
+        let mname = &ix.model(model).name;
+        let (fields, name) = match &filter {
+            Some(fc) if *fc != col.field => (
+                format!("\"{fc}\", \"{order}\""),
+                index_name(ix, model, &[fc, &col.field]),
+            ),
+            _ => (format!("\"{order}\""), index_name(ix, model, &[&col.field])),
+        };
+        out.push(Diagnostic {
+            code: rule.code,
+            name: rule.name,
+            severity: rule.severity,
+            file: cx.file.id,
+            span,
+            message: format!(
+                "{desc} sorts `{mname}` rows by `{}`, a column no index leads",
+                col.field
+            ),
+            label: "the database sorts every matching row".to_owned(),
+            help: Some(format!(
                 "add `models.Index(fields=[{fields}], name=\"{name}\")` to `{mname}.Meta.indexes`"
             )),
-                related: Vec::new(),
-                fix: None,
-            });
-        };
+            related: Vec::new(),
+            fix: None,
+            depends,
+        });
+    };
     for ev in cx.events {
         let Event::Lookup {
             span,
@@ -112,7 +118,15 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let filter = filter_column(ix, *model, filters);
-        push(span.span, col.model, &col, "`order_by()`", path, filter);
+        push(
+            span.span,
+            col.model,
+            &col,
+            "`order_by()`",
+            path,
+            filter,
+            cx.depends_on(ev),
+        );
     }
     // Meta.ordering, reported where it is written.
     for (id, m) in ix.models.iter().enumerate() {
@@ -146,6 +160,7 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
             &format!("`{}.Meta.ordering`", m.name),
             first,
             None,
+            Vec::new(),
         );
     }
 }

@@ -123,7 +123,8 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
                 format!("selects {cols} for every row"),
             )
             .with_help(help)
-            .with_fix(fix),
+            .with_fix(fix)
+            .with_depends(cx.depends_on(ev)),
         );
     }
     serializer_views(cx, rule, out);
@@ -201,7 +202,13 @@ fn serializer_views(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
                 LoadCall::Defer,
                 &unread,
                 Some(UNSAFE),
-            )),
+            ))
+            .with_depends(
+                unread
+                    .iter()
+                    .filter_map(|f| super::depends::field(ix, cx.files, v.qs.model, f))
+                    .collect(),
+            ),
         );
     }
 }

@@ -298,6 +298,8 @@ pub struct Module {
     pub classes: Vec<ClassDef>,
     /// tree-sitter found syntax errors (what parsed is still lowered).
     pub has_errors: bool,
+    /// Where and what they are (DJP002), in source order.
+    pub syntax_errors: Vec<crate::syntax::errors::SyntaxError>,
     /// Nesting past [`MAX_DEPTH`] was cut.
     pub truncated: bool,
 }

@@ -124,6 +124,7 @@ impl<'s> Lowering<'s> {
     pub fn add(&mut self, root: Node<'_>) {
         let l = &mut self.0;
         l.m.has_errors |= root.has_error();
+        crate::syntax::errors::collect(root, l.src, &mut l.m.syntax_errors);
         let body = l.block_children(root, 0);
         if l.m.body.is_empty() {
             l.m.body = body;

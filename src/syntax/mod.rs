@@ -2,6 +2,7 @@
 //! reads. Re-exported at the crate root as `crate::ast`, `crate::parse`, `crate::source`.
 
 pub mod ast;
+pub mod errors;
 mod lower;
 pub mod parse;
 pub mod source;

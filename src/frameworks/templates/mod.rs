@@ -476,7 +476,7 @@ pub fn load(dirs: &[PathBuf], first_id: FileId, cwd: &Path) -> (Vec<File>, Templ
         found.sort();
         for p in found {
             let Ok(rel) = p.strip_prefix(d) else { continue };
-            let name = rel.to_string_lossy().replace('\\', "/");
+            let name = crate::discover::slashed(rel);
             order.push((name.clone(), p.clone()));
             names.entry(p).or_default().push(name);
         }
@@ -510,12 +510,14 @@ pub fn load(dirs: &[PathBuf], first_id: FileId, cwd: &Path) -> (Vec<File>, Templ
                     scope: Scope::default(),
                     ast: Module::default(),
                     lines: LineIndex::new(&text),
+                    hash: crate::cache::key(&text),
                     text: Some(Arc::from(text)),
                     report: false,
                     in_migrations: false,
                     is_test: false,
                     builtin: false,
                     template: true,
+                    io_error: None,
                     quote: std::sync::OnceLock::new(),
                 });
                 ids.insert(p, id);
@@ -556,11 +558,13 @@ mod tests {
             ast,
             lines: LineIndex::new(src),
             text: None,
+            hash: 0,
             report: false,
             in_migrations: false,
             is_test: false,
             builtin: false,
             template: false,
+            io_error: None,
             quote: std::sync::OnceLock::new(),
         };
         assert_eq!(
@@ -582,11 +586,13 @@ mod tests {
             ast,
             lines: LineIndex::new(src),
             text: None,
+            hash: 0,
             report: false,
             in_migrations: false,
             is_test: false,
             builtin: false,
             template: false,
+            io_error: None,
             quote: std::sync::OnceLock::new(),
         }
     }
