@@ -41,7 +41,7 @@ impl<'a> Analyzer<'a> {
                         && !q.iterator =>
                 {
                     let mut path = prow.path.clone();
-                    path.push(rel.rel.clone());
+                    path.push(rel.lookup().to_owned());
                     let missing = if rel.prefetched || q.cached {
                         prow.first_missing
                     } else {
@@ -111,7 +111,7 @@ impl<'a> Analyzer<'a> {
                     if rel.prefetched {
                         if let Some((bspan, method)) = &q.bypass {
                             let mut path = prow.path.clone();
-                            path.push(rel.rel.clone());
+                            path.push(rel.lookup().to_owned());
                             self.events.push(Event::PrefetchBypass {
                                 span: *bspan,
                                 root_span: prow.root_span,
@@ -128,7 +128,7 @@ impl<'a> Analyzer<'a> {
                         return;
                     }
                     let mut path = prow.path.clone();
-                    path.push(rel.rel.clone());
+                    path.push(rel.lookup().to_owned());
                     let key = (prow.loop_id, path.clone());
                     if self.seen_rel.insert(key) {
                         self.events.push(Event::RelatedEval {

@@ -53,7 +53,8 @@ class BookList(generics.ListAPIView):
 ## Fix safety
 `--fix` adds `.prefetch_related(...)` where DJP110 adds `select_related` (the `queryset =`
 attribute or the `get_queryset()` return, every branch). Safe: one more query per request
-instead of one per object.
+instead of one per object. The lookup goes after the chain's `Prefetch` objects and custom
+queryset methods, as for DJP102.
 
 ## Known problems
 Same as DJP110: only literal querysets and serializer classes are followed.

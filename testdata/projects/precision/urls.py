@@ -8,4 +8,5 @@ urlpatterns = [
     path("api/boards/", views.BoardSummaryList.as_view()),
     path("api/topics/", views.TopicSummaryList.as_view()),
     path("api/boards-nested/", views.BoardNestedList.as_view()),
+    path("api/boards-topics/", views.BoardTopicsList.as_view()),
 ]

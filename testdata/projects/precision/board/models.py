@@ -1,6 +1,7 @@
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import Prefetch
 
 
 class Positioned(models.Model):
@@ -13,10 +14,19 @@ class Positioned(models.Model):
         ordering = ["position"]
 
 
+class BoardQuerySet(models.QuerySet):
+    def with_topics(self):
+        """Prefetches the topics with a queryset of its own: a plain lookup through
+        `topics` chained before this call makes Django raise."""
+        return self.prefetch_related(Prefetch("topics", queryset=Topic.objects.filter(position__gte=0)))
+
+
 class Board(models.Model):
     name = models.CharField(max_length=50)
     notes = GenericRelation("Note")
     flags = GenericRelation("Flag")
+
+    objects = BoardQuerySet.as_manager()
 
     def topic_titles(self, readonly=False):
         """The topics' titles, read only when the caller may edit them."""

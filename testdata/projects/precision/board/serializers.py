@@ -52,3 +52,22 @@ class BoardNestedSerializer(serializers.ModelSerializer):
     class Meta:
         model = Board
         fields = ["id", "topics"]
+
+
+class TopicPostsSerializer(serializers.ModelSerializer):
+    post_bodies = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Topic
+        fields = ["id", "post_bodies"]
+
+    def get_post_bodies(self, obj):
+        return [post.body for post in obj.posts.all()]
+
+
+class BoardTopicsSerializer(serializers.ModelSerializer):
+    topics = TopicPostsSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Board
+        fields = ["id", "topics"]

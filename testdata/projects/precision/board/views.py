@@ -1,7 +1,12 @@
 from rest_framework import generics
 
 from board.models import Board, Topic
-from board.serializers import BoardNestedSerializer, BoardSummarySerializer, TopicSummarySerializer
+from board.serializers import (
+    BoardNestedSerializer,
+    BoardSummarySerializer,
+    BoardTopicsSerializer,
+    TopicSummarySerializer,
+)
 
 
 # oracle: get /api/boards/ also=board/serializers.py:BoardSummarySerializer
@@ -22,3 +27,12 @@ class TopicSummaryList(generics.ListAPIView):
 class BoardNestedList(generics.ListAPIView):
     queryset = Board.objects.prefetch_related("topics__posts")
     serializer_class = BoardNestedSerializer
+
+
+# oracle: get /api/boards-topics/ also=board/serializers.py:BoardTopicsSerializer also=board/serializers.py:TopicPostsSerializer
+class BoardTopicsList(generics.ListAPIView):
+    """The manager method's `Prefetch("topics", queryset=...)` comes after the attribute's
+    plain lookup: the fix must go after it."""
+
+    queryset = Board.objects.prefetch_related("flags").with_topics()  # expect: DJP111
+    serializer_class = BoardTopicsSerializer
