@@ -146,6 +146,10 @@ pub trait CallHooks<'a> {
 /// Bound on nested summary applications (helper → property → `__str__` ...).
 const MAX_APPLY_DEPTH: u32 = 6;
 
+/// Rows a loop may visit and still cost nothing per row: a literal slice `qs[:3]` or a
+/// lookup on a literal list of keys (`pk__in=[a, b]`) runs a fixed, tiny number of times.
+const FEW_ROWS: usize = 3;
+
 static NO_SUMMARIES: std::sync::LazyLock<Summaries> = std::sync::LazyLock::new(Summaries::default);
 
 /// `UPPER_CASE` names are module constants by convention.

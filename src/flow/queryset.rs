@@ -450,13 +450,28 @@ impl<'a> Analyzer<'a> {
         }
     }
 
-    /// Whether `filter(**kwargs)` pins one row (pk, id or a unique/one-to-one field).
+    /// Whether `filter(**kwargs)` pins one row (pk, id or a unique/one-to-one field), or a
+    /// fixed handful of them (`pk__in=[a, b]`, a literal list of at most [`FEW_ROWS`]).
     pub(super) fn filters_unique(&self, model: ModelId, kwargs: &[Keyword]) -> bool {
+        let m = self.m;
         kwargs.iter().any(|k| {
             let Some(name) = k.name.as_deref() else {
                 return false;
             };
-            let name = name.strip_suffix("__exact").unwrap_or(name);
+            let name = match name.strip_suffix("__in") {
+                Some(field) => match m.kind(k.value) {
+                    ExprKind::Seq { elts, .. }
+                        if elts.len() <= FEW_ROWS
+                            && !elts
+                                .iter()
+                                .any(|e| matches!(m.kind(*e), ExprKind::Starred(_))) =>
+                    {
+                        field
+                    }
+                    _ => return false,
+                },
+                None => name.strip_suffix("__exact").unwrap_or(name),
+            };
             if name == "pk" || name == "id" {
                 return true;
             }
