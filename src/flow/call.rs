@@ -183,7 +183,7 @@ impl<'a> Analyzer<'a> {
                             _ => EvalHow::Builtin(b.to_owned()),
                         };
                         self.note_len_bool(b, *a0, &q, span);
-                        self.evaluate_qs(&q, self.at(*a0), how);
+                        self.evaluate_expr(&q, *a0, how);
                         self.mark_cached(*a0);
                         if matches!(b, "list" | "sorted" | "tuple") {
                             let mut l = q.clone();
@@ -193,7 +193,7 @@ impl<'a> Analyzer<'a> {
                             return Value::QuerySet(l);
                         }
                     } else {
-                        self.evaluate_qs(&q, self.at(*a0), EvalHow::Builtin(b.to_owned()));
+                        self.evaluate_expr(&q, *a0, EvalHow::Builtin(b.to_owned()));
                     }
                 }
                 Value::Unknown

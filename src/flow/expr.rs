@@ -122,7 +122,7 @@ impl<'a> Analyzer<'a> {
                     if matches!(&**op, "in" | "not in") {
                         if let Value::QuerySet(q) = &v {
                             let q = q.clone();
-                            self.evaluate_qs(&q, self.at(*c), EvalHow::Method("in".into()));
+                            self.evaluate_expr(&q, *c, EvalHow::Method("in".into()));
                             self.mark_cached(*c);
                         }
                     }

@@ -64,6 +64,9 @@ struct LoopFrame {
     kind: LoopKind,
     /// Iterates the rows of a queryset or related manager.
     rows: bool,
+    /// The variables as the loop was entered (repeating loops only): a queryset variable
+    /// still holding its value from then was bound before the loop.
+    entry: Option<Rc<Env>>,
 }
 
 type Env = HashMap<Box<str>, Value>;

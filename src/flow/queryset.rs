@@ -95,12 +95,29 @@ impl<'a> Analyzer<'a> {
     /// `v` (the value of expression `e`) is evaluated: iterated, counted, listed.
     pub(super) fn evaluate_iter(&mut self, v: &Value, e: ExprId, how: EvalHow) {
         if let Value::QuerySet(q) = v {
-            let span = self.at(e);
-            self.evaluate_qs(q, span, how);
+            self.evaluate_expr(q, e, how);
         }
     }
 
+    /// Queryset `q`, the value of expression `e`, is evaluated in a way that fills its result
+    /// cache (iterated, `in`, `len()`, `bool()`, `list()`...). A variable bound before the
+    /// loop that runs this holds the same queryset on every iteration: only the first one
+    /// queries (`if tag in featured:` is one query for the whole loop).
+    pub(super) fn evaluate_expr(&mut self, q: &Qs, e: ExprId, how: EvalHow) {
+        let name = match self.m.kind(e) {
+            ExprKind::Name(n) => Some(n.clone()),
+            _ => None,
+        };
+        self.evaluate_qs_named(q, self.at(e), how, name.as_deref());
+    }
+
     pub(super) fn evaluate_qs(&mut self, q: &Qs, span: Loc, how: EvalHow) {
+        self.evaluate_qs_named(q, span, how, None);
+    }
+
+    /// [`Analyzer::evaluate_qs`] of the value of variable `name` when it is one, whose result
+    /// cache then serves the iterations of the loops it was bound before.
+    fn evaluate_qs_named(&mut self, q: &Qs, span: Loc, how: EvalHow, name: Option<&str>) {
         if let Some(rel) = &q.related {
             if rel.parent.open && q.narrowed.is_none() && q.bypass.is_none() {
                 // The caller may have prefetched it: nothing is known.
@@ -153,7 +170,7 @@ impl<'a> Analyzer<'a> {
         if q.cached {
             return;
         }
-        let Some(l) = self.repeating_loop().cloned() else {
+        let Some(l) = self.evaluating_loop(name).cloned() else {
             return;
         };
         if self.seen_query.insert(span) {
@@ -185,7 +202,7 @@ impl<'a> Analyzer<'a> {
             if !q.is_list {
                 let q = q.clone();
                 self.note_truth(e, &q);
-                self.evaluate_qs(&q, self.at(e), EvalHow::Exists);
+                self.evaluate_expr(&q, e, EvalHow::Exists);
                 self.mark_cached(e);
             }
         } else {

@@ -20,7 +20,10 @@ pub const RULE: Rule = Rule {
 const DOC: &str = r#"## What it does
 Finds a query that runs on every iteration of a `for` loop or comprehension:
 `Model.objects.get(...)`, `.filter(...).first()`, `.count()`, `.exists()`, `.create()`,
-iterating a fresh queryset, `get_object_or_404()`. A function, method, property or `__str__`
+iterating a fresh queryset, `x in` a queryset built in the loop, `get_object_or_404()`. A
+queryset bound to a variable before the loop and evaluated in it (`if tag in featured:`,
+`for t in featured:`, `len(featured)`) is not reported: the first iteration fills its result
+cache, which serves the others (one query for the whole loop). A function, method, property or `__str__`
 called in the loop counts when it runs such a query on every call (also through the functions
 it calls, in any module of the project): `for book in books: price_of(book)` with
 `def price_of(book): return Price.objects.get(book=book)`. The finding is at the call, with a
@@ -82,6 +85,9 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
             "update" | "delete" => {
                 "express the change as one queryset `.update()`/`.delete()` over all rows, outside the loop".to_owned()
             }
+            "in" => format!(
+                "build the `{name}` queryset once before the loop (its result cache then serves every `in`), or collect the keys once with `set(....values_list(\"pk\", flat=True))` and test `obj.pk in keys`"
+            ),
             _ if !root => "prefetch the relation on the outer queryset, or fetch all rows at once with `filter(<relation>__in=...)`".to_owned(),
             _ => format!(
                 "fetch all the `{name}` rows needed with one `filter(<field>__in=...)` before the loop (or prefetch_related on the outer queryset)"
@@ -90,6 +96,7 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
         let what = match method.as_str() {
             "iterate" => format!("a `{name}` queryset is evaluated"),
             "[index]" => format!("a `{name}` queryset is indexed"),
+            "in" => format!("`in` evaluates a `{name}` queryset built"),
             b if b.ends_with("()") => format!("a `{name}` queryset is evaluated by `{b}`"),
             "get_object_or_404" => format!("`get_object_or_404({name}, ...)` runs a query"),
             m if *root => format!("`{name}.objects.{m}()` runs a query"),
