@@ -541,6 +541,12 @@ impl<'a> Analyzer<'a> {
         texts: &[Option<String>],
     ) {
         for (name, node) in &tree.children {
+            // Read only where `hasattr()` finds an attribute missing that these rows carry.
+            if let (Value::Instance(inst), Some(absent)) = (&v, &node.absent) {
+                if absent.iter().any(|a| inst.loads.annotated.contains(&**a)) {
+                    continue;
+                }
+            }
             let outer = self.conds.len();
             for (p, holds) in node.guards.iter().flatten() {
                 if let Some(Some(t)) = texts.get(usize::from(*p)) {

@@ -16,6 +16,8 @@ pub struct LoadSet {
     pub only: Option<BTreeSet<String>>,
     /// `.defer(...)`: fields left out of each row.
     pub deferred: BTreeSet<String>,
+    /// `.annotate(name=...)`: attributes set on each row.
+    pub annotated: BTreeSet<String>,
     /// `select_related`/`prefetch_related` was called with arguments djperf cannot name
     /// (`*fields` from a function's parameter, a constant of another module): any relation
     /// may be loaded, so none is claimed missing.
@@ -60,6 +62,11 @@ impl LoadSet {
             deferred: self
                 .deferred
                 .intersection(&other.deferred)
+                .cloned()
+                .collect(),
+            annotated: self
+                .annotated
+                .intersection(&other.annotated)
                 .cloned()
                 .collect(),
         };
@@ -137,6 +144,7 @@ impl LoadSet {
             self.only.clone_from(&other.only);
         }
         self.deferred.extend(other.deferred.iter().cloned());
+        self.annotated.extend(other.annotated.iter().cloned());
         for (k, b) in &other.nodes {
             let a = self.nodes.entry(k.clone()).or_default();
             a.prefetched |= b.prefetched;
@@ -267,6 +275,14 @@ pub fn apply_method(
         }
         "values" | "values_list" => {
             eff.values = true;
+            true
+        }
+        "annotate" => {
+            eff.loads.annotated.extend(
+                kwargs
+                    .iter()
+                    .filter_map(|k| k.name.as_deref().map(str::to_owned)),
+            );
             true
         }
         "order_by" => {

@@ -93,6 +93,7 @@ pub(super) fn extract_file(fi: usize, file: &File, ix: &Index) -> (Vec<FnSummary
             rebound_self: false,
             called: Vec::new(),
             guards: Vec::new(),
+            absent: Vec::new(),
             ix,
         };
         let class_is_model = class_qual
@@ -158,8 +159,14 @@ struct Extract<'a> {
     called: Vec<String>,
     /// The parameter tests that hold at the statement being walked.
     guards: Vec<Guard>,
+    /// The attributes `hasattr()` found missing on a parameter (`self` too) at the statement
+    /// being walked: `if not hasattr(self, "n"):`, the `else` of `if hasattr(self, "n"):`.
+    absent: Vec<Absent>,
     ix: &'a Index,
 }
+
+/// An attribute `hasattr()` found missing on a parameter (its index).
+type Absent = (u8, Box<str>);
 
 impl Extract<'_> {
     fn loc(&self, e: ExprId) -> Loc {
@@ -194,6 +201,7 @@ impl Extract<'_> {
 
     fn block(&mut self, b: &Block, depth: u32) {
         let outer = self.guards.len();
+        let outer_absent = self.absent.len();
         for st in b {
             self.stmt(&st.kind, depth);
             // `if x: return ...`: the rest of the block runs only when `x` is false.
@@ -204,10 +212,46 @@ impl Extract<'_> {
                 if leaves && orelse.is_empty() {
                     let (_, otherwise) = self.test_guards(*test);
                     self.push_guards(&otherwise);
+                    let (_, otherwise) = self.test_absent(*test);
+                    self.absent.extend(otherwise);
                 }
             }
         }
         self.guards.truncate(outer);
+        self.absent.truncate(outer_absent);
+    }
+
+    /// The attributes of a parameter that `hasattr()` finds missing in the body and in the
+    /// `else` of `if test:` (`if not hasattr(self, "n"):` / `if hasattr(self, "n"):`).
+    fn test_absent(&self, test: ExprId) -> (Vec<Absent>, Vec<Absent>) {
+        let m = self.m;
+        let has = |e: ExprId| -> Option<Absent> {
+            let ExprKind::Call { func, args, kwargs } = m.kind(e) else {
+                return None;
+            };
+            if !matches!(m.kind(*func), ExprKind::Name(f) if &**f == "hasattr")
+                || args.len() != 2
+                || !kwargs.is_empty()
+            {
+                return None;
+            }
+            let ExprKind::Name(n) = m.kind(args[0]) else {
+                return None;
+            };
+            let (p, path) = self.env.get(n)?;
+            let attr = m.str_value(args[1])?;
+            path.is_empty().then(|| (*p, attr.into()))
+        };
+        match m.kind(test) {
+            ExprKind::Not(x) => match has(*x) {
+                Some(a) => (vec![a], Vec::new()),
+                None => (Vec::new(), Vec::new()),
+            },
+            _ => match has(test) {
+                Some(a) => (Vec::new(), vec![a]),
+                None => (Vec::new(), Vec::new()),
+            },
+        }
     }
 
     fn push_guards(&mut self, gs: &[Guard]) {
@@ -315,13 +359,19 @@ impl Extract<'_> {
             StmtKind::If { test, body, orelse } => {
                 self.expr(*test, Some(EvalHow::Exists), 0);
                 let (then, otherwise) = self.test_guards(*test);
+                let (absent_then, absent_otherwise) = self.test_absent(*test);
                 let outer = self.guards.len();
+                let outer_absent = self.absent.len();
                 self.push_guards(&then);
+                self.absent.extend(absent_then);
                 self.block(body, depth + 1);
                 self.guards.truncate(outer);
+                self.absent.truncate(outer_absent);
                 self.push_guards(&otherwise);
+                self.absent.extend(absent_otherwise);
                 self.block(orelse, depth + 1);
                 self.guards.truncate(outer);
+                self.absent.truncate(outer_absent);
             }
             StmtKind::With { items, body } => {
                 for (e, t) in items {
@@ -405,7 +455,13 @@ impl Extract<'_> {
             return;
         }
         let always = !self.holes.covers(at.span);
-        if let Some(node) = tree.node_mut(path, at, always, &self.guards) {
+        let absent: Vec<Box<str>> = self
+            .absent
+            .iter()
+            .filter(|(q, _)| q == p)
+            .map(|(_, a)| a.clone())
+            .collect();
+        if let Some(node) = tree.node_mut(path, at, always, &self.guards, &absent) {
             if let Some(h) = how {
                 node.eval.get_or_insert((at, h));
             }
@@ -698,6 +754,18 @@ impl Extract<'_> {
                 self.env = saved;
             }
             ExprKind::Lambda { .. } => {}
+            // `self.n if hasattr(self, "n") else self.note`: each branch under its test.
+            ExprKind::IfExp { test, body, orelse } => {
+                self.expr(*test, None, depth + 1);
+                let (then, otherwise) = self.test_absent(*test);
+                let outer = self.absent.len();
+                self.absent.extend(then);
+                self.expr(*body, None, depth + 1);
+                self.absent.truncate(outer);
+                self.absent.extend(otherwise);
+                self.expr(*orelse, None, depth + 1);
+                self.absent.truncate(outer);
+            }
             _ => {
                 let mut kids = Vec::new();
                 m.children(e, &mut kids);

@@ -67,6 +67,11 @@ pub struct Access {
     /// that loads the path under the same test of the argument it passes loads it for every
     /// read (see [`Guard`]).
     pub guards: Option<Vec<Guard>>,
+    /// Attributes of the object this path is read from that `hasattr()` found missing
+    /// wherever it is read (`if not hasattr(self, "n"): return self.note` gives `["n"]` on
+    /// `note`); `None` until a read is recorded. Rows of a queryset that annotates `n` never
+    /// read it.
+    pub absent: Option<Vec<Box<str>>>,
     /// For a method called on this path (`self.titles(readonly=readonly)`): the caller's
     /// parameters it is handed unchanged, and where (so the callee's tests of them can be
     /// read as the caller's).
@@ -87,6 +92,21 @@ fn meet_guards(slot: &mut Option<Vec<Guard>>, guards: &[Guard]) -> bool {
     let next = match slot.as_deref() {
         None => guards.to_vec(),
         Some(have) => common_guards(have, guards),
+    };
+    let changed = slot.as_deref() != Some(next.as_slice());
+    *slot = Some(next);
+    changed
+}
+
+/// `absent` also holds wherever the node is read: `slot` becomes what both hold.
+fn meet_absent(slot: &mut Option<Vec<Box<str>>>, absent: &[Box<str>]) -> bool {
+    let next: Vec<Box<str>> = match slot.as_deref() {
+        None => absent.to_vec(),
+        Some(have) => have
+            .iter()
+            .filter(|a| absent.contains(a))
+            .cloned()
+            .collect(),
     };
     let changed = slot.as_deref() != Some(next.as_slice());
     *slot = Some(next);
@@ -121,6 +141,9 @@ impl Access {
         if let Some(g) = &other.guards {
             changed |= meet_guards(&mut self.guards, g);
         }
+        if let Some(a) = &other.absent {
+            changed |= meet_absent(&mut self.absent, a);
+        }
         if self.hands.is_empty() && !other.hands.is_empty() {
             self.hands.clone_from(&other.hands);
             changed = true;
@@ -143,24 +166,28 @@ impl Access {
     }
 
     /// The node at `path`, created if missing (None past the bounds); `always`: the path is
-    /// read on every call; `guards`: the parameter tests that hold where it is read.
+    /// read on every call; `guards`: the parameter tests that hold where it is read;
+    /// `absent`: the attributes `hasattr()` found missing on the object the path starts from.
     fn node_mut(
         &mut self,
         path: &[(Box<str>, bool)],
         at: Loc,
         always: bool,
         guards: &[Guard],
+        absent: &[Box<str>],
     ) -> Option<&mut Access> {
         if path.len() > MAX_DEPTH {
             return None;
         }
         let mut cur = self;
-        for (name, called) in path {
+        for (i, (name, called)) in path.iter().enumerate() {
             let n = cur.children.entry(name.clone()).or_default();
             n.at.get_or_insert(at);
             n.called |= *called;
             n.always |= always;
             meet_guards(&mut n.guards, guards);
+            // Only the first node is read from the object `hasattr()` tested.
+            meet_absent(&mut n.absent, if i == 0 { absent } else { &[] });
             cur = n;
         }
         Some(cur)
@@ -214,7 +241,7 @@ impl Access {
             return false;
         }
         let was_always = self.node_at(prefix).is_some_and(|n| n.always);
-        let Some(node) = self.node_mut(prefix, at, always, site) else {
+        let Some(node) = self.node_mut(prefix, at, always, site, &[]) else {
             return false;
         };
         let mut budget = MAX_NODES - before;

@@ -46,6 +46,21 @@ class Board(models.Model):
 class Topic(Positioned):
     board = models.ForeignKey(Board, related_name="topics", on_delete=models.CASCADE)
     title = models.CharField(max_length=50)
+    summary = models.CharField(max_length=200, blank=True)
+
+    def label(self):
+        """The annotated post count when the queryset has it, else the stored summary."""
+        if hasattr(self, "post_total"):
+            return f"{self.title} ({self.post_total})"
+        return f"{self.title}: {self.summary}"
+
+    def short_label(self):
+        if not hasattr(self, "post_total"):
+            return self.summary
+        return self.title
+
+    def count_or_summary(self):
+        return self.post_total if hasattr(self, "post_total") else self.summary
 
 
 class PostManager(models.Manager):
