@@ -266,6 +266,8 @@ impl<'a> Analyzer<'a> {
             if method == "filter" || method == "get" {
                 q2.single |= self.filters_unique(q.model, kwargs);
             }
+            // `Model.objects.none()` (a base view's placeholder): no rows at all.
+            q2.single |= method == "none";
             if method == "filter" {
                 let mut f: Vec<Box<str>> = q.filters.to_vec();
                 f.extend(

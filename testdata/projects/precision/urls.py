@@ -9,4 +9,7 @@ urlpatterns = [
     path("api/topics/", views.TopicSummaryList.as_view()),
     path("api/boards-nested/", views.BoardNestedList.as_view()),
     path("api/boards-topics/", views.BoardTopicsList.as_view()),
+    path("api/topics-none/", views.TopicNestedBase.as_view()),
+    path("api/topics-none-method/", views.TopicNoneList.as_view()),
+    path("api/topics-of-boards/", views.TopicsOfBoards.as_view()),
 ]

@@ -71,3 +71,11 @@ class BoardTopicsSerializer(serializers.ModelSerializer):
     class Meta:
         model = Board
         fields = ["id", "topics"]
+
+
+class TopicBoardSerializer(serializers.ModelSerializer):
+    board_name = serializers.CharField(source="board.name")
+
+    class Meta:
+        model = Topic
+        fields = ["id", "board_name"]

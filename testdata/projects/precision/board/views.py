@@ -5,6 +5,7 @@ from board.serializers import (
     BoardNestedSerializer,
     BoardSummarySerializer,
     BoardTopicsSerializer,
+    TopicBoardSerializer,
     TopicSummarySerializer,
 )
 
@@ -36,3 +37,25 @@ class BoardTopicsList(generics.ListAPIView):
 
     queryset = Board.objects.prefetch_related("flags").with_topics()  # expect: DJP111
     serializer_class = BoardTopicsSerializer
+
+
+# False-positive class 7: a view whose queryset is `Model.objects.none()` (a base for nested
+# routes) serializes no rows.
+# oracle: get /api/topics-none/
+class TopicNestedBase(generics.ListAPIView):
+    queryset = Topic.objects.none()
+    serializer_class = TopicBoardSerializer
+
+
+# oracle: get /api/topics-none-method/
+class TopicNoneList(generics.ListAPIView):
+    serializer_class = TopicBoardSerializer
+
+    def get_queryset(self):
+        return Topic.objects.none()
+
+
+# oracle: get /api/topics-of-boards/ also=board/serializers.py:TopicBoardSerializer
+class TopicsOfBoards(TopicNestedBase):
+    def get_queryset(self):
+        return Topic.objects.filter(board__name__gt="")  # expect: DJP110
