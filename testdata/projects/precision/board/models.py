@@ -84,6 +84,10 @@ class Reply(models.Model):
     post = models.ForeignKey(Post, related_name="replies", on_delete=models.CASCADE)
     text = models.CharField(max_length=200)
 
+    def save(self, *args, **kwargs):
+        self.text = self.text.strip()
+        super().save(*args, **kwargs)
+
 
 class Note(models.Model):
     """A generic relation target with Meta.ordering."""
