@@ -82,17 +82,29 @@ fn fetch_once_help(cx: &Context<'_>, name: &str, model: crate::index::ModelId, a
             .iter()
             .any(|x| x.name == f && (x.unique || x.primary_key))
     };
-    match fields.as_slice() {
-        [] => format!(
+    // The key the rows are looked up by: the primary key, else a unique field, else the
+    // first lookup (the other lookups stay a filter).
+    let key = fields
+        .iter()
+        .find(|f| *f == "pk" || *f == "id")
+        .or_else(|| fields.iter().find(|f| unique(f)))
+        .or_else(|| fields.first());
+    let rest = if fields.len() > 1 {
+        ".filter(<the other lookups>)"
+    } else {
+        ""
+    };
+    match key {
+        None => format!(
             "fetch the `{name}` rows once before the loop with one `filter(<field>__in=...)` and look them up in a dict (by primary key: `{name}.objects.in_bulk(ids)`)"
         ),
-        [f] if f == "pk" || f == "id" => format!(
-            "fetch the `{name}` rows once before the loop with `{name}.objects.in_bulk(ids)` and look them up in the dict it returns"
+        Some(f) if f == "pk" || f == "id" => format!(
+            "fetch the `{name}` rows once before the loop with `{name}.objects{rest}.in_bulk(ids)` and look them up in the dict it returns"
         ),
-        [f] if unique(f) => format!(
-            "fetch the `{name}` rows once before the loop with `{name}.objects.in_bulk(values, field_name=\"{f}\")` and look them up in the dict it returns"
+        Some(f) if unique(f) => format!(
+            "fetch the `{name}` rows once before the loop with `{name}.objects{rest}.in_bulk(values, field_name=\"{f}\")` and look them up in the dict it returns"
         ),
-        [f, ..] => format!(
+        Some(f) => format!(
             "fetch the `{name}` rows once before the loop with `{name}.objects.filter({f}__in=...)` and index them in a dict by `{f}` (in_bulk() only takes the primary key or a unique field)"
         ),
     }

@@ -34,3 +34,8 @@ def case_count_per_row():
 def case_exists_per_row():
     for board in Board.objects.all():
         print(Topic.objects.filter(board=board, position__gt=0).exists())  # expect: DJP104
+
+
+def case_get_by_primary_key_and_a_filter_in_loop():
+    for topic in Topic.objects.all():
+        print(Board.objects.get(name__gt="", pk=topic.board_id).name)  # expect: DJP104
