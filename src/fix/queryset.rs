@@ -163,10 +163,12 @@ pub fn load_edit(
 
 /// The branches of `roots` that do not load every lookup yet (where a finding should point);
 /// all of them when none is known to.
+/// A branch that returns `Model.objects.none()` holds no rows and needs nothing.
 pub fn lacking(file: &File, roots: &[Span], call: LoadCall, lookups: &[String]) -> Vec<Span> {
     let out: Vec<Span> = roots
         .iter()
         .copied()
+        .filter(|r| !file.ast.is_method_call(*r, &["none"]))
         .filter(|r| !matches!(plan(file, *r, call, lookups), Some(Planned::Covered)))
         .collect();
     if out.is_empty() {

@@ -12,4 +12,5 @@ urlpatterns = [
     path("api/topics-none/", views.TopicNestedBase.as_view()),
     path("api/topics-none-method/", views.TopicNoneList.as_view()),
     path("api/topics-of-boards/", views.TopicsOfBoards.as_view()),
+    path("api/topics-or-none/", views.TopicsOrNone.as_view()),
 ]

@@ -59,3 +59,15 @@ class TopicNoneList(generics.ListAPIView):
 class TopicsOfBoards(TopicNestedBase):
     def get_queryset(self):
         return Topic.objects.filter(board__name__gt="")  # expect: DJP110
+
+
+# oracle: get /api/topics-or-none/
+class TopicsOrNone(generics.ListAPIView):
+    """The finding and its fix go to the branch that has rows, not to `.none()`."""
+
+    serializer_class = TopicBoardSerializer
+
+    def get_queryset(self):
+        if self.request.GET.get("nothing"):
+            return Topic.objects.none()
+        return Topic.objects.filter(position__gte=0)  # expect: DJP110
