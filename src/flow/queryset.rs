@@ -267,7 +267,10 @@ impl<'a> Analyzer<'a> {
                 q2.single |= self.filters_unique(q.model, kwargs);
             }
             // `Model.objects.none()` (a base view's placeholder): no rows at all.
-            q2.single |= method == "none";
+            if method == "none" {
+                q2.single = true;
+                q2.empty = true;
+            }
             if method == "filter" {
                 let mut f: Vec<Box<str>> = q.filters.to_vec();
                 f.extend(

@@ -26,6 +26,7 @@ impl<'a> Analyzer<'a> {
                     through: Rc::from([span]),
                     fix_at: Rc::from([]),
                     locks: false,
+                    empty: false,
                 }),
                 None => Value::Unknown,
             },
@@ -77,6 +78,7 @@ impl<'a> Analyzer<'a> {
                     through: Rc::from([span]),
                     fix_at: Rc::from([]),
                     locks: false,
+                    empty: false,
                 });
             }
         }
@@ -261,6 +263,7 @@ impl<'a> Analyzer<'a> {
             through: Rc::from([span]),
             fix_at: Rc::from([]),
             locks: false,
+            empty: false,
         })
     }
 }

@@ -101,6 +101,8 @@ pub struct Qs {
     pub fix_at: Rc<[Loc]>,
     /// `select_for_update()` was chained: a join would lock the related rows too.
     pub locks: bool,
+    /// `.none()`: no rows at all (a branch returning it adds nothing to a join).
+    pub empty: bool,
 }
 
 impl Qs {
@@ -126,6 +128,7 @@ impl Qs {
             through: Rc::from([span]),
             fix_at: Rc::from([]),
             locks: false,
+            empty: false,
         }
     }
 
@@ -205,6 +208,9 @@ impl Value {
             return self.clone();
         }
         match (self, other) {
+            // A branch that holds no rows (`return Model.objects.none()`) leaves the other.
+            (Value::QuerySet(a), Value::QuerySet(b)) if a.empty && !b.empty => other.clone(),
+            (Value::QuerySet(a), Value::QuerySet(b)) if b.empty && !a.empty => self.clone(),
             (Value::QuerySet(a), Value::QuerySet(b))
                 if a.model == b.model && a.values == b.values =>
             {
