@@ -109,6 +109,41 @@ fn postgres_only_gets_concurrent_operations_and_a_unique_index_for_unique() {
 }
 
 #[test]
+fn engines_a_test_lists_are_not_settings() {
+    // misago: a system check refuses other engines, and its test names them; a test that
+    // overrides the settings does count.
+    let check = "SUPPORTED_ENGINES = [\"django.db.backends.postgresql\"]\n";
+    let test_check = "INVALID_ENGINES = [\"django.db.backends.sqlite3\", \"django.db.backends.mysql\"]\n\n\ndef test_invalid_engines():\n    for engine in INVALID_ENGINES:\n        assert engine\n";
+    let p = project(
+        &[
+            ("config/settings.py", POSTGRES),
+            ("shop/checks.py", check),
+            ("shop/tests/__init__.py", ""),
+            ("shop/tests/test_checks.py", test_check),
+        ],
+        "[tool.djperf]\n",
+    );
+    let found = djp310(p.path());
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert!(
+        found[1].1.contains("AddIndexConcurrently"),
+        "{}",
+        found[1].1
+    );
+    assert!(!found[1].1.contains("SQLite"), "{}", found[1].1);
+    let override_test = "from django.test import override_settings\n\n\n@override_settings(DATABASES={\"default\": {\"ENGINE\": \"django.db.backends.sqlite3\"}})\ndef test_on_sqlite():\n    pass\n";
+    let p = project(
+        &[
+            ("config/settings.py", POSTGRES),
+            ("shop/tests/__init__.py", ""),
+            ("shop/tests/test_sqlite.py", override_test),
+        ],
+        "[tool.djperf]\n",
+    );
+    assert!(djp310(p.path())[1].1.contains("SQLite"));
+}
+
+#[test]
 fn settings_that_can_select_sqlite_get_a_vendor_guarded_operation() {
     // An environment switch in the settings, and test settings on SQLite.
     let settings = "import os\n\nDATABASES = {\"default\": {\"ENGINE\": os.environ.get(\"DB_ENGINE\", \"django.db.backends.postgresql\")}}\n";

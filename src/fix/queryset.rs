@@ -62,8 +62,10 @@ enum Link {
 
 /// A fix adding `lookups` to the queryset built by the expression at `root`, or `None` when
 /// no edit is known to be right (see [`load_edit`]). The fix is `Unsafe` when `unsafe_why`
-/// is set or when the chain holds a `Prefetch(...)` object a prefetch lookup may need to go
-/// through (its `to_attr` would make the plain lookup a second, useless prefetch).
+/// is set, when the chain takes prefetch lookups djperf cannot read (a variable, `*lookups`),
+/// or when a prefetch lookup goes through a `Prefetch` whose queryset leaves columns out.
+/// A prefetch lookup never goes before a `Prefetch` object it could reach (Django would raise
+/// "lookup was already seen with a different queryset").
 pub fn load_fix(
     file: &File,
     root: Span,
@@ -87,15 +89,15 @@ pub fn load_fix_at(
 ) -> Option<Fix> {
     let mut edits: Vec<Edit> = Vec::new();
     let mut added: Vec<String> = Vec::new();
-    let mut has_prefetch_object = false;
+    let mut caution: Option<&'static str> = None;
     let mut locking = false;
     for root in roots {
         match plan(file, *root, call, lookups)? {
             Planned::Covered => {}
-            Planned::Edit(e, a, pf) => {
+            Planned::Edit(e, a, why) => {
                 locking |= call == LoadCall::SelectRelated && locks_rows(file, *root);
                 edits.push(e);
-                has_prefetch_object |= pf;
+                caution = caution.or(why);
                 for l in a {
                     if !added.contains(&l) {
                         added.push(l);
@@ -124,9 +126,9 @@ pub fn load_fix_at(
     );
     if let Some(why) = unsafe_why {
         message.push_str(&format!(" ({why})"));
-    } else if has_prefetch_object && call == LoadCall::PrefetchRelated {
+    } else if let Some(why) = caution {
         applicability = Applicability::Unsafe;
-        message.push_str(" (the queryset also uses Prefetch objects: check the lookup path)");
+        message.push_str(&format!(" ({why})"));
     } else if locking {
         applicability = Applicability::Unsafe;
         message.push_str(&format!(" ({LOCKS})"));
@@ -145,7 +147,7 @@ pub fn load_fix_at(
 }
 
 /// The edit adding `lookups` (those not already loaded) to the chain at `root`, the lookups
-/// it adds, and whether the chain holds a `Prefetch(...)` object. `None` when the chain
+/// it adds, and why the edit may be wrong (then the fix is `Unsafe`). `None` when the chain
 /// cannot take the call safely: a syntax error in the file, `values()`/`only()`/`defer()`/
 /// combined queries in the chain, a bare `select_related()` (naming fields would stop it
 /// following the other foreign keys), `iterator()` without `chunk_size` for a prefetch
@@ -155,19 +157,21 @@ pub fn load_edit(
     root: Span,
     call: LoadCall,
     lookups: &[String],
-) -> Option<(Edit, Vec<String>, bool)> {
+) -> Option<(Edit, Vec<String>, Option<&'static str>)> {
     match plan(file, root, call, lookups)? {
-        Planned::Edit(e, added, pf) => Some((e, added, pf)),
+        Planned::Edit(e, added, why) => Some((e, added, why)),
         Planned::Covered => None,
     }
 }
 
 /// The branches of `roots` that do not load every lookup yet (where a finding should point);
 /// all of them when none is known to.
+/// A branch that returns `Model.objects.none()` holds no rows and needs nothing.
 pub fn lacking(file: &File, roots: &[Span], call: LoadCall, lookups: &[String]) -> Vec<Span> {
     let out: Vec<Span> = roots
         .iter()
         .copied()
+        .filter(|r| !file.ast.is_method_call(*r, &["none"]))
         .filter(|r| !matches!(plan(file, *r, call, lookups), Some(Planned::Covered)))
         .collect();
     if out.is_empty() {
@@ -176,6 +180,12 @@ pub fn lacking(file: &File, roots: &[Span], call: LoadCall, lookups: &[String]) 
         out
     }
 }
+
+/// Why a prefetch fix next to lookups djperf cannot read is unsafe.
+const UNKNOWN_PREFETCH: &str =
+    "the queryset also takes prefetch lookups djperf cannot read: check the lookup path";
+/// Why a prefetch fix through a `Prefetch` whose queryset leaves columns out is unsafe.
+const THROUGH_NARROWED: &str = "the lookup goes through a Prefetch whose queryset uses only()/defer(): check that it loads the key the lookup follows";
 
 /// Why a join on a `select_for_update()` queryset is unsafe.
 pub const LOCKS: &str = "the queryset uses select_for_update(): the join locks the related rows too, and PostgreSQL rejects it on a nullable relation unless `of=` is given";
@@ -196,7 +206,8 @@ fn locks_rows(file: &File, root: Span) -> bool {
 enum Planned {
     /// Every lookup is loaded there already.
     Covered,
-    Edit(Edit, Vec<String>, bool),
+    /// The edit, the lookups it adds, and why it may be wrong (an `Unsafe` fix) if so.
+    Edit(Edit, Vec<String>, Option<&'static str>),
 }
 
 /// [`load_edit`], telling "nothing to add" (`Some(Covered)`) from "cannot" (`None`).
@@ -211,14 +222,19 @@ fn plan(file: &File, root: Span, call: LoadCall, lookups: &[String]) -> Option<P
     let method = call.method();
 
     let mut existing: Vec<String> = Vec::new();
-    let mut merge_into: Option<ExprId> = None;
-    let mut has_prefetch_object = false;
+    // Mergeable calls of `method`, outermost first, each with how many links lie outside it.
+    let mut mergeable_calls: Vec<(usize, ExprId)> = Vec::new();
+    // What each link may add to the prefetch lookups after the ones before it.
+    let mut later: Vec<Later> = Vec::new();
+    let mut unknown_prefetch = false;
     let mut quote: Option<char> = None;
-    for link in &links {
+    for (i, link) in links.iter().enumerate() {
         let Link::Method { call: c, .. } = *link else {
+            later.push(Later::Nothing);
             continue;
         };
         let ExprKind::Call { func, args, kwargs } = m.kind(c) else {
+            later.push(Later::Nothing);
             continue;
         };
         let name = method_name(m, *func)?;
@@ -238,9 +254,33 @@ fn plan(file: &File, root: Span, call: LoadCall, lookups: &[String]) -> Option<P
         {
             return None;
         }
-        if name == "prefetch_related" {
-            has_prefetch_object |= args.iter().any(|a| m.str_value(*a).is_none());
-        }
+        later.push(if name == "prefetch_related" {
+            let mut objects = Vec::new();
+            let mut unknown = false;
+            for a in args.iter() {
+                if m.str_value(*a).is_some() {
+                    continue;
+                }
+                match prefetch_object(m, *a) {
+                    Some(p) => objects.push(p),
+                    None => unknown = true,
+                }
+            }
+            unknown_prefetch |= unknown;
+            if unknown {
+                Later::Unknown
+            } else {
+                Later::Prefetches(objects)
+            }
+        } else if crate::django::QS_METHODS.contains(&name)
+            || crate::django::SINGLE_METHODS.contains(&name)
+            || name == "iterator"
+        {
+            Later::Nothing
+        } else {
+            // A custom manager or queryset method may add `Prefetch` objects of its own.
+            Later::Unknown
+        });
         if name != method {
             continue;
         }
@@ -251,15 +291,14 @@ fn plan(file: &File, root: Span, call: LoadCall, lookups: &[String]) -> Option<P
         for a in args.iter() {
             if let Some(s) = m.str_value(*a) {
                 existing.push(s.to_owned());
-            } else if let Some(s) = prefetch_object_lookup(m, *a) {
-                existing.push(s.to_owned());
+            } else if let Some(p) = prefetch_object(m, *a) {
+                existing.push(p.to);
             } else {
                 mergeable = false;
             }
         }
-        // The outermost mergeable call of this method (links run outermost first).
-        if mergeable && merge_into.is_none() {
-            merge_into = Some(c);
+        if mergeable {
+            mergeable_calls.push((i, c));
         }
     }
     let covered = |l: &str| {
@@ -276,6 +315,30 @@ fn plan(file: &File, root: Span, call: LoadCall, lookups: &[String]) -> Option<P
     if added.is_empty() {
         return Some(Planned::Covered);
     }
+    // Django takes the lookups in the order the calls were chained: a plain lookup that
+    // reaches `x` before a `Prefetch("x", queryset=...)` makes it raise "lookup was already
+    // seen with a different queryset". So the lookups go into the outermost mergeable call
+    // that no later link could conflict with, else at the end of the chain.
+    let merge_into = mergeable_calls
+        .iter()
+        .find(|(i, _)| later[..*i].iter().all(|l| !l.conflicts(&added)))
+        .map(|(_, c)| *c);
+    // A lookup through a `Prefetch` whose queryset leaves columns out may need one of them
+    // (the key a foreign key follows): Django would load it per row.
+    let through_narrowed = call == LoadCall::PrefetchRelated
+        && later.iter().any(|l| match l {
+            Later::Prefetches(ps) => ps
+                .iter()
+                .any(|p| p.narrowed_fields && added.iter().any(|a| below(a, &p.to))),
+            _ => false,
+        });
+    let caution = if unknown_prefetch && call == LoadCall::PrefetchRelated {
+        Some(UNKNOWN_PREFETCH)
+    } else if through_narrowed {
+        Some(THROUGH_NARROWED)
+    } else {
+        None
+    };
     let nl = if text.contains("\r\n") { "\r\n" } else { "\n" };
 
     if let Some(c) = merge_into {
@@ -313,7 +376,7 @@ fn plan(file: &File, root: Span, call: LoadCall, lookups: &[String]) -> Option<P
             span: Span::new(pos, pos),
             content,
         };
-        return Some(Planned::Edit(edit, added, has_prefetch_object));
+        return Some(Planned::Edit(edit, added, caution));
     }
 
     // Append to the chain, before any slice or `.iterator()` at its end (a sliced
@@ -367,7 +430,7 @@ fn plan(file: &File, root: Span, call: LoadCall, lookups: &[String]) -> Option<P
                     span: Span::new(attr_span.start as usize, m.span(target).end as usize),
                     content: format!("{method}({args})"),
                 };
-                return Some(Planned::Edit(edit, added, has_prefetch_object));
+                return Some(Planned::Edit(edit, added, caution));
             }
         }
     }
@@ -377,7 +440,7 @@ fn plan(file: &File, root: Span, call: LoadCall, lookups: &[String]) -> Option<P
         span: Span::new(pos, pos),
         content: format!("{sep}.{method}({args})"),
     };
-    Some(Planned::Edit(edit, added, has_prefetch_object))
+    Some(Planned::Edit(edit, added, caution))
 }
 
 /// The expression with exactly this span (a call, subscript or attribute chain).
@@ -419,16 +482,83 @@ pub(crate) fn method_name(m: &Module, func: ExprId) -> Option<&str> {
     }
 }
 
-/// `Prefetch("tags", ...)`: its lookup.
-fn prefetch_object_lookup(m: &Module, e: ExprId) -> Option<&str> {
-    let ExprKind::Call { func, args, .. } = m.kind(e) else {
+/// What a link of the chain adds to the prefetch lookups after the links inside it.
+enum Later {
+    Nothing,
+    /// `prefetch_related(...)` with these `Prefetch` objects (and plain strings).
+    Prefetches(Vec<PrefetchObj>),
+    /// Lookups djperf cannot read: a variable, `*lookups`, a custom method.
+    Unknown,
+}
+
+impl Later {
+    /// Whether a plain lookup of `added` placed before this link could make Django raise
+    /// (it reaches a path that a `Prefetch` with its own queryset stores).
+    fn conflicts(&self, added: &[String]) -> bool {
+        match self {
+            Later::Nothing => false,
+            Later::Unknown => true,
+            Later::Prefetches(ps) => ps
+                .iter()
+                .any(|p| p.has_queryset && added.iter().any(|a| a == &p.to || below(a, &p.to))),
+        }
+    }
+}
+
+/// `lookup` goes through `prefix` (`a__b__c` through `a__b`).
+fn below(lookup: &str, prefix: &str) -> bool {
+    lookup.len() > prefix.len()
+        && lookup.starts_with(prefix)
+        && lookup[prefix.len()..].starts_with("__")
+}
+
+/// A `Prefetch("x__y", queryset=..., to_attr="z")` argument.
+struct PrefetchObj {
+    /// Where Django stores the rows: the lookup with its last part replaced by `to_attr`
+    /// (`x__z`), which is also the path later lookups go through.
+    to: String,
+    has_queryset: bool,
+    /// Its queryset leaves columns out (`only()`, `defer()`, `values()`).
+    narrowed_fields: bool,
+}
+
+/// `Prefetch("tags", ...)` with a literal lookup.
+fn prefetch_object(m: &Module, e: ExprId) -> Option<PrefetchObj> {
+    let ExprKind::Call { func, args, kwargs } = m.kind(e) else {
         return None;
     };
     let name = m.dotted(*func)?;
     if name.rsplit('.').next() != Some("Prefetch") {
         return None;
     }
-    m.str_value(*args.first()?)
+    let lookup = m.str_value(*args.first()?)?;
+    let to_attr = match (m.kwarg(kwargs, "to_attr"), args.get(2)) {
+        (Some(k), _) => Some(m.str_value(k.value)?),
+        (None, Some(a)) => Some(m.str_value(*a)?),
+        (None, None) => None,
+    };
+    let queryset = m
+        .kwarg(kwargs, "queryset")
+        .map(|k| k.value)
+        .or(args.get(1).copied());
+    let to = match (to_attr, lookup.rsplit_once("__")) {
+        (Some(attr), Some((head, _))) => format!("{head}__{attr}"),
+        (Some(attr), None) => attr.to_owned(),
+        (None, _) => lookup.to_owned(),
+    };
+    let narrowed_fields = queryset.is_some_and(|q| {
+        chain(m, q).iter().any(|l| match *l {
+            Link::Method { call, .. } => matches!(m.kind(call),
+                ExprKind::Call { func, .. }
+                    if matches!(method_name(m, *func), Some("only" | "defer" | "values" | "values_list"))),
+            Link::Subscript { .. } => false,
+        })
+    });
+    Some(PrefetchObj {
+        to,
+        has_queryset: queryset.is_some_and(|q| !matches!(m.kind(q), ExprKind::Const(_))),
+        narrowed_fields,
+    })
 }
 
 /// The quote character of a plain string literal.

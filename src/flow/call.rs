@@ -225,7 +225,7 @@ impl<'a> Analyzer<'a> {
                             _ => EvalHow::Builtin(b.to_owned()),
                         };
                         self.note_len_bool(b, *a0, &q, span);
-                        self.evaluate_qs(&q, self.at(*a0), how);
+                        self.evaluate_expr(&q, *a0, how);
                         self.mark_cached(*a0);
                         if matches!(b, "list" | "sorted" | "tuple") {
                             let mut l = q.clone();
@@ -235,7 +235,7 @@ impl<'a> Analyzer<'a> {
                             return Value::QuerySet(l);
                         }
                     } else {
-                        self.evaluate_qs(&q, self.at(*a0), EvalHow::Builtin(b.to_owned()));
+                        self.evaluate_expr(&q, *a0, EvalHow::Builtin(b.to_owned()));
                     }
                 }
                 Value::Unknown
@@ -462,7 +462,28 @@ impl<'a> Analyzer<'a> {
         e: ExprId,
     ) {
         let span = self.at(e);
+        self.arg_texts = self.arg_texts_of(f, recv.is_some(), e);
         self.apply_fn_at(f, recv, argv, kwv, span);
+    }
+
+    /// The source text of the argument the call `e` passes to each parameter of `f` (where
+    /// it passes one): what the callee's tests of its parameters test in the caller.
+    fn arg_texts_of(&self, f: &FnSummary, bound: bool, e: ExprId) -> Vec<Option<String>> {
+        let ExprKind::Call { args, kwargs, .. } = self.m.kind(e) else {
+            return Vec::new();
+        };
+        let mut out = vec![None; f.params.len()];
+        for (i, a) in args.iter().enumerate() {
+            if let Some(p) = f.param_for_pos(i, bound) {
+                out[p] = Some(self.cond_text(*a));
+            }
+        }
+        for k in kwargs.iter() {
+            if let Some(p) = k.name.as_deref().and_then(|n| f.param_for_kw(n)) {
+                out[p] = Some(self.cond_text(k.value));
+            }
+        }
+        out
     }
 
     /// The argument position a known iterating function (`format_html_join`) iterates.
@@ -499,6 +520,7 @@ impl<'a> Analyzer<'a> {
         kwv: &[(Box<str>, Value)],
         span: Loc,
     ) {
+        let texts = std::mem::take(&mut self.arg_texts);
         if self.apply_depth >= MAX_APPLY_DEPTH {
             // not followed: what the callee reads of the rows handed to it is not known
             for v in recv
@@ -579,7 +601,7 @@ impl<'a> Analyzer<'a> {
         for (p, v) in todo {
             self.replay_escapes(f, p, &v);
             if let Some(tree) = f.trees.get(p) {
-                self.apply_tree(v, tree, span);
+                self.apply_tree(v, tree, span, &texts);
             }
         }
         if outermost {
@@ -589,9 +611,35 @@ impl<'a> Analyzer<'a> {
         self.apply_depth -= 1;
     }
 
-    /// Replay the paths a callee reads from `v`, with `v`'s model and loaded set.
-    pub(super) fn apply_tree(&mut self, v: Value, tree: &'a Access, span: Loc) {
+    /// Replay the paths a callee reads from `v`, with `v`'s model and loaded set. `texts`:
+    /// the caller's argument for each of the callee's parameters, so that a path the callee
+    /// reads only under a test of a parameter (`if not readonly:`) is read under the same
+    /// test of the argument here (`not readonly`), where a load made under that condition
+    /// serves it.
+    pub(super) fn apply_tree(
+        &mut self,
+        v: Value,
+        tree: &'a Access,
+        span: Loc,
+        texts: &[Option<String>],
+    ) {
         for (name, node) in &tree.children {
+            // Read only where `hasattr()` finds an attribute missing that these rows carry.
+            if let (Value::Instance(inst), Some(absent)) = (&v, &node.absent) {
+                if absent.iter().any(|a| inst.loads.annotated.contains(&**a)) {
+                    continue;
+                }
+            }
+            let outer = self.conds.len();
+            for (p, holds) in node.guards.iter().flatten() {
+                if let Some(Some(t)) = texts.get(usize::from(*p)) {
+                    self.conds.push(if *holds {
+                        t.clone()
+                    } else {
+                        format!("not {t}")
+                    });
+                }
+            }
             self.via = node.at;
             let cond = self.apply_cond;
             self.apply_cond |= !node.always;
@@ -604,6 +652,20 @@ impl<'a> Analyzer<'a> {
                             .filter(|_| summary::follows(name))
                         {
                             if matches!(f.kind, FnKind::Method | FnKind::Property) {
+                                // the caller's arguments this call hands on unchanged
+                                let mut sub = vec![None; f.params.len()];
+                                for (pos, p) in &node.hands {
+                                    let j = match pos {
+                                        summary::ArgPos::Pos(i) => Some(*i),
+                                        summary::ArgPos::Kw(k) => f.param_for_kw(k),
+                                    };
+                                    if let (Some(j), Some(t)) = (j, texts.get(usize::from(*p))) {
+                                        if let Some(slot) = sub.get_mut(j) {
+                                            slot.clone_from(t);
+                                        }
+                                    }
+                                }
+                                self.arg_texts = sub;
                                 self.apply_fn_at(f, Some(&v), &[], &[], span);
                                 followed = true;
                             }
@@ -639,9 +701,10 @@ impl<'a> Analyzer<'a> {
                 self.evaluate_qs(q, span, how.clone());
             }
             if !matches!(nv, Value::Unknown) && !node.children.is_empty() {
-                self.apply_tree(nv, node, span);
+                self.apply_tree(nv, node, span, texts);
             }
             self.apply_cond = cond;
+            self.conds.truncate(outer);
         }
     }
 }

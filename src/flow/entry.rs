@@ -242,6 +242,7 @@ impl<'a> Analyzer<'a> {
             class_models: ix.file_models(file.id),
             cond_loads: HashMap::default(),
             conds: Vec::new(),
+            arg_texts: Vec::new(),
             usage: usage::UsageState::default(),
             sums,
             via: None,

@@ -75,6 +75,9 @@ impl<'a> Analyzer<'a> {
                             let mut q2 = q.clone();
                             q2.step(self.at(e));
                             q2.is_manager = false;
+                            // `qs[:2]`: a fixed handful of rows, not a per-row cost.
+                            q2.single |=
+                                self.slice_len(*index).is_some_and(|n| n <= FEW_ROWS as u64);
                             Value::QuerySet(q2)
                         } else {
                             self.evaluate_qs(&q, self.at(e), EvalHow::Method("[index]".into()));
@@ -150,7 +153,7 @@ impl<'a> Analyzer<'a> {
                     if matches!(&**op, "in" | "not in") {
                         if let Value::QuerySet(q) = &v {
                             let q = q.clone();
-                            self.evaluate_qs(&q, self.at(*c), EvalHow::Method("in".into()));
+                            self.evaluate_expr(&q, *c, EvalHow::Method("in".into()));
                             self.mark_cached(*c);
                         }
                     }
@@ -277,5 +280,21 @@ impl<'a> Analyzer<'a> {
             Some(id) => Value::ModelClass(id),
             None => Value::Unknown,
         }
+    }
+}
+
+impl Analyzer<'_> {
+    /// How many rows the literal slice `index` (`:2`, `0:2`, `5:7`) takes, when its bounds
+    /// are literal non-negative integers and it has no step.
+    pub(super) fn slice_len(&self, index: ExprId) -> Option<u64> {
+        let text = self.file.text.as_deref()?;
+        let src = text.get(self.m.span(index).range())?;
+        let parts: Vec<&str> = src.split(':').map(str::trim).collect();
+        let [start, stop] = parts[..] else {
+            return None;
+        };
+        let num = |s: &str| s.replace('_', "").parse::<u64>().ok();
+        let start = if start.is_empty() { 0 } else { num(start)? };
+        num(stop)?.checked_sub(start)
     }
 }

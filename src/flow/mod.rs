@@ -70,6 +70,9 @@ struct LoopFrame {
     kind: LoopKind,
     /// Iterates the rows of a queryset or related manager.
     rows: bool,
+    /// The variables as the loop was entered (repeating loops only): a queryset variable
+    /// still holding its value from then was bound before the loop.
+    entry: Option<Arc<Env>>,
 }
 
 type Env = HashMap<Box<str>, Value>;
@@ -93,6 +96,9 @@ pub struct Analyzer<'a> {
     cond_loads: HashMap<Loc, Vec<(String, LoadSet)>>,
     /// The conditions of the `if` branches being walked, as normalised source text.
     conds: Vec<String>,
+    /// The argument texts of the call whose summary is about to be applied (see
+    /// [`Analyzer::apply_tree`]); taken by the application.
+    arg_texts: Vec<Option<String>>,
     /// Pending `len()`/truthiness tests and the last relation/count read (see [`usage`]).
     usage: usage::UsageState,
     sums: &'a Summaries,
@@ -168,6 +174,10 @@ pub trait CallHooks<'a> {
 
 /// Bound on nested summary applications (helper → property → `__str__` ...).
 const MAX_APPLY_DEPTH: u32 = 6;
+
+/// Rows a loop may visit and still cost nothing per row: a literal slice `qs[:3]` or a
+/// lookup on a literal list of keys (`pk__in=[a, b]`) runs a fixed, tiny number of times.
+const FEW_ROWS: usize = 3;
 
 static NO_SUMMARIES: std::sync::LazyLock<Summaries> = std::sync::LazyLock::new(Summaries::default);
 

@@ -41,7 +41,7 @@ impl<'a> Analyzer<'a> {
                         && !q.iterator =>
                 {
                     let mut path = prow.path.clone();
-                    path.push(rel.rel.clone());
+                    path.push(rel.lookup().to_owned());
                     let missing = if rel.prefetched || q.cached {
                         prow.first_missing
                     } else {
@@ -95,12 +95,29 @@ impl<'a> Analyzer<'a> {
     /// `v` (the value of expression `e`) is evaluated: iterated, counted, listed.
     pub(super) fn evaluate_iter(&mut self, v: &Value, e: ExprId, how: EvalHow) {
         if let Value::QuerySet(q) = v {
-            let span = self.at(e);
-            self.evaluate_qs(q, span, how);
+            self.evaluate_expr(q, e, how);
         }
     }
 
+    /// Queryset `q`, the value of expression `e`, is evaluated in a way that fills its result
+    /// cache (iterated, `in`, `len()`, `bool()`, `list()`...). A variable bound before the
+    /// loop that runs this holds the same queryset on every iteration: only the first one
+    /// queries (`if tag in featured:` is one query for the whole loop).
+    pub(super) fn evaluate_expr(&mut self, q: &Qs, e: ExprId, how: EvalHow) {
+        let name = match self.m.kind(e) {
+            ExprKind::Name(n) => Some(n.clone()),
+            _ => None,
+        };
+        self.evaluate_qs_named(q, self.at(e), how, name.as_deref());
+    }
+
     pub(super) fn evaluate_qs(&mut self, q: &Qs, span: Loc, how: EvalHow) {
+        self.evaluate_qs_named(q, span, how, None);
+    }
+
+    /// [`Analyzer::evaluate_qs`] of the value of variable `name` when it is one, whose result
+    /// cache then serves the iterations of the loops it was bound before.
+    fn evaluate_qs_named(&mut self, q: &Qs, span: Loc, how: EvalHow, name: Option<&str>) {
         if q.empty {
             return;
         }
@@ -114,7 +131,7 @@ impl<'a> Analyzer<'a> {
                     if rel.prefetched {
                         if let Some((bspan, method)) = &q.bypass {
                             let mut path = prow.path.clone();
-                            path.push(rel.rel.clone());
+                            path.push(rel.lookup().to_owned());
                             self.events.push(Event::PrefetchBypass {
                                 span: *bspan,
                                 root_span: prow.root_span,
@@ -131,7 +148,7 @@ impl<'a> Analyzer<'a> {
                         return;
                     }
                     let mut path = prow.path.clone();
-                    path.push(rel.rel.clone());
+                    path.push(rel.lookup().to_owned());
                     let key = (prow.loop_id, path.clone());
                     if self.seen_rel.insert(key) {
                         self.events.push(Event::RelatedEval {
@@ -161,23 +178,14 @@ impl<'a> Analyzer<'a> {
         // so it repeats only with a loop around the place it is built. `.iterator()` does not
         // cache; `.count()`, `.first()`... query every time.
         let fills_cache = matches!(how, EvalHow::Iterate | EvalHow::Builtin(_)) && !q.iterator;
+        let file = self.file.id;
         let built_before = |l: &LoopFrame| {
-            q.span.file == self.file.id
+            fills_cache
+                && q.span.file == file
                 && q.span.file == l.span.file
                 && q.span.span.end <= l.span.span.start
         };
-        let mut repeating = None;
-        for l in self.loops.iter().rev() {
-            match l.kind {
-                LoopKind::Once => break,
-                LoopKind::Repeat if !(fills_cache && built_before(l)) => {
-                    repeating = Some(l.clone());
-                    break;
-                }
-                _ => {}
-            }
-        }
-        let Some(l) = repeating else {
+        let Some(l) = self.evaluating_loop(name, &built_before).cloned() else {
             return;
         };
         if self.seen_query.insert(span) {
@@ -213,7 +221,7 @@ impl<'a> Analyzer<'a> {
             if !q.is_list {
                 let q = q.clone();
                 self.note_truth(e, &q);
-                self.evaluate_qs(&q, self.at(e), EvalHow::Exists);
+                self.evaluate_expr(&q, e, EvalHow::Exists);
                 self.mark_cached(e);
             }
         } else {
@@ -240,19 +248,32 @@ impl<'a> Analyzer<'a> {
         let mut eff = ChainEffect {
             loads: q.loads.clone(),
             values: q.values,
+            ordering: None,
         };
         let ix = self.ix;
         let mut inner = |qe: ExprId| -> Option<(LoadSet, bool)> { self.inner_loads(qe) };
         let is_chain = apply_method(m, &mut eff, method, args, kwargs, &mut inner);
         if is_chain {
             let kw: Vec<&str> = kwargs.iter().filter_map(|k| k.name.as_deref()).collect();
-            return Value::QuerySet(self.chained(&q, method, eff, &kw, !args.is_empty(), span));
+            let mut q2 = self.chained(&q, method, eff, &kw, !args.is_empty(), span);
+            if method == "filter" || method == "get" {
+                // a literal handful of keys (`pk__in=[a, b]`) is a fixed, tiny number of rows
+                q2.single |= self.filters_unique(q.model, kwargs);
+            }
+            // `Model.objects.none()` (a base view's placeholder): no rows at all.
+            if method == "none" {
+                q2.single = true;
+            }
+            return Value::QuerySet(q2);
         }
         // A custom manager/queryset method with a known effect.
         if let Some(ce) = ix.method_effect_in(&q.classes, method) {
             let mut q2 = q.clone();
             q2.loads.merge(&ce.loads);
             q2.values |= ce.values;
+            if let Some(o) = ce.ordering {
+                q2.ordered = o;
+            }
             q2.step(span);
             q2.is_manager = false;
             q2.cached = false;
@@ -517,14 +538,45 @@ impl<'a> Analyzer<'a> {
     /// Whether a filter on these keyword names pins one row (pk, id or a unique/one-to-one
     /// field).
     pub(super) fn names_unique(&self, model: ModelId, kw: &[&str]) -> bool {
-        kw.iter().any(|name| {
-            let name = name.strip_suffix("__exact").unwrap_or(name);
-            if name == "pk" || name == "id" {
-                return true;
-            }
-            self.ix.model(model).fields.iter().any(|f| {
-                f.name == name && (f.unique || f.primary_key || f.kind == FieldKind::OneToOne)
-            })
+        kw.iter()
+            .any(|name| self.unique_field(model, name.strip_suffix("__exact").unwrap_or(name)))
+    }
+
+    /// Whether `filter(**kwargs)` pins one row (pk, id or a unique/one-to-one field), or a
+    /// fixed handful of them (`pk__in=[a, b]`, a literal list of at most [`FEW_ROWS`]).
+    pub(super) fn filters_unique(&self, model: ModelId, kwargs: &[Keyword]) -> bool {
+        let m = self.m;
+        kwargs.iter().any(|k| {
+            let Some(name) = k.name.as_deref() else {
+                return false;
+            };
+            let name = match name.strip_suffix("__in") {
+                Some(field) => match m.kind(k.value) {
+                    ExprKind::Seq { elts, .. }
+                        if elts.len() <= FEW_ROWS
+                            && !elts
+                                .iter()
+                                .any(|e| matches!(m.kind(*e), ExprKind::Starred(_))) =>
+                    {
+                        field
+                    }
+                    _ => return false,
+                },
+                None => name.strip_suffix("__exact").unwrap_or(name),
+            };
+            self.unique_field(model, name)
         })
+    }
+
+    /// Whether `name` is the key or a unique/one-to-one field of `model`.
+    fn unique_field(&self, model: ModelId, name: &str) -> bool {
+        if name == "pk" || name == "id" {
+            return true;
+        }
+        self.ix
+            .model(model)
+            .fields
+            .iter()
+            .any(|f| f.name == name && (f.unique || f.primary_key || f.kind == FieldKind::OneToOne))
     }
 }

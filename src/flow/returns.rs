@@ -146,6 +146,7 @@ impl<'a> Analyzer<'a> {
                         q.loads.clone()
                     },
                     values: q.values,
+                    ordering: None,
                 };
                 eff.loads.merge(&c.eff.loads);
                 eff.values |= c.eff.values;

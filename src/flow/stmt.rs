@@ -28,14 +28,45 @@ impl<'a> Analyzer<'a> {
         None
     }
 
+    /// The loop that repeats the evaluation of a queryset held by variable `name` (when it
+    /// is one): the innermost repeating loop whose body binds it. A loop entered after the
+    /// binding sees the same queryset on every iteration, whose result cache the first
+    /// evaluation fills; so does a loop `cached_before` says was entered after the queryset
+    /// was built.
+    pub(super) fn evaluating_loop(
+        &self,
+        name: Option<&str>,
+        cached_before: &dyn Fn(&LoopFrame) -> bool,
+    ) -> Option<&LoopFrame> {
+        let current = name.and_then(|n| self.env.get(n).map(|v| (n, v)));
+        for l in self.loops.iter().rev() {
+            match l.kind {
+                LoopKind::Once => return None,
+                LoopKind::Repeat => {
+                    let bound_before = current.is_some_and(|(n, v)| {
+                        matches!(v, Value::QuerySet(_))
+                            && l.entry.as_ref().and_then(|env| env.get(n)) == Some(v)
+                    });
+                    if !bound_before && !cached_before(l) {
+                        return Some(l);
+                    }
+                }
+                _ => {}
+            }
+        }
+        None
+    }
+
     pub(super) fn push_loop(&mut self, span: Loc, kind: LoopKind) -> u32 {
         let id = self.next_loop;
         self.next_loop += 1;
+        let entry = (kind == LoopKind::Repeat).then(|| Arc::new(self.env.clone()));
         self.loops.push(LoopFrame {
             id,
             span,
             kind,
             rows: false,
+            entry,
         });
         id
     }

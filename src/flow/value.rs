@@ -49,6 +49,16 @@ pub struct RelInfo {
     pub rel: String,
     /// The relation was prefetched on the parent: some methods are served from its cache.
     pub prefetched: bool,
+    /// These rows are the list a `Prefetch(rel, to_attr=...)` stored: the attribute, which
+    /// is the name a prefetch lookup must use to reach them (`topic_list__posts`).
+    pub list_attr: Option<String>,
+}
+
+impl RelInfo {
+    /// The lookup segment that reaches these rows from the parent (`prefetch_related`).
+    pub fn lookup(&self) -> &str {
+        self.list_attr.as_deref().unwrap_or(&self.rel)
+    }
 }
 
 /// A manager or queryset of model rows.

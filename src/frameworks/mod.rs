@@ -97,7 +97,7 @@ impl Observation {
             } => {
                 // the call that counts: in the helper when the manager is counted there
                 let call_at = via.unwrap_or(*span);
-                // `.count()`/`.exists()`, and `.first()`/`.last()` on an ordered model, are
+                // `.count()`/`.exists()`, and `.first()` on an ordered model, are
                 // queries a prefetch serves from its cache
                 let count = narrowed.is_none()
                     && match how {

@@ -16,6 +16,8 @@ pub struct LoadSet {
     pub only: Option<BTreeSet<String>>,
     /// `.defer(...)`: fields left out of each row.
     pub deferred: BTreeSet<String>,
+    /// `.annotate(name=...)`: attributes set on each row.
+    pub annotated: BTreeSet<String>,
     /// `select_related`/`prefetch_related` was called with arguments djperf cannot name
     /// (`*fields` from a function's parameter, a constant of another module): any relation
     /// may be loaded, so none is claimed missing.
@@ -64,6 +66,11 @@ impl LoadSet {
             deferred: self
                 .deferred
                 .intersection(&other.deferred)
+                .cloned()
+                .collect(),
+            annotated: self
+                .annotated
+                .intersection(&other.annotated)
                 .cloned()
                 .collect(),
         };
@@ -141,6 +148,7 @@ impl LoadSet {
             self.only.clone_from(&other.only);
         }
         self.deferred.extend(other.deferred.iter().cloned());
+        self.annotated.extend(other.annotated.iter().cloned());
         for (k, b) in &other.nodes {
             let a = self.nodes.entry(k.clone()).or_default();
             a.prefetched |= b.prefetched;
@@ -159,6 +167,9 @@ pub struct ChainEffect {
     pub loads: LoadSet,
     /// `values()`/`values_list()`: rows are dicts or tuples, not model instances.
     pub values: bool,
+    /// `order_by(...)` was chained: `Some(true)` with columns, `Some(false)` for `order_by()`
+    /// (which clears `Meta.ordering`); `None` keeps the model's default ordering.
+    pub ordering: Option<bool>,
 }
 
 /// Apply one chained method call to an effect. Returns `false` if `method` does not return a
@@ -281,6 +292,18 @@ pub fn apply_method(
             eff.values = true;
             true
         }
+        "annotate" => {
+            eff.loads.annotated.extend(
+                kwargs
+                    .iter()
+                    .filter_map(|k| k.name.as_deref().map(str::to_owned)),
+            );
+            true
+        }
+        "order_by" => {
+            eff.ordering = Some(!args.is_empty());
+            true
+        }
         "only" | "defer" => {
             let clear = method == "defer"
                 && args
@@ -390,6 +413,7 @@ fn finish(
             Some(other) => {
                 eff.loads.merge(&other.loads);
                 eff.values |= other.values;
+                eff.ordering = other.ordering.or(eff.ordering);
             }
             None => return None,
         }

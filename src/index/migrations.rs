@@ -464,8 +464,9 @@ fn field_def(f: &File, e: ExprId) -> FieldDef {
 /// string in its code (`"django.db.backends.sqlite3"`, a GIS or third-party backend module
 /// `....backends.postgresql`, a database URL `postgres://...`), branches on environment
 /// variables included. PostgreSQL counts from production code (or an import of
-/// `django.contrib.postgres`); the other engines from test code too, since the migrations run
-/// there as well.
+/// `django.contrib.postgres`); the other engines from test settings too (a settings module or
+/// conftest among the tests, a `"ENGINE": ...` entry in a test), since the migrations run
+/// there as well, but not from a test's list of engines.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Engines {
     pub postgres: bool,
@@ -493,8 +494,35 @@ impl Engines {
             {
                 out.postgres = true;
             }
-            for e in &f.ast.exprs {
+            // In test code only settings count: a settings module (`tests/settings.py`,
+            // `conftest.py`) or a `"ENGINE": ...` entry (`override_settings(DATABASES=...)`),
+            // not a test's list of engines a system check must reject.
+            let settings_file = f.rel.to_string_lossy().to_ascii_lowercase();
+            let settings_file =
+                settings_file.contains("settings") || settings_file.ends_with("conftest.py");
+            let engine_values: Vec<ExprId> = if f.is_test && !settings_file {
+                f.ast
+                    .exprs
+                    .iter()
+                    .filter_map(|e| match &e.kind {
+                        ExprKind::Dict(items) => Some(items.iter()),
+                        _ => None,
+                    })
+                    .flatten()
+                    .filter(|(k, _)| k.is_some_and(|k| f.ast.str_value(k) == Some("ENGINE")))
+                    .map(|(_, v)| *v)
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            for (i, e) in f.ast.exprs.iter().enumerate() {
                 if let ExprKind::Str(s) = &e.kind {
+                    if f.is_test
+                        && !settings_file
+                        && !ExprId::try_from(i).is_ok_and(|id| engine_values.contains(&id))
+                    {
+                        continue;
+                    }
                     if s.ends_with(".backends.") {
                         out.runtime = true;
                     }

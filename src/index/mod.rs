@@ -891,6 +891,16 @@ impl Index {
             .then(|| (ChainEffect::default(), Vec::new()))
     }
 
+    /// Whether the rows of `model`'s default manager come in a defined order: the manager's
+    /// `get_queryset()` orders them (or clears the ordering), else `Meta.ordering`. Related
+    /// managers are built on the default manager's class, so a prefetched relation's cached
+    /// queryset has this ordering (`.first()` reads the cache only when it is ordered).
+    pub fn default_ordered(&self, model: ModelId) -> bool {
+        self.manager(model, "_default_manager")
+            .and_then(|(eff, _)| eff.ordering)
+            .unwrap_or(self.model(model).ordered)
+    }
+
     /// The project's manager and queryset classes behind `model`'s managers (own and through
     /// their bases), as (file, top-level class index): what its querysets' behaviour depends
     /// on besides Django. Sorted.

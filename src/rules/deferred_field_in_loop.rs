@@ -41,7 +41,10 @@ for book in Book.objects.only("title", "summary"):
 
 ## Known problems
 Only fields of the rows' own model are followed (`.only("author__name")` restricts the joined
-author, which is not checked), and only names given as string literals.
+author, which is not checked), and only names given as string literals. A method that reads
+the field only where `hasattr(self, "n")` fails (`if not hasattr(self, "n"):`, the `else`
+of `if hasattr(...)`, `x if hasattr(...) else self.field`) is silent on rows whose queryset
+annotates `n`.
 "#;
 
 fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {

@@ -48,8 +48,13 @@ for book in Book.objects.prefetch_related("tags"):
 builds it, or none), or merges it into an existing call; safe when the loop iterates, lists,
 tests or checks membership of the relation. When the loop calls `.count()`/`.exists()`, the
 prefetch loads every related row where a small query ran: that fix is unsafe (applied with
-`--unsafe-fixes`). A narrowed relation (`.filter()`) gets no fix. A queryset that already
-prefetches with `Prefetch(...)` objects makes the fix unsafe (check the lookup path).
+`--unsafe-fixes`). A narrowed relation (`.filter()`) gets no fix. Django reads the lookups in
+the order they are chained and raises "lookup was already seen with a different queryset"
+when a plain lookup reaches a path before a `Prefetch(path, queryset=...)` does, so the
+lookup goes after every `Prefetch` object and every custom queryset method of the chain (at
+its end if need be); rows of a `Prefetch(..., to_attr="topic_list")` list are reached
+through `topic_list__...`. Prefetch lookups djperf cannot read (a variable, `*lookups`), or
+a path through a `Prefetch` whose queryset uses `only()`/`defer()`, make the fix unsafe.
 
 ## Known problems
 When the relation is narrowed per row (`book.tags.filter(...)`), a plain `prefetch_related`

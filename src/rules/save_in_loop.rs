@@ -43,7 +43,8 @@ Book.objects.filter(published=False).update(published=True)
 ## Known problems
 `bulk_update()`, `update()` and `bulk_create()` do not call a custom `save()` method nor send
 `pre_save`/`post_save` signals; `queryset.delete()` sends delete signals but not a custom
-`delete()` method. Check the model before switching.
+`delete()` method. When the model overrides `save()`/`delete()` the help says so instead of
+advising the bulk call; signal receivers are not looked for, so the help reminds of them.
 "#;
 
 fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
@@ -59,14 +60,24 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
             continue;
         };
         let name = &cx.index.model(*model).name;
-        let help = match (method.as_str(), created) {
-            ("save", true) => format!(
-                "collect the new `{name}` objects and insert them with one `{name}.objects.bulk_create(objs)` after the loop"
+        let overridden = cx
+            .summaries
+            .model_member(cx.index, *model, method)
+            .is_some();
+        let help = match (method.as_str(), created, overridden) {
+            ("save", true, false) => format!(
+                "collect the new `{name}` objects and insert them with one `{name}.objects.bulk_create(objs)` after the loop (it sends no pre/post_save signals: check for receivers)"
             ),
-            ("save", false) => format!(
-                "use one queryset `.update(...)` if every row gets the same values, else `{name}.objects.bulk_update(objs, [fields])` after the loop"
+            ("save", false, false) => format!(
+                "use one queryset `.update(...)` if every row gets the same values, else `{name}.objects.bulk_update(objs, [fields])` after the loop (neither sends pre/post_save signals: check for receivers)"
             ),
-            _ => "delete the rows with one queryset `.delete()` outside the loop".to_owned(),
+            ("save", _, true) => format!(
+                "`{name}.save()` is overridden: `bulk_create()`, `update()` and `bulk_update()` would skip it (and the pre/post_save signals); move what it does into the bulk path before switching, or keep the loop"
+            ),
+            (_, _, true) => format!(
+                "`{name}.delete()` is overridden: a queryset `.delete()` would skip it; move what it does into the bulk path before switching, or keep the loop"
+            ),
+            _ => "delete the rows with one queryset `.delete()` outside the loop (it still sends the delete signals per row)".to_owned(),
         };
         out.push(
             rule.diagnostic(

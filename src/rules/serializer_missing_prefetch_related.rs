@@ -53,7 +53,8 @@ class BookList(generics.ListAPIView):
 ## Fix safety
 `--fix` adds `.prefetch_related(...)` where DJP110 adds `select_related` (the `queryset =`
 attribute or the `get_queryset()` return, every branch). Safe: one more query per request
-instead of one per object.
+instead of one per object. The lookup goes after the chain's `Prefetch` objects and custom
+queryset methods, as for DJP102.
 
 ## Known problems
 Same as DJP110: only literal querysets and serializer classes are followed.
@@ -167,10 +168,24 @@ pub(super) fn report(cx: &Context<'_>, rule: &Rule, many: bool, out: &mut Vec<Di
         // Naming fields after a bare `select_related()` would stop it following the other
         // foreign keys: no mechanical fix then.
         let bare_select = !many && first.view.qs.loads.select_all;
-        let roots = if first.view.qs.fix_at.is_empty() {
+        let mut roots = if first.view.qs.fix_at.is_empty() {
             vec![span]
         } else {
             first.view.qs.fix_at.clone()
+        };
+        // A branch returning `Model.objects.none()` serializes no rows: not where to load.
+        let live: Vec<_> = roots
+            .iter()
+            .copied()
+            .filter(|r| !cx.file.ast.is_method_call(*r, &["none"]))
+            .collect();
+        if !live.is_empty() {
+            roots = live;
+        }
+        let span = if cx.file.ast.is_method_call(span, &["none"]) {
+            roots[0]
+        } else {
+            span
         };
         let fix = queryset::load_fix_at(
             cx.file,

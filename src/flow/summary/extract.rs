@@ -94,6 +94,8 @@ pub(super) fn extract_file(fi: usize, file: &File, ix: &Index) -> (Vec<FnSummary
             mentions_model: false,
             rebound_self: false,
             called: Vec::new(),
+            guards: Vec::new(),
+            absent: Vec::new(),
             ix,
         };
         let class_is_model = class_qual
@@ -173,8 +175,16 @@ struct Extract<'a> {
     rebound_self: bool,
     /// The qualified names of the functions called (resolvable ones), in any branch.
     called: Vec<String>,
+    /// The parameter tests that hold at the statement being walked.
+    guards: Vec<Guard>,
+    /// The attributes `hasattr()` found missing on a parameter (`self` too) at the statement
+    /// being walked: `if not hasattr(self, "n"):`, the `else` of `if hasattr(self, "n"):`.
+    absent: Vec<Absent>,
     ix: &'a Index,
 }
+
+/// An attribute `hasattr()` found missing on a parameter (its index).
+type Absent = (u8, Box<str>);
 
 impl Extract<'_> {
     fn loc(&self, e: ExprId) -> Loc {
@@ -208,8 +218,94 @@ impl Extract<'_> {
     }
 
     fn block(&mut self, b: &Block, depth: u32) {
+        let outer = self.guards.len();
+        let outer_absent = self.absent.len();
         for st in b {
             self.stmt(&st.kind, depth);
+            // `if x: return ...`: the rest of the block runs only when `x` is false.
+            if let StmtKind::If { test, body, orelse } = &st.kind {
+                let leaves = body
+                    .last()
+                    .is_some_and(|l| matches!(l.kind, StmtKind::Return(_) | StmtKind::Raise(_)));
+                if leaves && orelse.is_empty() {
+                    let (_, otherwise) = self.test_guards(*test);
+                    self.push_guards(&otherwise);
+                    let (_, otherwise) = self.test_absent(*test);
+                    self.absent.extend(otherwise);
+                }
+            }
+        }
+        self.guards.truncate(outer);
+        self.absent.truncate(outer_absent);
+    }
+
+    /// The attributes of a parameter that `hasattr()` finds missing in the body and in the
+    /// `else` of `if test:` (`if not hasattr(self, "n"):` / `if hasattr(self, "n"):`).
+    fn test_absent(&self, test: ExprId) -> (Vec<Absent>, Vec<Absent>) {
+        let m = self.m;
+        let has = |e: ExprId| -> Option<Absent> {
+            let ExprKind::Call { func, args, kwargs } = m.kind(e) else {
+                return None;
+            };
+            if !matches!(m.kind(*func), ExprKind::Name(f) if &**f == "hasattr")
+                || args.len() != 2
+                || !kwargs.is_empty()
+            {
+                return None;
+            }
+            let ExprKind::Name(n) = m.kind(args[0]) else {
+                return None;
+            };
+            let (p, path) = self.env.get(n)?;
+            let attr = m.str_value(args[1])?;
+            path.is_empty().then(|| (*p, attr.into()))
+        };
+        match m.kind(test) {
+            ExprKind::Not(x) => match has(*x) {
+                Some(a) => (vec![a], Vec::new()),
+                None => (Vec::new(), Vec::new()),
+            },
+            _ => match has(test) {
+                Some(a) => (Vec::new(), vec![a]),
+                None => (Vec::new(), Vec::new()),
+            },
+        }
+    }
+
+    fn push_guards(&mut self, gs: &[Guard]) {
+        for g in gs {
+            if !self.guards.contains(g) {
+                self.guards.push(*g);
+            }
+        }
+    }
+
+    /// The parameter tests that hold in the body and in the `else` of `if test:`: a
+    /// parameter (not `self`) tested for truth, negated, or several joined by `and` (the
+    /// body only).
+    fn test_guards(&self, test: ExprId) -> (Vec<Guard>, Vec<Guard>) {
+        let param = |e: ExprId| match self.m.kind(e) {
+            ExprKind::Name(n) => match self.env.get(n) {
+                Some((p, path)) if path.is_empty() && !(*p == 0 && self.self_name.is_some()) => {
+                    Some(*p)
+                }
+                _ => None,
+            },
+            _ => None,
+        };
+        match self.m.kind(test) {
+            ExprKind::Not(x) => match param(*x) {
+                Some(p) => (vec![(p, false)], vec![(p, true)]),
+                None => (Vec::new(), Vec::new()),
+            },
+            ExprKind::BoolOp { and: true, values } => {
+                let body = values.iter().flat_map(|v| self.test_guards(*v).0).collect();
+                (body, Vec::new())
+            }
+            _ => match param(test) {
+                Some(p) => (vec![(p, true)], vec![(p, false)]),
+                None => (Vec::new(), Vec::new()),
+            },
         }
     }
 
@@ -292,8 +388,20 @@ impl Extract<'_> {
             }
             StmtKind::If { test, body, orelse } => {
                 self.expr(*test, Some(EvalHow::Exists), 0);
+                let (then, otherwise) = self.test_guards(*test);
+                let (absent_then, absent_otherwise) = self.test_absent(*test);
+                let outer = self.guards.len();
+                let outer_absent = self.absent.len();
+                self.push_guards(&then);
+                self.absent.extend(absent_then);
                 self.block(body, depth + 1);
+                self.guards.truncate(outer);
+                self.absent.truncate(outer_absent);
+                self.push_guards(&otherwise);
+                self.absent.extend(absent_otherwise);
                 self.block(orelse, depth + 1);
+                self.guards.truncate(outer);
+                self.absent.truncate(outer_absent);
             }
             StmtKind::With { items, body } => {
                 for (e, t) in items {
@@ -378,7 +486,13 @@ impl Extract<'_> {
             return;
         }
         let always = !self.holes.covers(at.span);
-        match tree.node_mut(path, at, always) {
+        let absent: Vec<Box<str>> = self
+            .absent
+            .iter()
+            .filter(|(q, _)| q == p)
+            .map(|(_, a)| a.clone())
+            .collect();
+        match tree.node_mut(path, at, always, &self.guards, &absent) {
             Some(node) => {
                 if let Some(h) = how {
                     node.eval.get_or_insert((at, h));
@@ -416,6 +530,26 @@ impl Extract<'_> {
             .collect();
         if !list.contains(&names) && list.len() < MAX_NODES {
             list.push(names);
+        }
+    }
+
+    /// The method called at `c` is handed the caller's parameters `hands` unchanged.
+    fn note_hands(&mut self, (p, path): &Chain, hands: Vec<(ArgPos, u8)>) {
+        if hands.is_empty() {
+            return;
+        }
+        let mut cur = match self.trees.get_mut(usize::from(*p)) {
+            Some(t) => t,
+            None => return,
+        };
+        for (name, _) in path {
+            match cur.children.get_mut(name) {
+                Some(n) => cur = n,
+                None => return,
+            }
+        }
+        if cur.hands.is_empty() {
+            cur.hands = hands;
         }
     }
 
@@ -486,12 +620,19 @@ impl Extract<'_> {
                         self.called.push(callee.clone());
                         let mut pass_args = vec![(ArgPos::Pos(0), 0u8, Vec::new())];
                         self.pass_args(args, kwargs, true, &mut pass_args, depth);
+                        let hands: Vec<(ArgPos, u8)> = pass_args[1..]
+                            .iter()
+                            .filter(|(_, _, path)| path.is_empty())
+                            .map(|(pos, p, _)| (pos.clone(), *p))
+                            .collect();
+                        self.note_hands(&c, hands);
                         let always = self.always(at);
                         self.passes.push(Pass {
                             callee,
                             args: pass_args,
                             at,
                             always,
+                            guards: self.guards.clone(),
                         });
                         if let ExprKind::Attr { value, .. } = m.kind(*func) {
                             self.chain_args(*value, depth);
@@ -635,6 +776,7 @@ impl Extract<'_> {
                             args: pass_args,
                             at,
                             always,
+                            guards: self.guards.clone(),
                         });
                     }
                     if !bound {
@@ -703,6 +845,18 @@ impl Extract<'_> {
                 self.env = saved;
             }
             ExprKind::Lambda { .. } => {}
+            // `self.n if hasattr(self, "n") else self.note`: each branch under its test.
+            ExprKind::IfExp { test, body, orelse } => {
+                self.expr(*test, None, depth + 1);
+                let (then, otherwise) = self.test_absent(*test);
+                let outer = self.absent.len();
+                self.absent.extend(then);
+                self.expr(*body, None, depth + 1);
+                self.absent.truncate(outer);
+                self.absent.extend(otherwise);
+                self.expr(*orelse, None, depth + 1);
+                self.absent.truncate(outer);
+            }
             _ => {
                 let mut kids = Vec::new();
                 m.children(e, &mut kids);

@@ -68,6 +68,55 @@ pub struct Access {
     /// container, handed to a call the summary does not follow): whatever it is, anything
     /// below it may be read by code djperf does not see.
     pub escapes: bool,
+    /// Truth tests of parameters that hold wherever the path is read (`if not readonly:`
+    /// around every read gives `(readonly, false)`); `None` until a read is recorded. A caller
+    /// that loads the path under the same test of the argument it passes loads it for every
+    /// read (see [`Guard`]).
+    pub guards: Option<Vec<Guard>>,
+    /// Attributes of the object this path is read from that `hasattr()` found missing
+    /// wherever it is read (`if not hasattr(self, "n"): return self.note` gives `["n"]` on
+    /// `note`); `None` until a read is recorded. Rows of a queryset that annotates `n` never
+    /// read it.
+    pub absent: Option<Vec<Box<str>>>,
+    /// For a method called on this path (`self.titles(readonly=readonly)`): the caller's
+    /// parameters it is handed unchanged, and where (so the callee's tests of them can be
+    /// read as the caller's).
+    pub hands: Vec<(ArgPos, u8)>,
+}
+
+/// A truth test of a parameter (its index) that holds where a path is read: `true` for
+/// `if x:`, `false` for `if not x:`, the `else` of `if x:`, or after `if x: return`.
+pub type Guard = (u8, bool);
+
+/// The guards both lists hold.
+fn common_guards(a: &[Guard], b: &[Guard]) -> Vec<Guard> {
+    a.iter().filter(|g| b.contains(g)).copied().collect()
+}
+
+/// `guards` also hold wherever the node is read: `slot` becomes what both hold.
+fn meet_guards(slot: &mut Option<Vec<Guard>>, guards: &[Guard]) -> bool {
+    let next = match slot.as_deref() {
+        None => guards.to_vec(),
+        Some(have) => common_guards(have, guards),
+    };
+    let changed = slot.as_deref() != Some(next.as_slice());
+    *slot = Some(next);
+    changed
+}
+
+/// `absent` also holds wherever the node is read: `slot` becomes what both hold.
+fn meet_absent(slot: &mut Option<Vec<Box<str>>>, absent: &[Box<str>]) -> bool {
+    let next: Vec<Box<str>> = match slot.as_deref() {
+        None => absent.to_vec(),
+        Some(have) => have
+            .iter()
+            .filter(|a| absent.contains(a))
+            .cloned()
+            .collect(),
+    };
+    let changed = slot.as_deref() != Some(next.as_slice());
+    *slot = Some(next);
+    changed
 }
 
 impl Access {
@@ -99,6 +148,16 @@ impl Access {
             self.eval.clone_from(&other.eval);
             changed = true;
         }
+        if let Some(g) = &other.guards {
+            changed |= meet_guards(&mut self.guards, g);
+        }
+        if let Some(a) = &other.absent {
+            changed |= meet_absent(&mut self.absent, a);
+        }
+        if self.hands.is_empty() && !other.hands.is_empty() {
+            self.hands.clone_from(&other.hands);
+            changed = true;
+        }
         if depth >= MAX_DEPTH {
             return changed;
         }
@@ -121,25 +180,64 @@ impl Access {
     }
 
     /// The node at `path`, created if missing (None past the bounds); `always`: the path is
-    /// read on every call.
+    /// read on every call; `guards`: the parameter tests that hold where it is read;
+    /// `absent`: the attributes `hasattr()` found missing on the object the path starts from.
     fn node_mut(
         &mut self,
         path: &[(Box<str>, bool)],
         at: Loc,
         always: bool,
+        guards: &[Guard],
+        absent: &[Box<str>],
     ) -> Option<&mut Access> {
         if path.len() > MAX_DEPTH {
             return None;
         }
         let mut cur = self;
-        for (name, called) in path {
+        for (i, (name, called)) in path.iter().enumerate() {
             let n = cur.children.entry(name.clone()).or_default();
             n.at.get_or_insert(at);
             n.called |= *called;
             n.always |= always;
+            meet_guards(&mut n.guards, guards);
+            // Only the first node is read from the object `hasattr()` tested.
+            meet_absent(&mut n.absent, if i == 0 { absent } else { &[] });
             cur = n;
         }
         Some(cur)
+    }
+
+    /// The tree as read by a caller: the callee's guards renamed to the caller's parameters
+    /// (`rename`, when the caller hands its own parameter on unchanged; others are dropped),
+    /// plus the caller's guards where it makes the call (`site`).
+    fn rebased(&self, rename: &dyn Fn(u8) -> Option<u8>, site: &[Guard]) -> Access {
+        let mut out = self.clone();
+        out.rebase(rename, site, 0);
+        out
+    }
+
+    fn rebase(&mut self, rename: &dyn Fn(u8) -> Option<u8>, site: &[Guard], depth: usize) {
+        if let Some(g) = &mut self.guards {
+            let mut next: Vec<Guard> = g
+                .iter()
+                .filter_map(|(p, pos)| rename(*p).map(|q| (q, *pos)))
+                .collect();
+            for s in site {
+                if !next.contains(s) {
+                    next.push(*s);
+                }
+            }
+            *g = next;
+        }
+        self.hands = std::mem::take(&mut self.hands)
+            .into_iter()
+            .filter_map(|(pos, p)| rename(p).map(|q| (pos, q)))
+            .collect();
+        if depth < MAX_DEPTH {
+            for c in self.children.values_mut() {
+                c.rebase(rename, site, depth + 1);
+            }
+        }
     }
 
     /// The subtree at `prefix`, grafting `other` there (`always`: the call that hands the value
@@ -150,6 +248,7 @@ impl Access {
         other: &Access,
         at: Loc,
         always: bool,
+        site: &[Guard],
     ) -> bool {
         let before = self.count();
         if before >= MAX_NODES {
@@ -159,7 +258,7 @@ impl Access {
             return changed;
         }
         let was_always = self.node_at(prefix).is_some_and(|n| n.always);
-        let Some(node) = self.node_mut(prefix, at, always) else {
+        let Some(node) = self.node_mut(prefix, at, always, site, &[]) else {
             return false;
         };
         let mut budget = MAX_NODES - before;
@@ -196,6 +295,8 @@ struct Pass {
     at: Loc,
     /// The call runs on every call of the caller.
     always: bool,
+    /// The caller's parameter tests that hold where the call is made.
+    guards: Vec<Guard>,
 }
 
 /// A query a function runs on every call (`Price.objects.get(book=book)`), directly or in a
@@ -214,8 +315,10 @@ type Path = Vec<(Box<str>, bool)>;
 /// An argument handed on: the callee position, the caller's parameter and the path below it.
 type PassArg = (ArgPos, u8, Path);
 
-#[derive(Debug, Clone)]
-enum ArgPos {
+/// Where an argument lands in a callee: a parameter position (past `self` for bound
+/// methods) or a keyword.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ArgPos {
     Pos(usize),
     Kw(Box<str>),
 }
@@ -512,27 +615,50 @@ impl Summaries {
                     changed = true;
                 }
             }
+            // Each argument's slot in the callee, and the callee's parameters that are the
+            // caller's own handed on unchanged (a test of one in the callee is the caller's).
+            let slots: Vec<(usize, u8, &Path)> = {
+                let callee = &self.fns[g];
+                p.args
+                    .iter()
+                    .filter_map(|(pos, param, prefix)| {
+                        let j = match pos {
+                            ArgPos::Pos(i) => (*i < callee.params.len()).then_some(*i),
+                            ArgPos::Kw(k) => callee.param_for_kw(k),
+                        }?;
+                        Some((j, *param, prefix))
+                    })
+                    .collect()
+            };
+            let renames: Vec<(u8, u8)> = slots
+                .iter()
+                .filter(|(_, _, prefix)| prefix.is_empty())
+                .filter_map(|(j, param, _)| u8::try_from(*j).ok().map(|j| (j, *param)))
+                .collect();
+            let rename = |j: u8| renames.iter().find(|(c, _)| *c == j).map(|(_, q)| *q);
+            // `*args`/`**kwargs`: an argument no parameter takes is not followed
             for (pos, param, prefix) in &p.args {
                 let callee = &self.fns[g];
-                let j = match pos {
-                    ArgPos::Pos(i) => (*i < callee.params.len()).then_some(*i),
-                    ArgPos::Kw(k) => callee.param_for_kw(k),
+                let taken = match pos {
+                    ArgPos::Pos(i) => *i < callee.params.len(),
+                    ArgPos::Kw(k) => callee.param_for_kw(k).is_some(),
                 };
-                let Some(j) = j else {
-                    // `*args`/`**kwargs`: not followed
+                if !taken {
                     changed |= self.fns[f].escape_path(usize::from(*param), prefix, &[]);
-                    continue;
-                };
-                let sub = callee.trees[j].clone();
-                let sub_escaped = callee.escaped.get(j).cloned().unwrap_or_default();
+                }
+            }
+            for (j, param, prefix) in slots {
+                let sub_escaped = self.fns[g].escaped.get(j).cloned().unwrap_or_default();
                 for path in &sub_escaped {
-                    changed |= self.fns[f].escape_path(usize::from(*param), prefix, path);
+                    changed |= self.fns[f].escape_path(usize::from(param), prefix, path);
                 }
-                if sub.children.is_empty() && sub.eval.is_none() && !sub.escapes {
+                let tree = &self.fns[g].trees[j];
+                if tree.children.is_empty() && tree.eval.is_none() && !tree.escapes {
                     continue;
                 }
-                let at = p.at;
-                changed |= self.fns[f].trees[usize::from(*param)].graft(prefix, &sub, at, p.always);
+                let sub = tree.rebased(&rename, &p.guards);
+                changed |= self.fns[f].trees[usize::from(param)]
+                    .graft(prefix, &sub, p.at, p.always, &p.guards);
             }
         }
         self.fns[f].passes = passes;

@@ -1,0 +1,110 @@
+from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Prefetch
+
+
+class Positioned(models.Model):
+    """An abstract base whose ordering its children inherit."""
+
+    position = models.IntegerField(default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["position"]
+
+
+class BoardQuerySet(models.QuerySet):
+    def with_topics(self):
+        """Prefetches the topics with a queryset of its own: a plain lookup through
+        `topics` chained before this call makes Django raise."""
+        return self.prefetch_related(Prefetch("topics", queryset=Topic.objects.filter(position__gte=0)))
+
+
+class Board(models.Model):
+    name = models.CharField(max_length=50)
+    notes = GenericRelation("Note")
+    flags = GenericRelation("Flag")
+
+    objects = BoardQuerySet.as_manager()
+
+    def topic_titles(self, readonly=False):
+        """The topics' titles, read only when the caller may edit them."""
+        if not readonly:
+            return [topic.title for topic in self.topics.all()]
+        return []
+
+    def summary(self, readonly=False):
+        return {"name": self.name, "topics": self.topic_titles(readonly=readonly)}
+
+    def note_texts(self, brief):
+        if brief:
+            return []
+        return [note.text for note in self.notes.all()]
+
+
+class Topic(Positioned):
+    board = models.ForeignKey(Board, related_name="topics", on_delete=models.CASCADE)
+    title = models.CharField(max_length=50)
+    summary = models.CharField(max_length=200, blank=True)
+
+    def label(self):
+        """The annotated post count when the queryset has it, else the stored summary."""
+        if hasattr(self, "post_total"):
+            return f"{self.title} ({self.post_total})"
+        return f"{self.title}: {self.summary}"
+
+    def short_label(self):
+        if not hasattr(self, "post_total"):
+            return self.summary
+        return self.title
+
+    def count_or_summary(self):
+        return self.post_total if hasattr(self, "post_total") else self.summary
+
+
+class PostManager(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().order_by("created")
+
+
+class Post(models.Model):
+    """Ordered by its default manager, not by Meta."""
+
+    topic = models.ForeignKey(Topic, related_name="posts", on_delete=models.CASCADE)
+    created = models.IntegerField(default=0)
+    body = models.CharField(max_length=200)
+
+    objects = PostManager()
+
+
+class Reply(models.Model):
+    """No ordering at all."""
+
+    post = models.ForeignKey(Post, related_name="replies", on_delete=models.CASCADE)
+    text = models.CharField(max_length=200)
+
+    def save(self, *args, **kwargs):
+        self.text = self.text.strip()
+        super().save(*args, **kwargs)
+
+
+class Note(models.Model):
+    """A generic relation target with Meta.ordering."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveIntegerField()
+    target = GenericForeignKey("content_type", "object_id")
+    text = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["object_id", "pk"]
+
+
+class Flag(models.Model):
+    """A generic relation target without ordering."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveIntegerField()
+    target = GenericForeignKey("content_type", "object_id")
+    reason = models.CharField(max_length=200)
