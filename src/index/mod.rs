@@ -733,32 +733,22 @@ impl Index {
     /// Whether `__init__`/`from_db` of the model or a parent touches `field` on every instance
     /// built (so deferring it costs one query per row).
     pub fn init_touches(&self, model: ModelId, field: &str) -> bool {
-        let mut todo = vec![model];
-        for _ in 0..8 {
-            let mut next = Vec::new();
-            for id in todo {
-                let m = self.model(id);
-                if m.init_reads.iter().any(|r| r == field) {
-                    return true;
-                }
-                next.extend(m.parents.iter().copied());
-            }
-            if next.is_empty() {
-                break;
-            }
-            todo = next;
-        }
-        false
+        self.model_or_parent(model, |m| m.init_reads.iter().any(|r| r == field))
     }
 
     /// Whether `__init__` of the model or a parent assigns `attr` on the instance.
     pub fn init_sets(&self, model: ModelId, attr: &str) -> bool {
+        self.model_or_parent(model, |m| m.init_sets.iter().any(|r| r == attr))
+    }
+
+    /// Whether `test` holds for the model or one of its parents (eight generations at most).
+    fn model_or_parent(&self, model: ModelId, test: impl Fn(&Model) -> bool) -> bool {
         let mut todo = vec![model];
         for _ in 0..8 {
             let mut next = Vec::new();
             for id in todo {
                 let m = self.model(id);
-                if m.init_sets.iter().any(|r| r == attr) {
+                if test(m) {
                     return true;
                 }
                 next.extend(m.parents.iter().copied());
