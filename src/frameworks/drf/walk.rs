@@ -553,7 +553,7 @@ impl<'s> CallHooks<'s> for Walker<'s> {
 /// located at the call, reading (or querying) where the serializer does. `None` for a query
 /// of a method field that DJP112 reports at the method (`reported`), and for rows rooted
 /// outside the caller's file.
-fn handed_over_at(ev: Event, at: Loc, shown: &str, reported: bool) -> Option<Event> {
+fn handed_over_at(mut ev: Event, at: Loc, shown: &str, reported: bool) -> Option<Event> {
     // Rows the serializer itself reaches from one object handed to it (`op.print_logs` of
     // `PositionSerializer(op)`): no queryset of the caller's file loads them.
     if let Event::FkAccess { root_span, .. } | Event::RelatedEval { root_span, .. } = &ev {
@@ -561,85 +561,42 @@ fn handed_over_at(ev: Event, at: Loc, shown: &str, reported: bool) -> Option<Eve
             return None;
         }
     }
-    Some(match ev {
-        Event::FkAccess {
-            span,
-            root_span,
-            fix_at,
-            locks,
-            root_model,
-            path,
-            missing_from,
-            model,
-            attr,
-            generic,
-            skipped_by_bare_select,
-            many,
-            via,
-        } => Event::FkAccess {
-            span: at,
-            via: via.or(Some(span)),
-            root_span,
-            fix_at,
-            locks,
-            root_model,
-            path,
-            missing_from,
-            model,
-            attr,
-            generic,
-            skipped_by_bare_select,
-            many,
-        },
+    match &mut ev {
         Event::RelatedEval {
             narrowed: Some(_), ..
-        } if reported => return None,
+        }
+        | Event::QueryInLoop { .. }
+        | Event::PrefetchBypass { .. }
+            if reported =>
+        {
+            return None
+        }
+        Event::FkAccess { span, via, .. } => {
+            *via = via.or(Some(*span));
+            *span = at;
+        }
         Event::RelatedEval {
             span,
-            root_span,
-            fix_at,
-            root_model,
-            path,
-            model,
-            rel,
-            how,
-            narrowed,
-            many,
             via,
             via_call,
-        } => Event::RelatedEval {
-            span: at,
-            via: via.or(Some(span)),
-            via_call: via_call.or_else(|| Some(shown.to_owned())),
-            root_span,
-            fix_at,
-            root_model,
-            path,
-            model,
-            rel,
-            how,
-            narrowed,
-            many,
-        },
-        Event::QueryInLoop { .. } | Event::PrefetchBypass { .. } if reported => return None,
-        Event::QueryInLoop {
-            span,
-            loop_span,
-            model,
-            method,
-            root,
-            via,
-        } => Event::QueryInLoop {
-            span: at,
-            via: via.or_else(|| Some((shown.to_owned(), span))),
-            loop_span,
-            model,
-            method,
-            root,
-        },
+            ..
+        } => {
+            *via = via.or(Some(*span));
+            if via_call.is_none() {
+                *via_call = Some(shown.to_owned());
+            }
+            *span = at;
+        }
+        Event::QueryInLoop { span, via, .. } => {
+            if via.is_none() {
+                *via = Some((shown.to_owned(), *span));
+            }
+            *span = at;
+        }
         // kept where it is (no call to point at in a summary of it)
-        other => other,
-    })
+        _ => {}
+    }
+    Some(ev)
 }
 
 /// The attribute the code of a member tests for on `self` first (`if hasattr(self, "x"):`,
