@@ -93,10 +93,23 @@ struct Site {
 
 fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
     let m = &cx.file.ast;
-    let uses = cx.events.iter().filter_map(|e| match e {
-        Event::RowsUse(u) => Some(u),
-        _ => None,
-    });
+    // A DRF view's rows, read by its serializers (escaped whole when something else may
+    // read them): the file's own walk saw the view's queryset only escape into the view.
+    let views: Vec<&RowsUse> = cx
+        .facts
+        .view_rows
+        .iter()
+        .filter(|u| u.root.file == cx.file.id)
+        .collect();
+    let uses = cx
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::RowsUse(u) => Some(u),
+            _ => None,
+        })
+        .filter(|u| !views.iter().any(|v| v.root == u.root))
+        .chain(views.iter().copied());
     // The load calls of this file the row sources went through, with their uses.
     let mut calls: BTreeMap<Loc, Vec<&RowsUse>> = BTreeMap::new();
     for u in uses {
