@@ -11,10 +11,52 @@ use crate::ast::ExprKind;
 use crate::source::Loc;
 use rustc_hash::FxHashMap as HashMap;
 
-/// Methods a view may define without reading its rows beyond the serializer.
-/// `get_queryset()` builds them and `get_serializer_class()` is resolved (every return must
-/// name a known serializer); `perform_create()` saves a new object.
-const VIEW_METHODS: &[&str] = &["get_queryset", "get_serializer_class", "perform_create"];
+/// Methods of a view handed its rows (or one of them) by DRF: code of their own may read
+/// anything of them.
+const ROW_METHODS: &[&str] = &[
+    "filter_queryset",
+    "paginate_queryset",
+    "perform_destroy",
+    "get_object",
+    "get_serializer",
+    "check_object_permissions",
+];
+
+/// Attributes of the view that give its rows (or one of them).
+const ROW_ATTRS: &[&str] = &[
+    "get_object",
+    "get_queryset",
+    "queryset",
+    "filter_queryset",
+    "paginate_queryset",
+    "object",
+    "object_list",
+];
+
+/// Whether a method of a view may read its rows: it calls `self.get_object()`,
+/// `self.get_queryset()` and the like, reads a serializer's `.instance`, or hands `self`
+/// itself to other code. (`super().list(...)` and DRF's other actions serialize the rows
+/// with the view's serializer, which is analysed.)
+fn touches_rows(m: &crate::ast::Module, func: &crate::ast::FunctionDef) -> bool {
+    let span = func.span;
+    let inside = |e: &crate::ast::Expr| e.span.start >= span.start && e.span.end <= span.end;
+    let mut bases = rustc_hash::FxHashSet::default();
+    for e in m.exprs.iter().filter(|e| inside(e)) {
+        if let ExprKind::Attr { value, attr, .. } = &e.kind {
+            let on_self = matches!(m.kind(*value), ExprKind::Name(n) if &**n == "self");
+            if (on_self && ROW_ATTRS.contains(&&**attr)) || &**attr == "instance" {
+                return true;
+            }
+            bases.insert(*value);
+        }
+    }
+    // `self` used otherwise than to read one of its attributes: passed on, stored, ...
+    m.exprs.iter().enumerate().any(|(i, e)| {
+        inside(e)
+            && matches!(&e.kind, ExprKind::Name(n) if &**n == "self")
+            && !bases.contains(&crate::ast::ExprId::try_from(i).unwrap_or(crate::ast::ExprId::MAX))
+    })
+}
 
 /// Whether the rows of view `qual`, rooted at `root`, reach nothing but its serializers.
 pub(super) fn view_only_serializes(
@@ -53,7 +95,12 @@ pub(super) fn view_only_serializes(
             if func.parent.is_some() {
                 continue;
             }
-            if !VIEW_METHODS.contains(&&*func.name) {
+            let name = &*func.name;
+            if ROW_METHODS.contains(&name)
+                || (name != "get_queryset"
+                    && name != "get_serializer_class"
+                    && touches_rows(&f.ast, func))
+            {
                 return false;
             }
             if &*func.name == "get_serializer_class" {

@@ -46,4 +46,5 @@ urlpatterns = [
     path("api/unused/repr-editor/", views_unused.BookReprEditorList.as_view()),
     path("api/unused/label-property/", views_unused.BookLabelPropertyList.as_view()),
     path("api/unused/own-list/", views_unused.BookOwnList.as_view()),
+    path("api/unused/with-context/", views_unused.BookContextList.as_view()),
 ] + router.urls

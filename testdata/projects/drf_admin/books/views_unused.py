@@ -110,3 +110,26 @@ class BookOwnList(generics.ListAPIView):
 class AuthorViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Author.objects.select_related("publisher")
     serializer_class = BookPkSerializer
+
+
+# Methods of its own that never reach the rows: the serializer is still their only reader.
+# oracle: get /api/unused/with-context/
+class BookContextList(generics.ListAPIView):
+    serializer_class = BookAuthorMethodSerializer
+
+    def get_queryset(self):
+        return Book.objects.select_related(
+            "author",  # load-read
+        ).prefetch_related(
+            "tags",  # expect: DJP106
+        )
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        context["title"] = self.request.GET.get("title", "")
+        return context
+
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        response["X-Count"] = str(len(response.data))
+        return response
