@@ -64,6 +64,12 @@ pub fn analyze_file_hooked<'a>(
                 }
             }
         }
+        // Parameters annotated with a model hold rows a caller chose (see [`annotation`]).
+        let is_static = f
+            .decorators
+            .iter()
+            .any(|d| m.dotted(*d).is_some_and(|n| n == "staticmethod"));
+        a.bind_annotated(f, f.class.is_some() && !is_static);
         a.fn_body = Some(&f.body);
         a.fn_span = f.span;
         a.block(&f.body);

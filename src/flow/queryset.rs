@@ -80,7 +80,8 @@ impl<'a> Analyzer<'a> {
                 many: false,
             },
         };
-        let open = q.related.as_ref().is_some_and(|r| r.parent.open) && q.narrowed.is_none();
+        let open =
+            q.open || (q.related.as_ref().is_some_and(|r| r.parent.open) && q.narrowed.is_none());
         Inst {
             model: q.model,
             loads: q.loads.clone(),

@@ -27,6 +27,7 @@ impl<'a> Analyzer<'a> {
                     fix_at: Arc::from([]),
                     locks: false,
                     empty: false,
+                    open: false,
                 }),
                 None => Value::Unknown,
             },
@@ -83,6 +84,7 @@ impl<'a> Analyzer<'a> {
                     fix_at: Arc::from([]),
                     locks: false,
                     empty: false,
+                    open: false,
                 });
             }
         }
@@ -298,6 +300,7 @@ impl<'a> Analyzer<'a> {
             fix_at: Arc::from([]),
             locks: false,
             empty: false,
+            open: false,
         })
     }
 }
