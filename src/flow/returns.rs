@@ -30,6 +30,10 @@ impl<'a> Analyzer<'a> {
         kwv: &[(Box<str>, Value)],
         span: Loc,
     ) -> Value {
+        // what the skipped body would return is not what the instance holds
+        if super::call::guard_skips(f, recv) {
+            return Value::Unknown;
+        }
         let Some(ret) = &f.ret else {
             if self.sym && f.ret_candidate {
                 self.asked = true;

@@ -2,7 +2,7 @@
 
 from typing import Iterable, Optional
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from desk import models
 from desk.models import Author, Book, Tag
@@ -140,3 +140,56 @@ def case_list_annotation_query_per_row():
 # oracle: also=desk/cases_params.py:tag_names_listed
 def case_list_annotation_caller_prefetched():
     print(tag_names_listed(list(Book.objects.prefetch_related("tags"))))
+
+
+# ------------------------------------------------------------ a cached_property the caller may fill
+
+
+def sorted_tags(books: list[Book]):
+    # `Prefetch(..., to_attr="tag_list")` in the caller fills the cached_property: not claimed
+    return [[t.name for t in book.tag_list] for book in books]
+
+
+def sorted_tags_titled(author: Author):
+    return [[t.name for t in book.tag_list] for book in author.books.filter(title__isnull=False)]  # expect: DJP102
+
+
+# oracle: also=desk/cases_params.py:sorted_tags
+def case_cached_property_filled_by_caller():
+    tags = Prefetch("tags", queryset=Tag.objects.order_by("name"), to_attr="tag_list")
+    print(sorted_tags(list(Book.objects.prefetch_related(tags))))
+
+
+# oracle: also=desk/cases_params.py:sorted_tags_titled
+def case_cached_property_per_row():
+    print(sorted_tags_titled(Author.objects.order_by("pk").first()))
+
+
+# ------------------------------------------------------------ near-misses of the summaries
+
+
+def author_keys(books: list[Book]):
+    # the caller may have joined `author`: `.id` is not claimed to fetch it
+    return [book.author.id for book in books]
+
+
+# oracle: also=desk/cases_params.py:author_keys
+def case_key_of_joined_rows():
+    print(author_keys(list(Book.objects.select_related("author"))))
+
+
+class Shelfmark:
+    def __init__(self, author):
+        self.author = author
+
+
+def label(obj):
+    # the branch runs for a `Shelfmark`, never for the `Book` rows handed in
+    if isinstance(obj, Shelfmark):
+        return obj.author.name
+    return obj.title
+
+
+def case_isinstance_of_plain_class():
+    for book in Book.objects.all():
+        print(label(book))

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models.signals import post_save
+from django.utils.functional import cached_property
 
 
 class Publisher(models.Model):
@@ -20,6 +21,10 @@ class Book(models.Model):
     author = models.ForeignKey(Author, related_name="books", on_delete=models.CASCADE)
     publisher = models.ForeignKey(Publisher, on_delete=models.CASCADE)
     tags = models.ManyToManyField(Tag)
+
+    @cached_property
+    def tag_list(self):
+        return list(self.tags.order_by("name"))
 
 
 class Shelf(models.Model):
