@@ -131,6 +131,7 @@ impl Analyzer<'_> {
                     row: None,
                     created_in_loop: None,
                     open: true,
+                    from_caller: true,
                 }),
                 None => Value::Unknown,
             },

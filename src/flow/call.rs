@@ -202,6 +202,7 @@ impl<'a> Analyzer<'a> {
                 row: None,
                 created_in_loop: created,
                 open: false,
+                from_caller: false,
             });
         }
         let Some(name) = name else {
@@ -301,6 +302,7 @@ impl<'a> Analyzer<'a> {
                             row: None,
                             created_in_loop: None,
                             open: false,
+                            from_caller: false,
                         })
                     }
                     None => Value::Unknown,
@@ -707,12 +709,12 @@ impl<'a> Analyzer<'a> {
 }
 
 /// `f` returns at once on `recv` (`if "x" in self.__dict__: return ...`, a
-/// `cached_property`): `x` is prefetched onto the instance, or the rows' loads were chosen by
-/// a caller and may hold it.
+/// `cached_property`): `x` is prefetched onto the instance, or the instance is one of rows a
+/// caller built (a `Prefetch(to_attr="x")` there may fill it).
 pub(super) fn guard_skips(f: &FnSummary, recv: Option<&Value>) -> bool {
     match (&f.guard, recv) {
         (Some(g), Some(Value::Instance(i))) => {
-            i.loads.nodes.contains_key(&**g) || i.open || i.loads.opaque
+            i.loads.nodes.contains_key(&**g) || (i.open && i.row.is_some())
         }
         _ => false,
     }

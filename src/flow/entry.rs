@@ -59,6 +59,7 @@ pub fn analyze_file_hooked<'a>(
                             row: None,
                             created_in_loop: None,
                             open: true,
+                            from_caller: false,
                         }),
                     );
                 }
@@ -149,6 +150,7 @@ impl<'a> QueryProbe<'a> {
                     row: None,
                     created_in_loop: None,
                     open: true,
+                    from_caller: false,
                 }),
             );
         }

@@ -87,6 +87,7 @@ impl<'a> Analyzer<'a> {
                                 row: None,
                                 created_in_loop: None,
                                 open: false,
+                                from_caller: false,
                             })
                         }
                     }

@@ -88,6 +88,7 @@ impl<'a> Analyzer<'a> {
             row: Some(Arc::new(row)),
             created_in_loop: None,
             open,
+            from_caller: false,
         }
     }
 
@@ -345,6 +346,7 @@ impl<'a> Analyzer<'a> {
                 row: None,
                 created_in_loop: None,
                 open: false,
+                from_caller: false,
             });
         }
         if QUERY_METHODS.contains(&method) {
@@ -399,6 +401,7 @@ impl<'a> Analyzer<'a> {
                         row: None,
                         created_in_loop: None,
                         open: false,
+                        from_caller: false,
                     }),
                     Value::Unknown,
                 ]),
@@ -408,6 +411,7 @@ impl<'a> Analyzer<'a> {
                     row: None,
                     created_in_loop: None,
                     open: false,
+                    from_caller: false,
                 }),
                 _ => Value::Unknown,
             };

@@ -234,6 +234,7 @@ impl<'a> Analyzer<'a> {
             row,
             created_in_loop: None,
             open: inst.open,
+            from_caller: inst.from_caller,
         })
     }
 

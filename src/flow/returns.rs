@@ -170,6 +170,7 @@ impl<'a> Analyzer<'a> {
                 row: None,
                 created_in_loop: None,
                 open: false,
+                from_caller: false,
             }),
             (Value::QuerySet(q), Step::Iterator) => self.qs_call(q, "iterator", &[], &[], span),
             (Value::QuerySet(mut q), Step::Iterated { touched }) => {

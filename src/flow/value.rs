@@ -39,6 +39,9 @@ pub struct Inst {
     /// Came from outside the function (`self` in a method): its relations may have been
     /// loaded by the caller, so what it loads is not known here.
     pub open: bool,
+    /// Bound from a parameter's annotation (`order: Order`), or reached from one through
+    /// single relations: a caller chose what it loads.
+    pub from_caller: bool,
 }
 
 /// A related manager or queryset bound to one instance (`book.tags`).

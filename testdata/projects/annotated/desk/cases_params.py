@@ -178,6 +178,16 @@ def case_key_of_joined_rows():
     print(author_keys(list(Book.objects.select_related("author"))))
 
 
+def publisher_key(book: Book):
+    return book.author.publisher.id
+
+
+# oracle: also=desk/cases_params.py:publisher_key
+def case_key_of_joined_object():
+    book = Book.objects.select_related("author__publisher").order_by("pk").first()
+    print(publisher_key(book))
+
+
 class Shelfmark:
     def __init__(self, author):
         self.author = author

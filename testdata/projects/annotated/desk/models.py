@@ -10,6 +10,7 @@ class Publisher(models.Model):
 
 class Author(models.Model):
     name = models.CharField(max_length=100)
+    publisher = models.ForeignKey(Publisher, null=True, on_delete=models.SET_NULL)
 
 
 class Tag(models.Model):
