@@ -202,6 +202,7 @@ impl<'a> Analyzer<'a> {
                 row: None,
                 created_in_loop: created,
                 open: false,
+                from_caller: false,
             });
         }
         let Some(name) = name else {
@@ -301,6 +302,7 @@ impl<'a> Analyzer<'a> {
                             row: None,
                             created_in_loop: None,
                             open: false,
+                            from_caller: false,
                         })
                     }
                     None => Value::Unknown,
@@ -534,11 +536,8 @@ impl<'a> Analyzer<'a> {
             }
             return;
         }
-        // `if "x" in self.__dict__: return ...` with `x` prefetched onto the instance
-        if let (Some(g), Some(Value::Instance(i))) = (&f.guard, recv) {
-            if i.loads.nodes.contains_key(&**g) {
-                return;
-            }
+        if guard_skips(f, recv) {
+            return;
         }
         let handed = recv.is_some_and(|r| self.per_row_value(r))
             || argv.iter().any(|v| self.per_row_value(v))
@@ -706,6 +705,18 @@ impl<'a> Analyzer<'a> {
             self.apply_cond = cond;
             self.conds.truncate(outer);
         }
+    }
+}
+
+/// `f` returns at once on `recv` (`if "x" in self.__dict__: return ...`, a
+/// `cached_property`): `x` is prefetched onto the instance, or the instance is one of rows a
+/// caller built (a `Prefetch(to_attr="x")` there may fill it).
+pub(super) fn guard_skips(f: &FnSummary, recv: Option<&Value>) -> bool {
+    match (&f.guard, recv) {
+        (Some(g), Some(Value::Instance(i))) => {
+            i.loads.nodes.contains_key(&**g) || (i.open && i.row.is_some())
+        }
+        _ => false,
     }
 }
 

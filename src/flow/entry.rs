@@ -59,11 +59,18 @@ pub fn analyze_file_hooked<'a>(
                             row: None,
                             created_in_loop: None,
                             open: true,
+                            from_caller: false,
                         }),
                     );
                 }
             }
         }
+        // Parameters annotated with a model hold rows a caller chose (see [`annotation`]).
+        let is_static = f
+            .decorators
+            .iter()
+            .any(|d| m.dotted(*d).is_some_and(|n| n == "staticmethod"));
+        a.bind_annotated(f, f.class.is_some() && !is_static);
         a.fn_body = Some(&f.body);
         a.fn_span = f.span;
         a.block(&f.body);
@@ -143,6 +150,7 @@ impl<'a> QueryProbe<'a> {
                     row: None,
                     created_in_loop: None,
                     open: true,
+                    from_caller: false,
                 }),
             );
         }

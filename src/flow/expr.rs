@@ -45,6 +45,11 @@ impl<'a> Analyzer<'a> {
                     if let Some(id) = self.module_attr_model(e) {
                         return Value::ModelClass(id);
                     }
+                    if &**attr == "user" && self.is_request(*value) {
+                        if let Some(user) = self.request_user() {
+                            return user;
+                        }
+                    }
                 }
                 self.note_id_read(*value, attr, self.at(e));
                 self.take_attr_base(*value, &base, attr);
@@ -87,6 +92,7 @@ impl<'a> Analyzer<'a> {
                                 row: None,
                                 created_in_loop: None,
                                 open: false,
+                                from_caller: false,
                             })
                         }
                     }
@@ -255,6 +261,44 @@ impl<'a> Analyzer<'a> {
             return None;
         }
         self.ix.model_by_module_attr(self.file, &d)
+    }
+
+    /// `request` (a view's or a function's parameter) or `self.request` (a class-based
+    /// view's), not rebound to a known value.
+    fn is_request(&self, e: ExprId) -> bool {
+        match self.m.kind(e) {
+            ExprKind::Name(n) => {
+                &**n == "request" && self.env.get(n).is_none_or(|v| matches!(v, Value::Unknown))
+            }
+            ExprKind::Attr { value, attr, .. } => {
+                &**attr == "request"
+                    && matches!(self.m.kind(*value), ExprKind::Name(s) if &**s == "self")
+                    && self
+                        .env
+                        .get("self")
+                        .is_none_or(|v| matches!(v, Value::Unknown))
+            }
+            _ => false,
+        }
+    }
+
+    /// `request.user`: the `AUTH_USER_MODEL` row Django's authentication loaded through its
+    /// default manager (`_default_manager.get(pk=...)`), nothing else joined or prefetched.
+    fn request_user(&self) -> Option<Value> {
+        let model = self.ix.auth_user?;
+        let loads = self
+            .ix
+            .manager(model, "_default_manager")
+            .map(|(eff, _)| eff.loads)
+            .unwrap_or_default();
+        Some(Value::Instance(Inst {
+            model,
+            loads,
+            row: None,
+            created_in_loop: None,
+            open: false,
+            from_caller: false,
+        }))
     }
 
     /// A name not bound locally: a model class imported or defined in the module.

@@ -6,6 +6,7 @@
 //! modules turn events into diagnostics. Each function is walked once, in source order.
 
 pub mod always;
+mod annotation;
 mod call;
 mod entry;
 mod event;

@@ -80,13 +80,15 @@ impl<'a> Analyzer<'a> {
                 many: false,
             },
         };
-        let open = q.related.as_ref().is_some_and(|r| r.parent.open) && q.narrowed.is_none();
+        let open =
+            q.open || (q.related.as_ref().is_some_and(|r| r.parent.open) && q.narrowed.is_none());
         Inst {
             model: q.model,
             loads: q.loads.clone(),
             row: Some(Arc::new(row)),
             created_in_loop: None,
             open,
+            from_caller: false,
         }
     }
 
@@ -344,6 +346,7 @@ impl<'a> Analyzer<'a> {
                 row: None,
                 created_in_loop: None,
                 open: false,
+                from_caller: false,
             });
         }
         if QUERY_METHODS.contains(&method) {
@@ -398,6 +401,7 @@ impl<'a> Analyzer<'a> {
                         row: None,
                         created_in_loop: None,
                         open: false,
+                        from_caller: false,
                     }),
                     Value::Unknown,
                 ]),
@@ -407,6 +411,7 @@ impl<'a> Analyzer<'a> {
                     row: None,
                     created_in_loop: None,
                     open: false,
+                    from_caller: false,
                 }),
                 _ => Value::Unknown,
             };

@@ -27,6 +27,7 @@ impl<'a> Analyzer<'a> {
                     fix_at: Arc::from([]),
                     locks: false,
                     empty: false,
+                    open: false,
                 }),
                 None => Value::Unknown,
             },
@@ -83,6 +84,7 @@ impl<'a> Analyzer<'a> {
                     fix_at: Arc::from([]),
                     locks: false,
                     empty: false,
+                    open: false,
                 });
             }
         }
@@ -232,6 +234,7 @@ impl<'a> Analyzer<'a> {
             row,
             created_in_loop: None,
             open: inst.open,
+            from_caller: inst.from_caller,
         })
     }
 
@@ -249,12 +252,16 @@ impl<'a> Analyzer<'a> {
             .nodes
             .get(attr)
             .filter(|n| n.to_attr_of.is_none());
-        let cond_loaded = node.is_none()
-            && (inst.loads.opaque
-                || inst
-                    .row
-                    .as_ref()
-                    .is_some_and(|r| self.loaded_under_active_condition(r, attr)));
+        // prefetched when a condition held that the current path also holds
+        let cond_prefetched = node.is_none()
+            && inst
+                .row
+                .as_ref()
+                .is_some_and(|r| self.loaded_under_active_condition(r, attr));
+        // What an opaque queryset loads is not known: the relation may be in a prefetch cache
+        // (its own methods are not claimed to query), but no prefetch is known that a
+        // narrowed queryset bypasses.
+        let cond_loaded = cond_prefetched || (node.is_none() && inst.loads.opaque);
         if let Some(r) = &inst.row {
             self.note_path_read(r, attr);
         }
@@ -286,7 +293,7 @@ impl<'a> Analyzer<'a> {
             related: Some(Arc::new(RelInfo {
                 parent: inst.clone(),
                 rel: attr.to_owned(),
-                prefetched: node.is_some() || cond_loaded,
+                prefetched: node.is_some() || cond_prefetched,
                 list_attr: None,
             })),
             bypass: None,
@@ -298,6 +305,7 @@ impl<'a> Analyzer<'a> {
             fix_at: Arc::from([]),
             locks: false,
             empty: false,
+            open: false,
         })
     }
 }

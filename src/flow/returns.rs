@@ -30,6 +30,10 @@ impl<'a> Analyzer<'a> {
         kwv: &[(Box<str>, Value)],
         span: Loc,
     ) -> Value {
+        // what the skipped body would return is not what the instance holds
+        if super::call::guard_skips(f, recv) {
+            return Value::Unknown;
+        }
         let Some(ret) = &f.ret else {
             if self.sym && f.ret_candidate {
                 self.asked = true;
@@ -166,6 +170,7 @@ impl<'a> Analyzer<'a> {
                 row: None,
                 created_in_loop: None,
                 open: false,
+                from_caller: false,
             }),
             (Value::QuerySet(q), Step::Iterator) => self.qs_call(q, "iterator", &[], &[], span),
             (Value::QuerySet(mut q), Step::Iterated { touched }) => {

@@ -291,6 +291,8 @@ impl Analyzer<'_> {
     /// A single relation was read (`obj.author`, expression span `span`).
     pub(super) fn note_relation(&mut self, inst: &Inst, attr: &str, span: Loc, loaded: bool) {
         let forward = matches!(self.ix.member(inst.model, attr), Some(Member::Forward(f)) if f.kind == FieldKind::ForeignKey || f.kind == FieldKind::OneToOne);
+        // rows or an object a caller handed in may have it joined (`select_related`)
+        let loaded = loaded || (inst.open && (inst.row.is_some() || inst.from_caller));
         self.usage.last_relation = forward.then(|| (span, inst.model, attr.to_owned(), loaded));
     }
 
@@ -312,6 +314,11 @@ impl Analyzer<'_> {
             return;
         };
         if rspan != vspan || loaded {
+            return;
+        }
+        // `obj.author.id`, not a property or method returning a related object
+        // (`unit.source_language.pk`): only then does `author_id` hold the key
+        if !matches!(self.m.kind(value), ExprKind::Attr { attr: a, .. } if **a == *rel) {
             return;
         }
         if let ExprKind::Attr { value: base, .. } = self.m.kind(value) {

@@ -39,6 +39,9 @@ pub struct Inst {
     /// Came from outside the function (`self` in a method): its relations may have been
     /// loaded by the caller, so what it loads is not known here.
     pub open: bool,
+    /// Bound from a parameter's annotation (`order: Order`), or reached from one through
+    /// single relations: a caller chose what it loads.
+    pub from_caller: bool,
 }
 
 /// A related manager or queryset bound to one instance (`book.tags`).
@@ -103,6 +106,9 @@ pub struct Qs {
     pub locks: bool,
     /// `none()` was chained: no rows, and evaluating it runs no query.
     pub empty: bool,
+    /// The rows were handed in by a caller (a parameter annotated `QuerySet[Order]`): what
+    /// each row loads was decided there, so no relation read on them is claimed missing.
+    pub open: bool,
 }
 
 impl Qs {
@@ -129,6 +135,7 @@ impl Qs {
             fix_at: Arc::from([]),
             locks: false,
             empty: false,
+            open: false,
         }
     }
 
@@ -322,6 +329,7 @@ impl Value {
                 q.bypass = a.bypass.clone().or_else(|| b.bypass.clone());
                 (q.fix_at, q.through) = Qs::join_targets(a, b);
                 q.locks = a.locks || b.locks;
+                q.open = a.open || b.open;
                 Value::QuerySet(q)
             }
             (Value::Instance(a), Value::Instance(b)) if a.model == b.model && a.row == b.row => {

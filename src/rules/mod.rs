@@ -268,6 +268,17 @@ pub fn shortest_first(paths: &[String], limit: usize) -> String {
 
 /// `queryset on line 8`, or `querysets on lines 8 and 10` when branches built the rows'
 /// queryset separately (`fix_at`, empty for `root` alone).
+/// The parameter whose annotation made rows rooted at `root` (`books: QuerySet[Book]`): the
+/// caller built them, so a fix belongs there.
+pub fn parameter_at(file: &File, root: crate::source::Span) -> Option<&str> {
+    file.ast
+        .functions
+        .iter()
+        .flat_map(|f| f.params.iter())
+        .find(|p| p.span == root)
+        .map(|p| &*p.name)
+}
+
 pub fn queryset_lines(
     file: &File,
     root: crate::source::Span,

@@ -101,7 +101,15 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
         };
         let at = super::queryset_lines(cx.file, root_span, &roots);
         let lookup = path.join("__");
+        let param = super::parameter_at(cx.file, root_span);
         let (what, help) = match (narrowed, how) {
+            (Some(m), _) if param.is_some() => (
+                format!("`.{m}()` on"),
+                format!(
+                    "the rows come from the caller (`{}`): prefetch exactly these rows there with Prefetch(\"{lookup}\", queryset=..., to_attr=\"...\") and read the list, or annotate() the value",
+                    param.unwrap_or_default()
+                ),
+            ),
             (Some(m), _) => (
                 format!("`.{m}()` on"),
                 format!(
@@ -177,7 +185,10 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
                 .map(|s| Related {
                     file: cx.file.id,
                     span: *s,
-                    message: format!("these `{root_name}` rows do not prefetch `{lookup}`"),
+                    message: match param {
+                        Some(p) => format!("these `{root_name}` rows are handed in as `{p}`"),
+                        None => format!("these `{root_name}` rows do not prefetch `{lookup}`"),
+                    },
                 })
                 .chain(via.map(|Loc { file, span }| Related {
                     file,

@@ -260,6 +260,8 @@ pub struct Param {
     pub span: Span,
     pub default: Option<ExprId>,
     pub kind: ParamKind,
+    /// The annotation as written (`Order`, `"QuerySet[Order]"`, `Optional[Order]`).
+    pub annotation: Option<Name>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -7,7 +7,7 @@ use crate::source::Span;
 use tree_sitter::Node;
 
 /// Field names the lowering asks for.
-const FIELD_NAMES: [&str; 24] = [
+const FIELD_NAMES: [&str; 25] = [
     "alias",
     "alternative",
     "argument",
@@ -31,12 +31,13 @@ const FIELD_NAMES: [&str; 24] = [
     "subject",
     "subscript",
     "superclasses",
+    "type",
     "value",
 ];
 
 /// Field ids of the Python grammar, looked up once: tree-sitter's lookup by name compares
 /// against every field name of the grammar on each call.
-static FIELD_IDS: std::sync::LazyLock<[u16; 24]> = std::sync::LazyLock::new(|| {
+static FIELD_IDS: std::sync::LazyLock<[u16; 25]> = std::sync::LazyLock::new(|| {
     let lang: tree_sitter::Language = tree_sitter_python::LANGUAGE.into();
     FIELD_NAMES.map(|n| {
         lang.field_id_for_name(n)
@@ -69,7 +70,8 @@ fn field_id(name: &str) -> u16 {
         "subject" => 20,
         "subscript" => 21,
         "superclasses" => 22,
-        "value" => 23,
+        "type" => 23,
+        "value" => 24,
         _ => return 0,
     };
     FIELD_IDS[i]
@@ -606,11 +608,14 @@ impl Lowerer<'_> {
                 _ => (None, None, ParamKind::Normal),
             };
             if let Some(name) = name {
+                // `x: Order`, `x: "QuerySet[Order]" = None`: the annotation's source text.
+                let annotation = field(p, "type").map(|t| self.name(t));
                 out.push(Param {
                     name,
                     span: sp,
                     default,
                     kind,
+                    annotation,
                 });
             }
         }

@@ -128,9 +128,16 @@ pub(super) fn extract_file(fi: usize, file: &File, ix: &Index) -> (Vec<FnSummary
         called.append(&mut x.called);
         let escaped = x.escaped;
         let classmethod = kind == FnKind::StaticOrClass && decos.iter().any(|d| d == "classmethod");
-        let guard = matches!(kind, FnKind::Method | FnKind::Property)
-            .then(|| returns::early_guard(m, &f.body, params.first().map(|p| &**p)))
-            .flatten();
+        // A `cached_property` is skipped on an instance holding its name (a `Prefetch`'s
+        // `to_attr`, a value set by the caller).
+        let cached_property = decos.iter().any(|d| d.ends_with("cached_property"));
+        let guard = if cached_property {
+            Some(f.name.clone())
+        } else {
+            matches!(kind, FnKind::Method | FnKind::Property)
+                .then(|| returns::early_guard(m, &f.body, params.first().map(|p| &**p)))
+                .flatten()
+        };
         out.push(FnSummary {
             qual,
             kind,
@@ -237,6 +244,47 @@ impl Extract<'_> {
         }
         self.guards.truncate(outer);
         self.absent.truncate(outer_absent);
+    }
+
+    /// The names bound to parameters that `test` (`isinstance(obj, Plain)`, also joined by
+    /// `and`) finds to be instances of classes that are not models: the body does not run
+    /// with a model row there.
+    fn not_a_row_in(&self, test: ExprId) -> Vec<Box<str>> {
+        let m = self.m;
+        match m.kind(test) {
+            ExprKind::BoolOp { and: true, values } => {
+                values.iter().flat_map(|v| self.not_a_row_in(*v)).collect()
+            }
+            ExprKind::Call { func, args, kwargs }
+                if matches!(m.kind(*func), ExprKind::Name(f) if &**f == "isinstance")
+                    && args.len() == 2
+                    && kwargs.is_empty() =>
+            {
+                let ExprKind::Name(n) = m.kind(args[0]) else {
+                    return Vec::new();
+                };
+                if !self.env.get(n).is_some_and(|(_, path)| path.is_empty()) {
+                    return Vec::new();
+                }
+                let classes: Vec<ExprId> = match m.kind(args[1]) {
+                    ExprKind::Seq { elts, .. } => elts.to_vec(),
+                    _ => vec![args[1]],
+                };
+                let plain = |c: &ExprId| {
+                    m.dotted(*c).is_some_and(|d| {
+                        let q = self.ix.qualify_in(self.file, &d);
+                        let last = crate::semantic::imports::last_segment(&q);
+                        last != "Model" && self.ix.model_by_qual(&q).is_none()
+                    })
+                };
+                if classes.iter().all(plain) {
+                    vec![n.clone()]
+                } else {
+                    Vec::new()
+                }
+            }
+            _ => Vec::new(),
+        }
     }
 
     /// The attributes of a parameter that `hasattr()` finds missing in the body and in the
@@ -394,7 +442,18 @@ impl Extract<'_> {
                 let outer_absent = self.absent.len();
                 self.push_guards(&then);
                 self.absent.extend(absent_then);
+                // `if isinstance(obj, Plain):` does not run for the rows callers hand in
+                let hidden: Vec<(Box<str>, Chain)> = self
+                    .not_a_row_in(*test)
+                    .into_iter()
+                    .filter_map(|n| self.env.remove(&n).map(|c| (n, c)))
+                    .collect();
+                // what the body reads of it is not known: it escapes (no load is unused)
+                for (_, c) in &hidden {
+                    self.mark_escape(c);
+                }
                 self.block(body, depth + 1);
+                self.env.extend(hidden);
                 self.guards.truncate(outer);
                 self.absent.truncate(outer_absent);
                 self.push_guards(&otherwise);
