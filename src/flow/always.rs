@@ -347,6 +347,32 @@ mod tests {
         assert!(in_hole(src, "Price.objects.get(book=b)"));
     }
 
+    /// The holes and guards `of_probe` gives the text `needle` in the first function.
+    fn probed(src: &str, needle: &str) -> (bool, Vec<Guard>) {
+        let m = crate::parse::parse(src).expect("parses");
+        let f = &m.functions[0];
+        let params: Vec<Box<str>> = f.params.iter().map(|p| p.name.clone()).collect();
+        let h = Holes::of_probe(&m, &f.body, f.span.end, &params);
+        let start = src.find(needle).expect("needle");
+        let span = Span::new(start, start + needle.len());
+        (h.covers(span), h.guards_at(span))
+    }
+
+    #[test]
+    fn probe_keeps_parameter_tests_as_guards_and_runs_past_raise_only_branches() {
+        let src = "def f(self, save=True):\n    e = Log()\n    if not self.name:\n        raise ValueError\n    if save:\n        e.save()\n    return e\n";
+        assert_eq!(probed(src, "e.save()"), (false, vec![(1, true)]));
+        assert!(in_hole(src, "e.save()"));
+        let src = "def f(self, cache=None):\n    if not cache:\n        q = Price.objects.get()\n    else:\n        q = cache\n    return q\n";
+        assert_eq!(
+            probed(src, "Price.objects.get()"),
+            (false, vec![(1, false)])
+        );
+        // a test of something else stays a hole; so does the code after a returning branch
+        let src = "def f(self, save=True):\n    if self.cached:\n        return 1\n    if save:\n        Price.objects.get()\n";
+        assert!(probed(src, "Price.objects.get()").0);
+    }
+
     #[test]
     fn later_operands_and_branches_of_expressions_may_not_run() {
         let src = "def f(b):\n    return cache.get(b.pk) or Price.objects.get(book=b)\n";

@@ -45,3 +45,8 @@ def case_model_method_sets_field():
     for shelf in Shelf.objects.all():
         shelf.rename("x")
         print(shelf.name)
+
+
+def case_model_method_calls_mixin_without_saving():
+    entries = [shelf.draft_log() for shelf in Shelf.objects.all()]
+    print(len(entries))

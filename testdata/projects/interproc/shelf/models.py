@@ -168,3 +168,6 @@ class Shelf(Logged):
 
     def rename(self, name):
         self.name = name
+
+    def draft_log(self):
+        return self.log_action("drafted", save=False)
