@@ -24,32 +24,107 @@ const MAX_STACK: usize = 10_000;
 
 /// The spans of a function body that may not run on a call.
 #[derive(Debug, Default)]
-pub struct Holes(Vec<Span>);
+pub struct Holes {
+    spans: Vec<Span>,
+    /// The branches of `if flag:` / `if not flag:` on a parameter (see [`Holes::of_probe`]):
+    /// they run when the parameter's truth is the guard's.
+    guarded: Vec<(Span, Guard)>,
+    /// The parameters whose truth tests make guarded branches instead of holes.
+    params: Vec<Box<str>>,
+    /// A branch that can only leave by `raise` does not cut the code after it.
+    past_raise: bool,
+}
+
+/// A truth test of a parameter (its index): `true` for `if x:`, `false` for `if not x:`.
+pub type Guard = (u8, bool);
 
 impl Holes {
     /// The holes of a function whose body is `body` and whose source ends at `end`.
     pub fn of(m: &Module, body: &Block, end: u32) -> Holes {
-        let mut h = Holes(Vec::new());
+        let mut h = Holes::default();
+        h.block(m, body, end, 0);
+        h
+    }
+
+    /// The holes of a function as its own query is looked for: a branch that can only
+    /// `raise` (argument checks, `if not self.testmode: raise ...`) aborts the call rather
+    /// than skipping the query, so the code after it counts as running; and the branches of
+    /// a truth test of one of `params` (`if save:`) are not holes but guarded by it (see
+    /// [`Holes::guards_at`]).
+    pub fn of_probe(m: &Module, body: &Block, end: u32, params: &[Box<str>]) -> Holes {
+        let mut h = Holes {
+            params: params.to_vec(),
+            past_raise: true,
+            ..Holes::default()
+        };
         h.block(m, body, end, 0);
         h
     }
 
     /// Whether code at `span` may not run on a call.
     pub fn covers(&self, span: Span) -> bool {
-        self.0
+        self.spans
             .iter()
             .any(|h| span.start >= h.start && span.end <= h.end)
     }
 
-    fn push_block(&mut self, b: &Block) {
-        if let (Some(first), Some(last)) = (b.first(), b.last()) {
-            self.0.push(Span {
-                start: first.span.start,
-                end: last.span.end,
-            });
+    /// The parameter tests that hold wherever code at `span` runs (a guarded branch it is in).
+    pub fn guards_at(&self, span: Span) -> Vec<Guard> {
+        let mut out: Vec<Guard> = Vec::new();
+        for (h, g) in &self.guarded {
+            if span.start >= h.start && span.end <= h.end && !out.contains(g) {
+                out.push(*g);
+            }
+        }
+        out
+    }
+
+    /// Whether a block may leave the function early, as this walk counts exits.
+    fn exits(&self, b: &Block) -> bool {
+        if self.past_raise {
+            may_leave(b, 0)
+        } else {
+            may_exit(b, 0)
         }
     }
 
+    /// `if x:` / `if not x:` on a guard parameter: the parameter and the truth the body needs.
+    fn param_test(&self, m: &Module, test: ExprId) -> Option<Guard> {
+        param_test(m, test, &self.params)
+    }
+
+    fn push_block(&mut self, b: &Block) {
+        if let Some(s) = block_span(b) {
+            self.spans.push(s);
+        }
+    }
+}
+
+/// The span from a block's first statement to its last.
+fn block_span(b: &Block) -> Option<Span> {
+    match (b.first(), b.last()) {
+        (Some(first), Some(last)) => Some(Span {
+            start: first.span.start,
+            end: last.span.end,
+        }),
+        _ => None,
+    }
+}
+
+/// `if x:` / `if not x:` where `x` is one of `params`: its index and the truth the body needs.
+pub(crate) fn param_test(m: &Module, test: ExprId, params: &[Box<str>]) -> Option<Guard> {
+    let (e, holds) = match m.kind(test) {
+        ExprKind::Not(x) => (*x, false),
+        _ => (test, true),
+    };
+    let ExprKind::Name(n) = m.kind(e) else {
+        return None;
+    };
+    let i = params.iter().position(|p| p == n)?;
+    Some((u8::try_from(i).ok()?, holds))
+}
+
+impl Holes {
     /// Walk a block that runs; returns false when it ends in (or may take) an exit, after
     /// which nothing runs for sure.
     fn block(&mut self, m: &Module, b: &Block, end: u32, depth: u32) -> bool {
@@ -75,10 +150,19 @@ impl Holes {
                 }
                 StmtKind::If { test, body, orelse } => {
                     self.expr(m, *test);
-                    self.push_block(body);
-                    self.push_block(orelse);
-                    if may_exit(body, 0) || may_exit(orelse, 0) {
-                        self.0.push(rest);
+                    if let Some((p, holds)) = self.param_test(m, *test) {
+                        for (b, h) in [(body, holds), (orelse, !holds)] {
+                            if let Some(s) = block_span(b) {
+                                self.guarded.push((s, (p, h)));
+                                self.block(m, b, s.end, depth + 1);
+                            }
+                        }
+                    } else {
+                        self.push_block(body);
+                        self.push_block(orelse);
+                    }
+                    if self.exits(body) || self.exits(orelse) {
+                        self.spans.push(rest);
                         return false;
                     }
                 }
@@ -88,8 +172,8 @@ impl Holes {
                     self.expr(m, *iter);
                     self.push_block(body);
                     self.push_block(orelse);
-                    if may_exit(body, 0) || may_exit(orelse, 0) {
-                        self.0.push(rest);
+                    if self.exits(body) || self.exits(orelse) {
+                        self.spans.push(rest);
                         return false;
                     }
                 }
@@ -97,8 +181,8 @@ impl Holes {
                     self.expr(m, *test);
                     self.push_block(body);
                     self.push_block(orelse);
-                    if may_exit(body, 0) || may_exit(orelse, 0) {
-                        self.0.push(rest);
+                    if self.exits(body) || self.exits(orelse) {
+                        self.spans.push(rest);
                         return false;
                     }
                 }
@@ -120,23 +204,23 @@ impl Holes {
                     }
                     self.push_block(orelse);
                     let exits = !falls
-                        || handlers.iter().any(|h| may_exit(&h.body, 0))
-                        || may_exit(orelse, 0);
+                        || handlers.iter().any(|h| self.exits(&h.body))
+                        || self.exits(orelse);
                     if !self.block(m, finally, end, depth + 1) || exits {
-                        self.0.push(rest);
+                        self.spans.push(rest);
                         return false;
                     }
                 }
                 StmtKind::Match { subject, cases } => {
                     self.expr(m, *subject);
                     cases.iter().for_each(|c| self.push_block(c));
-                    if cases.iter().any(|c| may_exit(c, 0)) {
-                        self.0.push(rest);
+                    if cases.iter().any(|c| self.exits(c)) {
+                        self.spans.push(rest);
                         return false;
                     }
                 }
                 StmtKind::Return(None) | StmtKind::Break | StmtKind::Continue => {
-                    self.0.push(rest);
+                    self.spans.push(rest);
                     return false;
                 }
                 StmtKind::Import(_)
@@ -145,7 +229,7 @@ impl Holes {
                 | StmtKind::ClassDef(_) => {}
             }
             if matches!(st.kind, StmtKind::Return(_) | StmtKind::Raise(_)) {
-                self.0.push(rest);
+                self.spans.push(rest);
                 return false;
             }
         }
@@ -158,20 +242,20 @@ impl Holes {
         let mut stack = vec![e];
         while let Some(e) = stack.pop() {
             if stack.len() > MAX_STACK {
-                self.0.push(m.span(e));
+                self.spans.push(m.span(e));
                 continue;
             }
             match m.kind(e) {
                 ExprKind::BoolOp { values, .. } => {
                     stack.extend(values.first().copied());
-                    self.0.extend(values.iter().skip(1).map(|v| m.span(*v)));
+                    self.spans.extend(values.iter().skip(1).map(|v| m.span(*v)));
                 }
                 ExprKind::IfExp { test, body, orelse } => {
                     stack.push(*test);
-                    self.0.push(m.span(*body));
-                    self.0.push(m.span(*orelse));
+                    self.spans.push(m.span(*body));
+                    self.spans.push(m.span(*orelse));
                 }
-                ExprKind::Lambda { .. } => self.0.push(m.span(e)),
+                ExprKind::Lambda { .. } => self.spans.push(m.span(e)),
                 ExprKind::Comp {
                     elt, value, gens, ..
                 } => {
@@ -179,17 +263,35 @@ impl Holes {
                         if i == 0 {
                             stack.push(g.iter);
                         } else {
-                            self.0.push(m.span(g.iter));
+                            self.spans.push(m.span(g.iter));
                         }
-                        self.0.extend(g.ifs.iter().map(|c| m.span(*c)));
+                        self.spans.extend(g.ifs.iter().map(|c| m.span(*c)));
                     }
-                    self.0.push(m.span(*elt));
-                    self.0.extend(value.iter().map(|v| m.span(*v)));
+                    self.spans.push(m.span(*elt));
+                    self.spans.extend(value.iter().map(|v| m.span(*v)));
                 }
                 _ => m.children(e, &mut stack),
             }
         }
     }
+}
+
+/// Whether a block may leave the function or the enclosing loop before its end by
+/// `return`, `break` or `continue` (a `raise` aborts the call instead).
+pub(crate) fn may_leave(b: &Block, depth: u32) -> bool {
+    if depth > MAX_DEPTH {
+        return true;
+    }
+    b.iter().any(|st| {
+        matches!(
+            st.kind,
+            StmtKind::Return(_) | StmtKind::Break | StmtKind::Continue
+        ) || st
+            .kind
+            .blocks()
+            .into_iter()
+            .any(|c| may_leave(c, depth + 1))
+    })
 }
 
 /// Whether a block may leave the function or the enclosing loop before its end (`return`,
@@ -243,6 +345,32 @@ mod tests {
         assert!(in_hole(src, "Price.objects.get(book=b)"));
         let src = "def f(b):\n    try:\n        p = CACHE[b.pk]\n    except KeyError:\n        p = CACHE[b.pk] = Price.objects.get(book=b)\n    return p\n";
         assert!(in_hole(src, "Price.objects.get(book=b)"));
+    }
+
+    /// The holes and guards `of_probe` gives the text `needle` in the first function.
+    fn probed(src: &str, needle: &str) -> (bool, Vec<Guard>) {
+        let m = crate::parse::parse(src).expect("parses");
+        let f = &m.functions[0];
+        let params: Vec<Box<str>> = f.params.iter().map(|p| p.name.clone()).collect();
+        let h = Holes::of_probe(&m, &f.body, f.span.end, &params);
+        let start = src.find(needle).expect("needle");
+        let span = Span::new(start, start + needle.len());
+        (h.covers(span), h.guards_at(span))
+    }
+
+    #[test]
+    fn probe_keeps_parameter_tests_as_guards_and_runs_past_raise_only_branches() {
+        let src = "def f(self, save=True):\n    e = Log()\n    if not self.name:\n        raise ValueError\n    if save:\n        e.save()\n    return e\n";
+        assert_eq!(probed(src, "e.save()"), (false, vec![(1, true)]));
+        assert!(in_hole(src, "e.save()"));
+        let src = "def f(self, cache=None):\n    if not cache:\n        q = Price.objects.get()\n    else:\n        q = cache\n    return q\n";
+        assert_eq!(
+            probed(src, "Price.objects.get()"),
+            (false, vec![(1, false)])
+        );
+        // a test of something else stays a hole; so does the code after a returning branch
+        let src = "def f(self, save=True):\n    if self.cached:\n        return 1\n    if save:\n        Price.objects.get()\n";
+        assert!(probed(src, "Price.objects.get()").0);
     }
 
     #[test]

@@ -395,15 +395,24 @@ impl<'a> Analyzer<'a> {
     /// rows or is handed a row (`handed`): one query per row. The receiver, if an instance,
     /// must be a row of the loop. A loop over something else (a few providers, request
     /// parameters) calling a querying helper is not reported.
+    /// `truth`: what the call passes to each parameter (see `Analyzer::arg_truth`); a query
+    /// under a test of parameters counts only when every test holds for the call.
     pub(super) fn own_query_in_loop(
         &mut self,
         f: &FnSummary,
         recv: Option<&Value>,
         handed: bool,
         span: Loc,
+        truth: Option<&[Option<bool>]>,
     ) {
         let Some(q) = &f.query else { return };
         if self.apply_cond {
+            return;
+        }
+        let holds = |(p, want): &(u8, bool)| {
+            truth.and_then(|t| t.get(usize::from(*p)).copied().flatten()) == Some(*want)
+        };
+        if !q.guards.iter().all(holds) {
             return;
         }
         if matches!(recv, Some(Value::Instance(_))) && !recv.is_some_and(|r| self.per_row_value(r))
@@ -465,7 +474,43 @@ impl<'a> Analyzer<'a> {
     ) {
         let span = self.at(e);
         self.arg_texts = self.arg_texts_of(f, recv.is_some(), e);
+        self.arg_truth = Some(self.arg_truth_of(f, recv.is_some(), e));
         self.apply_fn_at(f, recv, argv, kwv, span);
+    }
+
+    /// The truth of what the call `e` passes to each parameter of `f`: a literal argument's,
+    /// else the parameter's literal default when the call passes nothing to it; `None` where
+    /// unknown (any `*args`/`**kwargs` at the call may pass anything).
+    fn arg_truth_of(&self, f: &FnSummary, bound: bool, e: ExprId) -> Vec<Option<bool>> {
+        let ExprKind::Call { args, kwargs, .. } = self.m.kind(e) else {
+            return vec![None; f.params.len()];
+        };
+        let starred = kwargs.iter().any(|k| k.name.is_none())
+            || args
+                .iter()
+                .any(|a| matches!(self.m.kind(*a), ExprKind::Starred(_)));
+        let mut passed = vec![false; f.params.len()];
+        let mut out = vec![None; f.params.len()];
+        for (i, a) in args.iter().enumerate() {
+            if let Some(p) = f.param_for_pos(i, bound) {
+                passed[p] = true;
+                out[p] = summary::literal_truth(self.m, *a);
+            }
+        }
+        for k in kwargs.iter() {
+            if let Some(p) = k.name.as_deref().and_then(|n| f.param_for_kw(n)) {
+                passed[p] = true;
+                out[p] = summary::literal_truth(self.m, k.value);
+            }
+        }
+        if !starred {
+            for (p, slot) in out.iter_mut().enumerate() {
+                if !passed[p] {
+                    *slot = f.defaults.get(p).copied().flatten();
+                }
+            }
+        }
+        out
     }
 
     /// The source text of the argument the call `e` passes to each parameter of `f` (where
@@ -523,6 +568,7 @@ impl<'a> Analyzer<'a> {
         span: Loc,
     ) {
         let texts = std::mem::take(&mut self.arg_texts);
+        let truth = self.arg_truth.take();
         if self.apply_depth >= MAX_APPLY_DEPTH {
             // not followed: what the callee reads of the rows handed to it is not known
             for v in recv
@@ -542,7 +588,7 @@ impl<'a> Analyzer<'a> {
         let handed = recv.is_some_and(|r| self.per_row_value(r))
             || argv.iter().any(|v| self.per_row_value(v))
             || kwv.iter().any(|(_, v)| self.per_row_value(v));
-        self.own_query_in_loop(f, recv, handed, span);
+        self.own_query_in_loop(f, recv, handed, span, truth.as_deref());
         let mut todo: Vec<(usize, Value)> = Vec::new();
         if let Some(r) = recv {
             if self.per_row_value(r) && !f.params.is_empty() {

@@ -120,10 +120,12 @@ impl<'a> QueryProbe<'a> {
     }
 
     /// `(span, model, method)` of each `Model.objects...` query (or `get_object_or_404`) `f`
-    /// runs, in source order, in the statements that run on every call (see
-    /// [`Analyzer::always_block`]; the caller still drops those in the holes of expressions). Queries on the related managers of
-    /// its parameters are not included: the summary trees replay those against the caller's
-    /// loaded set. `self_model`: `f` is a method of that model.
+    /// runs, in source order, in the statements that run on every call or under a truth test
+    /// of a parameter (see [`Analyzer::always_block`]; the caller still drops those in the
+    /// holes of expressions and keeps the parameter tests). An instance built in `f` and
+    /// saved (`LogEntry(...).save()`) counts as method `save`. Queries on the related
+    /// managers of its parameters are not included: the summary trees replay those against
+    /// the caller's loaded set. `self_model`: `f` is a method of that model.
     pub fn queries(
         &mut self,
         f: &'a FunctionDef,
@@ -154,6 +156,12 @@ impl<'a> QueryProbe<'a> {
                 }),
             );
         }
+        a.guard_params = f
+            .params
+            .iter()
+            .filter(|p| p.kind == crate::ast::ParamKind::Normal)
+            .map(|p| p.name.clone())
+            .collect();
         a.push_loop(a.loc(f.span), LoopKind::Repeat);
         a.fn_body = Some(&f.body);
         a.fn_span = f.span;
@@ -168,6 +176,14 @@ impl<'a> QueryProbe<'a> {
                     root: true,
                     ..
                 } => Some((span, model, method)),
+                // `LogEntry(...)` built in the function and saved: an INSERT per call
+                Event::SaveInLoop {
+                    span,
+                    model,
+                    method,
+                    created: true,
+                    ..
+                } if method == "save" => Some((span, model, "save".to_owned())),
                 _ => None,
             })
             .collect()
@@ -251,6 +267,8 @@ impl<'a> Analyzer<'a> {
             cond_loads: HashMap::default(),
             conds: Vec::new(),
             arg_texts: Vec::new(),
+            guard_params: Vec::new(),
+            arg_truth: None,
             usage: usage::UsageState::default(),
             sums,
             via: None,

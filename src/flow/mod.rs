@@ -112,6 +112,13 @@ pub struct Analyzer<'a> {
     /// While a function summary is applied: the current path is read only on some calls of a
     /// callee on the way (its queries do not count as run per call).
     apply_cond: bool,
+    /// While a function's own query is looked for ([`QueryProbe`]): its parameters, whose
+    /// truth tests (`if save:`) guard a query rather than hide it.
+    guard_params: Vec<Box<str>>,
+    /// The truth of the argument the call whose summary is about to be applied passes to
+    /// each parameter (its default's when it passes none); `None` when the call is not at
+    /// hand (a callee's call replayed from a tree). Taken by the application.
+    arg_truth: Option<Vec<Option<bool>>>,
     /// The class (qualified) of the method being walked, when it is not a model: what
     /// `self.helper(...)` calls.
     fn_class: Option<String>,

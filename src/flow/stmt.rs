@@ -362,8 +362,10 @@ impl<'a> Analyzer<'a> {
 
     /// Walk only the statements of a block that run whenever it does (the conditions of `if`
     /// and `while`, the iterable of `for`, `with` and `try` bodies up to the first possible
-    /// exit), the way [`always::Holes`] cuts a function: the branches skipped cannot hold a
-    /// query that runs on every call. Returns false after a possible exit.
+    /// exit), the way [`always::Holes::of_probe`] cuts a function: the branches skipped cannot
+    /// hold a query that runs on every call. A branch that can only `raise` does not stop the
+    /// walk, and both branches of a truth test of a parameter in `guard_params` are walked.
+    /// Returns false after a possible exit.
     pub(super) fn always_block(&mut self, b: &Block, depth: u32) -> bool {
         if depth > 100 {
             return false;
@@ -372,7 +374,16 @@ impl<'a> Analyzer<'a> {
             match &st.kind {
                 StmtKind::If { test, body, orelse } => {
                     self.truth(*test);
-                    if always::may_exit(body, 0) || always::may_exit(orelse, 0) {
+                    if always::param_test(self.m, *test, &self.guard_params).is_some() {
+                        // `if save:` on a parameter: runs when the call's argument says so
+                        // (the summary keeps the test, see `always::Holes::guards_at`)
+                        let body_ok = self.always_block(body, depth + 1);
+                        let orelse_ok = self.always_block(orelse, depth + 1);
+                        if !body_ok && !orelse_ok {
+                            return false;
+                        }
+                    }
+                    if always::may_leave(body, 0) || always::may_leave(orelse, 0) {
                         return false;
                     }
                 }
@@ -381,13 +392,13 @@ impl<'a> Analyzer<'a> {
                 } => {
                     let it = self.eval(*iter);
                     self.evaluate_iter(&it, *iter, EvalHow::Iterate);
-                    if always::may_exit(body, 0) || always::may_exit(orelse, 0) {
+                    if always::may_leave(body, 0) || always::may_leave(orelse, 0) {
                         return false;
                     }
                 }
                 StmtKind::While { test, body, orelse } => {
                     self.truth(*test);
-                    if always::may_exit(body, 0) || always::may_exit(orelse, 0) {
+                    if always::may_leave(body, 0) || always::may_leave(orelse, 0) {
                         return false;
                     }
                 }
@@ -410,15 +421,15 @@ impl<'a> Analyzer<'a> {
                 } => {
                     let falls = self.always_block(body, depth + 1);
                     let exits = !falls
-                        || handlers.iter().any(|h| always::may_exit(&h.body, 0))
-                        || always::may_exit(orelse, 0);
+                        || handlers.iter().any(|h| always::may_leave(&h.body, 0))
+                        || always::may_leave(orelse, 0);
                     if !self.always_block(finally, depth + 1) || exits {
                         return false;
                     }
                 }
                 StmtKind::Match { subject, cases } => {
                     self.eval(*subject);
-                    if cases.iter().any(|c| always::may_exit(c, 0)) {
+                    if cases.iter().any(|c| always::may_leave(c, 0)) {
                         return false;
                     }
                 }

@@ -27,8 +27,12 @@ queryset bound to a variable before the loop and evaluated in it (`if tag in fea
 cache, which serves the others (one query for the whole loop). A function, method, property or `__str__`
 called in the loop counts when it runs such a query on every call (also through the functions
 it calls, in any module of the project): `for book in books: price_of(book)` with
-`def price_of(book): return Price.objects.get(book=book)`. The finding is at the call, with a
-related location at the query.
+`def price_of(book): return Price.objects.get(book=book)`. A model instance the callee builds
+and saves (`LogEntry(...).save()`) counts as an insert per call. Methods of a row are looked
+up along the model's whole method resolution order: its own class, model parents, abstract
+bases and plain mixin classes (`class LoggedModel(models.Model, LoggingMixin)` gets
+`obj.log_action()` from the mixin). The finding is at the call, with a related location at
+the query.
 
 ## Why is this slow?
 Each iteration pays a database round trip. Over N items that is N queries where one or two
@@ -61,9 +65,13 @@ A queryset built before the loop and iterated whole inside it (`for t in tags`, 
 is not reported: its first evaluation fills the result cache the later iterations reuse
 (`.count()`, `.first()`, `.iterator()` on it still query every time).
 A called function counts only when its query runs on every call: a query under an `if` (a
-cache check, a parameter that is `None`), after an early `return`, in an `except` handler, or
-in a function decorated as a cache (`functools.cache`, `lru_cache`, `@cached`...) is not
-reported, nor one reached through a call that is itself conditional. And a called function's
+cache check), after an early `return`, in an `except` handler, or in a function decorated as a
+cache (`functools.cache`, `lru_cache`, `@cached`...) is not reported, nor one reached through
+a call that is itself conditional. A query under a truth test of a parameter
+(`def log_action(self, ..., save=True)` with `if save: entry.save()`) counts only at calls
+whose literal argument, or the default when they pass none, makes the test hold
+(`log_action(..., save=False)` is not reported). Code after a branch that can only `raise`
+(an argument check) counts as running. And a called function's
 query counts only in a loop over query rows or when a row of the loop is handed to it (not in a
 loop over a few providers or request parameters).
 "#;
@@ -221,6 +229,10 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
             "count" | "exists" | "aggregate" => {
                 annotate_help(cx, *model, method, via.as_ref().map_or(*span, |(_, at)| *at))
             }
+            // only through a callee: a direct save in a loop is DJP105's
+            "save" => format!(
+                "build the `{name}` objects without saving them in the loop (let the method return them unsaved if it can) and insert them with one `{name}.objects.bulk_create(objs)` after it (bulk_create() calls no save() method and sends no pre/post_save signals)"
+            ),
             "create" => format!(
                 "build the `{name}` objects in the loop and insert them with one `{name}.objects.bulk_create(objs)` after it (bulk_create() calls no save() method and sends no pre/post_save signals)"
             ),
@@ -247,6 +259,7 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
             "in" => format!("`in` evaluates a `{name}` queryset built"),
             b if b.ends_with("()") => format!("a `{name}` queryset is evaluated by `{b}`"),
             "get_object_or_404" => format!("`get_object_or_404({name}, ...)` runs a query"),
+            "save" => format!("a new `{name}` is saved"),
             m if *root => format!("`{name}.objects.{m}()` runs a query"),
             m => format!("`.{m}()` on a related `{name}` manager runs a query"),
         };
@@ -262,7 +275,11 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
                     span: at.span,
                     message: format!("{what} here"),
                 });
-                format!("`{shown}` runs a query on every loop iteration")
+                if method == "save" {
+                    format!("`{shown}` inserts a new `{name}` row on every loop iteration")
+                } else {
+                    format!("`{shown}` runs a query on every loop iteration")
+                }
             }
             None => format!("{what} on every loop iteration"),
         };

@@ -12,7 +12,13 @@ fn never_a_row(name: &str, is_self: bool, class_is_model: bool) -> bool {
 }
 
 /// The summaries of a file's functions, and the qualified names of the functions it calls.
-pub(super) fn extract_file(fi: usize, file: &File, ix: &Index) -> (Vec<FnSummary>, Vec<String>) {
+/// `mixins`: the plain classes some model derives from (their `self` is a row as well).
+pub(super) fn extract_file(
+    fi: usize,
+    file: &File,
+    ix: &Index,
+    mixins: &HashSet<String>,
+) -> (Vec<FnSummary>, Vec<String>) {
     let m = &file.ast;
     let module = &file.scope.module;
     let mut out = Vec::new();
@@ -91,6 +97,7 @@ pub(super) fn extract_file(fi: usize, file: &File, ix: &Index) -> (Vec<FnSummary
             nonvalue: None,
             passes: Vec::new(),
             holes: Holes::of(m, &f.body, f.span.end),
+            probe_holes: Holes::of_probe(m, &f.body, f.span.end, &params),
             mentions_model: false,
             rebound_self: false,
             called: Vec::new(),
@@ -98,9 +105,11 @@ pub(super) fn extract_file(fi: usize, file: &File, ix: &Index) -> (Vec<FnSummary
             absent: Vec::new(),
             ix,
         };
-        let class_is_model = class_qual
-            .as_deref()
-            .is_some_and(|c| ix.model_by_qual(c).is_some());
+        let mixin = class_qual.as_deref().is_some_and(|c| mixins.contains(c));
+        let class_is_model = mixin
+            || class_qual
+                .as_deref()
+                .is_some_and(|c| ix.model_by_qual(c).is_some());
         for (i, p) in params.iter().enumerate() {
             let is_self = x.self_name.is_some() && i == 0;
             if never_a_row(p, is_self, class_is_model) {
@@ -124,7 +133,14 @@ pub(super) fn extract_file(fi: usize, file: &File, ix: &Index) -> (Vec<FnSummary
                 .as_deref()
                 .filter(|_| matches!(kind, FnKind::Method | FnKind::Property))
                 .and_then(|c| ix.model_by_qual(c)),
+            mixin: mixin && matches!(kind, FnKind::Method | FnKind::Property),
         });
+        let defaults = f
+            .params
+            .iter()
+            .filter(|p| p.kind == ParamKind::Normal)
+            .map(|p| p.default.and_then(|d| literal_truth(m, d)))
+            .collect();
         called.append(&mut x.called);
         let escaped = x.escaped;
         let classmethod = kind == FnKind::StaticOrClass && decos.iter().any(|d| d == "classmethod");
@@ -150,11 +166,25 @@ pub(super) fn extract_file(fi: usize, file: &File, ix: &Index) -> (Vec<FnSummary
             ret: None,
             ret_candidate: returns::is_candidate(m, &f.body, memoised),
             classmethod,
+            defaults,
             guard,
             at: (fi, u32::try_from(func).unwrap_or(u32::MAX)),
         });
     }
     (out, called)
+}
+
+/// The truth of a literal (`True`, `None`, `0`, `""`): what a test of a parameter with this
+/// default sees when the call does not pass it.
+pub(crate) fn literal_truth(m: &Module, e: ExprId) -> Option<bool> {
+    use crate::ast::Const;
+    match m.kind(e) {
+        ExprKind::Const(Const::True) => Some(true),
+        ExprKind::Const(Const::False | Const::None) => Some(false),
+        ExprKind::Num(Some(i)) => Some(*i != 0),
+        ExprKind::Str(s) => Some(!s.is_empty()),
+        _ => None,
+    }
 }
 
 type Chain = (u8, Path);
@@ -176,6 +206,8 @@ struct Extract<'a> {
     passes: Vec<Pass>,
     /// The parts of the body that may not run on a call.
     holes: Holes,
+    /// The holes as the function's own query is looked for (see [`Holes::of_probe`]).
+    probe_holes: Holes,
     /// The body names a model class (or `get_object_or_404`): it may run queries itself.
     mentions_model: bool,
     /// `self` was assigned in the body.
@@ -203,14 +235,46 @@ impl Extract<'_> {
         !self.holes.covers(at.span)
     }
 
+    /// Whether a call at `at` runs its callee's queries as the function's own (see
+    /// [`Holes::of_probe`]): `None` if not, else the parameter tests it runs under.
+    fn runs(&self, at: Loc) -> Option<Vec<Guard>> {
+        (!self.probe_holes.covers(at.span)).then(|| self.probe_holes.guards_at(at.span))
+    }
+
+    /// What a call passes, as [`Pass::lits`]: the truth of each literal argument (`None`
+    /// for any other), by callee position (`bound`: past `self`); `None` when `*args` or
+    /// `**kwargs` may pass anything.
+    fn arg_literals(
+        &self,
+        args: &[ExprId],
+        kwargs: &[Keyword],
+        bound: bool,
+    ) -> Option<Vec<(ArgPos, Option<bool>)>> {
+        let m = self.m;
+        if kwargs.iter().any(|k| k.name.is_none())
+            || args
+                .iter()
+                .any(|a| matches!(m.kind(*a), ExprKind::Starred(_)))
+        {
+            return None;
+        }
+        let mut out: Vec<(ArgPos, Option<bool>)> = args
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (ArgPos::Pos(i + usize::from(bound)), literal_truth(m, *a)))
+            .collect();
+        out.extend(kwargs.iter().filter_map(|k| {
+            k.name
+                .as_ref()
+                .map(|n| (ArgPos::Kw(n.clone()), literal_truth(m, k.value)))
+        }));
+        Some(out)
+    }
+
     /// Note `n.attr` (or `n` alone, `attr` empty) read where code always runs: a manager of a
     /// model class (`Price.objects`) or `get_object_or_404` means the function may query.
     fn note_name(&mut self, n: &str, attr: &str) {
         if self.mentions_model || self.env.contains_key(n) {
-            return;
-        }
-        if attr.is_empty() {
-            self.mentions_model = n == "get_object_or_404";
             return;
         }
         let module = &self.file.scope.module;
@@ -218,6 +282,11 @@ impl Extract<'_> {
             Some(q) => self.ix.model_by_qual(q),
             None => self.ix.model_by_qual(&format!("{module}.{n}")),
         };
+        if attr.is_empty() {
+            // `get_object_or_404`, or a model class itself (`LogEntry(...)` saved later)
+            self.mentions_model = n == "get_object_or_404" || model.is_some();
+            return;
+        }
         self.mentions_model = model.is_some_and(|id| {
             matches!(attr, "objects" | "_default_manager" | "_base_manager")
                 || self.ix.model(id).managers.iter().any(|mg| mg.name == attr)
@@ -686,12 +755,15 @@ impl Extract<'_> {
                             .collect();
                         self.note_hands(&c, hands);
                         let always = self.always(at);
+                        let lits = self.arg_literals(args, kwargs, true);
                         self.passes.push(Pass {
                             callee,
                             args: pass_args,
                             at,
                             always,
                             guards: self.guards.clone(),
+                            runs: self.runs(at),
+                            lits,
                         });
                         if let ExprKind::Attr { value, .. } = m.kind(*func) {
                             self.chain_args(*value, depth);
@@ -711,7 +783,7 @@ impl Extract<'_> {
                         self.mark_escape(&c);
                     }
                 }
-                if !self.mentions_model && !self.holes.covers(m.span(e)) {
+                if !self.mentions_model && !self.probe_holes.covers(m.span(e)) {
                     self.note_name(n, "");
                 }
             }
@@ -726,7 +798,7 @@ impl Extract<'_> {
             }
             ExprKind::Attr { value, attr, .. } => {
                 if let ExprKind::Name(n) = m.kind(*value) {
-                    if !self.mentions_model && !self.holes.covers(m.span(e)) {
+                    if !self.mentions_model && !self.probe_holes.covers(m.span(e)) {
                         self.note_name(n, attr);
                     }
                 }
@@ -829,13 +901,17 @@ impl Extract<'_> {
                     self.pass_args(args, kwargs, bound, &mut pass_args, depth);
                     let at = self.loc(e);
                     let always = self.always(at);
-                    if !pass_args.is_empty() || always {
+                    let runs = self.runs(at);
+                    if !pass_args.is_empty() || always || runs.is_some() {
+                        let lits = self.arg_literals(args, kwargs, bound);
                         self.passes.push(Pass {
                             callee,
                             args: pass_args,
                             at,
                             always,
                             guards: self.guards.clone(),
+                            runs,
+                            lits,
                         });
                     }
                     if !bound {

@@ -30,6 +30,7 @@ use std::collections::BTreeMap;
 mod extract;
 pub mod returns;
 use extract::extract_file;
+pub(crate) use extract::literal_truth;
 pub use returns::{Ret, RetForm};
 
 /// Longest attribute path kept in a tree.
@@ -275,6 +276,26 @@ impl Access {
     }
 }
 
+/// The truth of what a call passing `lits` gives parameter `param` of `callee`: a literal
+/// argument's, else the parameter's literal default when nothing is passed to it.
+fn passed_truth(
+    callee: &FnSummary,
+    lits: Option<&[(ArgPos, Option<bool>)]>,
+    param: u8,
+) -> Option<bool> {
+    let lits = lits?;
+    let j = usize::from(param);
+    let name = callee.params.get(j)?;
+    let passed = lits.iter().find(|(pos, _)| match pos {
+        ArgPos::Pos(i) => *i == j,
+        ArgPos::Kw(k) => k == name,
+    });
+    match passed {
+        Some((_, t)) => *t,
+        None => callee.defaults.get(j).copied().flatten(),
+    }
+}
+
 /// How a function is reached from an instance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FnKind {
@@ -297,6 +318,12 @@ struct Pass {
     always: bool,
     /// The caller's parameter tests that hold where the call is made.
     guards: Vec<Guard>,
+    /// The call runs whenever the caller does, as its own queries are looked for (see
+    /// [`Holes::of_probe`]), under these tests of the caller's parameters; `None`: it may not.
+    runs: Option<Vec<Guard>>,
+    /// The truth of each argument the call passes, where it is a literal; `None` when
+    /// `*args`/`**kwargs` may pass anything.
+    lits: Option<Vec<(ArgPos, Option<bool>)>>,
 }
 
 /// A query a function runs on every call (`Price.objects.get(book=book)`), directly or in a
@@ -306,8 +333,13 @@ pub struct OwnQuery {
     /// Where the query runs (in the function or a callee).
     pub at: Loc,
     pub model: crate::index::ModelId,
-    /// `get`, `exists`, `iterate`... as in [`super::Event::QueryInLoop`].
+    /// `get`, `exists`, `iterate`... as in [`super::Event::QueryInLoop`]; `save` for an
+    /// instance the function builds and saves.
     pub method: String,
+    /// Truth tests of the function's parameters under which it runs (`if save:` gives
+    /// `(save, true)`); empty: on every call. A caller counts it only where its arguments
+    /// (or the parameters' defaults) make every test hold.
+    pub guards: Vec<Guard>,
 }
 
 /// A path below a parameter: attribute names, each flagged when it is called.
@@ -346,6 +378,9 @@ pub struct FnSummary {
     pub ret_candidate: bool,
     /// A `@classmethod`: its first parameter is the class, bound at every call.
     pub classmethod: bool,
+    /// Per parameter in `params`: the truth of its default when that is a literal
+    /// (`save=True`, `cache=None`); `None`: no default, or not a literal.
+    pub defaults: Vec<Option<bool>>,
     /// The function returns at once when its instance holds this attribute (`if "x" in
     /// self.__dict__: return ...`, `if hasattr(self, "x"): return ...`): a
     /// `Prefetch(to_attr="x")` on the rows skips the rest of it.
@@ -362,6 +397,8 @@ struct ProbeAt {
     file: usize,
     func: usize,
     self_model: Option<crate::index::ModelId>,
+    /// A method of a plain class some model derives from (a mixin): rows reach it.
+    mixin: bool,
 }
 
 impl FnSummary {
@@ -435,6 +472,9 @@ pub struct Summaries {
     /// `Class.method` for every method that some project subclass of `Class` defines
     /// (`self.method()` in `Class` may run the subclass's).
     overridden: HashSet<String>,
+    /// Per model (by id): the project classes of its method resolution order, plain mixins
+    /// and abstract bases included (empty when the class table does not know it).
+    model_mro: Vec<Vec<String>>,
 }
 
 impl Summaries {
@@ -446,8 +486,17 @@ impl Summaries {
         self.fns.is_empty()
     }
 
-    /// A method or property of a model class (or one of its model parents).
+    /// A method or property of a model class, looked up along its method resolution order
+    /// (model parents, abstract bases and plain mixin classes: pretix's
+    /// `LoggedModel(models.Model, LoggingMixin)` gets `log_action` from the mixin).
     pub fn model_member(&self, ix: &Index, model: u32, name: &str) -> Option<&FnSummary> {
+        if let Some(mro) = self.model_mro.get(model as usize) {
+            for c in mro {
+                if let Some(s) = self.get(&format!("{c}.{name}")) {
+                    return Some(s);
+                }
+            }
+        }
         let mut stack = vec![model];
         let mut seen = 0;
         while let Some(id) = stack.pop() {
@@ -469,12 +518,33 @@ impl Summaries {
 
     /// Build the summaries of every function in `files` and compose them over the call graph.
     pub fn build(files: &[File], ix: &Index) -> Summaries {
+        let model_mro: Vec<Vec<String>> = ix
+            .models
+            .iter()
+            .map(|m| {
+                if m.builtin {
+                    Vec::new()
+                } else {
+                    ix.classes.mro(&m.qual, &|_| false).classes
+                }
+            })
+            .collect();
+        // The plain classes rows reach: mixins of some model.
+        let mixins: HashSet<String> = model_mro
+            .iter()
+            .flatten()
+            .filter(|c| ix.model_by_qual(c).is_none())
+            .cloned()
+            .collect();
         let per_file: Vec<(Vec<FnSummary>, Vec<String>)> = files
             .par_iter()
             .enumerate()
-            .map(|(i, f)| extract_file(i, f, ix))
+            .map(|(i, f)| extract_file(i, f, ix, &mixins))
             .collect();
-        let mut s = Summaries::default();
+        let mut s = Summaries {
+            model_mro,
+            ..Summaries::default()
+        };
         let mut called: HashSet<String> = HashSet::default();
         for (fs, calls) in per_file {
             called.extend(calls);
@@ -485,11 +555,35 @@ impl Summaries {
                 }
             }
         }
+        s.inherit_model_methods(ix);
         s.probe_queries(files, ix, &called);
         s.compose();
         s.mark_overridden(ix);
         s.compute_returns(files, ix);
         s
+    }
+
+    /// Name every method a model inherits under the model's class too (`app.Shelf.log_action`
+    /// for `LoggingMixin.log_action`), first along the method resolution order: a call
+    /// `self.log_action()` in a method of `Shelf` then reaches the mixin's summary.
+    fn inherit_model_methods(&mut self, ix: &Index) {
+        let mut by_class: HashMap<&str, Vec<(&str, usize)>> = HashMap::default();
+        for (i, f) in self.fns.iter().enumerate() {
+            if let Some((cls, name)) = f.qual.rsplit_once('.') {
+                by_class.entry(cls).or_default().push((name, i));
+            }
+        }
+        let mut add: Vec<(String, usize)> = Vec::new();
+        for (m, mro) in ix.models.iter().zip(&self.model_mro) {
+            for anc in mro.iter().skip(1) {
+                for (name, i) in by_class.get(anc.as_str()).into_iter().flatten() {
+                    add.push((format!("{}.{name}", m.qual), *i));
+                }
+            }
+        }
+        for (q, i) in add {
+            self.by_qual.entry(q).or_insert(i);
+        }
     }
 
     /// Find the own query of each function that may run one and that something can reach: a
@@ -500,7 +594,7 @@ impl Summaries {
         let mut by_file: BTreeMap<usize, Vec<(usize, ProbeAt)>> = BTreeMap::new();
         for (i, f) in self.fns.iter().enumerate() {
             if let Some(p) = f.probe {
-                if p.self_model.is_some() || called.contains(&f.qual) {
+                if p.self_model.is_some() || p.mixin || called.contains(&f.qual) {
                     by_file.entry(p.file).or_default().push((i, p));
                 }
             }
@@ -514,13 +608,31 @@ impl Summaries {
                 let mut out = Vec::new();
                 for (i, p) in fns {
                     let f = &file.ast.functions[p.func];
-                    let holes = Holes::of(&file.ast, &f.body, f.span.end);
-                    let q = probe
+                    let params: Vec<Box<str>> = f
+                        .params
+                        .iter()
+                        .filter(|p| p.kind == ParamKind::Normal)
+                        .map(|p| p.name.clone())
+                        .collect();
+                    let holes = Holes::of_probe(&file.ast, &f.body, f.span.end, &params);
+                    let found: Vec<OwnQuery> = probe
                         .queries(f, p.self_model)
                         .into_iter()
-                        .find(|(at, ..)| !holes.covers(at.span));
-                    if let Some((at, model, method)) = q {
-                        out.push((*i, OwnQuery { at, model, method }));
+                        .filter(|(at, ..)| !holes.covers(at.span))
+                        .map(|(at, model, method)| OwnQuery {
+                            guards: holes.guards_at(at.span),
+                            at,
+                            model,
+                            method,
+                        })
+                        .collect();
+                    // one that runs on every call first, else the first guarded one
+                    let q = found
+                        .iter()
+                        .position(|q| q.guards.is_empty())
+                        .or((!found.is_empty()).then_some(0));
+                    if let Some(k) = q {
+                        out.push((*i, found[k].clone()));
                     }
                 }
                 out
@@ -609,8 +721,17 @@ impl Summaries {
                 }
                 continue;
             };
-            if p.always && self.fns[f].query.is_none() {
-                if let Some(q) = self.fns[g].query.clone() {
+            if let (Some(site), None) = (&p.runs, &self.fns[f].query) {
+                // a query under tests of the callee's parameters is the caller's where the
+                // call's arguments make every test hold
+                let callee = &self.fns[g];
+                if let Some(q) = callee.query.as_ref().filter(|q| {
+                    q.guards
+                        .iter()
+                        .all(|g| passed_truth(callee, p.lits.as_deref(), g.0) == Some(g.1))
+                }) {
+                    let mut q = q.clone();
+                    q.guards.clone_from(site);
                     self.fns[f].query = Some(q);
                     changed = true;
                 }

@@ -3,6 +3,8 @@ import functools
 from django.db import models
 from django.utils.functional import cached_property
 
+from shelf.mixins import LoggingMixin
+
 
 class Publisher(models.Model):
     name = models.CharField(max_length=100)
@@ -141,3 +143,31 @@ def remember_translator(sender, instance, **kwargs):
 
 
 models.signals.post_init.connect(remember_translator, sender=Translation)
+
+
+class ActionLog(models.Model):
+    action = models.CharField(max_length=50)
+    target = models.IntegerField(null=True)
+    note = models.CharField(max_length=50, blank=True)
+
+
+class Logged(models.Model, LoggingMixin):
+    """An abstract base that takes its methods from a plain mixin."""
+
+    class Meta:
+        abstract = True
+
+
+class Shelf(Logged):
+    name = models.CharField(max_length=50)
+
+    def archive(self):
+        if not self.name:
+            raise ValueError("a shelf has a name")
+        self.log_action("archived")
+
+    def rename(self, name):
+        self.name = name
+
+    def draft_log(self):
+        return self.log_action("drafted", save=False)
