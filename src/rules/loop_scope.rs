@@ -214,6 +214,10 @@ pub fn iterates_local_literal(m: &Module, loop_span: Span) -> bool {
     let ExprKind::Name(n) = m.kind(iter) else {
         return false;
     };
+    // A parameter holds what the caller passes.
+    if func.params.iter().any(|p| p.name == *n) {
+        return false;
+    }
     let mut binds = 0;
     let mut literal = true;
     fn scan(m: &Module, b: &Block, n: &str, binds: &mut u32, literal: &mut bool) {
@@ -282,4 +286,24 @@ pub fn params_around(m: &Module, span: Span) -> Option<Vec<Name>> {
         .filter(|f| f.span.start <= span.start && span.end <= f.span.end)
         .min_by_key(|f| f.span.end - f.span.start)?;
     Some(f.params.iter().map(|p| p.name.clone()).collect())
+}
+
+/// The names bound by the `for` loop at `span` and by every `for` nested in its body.
+pub fn for_targets(m: &Module, span: Span) -> Vec<Name> {
+    fn walk(b: &Block, out: &mut Vec<Name>) {
+        for st in b {
+            if let StmtKind::For { target, .. } = &st.kind {
+                target.names(out);
+            }
+            for inner in st.kind.blocks() {
+                walk(inner, out);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    if let Some(LoopAt::For { target, body }) = loop_at(m, span) {
+        target.names(&mut out);
+        walk(body, &mut out);
+    }
+    out
 }

@@ -67,8 +67,10 @@ that `bulk_create()` calls no `save()` and sends no signals.
 function binds once to a literal list and never changes: `checks = [...]; for c in checks:`)
 are not reported, nor a query on the database the iteration names (`.using(alias)` over
 the configured databases), nor a lookup that needs the row the previous iteration found or
-re-reads a row (`node = Node.objects.get(parent=node)`, `x = X.objects.get(pk=x.pk)` after a
-write that moved it): no query before the loop can know what to fetch.
+re-reads a row carried across iterations (`node = Node.objects.get(parent=node)`,
+`target = X.objects.get(pk=target.pk)` after a write that moved it): no query before the loop
+can know what to fetch. The loop's own item re-read by its key (`x = X.objects.get(pk=x.pk)`)
+is still reported: the loop's queryset could load it fresh (`select_for_update()` included).
 A queryset built before the loop and iterated whole inside it (`for t in tags`, `list(tags)`)
 is not reported: its first evaluation fills the result cache the later iterations reuse
 (`.count()`, `.first()`, `.iterator()` on it still query every time).
@@ -427,7 +429,7 @@ fn update_values(cx: &Context<'_>, at: Loc, loop_span: Option<Loc>) -> Option<Ve
 /// fetch: the loop walks a literal list bound in the function (`checks = [...]`), the query
 /// runs on the database the iteration names (`.using(alias)`), or the row it looks up depends
 /// on what the previous iteration found (`node = Node.objects.get(parent=node)`, a refresh
-/// `x = X.objects.get(pk=x.pk)` after a write).
+/// `target = X.objects.get(pk=target.pk)` of a row carried across iterations).
 fn not_per_row(cx: &Context<'_>, span: Loc, loop_span: Loc, method: &str) -> bool {
     use super::loop_scope;
     use crate::ast::ExprKind;
@@ -465,7 +467,14 @@ fn not_per_row(cx: &Context<'_>, span: Loc, loop_span: Loc, method: &str) -> boo
         }
     }
     if matches!(method, "get" | "first" | "last" | "[index]") {
-        let assigned = loop_scope::assigned_to(m, loop_span.span, span.span);
+        // A variable carried from one iteration to the next, not the loop's own item: the
+        // item re-read by its key (`gc = GiftCard.objects.select_for_update().get(pk=gc.pk)`)
+        // could come fresh (and locked) from the loop's queryset.
+        let targets = loop_scope::for_targets(m, loop_span.span);
+        let assigned: Vec<_> = loop_scope::assigned_to(m, loop_span.span, span.span)
+            .into_iter()
+            .filter(|n| !targets.contains(n))
+            .collect();
         if !assigned.is_empty() {
             if let Some((fields, _)) = lookup_fields(file, span.span) {
                 if fields
