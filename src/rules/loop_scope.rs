@@ -307,3 +307,16 @@ pub fn for_targets(m: &Module, span: Span) -> Vec<Name> {
     }
     out
 }
+
+/// Whether `a` and `b` lie in the same innermost function.
+pub fn same_function(m: &Module, a: Span, b: Span) -> bool {
+    let innermost = |s: Span| {
+        m.functions
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.span.start <= s.start && s.end <= f.span.end)
+            .min_by_key(|(_, f)| f.span.end - f.span.start)
+            .map(|(i, _)| i)
+    };
+    innermost(a).is_some_and(|x| innermost(b) == Some(x))
+}

@@ -57,7 +57,8 @@ written: a related manager or a queryset variable keeps its own filters;
 `ContentType.objects.get_by_natural_key()` for content types), an `update()` whose values
 change per iteration as one `bulk_update()`, an existence test or a count over values that are
 not rows as one query collecting the keys (or counts grouped by key) before the loop, a model
-whose `save()` is overridden named in the create and upsert advice, `get_or_create`/`update_or_create`
+whose `save()` is overridden named in the create and upsert advice, a function that calls
+itself in the loop told to hand down what the levels need, `get_or_create`/`update_or_create`
 as upserts (`bulk_create(update_conflicts=True, unique_fields=..., update_fields=...)` when
 the lookup fields are unique together, else existing rows fetched once into a dict), and
 that `bulk_create()` calls no `save()` and sends no signals.
@@ -522,7 +523,19 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
                 "bulk_create() calls no save() method and sends no pre/post_save signals".to_owned()
             }
         };
+        // A recursive call: the function the loop is in calls itself on every item.
+        let recursion = via.as_ref().and_then(|(shown, q)| {
+            let f = cx.files.get(span.file as usize)?;
+            (q.file == span.file
+                && super::loop_scope::same_function(&f.ast, q.span, loop_span.span))
+            .then(|| {
+                format!(
+                    "`{shown}` calls the function it is in, so every level of the recursion runs its queries again for each item: fetch what the calls need for all the items at once (one `filter(<field>__in=...)` over them) and hand it down, or walk the levels without recursing"
+                )
+            })
+        });
         let help = match method.as_str() {
+            _ if recursion.is_some() => recursion.clone().unwrap_or_default(),
             "get" | "get_object_or_404" | "first" | "last" | "[index]" => {
                 fetch_once_help(cx, name, *model, at, in_loop)
             }

@@ -16,7 +16,8 @@ The help of the reported ones fits the code (tests/snapshots records the wording
 fixed lookups stay a filter and the dict is keyed by the lookups that change; per-row
 values of an `update()` are a `bulk_update()`; an existence test over values that are not
 rows collects the keys once; a row copied with `pk = None` is a `bulk_create()`; a model
-whose `save()` is overridden is named in the create advice.
+whose `save()` is overridden is named in the create advice; a function that calls itself on
+every row is told to hand down what its levels need.
 """
 
 from django.contrib.contenttypes.models import ContentType
@@ -115,3 +116,16 @@ def case_item_re_read_by_its_key():
         topic = Topic.objects.get(pk=topic.pk)  # expect: DJP104
         print(topic.title)
 
+
+
+
+def board_counts(topic, depth):
+    print(Topic.objects.filter(board_id=topic.board_id).count())
+    if depth:
+        for later in Topic.objects.filter(pk__gt=topic.pk):
+            board_counts(later, depth - 1)  # expect: DJP104
+
+
+# oracle: also=board/cases_loops.py:board_counts
+def case_recursive_call_in_a_loop():
+    board_counts(Topic.objects.order_by("pk").first(), 1)
