@@ -250,3 +250,32 @@ fn an_engine_chosen_at_run_time_is_not_postgres_only() {
         found[1].1
     );
 }
+
+#[test]
+fn code_that_branches_on_mysql_runs_there_too() {
+    // django-hordak: PostgreSQL settings, and migrations that run SQL per vendor.
+    let data_migration = "from django.db import migrations\n\n\ndef forwards(apps, schema_editor):\n    if schema_editor.connection.vendor == \"postgresql\":\n        pass\n    elif schema_editor.connection.vendor == \"mysql\":\n        pass\n\n\nclass Migration(migrations.Migration):\n    dependencies = [(\"shop\", \"0002_isbn\")]\n    operations = [migrations.RunPython(forwards)]\n";
+    let p = project(
+        &[
+            ("config/settings.py", POSTGRES),
+            ("shop/migrations/0003_sql.py", data_migration),
+        ],
+        "[tool.djperf]\n",
+    );
+    let found = djp310(p.path());
+    assert_eq!(found.len(), 2, "{found:?}");
+    for (_, help) in &found {
+        assert!(help.contains("MySQL"), "{help}");
+        assert!(!help.contains("use `django.contrib.postgres"), "{help}");
+    }
+    // Only a PostgreSQL branch: still PostgreSQL only.
+    let pg_only = data_migration.replace("\"mysql\"", "\"postgresql\"");
+    let p = project(
+        &[
+            ("config/settings.py", POSTGRES),
+            ("shop/migrations/0003_sql.py", &pg_only),
+        ],
+        "[tool.djperf]\n",
+    );
+    assert!(djp310(p.path())[1].1.contains("AddIndexConcurrently"));
+}

@@ -480,6 +480,48 @@ pub struct Engines {
 impl Engines {
     pub fn of(files: &[File]) -> Engines {
         let mut out = Engines::default();
+        // Code that branches on the backend it runs on (`schema_editor.connection.vendor ==
+        // "mysql"`, often in the migrations themselves) runs on those backends too.
+        for f in files
+            .iter()
+            .filter(|f| !f.builtin && !f.template && !f.is_test)
+        {
+            for e in &f.ast.exprs {
+                if let ExprKind::Compare {
+                    left, comparators, ..
+                } = &e.kind
+                {
+                    let is_vendor = |x: ExprId| matches!(f.ast.kind(x), ExprKind::Attr { attr, .. } if &**attr == "vendor");
+                    if !is_vendor(*left) {
+                        continue;
+                    }
+                    for c in comparators.iter() {
+                        let mut names = Vec::new();
+                        match f.ast.kind(*c) {
+                            ExprKind::Str(s) => names.push(&**s),
+                            ExprKind::Seq { .. } => {
+                                names.extend(f.ast.constant_strings(*c).unwrap_or_default())
+                            }
+                            _ => {}
+                        }
+                        for n in names {
+                            match n {
+                                "mysql" => {
+                                    out.others.insert("mysql");
+                                }
+                                "sqlite" => {
+                                    out.others.insert("sqlite");
+                                }
+                                "oracle" => {
+                                    out.others.insert("oracle");
+                                }
+                                _ => {}
+                            }
+                        }
+                    }
+                }
+            }
+        }
         for f in files
             .iter()
             .filter(|f| !f.builtin && !f.in_migrations && !f.template)

@@ -30,7 +30,8 @@ app's tables yet, and operations that build nothing (an `AlterUniqueTogether` th
 the sets after a `RenameField`).
 
 When the settings can also select another engine (an environment switch, test settings on
-SQLite, an engine name put together at run time), `AddIndexConcurrently` would fail there: the help gives a vendor-guarded
+SQLite, an engine name put together at run time, code or migrations that branch on
+`connection.vendor == "mysql"`), `AddIndexConcurrently` would fail there: the help gives a vendor-guarded
 `SeparateDatabaseAndState` instead. A `unique=True` field gets `CREATE UNIQUE INDEX
 CONCURRENTLY` (a plain `Index` cannot be unique).
 

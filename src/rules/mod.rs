@@ -13,6 +13,7 @@ mod fk_access_in_loop;
 mod fk_id_through_relation;
 mod io_error;
 mod len_queryset;
+mod loop_scope;
 mod prefetch_bypassed;
 mod query_in_loop;
 mod queryset_truthiness;

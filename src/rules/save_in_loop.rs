@@ -40,12 +40,29 @@ Use instead:
 Book.objects.filter(published=False).update(published=True)
 ```
 
+A row copied in the loop (`obj.pk = None` then `obj.save()`) is an insert: the help advises
+`bulk_create()` for the copies.
+
 ## Known problems
 `bulk_update()`, `update()` and `bulk_create()` do not call a custom `save()` method nor send
 `pre_save`/`post_save` signals; `queryset.delete()` sends delete signals but not a custom
 `delete()` method. When the model overrides `save()`/`delete()` the help says so instead of
 advising the bulk call; signal receivers are not looked for, so the help reminds of them.
 "#;
+
+/// The variable a `var.save()` call at `span` saves.
+fn receiver(cx: &Context<'_>, span: crate::source::Span) -> Option<String> {
+    use crate::ast::ExprKind;
+    let m = &cx.file.ast;
+    let call = m.expr_at(span)?;
+    let ExprKind::Call { func, .. } = m.kind(call) else {
+        return None;
+    };
+    let ExprKind::Attr { value, .. } = m.kind(*func) else {
+        return None;
+    };
+    m.dotted(*value)
+}
 
 fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
     for ev in cx.events {
@@ -64,7 +81,19 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
             .summaries
             .model_member(cx.index, *model, method)
             .is_some();
-        let help = match (method.as_str(), created, overridden) {
+        // `row.pk = None; row.save()` copies the row: the save inserts.
+        let copies = !created
+            && method == "save"
+            && receiver(cx, span.span).is_some_and(|var| {
+                super::loop_scope::clears_pk(&cx.file.ast, loop_span.span, &var)
+            });
+        let help = match (method.as_str(), *created || copies, overridden) {
+            ("save", true, false) if copies => format!(
+                "each `save()` inserts a copy (its primary key was cleared): collect the copies and insert them with one `{name}.objects.bulk_create(objs)` after the loop (it sends no pre/post_save signals: check for receivers)"
+            ),
+            ("save", true, true) if copies => format!(
+                "each `save()` inserts a copy (its primary key was cleared), but `{name}.save()` is overridden: `bulk_create(objs)` would skip it (and the pre/post_save signals); move what it does into the loop that builds the copies before switching, or keep the loop"
+            ),
             ("save", true, false) => format!(
                 "collect the new `{name}` objects and insert them with one `{name}.objects.bulk_create(objs)` after the loop (it sends no pre/post_save signals: check for receivers)"
             ),

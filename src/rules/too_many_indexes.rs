@@ -160,6 +160,20 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
                 } else {
                     ""
                 };
+                // A `SlugField` is indexed without `db_index=True`: it is turned off with
+                // `db_index=False`.
+                let implicit_slug = d.kind == IndexKind::FieldDbIndex
+                    && m.fields
+                        .iter()
+                        .any(|f| f.name == d.columns[0] && f.class == "SlugField" && !f.db_index);
+                let (what, drop) = if implicit_slug {
+                    (
+                        format!("SlugField's own index on ({})", d.columns[0]),
+                        format!("set `db_index=False` on `{}`", d.columns[0]),
+                    )
+                } else {
+                    (label(d), format!("drop the {}", label(d)))
+                };
                 let related = o
                     .file
                     .map(|f| Related {
@@ -175,16 +189,10 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
                     severity: rule.severity,
                     file: cx.file.id,
                     span: d.span,
-                    message: format!(
-                        "`{}`: the {} is covered by the {}",
-                        m.name,
-                        label(d),
-                        label(o)
-                    ),
+                    message: format!("`{}`: the {what} is covered by the {}", m.name, label(o)),
                     label: "redundant index".to_owned(),
                     help: Some(format!(
-                        "drop the {}: the {} serves the same lookups{like_note}",
-                        label(d),
+                        "{drop}: the {} serves the same lookups{like_note}",
                         label(o)
                     )),
                     related,

@@ -45,6 +45,17 @@ class Tag(models.Model):
         indexes = [models.Index(fields=["label", "group"], name="tag_label_group_idx")]
 
 
+class Printing(models.Model):
+    """django-newsletter's Message: a SlugField's own index (no `db_index=True` written)
+    that a unique_together leading on it covers; `db_index=False` turns it off."""
+
+    slug = models.SlugField()  # expect: DJP303
+    book = models.ForeignKey(Book, on_delete=models.CASCADE)
+
+    class Meta:
+        unique_together = [("slug", "book")]
+
+
 class Review(models.Model):
     book = models.ForeignKey(Book, on_delete=models.CASCADE)
     reviewer = models.ForeignKey(Author, on_delete=models.CASCADE)

@@ -1,0 +1,322 @@
+//! What a loop binds, read from its syntax: the names its target and body assign, so a
+//! rule's help can tell the lookups that change per iteration (`pk=item.pk`) from those
+//! that stay fixed (`document=instance`).
+
+use crate::ast::{Block, ExprId, ExprKind, Module, Name, StmtKind, Target};
+use crate::source::Span;
+
+/// The statement or comprehension of the loop at `span` in `m`.
+pub enum LoopAt<'a> {
+    For { target: &'a Target, body: &'a Block },
+    Comp(ExprId),
+}
+
+/// The loop whose span is `span`: a `for` statement anywhere in the module (functions and
+/// classes included) or a comprehension.
+pub fn loop_at(m: &Module, span: Span) -> Option<LoopAt<'_>> {
+    fn walk<'a>(b: &'a Block, span: Span) -> Option<LoopAt<'a>> {
+        for st in b {
+            if st.span.start > span.start || st.span.end < span.end {
+                continue;
+            }
+            if let StmtKind::For { target, body, .. } = &st.kind {
+                if st.span == span {
+                    return Some(LoopAt::For { target, body });
+                }
+            }
+            for inner in st.kind.blocks() {
+                if let Some(l) = walk(inner, span) {
+                    return Some(l);
+                }
+            }
+        }
+        None
+    }
+    if let Some(l) = walk(&m.body, span) {
+        return Some(l);
+    }
+    for f in &m.functions {
+        if let Some(l) = walk(&f.body, span) {
+            return Some(l);
+        }
+    }
+    let i = m
+        .exprs
+        .iter()
+        .position(|e| e.span == span && matches!(e.kind, ExprKind::Comp { .. }))?;
+    Some(LoopAt::Comp(ExprId::try_from(i).ok()?))
+}
+
+/// The names the loop at `span` binds on each iteration: its targets and every name its body
+/// assigns (`for x in xs: y = f(x)` gives `x`, `y`). `None` when the loop is not found.
+pub fn loop_names(m: &Module, span: Span) -> Option<Vec<Name>> {
+    let mut out = Vec::new();
+    match loop_at(m, span)? {
+        LoopAt::For { target, body } => {
+            target.names(&mut out);
+            assigned(body, &mut out);
+        }
+        LoopAt::Comp(e) => {
+            if let ExprKind::Comp { gens, .. } = m.kind(e) {
+                gens.iter().for_each(|g| g.target.names(&mut out));
+            }
+        }
+    }
+    Some(out)
+}
+
+fn assigned(b: &Block, out: &mut Vec<Name>) {
+    for st in b {
+        match &st.kind {
+            StmtKind::Assign { targets, .. } => targets.iter().for_each(|t| t.names(out)),
+            StmtKind::AugAssign { target, .. } | StmtKind::For { target, .. } => target.names(out),
+            StmtKind::With { items, .. } => items
+                .iter()
+                .filter_map(|(_, t)| t.as_ref())
+                .for_each(|t| t.names(out)),
+            StmtKind::Try { handlers, .. } => {
+                out.extend(handlers.iter().filter_map(|h| h.name.clone()))
+            }
+            _ => {}
+        }
+        for inner in st.kind.blocks() {
+            assigned(inner, out);
+        }
+    }
+}
+
+/// Whether expression `e` reads one of `names`.
+pub fn mentions(m: &Module, e: ExprId, names: &[Name]) -> bool {
+    let mut stack = vec![e];
+    let mut kids = Vec::new();
+    let mut steps = 0;
+    while let Some(x) = stack.pop() {
+        steps += 1;
+        if steps > 4096 {
+            // A huge expression: assume it may depend on the loop.
+            return true;
+        }
+        if let ExprKind::Name(n) = m.kind(x) {
+            if names.iter().any(|k| k == n) {
+                return true;
+            }
+        }
+        kids.clear();
+        m.children(x, &mut kids);
+        stack.extend(kids.iter().copied());
+    }
+    false
+}
+
+/// Whether the body of the loop at `span` sets `<var>.pk = None` or `<var>.id = None`: the
+/// next `save()` of `var` inserts a copy of the row.
+pub fn clears_pk(m: &Module, span: Span, var: &str) -> bool {
+    fn walk(m: &Module, b: &Block, var: &str) -> bool {
+        b.iter().any(|st| {
+            let here = match &st.kind {
+                StmtKind::Assign {
+                    targets,
+                    value: Some(v),
+                } => {
+                    matches!(m.kind(*v), ExprKind::Const(crate::ast::Const::None))
+                        && targets.iter().any(|t| match t {
+                            Target::Attr(e) => m.dotted(*e).is_some_and(|d| {
+                                d.strip_prefix(var)
+                                    .and_then(|r| r.strip_prefix('.'))
+                                    .is_some_and(|a| a == "pk" || a == "id")
+                            }),
+                            _ => false,
+                        })
+                }
+                _ => false,
+            };
+            here || st
+                .kind
+                .blocks()
+                .into_iter()
+                .any(|inner| walk(m, inner, var))
+        })
+    }
+    match loop_at(m, span) {
+        Some(LoopAt::For { body, .. }) => walk(m, body, var),
+        _ => false,
+    }
+}
+
+/// The name a statement in the body of the loop at `loop_span` assigns the expression at
+/// `at` to (`x = M.objects.get(...)`, also `x = ...get(...)[0]`, `x, _ = ...`).
+pub fn assigned_to(m: &Module, loop_span: Span, at: Span) -> Vec<Name> {
+    fn walk(m: &Module, b: &Block, at: Span, out: &mut Vec<Name>) {
+        for st in b {
+            if st.span.start > at.start || st.span.end < at.end {
+                continue;
+            }
+            if let StmtKind::Assign {
+                targets,
+                value: Some(v),
+            } = &st.kind
+            {
+                let vs = m.span(*v);
+                if vs.start <= at.start && at.end <= vs.end {
+                    targets.iter().for_each(|t| t.names(out));
+                }
+            }
+            for inner in st.kind.blocks() {
+                walk(m, inner, at, out);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    if let Some(LoopAt::For { body, .. }) = loop_at(m, loop_span) {
+        walk(m, body, at, &mut out);
+    }
+    out
+}
+
+/// Whether the `for` loop at `loop_span` iterates a name that its function binds once, to a
+/// literal list, tuple, set or dict, and never changes (`checks = [...]; for c in checks:`):
+/// a fixed number of iterations written out in the code.
+pub fn iterates_local_literal(m: &Module, loop_span: Span) -> bool {
+    let Some(LoopAt::For { .. }) = loop_at(m, loop_span) else {
+        return false;
+    };
+    // The `for` statement's iterable.
+    fn find(b: &Block, span: Span) -> Option<ExprId> {
+        for st in b {
+            if st.span.start > span.start || st.span.end < span.end {
+                continue;
+            }
+            if let StmtKind::For { iter, .. } = &st.kind {
+                if st.span == span {
+                    return Some(*iter);
+                }
+            }
+            for inner in st.kind.blocks() {
+                if let Some(x) = find(inner, span) {
+                    return Some(x);
+                }
+            }
+        }
+        None
+    }
+    // The innermost function holding the loop.
+    let Some(func) = m
+        .functions
+        .iter()
+        .filter(|f| f.span.start <= loop_span.start && loop_span.end <= f.span.end)
+        .min_by_key(|f| f.span.end - f.span.start)
+    else {
+        return false;
+    };
+    let Some(iter) = find(&func.body, loop_span) else {
+        return false;
+    };
+    let ExprKind::Name(n) = m.kind(iter) else {
+        return false;
+    };
+    // A parameter holds what the caller passes.
+    if func.params.iter().any(|p| p.name == *n) {
+        return false;
+    }
+    let mut binds = 0;
+    let mut literal = true;
+    fn scan(m: &Module, b: &Block, n: &str, binds: &mut u32, literal: &mut bool) {
+        for st in b {
+            match &st.kind {
+                StmtKind::Assign { targets, value } => {
+                    let mut names = Vec::new();
+                    targets.iter().for_each(|t| t.names(&mut names));
+                    if names.iter().any(|x| &**x == n) {
+                        *binds += 1;
+                        let lit = value.is_some_and(|v| {
+                            matches!(m.kind(v), ExprKind::Seq { .. } | ExprKind::Dict(_))
+                                && targets.len() == 1
+                                && matches!(&targets[0], Target::Name(..))
+                        });
+                        *literal &= lit;
+                    }
+                }
+                StmtKind::AugAssign { target, .. } | StmtKind::For { target, .. } => {
+                    let mut names = Vec::new();
+                    target.names(&mut names);
+                    if names.iter().any(|x| &**x == n) {
+                        *literal = false;
+                    }
+                }
+                _ => {}
+            }
+            for inner in st.kind.blocks() {
+                scan(m, inner, n, binds, literal);
+            }
+        }
+    }
+    scan(m, &func.body, n, &mut binds, &mut literal);
+    if binds != 1 || !literal {
+        return false;
+    }
+    // Never changed in place: no `n.append(...)`, `n[i] = ...`, nor handed to a call.
+    let within =
+        |e: &crate::ast::Expr| func.span.start <= e.span.start && e.span.end <= func.span.end;
+    !m.exprs.iter().filter(|e| within(e)).any(|e| match &e.kind {
+        ExprKind::Attr { value, attr, .. } => {
+            matches!(m.kind(*value), ExprKind::Name(x) if x == n)
+                && !matches!(
+                    &**attr,
+                    "items" | "keys" | "values" | "copy" | "index" | "count"
+                )
+        }
+        ExprKind::Call { args, kwargs, .. } => args
+            .iter()
+            .chain(kwargs.iter().map(|k| &k.value))
+            .any(|a| matches!(m.kind(*a), ExprKind::Name(x) if x == n)),
+        ExprKind::Subscript { value, .. } => {
+            // Reading `n[0]` is fine; an assignment target is not told apart, so any
+            // subscript of the name counts as a change.
+            matches!(m.kind(*value), ExprKind::Name(x) if x == n)
+        }
+        _ => false,
+    })
+}
+
+/// The parameters of the innermost function around `span` (`self` included).
+pub fn params_around(m: &Module, span: Span) -> Option<Vec<Name>> {
+    let f = m
+        .functions
+        .iter()
+        .filter(|f| f.span.start <= span.start && span.end <= f.span.end)
+        .min_by_key(|f| f.span.end - f.span.start)?;
+    Some(f.params.iter().map(|p| p.name.clone()).collect())
+}
+
+/// The names bound by the `for` loop at `span` and by every `for` nested in its body.
+pub fn for_targets(m: &Module, span: Span) -> Vec<Name> {
+    fn walk(b: &Block, out: &mut Vec<Name>) {
+        for st in b {
+            if let StmtKind::For { target, .. } = &st.kind {
+                target.names(out);
+            }
+            for inner in st.kind.blocks() {
+                walk(inner, out);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    if let Some(LoopAt::For { target, body }) = loop_at(m, span) {
+        target.names(&mut out);
+        walk(body, &mut out);
+    }
+    out
+}
+
+/// Whether `a` and `b` lie in the same innermost function.
+pub fn same_function(m: &Module, a: Span, b: Span) -> bool {
+    let innermost = |s: Span| {
+        m.functions
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.span.start <= s.start && s.end <= f.span.end)
+            .min_by_key(|(_, f)| f.span.end - f.span.start)
+            .map(|(i, _)| i)
+    };
+    innermost(a).is_some_and(|x| innermost(b) == Some(x))
+}
