@@ -589,6 +589,7 @@ impl<'a> Analyzer<'a> {
                 (self.via, self.via_call) = saved;
             }
         }
+        self.walk_handed_querysets(f, recv, argv, kwv, span);
         if todo.is_empty() {
             return;
         }
@@ -710,7 +711,7 @@ impl<'a> Analyzer<'a> {
 }
 
 /// A call of `f` as the user wrote it: `price_of()`, `.label()`, `.total`, `str()`.
-fn shown_call(f: &FnSummary, recv: Option<&Value>) -> String {
+pub(super) fn shown_call(f: &FnSummary, recv: Option<&Value>) -> String {
     let name = f.qual.rsplit('.').next().unwrap_or(&f.qual);
     match f.kind {
         _ if name == "__str__" => "str()".to_owned(),

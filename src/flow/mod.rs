@@ -10,6 +10,7 @@ mod call;
 mod entry;
 mod event;
 mod expr;
+mod handed;
 mod historical;
 pub mod large;
 mod loaded;
@@ -36,8 +37,8 @@ use crate::source::{Loc, Span};
 use entry::is_super_call;
 pub(crate) use entry::QueryProbe;
 pub use entry::{
-    analyze_file, analyze_file_hooked, analyze_file_with, class_queryset, class_queryset_assuming,
-    probe_call, probe_function, QsSource,
+    analyze_file, analyze_file_hooked, analyze_file_in, analyze_file_with, class_queryset,
+    class_queryset_assuming, probe_call, probe_function, QsSource,
 };
 pub use event::{EvalHow, Event};
 pub use loaded::RowsUse;
@@ -141,6 +142,9 @@ pub struct Analyzer<'a> {
     asked: bool,
     /// Walking data-migration code: models are historical (see [`historical`]).
     historical: bool,
+    /// The files the summaries were built from (indexed by [`FnSummary::at`]): callees
+    /// walked over the querysets handed to them (see [`handed`]); empty: not walked.
+    files: &'a [File],
 }
 
 /// What a framework knows about calls the interpreter cannot see into: a DRF serializer

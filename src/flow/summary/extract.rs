@@ -647,6 +647,13 @@ impl Extract<'_> {
         }
         match m.kind(e) {
             ExprKind::Name(n) => {
+                // `for b in books:`: the parameter itself is iterated
+                if how == Some(EvalHow::Iterate) {
+                    if let Some(c) = self.chain(e).filter(|(_, path)| path.is_empty()) {
+                        let at = self.loc(e);
+                        self.record(&c, at, how.clone());
+                    }
+                }
                 if value_use {
                     if let Some(c) = self.chain(e) {
                         self.mark_escape(&c);

@@ -10,6 +10,9 @@ class Publisher(models.Model):
     def __str__(self):
         return self.name
 
+    def catalogue(self, books):
+        return [(self.name, b.title, b.author.name) for b in books]
+
 
 class Author(models.Model):
     name = models.CharField(max_length=100)
