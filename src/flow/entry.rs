@@ -394,7 +394,8 @@ impl<'a> Analyzer<'a> {
     /// `recv.name()` or `recv.name` of a row: a model method or property called by a framework
     /// (an admin column or a serializer field naming a model member) is followed through its
     /// summary, at `span`.
-    pub fn call_member(&mut self, recv: &Value, name: &str, span: Loc) {
+    /// Returns whether the member's code was followed.
+    pub fn call_member(&mut self, recv: &Value, name: &str, span: Loc) -> bool {
         if let Value::Instance(inst) = recv {
             if let Some(f) = self
                 .member_summary(inst.model, name)
@@ -402,8 +403,16 @@ impl<'a> Analyzer<'a> {
                 .filter(|_| summary::follows(name))
             {
                 self.apply_fn_at(f, Some(recv), &[], &[], span);
+                return true;
             }
         }
+        false
+    }
+
+    /// `v` reaches code djperf does not see (a framework's consumer it cannot read): what
+    /// its rows load may be read there.
+    pub fn escape(&mut self, v: &Value) {
+        self.escape_value(v);
     }
 
     /// Run function `func` of `file` with its parameters bound to `binds` (parameter index →

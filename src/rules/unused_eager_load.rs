@@ -30,16 +30,31 @@ summaries, into other modules too). A `Prefetch(..., to_attr="x")` is read throu
 A lookup read only part of the way (`select_related("author__publisher")` where only
 `author` is read) is reported too: the rest of the path is loaded for nothing.
 
+The rows of a DRF generic view or viewset are checked against what its serializers read
+(every field, nested serializers, `source=` chains, `SerializerMethodField` methods and the
+model properties and methods they name), when the queryset is built in the view's own
+`queryset =` or `get_queryset()`: silent when the view is subclassed, has a base djperf
+cannot read, defines a method that reaches the rows (`self.get_object()`,
+`self.get_queryset()`, `self.queryset`, a serializer's `.instance`, `self` handed on,
+`filter_queryset()`, `paginate_queryset()`, `perform_destroy()`, `get_serializer()`), has a
+`get_serializer_class()` returning a class djperf cannot name, or can answer for one object
+(a retrieve/update/destroy action or a viewset) without `permission_classes` of DRF's own
+(a project's permission may read the object in `has_object_permission`); and when a
+serializer has methods of its own besides its method fields and `create()`
+(`to_representation`, `__init__` changing the fields, `update()`, `validate()`), a base
+djperf cannot read, a field of another library over a relation, or a property or method
+djperf has no code for.
+
 It reports only when every consumer of the rows is known, and stays silent when the
 queryset, a row or a related object reaches code djperf does not follow: returned from the
 function, stored on `self` or in a container, put in a template context, handed to a
-serializer, to a callee without a summary, read through `getattr()` or an attribute djperf
+serializer built in code, to a callee without a summary, read through `getattr()` or an attribute djperf
 does not know (an annotation, a property of a class outside the project), saved (`save()`
 and `delete()` run signal handlers), fetched one at a time (`first()`, `get()`, `[0]`), or
 turned into `values()`. A function with a nested `def`, a `lambda`, `global`/`nonlocal` or
 `locals()` lets every queryset it touches escape. A relation read only in a branch, or only
 on some rows, counts as read. Loads added by custom manager or queryset methods, and the
-`queryset` of DRF views and admin changelists, are not checked.
+loads of admin changelists, are not checked.
 
 ## Why is this slow?
 The opposite waste of an N+1. A `select_related` path adds a join and the related table's
@@ -60,8 +75,10 @@ for book in Book.objects.select_related("author"):
 
 ## Known problems
 Only querysets built and iterated in one function (or handed to the helpers it calls) are
-checked; rows consumed only by a template, a serializer or an admin changelist are never
-reported, since djperf does not claim to see everything those read. Code that reads a
+checked, besides a DRF view's rows read by its serializers; rows consumed by a template or
+an admin changelist are never reported, since djperf does not claim to see everything those
+read. A view's queryset also serves its write actions: a load only the code behind
+`update()` needs (a signal handler, a model's `save()`) is not seen. Code that reads a
 relation without naming it is not seen when djperf follows the call: a signal handler
 connected to `post_init`, a model's `from_db()`, or `__getattr__` magic. `serializers.serialize()`,
 `model_to_dict()` and other calls without a summary let the rows escape, so they stay silent.
@@ -93,10 +110,23 @@ struct Site {
 
 fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
     let m = &cx.file.ast;
-    let uses = cx.events.iter().filter_map(|e| match e {
-        Event::RowsUse(u) => Some(u),
-        _ => None,
-    });
+    // A DRF view's rows, read by its serializers (escaped whole when something else may
+    // read them): the file's own walk saw the view's queryset only escape into the view.
+    let views: Vec<&RowsUse> = cx
+        .facts
+        .view_rows
+        .iter()
+        .filter(|u| u.root.file == cx.file.id)
+        .collect();
+    let uses = cx
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::RowsUse(u) => Some(u),
+            _ => None,
+        })
+        .filter(|u| !views.iter().any(|v| v.root == u.root))
+        .chain(views.iter().copied());
     // The load calls of this file the row sources went through, with their uses.
     let mut calls: BTreeMap<Loc, Vec<&RowsUse>> = BTreeMap::new();
     for u in uses {

@@ -15,6 +15,7 @@
 //!   reverse relation to the same with `many=True`; with `Meta.depth > 0` relations become
 //!   nested serializers of all the target's fields, `depth - 1` levels further.
 
+mod consumed;
 mod serializers;
 mod views;
 mod walk;
@@ -55,6 +56,9 @@ pub struct Facts {
     /// What the per-row code of views and admins observed (serializer fields walked over a
     /// view's rows, admin columns over a changelist's rows).
     pub observations: Vec<Observation>,
+    /// What each view's serializers read of its rows (DJP106), escaped whole when something
+    /// else may read them.
+    pub view_rows: Vec<crate::flow::RowsUse>,
     /// The serializers by qualified name.
     by_qual: HashMap<String, usize>,
     /// Serializers some code constructs with `many=True`.
@@ -90,7 +94,7 @@ pub fn build(files: &[File], ix: &Index, sums: &Summaries) -> Facts {
     let views = views::build_views(&classes, &by_qual, ix);
     let many = constructed_many(files, ix, &by_qual);
     let walker = walk::Walker::new(ix, sums, files, &serializers, &by_qual, &many);
-    let mut observations = walker.views(&views);
+    let (mut observations, view_rows) = walker.views(&views);
     drop(walker);
     let (admins, admin_obs) = super::admin::build(&classes, ix, sums);
     observations.extend(admin_obs);
@@ -99,6 +103,7 @@ pub fn build(files: &[File], ix: &Index, sums: &Summaries) -> Facts {
         views: views.into_iter().map(|(v, _)| v).collect(),
         admins,
         observations,
+        view_rows,
         by_qual,
         many,
     }

@@ -8,7 +8,7 @@
 use super::serializers::{FieldRead, Serializer};
 use super::View;
 use crate::ast::{Const, ExprId, ExprKind, Keyword, StmtKind};
-use crate::flow::{Analyzer, CallHooks, EvalHow, Event, Qs, Summaries, Value};
+use crate::flow::{Analyzer, CallHooks, EvalHow, Event, Qs, RowsUse, Summaries, Value};
 use crate::frameworks::{Observation, Origin};
 use crate::index::{FieldKind, Index, Member, ReverseKind};
 use crate::project::File;
@@ -75,19 +75,45 @@ impl<'s> Walker<'s> {
     /// over rows of its model whose loads are unknown (nothing loaded).
     /// A plain serializer no view reaches is walked only when some code constructs it with
     /// `many=True` (`many`): otherwise it may serialize one object per request.
-    pub(crate) fn views(&'s self, views: &[(View, Qs)]) -> Vec<Observation> {
+    /// Also returns, per view, what its serializers read of its rows ([`RowsUse`], rooted
+    /// at the view's queryset): escaped whole unless they are the rows' only consumer.
+    pub(crate) fn views(&'s self, views: &[(View, Qs)]) -> (Vec<Observation>, Vec<RowsUse>) {
         let many = self.many;
         let mut out = Vec::new();
+        let mut rows_uses = Vec::new();
         let mut reached: HashSet<usize> = HashSet::default();
+        let classes = super::Classes::new(&self.ix.classes, self.files);
         for (vi, (view, qs)) in views.iter().enumerate() {
+            let root = qs.span;
+            let mut whole = RowsUse {
+                root,
+                model: Some(qs.model),
+                through: qs.through.to_vec(),
+                fetched: true,
+                ..RowsUse::default()
+            };
+            if qs.loads.opaque
+                || !super::consumed::view_only_serializes(
+                    &classes,
+                    self.by_qual,
+                    self.ix,
+                    &view.qual,
+                    root,
+                )
+            {
+                whole.escaped.insert(Vec::new());
+            }
             for &si in &view.serializers {
                 let Some(s) = self.serializers.get(si) else {
+                    whole.escaped.insert(Vec::new());
                     continue;
                 };
                 if s.model.is_some_and(|m| m != qs.model) || (s.model.is_none() && !s.plain) {
+                    whole.escaped.insert(Vec::new());
                     continue;
                 }
                 let Some(file) = self.file(s.file) else {
+                    whole.escaped.insert(Vec::new());
                     continue;
                 };
                 *self.annotated.borrow_mut() = self.annotations(qs);
@@ -106,7 +132,14 @@ impl<'s> Walker<'s> {
                 };
                 self.fields(&mut an, si, &row, "", &mut sink, &mut reached);
                 out.extend(sink.out);
+                for u in an.take_rows_uses() {
+                    if u.root == root {
+                        whole.read.extend(u.read);
+                        whole.escaped.extend(u.escaped);
+                    }
+                }
             }
+            rows_uses.push(whole);
         }
         self.annotated.borrow_mut().clear();
         for (si, s) in self.serializers.iter().enumerate() {
@@ -151,7 +184,7 @@ impl<'s> Walker<'s> {
             self.fields(&mut an, si, &row, "", &mut sink, &mut HashSet::default());
             out.extend(sink.out);
         }
-        out
+        (out, rows_uses)
     }
 
     /// Walk serializer `si`'s fields over `row` (labels prefixed by `prefix` for nested ones).
@@ -174,6 +207,11 @@ impl<'s> Walker<'s> {
             return;
         };
         reached.insert(si);
+        // a serializer reading its object in code of its own: what it reads is not known
+        let classes = super::Classes::new(&self.ix.classes, self.files);
+        if !super::consumed::serializer_known(&classes, s) {
+            an.escape(row);
+        }
         self.stack.borrow_mut().push(si);
         let object = match row {
             Value::Instance(i) => i.row.as_ref().map(|r| r.path.clone()).unwrap_or_default(),
@@ -271,8 +309,11 @@ impl<'s> Walker<'s> {
         };
         let mut cur = row.clone();
         for p in init {
-            cur = an.lookup(&cur, p, at);
+            let prev = cur;
+            cur = an.lookup(&prev, p, at);
             if matches!(cur, Value::Unknown) {
+                // not a relation djperf follows: what DRF reads below it is not known
+                an.escape(&prev);
                 return None;
             }
         }
@@ -288,7 +329,11 @@ impl<'s> Walker<'s> {
                 Some(Member::Plain(_) | Member::ForeignKeyId(_)) => None,
                 // a field of another library over a single relation: it may read the key
                 // only, nothing is claimed
-                Some(_) if !known && !many => None,
+                Some(_) if !known && !many => {
+                    let v = an.lookup(&cur, last, at);
+                    an.escape(&v);
+                    None
+                }
                 Some(_) => {
                     let v = an.lookup(&cur, last, at);
                     if many {
@@ -331,7 +376,12 @@ impl<'s> Walker<'s> {
                 return;
             }
         }
-        an.call_member(v, name, at);
+        // the automatic primary key, or a value the rows' annotations carry
+        let plain = matches!(name, "id" | "pk") || annotated(name);
+        if !an.call_member(v, name, at) && !plain {
+            // a member without code djperf follows may read any relation of the row
+            an.escape(v);
+        }
     }
 
     /// The code of model member `name` (the getter of a property), with whether it is a

@@ -1,7 +1,12 @@
 from django.contrib import admin
 from django.urls import path
 
-from books import views
+from rest_framework.routers import SimpleRouter
+
+from books import views, views_unused
+
+router = SimpleRouter()
+router.register("api/unused/viewset", views_unused.BookPkViewSet, basename="unused-books")
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -34,4 +39,12 @@ urlpatterns = [
     path("api/book-labels-ok/", views.BookLabelListOk.as_view()),
     path("api/authors/<int:pk>/stats/", views.AuthorStatsDetail.as_view()),
     path("api/book-titles-and-authors/", views.BookTitlesAndAuthors.as_view()),
-]
+    path("api/unused/pk-joined/", views_unused.BookPkJoinedList.as_view()),
+    path("api/unused/source-tags/", views_unused.BookSourceTagsList.as_view()),
+    path("api/unused/method-editor/", views_unused.BookMethodEditorList.as_view()),
+    path("api/unused/nested-reviews/", views_unused.BookNestedReviewsList.as_view()),
+    path("api/unused/repr-editor/", views_unused.BookReprEditorList.as_view()),
+    path("api/unused/label-property/", views_unused.BookLabelPropertyList.as_view()),
+    path("api/unused/own-list/", views_unused.BookOwnList.as_view()),
+    path("api/unused/with-context/", views_unused.BookContextList.as_view()),
+] + router.urls
