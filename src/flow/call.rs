@@ -60,6 +60,9 @@ impl<'a> Analyzer<'a> {
                     return self.qs_call(q, attr, args, kwargs, span);
                 }
                 Value::Arg(s) => return self.sym_call(&s, attr, args, kwargs, span),
+                Value::Lookups(l) if l.seq => {
+                    return self.lookups_method(*value, &l, attr, args, kwargs)
+                }
                 Value::Instance(inst) => {
                     let (argv, kwv) = self.eval_arg_values(args, kwargs);
                     let recv_v = Value::Instance(inst.clone());

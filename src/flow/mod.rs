@@ -14,6 +14,7 @@ mod handed;
 mod historical;
 pub mod large;
 mod loaded;
+mod lookups;
 mod probe;
 mod queryset;
 mod relation;

@@ -170,7 +170,13 @@ impl<'a> Analyzer<'a> {
             return Value::Unknown;
         }
         let child_loads = match node {
-            Some(n) => n.children.clone(),
+            // what an unknown lookup loaded may lie below a known one (`*extra` beside
+            // `"component__project"` may hold `"component__category"`)
+            Some(n) => {
+                let mut c = n.children.clone();
+                c.opaque |= inst.loads.opaque;
+                c
+            }
             None if via_select_all => LoadSet {
                 select_all: true,
                 ..LoadSet::default()
@@ -260,7 +266,7 @@ impl<'a> Analyzer<'a> {
         }
         let mut loads = node.map(|n| n.children.clone()).unwrap_or_default();
         // what an opaque queryset loads is not known below it either
-        loads.opaque |= node.is_none() && inst.loads.opaque;
+        loads.opaque |= inst.loads.opaque;
         // A related manager is a subclass of the target's default manager: its custom
         // methods are there.
         let classes = self

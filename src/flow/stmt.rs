@@ -180,8 +180,12 @@ impl<'a> Analyzer<'a> {
                 }
             }
             StmtKind::AugAssign { target, value } => {
-                self.eval(*value);
-                self.bind(target, Value::Unknown);
+                let v = self.eval(*value);
+                let grown = match target {
+                    Target::Name(n, _) => self.aug_assign_lookups(n, &v),
+                    _ => Value::Unknown,
+                };
+                self.bind(target, grown);
             }
             StmtKind::For {
                 target,

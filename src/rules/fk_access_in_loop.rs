@@ -106,11 +106,21 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
             groups.entry((root_span.span, key)).or_default().push(ev);
         }
     }
+    // Groups whose first read is at the same place (a call that reads several relations of
+    // the rows it is handed) make one finding: one location, one help naming every path.
+    let at = |e: &Event| match e {
+        Event::FkAccess { span, .. } => (span.span.start, span.span.end),
+        _ => (0, 0),
+    };
+    let mut merged: BTreeMap<(Span, (u32, u32)), Vec<&Event>> = BTreeMap::new();
     for ((root_span, _), mut evs) in groups {
-        evs.sort_by_key(|e| match e {
-            Event::FkAccess { span, .. } => (span.span.start, span.span.end),
-            _ => (0, 0),
-        });
+        evs.sort_by_key(|e| at(e));
+        merged
+            .entry((root_span, at(evs[0])))
+            .or_default()
+            .extend(evs);
+    }
+    for ((root_span, _), evs) in merged {
         let Event::FkAccess {
             span,
             fix_at,
