@@ -647,6 +647,11 @@ impl<'a> Analyzer<'a> {
             self.via = node.at;
             let cond = self.apply_cond;
             self.apply_cond |= !node.always;
+            // read only on the callee's error paths: not once per row
+            let error_path = !node.normal;
+            if error_path {
+                self.push_loop(span, LoopKind::Once);
+            }
             let nv = match &v {
                 Value::Instance(inst) => {
                     if node.called {
@@ -706,6 +711,9 @@ impl<'a> Analyzer<'a> {
             }
             if !matches!(nv, Value::Unknown) && !node.children.is_empty() {
                 self.apply_tree(nv, node, span, texts);
+            }
+            if error_path {
+                self.loops.pop();
             }
             self.apply_cond = cond;
             self.conds.truncate(outer);

@@ -293,7 +293,18 @@ impl<'a> Analyzer<'a> {
                     if let Some(t) = h.type_ {
                         self.eval(t);
                     }
-                    self.block(&h.body);
+                    // A handler of any failure, or one that leaves the loop, runs for the rows
+                    // that fail (or once): what it reads is no per-row cost.
+                    let once = !self.loops.is_empty()
+                        && (always::is_broad_handler(self.m, h.type_)
+                            || crate::ast::exits_loop(&h.body));
+                    if once {
+                        self.push_loop(span, LoopKind::Once);
+                        self.block(&h.body);
+                        self.loops.pop();
+                    } else {
+                        self.block(&h.body);
+                    }
                     let next = join_envs(&merged, &self.env);
                     self.note_join_losses(&[&merged, &self.env.clone()], &next, span.span);
                     merged = next;

@@ -34,6 +34,10 @@ Reading `book.author_id` needs no query; reading `book.author.name` does.
 `select_related()` with no arguments follows only non-null foreign keys, so a nullable
 relation still costs one query per row.
 
+A relation read only on an error path (in an `except:`, `except Exception` or
+`except BaseException` handler, or a branch that ends by raising) is not reported: it runs
+for the rows that fail, not for every row.
+
 ## Example
 ```python
 for book in Book.objects.all():

@@ -91,6 +91,7 @@ pub(super) fn extract_file(fi: usize, file: &File, ix: &Index) -> (Vec<FnSummary
             nonvalue: None,
             passes: Vec::new(),
             holes: Holes::of(m, &f.body, f.span.end),
+            errors: crate::flow::always::errors(m, &f.body),
             mentions_model: false,
             rebound_self: false,
             called: Vec::new(),
@@ -169,6 +170,8 @@ struct Extract<'a> {
     passes: Vec<Pass>,
     /// The parts of the body that may not run on a call.
     holes: Holes,
+    /// The parts of the body that run only while an error is handled or raised.
+    errors: Holes,
     /// The body names a model class (or `get_object_or_404`): it may run queries itself.
     mentions_model: bool,
     /// `self` was assigned in the body.
@@ -194,6 +197,11 @@ impl Extract<'_> {
     /// Whether code at `at` runs on every call.
     fn always(&self, at: Loc) -> bool {
         !self.holes.covers(at.span)
+    }
+
+    /// Whether code at `at` is outside the error paths.
+    fn normal(&self, at: Loc) -> bool {
+        !self.errors.covers(at.span)
     }
 
     /// Note `n.attr` (or `n` alone, `attr` empty) read where code always runs: a manager of a
@@ -486,13 +494,14 @@ impl Extract<'_> {
             return;
         }
         let always = !self.holes.covers(at.span);
+        let normal = !self.errors.covers(at.span);
         let absent: Vec<Box<str>> = self
             .absent
             .iter()
             .filter(|(q, _)| q == p)
             .map(|(_, a)| a.clone())
             .collect();
-        match tree.node_mut(path, at, always, &self.guards, &absent) {
+        match tree.node_mut(path, at, (always, normal), &self.guards, &absent) {
             Some(node) => {
                 if let Some(h) = how {
                     node.eval.get_or_insert((at, h));
@@ -632,6 +641,7 @@ impl Extract<'_> {
                             args: pass_args,
                             at,
                             always,
+                            normal: self.normal(at),
                             guards: self.guards.clone(),
                         });
                         if let ExprKind::Attr { value, .. } = m.kind(*func) {
@@ -783,6 +793,7 @@ impl Extract<'_> {
                             args: pass_args,
                             at,
                             always,
+                            normal: self.normal(at),
                             guards: self.guards.clone(),
                         });
                     }

@@ -2,11 +2,15 @@
 caller's (the fix goes at the caller's queryset)."""
 
 from shelf.listing import (
+    checked_title,
     count_rows,
     print_authors,
     print_authors_prefetched,
+    print_authors_on_miss,
     print_tag_names,
     print_titles,
+    publish_all,
+    publish_one,
 )
 from shelf.models import Book, Publisher
 
@@ -56,3 +60,21 @@ def case_handed_queryset_method():
 def case_handed_queryset_method_selected():
     publisher = Publisher.objects.first()
     print(publisher.catalogue(Book.objects.select_related("author")))
+
+
+def case_handed_queryset_read_on_failure():
+    publish_all(Book.objects.all())
+
+
+def case_handed_queryset_read_on_cache_miss():
+    print_authors_on_miss(Book.objects.all())  # expect: DJP101
+
+
+def case_row_read_in_a_raising_branch():
+    for book in Book.objects.all():
+        print(checked_title(book))
+
+
+def case_row_read_when_a_helper_fails():
+    for book in Book.objects.all():
+        print(publish_one(book))

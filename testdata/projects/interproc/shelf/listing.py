@@ -25,3 +25,46 @@ def print_titles(books):
     for book in books:
         print(book.title)
 
+
+
+def report_failure(book, error):
+    print(f"{book.title} by {book.author.name} failed: {error}")
+
+
+def publish(title):
+    if not title:
+        raise ValueError("a book needs a title")
+    return title.upper()
+
+
+def publish_all(books):
+    # the author is read only when publishing a book fails
+    for book in books:
+        try:
+            print(publish(book.title))
+        except Exception as error:
+            report_failure(book, error)
+
+
+def print_authors_on_miss(books, cache=None):
+    # a cache miss is no error: every book missing from the cache reads its author
+    cache = cache or {}
+    for book in books:
+        try:
+            print(cache[book.pk])
+        except KeyError:
+            print(book.author.name)
+
+
+def checked_title(book):
+    if not book.title:
+        raise ValueError(f"{book.author.name} left a book untitled")
+    return book.title
+
+
+def publish_one(book):
+    try:
+        return publish(book.title)
+    except Exception as error:
+        report_failure(book, error)
+        return None
