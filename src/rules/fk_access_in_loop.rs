@@ -247,7 +247,7 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
                 ),
                 label: match via {
                     Some(_) => {
-                        format!("the row is handed to code that queries `{attr}` for each row")
+                        format!("the rows are handed to code that queries `{attr}` for each row")
                     }
                     None => format!("queries `{attr}` for each row"),
                 },
