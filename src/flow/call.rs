@@ -597,6 +597,9 @@ impl<'a> Analyzer<'a> {
             return;
         }
         self.apply_depth += 1;
+        let recursive = self.applying.iter().any(|g| std::ptr::eq(*g, f));
+        self.applying.push(f);
+        self.recursion += u32::from(recursive);
         let saved = self.via;
         let outermost = self.via_call.is_none();
         if outermost {
@@ -612,6 +615,8 @@ impl<'a> Analyzer<'a> {
             self.via_call = None;
         }
         self.via = saved;
+        self.recursion -= u32::from(recursive);
+        self.applying.pop();
         self.apply_depth -= 1;
     }
 
@@ -650,7 +655,7 @@ impl<'a> Analyzer<'a> {
             // read only on the callee's error paths: not once per row
             let error_path = !node.normal;
             if error_path {
-                self.push_loop(span, LoopKind::Once);
+                self.push_loop(span, LoopKind::Error);
             }
             let nv = match &v {
                 Value::Instance(inst) => {

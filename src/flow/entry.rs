@@ -261,6 +261,8 @@ impl<'a> Analyzer<'a> {
             via: None,
             via_call: None,
             apply_depth: 0,
+            applying: Vec::new(),
+            recursion: 0,
             apply_cond: false,
             fn_class: None,
             self_qs: None,

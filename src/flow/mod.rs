@@ -63,6 +63,10 @@ enum LoopKind {
     Batch,
     /// Not a loop: the body of `if x is None: x = ...` runs once (a memoised query).
     Once,
+    /// Not a loop: an error path (an `except Exception` handler, a callee's code that runs
+    /// only when it fails) runs for the rows that fail. What it reads of a row is no per-row
+    /// cost; a query it runs still repeats with the loop around it.
+    Error,
 }
 
 #[derive(Debug, Clone)]
@@ -110,6 +114,11 @@ pub struct Analyzer<'a> {
     via_call: Option<String>,
     /// Nesting of summary applications (bounded).
     apply_depth: u32,
+    /// The summaries being applied, outermost first.
+    applying: Vec<&'a FnSummary>,
+    /// How many of them are applied again inside themselves (a method that calls itself on
+    /// a related row: `self.linked_component.repository` inside `repository`).
+    recursion: u32,
     /// While a function summary is applied: the current path is read only on some calls of a
     /// callee on the way (its queries do not count as run per call).
     apply_cond: bool,

@@ -187,10 +187,20 @@ impl<'a> Analyzer<'a> {
             },
             None => LoadSet::default(),
         };
+        // A function applied again inside itself on the row a relation leads to, reading
+        // that relation again (`self.parent.label()` in `label`): one level further down
+        // than the rows load, how deep it goes is the data's (a chain of links, or none),
+        // and no lookup path covers every level. Reported only while the path above is not
+        // loaded either; the levels below count as reached.
+        let deeper_recursion = !loaded
+            && self.recursion > 0
+            && inst.row.as_ref().is_some_and(|p| {
+                p.first_missing.is_none() && p.path.last().is_some_and(|l| l == attr)
+            });
         let row = inst.row.as_ref().map(|r| {
             let mut path = r.path.clone();
             path.push(attr.to_owned());
-            let first_missing = if loaded {
+            let first_missing = if loaded || deeper_recursion {
                 r.first_missing
             } else {
                 r.first_missing.or(Some(path.len() - 1))
@@ -206,7 +216,7 @@ impl<'a> Analyzer<'a> {
                 many: r.many,
             })
         });
-        if let (Some(r), false) = (&row, loaded) {
+        if let (Some(r), false, false) = (&row, loaded, deeper_recursion) {
             let parent_row = inst.row.as_ref().map(|x| (**x).clone());
             if !inst.open
                 && parent_row.as_ref().is_some_and(|p| self.per_row(p))

@@ -12,7 +12,9 @@ impl<'a> Analyzer<'a> {
             return false;
         };
         self.loops[pos].kind != LoopKind::Single
-            && !self.loops[pos..].iter().any(|l| l.kind == LoopKind::Once)
+            && !self.loops[pos..]
+                .iter()
+                .any(|l| matches!(l.kind, LoopKind::Once | LoopKind::Error))
     }
 
     /// The innermost loop that repeats work per row or item (for queries in loops), unless a
@@ -293,13 +295,17 @@ impl<'a> Analyzer<'a> {
                     if let Some(t) = h.type_ {
                         self.eval(t);
                     }
-                    // A handler of any failure, or one that leaves the loop, runs for the rows
-                    // that fail (or once): what it reads is no per-row cost.
-                    let once = !self.loops.is_empty()
-                        && (always::is_broad_handler(self.m, h.type_)
-                            || crate::ast::exits_loop(&h.body));
-                    if once {
-                        self.push_loop(span, LoopKind::Once);
+                    // A handler that leaves the loop runs once; a handler of any failure runs
+                    // for the rows that fail: what either reads is no per-row cost.
+                    let kind = if crate::ast::exits_loop(&h.body) {
+                        Some(LoopKind::Once)
+                    } else if always::is_broad_handler(self.m, h.type_) {
+                        Some(LoopKind::Error)
+                    } else {
+                        None
+                    };
+                    if let (Some(kind), false) = (kind, self.loops.is_empty()) {
+                        self.push_loop(span, kind);
                         self.block(&h.body);
                         self.loops.pop();
                     } else {

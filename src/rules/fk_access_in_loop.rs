@@ -72,7 +72,11 @@ call and shows where the callee reads the relation. The bodies of `save()`, `del
 A relation followed recursively (a `__str__` that prints its `parent`, which prints its
 `parent`...) queries as deep as the data goes, and no `select_related` path covers every
 level: djperf names a repeated relation at most twice (`folder__parent__parent`) and says so in
-the help; once those levels are loaded it stays silent about the deeper ones.
+the help; once those levels are loaded it stays silent about the deeper ones. A method that
+calls itself on the row a relation leads to and reads that relation again there
+(`self.parent.label()` inside `label()`) is reported while the rows do not load the first
+level; once they do, how deep the recursion goes is the data's (a chain of links, or none),
+and djperf stays silent about the levels below.
 "#;
 
 /// A path cut where a relation repeats for the third time: code that recurses through a

@@ -144,3 +144,15 @@ def remember_translator(sender, instance, **kwargs):
 
 
 models.signals.post_init.connect(remember_translator, sender=Translation)
+
+
+class Shelf(models.Model):
+    """Shelves nest; a shelf's label names its parents', recursively."""
+
+    name = models.CharField(max_length=50)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE)
+
+    def label(self):
+        if self.parent is not None:
+            return f"{self.parent.label()}/{self.name}"
+        return self.name
