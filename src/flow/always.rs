@@ -207,7 +207,8 @@ pub(crate) fn may_exit(b: &Block, depth: u32) -> bool {
 }
 
 /// The error paths of a function body: the handlers of `except:`, `except Exception` and
-/// `except BaseException` (a failure nobody expected, logged or reported), and `if` branches
+/// `except BaseException` (a failure nobody expected, logged or reported), of a failed
+/// database statement (`except IntegrityError:` after a racing insert), and `if` branches
 /// that end by raising (`if not ok: raise Error(f"{x.author} ...")`). Code there runs only
 /// for the calls that fail: what it reads of a row is no cost of the rows that do not.
 pub fn errors(m: &Module, body: &Block) -> Holes {
@@ -244,15 +245,26 @@ fn error_blocks(m: &Module, b: &Block, h: &mut Holes, depth: u32) {
     }
 }
 
-/// `except:`, `except Exception:`, `except BaseException as e:`, or a tuple naming one of
-/// them: a handler for any failure.
+/// `except:`, `except Exception:`, `except BaseException as e:`, a database error
+/// (`IntegrityError`, `DatabaseError`, `OperationalError`), or a tuple naming one of them: a
+/// handler for a failure, not for an expected outcome (`DoesNotExist`, `KeyError`).
 pub fn is_broad_handler(m: &Module, type_: Option<ExprId>) -> bool {
     let Some(t) = type_ else {
         return true;
     };
     let broad = |e: ExprId| {
-        m.dotted(e)
-            .is_some_and(|d| matches!(d.rsplit('.').next(), Some("Exception" | "BaseException")))
+        m.dotted(e).is_some_and(|d| {
+            matches!(
+                d.rsplit('.').next(),
+                Some(
+                    "Exception"
+                        | "BaseException"
+                        | "IntegrityError"
+                        | "DatabaseError"
+                        | "OperationalError"
+                )
+            )
+        })
     };
     match m.kind(t) {
         ExprKind::Seq { elts, .. } => elts.iter().any(|e| broad(*e)),

@@ -11,6 +11,7 @@ from shelf.listing import (
     print_titles,
     publish_all,
     publish_one,
+    stock_book,
 )
 from shelf.models import Book, Publisher
 
@@ -78,3 +79,9 @@ def case_row_read_in_a_raising_branch():
 def case_row_read_when_a_helper_fails():
     for book in Book.objects.all():
         print(publish_one(book))
+
+
+def case_row_read_after_a_failed_insert():
+    # the insert is a query per book; the author is read only when it fails
+    for book in Book.objects.all():
+        stock_book(book)  # expect: DJP104

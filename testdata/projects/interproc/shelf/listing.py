@@ -1,5 +1,9 @@
 """Helpers that take a queryset and iterate it (cases in cases_handed.py)."""
 
+from django.db import IntegrityError, transaction
+
+from shelf.models import Stock
+
 
 def print_authors(books):
     for book in books:
@@ -68,3 +72,12 @@ def publish_one(book):
     except Exception as error:
         report_failure(book, error)
         return None
+
+
+def stock_book(book):
+    try:
+        with transaction.atomic():
+            Stock.objects.create(book=book, count=1)
+    except IntegrityError:
+        # a concurrent request stocked it first
+        print(f"{book.title} by {book.author.name} is stocked already")
