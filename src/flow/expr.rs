@@ -66,6 +66,11 @@ impl<'a> Analyzer<'a> {
                 kind: SeqKind::List,
                 elts,
             } => self.list_lookups(elts),
+            ExprKind::BinOp { left, op, right } if matches!(&**op, "|" | "&" | "^") => {
+                let a = self.eval(*left);
+                let b = self.eval(*right);
+                Self::combine_querysets(op, a, b)
+            }
             ExprKind::BinOp { left, op, right } if &**op == "+" => {
                 let a = self.eval(*left);
                 let b = self.eval(*right);

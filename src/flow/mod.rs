@@ -7,6 +7,7 @@
 
 pub mod always;
 mod call;
+mod combine;
 mod entry;
 mod event;
 mod expr;

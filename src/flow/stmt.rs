@@ -183,8 +183,15 @@ impl<'a> Analyzer<'a> {
             }
             StmtKind::AugAssign { target, value } => {
                 let v = self.eval(*value);
-                let grown = match target {
-                    Target::Name(n, _) => self.aug_assign_lookups(n, &v),
+                // `qs |= other`, `lookups += [...]`
+                let grown = match (target, self.aug_operator(span.span, *value)) {
+                    (Target::Name(n, _), Some(op @ ("|" | "&" | "^"))) => match self.env.get(n) {
+                        Some(cur @ Value::QuerySet(_)) => {
+                            Self::combine_querysets(op, cur.clone(), v)
+                        }
+                        _ => Value::Unknown,
+                    },
+                    (Target::Name(n, _), Some("+")) => self.aug_assign_lookups(n, &v),
                     _ => Value::Unknown,
                 };
                 self.bind(target, grown);
