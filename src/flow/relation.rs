@@ -213,7 +213,9 @@ impl<'a> Analyzer<'a> {
                 root_model: r.root_model,
                 path,
                 first_missing,
-                many: r.many,
+                // a relation the rows prefetch (a `Prefetch` with its own queryset among
+                // them) is extended by a prefetch below it, not by a join from the root
+                many: r.many || node.is_some_and(|n| n.prefetched),
             })
         });
         if let (Some(r), false, false) = (&row, loaded, deeper_recursion) {
