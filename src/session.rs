@@ -300,7 +300,7 @@ impl Session {
             } else {
                 let py = &self.files[..self.python];
                 let hooks = self.facts.hooks(&self.index, &self.summaries, py);
-                flow::analyze_file_hooked(&self.index, &self.summaries, file, Some(&hooks))
+                flow::analyze_file_in(&self.index, &self.summaries, py, file, Some(&hooks))
             };
         let with_templates = self.setup.cwd.is_some();
         let cx = Context {

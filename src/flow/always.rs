@@ -308,6 +308,72 @@ pub(crate) fn may_exit(b: &Block, depth: u32) -> bool {
     })
 }
 
+/// The error paths of a function body: the handlers of `except:`, `except Exception` and
+/// `except BaseException` (a failure nobody expected, logged or reported), of a failed
+/// database statement (`except IntegrityError:` after a racing insert), and `if` branches
+/// that end by raising (`if not ok: raise Error(f"{x.author} ...")`). Code there runs only
+/// for the calls that fail: what it reads of a row is no cost of the rows that do not.
+pub fn errors(m: &Module, body: &Block) -> Holes {
+    let mut h = Holes::default();
+    error_blocks(m, body, &mut h, 0);
+    h
+}
+
+fn error_blocks(m: &Module, b: &Block, h: &mut Holes, depth: u32) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    for st in b {
+        match &st.kind {
+            StmtKind::Try { handlers, .. } => {
+                for hd in handlers {
+                    if is_broad_handler(m, hd.type_) {
+                        h.push_block(&hd.body);
+                    }
+                }
+            }
+            StmtKind::If { body, orelse, .. } => {
+                for blk in [body, orelse] {
+                    if matches!(blk.last().map(|s| &s.kind), Some(StmtKind::Raise(_))) {
+                        h.push_block(blk);
+                    }
+                }
+            }
+            _ => {}
+        }
+        for blk in st.kind.blocks() {
+            error_blocks(m, blk, h, depth + 1);
+        }
+    }
+}
+
+/// `except:`, `except Exception:`, `except BaseException as e:`, a database error
+/// (`IntegrityError`, `DatabaseError`, `OperationalError`), or a tuple naming one of them: a
+/// handler for a failure, not for an expected outcome (`DoesNotExist`, `KeyError`).
+pub fn is_broad_handler(m: &Module, type_: Option<ExprId>) -> bool {
+    let Some(t) = type_ else {
+        return true;
+    };
+    let broad = |e: ExprId| {
+        m.dotted(e).is_some_and(|d| {
+            matches!(
+                d.rsplit('.').next(),
+                Some(
+                    "Exception"
+                        | "BaseException"
+                        | "IntegrityError"
+                        | "DatabaseError"
+                        | "OperationalError"
+                )
+            )
+        })
+    };
+    match m.kind(t) {
+        ExprKind::Seq { elts, .. } => elts.iter().any(|e| broad(*e)),
+        _ => broad(t),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

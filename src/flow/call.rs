@@ -60,6 +60,9 @@ impl<'a> Analyzer<'a> {
                     return self.qs_call(q, attr, args, kwargs, span);
                 }
                 Value::Arg(s) => return self.sym_call(&s, attr, args, kwargs, span),
+                Value::Lookups(l) if l.seq => {
+                    return self.lookups_method(*value, &l, attr, args, kwargs)
+                }
                 Value::Instance(inst) => {
                     let (argv, kwv) = self.eval_arg_values(args, kwargs);
                     let recv_v = Value::Instance(inst.clone());
@@ -634,10 +637,14 @@ impl<'a> Analyzer<'a> {
                 (self.via, self.via_call) = saved;
             }
         }
+        self.walk_handed_querysets(f, recv, argv, kwv, span);
         if todo.is_empty() {
             return;
         }
         self.apply_depth += 1;
+        let recursive = self.applying.iter().any(|g| std::ptr::eq(*g, f));
+        self.applying.push(f);
+        self.recursion += u32::from(recursive);
         let saved = self.via;
         let outermost = self.via_call.is_none();
         if outermost {
@@ -653,6 +660,8 @@ impl<'a> Analyzer<'a> {
             self.via_call = None;
         }
         self.via = saved;
+        self.recursion -= u32::from(recursive);
+        self.applying.pop();
         self.apply_depth -= 1;
     }
 
@@ -688,6 +697,11 @@ impl<'a> Analyzer<'a> {
             self.via = node.at;
             let cond = self.apply_cond;
             self.apply_cond |= !node.always;
+            // read only on the callee's error paths: not once per row
+            let error_path = !node.normal;
+            if error_path {
+                self.push_loop(span, LoopKind::Error);
+            }
             let nv = match &v {
                 Value::Instance(inst) => {
                     if node.called {
@@ -748,6 +762,9 @@ impl<'a> Analyzer<'a> {
             if !matches!(nv, Value::Unknown) && !node.children.is_empty() {
                 self.apply_tree(nv, node, span, texts);
             }
+            if error_path {
+                self.loops.pop();
+            }
             self.apply_cond = cond;
             self.conds.truncate(outer);
         }
@@ -767,7 +784,7 @@ pub(super) fn guard_skips(f: &FnSummary, recv: Option<&Value>) -> bool {
 }
 
 /// A call of `f` as the user wrote it: `price_of()`, `.label()`, `.total`, `str()`.
-fn shown_call(f: &FnSummary, recv: Option<&Value>) -> String {
+pub(super) fn shown_call(f: &FnSummary, recv: Option<&Value>) -> String {
     let name = f.qual.rsplit('.').next().unwrap_or(&f.qual);
     match f.kind {
         _ if name == "__str__" => "str()".to_owned(),

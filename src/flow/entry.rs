@@ -23,9 +23,22 @@ pub fn analyze_file_hooked<'a>(
     file: &'a File,
     hooks: Option<&'a dyn CallHooks<'a>>,
 ) -> Vec<Event> {
+    analyze_file_in(ix, sums, &[], file, hooks)
+}
+
+/// [`analyze_file_hooked`], with the files `sums` was built from: a queryset handed to a
+/// function that iterates it is followed into its body (see [`super::handed`]).
+pub fn analyze_file_in<'a>(
+    ix: &'a Index,
+    sums: &'a Summaries,
+    files: &'a [File],
+    file: &'a File,
+    hooks: Option<&'a dyn CallHooks<'a>>,
+) -> Vec<Event> {
     let m = &file.ast;
     let mut a = Analyzer::new(ix, file, sums);
     a.hooks = hooks;
+    a.files = files;
     a.block(&m.body);
     a.flush_usage();
     a.flush_loaded();
@@ -274,6 +287,8 @@ impl<'a> Analyzer<'a> {
             via: None,
             via_call: None,
             apply_depth: 0,
+            applying: Vec::new(),
+            recursion: 0,
             apply_cond: false,
             fn_class: None,
             self_qs: None,
@@ -288,6 +303,7 @@ impl<'a> Analyzer<'a> {
             sym: false,
             asked: false,
             historical: false,
+            files: &[],
         }
     }
 

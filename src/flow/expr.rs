@@ -60,7 +60,27 @@ impl<'a> Analyzer<'a> {
             {
                 self.self_qs.clone().unwrap_or_default()
             }
-            ExprKind::Call { func, args, kwargs } => self.call(e, *func, args, kwargs),
+            ExprKind::Call { func, args, kwargs } => {
+                if let Some(v) = self.prefetch_value(*func, args, kwargs) {
+                    return v;
+                }
+                self.call(e, *func, args, kwargs)
+            }
+            ExprKind::Str(s) => Self::str_lookup(s),
+            ExprKind::Seq {
+                kind: SeqKind::List,
+                elts,
+            } => self.list_lookups(elts),
+            ExprKind::BinOp { left, op, right } if matches!(&**op, "|" | "&" | "^") => {
+                let a = self.eval(*left);
+                let b = self.eval(*right);
+                Self::combine_querysets(op, a, b)
+            }
+            ExprKind::BinOp { left, op, right } if &**op == "+" => {
+                let a = self.eval(*left);
+                let b = self.eval(*right);
+                Self::concat_lookups(&a, &b)
+            }
             ExprKind::Subscript { value, index } => {
                 let base = self.eval(*value);
                 let idx = self.eval(*index);

@@ -8,12 +8,15 @@
 pub mod always;
 mod annotation;
 mod call;
+mod combine;
 mod entry;
 mod event;
 mod expr;
+mod handed;
 mod historical;
 pub mod large;
 mod loaded;
+mod lookups;
 mod probe;
 mod queryset;
 mod relation;
@@ -37,8 +40,8 @@ use crate::source::{Loc, Span};
 use entry::is_super_call;
 pub(crate) use entry::QueryProbe;
 pub use entry::{
-    analyze_file, analyze_file_hooked, analyze_file_with, class_queryset, class_queryset_assuming,
-    probe_call, probe_function, QsSource,
+    analyze_file, analyze_file_hooked, analyze_file_in, analyze_file_with, class_queryset,
+    class_queryset_assuming, probe_call, probe_function, QsSource,
 };
 pub use event::{EvalHow, Event};
 pub use loaded::RowsUse;
@@ -62,6 +65,10 @@ enum LoopKind {
     Batch,
     /// Not a loop: the body of `if x is None: x = ...` runs once (a memoised query).
     Once,
+    /// Not a loop: an error path (an `except Exception` handler, a callee's code that runs
+    /// only when it fails) runs for the rows that fail. What it reads of a row is no per-row
+    /// cost; a query it runs still repeats with the loop around it.
+    Error,
 }
 
 #[derive(Debug, Clone)]
@@ -109,6 +116,11 @@ pub struct Analyzer<'a> {
     via_call: Option<String>,
     /// Nesting of summary applications (bounded).
     apply_depth: u32,
+    /// The summaries being applied, outermost first.
+    applying: Vec<&'a FnSummary>,
+    /// How many of them are applied again inside themselves (a method that calls itself on
+    /// a related row: `self.linked_component.repository` inside `repository`).
+    recursion: u32,
     /// While a function summary is applied: the current path is read only on some calls of a
     /// callee on the way (its queries do not count as run per call).
     apply_cond: bool,
@@ -149,6 +161,9 @@ pub struct Analyzer<'a> {
     asked: bool,
     /// Walking data-migration code: models are historical (see [`historical`]).
     historical: bool,
+    /// The files the summaries were built from (indexed by [`FnSummary::at`]): callees
+    /// walked over the querysets handed to them (see [`handed`]); empty: not walked.
+    files: &'a [File],
 }
 
 /// What a framework knows about calls the interpreter cannot see into: a DRF serializer

@@ -253,8 +253,12 @@ impl<'a> Analyzer<'a> {
             ordering: None,
         };
         let ix = self.ix;
-        let mut inner = |qe: ExprId| -> Option<(LoadSet, bool)> { self.inner_loads(qe) };
-        let is_chain = apply_method(m, &mut eff, method, args, kwargs, &mut inner);
+        let mut args_eval = lookups::FlowArgs {
+            an: self,
+            args,
+            argv: &argv,
+        };
+        let is_chain = apply_method(m, &mut eff, method, args, kwargs, &mut args_eval);
         if is_chain {
             let kw: Vec<&str> = kwargs.iter().filter_map(|k| k.name.as_deref()).collect();
             let mut q2 = self.chained(&q, method, eff, &kw, !args.is_empty(), span);

@@ -172,7 +172,13 @@ impl<'a> Analyzer<'a> {
             return Value::Unknown;
         }
         let child_loads = match node {
-            Some(n) => n.children.clone(),
+            // what an unknown lookup loaded may lie below a known one (`*extra` beside
+            // `"component__project"` may hold `"component__category"`)
+            Some(n) => {
+                let mut c = n.children.clone();
+                c.opaque |= inst.loads.opaque;
+                c
+            }
             None if via_select_all => LoadSet {
                 select_all: true,
                 ..LoadSet::default()
@@ -183,10 +189,20 @@ impl<'a> Analyzer<'a> {
             },
             None => LoadSet::default(),
         };
+        // A function applied again inside itself on the row a relation leads to, reading
+        // that relation again (`self.parent.label()` in `label`): one level further down
+        // than the rows load, how deep it goes is the data's (a chain of links, or none),
+        // and no lookup path covers every level. Reported only while the path above is not
+        // loaded either; the levels below count as reached.
+        let deeper_recursion = !loaded
+            && self.recursion > 0
+            && inst.row.as_ref().is_some_and(|p| {
+                p.first_missing.is_none() && p.path.last().is_some_and(|l| l == attr)
+            });
         let row = inst.row.as_ref().map(|r| {
             let mut path = r.path.clone();
             path.push(attr.to_owned());
-            let first_missing = if loaded {
+            let first_missing = if loaded || deeper_recursion {
                 r.first_missing
             } else {
                 r.first_missing.or(Some(path.len() - 1))
@@ -199,10 +215,12 @@ impl<'a> Analyzer<'a> {
                 root_model: r.root_model,
                 path,
                 first_missing,
-                many: r.many,
+                // a relation the rows prefetch (a `Prefetch` with its own queryset among
+                // them) is extended by a prefetch below it, not by a join from the root
+                many: r.many || node.is_some_and(|n| n.prefetched),
             })
         });
-        if let (Some(r), false) = (&row, loaded) {
+        if let (Some(r), false, false) = (&row, loaded, deeper_recursion) {
             let parent_row = inst.row.as_ref().map(|x| (**x).clone());
             if !inst.open
                 && parent_row.as_ref().is_some_and(|p| self.per_row(p))
@@ -267,7 +285,7 @@ impl<'a> Analyzer<'a> {
         }
         let mut loads = node.map(|n| n.children.clone()).unwrap_or_default();
         // what an opaque queryset loads is not known below it either
-        loads.opaque |= node.is_none() && inst.loads.opaque;
+        loads.opaque |= inst.loads.opaque;
         // A related manager is a subclass of the target's default manager: its custom
         // methods are there.
         let classes = self

@@ -236,8 +236,12 @@ impl<'a> Analyzer<'a> {
         }
         let m = self.m;
         let mut eff = ChainEffect::default();
-        let mut inner = |qe: ExprId| -> Option<(LoadSet, bool)> { self.inner_loads(qe) };
-        if apply_method(m, &mut eff, method, args, kwargs, &mut inner) {
+        let mut args_eval = super::lookups::FlowArgs {
+            an: self,
+            args,
+            argv: &argv,
+        };
+        if apply_method(m, &mut eff, method, args, kwargs, &mut args_eval) {
             let reset = method == "select_related"
                 && args
                     .iter()

@@ -12,7 +12,9 @@ impl<'a> Analyzer<'a> {
             return false;
         };
         self.loops[pos].kind != LoopKind::Single
-            && !self.loops[pos..].iter().any(|l| l.kind == LoopKind::Once)
+            && !self.loops[pos..]
+                .iter()
+                .any(|l| matches!(l.kind, LoopKind::Once | LoopKind::Error))
     }
 
     /// The innermost loop that repeats work per row or item (for queries in loops), unless a
@@ -180,8 +182,19 @@ impl<'a> Analyzer<'a> {
                 }
             }
             StmtKind::AugAssign { target, value } => {
-                self.eval(*value);
-                self.bind(target, Value::Unknown);
+                let v = self.eval(*value);
+                // `qs |= other`, `lookups += [...]`
+                let grown = match (target, self.aug_operator(span.span, *value)) {
+                    (Target::Name(n, _), Some(op @ ("|" | "&" | "^"))) => match self.env.get(n) {
+                        Some(cur @ Value::QuerySet(_)) => {
+                            Self::combine_querysets(op, cur.clone(), v)
+                        }
+                        _ => Value::Unknown,
+                    },
+                    (Target::Name(n, _), Some("+")) => self.aug_assign_lookups(n, &v),
+                    _ => Value::Unknown,
+                };
+                self.bind(target, grown);
             }
             StmtKind::For {
                 target,
@@ -289,7 +302,22 @@ impl<'a> Analyzer<'a> {
                     if let Some(t) = h.type_ {
                         self.eval(t);
                     }
-                    self.block(&h.body);
+                    // A handler that leaves the loop runs once; a handler of any failure runs
+                    // for the rows that fail: what either reads is no per-row cost.
+                    let kind = if crate::ast::exits_loop(&h.body) {
+                        Some(LoopKind::Once)
+                    } else if always::is_broad_handler(self.m, h.type_) {
+                        Some(LoopKind::Error)
+                    } else {
+                        None
+                    };
+                    if let (Some(kind), false) = (kind, self.loops.is_empty()) {
+                        self.push_loop(span, kind);
+                        self.block(&h.body);
+                        self.loops.pop();
+                    } else {
+                        self.block(&h.body);
+                    }
                     let next = join_envs(&merged, &self.env);
                     self.note_join_losses(&[&merged, &self.env.clone()], &next, span.span);
                     merged = next;

@@ -206,6 +206,9 @@ pub enum Value {
     /// `zip(a, b)`, `enumerate(a)`: an iterable of tuples whose items are the elements of
     /// each part, in step (a counter is `Unknown`).
     Zip(Vec<Value>),
+    /// Lookups for `select_related`/`prefetch_related` held by a variable (a lookup string,
+    /// a `Prefetch` object, a list of them; see [`super::lookups`]).
+    Lookups(Arc<crate::index::effects::Lookups>),
     /// A value derived from a parameter of the function being summarised (only while a
     /// summary's return value is computed, see [`super::summary::returns`]).
     Arg(Sym),
@@ -338,6 +341,9 @@ impl Value {
                 Value::Instance(i)
             }
             (Value::Arg(a), Value::Arg(b)) if a.param == b.param => Sym::join(a, b),
+            (Value::Lookups(a), Value::Lookups(b)) => a
+                .join(b)
+                .map_or(Value::Unknown, |l| Value::Lookups(Arc::new(l))),
             _ => Value::Unknown,
         }
     }

@@ -3,8 +3,10 @@
 //! methods) and the flow analysis (chains in function bodies).
 
 use crate::ast::{Block, ExprId, ExprKind, Keyword, Module, StmtKind};
-use crate::index::Index;
+use crate::index::{Index, ModelId};
+use crate::project::File;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 /// The relations loaded with each row, as a tree of accessor names.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -172,15 +174,213 @@ pub struct ChainEffect {
     pub ordering: Option<bool>,
 }
 
+/// One argument of `select_related()`/`prefetch_related()` as a variable holds it: a lookup
+/// path, or a `Prefetch` object with what its queryset loads.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Lookup {
+    Path(Box<str>),
+    Prefetch(Arc<PrefetchObj>),
+}
+
+/// `Prefetch(lookup, queryset=..., to_attr=...)`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PrefetchObj {
+    pub lookup: Box<str>,
+    pub to_attr: Option<Box<str>>,
+    /// What the `queryset=` loads and whether it is ordered; `None`: it has a queryset
+    /// djperf cannot evaluate (it may load anything below the lookup).
+    pub inner: Option<(LoadSet, bool)>,
+}
+
+/// Lookups held by a variable (`category = "component__category"`, `lookups = [...]`), as
+/// every path through the code may have bound them: one list per path (the branches of an
+/// `if`). A relation counts as loaded only if every alternative loads it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Lookups {
+    pub alts: Vec<Vec<Lookup>>,
+    /// A list or tuple (spread with `*lookups`), not a single lookup.
+    pub seq: bool,
+}
+
+/// At most this many alternatives are kept; more make the value unknown.
+pub const MAX_LOOKUP_ALTS: usize = 8;
+
+impl Lookups {
+    pub fn one(l: Lookup) -> Lookups {
+        Lookups {
+            alts: vec![vec![l]],
+            seq: false,
+        }
+    }
+
+    /// The lookups on paths that bound either value; `None` when they are of different
+    /// kinds or too many.
+    pub fn join(&self, other: &Lookups) -> Option<Lookups> {
+        if self.seq != other.seq {
+            return None;
+        }
+        let mut alts = self.alts.clone();
+        for a in &other.alts {
+            if !alts.contains(a) {
+                alts.push(a.clone());
+            }
+        }
+        (alts.len() <= MAX_LOOKUP_ALTS).then_some(Lookups {
+            alts,
+            seq: self.seq,
+        })
+    }
+
+    /// Each alternative of `self` followed by each of `tail` (`lookups + more`,
+    /// `lookups.append(x)`); `None` when there would be too many.
+    pub fn concat(&self, tail: &Lookups) -> Option<Lookups> {
+        if self.alts.len() * tail.alts.len() > MAX_LOOKUP_ALTS {
+            return None;
+        }
+        let mut alts = Vec::new();
+        for a in &self.alts {
+            for b in &tail.alts {
+                let mut v = a.clone();
+                v.extend(b.iter().cloned());
+                if !alts.contains(&v) {
+                    alts.push(v);
+                }
+            }
+        }
+        Some(Lookups { alts, seq: true })
+    }
+}
+
+/// What [`apply_method`] asks its caller about arguments that are not literals.
+pub trait ArgEval {
+    /// What a `Prefetch(queryset=...)` argument loads, and whether it is ordered.
+    fn queryset(&mut self, e: ExprId) -> Option<(LoadSet, bool)>;
+    /// The lookups a non-literal argument holds (a variable bound to a lookup, a
+    /// `Prefetch` or a list of them; `*lookups`); `None`: not known.
+    fn lookups(&mut self, _e: ExprId) -> Option<Lookups> {
+        None
+    }
+}
+
+/// An [`ArgEval`] that knows nothing beyond literals.
+pub struct NoArgs;
+
+impl ArgEval for NoArgs {
+    fn queryset(&mut self, _e: ExprId) -> Option<(LoadSet, bool)> {
+        None
+    }
+}
+
+/// Whether a string literal may be a lookup path (`"author"`, `"book__author"`).
+pub fn is_lookup_text(s: &str) -> bool {
+    !s.is_empty()
+        && !s.starts_with(|c: char| c.is_ascii_digit())
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// Add `Prefetch(lookup, queryset=..., to_attr=...)` to `loads`. `inner` is what the
+/// queryset loads (`None`: a queryset djperf cannot evaluate, which may load anything).
+fn add_prefetch(
+    loads: &mut LoadSet,
+    lookup: &str,
+    to_attr: Option<&str>,
+    inner: Option<(LoadSet, bool)>,
+) {
+    let (inner_loads, inner_ordered) = inner.unwrap_or_else(|| {
+        (
+            LoadSet {
+                opaque: true,
+                ..LoadSet::default()
+            },
+            false,
+        )
+    });
+    // The prefix is prefetched normally; the last segment lands under its own name, or in
+    // a list attribute named by `to_attr`.
+    let (prefix, rel) = match lookup.rsplit_once("__") {
+        Some((p, r)) => (Some(p), r),
+        None => (None, lookup),
+    };
+    let parent = match prefix {
+        Some(p) => loads.add_path(p, true),
+        None => loads,
+    };
+    let node = parent
+        .nodes
+        .entry(to_attr.unwrap_or(rel).to_owned())
+        .or_default();
+    node.prefetched = true;
+    if to_attr.is_some() {
+        node.to_attr_of = Some(rel.to_owned());
+    }
+    node.ordered |= inner_ordered;
+    node.children.merge(&inner_loads);
+}
+
+/// Apply lookups a variable holds: each alternative from the same start, then only what
+/// every alternative loads.
+fn apply_lookups(loads: &mut LoadSet, ls: &Lookups, prefetch: bool) {
+    let mut out: Option<LoadSet> = None;
+    for alt in &ls.alts {
+        let mut l = loads.clone();
+        for lk in alt {
+            match lk {
+                Lookup::Path(p) => {
+                    l.add_path(p, prefetch);
+                }
+                // `select_related(Prefetch(...))` raises: nothing to claim
+                Lookup::Prefetch(_) if !prefetch => l.opaque = true,
+                Lookup::Prefetch(p) => {
+                    add_prefetch(&mut l, &p.lookup, p.to_attr.as_deref(), p.inner.clone());
+                }
+            }
+        }
+        out = Some(match out {
+            None => l,
+            Some(o) => o.intersect(&l),
+        });
+    }
+    match out {
+        Some(l) => *loads = l,
+        // no alternative at all (cannot happen for a bound variable): nothing known
+        None => loads.opaque = true,
+    }
+}
+
+/// A non-literal argument of `select_related`/`prefetch_related`: what the caller knows of
+/// it, else a module constant (`*LOOKUPS`), else unknown (any relation may be loaded).
+fn apply_other_arg(
+    m: &Module,
+    eff: &mut ChainEffect,
+    a: ExprId,
+    prefetch: bool,
+    args_eval: &mut dyn ArgEval,
+) {
+    let spread = matches!(m.kind(a), ExprKind::Starred(_));
+    if let Some(ls) = args_eval.lookups(a).filter(|ls| ls.seq == spread) {
+        apply_lookups(&mut eff.loads, &ls, prefetch);
+        return;
+    }
+    match m.constant_strings(a) {
+        Some(paths) => {
+            for p in paths {
+                eff.loads.add_path(p, prefetch);
+            }
+        }
+        None => eff.loads.opaque = true,
+    }
+}
+
 /// Apply one chained method call to an effect. Returns `false` if `method` does not return a
-/// queryset. `inner` evaluates a `Prefetch(queryset=...)` argument to its load set.
+/// queryset. `args_eval` evaluates `Prefetch(queryset=...)` arguments and variables passed as
+/// lookups.
 pub fn apply_method(
     m: &Module,
     eff: &mut ChainEffect,
     method: &str,
     args: &[ExprId],
     kwargs: &[Keyword],
-    inner: &mut dyn FnMut(ExprId) -> Option<(LoadSet, bool)>,
+    args_eval: &mut dyn ArgEval,
 ) -> bool {
     match method {
         "select_related" => {
@@ -195,14 +395,7 @@ pub fn apply_method(
                     ExprKind::Const(crate::ast::Const::None) => {
                         eff.loads = LoadSet::default();
                     }
-                    _ => match m.constant_strings(*a) {
-                        Some(paths) => {
-                            for p in paths {
-                                eff.loads.add_path(p, false);
-                            }
-                        }
-                        None => eff.loads.opaque = true,
-                    },
+                    _ => apply_other_arg(m, eff, *a, false, args_eval),
                 }
             }
             true
@@ -220,70 +413,18 @@ pub fn apply_method(
                         func,
                         args: pargs,
                         kwargs: pkw,
-                    } if m
-                        .dotted(*func)
-                        .is_some_and(|d| d.rsplit('.').next() == Some("Prefetch")) =>
-                    {
-                        let lookup = m
-                            .kwarg(pkw, "lookup")
-                            .map(|k| k.value)
-                            .or_else(|| pargs.first().copied())
-                            .and_then(|e| m.str_value(e));
-                        let Some(lookup) = lookup else {
-                            eff.loads.opaque = true;
-                            continue;
-                        };
-                        let qs = m
-                            .kwarg(pkw, "queryset")
-                            .map(|k| k.value)
-                            .or_else(|| pargs.get(1).copied());
-                        let to_attr = m
-                            .kwarg(pkw, "to_attr")
-                            .map(|k| k.value)
-                            .or_else(|| pargs.get(2).copied())
-                            .and_then(|e| m.str_value(e));
-                        // a queryset djperf cannot evaluate may load anything below
-                        let (inner_loads, inner_ordered) = match qs {
-                            Some(q) => inner(q).unwrap_or_else(|| {
-                                (
-                                    LoadSet {
-                                        opaque: true,
-                                        ..LoadSet::default()
-                                    },
-                                    false,
-                                )
-                            }),
-                            None => Default::default(),
-                        };
-                        // The prefix is prefetched normally; the last segment lands under its
-                        // own name, or in a list attribute named by `to_attr`.
-                        let (prefix, rel) = match lookup.rsplit_once("__") {
-                            Some((p, r)) => (Some(p), r),
-                            None => (None, lookup),
-                        };
-                        let parent = match prefix {
-                            Some(p) => eff.loads.add_path(p, true),
-                            None => &mut eff.loads,
-                        };
-                        let node = parent
-                            .nodes
-                            .entry(to_attr.unwrap_or(rel).to_owned())
-                            .or_default();
-                        node.prefetched = true;
-                        if to_attr.is_some() {
-                            node.to_attr_of = Some(rel.to_owned());
+                    } if is_prefetch_call(m, *func) => {
+                        match prefetch_object(m, pargs, pkw, args_eval) {
+                            Some(p) => add_prefetch(
+                                &mut eff.loads,
+                                &p.lookup,
+                                p.to_attr.as_deref(),
+                                p.inner,
+                            ),
+                            None => eff.loads.opaque = true,
                         }
-                        node.ordered |= inner_ordered;
-                        node.children.merge(&inner_loads);
                     }
-                    _ => match m.constant_strings(*a) {
-                        Some(paths) => {
-                            for p in paths {
-                                eff.loads.add_path(p, true);
-                            }
-                        }
-                        None => eff.loads.opaque = true,
-                    },
+                    _ => apply_other_arg(m, eff, *a, true, args_eval),
                 }
             }
             true
@@ -332,6 +473,52 @@ pub fn apply_method(
     }
 }
 
+/// Whether `func` names Django's `Prefetch` (`Prefetch(...)`, `models.Prefetch(...)`).
+pub fn is_prefetch_call(m: &Module, func: ExprId) -> bool {
+    m.dotted(func)
+        .is_some_and(|d| d.rsplit('.').next() == Some("Prefetch"))
+}
+
+/// The `Prefetch` object a call `Prefetch(pargs, pkw)` builds; `None` when its lookup is not
+/// a literal. Its queryset is evaluated by `args_eval` (`inner` is `None` when that fails).
+pub fn prefetch_object(
+    m: &Module,
+    pargs: &[ExprId],
+    pkw: &[Keyword],
+    args_eval: &mut dyn ArgEval,
+) -> Option<PrefetchObj> {
+    let lookup = m
+        .kwarg(pkw, "lookup")
+        .map(|k| k.value)
+        .or_else(|| pargs.first().copied())
+        .and_then(|e| m.str_value(e))?;
+    let qs = m
+        .kwarg(pkw, "queryset")
+        .map(|k| k.value)
+        .or_else(|| pargs.get(1).copied());
+    let to_attr = m
+        .kwarg(pkw, "to_attr")
+        .map(|k| k.value)
+        .or_else(|| pargs.get(2).copied());
+    let to_attr = match to_attr {
+        Some(e) => Some(m.str_value(e)?),
+        None => None,
+    };
+    let inner = match qs {
+        // `queryset=None` is Django's default: the related model's default manager
+        Some(q) if matches!(m.kind(q), ExprKind::Const(crate::ast::Const::None)) => {
+            Some(Default::default())
+        }
+        Some(q) => args_eval.queryset(q),
+        None => Some(Default::default()),
+    };
+    Some(PrefetchObj {
+        lookup: lookup.into(),
+        to_attr: to_attr.map(Into::into),
+        inner,
+    })
+}
+
 /// The expression of a function body's only `return` (ignoring docstrings and simple
 /// assignments is not attempted: one return statement or none).
 pub fn single_return(body: &Block) -> Option<ExprId> {
@@ -351,14 +538,15 @@ pub fn single_return(body: &Block) -> Option<ExprId> {
     found
 }
 
-/// Evaluate a manager/queryset method's return expression rooted at `self`/`super()`.
-/// `classes` are the class and its bases (to resolve `self.other_method()`).
+/// Evaluate a manager/queryset method's return expression rooted at `self`/`super()`, in
+/// `file`. `classes` are the class and its bases (to resolve `self.other_method()`).
 pub fn eval_self_chain(
-    m: &Module,
+    file: &File,
     e: ExprId,
     ix: &Index,
     classes: &[String],
 ) -> Option<ChainEffect> {
+    let m = &file.ast;
     let mut chain = Vec::new();
     let mut cur = e;
     for _ in 0..64 {
@@ -381,13 +569,13 @@ pub fn eval_self_chain(
                         ix.method_effect_in(&classes[1.min(classes.len())..], &name)
                             .unwrap_or_default()
                     };
-                    return finish(m, &mut eff, chain, ix, classes);
+                    return finish(file, &mut eff, chain, ix, classes);
                 }
                 _ => return None,
             },
             ExprKind::Name(n) if &**n == "self" => {
                 let mut eff = ChainEffect::default();
-                return finish(m, &mut eff, chain, ix, classes);
+                return finish(file, &mut eff, chain, ix, classes);
             }
             _ => return None,
         }
@@ -399,14 +587,16 @@ pub fn eval_self_chain(
 type ChainCall = (Box<str>, Box<[ExprId]>, Box<[Keyword]>);
 
 fn finish(
-    m: &Module,
+    file: &File,
     eff: &mut ChainEffect,
     mut chain: Vec<ChainCall>,
     ix: &Index,
     classes: &[String],
 ) -> Option<ChainEffect> {
+    let m = &file.ast;
+    let mut args_eval = ModelChains { file, ix, depth: 0 };
     while let Some((name, args, kwargs)) = chain.pop() {
-        if apply_method(m, eff, &name, &args, &kwargs, &mut |_| None) {
+        if apply_method(m, eff, &name, &args, &kwargs, &mut args_eval) {
             continue;
         }
         match ix.method_effect_in(classes, &name) {
@@ -419,4 +609,104 @@ fn finish(
         }
     }
     Some(eff.clone())
+}
+
+/// Evaluates a `Prefetch(queryset=...)` inside a manager/queryset method when it is a chain
+/// on a model's manager (`Topic.objects.filter(...)`, `Component.objects.defer_huge()`).
+struct ModelChains<'a> {
+    file: &'a File,
+    ix: &'a Index,
+    depth: u32,
+}
+
+impl ArgEval for ModelChains<'_> {
+    fn queryset(&mut self, e: ExprId) -> Option<(LoadSet, bool)> {
+        if self.depth > 4 {
+            return None;
+        }
+        let m = &self.file.ast;
+        let mut chain: Vec<ChainCall> = Vec::new();
+        let mut cur = e;
+        let (model, manager) = loop {
+            match m.kind(cur) {
+                ExprKind::Call { func, args, kwargs } => match m.kind(*func) {
+                    ExprKind::Attr { value, attr, .. } => {
+                        chain.push((attr.clone(), args.clone(), kwargs.clone()));
+                        cur = *value;
+                    }
+                    _ => return None,
+                },
+                ExprKind::Attr { value, attr, .. } => {
+                    break (self.model_named(*value)?, attr.clone());
+                }
+                _ => return None,
+            }
+            if chain.len() > 64 {
+                return None;
+            }
+        };
+        let (mut eff, classes) = self.ix.manager(model, &manager)?;
+        self.depth += 1;
+        let mut known = true;
+        while let Some((name, args, kwargs)) = chain.pop() {
+            if crate::django::is_evaluating_method(&name) {
+                known = false;
+                break;
+            }
+            if apply_method(m, &mut eff, &name, &args, &kwargs, self) {
+                continue;
+            }
+            match self.ix.method_effect_in(&classes, &name) {
+                Some(other) => {
+                    eff.loads.merge(&other.loads);
+                    eff.values |= other.values;
+                    eff.ordering = other.ordering.or(eff.ordering);
+                }
+                None => {
+                    known = false;
+                    break;
+                }
+            }
+        }
+        self.depth -= 1;
+        if !known || eff.values {
+            return None;
+        }
+        let ordered = eff
+            .ordering
+            .unwrap_or_else(|| self.ix.default_ordered(model));
+        Some((eff.loads, ordered))
+    }
+}
+
+impl ModelChains<'_> {
+    /// The model a name or dotted path of the file stands for: a model class it declares or
+    /// imports (function-local imports included), `models.Book` through a module.
+    fn model_named(&self, e: ExprId) -> Option<ModelId> {
+        let f = self.file;
+        match f.ast.kind(e) {
+            ExprKind::Name(n) => {
+                let declared = f
+                    .ast
+                    .classes
+                    .iter()
+                    .enumerate()
+                    .find(|(_, c)| c.outer.is_none() && c.name == *n);
+                if let Some((ci, _)) = declared {
+                    return self
+                        .ix
+                        .file_models(f.id)
+                        .get(&u32::try_from(ci).ok()?)
+                        .copied();
+                }
+                let q = f.scope.names.get(n)?;
+                self.ix.model_by_qual(q)
+            }
+            ExprKind::Attr { .. } => {
+                let d = f.ast.dotted(e)?;
+                self.ix.model_by_module_attr(f, &d)
+            }
+            _ => None,
+        }
+    }
 }

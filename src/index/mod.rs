@@ -1003,7 +1003,7 @@ impl Index {
             for (q, name, fid, ret) in &methods {
                 let f = files[fid];
                 let classes = self.class_closure(std::slice::from_ref(q));
-                if let Some(eff) = effects::eval_self_chain(&f.ast, *ret, self, &classes) {
+                if let Some(eff) = effects::eval_self_chain(f, *ret, self, &classes) {
                     let key = (q.clone(), name.clone());
                     if self.method_effects.get(&key) != Some(&eff) {
                         self.method_effects.insert(key, eff);

@@ -34,6 +34,10 @@ Reading `book.author_id` needs no query; reading `book.author.name` does.
 `select_related()` with no arguments follows only non-null foreign keys, so a nullable
 relation still costs one query per row.
 
+A relation read only on an error path (in an `except:`, `except Exception` or
+`except BaseException` handler, or a branch that ends by raising) is not reported: it runs
+for the rows that fail, not for every row.
+
 ## Example
 ```python
 for book in Book.objects.all():
@@ -68,7 +72,11 @@ call and shows where the callee reads the relation. The bodies of `save()`, `del
 A relation followed recursively (a `__str__` that prints its `parent`, which prints its
 `parent`...) queries as deep as the data goes, and no `select_related` path covers every
 level: djperf names a repeated relation at most twice (`folder__parent__parent`) and says so in
-the help; once those levels are loaded it stays silent about the deeper ones.
+the help; once those levels are loaded it stays silent about the deeper ones. A method that
+calls itself on the row a relation leads to and reads that relation again there
+(`self.parent.label()` inside `label()`) is reported while the rows do not load the first
+level; once they do, how deep the recursion goes is the data's (a chain of links, or none),
+and djperf stays silent about the levels below.
 "#;
 
 /// A path cut where a relation repeats for the third time: code that recurses through a
@@ -106,11 +114,21 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
             groups.entry((root_span.span, key)).or_default().push(ev);
         }
     }
+    // Groups whose first read is at the same place (a call that reads several relations of
+    // the rows it is handed) make one finding: one location, one help naming every path.
+    let at = |e: &Event| match e {
+        Event::FkAccess { span, .. } => (span.span.start, span.span.end),
+        _ => (0, 0),
+    };
+    let mut merged: BTreeMap<(Span, (u32, u32)), Vec<&Event>> = BTreeMap::new();
     for ((root_span, _), mut evs) in groups {
-        evs.sort_by_key(|e| match e {
-            Event::FkAccess { span, .. } => (span.span.start, span.span.end),
-            _ => (0, 0),
-        });
+        evs.sort_by_key(|e| at(e));
+        merged
+            .entry((root_span, at(evs[0])))
+            .or_default()
+            .extend(evs);
+    }
+    for ((root_span, _), evs) in merged {
         let Event::FkAccess {
             span,
             fix_at,
@@ -233,7 +251,7 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
                 ),
                 label: match via {
                     Some(_) => {
-                        format!("the row is handed to code that queries `{attr}` for each row")
+                        format!("the rows are handed to code that queries `{attr}` for each row")
                     }
                     None => format!("queries `{attr}` for each row"),
                 },

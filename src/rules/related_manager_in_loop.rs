@@ -176,7 +176,7 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
             span: span.span,
             message: format!("{what} `{model_name}.{rel}` on every row: one query per row"),
             label: match via {
-                Some(_) => format!("the row is handed to code that queries `{rel}` for each row"),
+                Some(_) => format!("the rows are handed to code that queries `{rel}` for each row"),
                 None => format!("queries `{rel}` for each row"),
             },
             help: Some(help),

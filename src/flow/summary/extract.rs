@@ -98,6 +98,7 @@ pub(super) fn extract_file(
             passes: Vec::new(),
             holes: Holes::of(m, &f.body, f.span.end),
             probe_holes: Holes::of_probe(m, &f.body, f.span.end, &params),
+            errors: crate::flow::always::errors(m, &f.body),
             mentions_model: false,
             rebound_self: false,
             called: Vec::new(),
@@ -208,6 +209,8 @@ struct Extract<'a> {
     holes: Holes,
     /// The holes as the function's own query is looked for (see [`Holes::of_probe`]).
     probe_holes: Holes,
+    /// The parts of the body that run only while an error is handled or raised.
+    errors: Holes,
     /// The body names a model class (or `get_object_or_404`): it may run queries itself.
     mentions_model: bool,
     /// `self` was assigned in the body.
@@ -269,6 +272,11 @@ impl Extract<'_> {
                 .map(|n| (ArgPos::Kw(n.clone()), literal_truth(m, k.value)))
         }));
         Some(out)
+    }
+
+    /// Whether code at `at` is outside the error paths.
+    fn normal(&self, at: Loc) -> bool {
+        !self.errors.covers(at.span)
     }
 
     /// Note `n.attr` (or `n` alone, `attr` empty) read where code always runs: a manager of a
@@ -614,13 +622,14 @@ impl Extract<'_> {
             return;
         }
         let always = !self.holes.covers(at.span);
+        let normal = !self.errors.covers(at.span);
         let absent: Vec<Box<str>> = self
             .absent
             .iter()
             .filter(|(q, _)| q == p)
             .map(|(_, a)| a.clone())
             .collect();
-        match tree.node_mut(path, at, always, &self.guards, &absent) {
+        match tree.node_mut(path, at, (always, normal), &self.guards, &absent) {
             Some(node) => {
                 if let Some(h) = how {
                     node.eval.get_or_insert((at, h));
@@ -761,6 +770,7 @@ impl Extract<'_> {
                             args: pass_args,
                             at,
                             always,
+                            normal: self.normal(at),
                             guards: self.guards.clone(),
                             runs: self.runs(at),
                             lits,
@@ -778,6 +788,13 @@ impl Extract<'_> {
         }
         match m.kind(e) {
             ExprKind::Name(n) => {
+                // `for b in books:`: the parameter itself is iterated
+                if how == Some(EvalHow::Iterate) {
+                    if let Some(c) = self.chain(e).filter(|(_, path)| path.is_empty()) {
+                        let at = self.loc(e);
+                        self.record(&c, at, how.clone());
+                    }
+                }
                 if value_use {
                     if let Some(c) = self.chain(e) {
                         self.mark_escape(&c);
@@ -909,6 +926,7 @@ impl Extract<'_> {
                             args: pass_args,
                             at,
                             always,
+                            normal: self.normal(at),
                             guards: self.guards.clone(),
                             runs,
                             lits,

@@ -65,6 +65,10 @@ pub struct Access {
     /// The path is read on every call of the function (not only in a branch or after an early
     /// return, see [`super::always`]).
     pub always: bool,
+    /// The path is read somewhere that is not an error path (see [`super::always::errors`]):
+    /// read only while an exception is handled or raised, it costs nothing on the rows that
+    /// do not fail.
+    pub normal: bool,
     /// The value at this path is used beyond reading it (returned, stored, put in a
     /// container, handed to a call the summary does not follow): whatever it is, anything
     /// below it may be read by code djperf does not see.
@@ -127,10 +131,20 @@ impl Access {
 
     /// Merge `other` into `self`, keeping locations already known; `always`: `other`'s paths
     /// are read on every call of `self`'s function as well. Returns whether it changed.
-    fn merge(&mut self, other: &Access, depth: usize, budget: &mut usize, always: bool) -> bool {
+    fn merge(
+        &mut self,
+        other: &Access,
+        depth: usize,
+        budget: &mut usize,
+        (always, normal): (bool, bool),
+    ) -> bool {
         let mut changed = false;
         if always && other.always && !self.always {
             self.always = true;
+            changed = true;
+        }
+        if normal && other.normal && !self.normal {
+            self.normal = true;
             changed = true;
         }
         if self.at.is_none() && other.at.is_some() {
@@ -164,11 +178,11 @@ impl Access {
         }
         for (k, v) in &other.children {
             if let Some(mine) = self.children.get_mut(k) {
-                changed |= mine.merge(v, depth + 1, budget, always);
+                changed |= mine.merge(v, depth + 1, budget, (always, normal));
             } else if *budget > 0 {
                 let mut fresh = Access::default();
                 *budget = budget.saturating_sub(1);
-                fresh.merge(v, depth + 1, budget, always);
+                fresh.merge(v, depth + 1, budget, (always, normal));
                 self.children.insert(k.clone(), fresh);
                 changed = true;
             } else if !self.escapes {
@@ -187,7 +201,7 @@ impl Access {
         &mut self,
         path: &[(Box<str>, bool)],
         at: Loc,
-        always: bool,
+        (always, normal): (bool, bool),
         guards: &[Guard],
         absent: &[Box<str>],
     ) -> Option<&mut Access> {
@@ -200,6 +214,7 @@ impl Access {
             n.at.get_or_insert(at);
             n.called |= *called;
             n.always |= always;
+            n.normal |= normal;
             meet_guards(&mut n.guards, guards);
             // Only the first node is read from the object `hasattr()` tested.
             meet_absent(&mut n.absent, if i == 0 { absent } else { &[] });
@@ -248,7 +263,7 @@ impl Access {
         prefix: &[(Box<str>, bool)],
         other: &Access,
         at: Loc,
-        always: bool,
+        (always, normal): (bool, bool),
         site: &[Guard],
     ) -> bool {
         let before = self.count();
@@ -259,11 +274,11 @@ impl Access {
             return changed;
         }
         let was_always = self.node_at(prefix).is_some_and(|n| n.always);
-        let Some(node) = self.node_mut(prefix, at, always, site, &[]) else {
+        let Some(node) = self.node_mut(prefix, at, (always, normal), site, &[]) else {
             return false;
         };
         let mut budget = MAX_NODES - before;
-        let changed = node.merge(other, prefix.len(), &mut budget, always);
+        let changed = node.merge(other, prefix.len(), &mut budget, (always, normal));
         changed || self.count() != before || (always && !was_always)
     }
 
@@ -316,6 +331,8 @@ struct Pass {
     at: Loc,
     /// The call runs on every call of the caller.
     always: bool,
+    /// The call is made outside the caller's error paths.
+    normal: bool,
     /// The caller's parameter tests that hold where the call is made.
     guards: Vec<Guard>,
     /// The call runs whenever the caller does, as its own queries are looked for (see
@@ -778,8 +795,13 @@ impl Summaries {
                     continue;
                 }
                 let sub = tree.rebased(&rename, &p.guards);
-                changed |= self.fns[f].trees[usize::from(param)]
-                    .graft(prefix, &sub, p.at, p.always, &p.guards);
+                changed |= self.fns[f].trees[usize::from(param)].graft(
+                    prefix,
+                    &sub,
+                    p.at,
+                    (p.always, p.normal),
+                    &p.guards,
+                );
             }
         }
         self.fns[f].passes = passes;

@@ -12,6 +12,9 @@ class Publisher(models.Model):
     def __str__(self):
         return self.name
 
+    def catalogue(self, books):
+        return [(self.name, b.title, b.author.name) for b in books]
+
 
 class Author(models.Model):
     name = models.CharField(max_length=100)
@@ -171,3 +174,15 @@ class Shelf(Logged):
 
     def draft_log(self):
         return self.log_action("drafted", save=False)
+
+
+class Bay(models.Model):
+    """Bays nest; a bay's label names its parents', recursively."""
+
+    name = models.CharField(max_length=50)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE)
+
+    def label(self):
+        if self.parent is not None:
+            return f"{self.parent.label()}/{self.name}"
+        return self.name

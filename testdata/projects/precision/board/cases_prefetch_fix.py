@@ -7,9 +7,9 @@ every custom method, which may add one), and it reaches the rows of a
 `Prefetch(..., to_attr="topic_list")` through `topic_list__...`. scripts/test.d/fix-oracle
 applies the fixes and has Django run the fixed cases.
 
-Known misses (`todo-expect`): a `Prefetch` whose queryset djperf evaluates only at the call
-(inside a custom queryset method, or held in a variable) counts as opaque, so nothing below
-`topics` is claimed missing: djperf stays silent rather than guess.
+A `Prefetch` added by a custom queryset method or held in a variable is read like one written
+in the call: what its queryset loads is known, so a relation below `topics` it does not load
+is claimed missing.
 """
 
 from django.db.models import Prefetch
@@ -36,13 +36,13 @@ def case_prefetch_chained_after_a_plain_lookup():
 def case_custom_method_adds_the_prefetch():
     for board in Board.objects.prefetch_related("flags").with_topics():
         for topic in board.topics.all():
-            print(list(topic.posts.all()))  # todo-expect: DJP102
+            print(list(topic.posts.all()))  # expect: DJP102
 
 
 def case_custom_method_then_filter():
     for board in Board.objects.prefetch_related("flags").with_topics().filter(name__gt=""):
         for topic in board.topics.all():
-            print(list(topic.posts.all()))  # todo-expect: DJP102
+            print(list(topic.posts.all()))  # expect: DJP102
 
 
 def case_prefetch_object_in_a_variable():
@@ -50,7 +50,7 @@ def case_prefetch_object_in_a_variable():
     boards = Board.objects.prefetch_related("flags").prefetch_related(by_position)
     for board in boards:
         for topic in board.topics.all():
-            print(list(topic.posts.all()))  # todo-expect: DJP102
+            print(list(topic.posts.all()))  # expect: DJP102
 
 
 def case_rows_of_a_to_attr_list():

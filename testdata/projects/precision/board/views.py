@@ -35,7 +35,7 @@ class BoardTopicsList(generics.ListAPIView):
     """The manager method's `Prefetch("topics", queryset=...)` comes after the attribute's
     plain lookup: the fix must go after it."""
 
-    queryset = Board.objects.prefetch_related("flags").with_topics()  # todo-expect: DJP111
+    queryset = Board.objects.prefetch_related("flags").with_topics()  # expect: DJP111
     serializer_class = BoardTopicsSerializer
 
 
