@@ -82,9 +82,10 @@ impl Holes {
                         return false;
                     }
                 }
-                StmtKind::For {
-                    iter, body, orelse, ..
-                } => {
+                StmtKind::For(stmt) => {
+                    let crate::ast::ForStmt {
+                        iter, body, orelse, ..
+                    } = &**stmt;
                     self.expr(m, *iter);
                     self.push_block(body);
                     self.push_block(orelse);
@@ -108,12 +109,13 @@ impl Holes {
                         return false;
                     }
                 }
-                StmtKind::Try {
-                    body,
-                    handlers,
-                    orelse,
-                    finally,
-                } => {
+                StmtKind::Try(stmt) => {
+                    let crate::ast::TryStmt {
+                        body,
+                        handlers,
+                        orelse,
+                        finally,
+                    } = &**stmt;
                     let falls = self.block(m, body, end, depth + 1);
                     for h in handlers {
                         self.push_block(&h.body);

@@ -183,12 +183,13 @@ impl<'a> Analyzer<'a> {
                 self.eval(*value);
                 self.bind(target, Value::Unknown);
             }
-            StmtKind::For {
-                target,
-                iter,
-                body,
-                orelse,
-            } => {
+            StmtKind::For(stmt) => {
+                let crate::ast::ForStmt {
+                    target,
+                    iter,
+                    body,
+                    orelse,
+                } = &**stmt;
                 let it = self.eval(*iter);
                 self.take(*iter);
                 let kind = if crate::ast::exits_loop(body) {
@@ -274,12 +275,13 @@ impl<'a> Analyzer<'a> {
                 }
                 self.block(body);
             }
-            StmtKind::Try {
-                body,
-                handlers,
-                orelse,
-                finally,
-            } => {
+            StmtKind::Try(stmt) => {
+                let crate::ast::TryStmt {
+                    body,
+                    handlers,
+                    orelse,
+                    finally,
+                } = &**stmt;
                 let before = self.env.clone();
                 self.block(body);
                 self.block(orelse);
@@ -376,9 +378,10 @@ impl<'a> Analyzer<'a> {
                         return false;
                     }
                 }
-                StmtKind::For {
-                    iter, body, orelse, ..
-                } => {
+                StmtKind::For(stmt) => {
+                    let crate::ast::ForStmt {
+                        iter, body, orelse, ..
+                    } = &**stmt;
                     let it = self.eval(*iter);
                     self.evaluate_iter(&it, *iter, EvalHow::Iterate);
                     if always::may_exit(body, 0) || always::may_exit(orelse, 0) {
@@ -402,12 +405,13 @@ impl<'a> Analyzer<'a> {
                         return false;
                     }
                 }
-                StmtKind::Try {
-                    body,
-                    handlers,
-                    orelse,
-                    finally,
-                } => {
+                StmtKind::Try(stmt) => {
+                    let crate::ast::TryStmt {
+                        body,
+                        handlers,
+                        orelse,
+                        finally,
+                    } = &**stmt;
                     let falls = self.always_block(body, depth + 1);
                     let exits = !falls
                         || handlers.iter().any(|h| always::may_exit(&h.body, 0))

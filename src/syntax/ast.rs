@@ -196,12 +196,8 @@ pub enum StmtKind {
         target: Target,
         value: ExprId,
     },
-    For {
-        target: Target,
-        iter: ExprId,
-        body: Block,
-        orelse: Block,
-    },
+    /// Boxed, as `Try`: the two largest statements would double the size of every other.
+    For(Box<ForStmt>),
     While {
         test: ExprId,
         body: Block,
@@ -217,12 +213,7 @@ pub enum StmtKind {
         items: Vec<(ExprId, Option<Target>)>,
         body: Block,
     },
-    Try {
-        body: Block,
-        handlers: Vec<Handler>,
-        orelse: Block,
-        finally: Block,
-    },
+    Try(Box<TryStmt>),
     Match {
         subject: ExprId,
         cases: Vec<Block>,
@@ -245,6 +236,24 @@ pub enum StmtKind {
     Continue,
     /// pass, raise, del, assert, global, ... with their expressions.
     Other(Vec<ExprId>),
+}
+
+/// `for target in iter: body else: orelse`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ForStmt {
+    pub target: Target,
+    pub iter: ExprId,
+    pub body: Block,
+    pub orelse: Block,
+}
+
+/// `try: body except: handlers else: orelse finally: finally`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TryStmt {
+    pub body: Block,
+    pub handlers: Vec<Handler>,
+    pub orelse: Block,
+    pub finally: Block,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -486,16 +495,18 @@ impl StmtKind {
     /// nested functions or classes, which are scopes of their own).
     pub fn blocks(&self) -> Vec<&Block> {
         match self {
-            StmtKind::For { body, orelse, .. }
-            | StmtKind::While { body, orelse, .. }
-            | StmtKind::If { body, orelse, .. } => vec![body, orelse],
+            StmtKind::For(f) => vec![&f.body, &f.orelse],
+            StmtKind::While { body, orelse, .. } | StmtKind::If { body, orelse, .. } => {
+                vec![body, orelse]
+            }
             StmtKind::With { body, .. } => vec![body],
-            StmtKind::Try {
-                body,
-                handlers,
-                orelse,
-                finally,
-            } => {
+            StmtKind::Try(t) => {
+                let TryStmt {
+                    body,
+                    handlers,
+                    orelse,
+                    finally,
+                } = &**t;
                 let mut v = vec![body];
                 v.extend(handlers.iter().map(|h| &h.body));
                 v.push(orelse);
