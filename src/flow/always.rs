@@ -166,9 +166,10 @@ impl Holes {
                         return false;
                     }
                 }
-                StmtKind::For {
-                    iter, body, orelse, ..
-                } => {
+                StmtKind::For(stmt) => {
+                    let crate::ast::ForStmt {
+                        iter, body, orelse, ..
+                    } = &**stmt;
                     self.expr(m, *iter);
                     self.push_block(body);
                     self.push_block(orelse);
@@ -192,12 +193,13 @@ impl Holes {
                         return false;
                     }
                 }
-                StmtKind::Try {
-                    body,
-                    handlers,
-                    orelse,
-                    finally,
-                } => {
+                StmtKind::Try(stmt) => {
+                    let crate::ast::TryStmt {
+                        body,
+                        handlers,
+                        orelse,
+                        finally,
+                    } = &**stmt;
                     let falls = self.block(m, body, end, depth + 1);
                     for h in handlers {
                         self.push_block(&h.body);
@@ -325,8 +327,8 @@ fn error_blocks(m: &Module, b: &Block, h: &mut Holes, depth: u32) {
     }
     for st in b {
         match &st.kind {
-            StmtKind::Try { handlers, .. } => {
-                for hd in handlers {
+            StmtKind::Try(t) => {
+                for hd in &t.handlers {
                     if is_broad_handler(m, hd.type_) {
                         h.push_block(&hd.body);
                     }

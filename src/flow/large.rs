@@ -250,12 +250,13 @@ impl Reads<'_> {
                     }
                     self.target(target);
                 }
-                StmtKind::For {
-                    target,
-                    iter,
-                    body,
-                    orelse,
-                } => {
+                StmtKind::For(stmt) => {
+                    let crate::ast::ForStmt {
+                        target,
+                        iter,
+                        body,
+                        orelse,
+                    } = &**stmt;
                     self.expr(*iter);
                     self.target(target);
                     self.block(body);
@@ -275,12 +276,13 @@ impl Reads<'_> {
                     }
                     self.block(body);
                 }
-                StmtKind::Try {
-                    body,
-                    handlers,
-                    orelse,
-                    finally,
-                } => {
+                StmtKind::Try(stmt) => {
+                    let crate::ast::TryStmt {
+                        body,
+                        handlers,
+                        orelse,
+                        finally,
+                    } = &**stmt;
                     self.block(body);
                     for h in handlers {
                         if h.name.as_deref() == Some(self.name) {
@@ -353,12 +355,13 @@ fn collect_block(m: &Module, b: &Block, name: &str, out: &mut Vec<Span>) {
                     out.push(st.span);
                 }
             }
-            StmtKind::For {
-                target,
-                iter,
-                body,
-                orelse,
-            } => {
+            StmtKind::For(stmt) => {
+                let crate::ast::ForStmt {
+                    target,
+                    iter,
+                    body,
+                    orelse,
+                } = &**stmt;
                 collect_expr(m, *iter, name, out);
                 collect_target(m, target, name, out);
                 collect_block(m, body, name, out);
@@ -378,12 +381,13 @@ fn collect_block(m: &Module, b: &Block, name: &str, out: &mut Vec<Span>) {
                 }
                 collect_block(m, body, name, out);
             }
-            StmtKind::Try {
-                body,
-                handlers,
-                orelse,
-                finally,
-            } => {
+            StmtKind::Try(stmt) => {
+                let crate::ast::TryStmt {
+                    body,
+                    handlers,
+                    orelse,
+                    finally,
+                } = &**stmt;
                 collect_block(m, body, name, out);
                 for h in handlers {
                     if let Some(t) = h.type_ {

@@ -196,12 +196,13 @@ impl<'a> Analyzer<'a> {
                 };
                 self.bind(target, grown);
             }
-            StmtKind::For {
-                target,
-                iter,
-                body,
-                orelse,
-            } => {
+            StmtKind::For(stmt) => {
+                let crate::ast::ForStmt {
+                    target,
+                    iter,
+                    body,
+                    orelse,
+                } = &**stmt;
                 let it = self.eval(*iter);
                 self.take(*iter);
                 let kind = if crate::ast::exits_loop(body) {
@@ -287,12 +288,13 @@ impl<'a> Analyzer<'a> {
                 }
                 self.block(body);
             }
-            StmtKind::Try {
-                body,
-                handlers,
-                orelse,
-                finally,
-            } => {
+            StmtKind::Try(stmt) => {
+                let crate::ast::TryStmt {
+                    body,
+                    handlers,
+                    orelse,
+                    finally,
+                } = &**stmt;
                 let before = self.env.clone();
                 self.block(body);
                 self.block(orelse);
@@ -415,9 +417,10 @@ impl<'a> Analyzer<'a> {
                         return false;
                     }
                 }
-                StmtKind::For {
-                    iter, body, orelse, ..
-                } => {
+                StmtKind::For(stmt) => {
+                    let crate::ast::ForStmt {
+                        iter, body, orelse, ..
+                    } = &**stmt;
                     let it = self.eval(*iter);
                     self.evaluate_iter(&it, *iter, EvalHow::Iterate);
                     if always::may_leave(body, 0) || always::may_leave(orelse, 0) {
@@ -441,12 +444,13 @@ impl<'a> Analyzer<'a> {
                         return false;
                     }
                 }
-                StmtKind::Try {
-                    body,
-                    handlers,
-                    orelse,
-                    finally,
-                } => {
+                StmtKind::Try(stmt) => {
+                    let crate::ast::TryStmt {
+                        body,
+                        handlers,
+                        orelse,
+                        finally,
+                    } = &**stmt;
                     let falls = self.always_block(body, depth + 1);
                     let exits = !falls
                         || handlers.iter().any(|h| always::may_leave(&h.body, 0))

@@ -584,7 +584,7 @@ pub fn eval_self_chain(
 }
 
 /// A method call in a chain: name, positional and keyword arguments.
-type ChainCall = (Box<str>, Box<[ExprId]>, Box<[Keyword]>);
+type ChainCall = (Box<str>, Box<[ExprId]>, crate::ast::Thin<Keyword>);
 
 fn finish(
     file: &File,

@@ -19,9 +19,12 @@ pub fn loop_at(m: &Module, span: Span) -> Option<LoopAt<'_>> {
             if st.span.start > span.start || st.span.end < span.end {
                 continue;
             }
-            if let StmtKind::For { target, body, .. } = &st.kind {
+            if let StmtKind::For(f) = &st.kind {
                 if st.span == span {
-                    return Some(LoopAt::For { target, body });
+                    return Some(LoopAt::For {
+                        target: &f.target,
+                        body: &f.body,
+                    });
                 }
             }
             for inner in st.kind.blocks() {
@@ -69,14 +72,13 @@ fn assigned(b: &Block, out: &mut Vec<Name>) {
     for st in b {
         match &st.kind {
             StmtKind::Assign { targets, .. } => targets.iter().for_each(|t| t.names(out)),
-            StmtKind::AugAssign { target, .. } | StmtKind::For { target, .. } => target.names(out),
+            StmtKind::AugAssign { target, .. } => target.names(out),
+            StmtKind::For(f) => f.target.names(out),
             StmtKind::With { items, .. } => items
                 .iter()
                 .filter_map(|(_, t)| t.as_ref())
                 .for_each(|t| t.names(out)),
-            StmtKind::Try { handlers, .. } => {
-                out.extend(handlers.iter().filter_map(|h| h.name.clone()))
-            }
+            StmtKind::Try(t) => out.extend(t.handlers.iter().filter_map(|h| h.name.clone())),
             _ => {}
         }
         for inner in st.kind.blocks() {
@@ -186,9 +188,9 @@ pub fn iterates_local_literal(m: &Module, loop_span: Span) -> bool {
             if st.span.start > span.start || st.span.end < span.end {
                 continue;
             }
-            if let StmtKind::For { iter, .. } = &st.kind {
+            if let StmtKind::For(f) = &st.kind {
                 if st.span == span {
-                    return Some(*iter);
+                    return Some(f.iter);
                 }
             }
             for inner in st.kind.blocks() {
@@ -236,13 +238,8 @@ pub fn iterates_local_literal(m: &Module, loop_span: Span) -> bool {
                         *literal &= lit;
                     }
                 }
-                StmtKind::AugAssign { target, .. } | StmtKind::For { target, .. } => {
-                    let mut names = Vec::new();
-                    target.names(&mut names);
-                    if names.iter().any(|x| &**x == n) {
-                        *literal = false;
-                    }
-                }
+                StmtKind::AugAssign { target, .. } if binds_name(target, n) => *literal = false,
+                StmtKind::For(f) if binds_name(&f.target, n) => *literal = false,
                 _ => {}
             }
             for inner in st.kind.blocks() {
@@ -292,8 +289,8 @@ pub fn params_around(m: &Module, span: Span) -> Option<Vec<Name>> {
 pub fn for_targets(m: &Module, span: Span) -> Vec<Name> {
     fn walk(b: &Block, out: &mut Vec<Name>) {
         for st in b {
-            if let StmtKind::For { target, .. } = &st.kind {
-                target.names(out);
+            if let StmtKind::For(f) = &st.kind {
+                f.target.names(out);
             }
             for inner in st.kind.blocks() {
                 walk(inner, out);
@@ -319,4 +316,11 @@ pub fn same_function(m: &Module, a: Span, b: Span) -> bool {
             .map(|(i, _)| i)
     };
     innermost(a).is_some_and(|x| innermost(b) == Some(x))
+}
+
+/// Whether assigning to `target` binds the name `n`.
+fn binds_name(target: &Target, n: &str) -> bool {
+    let mut names = Vec::new();
+    target.names(&mut names);
+    names.iter().any(|x| &**x == n)
 }

@@ -308,7 +308,8 @@ impl<'a> Walk<'a> {
                         None => {}
                     }
                 }
-                StmtKind::Try { body, finally, .. } => {
+                StmtKind::Try(stmt) => {
+                    let crate::ast::TryStmt { body, finally, .. } = &**stmt;
                     // The handlers and `else` may not run; the body runs up to a raise.
                     self.block(body);
                     let ended = self.done;

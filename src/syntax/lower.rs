@@ -236,12 +236,12 @@ impl Lowerer<'_> {
                     Some(e) => self.body_of(e, "body", depth),
                     None => Vec::new(),
                 };
-                StmtKind::For {
+                StmtKind::For(Box::new(ForStmt {
                     target,
                     iter,
                     body,
                     orelse,
-                }
+                }))
             }
             "while_statement" => {
                 let test = self.expr_field(n, "condition", depth);
@@ -316,12 +316,12 @@ impl Lowerer<'_> {
                         _ => {}
                     }
                 }
-                StmtKind::Try {
+                StmtKind::Try(Box::new(TryStmt {
                     body,
                     handlers,
                     orelse,
                     finally,
-                }
+                }))
             }
             "match_statement" => {
                 let subject = self.expr_field(n, "subject", depth);

@@ -495,12 +495,13 @@ impl Extract<'_> {
                 self.expr(*value, None, 0);
                 self.unbind(target);
             }
-            StmtKind::For {
-                target,
-                iter,
-                body,
-                orelse,
-            } => {
+            StmtKind::For(stmt) => {
+                let crate::ast::ForStmt {
+                    target,
+                    iter,
+                    body,
+                    orelse,
+                } = &**stmt;
                 self.expr(*iter, Some(EvalHow::Iterate), 0);
                 self.unbind(target);
                 self.block(body, depth + 1);
@@ -548,12 +549,13 @@ impl Extract<'_> {
                 }
                 self.block(body, depth + 1);
             }
-            StmtKind::Try {
-                body,
-                handlers,
-                orelse,
-                finally,
-            } => {
+            StmtKind::Try(stmt) => {
+                let crate::ast::TryStmt {
+                    body,
+                    handlers,
+                    orelse,
+                    finally,
+                } = &**stmt;
                 self.block(body, depth + 1);
                 for h in handlers {
                     self.block(&h.body, depth + 1);

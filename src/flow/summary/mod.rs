@@ -23,6 +23,7 @@ use super::EvalHow;
 use crate::ast::{Block, ExprId, ExprKind, Keyword, Module, ParamKind, StmtKind, Target};
 use crate::index::Index;
 use crate::project::{File, FileId};
+use litemap::LiteMap;
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::collections::BTreeMap;
@@ -55,7 +56,7 @@ pub use crate::source::Loc;
 /// What a function does with one value (a parameter, or a path below it).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Access {
-    pub children: BTreeMap<Box<str>, Access>,
+    pub children: LiteMap<Box<str>, Access>,
     /// Where this path is first read.
     pub at: Option<Loc>,
     /// The attribute is called as a method (`x.all()`, `x.get_label()`, `str(x)` as `__str__`).
@@ -250,7 +251,7 @@ impl Access {
             .filter_map(|(pos, p)| rename(p).map(|q| (pos, q)))
             .collect();
         if depth < MAX_DEPTH {
-            for c in self.children.values_mut() {
+            for (_, c) in self.children.iter_mut() {
                 c.rebase(rename, site, depth + 1);
             }
         }
@@ -575,6 +576,10 @@ impl Summaries {
         s.inherit_model_methods(ix);
         s.probe_queries(files, ix, &called);
         s.compose();
+        // what the calls hand on is in the trees now
+        for f in &mut s.fns {
+            f.passes = Vec::new();
+        }
         s.mark_overridden(ix);
         s.compute_returns(files, ix);
         s
