@@ -190,6 +190,14 @@ const THROUGH_NARROWED: &str = "the lookup goes through a Prefetch whose queryse
 /// Why a join on a `select_for_update()` queryset is unsafe.
 pub const LOCKS: &str = "the queryset uses select_for_update(): the join locks the related rows too, and PostgreSQL rejects it on a nullable relation unless `of=` is given";
 
+/// Why a prefetch is unsafe on rows of a model with a method that copies the instance's
+/// `__dict__` (`copier`, as `Model.method()`): the prefetch cache is stored there, so code
+/// handing the copy on (`objects.create(**values)`) raises `TypeError` once the rows are
+/// prefetched (see [`crate::index::Index::copies_dict`]).
+pub fn copies_dict_caution(copier: &str) -> String {
+    format!("`{copier}` copies the instance's __dict__, where a prefetch leaves `_prefetched_objects_cache`: check that the copy is not handed to create() or a constructor")
+}
+
 /// The chain at `root` calls `select_for_update()`.
 fn locks_rows(file: &File, root: Span) -> bool {
     let m = &file.ast;

@@ -125,6 +125,9 @@ pub struct Model {
     /// a relation among them may be filled on every instance built, so reading it is not
     /// known to query.
     pub init_sets: Vec<String>,
+    /// A method of the class that copies the instance's `__dict__` wholesale
+    /// (`self.__dict__.copy()`, `vars(self)`): see [`Index::copies_dict`].
+    pub copies_dict: Option<String>,
 }
 
 /// What an attribute of a model instance is.
@@ -736,6 +739,23 @@ impl Index {
         self.model_or_parent(model, |m| m.init_reads.iter().any(|r| r == field))
     }
 
+    /// A method of the model (or a parent) that copies the instance's `__dict__`, as
+    /// `Model.method()`: a prefetch puts `_prefetched_objects_cache` (and `Prefetch(to_attr=)`
+    /// its list) in `__dict__`, so code handing that copy on (`objects.create(**values)` in a
+    /// `clone()`) raises once the rows are prefetched. A join (`select_related`) keeps its
+    /// objects in `_state`, which such code drops or copies harmlessly.
+    pub fn copies_dict(&self, model: ModelId) -> Option<String> {
+        let mut cur = Some(model);
+        for _ in 0..8 {
+            let m = self.model(cur?);
+            if let Some(f) = &m.copies_dict {
+                return Some(format!("{}.{f}()", m.name));
+            }
+            cur = m.parents.first().copied();
+        }
+        None
+    }
+
     /// Whether `__init__` of the model or a parent assigns `attr` on the instance.
     pub fn init_sets(&self, model: ModelId, attr: &str) -> bool {
         self.model_or_parent(model, |m| m.init_sets.iter().any(|r| r == attr))
@@ -1187,7 +1207,69 @@ fn new_model(f: &File, c: &ClassDef, qual: &str, builtin: bool) -> Model {
         default_related_name,
         init_reads: init_reads(f, c),
         init_sets: init_sets(f, c),
+        copies_dict: copies_dict(f, c),
     }
+}
+
+/// The first method of the class that copies `self.__dict__` or `vars(self)` as a whole
+/// (`.copy()`, `dict(...)`, `**`, `.items()`, handed to a call). Reading or writing one name
+/// (`"x" in self.__dict__`, the cached-property check; `self.__dict__["x"]`, `.get("x")`,
+/// `.pop("x")`, `.setdefault()`, `.update()`) is no copy.
+fn copies_dict(f: &File, c: &ClassDef) -> Option<String> {
+    let m = &f.ast;
+    for st in &c.body {
+        let StmtKind::FunctionDef(fid) = st.kind else {
+            continue;
+        };
+        let func = &m.functions[fid as usize];
+        let Some(me) = func.params.first() else {
+            continue;
+        };
+        let within =
+            |e: &crate::ast::Expr| e.span.start >= func.span.start && e.span.end <= func.span.end;
+        let is_me = |e: ExprId| matches!(m.kind(e), ExprKind::Name(n) if *n == me.name);
+        // The uses of one name in it: not a copy.
+        let mut tested = Vec::new();
+        for e in m.exprs.iter().filter(|e| within(e)) {
+            match &e.kind {
+                ExprKind::Compare {
+                    ops, comparators, ..
+                } => {
+                    for (op, c) in ops.iter().zip(comparators.iter()) {
+                        if matches!(&**op, "in" | "not in") {
+                            tested.push(*c);
+                        }
+                    }
+                }
+                ExprKind::Subscript { value, .. } => tested.push(*value),
+                ExprKind::Attr { value, attr, .. }
+                    if matches!(&**attr, "get" | "pop" | "setdefault" | "update") =>
+                {
+                    tested.push(*value)
+                }
+                _ => {}
+            }
+        }
+        let copies = m.exprs.iter().enumerate().any(|(i, e)| {
+            within(e)
+                && match &e.kind {
+                    ExprKind::Attr { value, attr, .. } => {
+                        &**attr == "__dict__"
+                            && is_me(*value)
+                            && !tested.iter().any(|t| *t as usize == i)
+                    }
+                    ExprKind::Call { func, args, .. } => {
+                        matches!(m.kind(*func), ExprKind::Name(n) if &**n == "vars")
+                            && args.first().is_some_and(|a| is_me(*a))
+                    }
+                    _ => false,
+                }
+        });
+        if copies {
+            return Some(func.name.to_string());
+        }
+    }
+    None
 }
 
 /// `self.<attr> = ...` targets in the class's own `__init__` (in any branch).

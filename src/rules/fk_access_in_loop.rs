@@ -214,12 +214,18 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
             } else {
                 LoadCall::SelectRelated
             };
+            let copier = (call == LoadCall::PrefetchRelated)
+                .then(|| ix.copies_dict(*root_model))
+                .flatten()
+                .map(|c| queryset::copies_dict_caution(&c));
             queryset::load_fix_at(
                 cx.file,
                 &roots,
                 call,
                 &maximal,
-                (*locks && call == LoadCall::SelectRelated).then_some(queryset::LOCKS),
+                (*locks && call == LoadCall::SelectRelated)
+                    .then_some(queryset::LOCKS)
+                    .or(copier.as_deref()),
             )
         };
         let mut help = format!(

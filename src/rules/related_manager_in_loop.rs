@@ -132,20 +132,24 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
         };
         // A prefetch serves iteration, len(), bool(), `in`, count() and exists(); a narrowed
         // queryset or `get()`/`first()` would still query (or bypass the cache).
+        let copier = ix
+            .copies_dict(*root_model)
+            .map(|c| queryset::copies_dict_caution(&c));
+        let caution = copier.as_deref();
         let fix = match (narrowed, how) {
             (None, EvalHow::Iterate | EvalHow::Builtin(_)) => queryset::load_fix_at(
                 cx.file,
                 &roots,
                 LoadCall::PrefetchRelated,
                 std::slice::from_ref(&lookup),
-                None,
+                caution,
             ),
             (None, EvalHow::Method(m)) if m == "in" => queryset::load_fix_at(
                 cx.file,
                 &roots,
                 LoadCall::PrefetchRelated,
                 std::slice::from_ref(&lookup),
-                None,
+                caution,
             ),
             (None, EvalHow::Count | EvalHow::Exists)
                 if !queryset::is_method_call(cx.file, span.span, &["count", "exists"]) =>
@@ -156,7 +160,7 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
                     &roots,
                     LoadCall::PrefetchRelated,
                     std::slice::from_ref(&lookup),
-                    None,
+                    caution,
                 )
             }
             (None, EvalHow::Count | EvalHow::Exists) => queryset::load_fix_at(

@@ -108,3 +108,36 @@ class Flag(models.Model):
     object_id = models.PositiveIntegerField()
     target = GenericForeignKey("content_type", "object_id")
     reason = models.CharField(max_length=200)
+
+
+class Checklist(models.Model):
+    """Copies itself through its `__dict__`, as kiwitcms's `TestCase.clone()` does: a prefetch
+    leaves `_prefetched_objects_cache` there, and `create(**values)` would raise TypeError."""
+
+    name = models.CharField(max_length=50)
+
+    def clone(self):
+        values = self.__dict__.copy()
+        del values["_state"]
+        del values["id"]
+        return Checklist.objects.create(**values)
+
+
+class ChecklistItem(models.Model):
+    checklist = models.ForeignKey(Checklist, related_name="items", on_delete=models.CASCADE)
+    text = models.CharField(max_length=50)
+
+
+class Lane(models.Model):
+    """Reads one name of its `__dict__` only: a prefetch cannot break that."""
+
+    name = models.CharField(max_length=50)
+
+    def remembered(self):
+        if "_remembered" in self.__dict__:
+            return self.__dict__["_remembered"]
+        return self.__dict__.get("name")
+
+
+class LaneCard(models.Model):
+    lane = models.ForeignKey(Lane, related_name="cards", on_delete=models.CASCADE)
