@@ -1217,6 +1217,20 @@ fn new_model(f: &File, c: &ClassDef, qual: &str, builtin: bool) -> Model {
 /// `.pop("x")`, `.setdefault()`, `.update()`) is no copy.
 fn copies_dict(f: &File, c: &ClassDef) -> Option<String> {
     let m = &f.ast;
+    // One pass over the class's expressions; the method-by-method reading below runs only
+    // for the rare class that names `__dict__` or calls `vars()` at all.
+    let names_dict = m.exprs.iter().any(|e| {
+        e.span.start >= c.span.start
+            && e.span.end <= c.span.end
+            && match &e.kind {
+                ExprKind::Attr { attr, .. } => &**attr == "__dict__",
+                ExprKind::Name(n) => &**n == "vars",
+                _ => false,
+            }
+    });
+    if !names_dict {
+        return None;
+    }
     for st in &c.body {
         let StmtKind::FunctionDef(fid) = st.kind else {
             continue;
