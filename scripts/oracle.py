@@ -151,7 +151,7 @@ def app_dirs(project: Path) -> list[Path]:
 
 def extra_settings(project: Path) -> dict:
     """UPPER_CASE names of an optional oracle_settings.py at the project root (for settings a
-    project needs, e.g. AUTH_USER_MODEL)."""
+    project needs, e.g. AUTH_USER_MODEL; EXTRA_INSTALLED_APPS goes before the project's apps)."""
     path = project / "oracle_settings.py"
     if not path.is_file():
         return {}
@@ -550,13 +550,16 @@ def worker_main(project_dir: str, cases_json: str, out_path: str) -> None:
         import types
         mod = types.ModuleType("_oracle_urls")
         sys.modules["_oracle_urls"] = mod
+    extra = extra_settings(project)
+    extra_apps = extra.pop("EXTRA_INSTALLED_APPS", [])
     settings.configure(
         DEBUG=False,
         SECRET_KEY="oracle-not-secret",
         ALLOWED_HOSTS=["testserver", "localhost"],
         INSTALLED_APPS=[
             "django.contrib.admin", "django.contrib.auth", "django.contrib.contenttypes",
-            "django.contrib.sessions", "django.contrib.messages", "rest_framework", *apps,
+            "django.contrib.sessions", "django.contrib.messages", "rest_framework",
+            *extra_apps, *apps,
         ],
         MIDDLEWARE=[
             "django.contrib.sessions.middleware.SessionMiddleware",
@@ -587,7 +590,7 @@ def worker_main(project_dir: str, cases_json: str, out_path: str) -> None:
             "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
         },
         LOGGING_CONFIG=None,
-        **extra_settings(project),
+        **extra,
     )
     django.setup()
     if not has_urls:

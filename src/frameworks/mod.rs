@@ -6,6 +6,7 @@
 pub mod admin;
 pub mod drf;
 pub(crate) mod meta;
+pub(crate) mod tables;
 pub mod templates;
 pub mod views;
 

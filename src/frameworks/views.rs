@@ -27,11 +27,14 @@ pub struct ClassView {
     /// The `queryset = ...` value.
     pub queryset: Option<ExprId>,
     pub context_object_name: Option<String>,
+    /// The `table_class = X` value (django-tables2's `SingleTableMixin`).
+    pub table_class: Option<ExprId>,
 }
 
 fn generic_kind(name: &str) -> Option<GenericKind> {
     match last_segment(name) {
-        "ListView" => Some(GenericKind::List),
+        // django-tables2's `SingleTableView` is a `ListView`
+        "ListView" | "SingleTableView" => Some(GenericKind::List),
         "DetailView" => Some(GenericKind::Detail),
         "TemplateView" => Some(GenericKind::Template),
         _ => None,
@@ -69,6 +72,7 @@ pub fn class_views(file: &File) -> Vec<ClassView> {
                     model: None,
                     queryset: None,
                     context_object_name: None,
+                    table_class: None,
                 });
                 break;
             }
@@ -94,6 +98,7 @@ pub fn class_views(file: &File) -> Vec<ClassView> {
                     v.model = Some(*val);
                 }
                 "queryset" => v.queryset = Some(*val),
+                "table_class" => v.table_class = Some(*val),
                 _ => {}
             }
         }
@@ -127,7 +132,9 @@ pub fn method_source(h: &Hierarchy<'_>, file: &File, class: ClassId, name: &str)
         if depth > 8 {
             return MethodSource::Unknown;
         }
-        if qual.starts_with("django.") {
+        // Django's views, and django-tables2's mixins over them (`get_table_data()` returns
+        // the view's `object_list`)
+        if qual.starts_with("django.") || crate::frameworks::tables::is_tables2(qual) {
             return MethodSource::Django;
         }
         let Some(info) = h.table.get(qual).filter(|c| !c.builtin) else {

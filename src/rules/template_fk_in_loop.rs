@@ -83,7 +83,13 @@ pub(super) fn groups<'e>(
 ) -> Vec<Group<'e>> {
     let walked = cx.template_events();
     let mut by_root: BTreeMap<Loc, Group<'e>> = BTreeMap::new();
-    for ev in &walked.events {
+    // Template lookups, then the columns of django-tables2 tables (in Python files).
+    let evs = walked
+        .events
+        .iter()
+        .map(|e| (e, true))
+        .chain(walked.tables.iter().map(|e| (e, false)));
+    for (ev, in_template) in evs {
         let Some((span, root_span, attr)) = pick(ev) else {
             continue;
         };
@@ -91,7 +97,7 @@ pub(super) fn groups<'e>(
         if root_span.file != cx.file.id {
             continue;
         }
-        if !is_template(cx, span.file) {
+        if in_template && !is_template(cx, span.file) {
             continue;
         }
         let (tfile, tspan) = (span.file, span.span);
@@ -116,18 +122,25 @@ pub(super) fn groups<'e>(
     by_root.into_values().collect()
 }
 
-/// The related locations of a group (at most a few), and the template names involved.
+/// The related locations of a group (at most a few), and what reads them: "template
+/// `a.html`", or "the table in `app/tables.py`" for django-tables2 columns.
 pub(super) fn related(cx: &Context<'_>, g: &Group<'_>, what: &str) -> (Vec<Related>, String) {
     const MAX_SITES: usize = 5;
     let mut names: Vec<String> = Vec::new();
+    let mut tables: Vec<String> = Vec::new();
     let mut rel = Vec::new();
     for (f, s, attr) in &g.sites {
         let name = cx
             .file_by_id(*f)
             .map(|file| crate::discover::slashed(&file.rel))
             .unwrap_or_default();
-        if !names.contains(&name) {
-            names.push(name);
+        let list = if is_template(cx, *f) {
+            &mut names
+        } else {
+            &mut tables
+        };
+        if !list.contains(&name) {
+            list.push(name);
         }
         if rel.len() < MAX_SITES {
             rel.push(Related {
@@ -137,7 +150,14 @@ pub(super) fn related(cx: &Context<'_>, g: &Group<'_>, what: &str) -> (Vec<Relat
             });
         }
     }
-    (rel, names.join("`, `"))
+    let mut subject = Vec::new();
+    if !names.is_empty() {
+        subject.push(format!("template `{}`", names.join("`, `")));
+    }
+    if !tables.is_empty() {
+        subject.push(format!("the table in `{}`", tables.join("`, `")));
+    }
+    (rel, subject.join(" and "))
 }
 
 /// Where the call goes: a view's `model = Book` becomes `queryset = Book.objects...`.
@@ -225,7 +245,7 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
             file: cx.file.id,
             span: g.root_span.span,
             message: format!(
-                "template `{templates}` reads `{model_name}.{attr}`{more} on every row it loops over: one query per row"
+                "{templates} reads `{model_name}.{attr}`{more} on every row it loops over: one query per row"
             ),
             label: format!(
                 "these `{root_name}` rows do not load `{}`",

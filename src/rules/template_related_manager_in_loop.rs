@@ -131,7 +131,7 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
             file: cx.file.id,
             span: g.root_span.span,
             message: format!(
-                "template `{templates}` queries `{model_name}.{rel}`{more} on every row it loops over: one query per row"
+                "{templates} queries `{model_name}.{rel}`{more} on every row it loops over: one query per row"
             ),
             label: format!(
                 "these `{root_name}` rows do not prefetch `{}`",

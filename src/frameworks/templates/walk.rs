@@ -30,6 +30,9 @@ const MAX_NODES: usize = 50_000;
 #[derive(Debug, Default)]
 pub struct Walked {
     pub events: Vec<Event>,
+    /// What the columns of the django-tables2 tables the views render read per row (located
+    /// at the columns, in the tables' Python files).
+    pub tables: Vec<Event>,
 }
 
 #[derive(Debug, Clone)]
@@ -74,9 +77,11 @@ pub fn view_events(
     tpl: &Templates,
 ) -> Walked {
     let mut out = Walked::default();
-    if tpl.is_empty() || file.template {
+    if file.template {
         return out;
     }
+    // Without templates only the tables views render are followed.
+    let no_templates = tpl.is_empty();
     let mut renders: Vec<Render> = Vec::new();
     let m = &file.ast;
     let views = class_views(file);
@@ -85,7 +90,7 @@ pub fn view_events(
         .as_deref()
         .is_some_and(|t| t.contains("render") || t.contains("TemplateResponse"));
     // Function views (and any function rendering a template by name).
-    if text_mentions_render {
+    if text_mentions_render && !no_templates {
         for f in &m.functions {
             if f.class.is_some_and(|c| views.iter().any(|v| v.class == c)) {
                 continue;
@@ -129,6 +134,9 @@ pub fn view_events(
     // Generic class-based views.
     let classes = Hierarchy::new(&ix.classes, files);
     for v in &views {
+        if no_templates && v.table_class.is_none() {
+            continue;
+        }
         let mut an = Analyzer::new(ix, file, sums);
         let mut qs = Value::Unknown;
         match method_source(&classes, file, v.class, "get_queryset") {
@@ -154,6 +162,10 @@ pub fn view_events(
             Value::QuerySet(q) => Some(ix.model(q.model)),
             _ => None,
         };
+        if let (GenericKind::List, Some(tc), Value::QuerySet(_)) = (v.kind, v.table_class, &qs) {
+            out.tables
+                .extend(table_events(ix, sums, file, &classes, v.class, tc, &qs));
+        }
         let mut ctx: DictVal = Vec::new();
         let mut object = None;
         let suffix = match v.kind {
@@ -228,6 +240,40 @@ pub fn view_events(
         out.events.extend(w.an.events);
     }
     out
+}
+
+/// The columns of the table a `SingleTableMixin` view renders (`table_class = X`), run over
+/// one row of the view's queryset; nothing when the view builds its table or its data in
+/// code of its own.
+fn table_events<'a>(
+    ix: &'a Index,
+    sums: &'a Summaries,
+    file: &'a File,
+    classes: &Hierarchy<'a>,
+    class: crate::ast::ClassId,
+    table_class: crate::ast::ExprId,
+    qs: &Value,
+) -> Vec<Event> {
+    for hook in [
+        "get_table",
+        "get_table_class",
+        "get_table_data",
+        "get_table_kwargs",
+    ] {
+        if method_source(classes, file, class, hook) != MethodSource::Django {
+            return Vec::new();
+        }
+    }
+    let m = &file.ast;
+    let Some(d) = m.dotted(table_class) else {
+        return Vec::new();
+    };
+    let q = ix.resolve_alias(&file.scope.qualify(&d));
+    let at = Loc::new(file.id, m.span(table_class));
+    let mut an = Analyzer::new(ix, file, sums);
+    let row = an.enter_loop(qs, at);
+    let events = crate::frameworks::tables::run_table(&mut an, classes, ix, &q, &row);
+    events.into_iter().filter(Event::is_per_row).collect()
 }
 
 /// The template names a view passes: a string, or a list/tuple of strings (first found).
