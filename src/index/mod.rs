@@ -397,6 +397,16 @@ impl Index {
                 }
             }
         }
+        // `User = get_user_model()` at the top of a module names the user model.
+        if let Some(user) = ix.auth_user {
+            for f in &all {
+                for n in &f.scope.user_models {
+                    ix.by_qual
+                        .entry(format!("{}.{n}", f.scope.module))
+                        .or_insert(user);
+                }
+            }
+        }
         // 4. own fields, managers, Meta
         let known_classes: std::collections::HashSet<&str> =
             class_quals.iter().map(|(_, _, q, _)| q.as_str()).collect();

@@ -93,6 +93,9 @@ pub struct Scope {
     /// Top-level names bound to a model by app label: `Product = get_model("catalogue",
     /// "Product")` (django-oscar's loader, `apps.get_model`): name → (app label, model name).
     pub model_labels: Vec<(Box<str>, String, String)>,
+    /// Top-level names bound to the user model: `User = get_user_model()` (Django's, or a
+    /// project's function of that name, as django-oscar's `oscar.core.compat` has).
+    pub user_models: Vec<Box<str>>,
     /// Names bound at module level (imports, classes, functions): what `from m import *`
     /// exports. Function-local imports resolve names in the module but export nothing.
     pub top: HashSet<Box<str>>,
@@ -123,6 +126,7 @@ impl Scope {
             names: HashMap::default(),
             stars: Vec::new(),
             model_labels: Vec::new(),
+            user_models: Vec::new(),
             top: HashSet::default(),
             all: None,
             roots: roots.filter(|r| !r.is_empty()),
@@ -168,6 +172,10 @@ impl Scope {
                         self.model_labels
                             .push((n.clone(), app.to_owned(), model.to_owned()));
                     }
+                }
+                ("get_user_model", Target::Name(n, _)) if args.is_empty() && kwargs.is_empty() => {
+                    self.names.insert(n.clone(), format!("{}.{n}", self.module));
+                    self.user_models.push(n.clone());
                 }
                 (loader @ ("get_class" | "get_classes"), _) if callee.starts_with("oscar.") => {
                     let Some(module) = lit(0) else { continue };
@@ -632,5 +640,21 @@ mod tests {
             false,
         );
         assert_eq!(other.qualify("X"), "X");
+    }
+
+    #[test]
+    fn binds_the_user_model_from_get_user_model() {
+        let s = scope(
+            "from django.contrib.auth import get_user_model\nfrom shop import compat\n\
+             User = get_user_model()\nMember = compat.get_user_model()\n\
+             Other = get_user_model('x')\n",
+            "shop.views",
+            false,
+        );
+        assert_eq!(s.qualify("User"), "shop.views.User");
+        assert_eq!(s.qualify("Member"), "shop.views.Member");
+        assert_eq!(s.user_models, vec![Box::from("User"), Box::from("Member")]);
+        // with arguments it is not Django's accessor
+        assert_eq!(s.qualify("Other"), "Other");
     }
 }

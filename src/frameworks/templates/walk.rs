@@ -260,8 +260,11 @@ fn table_events<'a>(
         "get_table_data",
         "get_table_kwargs",
     ] {
-        if method_source(classes, file, class, hook) != MethodSource::Django {
-            return Vec::new();
+        match method_source(classes, file, class, hook) {
+            MethodSource::Django => {}
+            // `table = super().get_table(**kwargs); table.caption = ...; return table`
+            MethodSource::Here(fi) if extends_super(file, fi, hook) => {}
+            _ => return Vec::new(),
         }
     }
     let m = &file.ast;
@@ -274,6 +277,26 @@ fn table_events<'a>(
     let row = an.enter_loop(qs, at);
     let events = crate::frameworks::tables::run_table(&mut an, classes, ix, &q, &row);
     events.into_iter().filter(Event::is_per_row).collect()
+}
+
+/// Whether method `fi` of `file` only extends django-tables2's own `hook`: it calls
+/// `super().hook(...)` and names neither the table's data nor excluded columns.
+fn extends_super(file: &File, fi: usize, hook: &str) -> bool {
+    let Some(f) = file.ast.functions.get(fi) else {
+        return false;
+    };
+    let Some(text) = file.text.as_deref().and_then(|t| t.get(f.span.range())) else {
+        return false;
+    };
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    compact.contains(&format!("super().{hook}("))
+        && !["data", "exclude", "sequence", "table_class"]
+            .iter()
+            .any(|w| {
+                compact.contains(&format!("{w}="))
+                    || compact.contains(&format!("\"{w}\""))
+                    || compact.contains(&format!("'{w}'"))
+            })
 }
 
 /// The template names a view passes: a string, or a list/tuple of strings (first found).

@@ -19,4 +19,6 @@ urlpatterns = [
     path("books/prefetching/", views.PrefetchingTableView.as_view()),
     path("books/own-data/", views.OwnDataView.as_view()),
     path("books/templated/", views.TemplatedTableView.as_view()),
+    path("books/captioned/", views.CaptionedTableView.as_view()),
+    path("books/titles-only/", views.TitlesOnlyView.as_view()),
 ]

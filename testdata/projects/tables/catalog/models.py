@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 
 
@@ -39,3 +40,8 @@ class Book(models.Model):
 class Review(models.Model):
     book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="reviews")
     stars = models.IntegerField()
+
+
+class Loan(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="loans")
+    book = models.ForeignKey(Book, on_delete=models.CASCADE)

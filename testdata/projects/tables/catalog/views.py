@@ -112,3 +112,23 @@ class OwnDataView(SingleTableView):
 class TemplatedTableView(SingleTableView):
     model = Book
     table_class = TemplatedTable
+
+
+# oracle: get /books/captioned/
+class CaptionedTableView(SingleTableView):
+    model = Book  # expect: DJP130
+    table_class = BookTable
+
+    def get_table(self, **kwargs):
+        table = super().get_table(**kwargs)
+        table.caption = "Books"
+        return table
+
+
+# oracle: get /books/titles-only/
+class TitlesOnlyView(SingleTableView):
+    model = Book
+    table_class = BookTable
+
+    def get_table_kwargs(self):
+        return {"exclude": ("author",)}
