@@ -33,6 +33,14 @@ load it with `select_related()` (or `prefetch_related()`).
 The finding is reported at the view's queryset, where the fix goes; the template line that
 reads the relation is shown as a related location.
 
+A django-tables2 table rendered by a `SingleTableView` (or `SingleTableMixin`) with
+`table_class = ...` is followed the same way: every column of the table runs for each row of
+the view's queryset, as django-tables2 renders it. A column's accessor
+(`Column(accessor="author__name")`, by default the column's name) is resolved on the row, and
+then its `render_<column>(value, record)` method runs, or the value is shown as text
+(`str(author)`). The columns generated from `Meta.model`/`Meta.fields` are followed too, and
+`Meta.exclude` is applied. The column is shown as the related location.
+
 ## Why is this slow?
 A template lookup `book.author` is an attribute read: Django runs one query per row for a
 relation that was not loaded, exactly as in Python code. Templates hide it well: the view
@@ -58,7 +66,11 @@ def book_list(request):
 Templates are found statically: an app's `templates/` directory and `TEMPLATES["DIRS"]`
 entries that are literal paths or built from `BASE_DIR`. Template names computed at run
 time, tags and filters of `builtins` libraries, and values an inclusion tag builds itself
-(a queryset made in the tag function) are not followed; tuple loops over dicts
+(a queryset made in the tag function) are not followed; neither are a table's
+`TemplateColumn`s, a project's own column classes, columns with `linkify`/`transform`, tables
+whose classes define `__init__` (they may load what the columns read themselves), or views
+that build the table or its data in code of their own (`get_table_data()`, a `get_table()`
+that does more than extend `super()`); tuple loops over dicts
 (`{% for k, v in d.items %}`) bind nothing. Relations read on the object of a `DetailView` (one row) are
 not findings; loops over its related managers are not followed to the view either.
 "#;
