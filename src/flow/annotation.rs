@@ -210,6 +210,51 @@ impl Analyzer<'_> {
     }
 }
 
+impl Analyzer<'_> {
+    /// A model signal receiver (`@receiver(post_save, sender=Project)`, `post_save.connect(f,
+    /// sender=Project)`) gets one instance of its sender as `instance`: the object being
+    /// saved, deleted or built, loaded by code that is not known here ([`Inst::open`]). A
+    /// function connected for several senders, or for any, binds nothing.
+    pub(super) fn bind_receiver_instance(&mut self, f: &FunctionDef, fi: usize) {
+        use crate::index::signals::Sender;
+        let file = self.file.id;
+        let mut senders = self
+            .ix
+            .signals
+            .receivers
+            .iter()
+            .filter(|r| r.file == file && r.func as usize == fi)
+            .map(|r| r.sender);
+        let Some(Sender::Model(model)) = senders.next() else {
+            return;
+        };
+        if senders.any(|s| s != Sender::Model(model)) {
+            return;
+        }
+        let Some(p) = f
+            .params
+            .iter()
+            .find(|p| &*p.name == "instance" && p.kind == crate::ast::ParamKind::Normal)
+        else {
+            return;
+        };
+        if self.env.contains_key(&p.name) {
+            return;
+        }
+        self.env.insert(
+            p.name.clone(),
+            Value::Instance(Inst {
+                model,
+                loads: LoadSet::default(),
+                row: None,
+                created_in_loop: None,
+                open: true,
+                from_caller: false,
+            }),
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -84,6 +84,7 @@ pub fn analyze_file_in<'a>(
             .iter()
             .any(|d| m.dotted(*d).is_some_and(|n| n == "staticmethod"));
         a.bind_annotated(f, f.class.is_some() && !is_static);
+        a.bind_receiver_instance(f, fi);
         a.fn_body = Some(&f.body);
         a.fn_span = f.span;
         a.block(&f.body);
