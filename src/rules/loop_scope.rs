@@ -324,3 +324,33 @@ fn binds_name(target: &Target, n: &str) -> bool {
     target.names(&mut names);
     names.iter().any(|x| &**x == n)
 }
+
+/// The one name the loop at `span` binds to each item (`for book in books`,
+/// `[... for book in books]`), when its target is a single name.
+pub fn loop_target(m: &Module, span: Span) -> Option<Name> {
+    let target = match loop_at(m, span)? {
+        LoopAt::For { target, .. } => target,
+        LoopAt::Comp(e) => match m.kind(e) {
+            ExprKind::Comp { gens, .. } if gens.len() == 1 => &gens[0].target,
+            _ => return None,
+        },
+    };
+    match target {
+        Target::Name(n, _) => Some(n.clone()),
+        _ => None,
+    }
+}
+
+/// The names the innermost function around `span` binds: its parameters (`self` included)
+/// and every name its body assigns. What a query there reads of them may change from one
+/// call to the next; anything else is the same on every call.
+pub fn function_names(m: &Module, span: Span) -> Option<Vec<Name>> {
+    let f = m
+        .functions
+        .iter()
+        .filter(|f| f.span.start <= span.start && span.end <= f.span.end)
+        .min_by_key(|f| f.span.end - f.span.start)?;
+    let mut out: Vec<Name> = f.params.iter().map(|p| p.name.clone()).collect();
+    assigned(&f.body, &mut out);
+    Some(out)
+}

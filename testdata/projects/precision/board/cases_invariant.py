@@ -1,0 +1,27 @@
+"""A query that reads nothing the loop binds gives the same answer on every iteration: the
+help says to run it once before the loop (or, in a method the loop calls, to pass it in),
+not to fetch it with `__in` for every value. tests/snapshots records the wording."""
+
+from board.models import Board, Topic
+
+
+def case_same_query_every_row():
+    for topic in Topic.objects.all():
+        first = Board.objects.filter(name__gt="").order_by("pk").first()  # expect: DJP104
+        print(topic.title, first.pk)
+
+
+def case_same_query_hoisted():
+    first = Board.objects.filter(name__gt="").order_by("pk").first()
+    for topic in Topic.objects.all():
+        print(topic.title, first.pk)
+
+
+def case_same_query_in_a_method_per_row():
+    for topic in Topic.objects.all():
+        print(topic.default_board_name())  # expect: DJP104
+
+
+def case_query_of_the_row_in_a_method():
+    for board in Board.objects.all():
+        print(board.first_topic_title())  # expect: DJP104
