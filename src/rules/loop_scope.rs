@@ -354,3 +354,43 @@ pub fn function_names(m: &Module, span: Span) -> Option<Vec<Name>> {
     assigned(&f.body, &mut out);
     Some(out)
 }
+
+/// The names whose attributes or items the body of the `for` loop at `span` assigns
+/// (`self.n += 1`, `state["k"] = v`): a query reading them may see them change.
+pub fn mutated_roots(m: &Module, span: Span) -> Vec<Name> {
+    fn root(m: &Module, mut e: ExprId) -> Option<Name> {
+        for _ in 0..64 {
+            match m.kind(e) {
+                ExprKind::Name(n) => return Some(n.clone()),
+                ExprKind::Attr { value, .. } | ExprKind::Subscript { value, .. } => e = *value,
+                _ => return None,
+            }
+        }
+        None
+    }
+    fn target(m: &Module, t: &Target, out: &mut Vec<Name>) {
+        match t {
+            Target::Attr(e) | Target::Subscript(e) => out.extend(root(m, *e)),
+            Target::Tuple(ts) => ts.iter().for_each(|t| target(m, t, out)),
+            Target::Star(t) => target(m, t, out),
+            _ => {}
+        }
+    }
+    fn walk(m: &Module, b: &Block, out: &mut Vec<Name>) {
+        for st in b {
+            match &st.kind {
+                StmtKind::Assign { targets, .. } => targets.iter().for_each(|t| target(m, t, out)),
+                StmtKind::AugAssign { target: t, .. } => target(m, t, out),
+                _ => {}
+            }
+            for inner in st.kind.blocks() {
+                walk(m, inner, out);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    if let Some(LoopAt::For { body, .. }) = loop_at(m, span) {
+        walk(m, body, &mut out);
+    }
+    out
+}

@@ -61,16 +61,24 @@ written: a related manager or a queryset variable keeps its own filters;
 `ContentType.objects.get_by_natural_key()` for content types), an `update()` whose values
 change per iteration as one `bulk_update()`, an existence test or a count over values that are
 not rows as one query collecting the keys (or counts grouped by key) before the loop, a model
-whose `save()` is overridden named in the create and upsert advice, a function that calls
+whose `save()` is overridden named in the create and upsert advice, a query that reads
+nothing the loop binds (nor, in a called function, anything the call hands it) told to run
+once before the loop, a count or existence test whose lookups read the loop's row or its
+columns annotated onto the queryset the loop iterates with those columns as `OuterRef`s
+(`Exists(Flag.objects.filter(object_id=OuterRef("object_id")))` over `Note` rows; no annotate
+advice when the loop iterates something that is not a queryset of model rows), the keys the
+loop tests or counts by named as it has them (`counts.get(board.pk, 0)`), a function that calls
 itself in the loop told to hand down what the levels need, `get_or_create`/`update_or_create`
 as upserts (`bulk_create(update_conflicts=True, unique_fields=..., update_fields=...)` when
 the lookup fields are unique together, else existing rows fetched once into a dict), and
 that `bulk_create()` calls no `save()` and sends no signals.
 
 ## Known problems
-`while` loops (often deliberate batching) and loops over literal collections (also a name the
+`while` loops (often deliberate batching), loops over literal collections (also a name the
 function binds once to a literal list and never changes: `checks = [...]; for c in checks:`)
-are not reported, nor a query on the database the iteration names (`.using(alias)` over
+and loops over model classes or their fields, which the schema fixes (`apps.get_models()`, a
+`get_models()` method, `Model._meta.parents`, `_meta.get_fields()`, `_meta.fields`) are not
+reported, nor a query on the database the iteration names (`.using(alias)` over
 the configured databases), nor a lookup that needs the row the previous iteration found or
 re-reads a row carried across iterations (`node = Node.objects.get(parent=node)`,
 `target = X.objects.get(pk=target.pk)` after a write that moved it): no query before the loop
@@ -238,16 +246,26 @@ impl Lookups {
         let (field, _, _) = &self.fields[i];
         let text = self.texts[i].as_deref()?;
         let ix = cx.index;
-        let relation = !field.contains("__")
-            && field != "pk"
-            && ix.lookup_member(model, field).is_some_and(|mb| {
-                matches!(
-                    mb,
-                    crate::index::Member::Forward(_)
-                        | crate::index::Member::ManyToMany(_)
-                        | crate::index::Member::Reverse(_)
-                )
-            });
+        // Whether the path ends on a relation (`book`, `book__author`): its values_list()
+        // gives the related row's key. A path that does not resolve is not written out.
+        let mut cur = model;
+        let mut relation = false;
+        for seg in field.split("__") {
+            if seg == "pk" {
+                relation = false;
+                continue;
+            }
+            let mb = ix.lookup_member(cur, seg)?;
+            relation = matches!(
+                mb,
+                crate::index::Member::Forward(_)
+                    | crate::index::Member::ManyToMany(_)
+                    | crate::index::Member::Reverse(_)
+            );
+            if relation {
+                cur = ix.member_target(&mb)?;
+            }
+        }
         let dotted = text
             .split('.')
             .all(|p| !p.is_empty() && p.chars().all(|c| c.is_alphanumeric() || c == '_'));
@@ -682,23 +700,40 @@ fn annotate_help(
 
 /// The help for a query that reads nothing the loop binds (nor, in a called function,
 /// anything the call hands it): it gives the same answer on every iteration.
-fn hoist_help(cx: &Context<'_>, site: &Site, shown: Option<&str>) -> Option<String> {
+/// `writes`: the model's name, when the loop writes rows of the model the query reads.
+fn hoist_help(
+    cx: &Context<'_>,
+    site: &Site,
+    shown: Option<&str>,
+    writes: Option<&str>,
+) -> Option<String> {
     let lk = Lookups::read(cx, site.at, site.in_loop);
     if !lk.invariant() {
         return None;
     }
     let file = cx.files.get(site.at.file as usize)?;
+    // State the loop changes in place (`self.n += 1`) read by the query.
+    if let Some(l) = site.in_loop {
+        let roots = super::loop_scope::mutated_roots(&file.ast, l.span);
+        let e = file.ast.expr_at(site.at.span)?;
+        if !roots.is_empty() && super::loop_scope::mentions(&file.ast, e, &roots) {
+            return None;
+        }
+    }
     let text = file
         .text
         .as_deref()
         .and_then(|t| t.get(site.at.span.range()))
         .filter(|t| t.len() <= 80 && !t.contains('\n'));
     let query = text.map_or_else(|| "the query".to_owned(), |t| format!("`{t}`"));
-    Some(match shown {
-        None => format!(
+    Some(match (shown, writes) {
+        (_, Some(model)) => format!(
+            "{query} reads nothing the loop binds, but the loop writes `{model}` rows it may see: run it once before the loop and keep the result up to date as the loop writes (or write after the loop)"
+        ),
+        (None, None) => format!(
             "{query} reads nothing the loop changes: run it once before the loop, keep the result in a variable and reuse it (unless the loop writes the rows it reads)"
         ),
-        Some(call) => format!(
+        (Some(call), None) => format!(
             "{query} in `{call}` reads nothing the call hands it: run it once before the loop and pass the result in (or cache it), unless the loop writes the rows it reads"
         ),
     })
@@ -950,8 +985,16 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
                 | "aggregate"
                 | "iterate"
         ) || method.ends_with("()");
-        let hoist = (reads && recursion.is_none() && !writes_in_loop(cx, *loop_span, *model))
-            .then(|| hoist_help(cx, &site, via.as_ref().map(|(shown, _)| shown.as_str())))
+        let hoist = (reads && recursion.is_none())
+            .then(|| {
+                let writes = writes_in_loop(cx, *loop_span, *model).then_some(name.as_str());
+                hoist_help(
+                    cx,
+                    &site,
+                    via.as_ref().map(|(shown, _)| shown.as_str()),
+                    writes,
+                )
+            })
             .flatten();
         let help = match method.as_str() {
             _ if recursion.is_some() => recursion.clone().unwrap_or_default(),

@@ -84,3 +84,17 @@ def case_rows_a_previous_query_found_collected_once():
     found = set(Post.objects.filter(created__gte=0, topic__in=list(topics.values())).values_list("topic", flat=True))
     for title in titles:
         print(topics[title].pk in found)
+
+
+def case_pairs_counted_through_a_path():
+    pairs = [(board.name, board) for board in Board.objects.all()]
+    for name, board in pairs:
+        print(name, Post.objects.filter(topic__board=board).count())  # expect: DJP104
+
+
+def case_pairs_counted_through_a_path_once():
+    pairs = [(board.name, board) for board in Board.objects.all()]
+    boards = [board for _, board in pairs]
+    counts = dict(Post.objects.filter(topic__board__in=boards).values_list("topic__board").annotate(n=Count("pk")))
+    for name, board in pairs:
+        print(name, counts.get(board.pk, 0))

@@ -25,3 +25,16 @@ def case_same_query_in_a_method_per_row():
 def case_query_of_the_row_in_a_method():
     for board in Board.objects.all():
         print(board.first_topic_title())  # expect: DJP104
+
+
+def case_state_changed_in_place():
+    state = {"pos": 0}
+    for topic in Topic.objects.all():
+        state["pos"] += 1
+        print(topic.title, Board.objects.filter(pk=state["pos"]).first())  # expect: DJP104
+
+
+def case_same_query_after_a_write():
+    for topic in Topic.objects.all():
+        Board.objects.create(name=topic.title)  # expect: DJP104
+        print(Board.objects.filter(name__gt="").count())  # expect: DJP104
