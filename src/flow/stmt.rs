@@ -101,7 +101,8 @@ impl<'a> Analyzer<'a> {
 
     /// A collection of model classes or of their fields, which the schema fixes and no row
     /// count changes: `apps.get_models()`, `app_config.get_models()`, a method named
-    /// `get_models`/`get_registered_models`, `apps.get_app_configs()`, `Model._meta.parents`,
+    /// `get_models`/`get_registered_models`, `apps.get_app_configs()`, `admin.site._registry`,
+    /// `Model._meta.parents`,
     /// `_meta.get_fields()`, `_meta.fields`, `_meta.related_objects`, `_meta.get_parent_list()`
     /// (also through `.items()`/`.keys()`/`.values()`, `enumerate`, `sorted`, `list`...). A
     /// query per model class or per field runs a fixed number of times, not once per row.
@@ -114,6 +115,12 @@ impl<'a> Analyzer<'a> {
             _ => false,
         };
         match self.m.kind(e) {
+            // `admin.site._registry`, `apps.app_configs`, `apps.all_models`
+            ExprKind::Attr { attr, .. }
+                if matches!(&**attr, "_registry" | "app_configs" | "all_models") =>
+            {
+                true
+            }
             ExprKind::Attr { value, attr, .. } => {
                 on_meta(*value)
                     && matches!(

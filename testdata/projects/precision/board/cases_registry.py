@@ -4,6 +4,7 @@ schema, a fixed number that no row count changes: a query there is not one per r
 (django-reversion's per-model cleanup). Beside them, the same queries in loops over rows."""
 
 from django.apps import apps
+from django.contrib import admin
 
 from board.models import Board, Note, Topic
 
@@ -21,6 +22,11 @@ def case_query_per_registered_model():
     for model in apps.get_models():
         if model._meta.app_label == "board":
             print(Note.objects.filter(text=model.__name__).exists())
+
+
+def case_query_per_admin_registration():
+    for model, model_admin in admin.site._registry.items():
+        print(Note.objects.filter(text=model.__name__).exists(), model_admin)
 
 
 def case_query_per_model_of_a_command():
