@@ -109,6 +109,9 @@ struct Chain {
     lookups: Vec<Lookup>,
     base: Option<ExprId>,
     others: Vec<ExprId>,
+    /// The positional arguments (`Q(...)`) and `**kwargs` of the `get()`/`filter()` calls,
+    /// the latter marked `true`.
+    unnamed: Vec<(ExprId, bool)>,
 }
 
 /// How a lookup's value relates to the loop.
@@ -135,6 +138,10 @@ struct Lookups {
     base: Option<String>,
     /// The source text of a fixed lookup's value, when short.
     texts: Vec<Option<String>>,
+    /// The positional arguments of the lookups (`Q(...)`), as written (`...` when long).
+    positional: Vec<String>,
+    /// Their `**kwargs`, as written (`**params`).
+    spread: Vec<String>,
     /// The receiver or another part of the chain than its keyword lookups reads a name the
     /// loop binds (`row.tags.filter(...)`, `filter(Q(x=row.x))`).
     other_varies: bool,
@@ -170,6 +177,19 @@ impl Lookups {
                 .is_some_and(|n| super::loop_scope::mentions(m, e, n))
         };
         let other_varies = chain.others.iter().any(|e| reads(*e));
+        let text_of = |e: ExprId| slice(e).unwrap_or_else(|| "...".to_owned());
+        let positional = chain
+            .unnamed
+            .iter()
+            .filter(|(_, star)| !star)
+            .map(|(e, _)| text_of(*e))
+            .collect();
+        let spread = chain
+            .unnamed
+            .iter()
+            .filter(|(_, star)| *star)
+            .map(|(e, _)| format!("**{}", text_of(*e)))
+            .collect();
         let fields = fields
             .into_iter()
             .map(|(f, v)| {
@@ -182,6 +202,8 @@ impl Lookups {
             loop_known: names.is_some(),
             base: chain.base.and_then(slice),
             texts,
+            positional,
+            spread,
             other_varies,
         }
     }
@@ -192,6 +214,8 @@ impl Lookups {
             loop_known: false,
             base: None,
             texts: Vec::new(),
+            positional: Vec::new(),
+            spread: Vec::new(),
             other_varies: false,
         }
     }
@@ -221,11 +245,17 @@ impl Lookups {
     /// there are none.
     fn fixed(&self, keys: &[&str]) -> Option<String> {
         let parts: Vec<String> = self
-            .fields
+            .positional
             .iter()
-            .zip(&self.texts)
-            .filter(|((f, _, _), _)| !keys.contains(&f.as_str()))
-            .map(|((f, _, _), t)| format!("{f}={}", t.as_deref().unwrap_or("...")))
+            .cloned()
+            .chain(
+                self.fields
+                    .iter()
+                    .zip(&self.texts)
+                    .filter(|((f, _, _), _)| !keys.contains(&f.as_str()))
+                    .map(|((f, _, _), t)| format!("{f}={}", t.as_deref().unwrap_or("..."))),
+            )
+            .chain(self.spread.iter().cloned())
             .collect();
         (!parts.is_empty()).then(|| parts.join(", "))
     }
@@ -549,14 +579,20 @@ fn annotate_help(
             .unwrap_or_default();
         let lower = name.to_lowercase();
         let args: Vec<String> = lk
-            .fields
+            .positional
             .iter()
-            .zip(&corr)
-            .enumerate()
-            .map(|(i, ((f, _, _), c))| match c {
-                Corr::Outer(col) => format!("{f}=OuterRef(\"{col}\")"),
-                _ => format!("{f}={}", quote(i)),
-            })
+            .cloned()
+            .chain(
+                lk.fields
+                    .iter()
+                    .zip(&corr)
+                    .enumerate()
+                    .map(|(i, ((f, _, _), c))| match c {
+                        Corr::Outer(col) => format!("{f}=OuterRef(\"{col}\")"),
+                        _ => format!("{f}={}", quote(i)),
+                    }),
+            )
+            .chain(lk.spread.iter().cloned())
             .collect();
         let sub = format!("{base}.filter({})", args.join(", "));
         let outers: Vec<&str> = lk
@@ -600,7 +636,9 @@ fn annotate_help(
                     "annotate the test onto the `{target}` queryset the loop iterates: `.annotate({attr}=Exists({sub}))`, and read `{row}.{attr}`"
                 )
             }
-            "count" => match relation.filter(|_| default_base) {
+            "count" => match relation
+                .filter(|_| default_base && lk.positional.is_empty() && lk.spread.is_empty())
+            {
                 Some(rel) => {
                     let conds: Vec<String> = lk
                         .fields
@@ -712,6 +750,14 @@ fn hoist_help(
         return None;
     }
     let file = cx.files.get(site.at.file as usize)?;
+    // A lock taken per iteration (each in its own transaction) is not one to take once.
+    let whole = file
+        .text
+        .as_deref()
+        .and_then(|t| t.get(site.at.span.range()));
+    if whole.is_none_or(|t| t.contains("select_for_update")) {
+        return None;
+    }
     // State the loop changes in place (`self.n += 1`) read by the query.
     if let Some(l) = site.in_loop {
         let roots = super::loop_scope::mutated_roots(&file.ast, l.span);
@@ -749,6 +795,7 @@ fn lookup_fields(file: &crate::project::File, span: crate::source::Span) -> Opti
     let mut out = Vec::new();
     let mut base = None;
     let mut others = Vec::new();
+    let mut unnamed = Vec::new();
     let named = |kwargs: &[crate::ast::Keyword]| -> Vec<(String, ExprId)> {
         kwargs
             .iter()
@@ -766,6 +813,13 @@ fn lookup_fields(file: &crate::project::File, span: crate::source::Span) -> Opti
                     if matches!(&**attr, "get" | "filter") {
                         out.extend(named(kwargs));
                         others.extend(kwargs.iter().filter(|k| k.name.is_none()).map(|k| k.value));
+                        unnamed.extend(args.iter().map(|a| (*a, false)));
+                        unnamed.extend(
+                            kwargs
+                                .iter()
+                                .filter(|k| k.name.is_none())
+                                .map(|k| (k.value, true)),
+                        );
                         base = Some(*value);
                     } else {
                         others.extend(kwargs.iter().map(|k| k.value));
@@ -795,6 +849,7 @@ fn lookup_fields(file: &crate::project::File, span: crate::source::Span) -> Opti
         lookups: out,
         base,
         others,
+        unnamed,
     })
 }
 
