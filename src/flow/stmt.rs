@@ -115,6 +115,17 @@ impl<'a> Analyzer<'a> {
             _ => false,
         };
         match self.m.kind(e) {
+            // `models = apps.get_models()` bound once in the function, then iterated
+            ExprKind::Name(n) if depth == 0 => {
+                let Some(body) = self.fn_body else {
+                    return false;
+                };
+                let mut values = Vec::new();
+                if !binds_once(body, n, &mut values, 0) {
+                    return false;
+                }
+                matches!(values.as_slice(), [Some(v)] if self.is_model_registry_iter(*v, depth + 1))
+            }
             // `admin.site._registry`, `apps.app_configs`, `apps.all_models`
             ExprKind::Attr { attr, .. }
                 if matches!(&**attr, "_registry" | "app_configs" | "all_models") =>
@@ -749,4 +760,45 @@ impl<'a> Analyzer<'a> {
             _ => false,
         }
     }
+}
+
+/// Collects into `values` the value of every statement of `b` (nested blocks included) that
+/// binds the name `n` (`None` for a binding that is not a plain `n = value`: a loop target,
+/// an augmented assignment, a tuple). False past a depth bound.
+fn binds_once(b: &Block, n: &str, values: &mut Vec<Option<ExprId>>, depth: u32) -> bool {
+    if depth > 50 {
+        return false;
+    }
+    for st in b {
+        let mut names = Vec::new();
+        match &st.kind {
+            StmtKind::Assign { targets, value } => {
+                targets.iter().for_each(|t| t.names(&mut names));
+                if names.iter().any(|x| &**x == n) {
+                    let plain = targets.len() == 1
+                        && matches!(&targets[0], Target::Name(x, _) if &**x == n);
+                    values.push(value.filter(|_| plain));
+                }
+            }
+            StmtKind::AugAssign { target, .. } => {
+                target.names(&mut names);
+                if names.iter().any(|x| &**x == n) {
+                    values.push(None);
+                }
+            }
+            StmtKind::For(f) => {
+                f.target.names(&mut names);
+                if names.iter().any(|x| &**x == n) {
+                    values.push(None);
+                }
+            }
+            _ => {}
+        }
+        for inner in st.kind.blocks() {
+            if !binds_once(inner, n, values, depth + 1) {
+                return false;
+            }
+        }
+    }
+    true
 }

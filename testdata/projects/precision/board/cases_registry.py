@@ -40,6 +40,18 @@ def case_query_per_parent_and_field():
         print(Note.objects.filter(text=field.name).exists())
 
 
+def case_query_per_model_bound_to_a_name():
+    models = apps.get_app_config("board").get_models()
+    for model in models:
+        print(Note.objects.filter(text=model.__name__).exists())
+
+
+def case_rows_bound_to_a_name():
+    topics = Topic.objects.all()
+    for topic in topics:
+        print(Note.objects.filter(text=topic.title).exists())  # expect: DJP104
+
+
 def case_rows_inside_a_loop_over_models():
     for model in apps.get_app_config("board").get_models():
         if model is Topic:
