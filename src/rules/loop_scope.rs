@@ -356,7 +356,8 @@ pub fn function_names(m: &Module, span: Span) -> Option<Vec<Name>> {
 }
 
 /// The names whose attributes or items the body of the `for` loop at `span` assigns
-/// (`self.n += 1`, `state["k"] = v`): a query reading them may see them change.
+/// (`self.n += 1`, `state["k"] = v`), or that it changes in place (`seen.append(x)`): a
+/// query reading them may see them change.
 pub fn mutated_roots(m: &Module, span: Span) -> Vec<Name> {
     fn root(m: &Module, mut e: ExprId) -> Option<Name> {
         for _ in 0..64 {
@@ -391,6 +392,33 @@ pub fn mutated_roots(m: &Module, span: Span) -> Vec<Name> {
     let mut out = Vec::new();
     if let Some(LoopAt::For { body, .. }) = loop_at(m, span) {
         walk(m, body, &mut out);
+        // `seen.append(x)`, `ids.add(pk)`, `state.update(...)` in the loop
+        for e in &m.exprs {
+            if e.span.start < span.start || e.span.end > span.end {
+                continue;
+            }
+            if let ExprKind::Call { func, .. } = &e.kind {
+                if let ExprKind::Attr { value, attr, .. } = m.kind(*func) {
+                    if matches!(
+                        &**attr,
+                        "append"
+                            | "extend"
+                            | "add"
+                            | "update"
+                            | "insert"
+                            | "pop"
+                            | "remove"
+                            | "discard"
+                            | "clear"
+                            | "setdefault"
+                            | "appendleft"
+                            | "popitem"
+                    ) {
+                        out.extend(root(m, *value));
+                    }
+                }
+            }
+        }
     }
     out
 }

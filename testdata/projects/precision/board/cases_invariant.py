@@ -38,3 +38,10 @@ def case_same_query_after_a_write():
     for topic in Topic.objects.all():
         Board.objects.create(name=topic.title)  # expect: DJP104
         print(Board.objects.filter(name__gt="").count())  # expect: DJP104
+
+
+def case_list_grown_in_the_loop():
+    seen = []
+    for topic in Topic.objects.all():
+        seen.append(topic.board_id)
+        print(Board.objects.filter(pk__in=seen).count())  # expect: DJP104
