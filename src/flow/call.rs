@@ -292,6 +292,7 @@ impl<'a> Analyzer<'a> {
                                 self.events.push(Event::QueryInLoop {
                                     span,
                                     loop_span: l.span,
+                                    loop_model: l.row_model,
                                     model,
                                     method: "get_object_or_404".into(),
                                     root: true,
@@ -435,6 +436,7 @@ impl<'a> Analyzer<'a> {
         self.events.push(Event::QueryInLoop {
             span,
             loop_span: l.span,
+            loop_model: l.row_model,
             model: q.model,
             method: q.method.clone(),
             root: true,

@@ -85,6 +85,9 @@ pub enum Event {
         /// Run inside a function called at `span` (shown as written: `price_of()`,
         /// `.current_price`, `str()`), at this location.
         via: Option<(String, Loc)>,
+        /// The model of the rows the loop iterates, when it iterates model instances of a
+        /// queryset or related manager (not `values()` rows, nor a list of other things).
+        loop_model: Option<ModelId>,
     },
     /// `len(qs)`, `bool(qs)`, `if qs:` whose rows are not used afterwards (see [`usage`]).
     RowsUnused {

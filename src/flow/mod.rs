@@ -78,6 +78,8 @@ struct LoopFrame {
     kind: LoopKind,
     /// Iterates the rows of a queryset or related manager.
     rows: bool,
+    /// The model of those rows when they are model instances (not `values()` rows).
+    row_model: Option<ModelId>,
     /// The variables as the loop was entered (repeating loops only): a queryset variable
     /// still holding its value from then was bound before the loop.
     entry: Option<Arc<Env>>,

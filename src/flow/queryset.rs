@@ -201,6 +201,7 @@ impl<'a> Analyzer<'a> {
             self.events.push(Event::QueryInLoop {
                 span,
                 loop_span: l.span,
+                loop_model: l.row_model,
                 model: q.model,
                 method,
                 root: q.related.is_none(),
@@ -386,6 +387,7 @@ impl<'a> Analyzer<'a> {
                         self.events.push(Event::QueryInLoop {
                             span,
                             loop_span: l.span,
+                            loop_model: l.row_model,
                             model: q.model,
                             method: method.to_owned(),
                             root: false,

@@ -68,6 +68,7 @@ impl<'a> Analyzer<'a> {
             span,
             kind,
             rows: false,
+            row_model: None,
             entry,
         });
         id
@@ -77,6 +78,10 @@ impl<'a> Analyzer<'a> {
     pub(super) fn note_loop_rows(&mut self, it: &Value) {
         if let Some(l) = self.loops.last_mut() {
             l.rows = matches!(it, Value::QuerySet(_));
+            l.row_model = match it {
+                Value::QuerySet(q) if !q.values => Some(q.model),
+                _ => None,
+            };
         }
         self.note_rows_fetched(it);
     }
@@ -85,13 +90,125 @@ impl<'a> Analyzer<'a> {
     pub(super) fn loop_kind(&self, iter: ExprId, it: &Value) -> LoopKind {
         if matches!(it, Value::QuerySet(q) if q.single) {
             LoopKind::Single
-        } else if self.is_literal_iter(iter) {
+        } else if self.is_literal_iter(iter) || self.is_model_registry_iter(iter, 0) {
             LoopKind::Literal
         } else if self.is_batching_iter(iter) {
             LoopKind::Batch
         } else {
             LoopKind::Repeat
         }
+    }
+
+    /// A collection of model classes or of their fields, which the schema fixes and no row
+    /// count changes: `apps.get_models()`, `app_config.get_models()`, a method named
+    /// `get_models`/`get_registered_models`, `apps.get_app_configs()`, `admin.site._registry`,
+    /// `Model._meta.parents`,
+    /// `_meta.get_fields()`, `_meta.fields`, `_meta.related_objects`, `_meta.get_parent_list()`
+    /// (also through `.items()`/`.keys()`/`.values()`, `enumerate`, `sorted`, `list`...). A
+    /// query per model class or per field runs a fixed number of times, not once per row.
+    pub(super) fn is_model_registry_iter(&self, e: ExprId, depth: u32) -> bool {
+        if depth > 8 {
+            return false;
+        }
+        let on_meta = |v: ExprId| match self.m.kind(v) {
+            ExprKind::Attr { attr, .. } => &**attr == "_meta",
+            _ => false,
+        };
+        match self.m.kind(e) {
+            // `models = apps.get_models()` bound once in the function, then iterated
+            ExprKind::Name(n) if depth == 0 => {
+                let Some(body) = self.fn_body else {
+                    return false;
+                };
+                let mut values = Vec::new();
+                if !binds_once(body, n, &mut values, 0) {
+                    return false;
+                }
+                matches!(values.as_slice(), [Some(v)] if self.is_model_registry_iter(*v, depth + 1))
+            }
+            // `admin.site._registry`, `apps.app_configs`, `apps.all_models`
+            ExprKind::Attr { attr, .. }
+                if matches!(&**attr, "_registry" | "app_configs" | "all_models") =>
+            {
+                true
+            }
+            ExprKind::Attr { value, attr, .. } => {
+                on_meta(*value)
+                    && matches!(
+                        &**attr,
+                        "parents"
+                            | "fields"
+                            | "concrete_fields"
+                            | "local_fields"
+                            | "local_concrete_fields"
+                            | "many_to_many"
+                            | "local_many_to_many"
+                            | "related_objects"
+                            | "private_fields"
+                            | "fields_map"
+                            | "indexes"
+                            | "constraints"
+                    )
+            }
+            ExprKind::Call { func, args, .. } => match self.m.kind(*func) {
+                ExprKind::Name(f)
+                    if matches!(
+                        &**f,
+                        "enumerate" | "sorted" | "reversed" | "list" | "tuple" | "set"
+                    ) =>
+                {
+                    args.first()
+                        .is_some_and(|a| self.is_model_registry_iter(*a, depth + 1))
+                }
+                ExprKind::Attr { value, attr, .. } => match &**attr {
+                    "items" | "keys" | "values" => self.is_model_registry_iter(*value, depth + 1),
+                    "get_models" | "get_registered_models" | "get_app_configs" => true,
+                    "get_fields" | "get_parent_list" => on_meta(*value),
+                    _ => false,
+                },
+                ExprKind::Name(f) => matches!(&**f, "get_models" | "get_registered_models"),
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+
+    /// Whether `test` is `row.rel` or `row.rel is not None`, where `row` is a row of the
+    /// innermost loop (a repeating one) and `rel` a forward foreign key or one-to-one of its
+    /// model that it does not load: read only to leave the loop at the first row where it is
+    /// set, it queries at most once (a null key reads as None without a query).
+    pub(super) fn tests_relation_of_row(&self, test: ExprId) -> bool {
+        let read = match self.m.kind(test) {
+            ExprKind::Compare {
+                left,
+                ops,
+                comparators,
+            } if ops.len() == 1
+                && &*ops[0] == "is not"
+                && matches!(
+                    self.m.kind(comparators[0]),
+                    ExprKind::Const(crate::ast::Const::None)
+                ) =>
+            {
+                *left
+            }
+            _ => test,
+        };
+        let ExprKind::Attr { value, attr, .. } = self.m.kind(read) else {
+            return false;
+        };
+        let ExprKind::Name(n) = self.m.kind(*value) else {
+            return false;
+        };
+        let Some(Value::Instance(inst)) = self.env.get(n) else {
+            return false;
+        };
+        let (Some(row), Some(l)) = (&inst.row, self.loops.last()) else {
+            return false;
+        };
+        row.loop_id == l.id
+            && l.kind == LoopKind::Repeat
+            && matches!(self.ix.member(inst.model, attr), Some(Member::Forward(f)) if f.kind.is_single())
     }
 
     /// `batched(...)`, `chunked(...)`, `chunks(...)`: deliberate batching.
@@ -254,11 +371,20 @@ impl<'a> Analyzer<'a> {
                 self.block(if holds { body } else { orelse });
             }
             StmtKind::If { test, body, orelse } => {
-                self.truth(*test);
+                let exits = !self.loops.is_empty() && crate::ast::exits_loop(body);
+                if exits && self.tests_relation_of_row(*test) {
+                    // `if row.owner: return row.owner`: a forward relation whose key is null
+                    // reads as None with no query, and the first row where it is set leaves
+                    // the loop: at most one query for the whole loop.
+                    self.push_loop(span, LoopKind::Once);
+                    self.truth(*test);
+                    self.loops.pop();
+                } else {
+                    self.truth(*test);
+                }
                 let before = self.env.clone();
                 let cond = self.cond_text(*test);
                 self.conds.push(cond.clone());
-                let exits = !self.loops.is_empty() && crate::ast::exits_loop(body);
                 if exits || self.is_once_guard(*test, body) {
                     self.push_loop(span, LoopKind::Once);
                     self.block(body);
@@ -634,4 +760,45 @@ impl<'a> Analyzer<'a> {
             _ => false,
         }
     }
+}
+
+/// Collects into `values` the value of every statement of `b` (nested blocks included) that
+/// binds the name `n` (`None` for a binding that is not a plain `n = value`: a loop target,
+/// an augmented assignment, a tuple). False past a depth bound.
+fn binds_once(b: &Block, n: &str, values: &mut Vec<Option<ExprId>>, depth: u32) -> bool {
+    if depth > 50 {
+        return false;
+    }
+    for st in b {
+        let mut names = Vec::new();
+        match &st.kind {
+            StmtKind::Assign { targets, value } => {
+                targets.iter().for_each(|t| t.names(&mut names));
+                if names.iter().any(|x| &**x == n) {
+                    let plain = targets.len() == 1
+                        && matches!(&targets[0], Target::Name(x, _) if &**x == n);
+                    values.push(value.filter(|_| plain));
+                }
+            }
+            StmtKind::AugAssign { target, .. } => {
+                target.names(&mut names);
+                if names.iter().any(|x| &**x == n) {
+                    values.push(None);
+                }
+            }
+            StmtKind::For(f) => {
+                f.target.names(&mut names);
+                if names.iter().any(|x| &**x == n) {
+                    values.push(None);
+                }
+            }
+            _ => {}
+        }
+        for inner in st.kind.blocks() {
+            if !binds_once(inner, n, values, depth + 1) {
+                return false;
+            }
+        }
+    }
+    true
 }

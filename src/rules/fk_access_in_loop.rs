@@ -63,6 +63,9 @@ it on a nullable relation without `of=`): unsafe there.
 
 ## Known problems
 A relation read through `getattr(obj, name)` with a computed name is not seen.
+A forward relation tested only to leave the loop at the first row that has it
+(`for c in components: if c.owner: return c.owner`, also `is not None` and `break`) is not
+reported: a null key reads as None without a query, so the loop queries it at most once.
 Rows handed to functions, methods, properties and `__str__` (`str()`, f-strings, `%`,
 `format()`, `print()`) are followed into them, across modules; the finding points at the
 call and shows where the callee reads the relation. The bodies of `save()`, `delete()` and

@@ -324,3 +324,101 @@ fn binds_name(target: &Target, n: &str) -> bool {
     target.names(&mut names);
     names.iter().any(|x| &**x == n)
 }
+
+/// The one name the loop at `span` binds to each item (`for book in books`,
+/// `[... for book in books]`), when its target is a single name.
+pub fn loop_target(m: &Module, span: Span) -> Option<Name> {
+    let target = match loop_at(m, span)? {
+        LoopAt::For { target, .. } => target,
+        LoopAt::Comp(e) => match m.kind(e) {
+            ExprKind::Comp { gens, .. } if gens.len() == 1 => &gens[0].target,
+            _ => return None,
+        },
+    };
+    match target {
+        Target::Name(n, _) => Some(n.clone()),
+        _ => None,
+    }
+}
+
+/// The names the innermost function around `span` binds: its parameters (`self` included)
+/// and every name its body assigns. What a query there reads of them may change from one
+/// call to the next; anything else is the same on every call.
+pub fn function_names(m: &Module, span: Span) -> Option<Vec<Name>> {
+    let f = m
+        .functions
+        .iter()
+        .filter(|f| f.span.start <= span.start && span.end <= f.span.end)
+        .min_by_key(|f| f.span.end - f.span.start)?;
+    let mut out: Vec<Name> = f.params.iter().map(|p| p.name.clone()).collect();
+    assigned(&f.body, &mut out);
+    Some(out)
+}
+
+/// The names whose attributes or items the body of the `for` loop at `span` assigns
+/// (`self.n += 1`, `state["k"] = v`), or that it changes in place (`seen.append(x)`): a
+/// query reading them may see them change.
+pub fn mutated_roots(m: &Module, span: Span) -> Vec<Name> {
+    fn root(m: &Module, mut e: ExprId) -> Option<Name> {
+        for _ in 0..64 {
+            match m.kind(e) {
+                ExprKind::Name(n) => return Some(n.clone()),
+                ExprKind::Attr { value, .. } | ExprKind::Subscript { value, .. } => e = *value,
+                _ => return None,
+            }
+        }
+        None
+    }
+    fn target(m: &Module, t: &Target, out: &mut Vec<Name>) {
+        match t {
+            Target::Attr(e) | Target::Subscript(e) => out.extend(root(m, *e)),
+            Target::Tuple(ts) => ts.iter().for_each(|t| target(m, t, out)),
+            Target::Star(t) => target(m, t, out),
+            _ => {}
+        }
+    }
+    fn walk(m: &Module, b: &Block, out: &mut Vec<Name>) {
+        for st in b {
+            match &st.kind {
+                StmtKind::Assign { targets, .. } => targets.iter().for_each(|t| target(m, t, out)),
+                StmtKind::AugAssign { target: t, .. } => target(m, t, out),
+                _ => {}
+            }
+            for inner in st.kind.blocks() {
+                walk(m, inner, out);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    if let Some(LoopAt::For { body, .. }) = loop_at(m, span) {
+        walk(m, body, &mut out);
+        // `seen.append(x)`, `ids.add(pk)`, `state.update(...)` in the loop
+        for e in &m.exprs {
+            if e.span.start < span.start || e.span.end > span.end {
+                continue;
+            }
+            if let ExprKind::Call { func, .. } = &e.kind {
+                if let ExprKind::Attr { value, attr, .. } = m.kind(*func) {
+                    if matches!(
+                        &**attr,
+                        "append"
+                            | "extend"
+                            | "add"
+                            | "update"
+                            | "insert"
+                            | "pop"
+                            | "remove"
+                            | "discard"
+                            | "clear"
+                            | "setdefault"
+                            | "appendleft"
+                            | "popitem"
+                    ) {
+                        out.extend(root(m, *value));
+                    }
+                }
+            }
+        }
+    }
+    out
+}

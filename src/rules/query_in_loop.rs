@@ -61,16 +61,24 @@ written: a related manager or a queryset variable keeps its own filters;
 `ContentType.objects.get_by_natural_key()` for content types), an `update()` whose values
 change per iteration as one `bulk_update()`, an existence test or a count over values that are
 not rows as one query collecting the keys (or counts grouped by key) before the loop, a model
-whose `save()` is overridden named in the create and upsert advice, a function that calls
+whose `save()` is overridden named in the create and upsert advice, a query that reads
+nothing the loop binds (nor, in a called function, anything the call hands it) told to run
+once before the loop, a count or existence test whose lookups read the loop's row or its
+columns annotated onto the queryset the loop iterates with those columns as `OuterRef`s
+(`Exists(Flag.objects.filter(object_id=OuterRef("object_id")))` over `Note` rows; no annotate
+advice when the loop iterates something that is not a queryset of model rows), the keys the
+loop tests or counts by named as it has them (`counts.get(board.pk, 0)`), a function that calls
 itself in the loop told to hand down what the levels need, `get_or_create`/`update_or_create`
 as upserts (`bulk_create(update_conflicts=True, unique_fields=..., update_fields=...)` when
 the lookup fields are unique together, else existing rows fetched once into a dict), and
 that `bulk_create()` calls no `save()` and sends no signals.
 
 ## Known problems
-`while` loops (often deliberate batching) and loops over literal collections (also a name the
+`while` loops (often deliberate batching), loops over literal collections (also a name the
 function binds once to a literal list and never changes: `checks = [...]; for c in checks:`)
-are not reported, nor a query on the database the iteration names (`.using(alias)` over
+and loops over model classes or their fields, which the schema fixes (`apps.get_models()`, a
+`get_models()` method, `Model._meta.parents`, `_meta.get_fields()`, `_meta.fields`) are not
+reported, nor a query on the database the iteration names (`.using(alias)` over
 the configured databases), nor a lookup that needs the row the previous iteration found or
 re-reads a row carried across iterations (`node = Node.objects.get(parent=node)`,
 `target = X.objects.get(pk=target.pk)` after a write that moved it): no query before the loop
@@ -94,6 +102,30 @@ loop over a few providers or request parameters).
 /// A keyword lookup of a chain: the field as written and its value.
 type Lookup = (String, ExprId);
 
+/// What the chain at a span is built of: its keyword lookups of `get()`/`filter()`, the
+/// receiver those apply to, and every other expression it reads (positional arguments such
+/// as `Q(...)`, the arguments of other calls, the root of the chain).
+struct Chain {
+    lookups: Vec<Lookup>,
+    base: Option<ExprId>,
+    others: Vec<ExprId>,
+    /// The positional arguments (`Q(...)`) and `**kwargs` of the `get()`/`filter()` calls,
+    /// the latter marked `true`.
+    unnamed: Vec<(ExprId, bool)>,
+}
+
+/// How a lookup's value relates to the loop.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Corr {
+    /// Reads nothing the loop binds: known before the loop.
+    Fixed,
+    /// The loop's own row (`"pk"`) or one column of it: `OuterRef(col)` in a subquery
+    /// annotated onto the queryset the loop iterates.
+    Outer(String),
+    /// Changes per iteration some other way (a name the loop body computes).
+    Varies,
+}
+
 /// A lookup chain read from the source: its keyword lookups, which of them change per
 /// iteration of the loop, and the receiver the lookups are applied to, as written
 /// (`self.transition.fields`, `queryset`, `Tag.objects`).
@@ -106,6 +138,13 @@ struct Lookups {
     base: Option<String>,
     /// The source text of a fixed lookup's value, when short.
     texts: Vec<Option<String>>,
+    /// The positional arguments of the lookups (`Q(...)`), as written (`...` when long).
+    positional: Vec<String>,
+    /// Their `**kwargs`, as written (`**params`).
+    spread: Vec<String>,
+    /// The receiver or another part of the chain than its keyword lookups reads a name the
+    /// loop binds (`row.tags.filter(...)`, `filter(Q(x=row.x))`).
+    other_varies: bool,
 }
 
 impl Lookups {
@@ -113,38 +152,59 @@ impl Lookups {
         let Some(file) = cx.files.get(at.file as usize) else {
             return Lookups::empty();
         };
-        let Some((fields, base)) = lookup_fields(file, at.span) else {
+        let Some(chain) = lookup_fields(file, at.span) else {
             return Lookups::empty();
         };
         let m = &file.ast;
         // In the loop's body, the names the loop binds; in a function the loop calls, its
-        // parameters.
+        // parameters and the names it assigns.
         let names = match loop_span {
             Some(l) => (l.file == at.file)
                 .then(|| super::loop_scope::loop_names(m, l.span))
                 .flatten(),
-            None => super::loop_scope::params_around(m, at.span),
+            None => super::loop_scope::function_names(m, at.span),
         };
         let text = file.text.as_deref();
         let slice = |e: ExprId| -> Option<String> {
             let t = text?.get(m.span(e).range())?;
             (t.len() <= 60 && !t.contains('\n')).then(|| t.to_owned())
         };
+        let fields = chain.lookups;
         let texts = fields.iter().map(|(_, v)| slice(*v)).collect();
+        let reads = |e: ExprId| {
+            names
+                .as_ref()
+                .is_some_and(|n| super::loop_scope::mentions(m, e, n))
+        };
+        let other_varies = chain.others.iter().any(|e| reads(*e));
+        let text_of = |e: ExprId| slice(e).unwrap_or_else(|| "...".to_owned());
+        let positional = chain
+            .unnamed
+            .iter()
+            .filter(|(_, star)| !star)
+            .map(|(e, _)| text_of(*e))
+            .collect();
+        let spread = chain
+            .unnamed
+            .iter()
+            .filter(|(_, star)| *star)
+            .map(|(e, _)| format!("**{}", text_of(*e)))
+            .collect();
         let fields = fields
             .into_iter()
             .map(|(f, v)| {
-                let varies = names
-                    .as_ref()
-                    .is_some_and(|n| super::loop_scope::mentions(m, v, n));
+                let varies = reads(v);
                 (f, v, varies)
             })
             .collect();
         Lookups {
             fields,
             loop_known: names.is_some(),
-            base: base.and_then(slice),
+            base: chain.base.and_then(slice),
             texts,
+            positional,
+            spread,
+            other_varies,
         }
     }
 
@@ -154,7 +214,16 @@ impl Lookups {
             loop_known: false,
             base: None,
             texts: Vec::new(),
+            positional: Vec::new(),
+            spread: Vec::new(),
+            other_varies: false,
         }
+    }
+
+    /// The query reads nothing the loop (or the called function) binds: it gives the same
+    /// answer on every iteration.
+    fn invariant(&self) -> bool {
+        self.loop_known && !self.other_varies && self.fields.iter().all(|(_, _, v)| !v)
     }
 
     /// The lookups whose values change per iteration; all of them when that is not known.
@@ -176,11 +245,17 @@ impl Lookups {
     /// there are none.
     fn fixed(&self, keys: &[&str]) -> Option<String> {
         let parts: Vec<String> = self
-            .fields
+            .positional
             .iter()
-            .zip(&self.texts)
-            .filter(|((f, _, _), _)| !keys.contains(&f.as_str()))
-            .map(|((f, _, _), t)| format!("{f}={}", t.as_deref().unwrap_or("...")))
+            .cloned()
+            .chain(
+                self.fields
+                    .iter()
+                    .zip(&self.texts)
+                    .filter(|((f, _, _), _)| !keys.contains(&f.as_str()))
+                    .map(|((f, _, _), t)| format!("{f}={}", t.as_deref().unwrap_or("..."))),
+            )
+            .chain(self.spread.iter().cloned())
             .collect();
         (!parts.is_empty()).then(|| parts.join(", "))
     }
@@ -191,6 +266,153 @@ impl Lookups {
         self.base
             .clone()
             .unwrap_or_else(|| format!("{name}.objects"))
+    }
+
+    /// The key the loop tests or reads for the varying lookup `i`, as the code writes it:
+    /// the value's text, with `.pk` after a row handed to a relation lookup
+    /// (`filter(book=book)` is keyed by `book.pk` in `values_list("book")`); `None` when it
+    /// cannot be written out.
+    fn key(&self, cx: &Context<'_>, model: crate::index::ModelId, i: usize) -> Option<String> {
+        let (field, _, _) = &self.fields[i];
+        let text = self.texts[i].as_deref()?;
+        let ix = cx.index;
+        // Whether the path ends on a relation (`book`, `book__author`): its values_list()
+        // gives the related row's key. A path that does not resolve is not written out.
+        let mut cur = model;
+        let mut relation = false;
+        for seg in field.split("__") {
+            if seg == "pk" {
+                relation = false;
+                continue;
+            }
+            let mb = ix.lookup_member(cur, seg)?;
+            relation = matches!(
+                mb,
+                crate::index::Member::Forward(_)
+                    | crate::index::Member::ManyToMany(_)
+                    | crate::index::Member::Reverse(_)
+            );
+            if relation {
+                cur = ix.member_target(&mb)?;
+            }
+        }
+        let dotted = text
+            .split('.')
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_alphanumeric() || c == '_'));
+        let is_key = [".pk", ".id", "_id", "_pk"]
+            .iter()
+            .any(|s| text.ends_with(s))
+            || text == "pk"
+            || text == "id";
+        if !relation || is_key {
+            Some(text.to_owned())
+        } else if dotted {
+            Some(format!("{text}.pk"))
+        } else {
+            None
+        }
+    }
+
+    /// How each lookup's value relates to the rows of the loop, when the loop iterates the
+    /// rows of a queryset of `loop_model` bound to one name and every lookup that changes
+    /// per iteration reads that row or one column of it; the name and the relations.
+    /// `call` is the call in the loop's body through which the query runs (a function the
+    /// row is handed to), `None` when the query is written in the loop's body.
+    fn correlate(
+        &self,
+        cx: &Context<'_>,
+        model: crate::index::ModelId,
+        at: Loc,
+        loop_span: Loc,
+        loop_model: Option<crate::index::ModelId>,
+        call: Option<Loc>,
+    ) -> Option<(String, Vec<Corr>)> {
+        use crate::ast::ExprKind;
+        use crate::index::Member;
+        let loop_model = loop_model?;
+        if !self.loop_known || self.other_varies {
+            return None;
+        }
+        let ix = cx.index;
+        let loop_file = cx.files.get(loop_span.file as usize)?;
+        let target = super::loop_scope::loop_target(&loop_file.ast, loop_span.span)?;
+        let m = &cx.files.get(at.file as usize)?.ast;
+        // Through a call: the row must be handed to it as it is (`price_of(book)`,
+        // `book.price()`); a parameter then stands for the row.
+        let mut params: Vec<crate::ast::Name> = Vec::new();
+        let mut receiver = false;
+        if let Some(c) = call {
+            let lm = &loop_file.ast;
+            let e = lm.expr_at(c.span)?;
+            let is_target = |x: ExprId| matches!(lm.kind(x), ExprKind::Name(n) if *n == target);
+            let handed = match lm.kind(e) {
+                ExprKind::Call { func, args, kwargs } => {
+                    receiver =
+                        matches!(lm.kind(*func), ExprKind::Attr { value, .. } if is_target(*value));
+                    args.iter().any(|a| is_target(*a)) || kwargs.iter().any(|k| is_target(k.value))
+                }
+                // a property of the row: `book.in_stock`
+                ExprKind::Attr { value, .. } => {
+                    receiver = is_target(*value);
+                    false
+                }
+                _ => return None,
+            };
+            if !receiver && !handed {
+                return None;
+            }
+            params = super::loop_scope::params_around(m, at.span)?;
+        }
+        let column = |attr: &str| -> Option<String> {
+            if attr == "pk" || attr == "id" {
+                return Some("pk".to_owned());
+            }
+            matches!(
+                ix.member(loop_model, attr),
+                Some(Member::Forward(_) | Member::ForeignKeyId(_) | Member::Plain(_))
+            )
+            .then(|| attr.to_owned())
+        };
+        // A lookup on a relation to the loop's model takes the row itself.
+        let to_loop_model = |field: &str| {
+            let f = field.strip_suffix("_id").unwrap_or(field);
+            ix.lookup_member(model, f)
+                .and_then(|mb| ix.member_target(&mb))
+                == Some(loop_model)
+        };
+        let mut out = Vec::new();
+        for (field, v, varies) in &self.fields {
+            if !varies {
+                out.push(Corr::Fixed);
+                continue;
+            }
+            let c = match (call, m.kind(*v)) {
+                (None, ExprKind::Name(n)) if *n == target => Some("pk".to_owned()),
+                (None, ExprKind::Attr { value, attr, .. }) => match m.kind(*value) {
+                    ExprKind::Name(n) if *n == target => column(attr),
+                    _ => None,
+                },
+                (Some(_), ExprKind::Name(n)) if params.contains(n) && to_loop_model(field) => {
+                    Some("pk".to_owned())
+                }
+                (Some(_), ExprKind::Attr { value, attr, .. }) => match m.kind(*value) {
+                    ExprKind::Name(n)
+                        if params.contains(n)
+                            && (attr.as_ref() == "pk" || attr.as_ref() == "id")
+                            && to_loop_model(field) =>
+                    {
+                        Some("pk".to_owned())
+                    }
+                    // a method of the row: `self.f` is the row's column
+                    ExprKind::Name(n) if receiver && params.first() == Some(n) => column(attr),
+                    _ => None,
+                },
+                _ => None,
+            };
+            out.push(c.map_or(Corr::Varies, Corr::Outer));
+        }
+        (out.iter().all(|c| *c != Corr::Varies) && out.iter().any(|c| matches!(c, Corr::Outer(_))))
+            .then(|| (target.to_string(), out))
     }
 }
 
@@ -266,118 +488,314 @@ fn fetch_once_help(
     }
 }
 
-/// What to annotate instead of a `count()`/`exists()`/`aggregate()` per row: when the query
-/// filters on a foreign key `fk` of `model` (`Review.objects.filter(book=book).count()`), the
-/// reverse relation on the target model (`Count("reviews")`, `Exists(...OuterRef("pk"))`),
-/// built on the receiver as written (a queryset variable keeps its filters). Without such a
-/// key, an existence test or a count by the lookups that change per iteration is done once
-/// before the loop (a set of the keys found, counts grouped by key).
+/// Where a query in a loop sits and what the loop iterates, for the help.
+struct Site {
+    /// Where the query is written (in the loop's body, or in a function it calls).
+    at: Loc,
+    /// The loop.
+    loop_span: Loc,
+    /// The loop, when the query is written in its body.
+    in_loop: Option<Loc>,
+    /// The call in the loop's body that runs it, when it runs in a called function.
+    call: Option<Loc>,
+    /// The model of the rows the loop iterates (model instances of a queryset).
+    loop_model: Option<crate::index::ModelId>,
+}
+
+/// Lookup names Django applies to a field (`title__iexact`): not a column to collect keys by.
+const LOOKUP_NAMES: &[&str] = &[
+    "exact",
+    "iexact",
+    "contains",
+    "icontains",
+    "in",
+    "gt",
+    "gte",
+    "lt",
+    "lte",
+    "startswith",
+    "istartswith",
+    "endswith",
+    "iendswith",
+    "range",
+    "date",
+    "year",
+    "iso_year",
+    "month",
+    "day",
+    "week",
+    "week_day",
+    "iso_week_day",
+    "quarter",
+    "time",
+    "hour",
+    "minute",
+    "second",
+    "isnull",
+    "regex",
+    "iregex",
+    "search",
+    "unaccent",
+    "trigram_similar",
+    "contained_by",
+    "overlap",
+    "has_key",
+    "has_keys",
+    "has_any_keys",
+    "len",
+];
+
+/// What to annotate instead of a `count()`/`exists()`/`aggregate()` per row. When the loop
+/// iterates the rows of a queryset and the query's lookups read that row or its columns
+/// (`filter(book=book)`, `filter(content_type=item.content_type)`), the value is annotated
+/// onto that queryset with the row's columns as `OuterRef`s (or as a `Count` over the
+/// relation between the two models). Otherwise an existence test or a count by the lookups
+/// that change per iteration is done once before the loop (a set of the keys found, counts
+/// grouped by key), filtered only on values known before the loop, and the loop reads it by
+/// the keys it has (`counts.get(book.pk, 0)`).
 fn annotate_help(
     cx: &Context<'_>,
     model: crate::index::ModelId,
     method: &str,
-    at: Loc,
-    loop_span: Option<Loc>,
+    site: &Site,
 ) -> String {
     let ix = cx.index;
     let name = &ix.model(model).name;
-    let lk = Lookups::read(cx, at, loop_span);
-    let fields: Vec<&str> = lk.fields.iter().map(|(f, _, _)| f.as_str()).collect();
+    let lk = Lookups::read(cx, site.at, site.in_loop);
     let base = lk.base_or(name);
     let default_base = base == format!("{name}.objects");
-    let fk = fields.iter().find_map(|f| {
-        let base = f.strip_suffix("_id").unwrap_or(f);
-        let field = ix.model(model).fields.iter().find(|x| x.name == base)?;
-        let target = field.target?;
-        let rev = ix
-            .model(target)
-            .reverse
+    let quote = |i: usize| lk.texts[i].clone().unwrap_or_else(|| "...".to_owned());
+    if let Some((row, corr)) = lk.correlate(
+        cx,
+        model,
+        site.at,
+        site.loop_span,
+        site.loop_model,
+        site.call,
+    ) {
+        let target = site
+            .loop_model
+            .map(|m| ix.model(m).name.clone())
+            .unwrap_or_default();
+        let lower = name.to_lowercase();
+        let args: Vec<String> = lk
+            .positional
             .iter()
-            .find(|r| r.from_model == model && r.field == base)?;
-        Some((
-            (*f).to_owned(),
-            base.to_owned(),
-            target,
-            rev.query_name.clone(),
-        ))
-    });
-    let Some((written, fk, target, query_name)) = fk else {
-        let varying = lk.varying();
-        if lk.loop_known && !varying.is_empty() && matches!(method, "exists" | "count") {
-            let keys: Vec<String> = varying.iter().map(|f| format!("\"{f}\"")).collect();
-            let ins: Vec<String> = varying.iter().map(|f| format!("{f}__in=...")).collect();
-            let args = match lk.fixed(&varying) {
-                Some(f) => format!("{f}, {}", ins.join(", ")),
-                None => ins.join(", "),
-            };
-            let value = if varying.len() == 1 {
-                "value".to_owned()
-            } else {
-                format!("({})", varying.join(", "))
-            };
-            return if method == "exists" {
+            .cloned()
+            .chain(
+                lk.fields
+                    .iter()
+                    .zip(&corr)
+                    .enumerate()
+                    .map(|(i, ((f, _, _), c))| match c {
+                        Corr::Outer(col) => format!("{f}=OuterRef(\"{col}\")"),
+                        _ => format!("{f}={}", quote(i)),
+                    }),
+            )
+            .chain(lk.spread.iter().cloned())
+            .collect();
+        let sub = format!("{base}.filter({})", args.join(", "));
+        let outers: Vec<&str> = lk
+            .fields
+            .iter()
+            .zip(&corr)
+            .filter(|(_, c)| matches!(c, Corr::Outer(_)))
+            .map(|((f, _, _), _)| f.as_str())
+            .collect();
+        let group = outers
+            .iter()
+            .map(|f| format!("\"{f}\""))
+            .collect::<Vec<_>>()
+            .join(", ");
+        // The relation between the loop's model and the queried one, named from the loop's
+        // side (`reviews`, `tags`), when the row itself is the only correlated value.
+        let relation = (outers.len() == 1
+            && corr.iter().any(|c| *c == Corr::Outer("pk".to_owned())))
+        .then(|| {
+            let f = outers[0].strip_suffix("_id").unwrap_or(outers[0]);
+            let lm = site.loop_model?;
+            match ix.lookup_member(model, f)? {
+                crate::index::Member::Reverse(r) if r.from_model == lm => Some(r.field.clone()),
+                crate::index::Member::Forward(fd) | crate::index::Member::ManyToMany(fd)
+                    if fd.target == Some(lm) =>
+                {
+                    ix.model(lm)
+                        .reverse
+                        .iter()
+                        .find(|r| r.from_model == model && r.field == fd.name)
+                        .map(|r| r.query_name.clone())
+                }
+                _ => None,
+            }
+        })
+        .flatten();
+        return match method {
+            "exists" => {
+                let attr = format!("has_{}", relation.as_deref().unwrap_or(&lower));
                 format!(
-                    "collect the keys once before the loop: `found = set({base}.filter({args}).values_list({}))`, then test `{value} in found`",
-                    if keys.len() == 1 {
-                        format!("{}, flat=True", keys[0])
+                    "annotate the test onto the `{target}` queryset the loop iterates: `.annotate({attr}=Exists({sub}))`, and read `{row}.{attr}`"
+                )
+            }
+            "count" => match relation
+                .filter(|_| default_base && lk.positional.is_empty() && lk.spread.is_empty())
+            {
+                Some(rel) => {
+                    let conds: Vec<String> = lk
+                        .fields
+                        .iter()
+                        .zip(&corr)
+                        .enumerate()
+                        .filter(|(_, (_, c))| **c == Corr::Fixed)
+                        .map(|(i, ((f, _, _), _))| format!("{rel}__{f}={}", quote(i)))
+                        .collect();
+                    let filter = if conds.is_empty() {
+                        String::new()
                     } else {
-                        keys.join(", ")
-                    }
-                )
-            } else {
-                format!(
-                    "count once before the loop, grouped: `counts = dict({base}.filter({args}).values_list({}).annotate(n=Count(\"pk\")))`, then read `counts.get({value}, 0)`",
-                    keys.join(", ")
-                )
-            };
-        }
-        return "annotate() the value onto the queryset the loop iterates (Count/Exists/Subquery), or hoist the query if it does not depend on the loop".to_owned();
-    };
-    let target = &ix.model(target).name;
-    let fixed = lk.fixed(&[written.as_str()]);
-    let others = fields.len() > 1 || !default_base;
-    match method {
-        "count" => {
-            let filter = if others {
-                format!(", filter=Q({query_name}__...=...)")
-            } else {
-                String::new()
-            };
-            format!(
-                "annotate the number onto the `{target}` queryset the loop iterates: `.annotate({query_name}_count=Count(\"{query_name}\"{filter}))`, and read `row.{query_name}_count`"
-            )
-        }
-        "exists" => {
-            let more = match &fixed {
-                Some(f) => format!(", {f}"),
-                None => String::new(),
-            };
-            let rest = match &fixed {
-                Some(f) => format!(".filter({f})"),
-                None => String::new(),
-            };
-            format!(
-                "annotate the test onto the `{target}` queryset the loop iterates: `.annotate(has_{query_name}=Exists({base}.filter({fk}=OuterRef(\"pk\"){more})))`, and read `row.has_{query_name}` (over objects that are not a `{target}` queryset: `found = set({base}{rest}.values_list(\"{fk}\", flat=True))` once before the loop, then `obj.pk in found`)"
-            )
-        }
-        _ => format!(
-            "annotate the value onto the `{target}` queryset the loop iterates with a `Subquery({base}.filter({fk}=OuterRef(\"pk\")).values(...))` or an aggregate over `\"{query_name}\"` (`Sum`, `Max`...)"
-        ),
+                        format!(", filter=Q({})", conds.join(", "))
+                    };
+                    format!(
+                        "annotate the number onto the `{target}` queryset the loop iterates: `.annotate({rel}_count=Count(\"{rel}\"{filter}))`, and read `{row}.{rel}_count`"
+                    )
+                }
+                None => format!(
+                    "annotate the number onto the `{target}` queryset the loop iterates: `.annotate({lower}_count=Coalesce(Subquery({sub}.order_by().values({group}).annotate(n=Count(\"pk\")).values(\"n\")), 0))`, and read `{row}.{lower}_count`"
+                ),
+            },
+            _ => format!(
+                "annotate the value onto the `{target}` queryset the loop iterates: `.annotate(value=Subquery({sub}.order_by().values({group}).annotate(value=...).values(\"value\")))` with the aggregate (`Sum`, `Max`...), and read `{row}.value`"
+            ),
+        };
     }
+    // Keys collected once before the loop: every lookup that changes per iteration is a
+    // column (not `title__iexact`), and the rest of the query is known before the loop.
+    let varying: Vec<usize> = (0..lk.fields.len()).filter(|i| lk.fields[*i].2).collect();
+    let columns = varying.iter().all(|i| {
+        let f = &lk.fields[*i].0;
+        !f.rsplit("__")
+            .next()
+            .is_some_and(|l| LOOKUP_NAMES.contains(&l))
+            || !f.contains("__")
+    });
+    if lk.loop_known
+        && !lk.other_varies
+        && !varying.is_empty()
+        && columns
+        && matches!(method, "exists" | "count")
+    {
+        let fields: Vec<&str> = varying.iter().map(|i| lk.fields[*i].0.as_str()).collect();
+        let keys: Vec<String> = fields.iter().map(|f| format!("\"{f}\"")).collect();
+        let ins: Vec<String> = fields.iter().map(|f| format!("{f}__in=...")).collect();
+        let args = match lk.fixed(&fields) {
+            Some(f) => format!("{f}, {}", ins.join(", ")),
+            None => ins.join(", "),
+        };
+        let named: Vec<String> = varying
+            .iter()
+            .map(|i| {
+                // a called function's names mean nothing at the loop
+                site.call
+                    .is_none()
+                    .then(|| lk.key(cx, model, *i))
+                    .flatten()
+                    .unwrap_or_else(|| "value".to_owned())
+            })
+            .collect();
+        let value = if named.len() == 1 {
+            named[0].clone()
+        } else {
+            format!("({})", named.join(", "))
+        };
+        let qs = format!("{base}.filter({args})");
+        return if method == "exists" {
+            format!(
+                "collect the keys once before the loop: `found = set({qs}.values_list({}))`, then test `{value} in found`",
+                if keys.len() == 1 {
+                    format!("{}, flat=True", keys[0])
+                } else {
+                    keys.join(", ")
+                }
+            )
+        } else if keys.len() == 1 {
+            format!(
+                "count once before the loop, grouped: `counts = dict({qs}.values_list({}).annotate(n=Count(\"pk\")))`, then read `counts.get({value}, 0)`",
+                keys[0]
+            )
+        } else {
+            let vars: Vec<String> = (1..=keys.len()).map(|i| format!("k{i}")).collect();
+            format!(
+                "count once before the loop, grouped: `counts = {{({}): n for {}, n in {qs}.values_list({}).annotate(n=Count(\"pk\"))}}`, then read `counts.get({value}, 0)`",
+                vars.join(", "),
+                vars.join(", "),
+                keys.join(", ")
+            )
+        };
+    }
+    if site.loop_model.is_some() {
+        return "annotate() the value onto the queryset the loop iterates (Count/Exists/Subquery with `OuterRef`), or compute it for all the items with one query before the loop".to_owned();
+    }
+    "compute it for all the items with one query before the loop (`filter(<field>__in=...)`, grouped with `values(...).annotate(...)` for counts) and look it up per item".to_owned()
+}
+
+/// The help for a query that reads nothing the loop binds (nor, in a called function,
+/// anything the call hands it): it gives the same answer on every iteration.
+/// `writes`: the model's name, when the loop writes rows of the model the query reads.
+fn hoist_help(
+    cx: &Context<'_>,
+    site: &Site,
+    shown: Option<&str>,
+    writes: Option<&str>,
+) -> Option<String> {
+    let lk = Lookups::read(cx, site.at, site.in_loop);
+    if !lk.invariant() {
+        return None;
+    }
+    let file = cx.files.get(site.at.file as usize)?;
+    // A lock taken per iteration (each in its own transaction) is not one to take once.
+    let whole = file
+        .text
+        .as_deref()
+        .and_then(|t| t.get(site.at.span.range()));
+    if whole.is_none_or(|t| t.contains("select_for_update")) {
+        return None;
+    }
+    // State the loop changes in place (`self.n += 1`) read by the query.
+    if let Some(l) = site.in_loop {
+        let roots = super::loop_scope::mutated_roots(&file.ast, l.span);
+        let e = file.ast.expr_at(site.at.span)?;
+        if !roots.is_empty() && super::loop_scope::mentions(&file.ast, e, &roots) {
+            return None;
+        }
+    }
+    let text = file
+        .text
+        .as_deref()
+        .and_then(|t| t.get(site.at.span.range()))
+        .filter(|t| t.len() <= 80 && !t.contains('\n'));
+    let query = text.map_or_else(|| "the query".to_owned(), |t| format!("`{t}`"));
+    Some(match (shown, writes) {
+        (_, Some(model)) => format!(
+            "{query} reads nothing the loop binds, but the loop writes `{model}` rows it may see: run it once before the loop and keep the result up to date as the loop writes (or write after the loop)"
+        ),
+        (None, None) => format!(
+            "{query} reads nothing the loop changes: run it once before the loop, keep the result in a variable and reuse it (unless the loop writes the rows it reads)"
+        ),
+        (Some(call), None) => format!(
+            "{query} in `{call}` reads nothing the call hands it: run it once before the loop and pass the result in (or cache it), unless the loop writes the rows it reads"
+        ),
+    })
 }
 
 /// The keyword lookups of the `get()`/`filter()` calls of the chain at `span`
-/// (`Tag.objects.filter(slug=s).first()` gives `slug` and its value), `__exact` dropped, and
-/// the receiver of the innermost of those calls (`Tag.objects`).
-fn lookup_fields(
-    file: &crate::project::File,
-    span: crate::source::Span,
-) -> Option<(Vec<Lookup>, Option<ExprId>)> {
+/// (`Tag.objects.filter(slug=s).first()` gives `slug` and its value), `__exact` dropped, the
+/// receiver of the innermost of those calls (`Tag.objects`), and what else the chain reads.
+fn lookup_fields(file: &crate::project::File, span: crate::source::Span) -> Option<Chain> {
     use crate::ast::ExprKind;
     let m = &file.ast;
     let mut cur = m.expr_at(span)?;
     let mut out = Vec::new();
     let mut base = None;
+    let mut others = Vec::new();
+    let mut unnamed = Vec::new();
     let named = |kwargs: &[crate::ast::Keyword]| -> Vec<(String, ExprId)> {
         kwargs
             .iter()
@@ -390,24 +808,49 @@ fn lookup_fields(
     };
     for _ in 0..64 {
         match m.kind(cur) {
-            ExprKind::Call { func, kwargs, .. } => {
+            ExprKind::Call { func, args, kwargs } => {
                 if let ExprKind::Attr { value, attr, .. } = m.kind(*func) {
                     if matches!(&**attr, "get" | "filter") {
                         out.extend(named(kwargs));
+                        others.extend(kwargs.iter().filter(|k| k.name.is_none()).map(|k| k.value));
+                        unnamed.extend(args.iter().map(|a| (*a, false)));
+                        unnamed.extend(
+                            kwargs
+                                .iter()
+                                .filter(|k| k.name.is_none())
+                                .map(|k| (k.value, true)),
+                        );
                         base = Some(*value);
+                    } else {
+                        others.extend(kwargs.iter().map(|k| k.value));
                     }
+                    others.extend(args.iter().copied());
                     cur = *value;
                 } else {
                     // `get_object_or_404(Model, slug=...)`
                     out.extend(named(kwargs).into_iter().filter(|(n, _)| n != "klass"));
+                    others.extend(args.iter().copied());
+                    others.extend(kwargs.iter().filter(|k| k.name.is_none()).map(|k| k.value));
                     break;
                 }
             }
-            ExprKind::Attr { value, .. } | ExprKind::Subscript { value, .. } => cur = *value,
-            _ => break,
+            ExprKind::Attr { value, .. } => cur = *value,
+            ExprKind::Subscript { value, index } => {
+                others.push(*index);
+                cur = *value;
+            }
+            _ => {
+                others.push(cur);
+                break;
+            }
         }
     }
-    Some((out, base))
+    Some(Chain {
+        lookups: out,
+        base,
+        others,
+        unnamed,
+    })
 }
 
 /// The fields an `.update(f=value)` at `at` sets to values that change per iteration of the
@@ -485,8 +928,9 @@ fn not_per_row(cx: &Context<'_>, span: Loc, loop_span: Loc, method: &str) -> boo
             .filter(|n| !targets.contains(n))
             .collect();
         if !assigned.is_empty() {
-            if let Some((fields, _)) = lookup_fields(file, span.span) {
-                if fields
+            if let Some(chain) = lookup_fields(file, span.span) {
+                if chain
+                    .lookups
                     .iter()
                     .any(|(_, v)| loop_scope::mentions(m, *v, &assigned))
                 {
@@ -498,6 +942,39 @@ fn not_per_row(cx: &Context<'_>, span: Loc, loop_span: Loc, method: &str) -> boo
     false
 }
 
+/// Whether the loop at `loop_span` writes rows of `model` (a save, create, update or delete
+/// in its body or in what it calls): a query of that model may then see them change.
+fn writes_in_loop(cx: &Context<'_>, loop_span: Loc, model: crate::index::ModelId) -> bool {
+    cx.events.iter().any(|e| match e {
+        Event::QueryInLoop {
+            loop_span: l,
+            model: m,
+            method,
+            ..
+        } => {
+            *l == loop_span
+                && *m == model
+                && matches!(
+                    method.as_str(),
+                    "save"
+                        | "create"
+                        | "get_or_create"
+                        | "update_or_create"
+                        | "update"
+                        | "delete"
+                        | "bulk_create"
+                        | "bulk_update"
+                )
+        }
+        Event::SaveInLoop {
+            loop_span: l,
+            model: m,
+            ..
+        } => *l == loop_span && *m == model,
+        _ => false,
+    })
+}
+
 fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
     for ev in cx.events {
         let Event::QueryInLoop {
@@ -507,6 +984,7 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
             method,
             root,
             via,
+            loop_model,
         } = ev
         else {
             continue;
@@ -542,12 +1020,44 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
                 )
             })
         });
+        let site = Site {
+            at,
+            loop_span: *loop_span,
+            in_loop,
+            call: via.is_some().then_some(*span),
+            loop_model: *loop_model,
+        };
+        // The same answer on every iteration: hoisted, unless the loop writes that model.
+        let reads = matches!(
+            method.as_str(),
+            "get"
+                | "get_object_or_404"
+                | "first"
+                | "last"
+                | "[index]"
+                | "count"
+                | "exists"
+                | "aggregate"
+                | "iterate"
+        ) || method.ends_with("()");
+        let hoist = (reads && recursion.is_none())
+            .then(|| {
+                let writes = writes_in_loop(cx, *loop_span, *model).then_some(name.as_str());
+                hoist_help(
+                    cx,
+                    &site,
+                    via.as_ref().map(|(shown, _)| shown.as_str()),
+                    writes,
+                )
+            })
+            .flatten();
         let help = match method.as_str() {
             _ if recursion.is_some() => recursion.clone().unwrap_or_default(),
+            _ if hoist.is_some() => hoist.clone().unwrap_or_default(),
             "get" | "get_object_or_404" | "first" | "last" | "[index]" => {
                 fetch_once_help(cx, name, *model, at, in_loop)
             }
-            "count" | "exists" | "aggregate" => annotate_help(cx, *model, method, at, in_loop),
+            "count" | "exists" | "aggregate" => annotate_help(cx, *model, method, &site),
             // only through a callee: a direct save in a loop is DJP105's
             "save" => format!(
                 "build the `{name}` objects without saving them in the loop (let the method return them unsaved if it can) and insert them with one `{name}.objects.bulk_create(objs)` after it ({})",
@@ -575,7 +1085,8 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
                         .files
                         .get(at.file as usize)
                         .and_then(|f| lookup_fields(f, at.span))
-                        .is_some_and(|(l, _)| {
+                        .map(|c| c.lookups)
+                        .is_some_and(|l| {
                             !l.is_empty() && l.iter().all(|(f, _)| f == "pk" || f == "id")
                         });
                     let sets = fields
