@@ -23,6 +23,8 @@ pub struct FieldDef {
     pub explicit_db_index: bool,
     /// `primary_key=True`: a constraint, not only an index.
     pub primary_key: bool,
+    /// A `OneToOneField` (unique whatever its arguments say).
+    pub one_to_one: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -478,7 +480,8 @@ fn field_def(f: &File, e: ExprId) -> FieldDef {
             .map(|k| matches!(m.kind(k.value), ExprKind::Const(Const::True)))
     };
     let primary_key = kw("primary_key") == Some(true);
-    let unique = kw("unique") == Some(true) || primary_key || class.contains("OneToOne");
+    let one_to_one = class.contains("OneToOne");
+    let unique = kw("unique") == Some(true) || primary_key || one_to_one;
     let explicit = kw("db_index") == Some(true);
     // Foreign keys (and subclasses: `TreeForeignKey`, `ForeignKeyWithAutoRelatedName`) and
     // slugs are indexed unless `db_index=False`.
@@ -488,6 +491,7 @@ fn field_def(f: &File, e: ExprId) -> FieldDef {
         indexed: explicit || (default_indexed && kw("db_index") != Some(false)),
         explicit_db_index: explicit,
         primary_key,
+        one_to_one,
     }
 }
 

@@ -105,14 +105,25 @@ fn concurrent(b: &Blocking<'_>) -> Option<Concurrent> {
     match &b.op.kind {
         OpKind::AddField(name, d) => {
             let col = format!("<{name} column>");
-            let (without, sql, to) = if d.primary_key {
+            let (add, sql, to) = if d.primary_key {
                 // a primary key added to a table with rows: no safe short advice
                 return None;
+            } else if d.one_to_one {
+                // a `OneToOneField` is always unique: a foreign key without its index first
+                (
+                    format!("add `{name}` as a `ForeignKey` with the same arguments and `db_index=False`"),
+                    unique_sql(&col, "UNIQUE"),
+                    "the `OneToOneField`",
+                )
             } else if d.unique {
-                ("`unique=True`", unique_sql(&col, "UNIQUE"), "`unique=True`")
+                (
+                    format!("add `{name}` without `unique=True`"),
+                    unique_sql(&col, "UNIQUE"),
+                    "`unique=True`",
+                )
             } else {
                 (
-                    "the index (`db_index=False`)",
+                    format!("add `{name}` without the index (`db_index=False`)"),
                     index_sql(&col),
                     "`db_index=True`",
                 )
@@ -121,7 +132,7 @@ fn concurrent(b: &Blocking<'_>) -> Option<Concurrent> {
                 sql,
                 state: format!("the `AlterField` to {to}"),
                 first: Some(format!(
-                    "add `{name}` without {without} here (the column is still added), then, in a separate migration"
+                    "{add} here (the column is still added), then, in a separate migration"
                 )),
             })
         }
