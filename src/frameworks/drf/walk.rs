@@ -584,9 +584,21 @@ impl<'s> CallHooks<'s> for Walker<'s> {
                 // Inside a walk, rows rooted at a queryset other than the walked rows' (one
                 // built in a method field, a narrowed related manager) are a fresh
                 // queryset: what its rows read is loaded there, not by the view.
-                fresh = !handed_over
-                    && matches!(&el, Value::Instance(i) if i.row.as_ref().is_some_and(|r| Some(r.root_span) != *self.root.borrow()));
+                let el_root = match &el {
+                    Value::Instance(i) => i.row.as_ref().map(|r| r.root_span),
+                    _ => None,
+                };
+                fresh = !handed_over && el_root.is_some() && el_root != *self.root.borrow();
+                // Rows handed over by a function are the walk's rows from here on.
+                let outer = if handed_over {
+                    Some(self.root.replace(el_root))
+                } else {
+                    None
+                };
                 self.fields(an, si, &el, "", &mut sink, &mut HashSet::default());
+                if let Some(outer) = outer {
+                    *self.root.borrow_mut() = outer;
+                }
                 an.exit_loop();
             }
             Value::Instance(i) if fits(i.model) && !many_kwarg(an, kwargs) => {
