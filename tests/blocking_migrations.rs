@@ -355,8 +355,17 @@ class Migration(migrations.Migration):
         };
         let p = project(&files, "[tool.djperf]\n");
         write(p.path(), "shop/migrations/0003_keys.py", third);
+        // a set replaced by another: the old constraint must be dropped as well
+        let fourth = "from django.db import migrations\n\n\nclass Migration(migrations.Migration):\n    dependencies = [(\"shop\", \"0003_keys\")]\n\n    operations = [\n        migrations.AlterUniqueTogether(name=\"book\", unique_together={(\"isbn\", \"code\")}),\n    ]\n";
+        write(p.path(), "shop/migrations/0004_together.py", fourth);
         let found: Vec<(u64, String)> = djp310(p.path()).into_iter().skip(2).collect();
-        assert_eq!(found.len(), 3, "{found:?}");
+        assert_eq!(found.len(), 4, "{found:?}");
+        let replaced = &found[3].1;
+        assert!(
+            replaced.contains("DROP CONSTRAINT <name>` for each set it removes: (title, code)"),
+            "{replaced}"
+        );
+        assert!(!found[2].1.contains("DROP CONSTRAINT"), "{}", found[2].1);
         let (add, pk, together) = (&found[0].1, &found[1].1, &found[2].1);
         assert!(
             add.contains("add `code` without the index (`db_index=False`) here"),

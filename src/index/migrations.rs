@@ -86,6 +86,9 @@ pub struct Blocking<'a> {
     pub op: &'a Op,
     /// What the index is on, for the message.
     pub what: String,
+    /// The sets an `AlterUniqueTogether`/`AlterIndexTogether` drops (in the state before
+    /// it, not after): their constraints or indexes go too.
+    pub drops: Vec<Vec<String>>,
 }
 
 impl Migrations {
@@ -169,6 +172,14 @@ impl Migrations {
                 apply(&mut state, op);
                 continue;
             }
+            let drops: Vec<Vec<String>> = match &op.kind {
+                OpKind::Together(unique, sets) => state
+                    .get(&op.model)
+                    .map(|s| if *unique { &s.unique } else { &s.index })
+                    .map(|prev| prev.iter().filter(|t| !sets.contains(t)).cloned().collect())
+                    .unwrap_or_default(),
+                _ => Vec::new(),
+            };
             let what = match &op.kind {
                 OpKind::AddIndex => Some("an index".to_owned()),
                 OpKind::AddField(name, d) if d.unique || d.explicit_db_index => {
@@ -194,7 +205,7 @@ impl Migrations {
             };
             apply(&mut state, op);
             if let Some(what) = what {
-                out.push(Blocking { op, what });
+                out.push(Blocking { op, what, drops });
             }
         }
         out

@@ -36,7 +36,9 @@ SQLite, an engine name put together at run time, code or migrations that branch 
 `SeparateDatabaseAndState` instead. A `unique=True` field and a `unique_together` set get
 `CREATE UNIQUE INDEX CONCURRENTLY` and then `ALTER TABLE ... ADD CONSTRAINT ... UNIQUE USING
 INDEX` (a plain `Index` cannot be unique, and a unique index is not the constraint a later
-migration drops); a new primary key gets `ADD CONSTRAINT ... PRIMARY KEY USING INDEX`. An
+migration drops; the sets an `AlterUniqueTogether` replaces are dropped with `DROP
+CONSTRAINT`, which a state-only operation would leave behind); a new primary key gets `ADD
+CONSTRAINT ... PRIMARY KEY USING INDEX`. An
 `AddField` keeps adding its column (with `db_index=False`, or without `unique=True`) and the
 index is built in a separate migration whose state is the `AlterField` that turns it on.
 
@@ -157,12 +159,29 @@ fn concurrent(b: &Blocking<'_>) -> Option<Concurrent> {
             })
         }
         OpKind::Together(true, _) => Some(Concurrent {
-            sql: unique_sql("<columns>", "UNIQUE"),
+            sql: format!("{}{}", unique_sql("<columns>", "UNIQUE"), dropped(b)),
             state: format!("this `{class}`"),
             first: None,
         }),
         _ => None,
     }
+}
+
+/// The statements for the sets an `AlterUniqueTogether` drops, which a state-only operation
+/// would leave in the database (`, and ALTER TABLE ... DROP CONSTRAINT ...`).
+fn dropped(b: &Blocking<'_>) -> String {
+    if b.drops.is_empty() {
+        return String::new();
+    }
+    let sets: Vec<String> = b
+        .drops
+        .iter()
+        .map(|t| format!("({})", t.join(", ")))
+        .collect();
+    format!(
+        ", and `ALTER TABLE <table> DROP CONSTRAINT <name>` for each set it removes: {}",
+        sets.join(" and ")
+    )
 }
 
 /// The advice for a project that runs only on PostgreSQL.
