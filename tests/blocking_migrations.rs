@@ -279,3 +279,111 @@ fn code_that_branches_on_mysql_runs_there_too() {
     );
     assert!(djp310(p.path())[1].1.contains("AddIndexConcurrently"));
 }
+
+/// The app's initial run split over several files (`0002_initial` after `0001_initial`,
+/// which makemigrations writes for circular dependencies, here without `initial = True`):
+/// the tables the first created are still empty. A later migration with "initial" in its
+/// name, after one that is not part of the initial run, is reported.
+#[test]
+fn an_initial_run_split_over_files_builds_on_empty_tables() {
+    let p = project(&[("config/settings.py", POSTGRES)], "[tool.djperf]\n");
+    let second = p.path().join("shop/migrations/0002_isbn.py");
+    std::fs::rename(
+        &second,
+        p.path().join("shop/migrations/0002_initial_shop.py"),
+    )
+    .unwrap();
+    assert_eq!(djp310(p.path()), Vec::new());
+    write(
+        p.path(),
+        "shop/migrations/0003_isbn.py",
+        &SECOND.replace("0001_initial", "0002_initial_shop"),
+    );
+    write(
+        p.path(),
+        "shop/migrations/0004_initial_more.py",
+        &SECOND.replace("0001_initial", "0003_isbn"),
+    );
+    // `isbn` is unique since the initial run: only each file's `AddIndex` builds anything.
+    let found = djp310(p.path());
+    assert_eq!(
+        found.iter().map(|f| f.0).collect::<Vec<_>>(),
+        [13, 13],
+        "{found:?}"
+    );
+}
+
+/// `AddField(db_index=True)` keeps adding the column; a primary key and a unique-together
+/// set are constraints that adopt the concurrently built index.
+#[test]
+fn advice_keeps_the_column_and_builds_constraints() {
+    let third = "from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [(\"shop\", \"0002_isbn\")]
+
+    operations = [
+        migrations.AddField(
+            model_name=\"book\",
+            name=\"code\",
+            field=models.CharField(max_length=5, default=\"\", db_index=True),
+        ),
+        migrations.RemoveField(model_name=\"book\", name=\"id\"),
+        migrations.AlterField(
+            model_name=\"book\",
+            name=\"title\",
+            field=models.CharField(max_length=200, primary_key=True, serialize=False),
+        ),
+        migrations.AlterUniqueTogether(
+            name=\"book\",
+            unique_together={(\"title\", \"code\")},
+        ),
+    ]
+";
+    let settings = "import os\n\nDATABASES = {\"default\": {\"ENGINE\": os.environ.get(\"DB_ENGINE\", \"django.db.backends.postgresql\")}}\n";
+    let test_settings =
+        "from .settings import *\n\nDATABASES = {\"default\": {\"ENGINE\": \"django.db.backends.sqlite3\"}}\n";
+    for mixed in [false, true] {
+        let files: Vec<(&str, &str)> = if mixed {
+            vec![
+                ("config/settings.py", settings),
+                ("config/settings_test.py", test_settings),
+            ]
+        } else {
+            vec![("config/settings.py", POSTGRES)]
+        };
+        let p = project(&files, "[tool.djperf]\n");
+        write(p.path(), "shop/migrations/0003_keys.py", third);
+        // a set replaced by another: the old constraint must be dropped as well
+        let fourth = "from django.db import migrations\n\n\nclass Migration(migrations.Migration):\n    dependencies = [(\"shop\", \"0003_keys\")]\n\n    operations = [\n        migrations.AlterUniqueTogether(name=\"book\", unique_together={(\"isbn\", \"code\")}),\n    ]\n";
+        write(p.path(), "shop/migrations/0004_together.py", fourth);
+        let found: Vec<(u64, String)> = djp310(p.path()).into_iter().skip(2).collect();
+        assert_eq!(found.len(), 4, "{found:?}");
+        let replaced = &found[3].1;
+        assert!(
+            replaced.contains("DROP CONSTRAINT <name>` for each set it removes: (title, code)"),
+            "{replaced}"
+        );
+        assert!(!found[2].1.contains("DROP CONSTRAINT"), "{}", found[2].1);
+        let (add, pk, together) = (&found[0].1, &found[1].1, &found[2].1);
+        assert!(
+            add.contains("add `code` without the index (`db_index=False`) here"),
+            "{add}"
+        );
+        assert!(add.contains("the `AlterField` to `db_index=True`"), "{add}");
+        assert!(
+            !add.contains("keep the `AddField`") && !add.contains("this `AddField`"),
+            "{add}"
+        );
+        assert!(
+            pk.contains("ADD CONSTRAINT <name> PRIMARY KEY USING INDEX <name>"),
+            "{pk}"
+        );
+        assert!(
+            together.contains("ADD CONSTRAINT <name> UNIQUE USING INDEX <name>"),
+            "{together}"
+        );
+        assert_eq!(mixed, add.contains("SQLite"), "{add}");
+    }
+}

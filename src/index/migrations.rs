@@ -21,6 +21,10 @@ pub struct FieldDef {
     pub indexed: bool,
     /// `db_index=True` written out.
     pub explicit_db_index: bool,
+    /// `primary_key=True`: a constraint, not only an index.
+    pub primary_key: bool,
+    /// A `OneToOneField` (unique whatever its arguments say).
+    pub one_to_one: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -82,6 +86,9 @@ pub struct Blocking<'a> {
     pub op: &'a Op,
     /// What the index is on, for the message.
     pub what: String,
+    /// The sets an `AlterUniqueTogether`/`AlterIndexTogether` drops (in the state before
+    /// it, not after): their constraints or indexes go too.
+    pub drops: Vec<Vec<String>>,
 }
 
 impl Migrations {
@@ -119,6 +126,10 @@ impl Migrations {
             .collect();
         // The state of each model before this file: fields and together-sets.
         let mut state: HashMap<String, ModelState> = HashMap::default();
+        // Whether every earlier migration of the app is part of its initial run, and the
+        // models those created (empty tables while this file runs, if it is one too).
+        let mut all_initial = true;
+        let mut created_initially: Vec<String> = Vec::new();
         if let Some(ids) = self.apps.get(&mf.app) {
             let stem = |id: &FileId| {
                 self.files[id]
@@ -139,17 +150,36 @@ impl Migrations {
                 if squash.iter().any(|r| present.contains(r)) {
                     continue;
                 }
-                for op in &self.files[id].ops {
+                let earlier = &self.files[id];
+                all_initial &= earlier.fresh_only || named_initial(&earlier.order);
+                for op in &earlier.ops {
+                    if all_initial && matches!(op.kind, OpKind::CreateModel { .. }) {
+                        created_initially.push(op.model.clone());
+                    }
                     apply(&mut state, op);
                 }
             }
         }
+        // A migration of the app's initial run (`0002_initial` after `0001_initial`, which
+        // Django writes when an app's first migration is split, sometimes without `initial =
+        // True`): the tables its predecessors created are still empty.
+        let initial_run = all_initial && named_initial(&mf.order);
         let mut out = Vec::new();
         for op in &mf.ops {
-            if created.contains(&op.model.as_str()) {
+            if created.contains(&op.model.as_str())
+                || (initial_run && created_initially.contains(&op.model))
+            {
                 apply(&mut state, op);
                 continue;
             }
+            let drops: Vec<Vec<String>> = match &op.kind {
+                OpKind::Together(unique, sets) => state
+                    .get(&op.model)
+                    .map(|s| if *unique { &s.unique } else { &s.index })
+                    .map(|prev| prev.iter().filter(|t| !sets.contains(t)).cloned().collect())
+                    .unwrap_or_default(),
+                _ => Vec::new(),
+            };
             let what = match &op.kind {
                 OpKind::AddIndex => Some("an index".to_owned()),
                 OpKind::AddField(name, d) if d.unique || d.explicit_db_index => {
@@ -175,7 +205,7 @@ impl Migrations {
             };
             apply(&mut state, op);
             if let Some(what) = what {
-                out.push(Blocking { op, what });
+                out.push(Blocking { op, what, drops });
             }
         }
         out
@@ -196,6 +226,19 @@ impl Migrations {
             _ => false,
         }
     }
+}
+
+/// A migration named as part of the app's initial run: `0002_initial`,
+/// `0002_initial_accounts` (the number, then `initial`).
+fn named_initial(order: &std::path::Path) -> bool {
+    let Some(stem) = order.file_stem().and_then(|n| n.to_str()) else {
+        return false;
+    };
+    let rest = stem.trim_start_matches(|c: char| c.is_ascii_digit());
+    rest.len() < stem.len()
+        && rest
+            .strip_prefix("_initial")
+            .is_some_and(|r| r.is_empty() || r.starts_with('_'))
 }
 
 #[derive(Debug, Default)]
@@ -447,8 +490,9 @@ fn field_def(f: &File, e: ExprId) -> FieldDef {
         m.kwarg(kwargs, k)
             .map(|k| matches!(m.kind(k.value), ExprKind::Const(Const::True)))
     };
-    let unique =
-        kw("unique") == Some(true) || kw("primary_key") == Some(true) || class.contains("OneToOne");
+    let primary_key = kw("primary_key") == Some(true);
+    let one_to_one = class.contains("OneToOne");
+    let unique = kw("unique") == Some(true) || primary_key || one_to_one;
     let explicit = kw("db_index") == Some(true);
     // Foreign keys (and subclasses: `TreeForeignKey`, `ForeignKeyWithAutoRelatedName`) and
     // slugs are indexed unless `db_index=False`.
@@ -457,6 +501,8 @@ fn field_def(f: &File, e: ExprId) -> FieldDef {
         unique,
         indexed: explicit || (default_indexed && kw("db_index") != Some(false)),
         explicit_db_index: explicit,
+        primary_key,
+        one_to_one,
     }
 }
 
@@ -615,7 +661,22 @@ fn engine_of(s: &str) -> Option<&'static str> {
 
 #[cfg(test)]
 mod tests {
-    use super::engine_of;
+    use super::{engine_of, named_initial};
+
+    #[test]
+    fn initial_run_names() {
+        for (name, initial) in [
+            ("app/migrations/0002_initial.py", true),
+            ("app/migrations/0002_initial_openwisp.py", true),
+            ("app/migrations/0001_initial.py", true),
+            ("app/migrations/0003_initialize_data.py", false),
+            ("app/migrations/0003_add_initial.py", false),
+            ("app/migrations/initial.py", false),
+            ("app/migrations/0004_auto.py", false),
+        ] {
+            assert_eq!(named_initial(std::path::Path::new(name)), initial, "{name}");
+        }
+    }
 
     #[test]
     fn engines_from_backends_and_urls() {

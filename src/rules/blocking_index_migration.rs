@@ -26,14 +26,21 @@ earlier migrations, `RenameField` and `RenameModel` followed), and
 `AlterUniqueTogether`/`AlterIndexTogether` that add a set of columns. An index added in the
 migration that creates the model is fine (the table is empty), and so are `initial = True` and
 squashed (`replaces = [...]`) migrations, which only run on a database that does not have the
-app's tables yet, and operations that build nothing (an `AlterUniqueTogether` that restates
-the sets after a `RenameField`).
+app's tables yet, a migration of the app's initial run split over files (`0002_initial...`
+after only initial migrations) on the tables they created, and operations that build nothing
+(an `AlterUniqueTogether` that restates the sets after a `RenameField`).
 
 When the settings can also select another engine (an environment switch, test settings on
 SQLite, an engine name put together at run time, code or migrations that branch on
 `connection.vendor == "mysql"`), `AddIndexConcurrently` would fail there: the help gives a vendor-guarded
-`SeparateDatabaseAndState` instead. A `unique=True` field gets `CREATE UNIQUE INDEX
-CONCURRENTLY` (a plain `Index` cannot be unique).
+`SeparateDatabaseAndState` instead. A `unique=True` field and a `unique_together` set get
+`CREATE UNIQUE INDEX CONCURRENTLY` and then `ALTER TABLE ... ADD CONSTRAINT ... UNIQUE USING
+INDEX` (a plain `Index` cannot be unique, and a unique index is not the constraint a later
+migration drops; the sets an `AlterUniqueTogether` replaces are dropped with `DROP
+CONSTRAINT`, which a state-only operation would leave behind); a new primary key gets `ADD
+CONSTRAINT ... PRIMARY KEY USING INDEX`. An
+`AddField` keeps adding its column (with `db_index=False`, or without `unique=True`) and the
+index is built in a separate migration whose state is the `AlterField` that turns it on.
 
 ## Why is this slow?
 `CREATE INDEX` takes a lock that blocks every `INSERT`, `UPDATE` and `DELETE` on the table
@@ -75,43 +82,154 @@ database long ago are history: `migrations-since = { <app> = "<last applied migr
 skips them.
 "#;
 
-/// The advice for a project that runs only on PostgreSQL.
-fn postgres_help(b: &Blocking<'_>) -> String {
+/// What the operation builds, in SQL that does not block writes, and how the state is kept.
+struct Concurrent {
+    /// The statements run instead (`CREATE UNIQUE INDEX CONCURRENTLY ...` and the constraint
+    /// that adopts the index).
+    sql: String,
+    /// The operation kept as the `state_operations` of a `SeparateDatabaseAndState`.
+    state: String,
+    /// A first step in this migration (`AddField` keeps adding the column, without the
+    /// index), the concurrent build then going in a separate migration.
+    first: Option<String>,
+}
+
+/// The concurrent form of `b`, or `None` when a plain `AddIndexConcurrently` fits (postgres
+/// only) or nothing safe can be said.
+fn concurrent(b: &Blocking<'_>) -> Option<Concurrent> {
+    let unique_sql = |cols: &str, constraint: &str| {
+        format!(
+            "`CREATE UNIQUE INDEX CONCURRENTLY <name> ON <table> ({cols})` and then `ALTER TABLE <table> ADD CONSTRAINT <name> {constraint} USING INDEX <name>`"
+        )
+    };
+    let index_sql = |cols: &str| format!("`CREATE INDEX CONCURRENTLY <name> ON <table> ({cols})`");
+    let class = &b.op.class;
     match &b.op.kind {
-        OpKind::AddIndex => "use `django.contrib.postgres.operations.AddIndexConcurrently` with the same arguments, in a migration with `atomic = False`".to_owned(),
-        OpKind::AddField(name, d) if d.unique => format!(
-            "a plain `Index` cannot be unique: add `{name}` without `unique=True` here, then, in a migration with `atomic = False`, run `CREATE UNIQUE INDEX CONCURRENTLY <name> ON <table> (<column>)` and `ALTER TABLE <table> ADD CONSTRAINT <name> UNIQUE USING INDEX <name>` as the `database_operations` of a `SeparateDatabaseAndState` whose `state_operations` is the `AlterField` to `unique=True`"
-        ),
-        OpKind::AlterField(name, d) if d.unique => format!(
-            "a plain `Index` cannot be unique: in a migration with `atomic = False`, run `CREATE UNIQUE INDEX CONCURRENTLY <name> ON <table> (<{name} column>)` and `ALTER TABLE <table> ADD CONSTRAINT <name> UNIQUE USING INDEX <name>` as the `database_operations` of a `SeparateDatabaseAndState` whose `state_operations` is this `{}`",
-            b.op.class
-        ),
-        OpKind::AddField(..) | OpKind::AlterField(..) => format!(
-            "add the field without the index here, then create the index in a separate migration with `atomic = False` using `AddIndexConcurrently` (wrap the `{}` in `SeparateDatabaseAndState` so the state still says `db_index`)",
-            b.op.class
-        ),
-        OpKind::Together(false, _) => "use `AddIndexConcurrently` with a `models.Index` on the same fields, in a migration with `atomic = False`".to_owned(),
-        _ => "build the unique index with `CREATE UNIQUE INDEX CONCURRENTLY` (a `RunSQL` in a migration with `atomic = False`) and record the state with `SeparateDatabaseAndState`".to_owned(),
+        OpKind::AddField(name, d) => {
+            let col = format!("<{name} column>");
+            let (add, sql, to) = if d.primary_key {
+                // a primary key added to a table with rows: no safe short advice
+                return None;
+            } else if d.one_to_one {
+                // a `OneToOneField` is always unique: a foreign key without its index first
+                (
+                    format!("add `{name}` as a `ForeignKey` with the same arguments and `db_index=False`"),
+                    unique_sql(&col, "UNIQUE"),
+                    "the `OneToOneField`",
+                )
+            } else if d.unique {
+                (
+                    format!("add `{name}` without `unique=True`"),
+                    unique_sql(&col, "UNIQUE"),
+                    "`unique=True`",
+                )
+            } else {
+                (
+                    format!("add `{name}` without the index (`db_index=False`)"),
+                    index_sql(&col),
+                    "`db_index=True`",
+                )
+            };
+            Some(Concurrent {
+                sql,
+                state: format!("the `AlterField` to {to}"),
+                first: Some(format!(
+                    "{add} here (the column is still added), then, in a separate migration"
+                )),
+            })
+        }
+        OpKind::AlterField(name, d) => {
+            let col = format!("<{name} column>");
+            let sql = if d.primary_key {
+                // a unique index is no primary key: the constraint adopts it (the column
+                // must already be NOT NULL, or PostgreSQL scans the table for it)
+                format!(
+                    "{} (`{name}` must already be NOT NULL)",
+                    unique_sql(&col, "PRIMARY KEY")
+                )
+            } else if d.unique {
+                unique_sql(&col, "UNIQUE")
+            } else {
+                index_sql(&col)
+            };
+            Some(Concurrent {
+                sql,
+                state: format!("this `{class}`"),
+                first: None,
+            })
+        }
+        OpKind::Together(true, _) => Some(Concurrent {
+            sql: format!("{}{}", unique_sql("<columns>", "UNIQUE"), dropped(b)),
+            state: format!("this `{class}`"),
+            first: None,
+        }),
+        _ => None,
     }
+}
+
+/// The statements for the sets an `AlterUniqueTogether` drops, which a state-only operation
+/// would leave in the database (`, and ALTER TABLE ... DROP CONSTRAINT ...`).
+fn dropped(b: &Blocking<'_>) -> String {
+    if b.drops.is_empty() {
+        return String::new();
+    }
+    let sets: Vec<String> = b
+        .drops
+        .iter()
+        .map(|t| format!("({})", t.join(", ")))
+        .collect();
+    format!(
+        ", and `ALTER TABLE <table> DROP CONSTRAINT <name>` for each set it removes: {}",
+        sets.join(" and ")
+    )
+}
+
+/// The advice for a project that runs only on PostgreSQL.
+fn postgres_help(b: &Blocking<'_>) -> Option<String> {
+    match &b.op.kind {
+        OpKind::AddIndex => return Some("use `django.contrib.postgres.operations.AddIndexConcurrently` with the same arguments, in a migration with `atomic = False`".to_owned()),
+        OpKind::Together(false, _) => return Some("use `AddIndexConcurrently` with a `models.Index` on the same fields, in a migration with `atomic = False`".to_owned()),
+        _ => {}
+    }
+    let c = concurrent(b)?;
+    let lead = match &b.op.kind {
+        OpKind::AlterField(_, d) if d.primary_key => "a unique index is not a primary key: ",
+        OpKind::AddField(_, d) | OpKind::AlterField(_, d) if d.unique => {
+            "a plain `Index` cannot be unique, and a unique index is not a constraint: "
+        }
+        OpKind::Together(true, _) => {
+            "a plain `Index` cannot be unique, and a unique index is not a constraint: "
+        }
+        _ => "",
+    };
+    let first = c.first.unwrap_or_else(|| "in a migration".to_owned());
+    Some(format!(
+        "{lead}{first} with `atomic = False`, run {} as the `database_operations` of a `SeparateDatabaseAndState` whose `state_operations` is {}",
+        c.sql, c.state
+    ))
 }
 
 /// The advice for a project whose settings can also select other databases, where
 /// `AddIndexConcurrently` fails (`TypeError` on SQLite, no psycopg elsewhere).
-fn mixed_help(b: &Blocking<'_>, others: &str) -> String {
-    let unique = match &b.op.kind {
-        OpKind::AddField(_, d) | OpKind::AlterField(_, d) => d.unique,
-        OpKind::Together(unique, _) => *unique,
-        _ => false,
+fn mixed_help(b: &Blocking<'_>, others: &str) -> Option<String> {
+    let lead =
+        format!("the settings can also select {others}, where `AddIndexConcurrently` fails: ");
+    let guard = "when `schema_editor.connection.vendor == \"postgresql\"`";
+    let Some(c) = concurrent(b) else {
+        // `AddIndex`, `AlterIndexTogether`: the state is the operation itself
+        if matches!(b.op.kind, OpKind::AddIndex | OpKind::Together(false, _)) {
+            return Some(format!(
+                "{lead}in a migration with `atomic = False`, keep the `{}` as the `state_operations` of a `SeparateDatabaseAndState` whose `database_operations` is a `RunPython` that runs `CREATE INDEX CONCURRENTLY` {guard} and the plain operation otherwise",
+                b.op.class
+            ));
+        }
+        return None;
     };
-    let create = if unique {
-        "CREATE UNIQUE INDEX CONCURRENTLY"
-    } else {
-        "CREATE INDEX CONCURRENTLY"
-    };
-    format!(
-        "the settings can also select {others}, where `AddIndexConcurrently` fails: in a migration with `atomic = False`, keep the `{}` as the `state_operations` of a `SeparateDatabaseAndState` whose `database_operations` is a `RunPython` that runs `{create}` when `schema_editor.connection.vendor == \"postgresql\"` and the plain operation otherwise",
-        b.op.class
-    )
+    let first = c.first.unwrap_or_else(|| "in a migration".to_owned());
+    Some(format!(
+        "{lead}{first} with `atomic = False`, keep {} as the `state_operations` of a `SeparateDatabaseAndState` whose `database_operations` is a `RunPython` that runs {} {guard} and the plain operation otherwise",
+        c.state, c.sql
+    ))
 }
 
 fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
@@ -150,7 +268,7 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
                 b.op.class, b.op.model, b.what
             ),
             label: "CREATE INDEX without CONCURRENTLY".to_owned(),
-            help: Some(help),
+            help,
             related: Vec::new(),
             fix: None,
             depends: Vec::new(),

@@ -36,6 +36,12 @@ The object is followed into the functions the method hands it to, in any module 
 related manager of the object they count, is reported at the call with a related location at
 the query.
 
+A method that serializes a queryset it builds (`ReviewSerializer(Review.objects.filter(
+book__author=obj), many=True).data`, or a narrowed `obj.reviews.filter(...)`) runs that query
+for each object, reported here; what the nested serializer reads of those rows is never charged
+to the view's queryset (its model may not have those relations): it is reported at that call
+(DJP101/DJP102), with the load on the queryset built there.
+
 ## Example
 ```python
 class AuthorSerializer(serializers.ModelSerializer):
@@ -155,6 +161,9 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
                 "annotate(...) the value in the view's queryset, or load it with Prefetch(\"{}\", queryset=..., to_attr=...)",
                 rel.join("__")
             ),
+            // rows fetched per object (a queryset the method builds and serializes): no
+            // annotation carries a list of rows
+            (None, _) if q.method == "iterate" && q.via.is_none() => "fetch these rows for every object at once: when they are related to the object, a `Prefetch(\"<relation>\", queryset=..., to_attr=...)` on the view's queryset, read back from the `to_attr` list in the method".to_owned(),
             (None, _) => "annotate(...) the value in the view's queryset (e.g. with a Subquery)".to_owned(),
         };
         let mut related: Vec<Related> = q

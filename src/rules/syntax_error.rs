@@ -48,8 +48,10 @@ def report():
 The messages come from tree-sitter's error recovery, not from CPython's parser: the position
 is where tree-sitter stopped making sense of the code, which is usually, not always, where
 CPython would point. Code that only newer Python versions accept (or that tree-sitter-python
-does not know yet) may be reported. Always enabled, whatever `select` says; only `ignore`
-turns it off.
+does not know yet) may be reported. One such construct is read as Python does: a boolean
+operator after a generic type in an annotation (`rows: List[Row] or None = None`), which the
+grammar rejects; the operator and its operand are blanked and the file is parsed again.
+Always enabled, whatever `select` says; only `ignore` turns it off.
 "#;
 
 fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {

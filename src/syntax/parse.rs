@@ -351,6 +351,17 @@ pub fn parse(text: &str) -> Result<Module, ParseProblem> {
     if !m.has_errors {
         return Ok(m);
     }
+    // Valid Python that tree-sitter-python rejects: a boolean operator after a generic type
+    // in an annotation (`x: List[int] or None = None`). The operator and its operand are
+    // blanked (same length, so every span stays right) and the copy is used if it parses
+    // cleanly.
+    if let Some(blanked) = blank_annotation_operators(text) {
+        if let Ok(b) = parse_in_chunks(&blanked, CHUNK_BYTES) {
+            if !b.has_errors {
+                return Ok(b);
+            }
+        }
+    }
     let chunk = if text.len() > CHUNK_BYTES {
         RECOVERY_CHUNK_BYTES
     } else {
@@ -364,6 +375,78 @@ pub fn parse(text: &str) -> Result<Module, ParseProblem> {
         Ok(()) => Ok(lowering.finish()),
         Err(_) => Ok(m),
     }
+}
+
+/// `text` with the boolean operators of annotations blanked, when they are its only syntax
+/// errors: tree-sitter-python reads `List[int]` in an annotation as a generic type, which no
+/// operator may follow, while Python accepts any expression there (`x: List[int] or None`).
+/// Each such error is an `ERROR` node right after a `type` that starts with `or`/`and` and
+/// holds the operand (`or None`), or, with no value after the annotation, one right before
+/// the `type` that holds the first operand and ends with the operator (`List[int] or`).
+/// Bytes become spaces (line ends kept). `None` when any other error is there.
+fn blank_annotation_operators(text: &str) -> Option<String> {
+    let src = text.as_bytes();
+    let mut ranges: Vec<(usize, usize)> = Vec::new();
+    let mut other = false;
+    // error recovery may read the keyword as an identifier
+    let is_op = |n: Option<tree_sitter::Node<'_>>| {
+        n.is_some_and(|n| {
+            matches!(n.kind(), "or" | "and" | "identifier")
+                && matches!(&src[n.start_byte()..n.end_byte()], b"or" | b"and")
+        })
+    };
+    with_trees(text, CHUNK_BYTES, false, |tree| {
+        let mut cursor = tree.root_node().walk();
+        loop {
+            let node = cursor.node();
+            let mut descend = node.has_error() && !node.is_error() && !node.is_missing();
+            if node.is_error() || node.is_missing() {
+                let clean_inside = (0..node.child_count())
+                    .filter_map(|i| node.child(i))
+                    .all(|c| !c.has_error());
+                // `or <operand>`: the operator, then operands that are whole expressions
+                let after_type = node.prev_sibling().is_some_and(|p| p.kind() == "type")
+                    && is_op(node.child(0))
+                    && node.child_count() == 2
+                    && node
+                        .child(1)
+                        .is_some_and(|c| c.is_named() && !is_op(Some(c)));
+                let before_type = node.next_sibling().is_some_and(|n| n.kind() == "type")
+                    && node.child(0).is_some_and(|c| c.kind() == "type")
+                    && node.child_count() > 1
+                    && is_op(node.child(node.child_count() - 1));
+                if node.is_error() && clean_inside && (after_type || before_type) {
+                    ranges.push((node.start_byte(), node.end_byte()));
+                } else {
+                    other = true;
+                }
+                descend = false;
+            }
+            if descend && cursor.goto_first_child() {
+                continue;
+            }
+            while !cursor.goto_next_sibling() {
+                if !cursor.goto_parent() {
+                    return;
+                }
+            }
+        }
+    })
+    .ok()?;
+    if other || ranges.is_empty() {
+        return None;
+    }
+    let mut bytes = src.to_vec();
+    for (start, end) in ranges {
+        for b in &mut bytes[start..end] {
+            if !matches!(*b, b'\n' | b'\r') {
+                *b = b' ';
+            }
+        }
+    }
+    // Only whole tokens were replaced, by ASCII spaces: a multi-byte character is replaced
+    // whole (each of its bytes), so the text stays valid UTF-8.
+    String::from_utf8(bytes).ok()
 }
 
 /// Runs re-parsed on their own after a syntax error in a file over [`CHUNK_BYTES`] (smaller
@@ -521,5 +604,55 @@ end = 1
         assert_eq!(parse_only(&t), Ok(false));
         // Without the normalisation tree-sitter reads a lone CR as no line end at all.
         assert_eq!(parse_only("a = 1\rb = 2\n"), Ok(true));
+    }
+}
+
+#[cfg(test)]
+mod annotation_tests {
+    use super::*;
+
+    fn errors_of(src: &str) -> bool {
+        parse(src).unwrap().has_errors
+    }
+
+    /// Python accepts any expression as an annotation; tree-sitter-python rejects a boolean
+    /// operator after a generic type. Such files parse, with every span where it was.
+    #[test]
+    fn boolean_operators_in_annotations_parse() {
+        for src in [
+            "self.s: List[S] or None = None\n",
+            "x: List[int] or None\n",
+            "x: Dict[str, int] and int = 1\n",
+            "x: List[int] or Optional[Dict[str, int]] = None\n",
+            "x: List[int] or \"Row\" = None\n",
+            "x: List[int] or a.b = None\n",
+            "def f(a: List[int] or None = None, b: Dict[str, int] or None = None) -> List[int] or None:\n    return a\n",
+            "class C:\n    def __init__(self):\n        self.rows: List[Row] or None = None\n        self.n: int = 0\n",
+        ] {
+            assert!(!errors_of(src), "{src}");
+        }
+        let src = "def f():\n    self.s: List[S] or None = None\n    return book.author\n";
+        let m = parse(src).unwrap();
+        let at = src.find("book.author").unwrap();
+        assert!(
+            m.exprs
+                .iter()
+                .any(|e| e.span.start as usize == at && e.span.end as usize == at + 11),
+            "spans moved"
+        );
+    }
+
+    /// Real syntax errors stay errors: an operator without its operand, other errors in the
+    /// same file, an operator outside an annotation.
+    #[test]
+    fn other_errors_are_kept() {
+        for src in [
+            "x: List[int] or = 1\n",
+            "x: List[int] or None = None\ndef f(:\n    pass\n",
+            "x = List[int] or or None\n",
+            "x: List[int] or None None = 1\n",
+        ] {
+            assert!(errors_of(src), "{src}");
+        }
     }
 }

@@ -135,6 +135,15 @@ pub(super) fn build_views(
             && (classes.mro(q, &is_list_root).reached
                 || classes.lookup_method(&mro, "list").is_some()
                 || !classes.mro(q, &is_detail_root).reached);
+        // A view that only shows one object which its own `get_object()` gets without the
+        // queryset (`return self.request.user`): the queryset serializes nothing.
+        if !lists
+            && classes
+                .lookup_method(&mro, "get_object")
+                .is_some_and(|(f, fid)| !object_from_queryset(f, fid))
+        {
+            continue;
+        }
         out.push((
             View {
                 qual: q.to_owned(),
@@ -296,6 +305,21 @@ fn dynamic_loads(f: &File, src: QsSource) -> bool {
 }
 
 /// Whether method `fid` never reads its parameter number `i` (0 is `self`).
+/// Whether a view's `get_object()` may take its object from the view's rows: it reads
+/// `self.get_queryset()`, `self.queryset`, `self.filter_queryset(...)`, or calls
+/// `super().get_object()`.
+fn object_from_queryset(f: &File, fid: crate::ast::FuncId) -> bool {
+    let m = &f.ast;
+    let Some(func) = m.functions.get(fid as usize) else {
+        return true;
+    };
+    m.exprs.iter().any(|e| {
+        e.span.start >= func.span.start
+            && e.span.end <= func.span.end
+            && matches!(&e.kind, ExprKind::Attr { attr, .. } if matches!(&**attr, "get_queryset" | "queryset" | "filter_queryset" | "get_object" | "object"))
+    })
+}
+
 fn ignores_param(f: &File, fid: crate::ast::FuncId, i: usize) -> bool {
     let m = &f.ast;
     let Some(func) = m.functions.get(fid as usize) else {

@@ -36,6 +36,9 @@ pub(crate) struct Walker<'s> {
     /// Names the rows of the view being walked are annotated with (`annotate(total=...)`):
     /// an annotation hides a model method of the same name.
     annotated: RefCell<Vec<String>>,
+    /// The queryset whose rows the current walk serializes (a view's, or a serializer's own
+    /// rows): a nested serializer over rows rooted elsewhere serializes a fresh queryset.
+    root: RefCell<Option<Loc>>,
 }
 
 /// The observations of one walk, with the field being walked.
@@ -64,6 +67,7 @@ impl<'s> Walker<'s> {
             names: serializers.iter().map(|s| s.name.as_str()).collect(),
             stack: RefCell::new(Vec::new()),
             annotated: RefCell::new(Vec::new()),
+            root: RefCell::new(None),
         }
     }
 
@@ -117,6 +121,7 @@ impl<'s> Walker<'s> {
                     continue;
                 };
                 *self.annotated.borrow_mut() = self.annotations(qs);
+                *self.root.borrow_mut() = Some(root);
                 let mut an = Analyzer::new(self.ix, file, self.sums);
                 an.set_hooks(self);
                 let rows = Value::QuerySet(qs.clone());
@@ -142,6 +147,7 @@ impl<'s> Walker<'s> {
             rows_uses.push(whole);
         }
         self.annotated.borrow_mut().clear();
+        *self.root.borrow_mut() = None;
         for (si, s) in self.serializers.iter().enumerate() {
             let Some(file) = self.file(s.file) else {
                 continue;
@@ -176,6 +182,7 @@ impl<'s> Walker<'s> {
                 None => Value::Unknown,
             };
             let row = an.enter_loop(&rows, at);
+            *self.root.borrow_mut() = Some(at);
             let mut sink = Sink {
                 view: None,
                 serializer: si,
@@ -184,6 +191,7 @@ impl<'s> Walker<'s> {
             self.fields(&mut an, si, &row, "", &mut sink, &mut HashSet::default());
             out.extend(sink.out);
         }
+        *self.root.borrow_mut() = None;
         (out, rows_uses)
     }
 
@@ -569,16 +577,42 @@ impl<'s> CallHooks<'s> for Walker<'s> {
             out: Vec::new(),
         };
         let before = an.events.len();
+        let mut fresh = false;
         match instance {
             Value::QuerySet(q) if many_kwarg(an, kwargs) && !q.values && fits(q.model) => {
                 let el = an.enter_loop(instance, at);
+                // Inside a walk, rows rooted at a queryset other than the walked rows' (one
+                // built in a method field, a narrowed related manager) are a fresh
+                // queryset: what its rows read is loaded there, not by the view.
+                let el_root = match &el {
+                    Value::Instance(i) => i.row.as_ref().map(|r| r.root_span),
+                    _ => None,
+                };
+                fresh = !handed_over && el_root.is_some() && el_root != *self.root.borrow();
+                // Rows handed over by a function are the walk's rows from here on.
+                let outer = if handed_over {
+                    Some(self.root.replace(el_root))
+                } else {
+                    None
+                };
                 self.fields(an, si, &el, "", &mut sink, &mut HashSet::default());
+                if let Some(outer) = outer {
+                    *self.root.borrow_mut() = outer;
+                }
                 an.exit_loop();
             }
             Value::Instance(i) if fits(i.model) && !many_kwarg(an, kwargs) => {
                 self.fields(an, si, instance, "", &mut sink, &mut HashSet::default());
             }
             _ => {}
+        }
+        if fresh {
+            // The query fetching the fresh rows runs once per walked object (kept, for
+            // DJP112); the reads of its rows are reported at this call by the analysis of
+            // the function building it (DJP101/DJP102 with the load on that queryset), and
+            // never charged to the walked rows' queryset, whose model may not even have
+            // those relations.
+            return Value::Unknown;
         }
         // Fields drained their events into the sink: put them back for the caller's walk.
         an.events.truncate(before);

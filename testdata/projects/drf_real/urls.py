@@ -1,6 +1,6 @@
 from django.urls import path
 
-from shop import views
+from shop import views, views_fresh
 
 urlpatterns = [
     path("api/book-stats/", views.BookStatsList.as_view()),
@@ -40,6 +40,10 @@ urlpatterns = [
     path("api/books-fn-tags-ok/", views.books_fn_tags_ok),
     path("api/review-totals/", views.review_totals),
     path("api/status/", views.status),
+    path("api/author-reviews/", views_fresh.AuthorReviewsList.as_view()),
+    path("api/author-reviews-joined/", views_fresh.AuthorReviewsJoinedList.as_view()),
+    path("api/book-good-reviews/", views_fresh.BookGoodReviewsList.as_view()),
+    path("api/author-by-name/", views_fresh.AuthorByNameDetail.as_view()),
     path("api/tags/<int:pk>/", views.TagDetail.as_view(), name="tag-detail"),
     path("api/authors/<int:pk>/", views.AuthorDetail.as_view(), name="author-detail"),
 ]
