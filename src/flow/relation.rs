@@ -99,6 +99,17 @@ impl<'a> Analyzer<'a> {
             return Value::Unknown;
         };
         match member {
+            // A multi-table child's parent link: Django builds the parent object from the
+            // child's own columns (`ForwardOneToOneDescriptor.get_object`), no query. What is
+            // read through it is not claimed: that object shares none of the child's caches,
+            // and no `select_related()` of the child fills it.
+            Member::Forward(f)
+                if f.kind == FieldKind::OneToOne
+                    && f.target
+                        .is_some_and(|t| ix.model(inst.model).parents.contains(&t)) =>
+            {
+                Value::Unknown
+            }
             Member::Forward(f) => {
                 let Some(target) = f.target else {
                     if let Some(r) = &inst.row {

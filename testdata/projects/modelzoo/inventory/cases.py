@@ -61,6 +61,20 @@ def case_multi_table_child_selected():
         print(d.reason, d.supplier.name)
 
 
+def case_multi_table_parent_link_read():
+    # Django builds the parent from the child's own columns: no query per row
+    for d in DiscontinuedProduct.objects.all():
+        print(d.reason, d.product_ptr.name, d.product_ptr.pk)
+
+
+def case_multi_table_parent_link_read_then_fk():
+    # a relation of the parent object built from the child queries per row, and no
+    # select_related() (not of "supplier", not of "product_ptr__supplier") serves it: the
+    # code should read d.supplier instead; djperf claims nothing through a parent link
+    for d in DiscontinuedProduct.objects.all():
+        print(d.product_ptr.supplier.name)  # todo-expect: DJP101
+
+
 def case_proxy_inherits_fk():
     for p in ProductProxy.objects.all():
         print(p.supplier.name)  # expect: DJP101
