@@ -73,6 +73,7 @@ pub fn analyze_file_in<'a>(
                             created_in_loop: None,
                             open: true,
                             from_caller: false,
+                            item_of: None,
                         }),
                     );
                 }
@@ -167,6 +168,7 @@ impl<'a> QueryProbe<'a> {
                     created_in_loop: None,
                     open: true,
                     from_caller: false,
+                    item_of: None,
                 }),
             );
         }
@@ -370,6 +372,25 @@ impl<'a> Analyzer<'a> {
             }
             _ => Value::Unknown,
         }
+    }
+
+    /// A template's lookup `base.attr` (`{{ book.price_label }}`): as [`Analyzer::lookup`],
+    /// and a model method that can be called without arguments is called, as Django's
+    /// templates call a callable they look up: its code runs on the instance.
+    pub fn template_lookup(&mut self, base: &Value, attr: &str, span: Loc) -> Value {
+        if let Value::Instance(inst) = base {
+            if self.ix.member(inst.model, attr).is_none() {
+                if let Some(f) = self
+                    .member_summary(inst.model, attr)
+                    .filter(|f| f.kind == FnKind::Method && f.no_arg_call)
+                    .filter(|_| summary::follows(attr))
+                {
+                    self.apply_fn_at(f, Some(base), &[], &[], span);
+                    return self.ret_value(f, Some(base), &[], &[], span);
+                }
+            }
+        }
+        self.lookup(base, attr, span)
     }
 
     /// Start a loop over `it` (located at `span`); returns one element.

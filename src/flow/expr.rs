@@ -113,6 +113,7 @@ impl<'a> Analyzer<'a> {
                                 created_in_loop: None,
                                 open: false,
                                 from_caller: false,
+                                item_of: None,
                             })
                         }
                     }
@@ -318,6 +319,7 @@ impl<'a> Analyzer<'a> {
             created_in_loop: None,
             open: false,
             from_caller: false,
+            item_of: None,
         }))
     }
 

@@ -171,6 +171,7 @@ impl<'a> Analyzer<'a> {
                 created_in_loop: None,
                 open: false,
                 from_caller: false,
+                item_of: None,
             }),
             (Value::QuerySet(q), Step::Iterator) => self.qs_call(q, "iterator", &[], &[], span),
             (Value::QuerySet(mut q), Step::Iterated { touched }) => {

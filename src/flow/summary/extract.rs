@@ -142,6 +142,12 @@ pub(super) fn extract_file(
             .filter(|p| p.kind == ParamKind::Normal)
             .map(|p| p.default.and_then(|d| literal_truth(m, d)))
             .collect();
+        let no_arg_call = f
+            .params
+            .iter()
+            .filter(|p| p.kind == ParamKind::Normal)
+            .skip(1)
+            .all(|p| p.default.is_some());
         called.append(&mut x.called);
         let escaped = x.escaped;
         let classmethod = kind == FnKind::StaticOrClass && decos.iter().any(|d| d == "classmethod");
@@ -168,6 +174,7 @@ pub(super) fn extract_file(
             ret_candidate: returns::is_candidate(m, &f.body, memoised),
             classmethod,
             defaults,
+            no_arg_call,
             guard,
             at: (fi, u32::try_from(func).unwrap_or(u32::MAX)),
         });

@@ -741,7 +741,7 @@ impl Walker<'_> {
                         .and_then(|i| items.get(i).cloned())
                         .unwrap_or_default(),
                 ),
-                TVal::V(x) => TVal::V(self.an.lookup(&x, seg, span)),
+                TVal::V(x) => TVal::V(self.an.template_lookup(&x, seg, span)),
                 TVal::Group(rows, grouper) => match seg.as_str() {
                     "list" => TVal::V(rows),
                     "grouper" => TVal::V(grouper),
