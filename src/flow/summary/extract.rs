@@ -1007,6 +1007,13 @@ impl Extract<'_> {
                 self.env = saved;
             }
             ExprKind::Lambda { .. } => {}
+            // `self.plural_set.filter(...)[0]`: one row fetched (a slice chains on)
+            ExprKind::Subscript { value, index }
+                if !matches!(m.kind(*index), ExprKind::Slice(_)) =>
+            {
+                self.expr(*value, Some(EvalHow::Method("[index]".into())), depth + 1);
+                self.expr(*index, None, depth + 1);
+            }
             // `self.n if hasattr(self, "n") else self.note`: each branch under its test.
             ExprKind::IfExp { test, body, orelse } => {
                 self.expr(*test, None, depth + 1);
