@@ -121,7 +121,10 @@ impl<'a> Analyzer<'a> {
                 }
             }
             ExprKind::Comp {
-                elt, value, gens, ..
+                kind,
+                elt,
+                value,
+                gens,
             } => {
                 let depth = self.loops.len();
                 let before = self.env.clone();
@@ -136,7 +139,11 @@ impl<'a> Analyzer<'a> {
                         );
                     }
                 }
-                self.eval(*elt);
+                let item = self.eval(*elt);
+                // `[Order(...) for r in data]`: a new instance per iteration
+                let items = (*kind == crate::ast::CompKind::List)
+                    .then(|| self.new_per_iteration(&item))
+                    .flatten();
                 if let Some(v) = value {
                     self.eval(*v);
                 }
@@ -146,7 +153,7 @@ impl<'a> Analyzer<'a> {
                 if let Some(g) = gens.first() {
                     self.mark_cached(g.iter);
                 }
-                Value::Unknown
+                items.map_or(Value::Unknown, Value::Items)
             }
             ExprKind::Not(x) => {
                 self.truth(*x);

@@ -93,3 +93,16 @@ def case_list_of_two_instances_logged():
     made.append(Shelf(name="b"))
     for shelf in made:
         shelf.log_action("imported")
+
+
+def case_mixin_method_per_instance_of_built_comprehension():
+    made = [Shelf(name=name) for name in Shelf.objects.values_list("name", flat=True)]
+    Shelf.objects.bulk_create(made)
+    for shelf in made:
+        shelf.log_action("imported")  # expect: DJP104
+
+
+def case_comprehension_of_rows_read_only():
+    shelves = [shelf for shelf in Shelf.objects.all()]
+    for shelf in shelves:
+        print(shelf.log_label("listed"))
