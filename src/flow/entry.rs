@@ -104,6 +104,22 @@ pub fn probe_function(ix: &Index, file: &File, f: &FunctionDef) -> Probe {
     a.probe.take().unwrap_or_default()
 }
 
+/// [`probe_function`] with the project's summaries, for a method of a view class: what the
+/// view's own helpers return (`self.get_items()`, a `@cached_property` read as
+/// `self.positions`) reaches the context too.
+pub fn probe_method(ix: &Index, sums: &Summaries, file: &File, f: &FunctionDef) -> Probe {
+    let mut a = Analyzer::new(ix, file, sums);
+    a.probe = Some(Probe::default());
+    if let (Some(c), None) = (f.class, f.parent) {
+        let cd = &file.ast.classes[c as usize];
+        if cd.outer.is_none() && !a.class_models.contains_key(&c) {
+            a.fn_class = Some(format!("{}.{}", file.scope.module, cd.name));
+        }
+    }
+    a.block(&f.body);
+    a.probe.take().unwrap_or_default()
+}
+
 /// Walk function `f` of `file` with its parameters bound to `binds` (a template tag called
 /// from a template) and record what reaches its returns. Events are dropped.
 pub fn probe_call(

@@ -50,6 +50,16 @@ impl<'a> Analyzer<'a> {
                             return user;
                         }
                     }
+                    // a view's own property read while its context is probed
+                    // (`ctx["positions"] = self.positions`): what it returns
+                    if self.probe.is_some()
+                        && matches!(m.kind(*value), ExprKind::Name(n) if &**n == "self")
+                        && !self.env.contains_key("self")
+                    {
+                        if let Some(f) = self.own_property(attr) {
+                            return self.ret_value(f, Some(&Value::Unknown), &[], &[], self.at(e));
+                        }
+                    }
                 }
                 self.note_id_read(*value, attr, self.at(e));
                 self.take_attr_base(*value, &base, attr);

@@ -41,4 +41,7 @@ urlpatterns = [
     path("books/pairs/", views.book_author_pairs),
     path("books/pairs/fast/", views.book_author_pairs_fast),
     path("authors/looped/", views.author_list_looped),
+    path("authors/by-method/", views.AuthorsByMethodView.as_view()),
+    path("authors/by-property/", views.AuthorsByPropertyView.as_view()),
+    path("authors/by-property/fast/", views.FastAuthorsByPropertyView.as_view()),
 ]
