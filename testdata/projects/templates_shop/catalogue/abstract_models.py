@@ -33,6 +33,9 @@ class AbstractProduct(models.Model):
 class AbstractRange(models.Model):
     name = models.CharField(max_length=100)
     classes = models.ManyToManyField("catalogue.ProductClass", related_name="ranges")
+    owner = models.ForeignKey(
+        "catalogue.ProductClass", null=True, on_delete=models.SET_NULL, related_name="owned_ranges"
+    )
 
     class Meta:
         abstract = True
@@ -54,6 +57,14 @@ class AbstractRange(models.Model):
 
     def shout(self):
         return self.name.upper()
+
+    def hand_over(self):
+        """Marked as altering data: a template does not call it."""
+        previous = self.owner.name
+        self.owner = None
+        return previous
+
+    hand_over.alters_data = True
 
 
 class AbstractBasket(models.Model):
