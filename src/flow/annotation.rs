@@ -251,6 +251,7 @@ impl Analyzer<'_> {
                 created_in_loop: None,
                 open: true,
                 from_caller: false,
+                item_of: None,
             }),
         );
     }
