@@ -132,6 +132,7 @@ impl Analyzer<'_> {
                     created_in_loop: None,
                     open: true,
                     from_caller: true,
+                    item_of: None,
                 }),
                 None => Value::Unknown,
             },
@@ -250,6 +251,7 @@ impl Analyzer<'_> {
                 created_in_loop: None,
                 open: true,
                 from_caller: false,
+                item_of: None,
             }),
         );
     }

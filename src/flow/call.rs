@@ -63,6 +63,7 @@ impl<'a> Analyzer<'a> {
                 Value::Lookups(l) if l.seq => {
                     return self.lookups_method(*value, &l, attr, args, kwargs)
                 }
+                Value::Items(model) => return self.items_method(*value, model, attr, args, kwargs),
                 Value::Instance(inst) => {
                     let (argv, kwv) = self.eval_arg_values(args, kwargs);
                     let recv_v = Value::Instance(inst.clone());
@@ -206,6 +207,7 @@ impl<'a> Analyzer<'a> {
                 created_in_loop: created,
                 open: false,
                 from_caller: false,
+                item_of: None,
             });
         }
         let Some(name) = name else {
@@ -307,6 +309,7 @@ impl<'a> Analyzer<'a> {
                             created_in_loop: None,
                             open: false,
                             from_caller: false,
+                            item_of: None,
                         })
                     }
                     None => Value::Unknown,
@@ -419,14 +422,19 @@ impl<'a> Analyzer<'a> {
         if !q.guards.iter().all(holds) {
             return;
         }
-        if matches!(recv, Some(Value::Instance(_))) && !recv.is_some_and(|r| self.per_row_value(r))
+        // an instance that is new on every iteration (built in the loop, or one of a list
+        // of them): a query its method runs on every call runs once per iteration
+        let fresh = recv.is_some_and(|r| self.fresh_per_iteration(r));
+        if matches!(recv, Some(Value::Instance(_)))
+            && !recv.is_some_and(|r| self.per_row_value(r))
+            && !fresh
         {
             return;
         }
         let Some(l) = self.repeating_loop().cloned() else {
             return;
         };
-        if !l.rows && !handed {
+        if !l.rows && !handed && !fresh {
             return;
         }
         if !self.seen_query.insert(span) {
@@ -442,6 +450,19 @@ impl<'a> Analyzer<'a> {
             root: true,
             via: Some((shown, q.at)),
         });
+    }
+
+    /// An instance that is a different one on every iteration of a repeating loop running
+    /// now, though no row of a queryset: built in the loop's body (`Order(...)`), or one of a
+    /// list of such instances the loop iterates ([`Value::Items`]).
+    fn fresh_per_iteration(&self, v: &Value) -> bool {
+        let Value::Instance(i) = v else {
+            return false;
+        };
+        i.created_in_loop
+            .into_iter()
+            .chain(i.item_of)
+            .any(|l| self.iterating(l))
     }
 
     /// Whether a value is worth following into a callee: a row of a running loop.

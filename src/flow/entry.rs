@@ -73,6 +73,7 @@ pub fn analyze_file_in<'a>(
                             created_in_loop: None,
                             open: true,
                             from_caller: false,
+                            item_of: None,
                         }),
                     );
                 }
@@ -99,6 +100,22 @@ pub fn analyze_file_in<'a>(
 pub fn probe_function(ix: &Index, file: &File, f: &FunctionDef) -> Probe {
     let mut a = Analyzer::new(ix, file, &NO_SUMMARIES);
     a.probe = Some(Probe::default());
+    a.block(&f.body);
+    a.probe.take().unwrap_or_default()
+}
+
+/// [`probe_function`] with the project's summaries, for a method of a view class: what the
+/// view's own helpers return (`self.get_items()`, a `@cached_property` read as
+/// `self.positions`) reaches the context too.
+pub fn probe_method(ix: &Index, sums: &Summaries, file: &File, f: &FunctionDef) -> Probe {
+    let mut a = Analyzer::new(ix, file, sums);
+    a.probe = Some(Probe::default());
+    if let (Some(c), None) = (f.class, f.parent) {
+        let cd = &file.ast.classes[c as usize];
+        if cd.outer.is_none() && !a.class_models.contains_key(&c) {
+            a.fn_class = Some(format!("{}.{}", file.scope.module, cd.name));
+        }
+    }
     a.block(&f.body);
     a.probe.take().unwrap_or_default()
 }
@@ -167,6 +184,7 @@ impl<'a> QueryProbe<'a> {
                     created_in_loop: None,
                     open: true,
                     from_caller: false,
+                    item_of: None,
                 }),
             );
         }
@@ -370,6 +388,25 @@ impl<'a> Analyzer<'a> {
             }
             _ => Value::Unknown,
         }
+    }
+
+    /// A template's lookup `base.attr` (`{{ book.price_label }}`): as [`Analyzer::lookup`],
+    /// and a model method that can be called without arguments is called, as Django's
+    /// templates call a callable they look up: its code runs on the instance.
+    pub fn template_lookup(&mut self, base: &Value, attr: &str, span: Loc) -> Value {
+        if let Value::Instance(inst) = base {
+            if self.ix.member(inst.model, attr).is_none() {
+                if let Some(f) = self
+                    .member_summary(inst.model, attr)
+                    .filter(|f| f.kind == FnKind::Method && f.no_arg_call)
+                    .filter(|_| summary::follows(attr))
+                {
+                    self.apply_fn_at(f, Some(base), &[], &[], span);
+                    return self.ret_value(f, Some(base), &[], &[], span);
+                }
+            }
+        }
+        self.lookup(base, attr, span)
     }
 
     /// Start a loop over `it` (located at `span`); returns one element.

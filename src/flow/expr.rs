@@ -50,6 +50,16 @@ impl<'a> Analyzer<'a> {
                             return user;
                         }
                     }
+                    // a view's own property read while its context is probed
+                    // (`ctx["positions"] = self.positions`): what it returns
+                    if self.probe.is_some()
+                        && matches!(m.kind(*value), ExprKind::Name(n) if &**n == "self")
+                        && !self.env.contains_key("self")
+                    {
+                        if let Some(f) = self.own_property(attr) {
+                            return self.ret_value(f, Some(&Value::Unknown), &[], &[], self.at(e));
+                        }
+                    }
                 }
                 self.note_id_read(*value, attr, self.at(e));
                 self.take_attr_base(*value, &base, attr);
@@ -113,6 +123,7 @@ impl<'a> Analyzer<'a> {
                                 created_in_loop: None,
                                 open: false,
                                 from_caller: false,
+                                item_of: None,
                             })
                         }
                     }
@@ -120,7 +131,10 @@ impl<'a> Analyzer<'a> {
                 }
             }
             ExprKind::Comp {
-                elt, value, gens, ..
+                kind,
+                elt,
+                value,
+                gens,
             } => {
                 let depth = self.loops.len();
                 let before = self.env.clone();
@@ -135,7 +149,11 @@ impl<'a> Analyzer<'a> {
                         );
                     }
                 }
-                self.eval(*elt);
+                let item = self.eval(*elt);
+                // `[Order(...) for r in data]`: a new instance per iteration
+                let items = (*kind == crate::ast::CompKind::List)
+                    .then(|| self.new_per_iteration(&item))
+                    .flatten();
                 if let Some(v) = value {
                     self.eval(*v);
                 }
@@ -145,7 +163,7 @@ impl<'a> Analyzer<'a> {
                 if let Some(g) = gens.first() {
                     self.mark_cached(g.iter);
                 }
-                Value::Unknown
+                items.map_or(Value::Unknown, Value::Items)
             }
             ExprKind::Not(x) => {
                 self.truth(*x);
@@ -318,6 +336,7 @@ impl<'a> Analyzer<'a> {
             created_in_loop: None,
             open: false,
             from_caller: false,
+            item_of: None,
         }))
     }
 

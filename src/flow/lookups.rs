@@ -163,6 +163,12 @@ impl<'a> Analyzer<'a> {
         let ExprKind::Name(n) = self.m.kind(recv) else {
             return Value::Unknown;
         };
+        if let ("append", [v], true) = (method, argv.as_slice(), list.is_empty_seq()) {
+            if let Some(model) = self.new_per_iteration(v) {
+                self.env.insert(n.clone(), Value::Items(model));
+                return Value::Unknown;
+            }
+        }
         let grown = match (method, argv.as_slice()) {
             ("append", [Value::Lookups(x)]) if !x.seq => list.concat(x),
             ("extend", [v]) => seq_lookups(v).and_then(|x| list.concat(&x)),
@@ -172,6 +178,44 @@ impl<'a> Analyzer<'a> {
         let v = grown.map_or(Value::Unknown, lookups_value);
         self.env.insert(n.clone(), v);
         Value::Unknown
+    }
+
+    /// A method of a list variable holding instances built one per iteration
+    /// ([`Value::Items`]): more of the same keep it, reordering keeps it, anything else may
+    /// put other things in it.
+    pub(super) fn items_method(
+        &mut self,
+        recv: ExprId,
+        model: crate::index::ModelId,
+        method: &str,
+        args: &[ExprId],
+        kwargs: &[Keyword],
+    ) -> Value {
+        let (argv, _) = self.eval_arg_values(args, kwargs);
+        let ExprKind::Name(n) = self.m.kind(recv) else {
+            return Value::Unknown;
+        };
+        let keeps = match (method, argv.as_slice()) {
+            ("append", [v]) => self.new_per_iteration(v) == Some(model),
+            ("sort" | "reverse", _) => true,
+            _ => false,
+        };
+        if !keeps {
+            self.env.insert(n.clone(), Value::Unknown);
+        }
+        Value::Unknown
+    }
+
+    /// The model of `v` when it is an instance that is a different one on every iteration of
+    /// the repeating loop running now: built in its body (`Book(...)`), or one of the rows it
+    /// iterates.
+    pub(super) fn new_per_iteration(&self, v: &Value) -> Option<crate::index::ModelId> {
+        let Value::Instance(i) = v else {
+            return None;
+        };
+        let fresh = i.created_in_loop.is_some_and(|l| self.iterating(l));
+        let row = i.row.as_ref().is_some_and(|r| self.iterating(r.loop_id));
+        (fresh || row).then_some(i.model)
     }
 
     /// `name += value`: a list of lookups grown by another, else unknown.

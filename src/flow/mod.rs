@@ -41,7 +41,7 @@ use entry::is_super_call;
 pub(crate) use entry::QueryProbe;
 pub use entry::{
     analyze_file, analyze_file_hooked, analyze_file_in, analyze_file_with, class_queryset,
-    class_queryset_assuming, probe_call, probe_function, QsSource,
+    class_queryset_assuming, probe_call, probe_function, probe_method, QsSource,
 };
 pub use event::{EvalHow, Event};
 pub use loaded::RowsUse;

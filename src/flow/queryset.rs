@@ -22,6 +22,15 @@ impl<'a> Analyzer<'a> {
                 Value::Tuple(parts.iter().map(|p| self.element(p, loop_id)).collect())
             }
             Value::InstanceDict(_) => Value::Unknown,
+            Value::Items(model) => Value::Instance(Inst {
+                model: *model,
+                loads: LoadSet::default(),
+                row: None,
+                created_in_loop: None,
+                open: true,
+                from_caller: false,
+                item_of: Some(loop_id),
+            }),
             _ => Value::Unknown,
         }
     }
@@ -89,6 +98,7 @@ impl<'a> Analyzer<'a> {
             created_in_loop: None,
             open,
             from_caller: false,
+            item_of: None,
         }
     }
 
@@ -352,6 +362,7 @@ impl<'a> Analyzer<'a> {
                 created_in_loop: None,
                 open: false,
                 from_caller: false,
+                item_of: None,
             });
         }
         if QUERY_METHODS.contains(&method) {
@@ -408,6 +419,7 @@ impl<'a> Analyzer<'a> {
                         created_in_loop: None,
                         open: false,
                         from_caller: false,
+                        item_of: None,
                     }),
                     Value::Unknown,
                 ]),
@@ -418,6 +430,7 @@ impl<'a> Analyzer<'a> {
                     created_in_loop: None,
                     open: false,
                     from_caller: false,
+                    item_of: None,
                 }),
                 _ => Value::Unknown,
             };

@@ -264,6 +264,7 @@ impl<'a> Analyzer<'a> {
             created_in_loop: None,
             open: inst.open,
             from_caller: inst.from_caller,
+            item_of: None,
         })
     }
 

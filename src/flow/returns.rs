@@ -171,6 +171,7 @@ impl<'a> Analyzer<'a> {
                 created_in_loop: None,
                 open: false,
                 from_caller: false,
+                item_of: None,
             }),
             (Value::QuerySet(q), Step::Iterator) => self.qs_call(q, "iterator", &[], &[], span),
             (Value::QuerySet(mut q), Step::Iterated { touched }) => {
@@ -278,6 +279,20 @@ impl<'a> Analyzer<'a> {
             .iter()
             .find_map(|c| self.sums.get(&format!("{c}.{name}")))
             .filter(|f| f.kind == FnKind::Method)
+    }
+
+    /// The property `name` of the class being walked (or of a class it inherits from), when
+    /// that class is not a model and no project subclass defines `name` again.
+    pub(super) fn own_property(&self, name: &str) -> Option<&'a FnSummary> {
+        let cls = self.fn_class.as_deref()?;
+        if self.sums.overridden_below(cls, name) {
+            return None;
+        }
+        let mro = self.ix.classes.mro(cls, &|_| false);
+        mro.classes
+            .iter()
+            .find_map(|c| self.sums.get(&format!("{c}.{name}")))
+            .filter(|f| f.kind == FnKind::Property)
     }
 
     /// A custom method `name` of the manager/queryset classes `classes` (or their mixins).

@@ -17,6 +17,19 @@ impl<'a> Analyzer<'a> {
                 .any(|l| matches!(l.kind, LoopKind::Once | LoopKind::Error))
     }
 
+    /// The loop `id` runs now and repeats (once per row or item), with no run-once guard or
+    /// error path between it and the current point: what changes with each of its iterations
+    /// is new on every one.
+    pub(super) fn iterating(&self, id: u32) -> bool {
+        let Some(pos) = self.loops.iter().position(|l| l.id == id) else {
+            return false;
+        };
+        self.loops[pos].kind == LoopKind::Repeat
+            && !self.loops[pos..]
+                .iter()
+                .any(|l| matches!(l.kind, LoopKind::Once | LoopKind::Error))
+    }
+
     /// The innermost loop that repeats work per row or item (for queries in loops), unless a
     /// run-once guard sits between it and the current point.
     pub(super) fn repeating_loop(&self) -> Option<&LoopFrame> {

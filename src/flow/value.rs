@@ -42,6 +42,9 @@ pub struct Inst {
     /// Bound from a parameter's annotation (`order: Order`), or reached from one through
     /// single relations: a caller chose what it loads.
     pub from_caller: bool,
+    /// One of the in-memory instances of a list built in a loop ([`Value::Items`]), as the
+    /// loop with this id iterates them: a different instance on every iteration.
+    pub item_of: Option<u32>,
 }
 
 /// A related manager or queryset bound to one instance (`book.tags`).
@@ -203,6 +206,11 @@ pub enum Value {
     Tuple(Vec<Value>),
     /// A dict produced by `in_bulk()`: its values are instances.
     InstanceDict(Qs),
+    /// A list variable holding model instances of one model, appended one per iteration of
+    /// a repeating loop (`objs.append(Book(...))` in a loop over data, or rows of a loop
+    /// over a queryset): iterating it later yields a different instance on every iteration.
+    /// Nothing is known of what the instances load.
+    Items(ModelId),
     /// `zip(a, b)`, `enumerate(a)`: an iterable of tuples whose items are the elements of
     /// each part, in step (a counter is `Unknown`).
     Zip(Vec<Value>),
@@ -341,6 +349,12 @@ impl Value {
                 Value::Instance(i)
             }
             (Value::Arg(a), Value::Arg(b)) if a.param == b.param => Sym::join(a, b),
+            // a list still empty on one path (`objs = []` before the loop that fills it)
+            (Value::Items(m), Value::Lookups(l)) | (Value::Lookups(l), Value::Items(m))
+                if l.is_empty_seq() =>
+            {
+                Value::Items(*m)
+            }
             (Value::Lookups(a), Value::Lookups(b)) => a
                 .join(b)
                 .map_or(Value::Unknown, |l| Value::Lookups(Arc::new(l))),

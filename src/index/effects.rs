@@ -213,6 +213,11 @@ impl Lookups {
         }
     }
 
+    /// An empty list or tuple display (`[]`).
+    pub fn is_empty_seq(&self) -> bool {
+        self.seq && self.alts.iter().all(Vec::is_empty)
+    }
+
     /// The lookups on paths that bound either value; `None` when they are of different
     /// kinds or too many.
     pub fn join(&self, other: &Lookups) -> Option<Lookups> {

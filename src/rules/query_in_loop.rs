@@ -32,8 +32,11 @@ it calls, in any module of the project): `for book in books: price_of(book)` wit
 and saves (`LogEntry(...).save()`) counts as an insert per call. Methods of a row are looked
 up along the model's whole method resolution order: its own class, model parents, abstract
 bases and plain mixin classes (`class LoggedModel(models.Model, LoggingMixin)` gets
-`obj.log_action()` from the mixin). The finding is at the call, with a related location at
-the query.
+`obj.log_action()` from the mixin). The receiver may be a row of a queryset the loop
+iterates, an instance the loop body builds (`order = Order(...)`), or one of a list of
+such instances built one per iteration of an earlier loop and iterated now
+(`orders.append(Order(...))`, then `for o in orders: o.log_action(...)`). The finding is at
+the call, with a related location at the query.
 
 ## Why is this slow?
 Each iteration pays a database round trip. Over N items that is N queries where one or two

@@ -142,6 +142,16 @@ pub(super) fn extract_file(
             .filter(|p| p.kind == ParamKind::Normal)
             .map(|p| p.default.and_then(|d| literal_truth(m, d)))
             .collect();
+        // Django's templates do not call a method marked `name.alters_data = True`
+        let alters_data = f
+            .class
+            .is_some_and(|c| marks_alters_data(m, &m.classes[c as usize].body, &f.name));
+        let no_arg_call = !alters_data
+            && f.params
+                .iter()
+                .filter(|p| p.kind == ParamKind::Normal)
+                .skip(1)
+                .all(|p| p.default.is_some());
         called.append(&mut x.called);
         let escaped = x.escaped;
         let classmethod = kind == FnKind::StaticOrClass && decos.iter().any(|d| d == "classmethod");
@@ -168,11 +178,32 @@ pub(super) fn extract_file(
             ret_candidate: returns::is_candidate(m, &f.body, memoised),
             classmethod,
             defaults,
+            no_arg_call,
             guard,
             at: (fi, u32::try_from(func).unwrap_or(u32::MAX)),
         });
     }
     (out, called)
+}
+
+/// The class body sets `name.alters_data = True` (a method templates must not call).
+fn marks_alters_data(m: &Module, body: &Block, name: &str) -> bool {
+    body.iter().any(|st| {
+        let StmtKind::Assign {
+            targets,
+            value: Some(v),
+        } = &st.kind
+        else {
+            return false;
+        };
+        literal_truth(m, *v) == Some(true)
+            && targets.iter().any(|t| match t {
+                Target::Attr(e) => matches!(m.kind(*e), ExprKind::Attr { value, attr, .. }
+                    if &**attr == "alters_data"
+                        && matches!(m.kind(*value), ExprKind::Name(n) if &**n == name)),
+                _ => false,
+            })
+    })
 }
 
 /// The truth of a literal (`True`, `None`, `0`, `""`): what a test of a parameter with this
@@ -1000,6 +1031,13 @@ impl Extract<'_> {
                 self.env = saved;
             }
             ExprKind::Lambda { .. } => {}
+            // `self.plural_set.filter(...)[0]`: one row fetched (a slice chains on)
+            ExprKind::Subscript { value, index }
+                if !matches!(m.kind(*index), ExprKind::Slice(_)) =>
+            {
+                self.expr(*value, Some(EvalHow::Method("[index]".into())), depth + 1);
+                self.expr(*index, None, depth + 1);
+            }
             // `self.n if hasattr(self, "n") else self.note`: each branch under its test.
             ExprKind::IfExp { test, body, orelse } => {
                 self.expr(*test, None, depth + 1);

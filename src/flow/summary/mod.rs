@@ -399,6 +399,9 @@ pub struct FnSummary {
     /// Per parameter in `params`: the truth of its default when that is a literal
     /// (`save=True`, `cache=None`); `None`: no default, or not a literal.
     pub defaults: Vec<Option<bool>>,
+    /// Every parameter past the first has a default: a template can call it (Django's
+    /// templates call a callable they look up with no arguments).
+    pub no_arg_call: bool,
     /// The function returns at once when its instance holds this attribute (`if "x" in
     /// self.__dict__: return ...`, `if hasattr(self, "x"): return ...`): a
     /// `Prefetch(to_attr="x")` on the rows skips the rest of it.

@@ -10,7 +10,7 @@
 use super::parse::{Node, VarExpr};
 use super::{TagDef, TagKind, Templates};
 use crate::flow::{
-    probe_call, probe_function, Analyzer, DictVal, EvalHow, Event, Summaries, Value,
+    probe_call, probe_function, probe_method, Analyzer, DictVal, EvalHow, Event, Summaries, Value,
 };
 use crate::frameworks::views::{class_views, method_source, GenericKind, MethodSource};
 use crate::index::Index;
@@ -141,7 +141,7 @@ pub fn view_events(
         let mut qs = Value::Unknown;
         match method_source(&classes, file, v.class, "get_queryset") {
             MethodSource::Here(fi) => {
-                let probe = probe_function(ix, file, &m.functions[fi]);
+                let probe = probe_method(ix, sums, file, &m.functions[fi]);
                 let mut it = probe.returns.into_iter().map(|r| r.0);
                 if let Some(first) = it.next() {
                     qs = it.fold(first, |a, b| a.join(&b));
@@ -194,7 +194,7 @@ pub fn view_events(
             GenericKind::Detail | GenericKind::Template => {}
         }
         if let MethodSource::Here(fi) = method_source(&classes, file, v.class, "get_context_data") {
-            let probe = probe_function(ix, file, &m.functions[fi]);
+            let probe = probe_method(ix, sums, file, &m.functions[fi]);
             for (_, d) in probe.returns {
                 ctx.extend(d.unwrap_or_default());
             }
@@ -741,7 +741,7 @@ impl Walker<'_> {
                         .and_then(|i| items.get(i).cloned())
                         .unwrap_or_default(),
                 ),
-                TVal::V(x) => TVal::V(self.an.lookup(&x, seg, span)),
+                TVal::V(x) => TVal::V(self.an.template_lookup(&x, seg, span)),
                 TVal::Group(rows, grouper) => match seg.as_str() {
                     "list" => TVal::V(rows),
                     "grouper" => TVal::V(grouper),

@@ -4,6 +4,9 @@ from shop import views, views_fresh
 
 urlpatterns = [
     path("api/book-stats/", views.BookStatsList.as_view()),
+    path("api/book-first-review/", views.BookFirstReviewList.as_view()),
+    path("api/book-first-review-ok/", views.BookFirstReviewListOk.as_view()),
+    path("api/book-top-review/", views.BookTopReviewList.as_view()),
     path("api/book-authors-plain/", views.BookAuthorPlainList.as_view()),
     path("api/book-authors-plain-ok/", views.BookAuthorPlainListOk.as_view()),
     path("api/book-flex/", views.BookFlexList.as_view()),

@@ -23,6 +23,10 @@ urlpatterns = [
     path("reviews/names/fast/", views.review_names_fast),
     path("catalogue/", catalogue_views.ProductListView.as_view()),
     path("catalogue/fast/", catalogue_views.FastProductListView.as_view()),
+    path("catalogue/ranges/", catalogue_views.RangeListView.as_view()),
+    path("catalogue/ranges/fast/", catalogue_views.FastRangeListView.as_view()),
+    path("catalogue/customers/<int:pk>/", catalogue_views.CustomerView.as_view()),
+    path("catalogue/customers/<int:pk>/fast/", catalogue_views.FastCustomerView.as_view()),
     path("books/cards/", views.book_cards),
     path("books/cards/fast/", views.book_cards_fast),
     path("books/stats/", views.book_stats),
@@ -37,4 +41,7 @@ urlpatterns = [
     path("books/pairs/", views.book_author_pairs),
     path("books/pairs/fast/", views.book_author_pairs_fast),
     path("authors/looped/", views.author_list_looped),
+    path("authors/by-method/", views.AuthorsByMethodView.as_view()),
+    path("authors/by-property/", views.AuthorsByPropertyView.as_view()),
+    path("authors/by-property/fast/", views.FastAuthorsByPropertyView.as_view()),
 ]

@@ -43,6 +43,14 @@ class Book(models.Model):
         raise AttributeError("read-only")
 
     @property
+    def first_review(self):
+        return self.reviews.all()[0]
+
+    @property
+    def top_review(self):
+        return self.reviews.filter(rating__gte=0).order_by("-rating")[0]
+
+    @property
     def rating_total(self):
         if hasattr(self, "rating_sum"):
             return self.rating_sum

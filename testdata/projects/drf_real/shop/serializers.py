@@ -199,3 +199,27 @@ class BookReviewersSerializer(serializers.ModelSerializer):
     class Meta:
         model = Book
         fields = ["id", "reviewers"]
+
+
+class ReviewRatingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Review
+        fields = ["id", "rating"]
+
+
+class BookFirstReviewSerializer(serializers.ModelSerializer):
+    # a property taking the first row of a relation, serialized by a nested serializer
+    first_review = ReviewRatingSerializer(read_only=True)
+
+    class Meta:
+        model = Book
+        fields = ["id", "first_review"]
+
+
+class BookTopReviewSerializer(serializers.ModelSerializer):
+    # the first row of a filtered relation: a query per book that no prefetch serves
+    top_review = ReviewRatingSerializer(read_only=True)  # expect: DJP112
+
+    class Meta:
+        model = Book
+        fields = ["id", "top_review"]

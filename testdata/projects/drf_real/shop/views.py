@@ -8,6 +8,7 @@ from shop.serializers import (
     AuthorKeySerializer,
     BookAuthorLinkSerializer,
     BookAuthorPlainSerializer,
+    BookFirstReviewSerializer,
     BookFlexSerializer,
     BookInfoSerializer,
     BookPublisherFieldSerializer,
@@ -20,6 +21,7 @@ from shop.serializers import (
     BookStatsSerializer,
     BookTagLinksSerializer,
     BookTagPksSerializer,
+    BookTopReviewSerializer,
     BookWithAuthorSerializer,
     BookWithTagsSerializer,
     ReviewTotalSerializer,
@@ -285,3 +287,21 @@ def review_totals(request):
 @api_view(["GET"])
 def status(request):
     return Response(StatusSerializer(Book.objects.first()).data)
+
+
+# oracle: get /api/book-first-review/
+class BookFirstReviewList(generics.ListAPIView):
+    queryset = Book.objects.all()  # expect: DJP111
+    serializer_class = BookFirstReviewSerializer
+
+
+# oracle: get /api/book-first-review-ok/
+class BookFirstReviewListOk(generics.ListAPIView):
+    queryset = Book.objects.prefetch_related("reviews")
+    serializer_class = BookFirstReviewSerializer
+
+
+# oracle: get /api/book-top-review/ also=shop/serializers.py:BookTopReviewSerializer
+class BookTopReviewList(generics.ListAPIView):
+    queryset = Book.objects.all()
+    serializer_class = BookTopReviewSerializer

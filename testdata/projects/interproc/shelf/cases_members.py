@@ -33,6 +33,21 @@ def case_functools_cached_property():
         print(book.tag_count)  # expect: DJP102
 
 
+def case_property_takes_first_of_relation():
+    for book in Book.objects.all():
+        print(book.first_tag.name)  # expect: DJP102
+
+
+def case_property_takes_first_of_prefetched_relation():
+    for book in Book.objects.prefetch_related("tags"):
+        print(book.first_tag.name)
+
+
+def case_property_takes_first_of_ordered_relation():
+    for book in Book.objects.prefetch_related("tags"):
+        print(book.first_tag_by_name.name)  # expect: DJP103
+
+
 def case_method():
     for book in Book.objects.all():
         print(book.author_label())  # expect: DJP101

@@ -52,6 +52,14 @@ class Book(models.Model):
     def tag_count(self):
         return len(self.tags.all())
 
+    @property
+    def first_tag(self):
+        return self.tags.all()[0]
+
+    @property
+    def first_tag_by_name(self):
+        return self.tags.order_by("name")[0]
+
     def author_label(self):
         return self.author.name.upper()
 

@@ -8,3 +8,15 @@ class ProductClass(AbstractProductClass):  # noqa: F405
 
 class Product(AbstractProduct):  # noqa: F405
     pass
+
+
+class Range(AbstractRange):  # noqa: F405
+    pass
+
+
+class Basket(AbstractBasket):  # noqa: F405
+    pass
+
+
+class BasketLine(AbstractBasketLine):  # noqa: F405
+    pass

@@ -1,6 +1,7 @@
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.template.response import TemplateResponse
+from django.utils.functional import cached_property
 from django.views.generic import DetailView, ListView, TemplateView
 
 from shop.models import Author, Book, Review
@@ -236,3 +237,46 @@ def author_list_looped(request):
     authors = Author.objects.select_related("publisher")  # load-read
     names = [author.name for author in authors]
     return render(request, "shop/authors.html", {"title": ", ".join(names), "authors": authors})
+
+
+# The context's rows come from a helper method of the view.
+# oracle: get /authors/by-method/
+class AuthorsByMethodView(TemplateView):
+    template_name = "shop/authors.html"
+
+    def get_authors(self):
+        return Author.objects.order_by("name")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["authors"] = self.get_authors()  # expect: DJP130
+        return context
+
+
+# ... or from a cached_property of the view that materialises them.
+# oracle: get /authors/by-property/
+class AuthorsByPropertyView(TemplateView):
+    template_name = "shop/authors.html"
+
+    @cached_property
+    def authors(self):
+        return list(Author.objects.order_by("name"))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["authors"] = self.authors  # expect: DJP130
+        return context
+
+
+# oracle: get /authors/by-property/fast/
+class FastAuthorsByPropertyView(TemplateView):
+    template_name = "shop/authors.html"
+
+    @cached_property
+    def authors(self):
+        return list(Author.objects.select_related("publisher").order_by("name"))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["authors"] = self.authors
+        return context
