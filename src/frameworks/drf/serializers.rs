@@ -485,11 +485,14 @@ fn declared_field(
         });
     }
     // `HyperlinkedIdentityField` links the object itself (`source="*"`): its key only,
-    // unless the project's `get_url` reads more.
-    if fc.base == "HyperlinkedIdentityField" && fc.child.is_none() {
+    // unless the project's `get_url` reads more. With `many=True` DRF wraps it in a
+    // `ManyRelatedField` whose own source is the field's name (or `source=`): the related
+    // manager's `.all()` is evaluated for every object, each row linked by its key.
+    let identity = fc.base == "HyperlinkedIdentityField" && !many;
+    if identity && fc.child.is_none() {
         return None;
     }
-    let parts = if source == "*" || fc.base == "HyperlinkedIdentityField" {
+    let parts = if source == "*" || identity {
         Vec::new()
     } else {
         source.split('.').map(str::to_owned).collect()

@@ -106,6 +106,17 @@ class BookTagLinksSerializer(serializers.ModelSerializer):
         fields = ["id", "tags"]
 
 
+class BookTagIdentitySerializer(serializers.ModelSerializer):
+    # many=True wraps the identity field in a ManyRelatedField over `tags`: one query per book
+    tags = serializers.HyperlinkedIdentityField(view_name="tag-detail", many=True)
+    # without many: a link to the book itself, its key only
+    url = serializers.HyperlinkedIdentityField(view_name="book-detail")
+
+    class Meta:
+        model = Book
+        fields = ["id", "tags", "url"]
+
+
 class BookAuthorLinkSerializer(serializers.ModelSerializer):
     # lookup_field="pk" (the default): the key column only.
     author = serializers.HyperlinkedRelatedField(view_name="author-detail", read_only=True)

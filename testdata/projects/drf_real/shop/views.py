@@ -19,6 +19,7 @@ from shop.serializers import (
     BookReviewTotalSerializer,
     BookSecretSerializer,
     BookStatsSerializer,
+    BookTagIdentitySerializer,
     BookTagLinksSerializer,
     BookTagPksSerializer,
     BookTopReviewSerializer,
@@ -112,6 +113,23 @@ class BookTagLinksList(generics.ListAPIView):
 class BookTagLinksListOk(generics.ListAPIView):
     queryset = Book.objects.prefetch_related("tags")
     serializer_class = BookTagLinksSerializer
+
+
+# oracle: get /api/book-tag-identity/ also=shop/serializers.py:BookTagIdentitySerializer
+class BookTagIdentityList(generics.ListAPIView):
+    queryset = Book.objects.all()  # expect: DJP111
+    serializer_class = BookTagIdentitySerializer
+
+
+# oracle: get /api/book-tag-identity-ok/
+class BookTagIdentityListOk(generics.ListAPIView):
+    queryset = Book.objects.prefetch_related("tags")
+    serializer_class = BookTagIdentitySerializer
+
+
+class BookDetail(generics.RetrieveAPIView):
+    queryset = Book.objects.all()
+    serializer_class = BookTagIdentitySerializer
 
 
 # oracle: get /api/book-author-links/
