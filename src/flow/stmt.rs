@@ -756,6 +756,11 @@ impl<'a> Analyzer<'a> {
             ExprKind::Seq { .. } | ExprKind::Dict(_) | ExprKind::Str(_) => true,
             // A module constant: `for name in DEFAULT_GROUPS`, `SETTINGS.items()`.
             ExprKind::Name(n) => is_constant_name(n),
+            // A setting: `for code, name in settings.LANGUAGES`.
+            ExprKind::Attr { value, attr, .. } if is_constant_name(attr) => self
+                .m
+                .dotted(*value)
+                .is_some_and(|d| self.file.scope.qualify(&d) == "django.conf.settings"),
             ExprKind::Call { func, args, .. } => match self.m.kind(*func) {
                 ExprKind::Name(f) if &**f == "range" => args
                     .iter()

@@ -62,3 +62,16 @@ def case_rows_inside_a_loop_over_models():
 def case_query_per_row_beside_the_models():
     for topic in Topic.objects.all():
         print(Note.objects.filter(text=topic.title).exists())  # expect: DJP104
+
+
+def case_query_per_configured_language():
+    # a setting is a fixed list: one query per configured language, not per row
+    from django.conf import settings
+
+    for code, _name in settings.BOARD_LANGUAGES:
+        print(Note.objects.filter(text=code).exists())
+
+
+def case_query_per_note_language():
+    for note in Note.objects.all():
+        print(Board.objects.filter(name=note.text).exists())  # expect: DJP104
