@@ -304,6 +304,7 @@ impl<'a> Analyzer<'a> {
             asked: false,
             historical: false,
             files: &[],
+            request_votes: None,
         }
     }
 

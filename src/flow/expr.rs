@@ -49,6 +49,8 @@ impl<'a> Analyzer<'a> {
                         if let Some(user) = self.request_user() {
                             return user;
                         }
+                    } else if let Some(row) = self.request_attr(*value, attr) {
+                        return row;
                     }
                 }
                 self.note_id_read(*value, attr, self.at(e));
@@ -314,6 +316,23 @@ impl<'a> Analyzer<'a> {
         Some(Value::Instance(Inst {
             model,
             loads,
+            row: None,
+            created_in_loop: None,
+            open: false,
+            from_caller: false,
+        }))
+    }
+
+    /// `request.<attr>` of an attribute the project's code sets on requests to one row of
+    /// a model (see [`super::request`]): that row, loading what every assignment loads.
+    fn request_attr(&self, value: ExprId, attr: &str) -> Option<Value> {
+        let (model, loads) = self.ix.request_attrs.get(attr)?;
+        if !self.is_request(value) {
+            return None;
+        }
+        Some(Value::Instance(Inst {
+            model: *model,
+            loads: loads.clone(),
             row: None,
             created_in_loop: None,
             open: false,

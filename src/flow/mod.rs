@@ -20,6 +20,7 @@ mod lookups;
 mod probe;
 mod queryset;
 mod relation;
+mod request;
 mod returns;
 mod stmt;
 pub mod summary;
@@ -46,6 +47,7 @@ pub use entry::{
 pub use event::{EvalHow, Event};
 pub use loaded::RowsUse;
 pub use probe::{DictVal, Probe, ProbedArg, ProbedCall};
+pub use request::request_attrs;
 pub(crate) use returns::{may_be_queryset, summarise_return};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::sync::Arc;
@@ -164,6 +166,9 @@ pub struct Analyzer<'a> {
     /// The files the summaries were built from (indexed by [`FnSummary::at`]): callees
     /// walked over the querysets handed to them (see [`handed`]); empty: not walked.
     files: &'a [File],
+    /// While the project's request attributes are collected ([`request_attrs`]): the votes
+    /// of the assignments seen.
+    request_votes: Option<Vec<(Box<str>, request::Vote)>>,
 }
 
 /// What a framework knows about calls the interpreter cannot see into: a DRF serializer

@@ -1,0 +1,39 @@
+from django.db import models
+
+
+class Organizer(models.Model):
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=100)
+
+
+class Event(models.Model):
+    organizer = models.ForeignKey(Organizer, related_name="events", on_delete=models.CASCADE)
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=100)
+
+
+class Item(models.Model):
+    name = models.CharField(max_length=100)
+
+
+class Quota(models.Model):
+    event = models.ForeignKey(Event, related_name="quotas", on_delete=models.CASCADE)
+    name = models.CharField(max_length=100)
+    size = models.IntegerField()
+    items = models.ManyToManyField(Item, related_name="quotas")
+
+    class Meta:
+        ordering = ["pk"]
+
+
+class Customer(models.Model):
+    name = models.CharField(max_length=100)
+
+
+class Order(models.Model):
+    event = models.ForeignKey(Event, related_name="orders", on_delete=models.CASCADE)
+    customer = models.ForeignKey(Customer, related_name="orders", on_delete=models.CASCADE)
+    code = models.CharField(max_length=16)
+
+    class Meta:
+        ordering = ["pk"]

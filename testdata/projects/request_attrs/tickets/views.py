@@ -1,0 +1,96 @@
+"""Views reading rows through what the project set on the request (see `tickets/context.py`)."""
+
+from django.http import HttpResponse
+from django.views.generic import ListView
+from rest_framework import generics
+
+from tickets.context import (
+    EventAPIMixin,
+    EventMixin,
+    event_scope,
+    event_view,
+    organizer_scope,
+    showcase_view,
+)
+from tickets.serializers import QuotaSerializer
+
+
+# oracle: get /main/quotas/
+@event_view
+def quota_items(request, event):
+    out = []
+    for quota in request.event.quotas.all():
+        out.append(", ".join(i.name for i in quota.items.all()))  # expect: DJP102
+    return HttpResponse("; ".join(out))
+
+
+# oracle: get /main/quotas-prefetched/
+@event_view
+def quota_items_prefetched(request, event):
+    out = []
+    for quota in request.event.quotas.prefetch_related("items"):
+        out.append(", ".join(i.name for i in quota.items.all()))
+    return HttpResponse("; ".join(out))
+
+
+# oracle: get /main/sibling-quotas/
+@event_view
+def sibling_quota_counts(request, event):
+    # `request.organizer` is `request.event.organizer` (set in the same decorator)
+    counts = [e.quotas.count() for e in request.organizer.events.all()]  # expect: DJP102
+    return HttpResponse(str(counts))
+
+
+# oracle: get /main/orders/
+class OrderListView(EventMixin, ListView):
+    template_name = "tickets/order_list.html"
+
+    def get_queryset(self):
+        return self.request.event.orders.all()  # expect: DJP130
+
+
+# oracle: get /main/orders-joined/
+class OrderListJoinedView(EventMixin, ListView):
+    template_name = "tickets/order_list.html"
+
+    def get_queryset(self):
+        return self.request.event.orders.select_related("customer")
+
+
+# oracle: get /api/main/quotas/
+class QuotaList(EventAPIMixin, generics.ListAPIView):
+    serializer_class = QuotaSerializer
+
+    def get_queryset(self):
+        return self.request.event.quotas.all()  # expect: DJP111
+
+
+# oracle: get /api/main/quotas-prefetched/
+class QuotaListPrefetched(EventAPIMixin, generics.ListAPIView):
+    serializer_class = QuotaSerializer
+
+    def get_queryset(self):
+        return self.request.event.quotas.prefetch_related("items")
+
+
+# oracle: get /main/showcase/
+@showcase_view
+def showcase_customers(request, event):
+    # every assignment of `request.showcase` prefetches `orders__customer`
+    names = [o.customer.name for o in request.showcase.orders.all()]
+    return HttpResponse(", ".join(names))
+
+
+# oracle: get /org/scope-events/
+@organizer_scope
+def scope_events(request, slug):
+    names = [e.name for e in request.scope.events.all()]
+    return HttpResponse(", ".join(names))
+
+
+# oracle: get /main/scope-orders/
+@event_scope
+def scope_orders(request, slug):
+    # `request.scope` is an Organizer elsewhere: djperf does not claim what it is here
+    names = [o.customer.name for o in request.scope.orders.all()]  # todo-expect: DJP101
+    return HttpResponse(", ".join(names))
