@@ -96,8 +96,23 @@ pub fn analyze_file_in<'a>(
 /// Walk one function (a view) and record what reaches its returns and its calls rendering
 /// templates. Events found on the way are dropped: the per-file walk reports them.
 pub fn probe_function(ix: &Index, file: &File, f: &FunctionDef) -> Probe {
-    let mut a = Analyzer::new(ix, file, &NO_SUMMARIES);
+    probe_method(ix, &NO_SUMMARIES, file, f, Vec::new())
+}
+
+/// [`probe_function`] following calls into the functions `sums` summarises (a helper that
+/// returns the queryset it is handed, transformed: `sort_queryset(qs, request, ...)`), with
+/// `self.<attr>` standing for `self_attrs` (what the class it runs for sets: a generic
+/// view's `model`).
+pub fn probe_method<'a>(
+    ix: &'a Index,
+    sums: &'a Summaries,
+    file: &'a File,
+    f: &'a FunctionDef,
+    self_attrs: Vec<(Box<str>, Value)>,
+) -> Probe {
+    let mut a = Analyzer::new(ix, file, sums);
     a.probe = Some(Probe::default());
+    a.self_attrs = self_attrs;
     a.block(&f.body);
     a.probe.take().unwrap_or_default()
 }
@@ -305,6 +320,7 @@ impl<'a> Analyzer<'a> {
             historical: false,
             files: &[],
             request_votes: None,
+            self_attrs: Vec::new(),
         }
     }
 

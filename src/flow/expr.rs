@@ -41,6 +41,14 @@ impl<'a> Analyzer<'a> {
                 }
                 let base = self.eval(*value);
                 if matches!(base, Value::Unknown) {
+                    if let (ExprKind::Name(n), false) = (m.kind(*value), self.self_attrs.is_empty())
+                    {
+                        if &**n == "self" {
+                            if let Some((_, v)) = self.self_attrs.iter().find(|(k, _)| k == attr) {
+                                return v.clone();
+                            }
+                        }
+                    }
                     // `models.Book` through a module alias (`from . import models`).
                     if let Some(id) = self.module_attr_model(e) {
                         return Value::ModelClass(id);

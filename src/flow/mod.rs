@@ -42,7 +42,7 @@ use entry::is_super_call;
 pub(crate) use entry::QueryProbe;
 pub use entry::{
     analyze_file, analyze_file_hooked, analyze_file_in, analyze_file_with, class_queryset,
-    class_queryset_assuming, probe_call, probe_function, QsSource,
+    class_queryset_assuming, probe_call, probe_function, probe_method, QsSource,
 };
 pub use event::{EvalHow, Event};
 pub use loaded::RowsUse;
@@ -169,6 +169,9 @@ pub struct Analyzer<'a> {
     /// While the project's request attributes are collected ([`request_attrs`]): the votes
     /// of the assignments seen.
     request_votes: Option<Vec<(Box<str>, request::Vote)>>,
+    /// What `self.<attr>` stands for in the method being walked when the caller knows the
+    /// class it runs for (a generic view's `model = Offer`: `self.model`).
+    self_attrs: Vec<(Box<str>, Value)>,
 }
 
 /// What a framework knows about calls the interpreter cannot see into: a DRF serializer

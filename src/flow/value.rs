@@ -232,13 +232,39 @@ impl Sym {
         } else {
             (b, a)
         };
-        let n = short.steps.len();
-        if long.steps[..n] != short.steps[..]
-            || !long.steps[n..].iter().all(|s| matches!(s, Step::Chain(_)))
+        // The steps both paths applied, then each path's own chained methods.
+        let n = short
+            .steps
+            .iter()
+            .zip(long.steps.iter())
+            .take_while(|(x, y)| x == y)
+            .count();
+        let (own_short, own_long) = (&short.steps[n..], &long.steps[n..]);
+        if !own_short
+            .iter()
+            .chain(own_long)
+            .all(|s| matches!(s, Step::Chain(_)))
         {
             return Value::Unknown;
         }
-        let narrows = long.steps[n..].iter().find_map(|s| match s {
+        // Two different chains (`if a: qs = qs.order_by(x)` / `elif b: qs = qs.order_by(y)`):
+        // only when neither loads anything, so that the shared part loads all there is.
+        let loads_nothing = |s: &Step| match s {
+            Step::Chain(c) => {
+                !c.reset
+                    && !c.eff.values
+                    && c.eff.loads == crate::index::effects::LoadSet::default()
+            }
+            _ => false,
+        };
+        if !own_short.is_empty() && !own_short.iter().chain(own_long).all(loads_nothing) {
+            return Value::Unknown;
+        }
+        let short = &Sym {
+            param: short.param,
+            steps: short.steps[..n].into(),
+        };
+        let narrows = own_short.iter().chain(own_long).find_map(|s| match s {
             Step::Chain(c) if crate::django::NARROWING.contains(&&*c.method) => {
                 Some(c.method.clone())
             }

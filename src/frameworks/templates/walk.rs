@@ -10,7 +10,7 @@
 use super::parse::{Node, VarExpr};
 use super::{TagDef, TagKind, Templates};
 use crate::flow::{
-    probe_call, probe_function, Analyzer, DictVal, EvalHow, Event, Summaries, Value,
+    probe_call, probe_function, probe_method, Analyzer, DictVal, EvalHow, Event, Summaries, Value,
 };
 use crate::frameworks::views::{class_views, method_source, GenericKind, MethodSource};
 use crate::index::Index;
@@ -133,7 +133,14 @@ pub fn view_events(
         let mut qs = Value::Unknown;
         match method_source(&classes, file, v.class, "get_queryset") {
             MethodSource::Here(fi) => {
-                let probe = probe_function(ix, file, &m.functions[fi]);
+                // `self.model` is the view's `model = X`
+                let mut self_attrs = Vec::new();
+                if let Some(mexpr) = v.model {
+                    if let model @ Value::ModelClass(_) = an.eval_detached(mexpr) {
+                        self_attrs.push((Box::from("model"), model));
+                    }
+                }
+                let probe = probe_method(ix, sums, file, &m.functions[fi], self_attrs);
                 let mut it = probe.returns.into_iter().map(|r| r.0);
                 if let Some(first) = it.next() {
                     qs = it.fold(first, |a, b| a.join(&b));
