@@ -242,7 +242,20 @@ pub fn class_queryset_assuming(
     inherited: Option<Qs>,
     assume: Option<Assume>,
 ) -> Option<Qs> {
-    let mut a = Analyzer::new(ix, file, &NO_SUMMARIES);
+    class_queryset_with(ix, &NO_SUMMARIES, file, src, inherited, assume)
+}
+
+/// [`class_queryset_assuming`], following calls into the functions `sums` summarises (a
+/// helper that returns the queryset it is handed, transformed).
+pub fn class_queryset_with<'a>(
+    ix: &'a Index,
+    sums: &'a Summaries,
+    file: &'a File,
+    src: QsSource,
+    inherited: Option<Qs>,
+    assume: Option<Assume>,
+) -> Option<Qs> {
+    let mut a = Analyzer::new(ix, file, sums);
     a.self_qs = inherited.map(Value::QuerySet);
     a.assume = assume;
     let values = match src {

@@ -42,7 +42,8 @@ use entry::is_super_call;
 pub(crate) use entry::QueryProbe;
 pub use entry::{
     analyze_file, analyze_file_hooked, analyze_file_in, analyze_file_with, class_queryset,
-    class_queryset_assuming, probe_call, probe_function, probe_method, QsSource,
+    class_queryset_assuming, class_queryset_with, probe_call, probe_function, probe_method,
+    QsSource,
 };
 pub use event::{EvalHow, Event};
 pub use loaded::RowsUse;

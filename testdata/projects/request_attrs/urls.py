@@ -10,6 +10,8 @@ urlpatterns = [
     path("<slug:event>/orders-joined/", views.OrderListJoinedView.as_view()),
     path("api/<slug:event>/quotas/", views.QuotaList.as_view()),
     path("api/<slug:event>/quotas-prefetched/", views.QuotaListPrefetched.as_view()),
+    path("api/<slug:event>/quotas-sized/", views.SizedQuotaList.as_view()),
+    path("api/<slug:event>/quotas-sized-prefetched/", views.SizedQuotaListPrefetched.as_view()),
     path("<slug:event>/showcase/", views.showcase_customers),
     path("<slug:slug>/scope-events/", views.scope_events),
     path("<slug:slug>/scope-orders/", views.scope_orders),

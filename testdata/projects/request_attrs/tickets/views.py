@@ -12,6 +12,7 @@ from tickets.context import (
     organizer_scope,
     showcase_view,
 )
+from tickets.filters import sized_only
 from tickets.serializers import QuotaSerializer
 
 
@@ -94,3 +95,20 @@ def scope_orders(request, slug):
     # `request.scope` is an Organizer elsewhere: djperf does not claim what it is here
     names = [o.customer.name for o in request.scope.orders.all()]  # todo-expect: DJP101
     return HttpResponse(", ".join(names))
+
+
+# The rows pass through a helper that returns them filtered.
+# oracle: get /api/main/quotas-sized/
+class SizedQuotaList(EventAPIMixin, generics.ListAPIView):
+    serializer_class = QuotaSerializer
+
+    def get_queryset(self):
+        return sized_only(self.request.event.quotas.all(), self.request)  # expect: DJP111
+
+
+# oracle: get /api/main/quotas-sized-prefetched/
+class SizedQuotaListPrefetched(EventAPIMixin, generics.ListAPIView):
+    serializer_class = QuotaSerializer
+
+    def get_queryset(self):
+        return sized_only(self.request.event.quotas.prefetch_related("items"), self.request)
