@@ -424,7 +424,9 @@ impl<'s> Walker<'s> {
 
     /// The names the chain of queryset `q` annotates or aliases.
     fn annotations(&self, q: &Qs) -> Vec<String> {
-        let mut out = Vec::new();
+        // what the chain annotates, also inside helpers it went through
+        // (`Voucher.annotate_budget_used(qs)`)
+        let mut out: Vec<String> = q.loads.annotated.iter().cloned().collect();
         for loc in q.through.iter().chain(std::iter::once(&q.span)) {
             let Some(f) = self.file(loc.file) else {
                 continue;

@@ -1,6 +1,6 @@
 """Seeding hooks for scripts/oracle (see testdata/projects/README.md)."""
 
-from tickets.models import Event, Order, Organizer, Quota
+from tickets.models import Event, Order, Organizer, Quota, Voucher
 
 GENERIC = True
 
@@ -15,3 +15,4 @@ def seed(n):
     Event.objects.filter(pk=first.pk).update(slug="main")
     Quota.objects.update(event=first)
     Order.objects.update(event=first)
+    Voucher.objects.update(event=first)

@@ -15,4 +15,6 @@ urlpatterns = [
     path("<slug:event>/showcase/", views.showcase_customers),
     path("<slug:slug>/scope-events/", views.scope_events),
     path("<slug:slug>/scope-orders/", views.scope_orders),
+    path("api/<slug:event>/vouchers/", views.VoucherList.as_view()),
+    path("api/<slug:event>/vouchers-annotated/", views.AnnotatedVoucherList.as_view()),
 ]

@@ -37,3 +37,19 @@ class Order(models.Model):
 
     class Meta:
         ordering = ["pk"]
+
+
+class Voucher(models.Model):
+    event = models.ForeignKey(Event, related_name="vouchers", on_delete=models.CASCADE)
+    code = models.CharField(max_length=16)
+
+    @classmethod
+    def annotate_used(cls, rows):
+        return rows.annotate(used=models.Count("redemptions"))
+
+    def used(self):
+        return self.redemptions.count()
+
+
+class Redemption(models.Model):
+    voucher = models.ForeignKey(Voucher, related_name="redemptions", on_delete=models.CASCADE)

@@ -13,7 +13,8 @@ from tickets.context import (
     showcase_view,
 )
 from tickets.filters import sized_only
-from tickets.serializers import QuotaSerializer
+from tickets.models import Voucher
+from tickets.serializers import QuotaSerializer, VoucherSerializer
 
 
 # oracle: get /main/quotas/
@@ -112,3 +113,21 @@ class SizedQuotaListPrefetched(EventAPIMixin, generics.ListAPIView):
 
     def get_queryset(self):
         return sized_only(self.request.event.quotas.prefetch_related("items"), self.request)
+
+
+# `used` is a model method that counts: one query per voucher
+# oracle: get /api/main/vouchers/ also=tickets/serializers.py:VoucherSerializer
+class VoucherList(EventAPIMixin, generics.ListAPIView):
+    serializer_class = VoucherSerializer
+
+    def get_queryset(self):
+        return self.request.event.vouchers.all()
+
+
+# a helper annotates `used` onto the rows: the method is not run
+# oracle: get /api/main/vouchers-annotated/
+class AnnotatedVoucherList(EventAPIMixin, generics.ListAPIView):
+    serializer_class = VoucherSerializer
+
+    def get_queryset(self):
+        return Voucher.annotate_used(self.request.event.vouchers.all())
