@@ -347,8 +347,16 @@ impl Value {
             (Value::QuerySet(a), Value::QuerySet(b))
                 if a.model == b.model && a.values == b.values =>
             {
+                let loads = a.loads.intersect(&b.loads);
+                // shown where a path builds it that loads no more than both do (`if not
+                // request.GET: return qs.filter(fk__isnull=True)` then `return qs`)
+                let (a, b) = if a.loads != loads && b.loads == loads {
+                    (b, a)
+                } else {
+                    (a, b)
+                };
                 let mut q = a.clone();
-                q.loads = a.loads.intersect(&b.loads);
+                q.loads = loads;
                 q.cached = a.cached && b.cached;
                 q.single = a.single && b.single;
                 q.is_list = a.is_list && b.is_list;

@@ -3,6 +3,7 @@
 from tickets.models import Event, Order, Organizer, Quota, Voucher
 
 GENERIC = True
+LEAVE_NULL = {"tickets.Order.referrer"}
 
 
 def seed(n):

@@ -33,6 +33,9 @@ class Customer(models.Model):
 class Order(models.Model):
     event = models.ForeignKey(Event, related_name="orders", on_delete=models.CASCADE)
     customer = models.ForeignKey(Customer, related_name="orders", on_delete=models.CASCADE)
+    referrer = models.ForeignKey(
+        Customer, null=True, blank=True, related_name="referred_orders", on_delete=models.SET_NULL
+    )
     code = models.CharField(max_length=16)
 
     class Meta:
