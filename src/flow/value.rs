@@ -270,16 +270,35 @@ impl Sym {
             }
             _ => None,
         });
-        match narrows {
-            Some(method) => Value::Arg(short.then(Step::Chain(Arc::new(ChainStep {
+        let mut out = match narrows {
+            Some(method) => short.then(Step::Chain(Arc::new(ChainStep {
                 method,
                 eff: ChainEffect::default(),
                 reset: false,
                 kw: Box::from([]),
                 has_args: true,
-            })))),
-            None => Value::Arg(short.clone()),
+            }))),
+            None => short.clone(),
+        };
+        // A helper that loads relations djperf cannot name on some path
+        // (`queryset.select_related(*fields)` unless the queryset is a `values()` one): what
+        // its rows load is not known, none is claimed missing.
+        if own_short
+            .iter()
+            .chain(own_long)
+            .any(|s| matches!(s, Step::Chain(c) if c.eff.loads.opaque))
+        {
+            let mut eff = ChainEffect::default();
+            eff.loads.opaque = true;
+            out = out.then(Step::Chain(Arc::new(ChainStep {
+                method: "select_related".into(),
+                eff,
+                reset: false,
+                kw: Box::from([]),
+                has_args: true,
+            })));
         }
+        Value::Arg(out)
     }
 
     /// This value with one more step.
