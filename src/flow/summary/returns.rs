@@ -128,8 +128,9 @@ fn any_return(m: &Module, b: &Block, depth: u32) -> bool {
     })
 }
 
-/// `if "x" in self.__dict__: return ...` or `if hasattr(self, "x"): return ...` among the
-/// function's first statements (before anything else but docstrings and assignments).
+/// `if "x" in self.__dict__: return ...` or `if hasattr(self, "x"): return ...` (also with
+/// `not flag and` before it) among the function's first statements (before anything else but
+/// docstrings and assignments).
 pub(super) fn early_guard(m: &Module, body: &Block, me: Option<&str>) -> Option<Box<str>> {
     let me = me?;
     let is_me = |e: ExprId| matches!(m.kind(e), ExprKind::Name(n) if &**n == me);
@@ -139,7 +140,22 @@ pub(super) fn early_guard(m: &Module, body: &Block, me: Option<&str>) -> Option<
                 if !matches!(body.first().map(|s| &s.kind), Some(StmtKind::Return(_))) {
                     return None;
                 }
-                return match m.kind(*test) {
+                // `if not override and hasattr(self, "x"):` (a flag the callers leave off)
+                let test = match m.kind(*test) {
+                    ExprKind::BoolOp { and: true, values } if values.len() == 2 => {
+                        let flag = |e: ExprId| {
+                            matches!(m.kind(e), ExprKind::Not(v)
+                                if matches!(m.kind(*v), ExprKind::Name(_)))
+                        };
+                        match (flag(values[0]), flag(values[1])) {
+                            (true, false) => values[1],
+                            (false, true) => values[0],
+                            _ => return None,
+                        }
+                    }
+                    _ => *test,
+                };
+                return match m.kind(test) {
                     ExprKind::Compare {
                         left,
                         ops,

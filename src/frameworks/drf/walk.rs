@@ -664,6 +664,18 @@ fn guard_attr(f: &File, fid: crate::ast::FuncId) -> Option<String> {
         return None;
     };
     let is_self = |e: ExprId| matches!(m.kind(e), ExprKind::Name(n) if &**n == "self");
+    // `if not override and hasattr(self, "x"):` (a flag the serializer leaves off)
+    let flag = |e: ExprId| matches!(m.kind(e), ExprKind::Not(v) if matches!(m.kind(*v), ExprKind::Name(_)));
+    let test = match m.kind(*test) {
+        ExprKind::BoolOp { and: true, values } if values.len() == 2 => {
+            match (flag(values[0]), flag(values[1])) {
+                (true, false) => &values[1],
+                (false, true) => &values[0],
+                _ => return None,
+            }
+        }
+        _ => test,
+    };
     match m.kind(*test) {
         ExprKind::Call { func, args, .. } => match (m.kind(*func), &args[..]) {
             (ExprKind::Name(n), [o, a]) if &**n == "hasattr" && is_self(*o) => {

@@ -17,4 +17,6 @@ urlpatterns = [
     path("<slug:slug>/scope-orders/", views.scope_orders),
     path("api/<slug:event>/vouchers/", views.VoucherList.as_view()),
     path("api/<slug:event>/vouchers-annotated/", views.AnnotatedVoucherList.as_view()),
+    path("api/<slug:event>/voucher-uses/", views.VoucherUseList.as_view()),
+    path("api/<slug:event>/voucher-uses-annotated/", views.AnnotatedVoucherUseList.as_view()),
 ]

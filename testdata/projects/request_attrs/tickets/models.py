@@ -42,13 +42,24 @@ class Order(models.Model):
         ordering = ["pk"]
 
 
+class VoucherQuerySet(models.QuerySet):
+    def with_used(self):
+        return self.annotate(num_used=models.Count("redemptions"))
+
+
 class Voucher(models.Model):
+    objects = VoucherQuerySet.as_manager()
     event = models.ForeignKey(Event, related_name="vouchers", on_delete=models.CASCADE)
     code = models.CharField(max_length=16)
 
     @classmethod
     def annotate_used(cls, rows):
         return rows.annotate(used=models.Count("redemptions"))
+
+    def get_used(self, *, recount=False):
+        if not recount and hasattr(self, "num_used"):
+            return self.num_used
+        return self.redemptions.count()
 
     def used(self):
         return self.redemptions.count()

@@ -15,3 +15,19 @@ class VoucherSerializer(serializers.ModelSerializer):
     class Meta:
         model = Voucher
         fields = ["id", "code", "used"]
+
+
+class VoucherUseSerializer(serializers.ModelSerializer):
+    used = serializers.IntegerField(source="get_used", read_only=True)  # expect: DJP112
+
+    class Meta:
+        model = Voucher
+        fields = ["id", "code", "used"]
+
+
+class AnnotatedVoucherUseSerializer(serializers.ModelSerializer):
+    used = serializers.IntegerField(source="get_used", read_only=True)
+
+    class Meta:
+        model = Voucher
+        fields = ["id", "code", "used"]

@@ -14,7 +14,12 @@ from tickets.context import (
 )
 from tickets.filters import sized_only
 from tickets.models import Voucher
-from tickets.serializers import QuotaSerializer, VoucherSerializer
+from tickets.serializers import (
+    AnnotatedVoucherUseSerializer,
+    QuotaSerializer,
+    VoucherSerializer,
+    VoucherUseSerializer,
+)
 
 
 # oracle: get /main/quotas/
@@ -131,3 +136,20 @@ class AnnotatedVoucherList(EventAPIMixin, generics.ListAPIView):
 
     def get_queryset(self):
         return Voucher.annotate_used(self.request.event.vouchers.all())
+
+
+# `get_used()` returns the annotation when the rows carry it, else it counts
+# oracle: get /api/main/voucher-uses/ also=tickets/serializers.py:VoucherUseSerializer
+class VoucherUseList(EventAPIMixin, generics.ListAPIView):
+    serializer_class = VoucherUseSerializer
+
+    def get_queryset(self):
+        return self.request.event.vouchers.order_by("code")
+
+
+# oracle: get /api/main/voucher-uses-annotated/ also=tickets/serializers.py:AnnotatedVoucherUseSerializer
+class AnnotatedVoucherUseList(EventAPIMixin, generics.ListAPIView):
+    serializer_class = AnnotatedVoucherUseSerializer
+
+    def get_queryset(self):
+        return Voucher.objects.filter(event=self.request.event).order_by("code").with_used()
