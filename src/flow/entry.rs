@@ -89,8 +89,61 @@ pub fn analyze_file_in<'a>(
         a.block(&f.body);
         a.flush_usage();
         a.flush_loaded();
+        // A loop of a base class calling a hook its subclasses implement
+        // (`for o in qs: self.execute_single(o)`): walked again as each subclass runs it.
+        if let Some(cls) = a.fn_class.clone() {
+            if late_bound_hooks(m, f, &cls, sums) {
+                for sub in sums.subclasses_of(&cls).iter().take(MAX_LATE_BOUND) {
+                    a.env.clear();
+                    a.loops.clear();
+                    a.fn_class = Some(sub.clone());
+                    a.bind_annotated(f, !is_static);
+                    a.block(&f.body);
+                    a.flush_usage();
+                    a.flush_loaded();
+                }
+            }
+        }
     }
     a.events
+}
+
+/// Subclasses a base's method is walked again for (see [`late_bound_hooks`]).
+const MAX_LATE_BOUND: usize = 8;
+
+/// Method `f` of class `cls` loops and calls, on `self`, a method that a project subclass
+/// of `cls` defines again.
+fn late_bound_hooks(m: &Module, f: &FunctionDef, cls: &str, sums: &Summaries) -> bool {
+    if sums.subclasses_of(cls).is_empty() || !has_loop(&f.body) {
+        return false;
+    }
+    let (start, end) = (f.span.start, f.span.end);
+    m.exprs.iter().any(|e| {
+        e.span.start >= start
+            && e.span.end <= end
+            && matches!(&e.kind, ExprKind::Call { func, .. }
+                if matches!(m.kind(*func), ExprKind::Attr { value, attr, .. }
+                    if matches!(m.kind(*value), ExprKind::Name(n) if &**n == "self")
+                        && sums.overridden_below(cls, attr)))
+    })
+}
+
+fn has_loop(b: &Block) -> bool {
+    let mut stack = vec![b];
+    let mut steps = 0usize;
+    while let Some(b) = stack.pop() {
+        for s in b {
+            steps += 1;
+            if steps > 100_000 {
+                return false;
+            }
+            if matches!(s.kind, StmtKind::For(_)) {
+                return true;
+            }
+            stack.extend(s.kind.blocks());
+        }
+    }
+    false
 }
 
 /// Walk one function (a view) and record what reaches its returns and its calls rendering

@@ -39,6 +39,11 @@ impl<'a> Analyzer<'a> {
                         }
                     }
                 }
+                if self.sym {
+                    if let Some(row) = self.request_attr(*value, attr) {
+                        return row;
+                    }
+                }
                 let base = self.eval(*value);
                 if matches!(base, Value::Unknown) {
                     if let (ExprKind::Name(n), false) = (m.kind(*value), self.self_attrs.is_empty())
@@ -335,7 +340,23 @@ impl<'a> Analyzer<'a> {
     /// a model (see [`super::request`]): that row, loading what every assignment loads.
     fn request_attr(&self, value: ExprId, attr: &str) -> Option<Value> {
         let (model, loads) = self.ix.request_attrs.get(attr)?;
-        if !self.is_request(value) {
+        // in a summary, `self` and `request` are parameters: the attribute is the same row
+        // whatever the caller hands in
+        let param = |n: &str| {
+            self.env
+                .get(n)
+                .is_none_or(|v| matches!(v, Value::Unknown | Value::Arg(_)))
+        };
+        let on_request = match self.m.kind(value) {
+            ExprKind::Name(n) => &**n == "request" && param(n),
+            ExprKind::Attr { value: s, attr, .. } => {
+                &**attr == "request"
+                    && matches!(self.m.kind(*s), ExprKind::Name(n) if &**n == "self")
+                    && param("self")
+            }
+            _ => false,
+        };
+        if !on_request {
             return None;
         }
         Some(Value::Instance(Inst {

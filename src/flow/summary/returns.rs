@@ -103,7 +103,30 @@ impl Summaries {
                 }
             }
         }
+        // the project subclasses of every class some of whose methods they override
+        let mut subs: HashMap<String, Vec<String>> = HashMap::default();
+        let bases: HashSet<&str> = out
+            .iter()
+            .filter_map(|k| k.rsplit_once('.').map(|(c, _)| c))
+            .collect();
+        for (q, c) in ix.classes.iter() {
+            if c.builtin {
+                continue;
+            }
+            for anc in ix.classes.mro(q, &|_| false).classes {
+                if anc != q && bases.contains(anc.as_str()) {
+                    subs.entry(anc).or_default().push(q.to_owned());
+                }
+            }
+        }
+        self.subclasses = subs;
         self.overridden = out;
+    }
+
+    /// The project subclasses of `class` (direct or not, in class-table order) when some of
+    /// them override a method of it.
+    pub fn subclasses_of(&self, class: &str) -> &[String] {
+        self.subclasses.get(class).map_or(&[], Vec::as_slice)
     }
 
     /// Whether some project subclass of `class` defines `method` again.

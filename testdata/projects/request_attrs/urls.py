@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tickets import views
+from tickets import bulk, views
 
 urlpatterns = [
     path("<slug:event>/quotas/", views.quota_items),
@@ -19,4 +19,6 @@ urlpatterns = [
     path("api/<slug:event>/vouchers-annotated/", views.AnnotatedVoucherList.as_view()),
     path("api/<slug:event>/voucher-uses/", views.VoucherUseList.as_view()),
     path("api/<slug:event>/voucher-uses-annotated/", views.AnnotatedVoucherUseList.as_view()),
+    path("<slug:event>/report/customers/", bulk.CustomerReportView.as_view()),
+    path("<slug:event>/report/codes/", bulk.CodeReportView.as_view()),
 ]
