@@ -376,6 +376,15 @@ impl Value {
                 };
                 let mut q = a.clone();
                 q.loads = loads;
+                // One path applied loads djperf cannot name to the queryset the other path
+                // holds as it is (`if fields: qs = maybe_select_related(qs, fields)`): what
+                // the rows load is not known.
+                if a.loads.opaque != b.loads.opaque {
+                    let (o, p) = if a.loads.opaque { (a, b) } else { (b, a) };
+                    if o.through.starts_with(&p.through) {
+                        q.loads.opaque = true;
+                    }
+                }
                 q.cached = a.cached && b.cached;
                 q.single = a.single && b.single;
                 q.is_list = a.is_list && b.is_list;
