@@ -96,11 +96,27 @@ pub fn analyze_file_in<'a>(
                 for sub in sums.subclasses_of(&cls).iter().take(MAX_LATE_BOUND) {
                     a.env.clear();
                     a.loops.clear();
+                    a.usage = usage::UsageState::default();
+                    a.loaded = loaded::Loaded::default();
                     a.fn_class = Some(sub.clone());
                     a.bind_annotated(f, !is_static);
+                    let before = a.events.len();
                     a.block(&f.body);
-                    a.flush_usage();
-                    a.flush_loaded();
+                    // only what the hooks do per row: how the walk uses its values (len(),
+                    // truth tests, loads left unread) was judged on the base's own walk
+                    let walked = a.events.split_off(before);
+                    a.events.extend(walked.into_iter().filter(|e| {
+                        matches!(
+                            e,
+                            Event::FkAccess { .. }
+                                | Event::RelatedEval { .. }
+                                | Event::PrefetchBypass { .. }
+                                | Event::QueryInLoop { .. }
+                                | Event::SaveInLoop { .. }
+                        )
+                    }));
+                    a.usage = usage::UsageState::default();
+                    a.loaded = loaded::Loaded::default();
                 }
             }
         }

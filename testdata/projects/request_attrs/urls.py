@@ -21,4 +21,5 @@ urlpatterns = [
     path("api/<slug:event>/voucher-uses-annotated/", views.AnnotatedVoucherUseList.as_view()),
     path("<slug:event>/report/customers/", bulk.CustomerReportView.as_view()),
     path("<slug:event>/report/codes/", bulk.CodeReportView.as_view()),
+    path("<slug:event>/export/codes/", bulk.CodeExportView.as_view()),
 ]

@@ -30,3 +30,29 @@ class CustomerReportView(OrderReportView):
 class CodeReportView(OrderReportView):
     def describe(self, order):
         return order.code
+
+
+# `len(rows)` counts the rows the hook already iterated (their cache): no second query.
+# oracle: get /main/export/codes/
+class OrderExportView(EventMixin, View):
+    def rows(self):
+        raise NotImplementedError
+
+    def export(self, rows):
+        codes = [order.code for order in rows]
+        return ", ".join(codes)
+
+    def get(self, request, *args, **kwargs):
+        rows = self.rows()
+        text = self.export(rows)
+        for label in ("Orders", "Codes"):
+            text = f"{label}: {text}"
+        return HttpResponse(f"{text} ({len(rows)})")
+
+
+class CodeExportView(OrderExportView):
+    def rows(self):
+        return self.request.event.orders.order_by("code")
+
+    def export(self, rows):
+        return "codes " + super().export(rows)
