@@ -165,6 +165,13 @@ impl Session {
 
     /// Function summaries and framework facts from every Python file.
     fn derive(&mut self) {
+        // What the project sets on requests (`request.event = ...`), twice: the second
+        // round types `request.organizer = request.event.organizer`.
+        self.index.request_attrs.clear();
+        for _ in 0..2 {
+            let attrs = flow::request_attrs(&self.files[..self.python], &self.index);
+            self.index.request_attrs = attrs;
+        }
         let py = &self.files[..self.python];
         // DJPERF_NO_SUMMARIES=1 turns summaries off (for measuring their cost).
         self.summaries =

@@ -91,26 +91,103 @@ pub fn analyze_file_in<'a>(
         a.block(&f.body);
         a.flush_usage();
         a.flush_loaded();
+        // A loop of a base class calling a hook its subclasses implement
+        // (`for o in qs: self.execute_single(o)`): walked again as each subclass runs it.
+        if let Some(cls) = a.fn_class.clone() {
+            if late_bound_hooks(m, f, &cls, sums) {
+                for sub in sums.subclasses_of(&cls).iter().take(MAX_LATE_BOUND) {
+                    a.env.clear();
+                    a.loops.clear();
+                    a.usage = usage::UsageState::default();
+                    a.loaded = loaded::Loaded::default();
+                    a.fn_class = Some(sub.clone());
+                    a.bind_annotated(f, !is_static);
+                    let before = a.events.len();
+                    a.block(&f.body);
+                    // only what the hooks do per row: how the walk uses its values (len(),
+                    // truth tests, loads left unread) was judged on the base's own walk
+                    let walked = a.events.split_off(before);
+                    a.events.extend(walked.into_iter().filter(|e| {
+                        matches!(
+                            e,
+                            Event::FkAccess { .. }
+                                | Event::RelatedEval { .. }
+                                | Event::PrefetchBypass { .. }
+                                | Event::QueryInLoop { .. }
+                                | Event::SaveInLoop { .. }
+                        )
+                    }));
+                    a.usage = usage::UsageState::default();
+                    a.loaded = loaded::Loaded::default();
+                }
+            }
+        }
     }
     a.events
+}
+
+/// Subclasses a base's method is walked again for (see [`late_bound_hooks`]).
+const MAX_LATE_BOUND: usize = 8;
+
+/// Method `f` of class `cls` loops and calls, on `self`, a method that a project subclass
+/// of `cls` defines again.
+fn late_bound_hooks(m: &Module, f: &FunctionDef, cls: &str, sums: &Summaries) -> bool {
+    if sums.subclasses_of(cls).is_empty() || !has_loop(&f.body) {
+        return false;
+    }
+    let (start, end) = (f.span.start, f.span.end);
+    m.exprs.iter().any(|e| {
+        e.span.start >= start
+            && e.span.end <= end
+            && matches!(&e.kind, ExprKind::Call { func, .. }
+                if matches!(m.kind(*func), ExprKind::Attr { value, attr, .. }
+                    if matches!(m.kind(*value), ExprKind::Name(n) if &**n == "self")
+                        && sums.overridden_below(cls, attr)))
+    })
+}
+
+fn has_loop(b: &Block) -> bool {
+    let mut stack = vec![b];
+    let mut steps = 0usize;
+    while let Some(b) = stack.pop() {
+        for s in b {
+            steps += 1;
+            if steps > 100_000 {
+                return false;
+            }
+            if matches!(s.kind, StmtKind::For(_)) {
+                return true;
+            }
+            stack.extend(s.kind.blocks());
+        }
+    }
+    false
 }
 
 /// Walk one function (a view) and record what reaches its returns and its calls rendering
 /// templates. Events found on the way are dropped: the per-file walk reports them.
 pub fn probe_function(ix: &Index, file: &File, f: &FunctionDef) -> Probe {
-    let mut a = Analyzer::new(ix, file, &NO_SUMMARIES);
-    a.probe = Some(Probe::default());
-    a.block(&f.body);
-    a.probe.take().unwrap_or_default()
+    probe_method(ix, &NO_SUMMARIES, file, f, Vec::new())
 }
 
-/// [`probe_function`] with the project's summaries, for a method of a view class: what the
-/// view's own helpers return (`self.get_items()`, a `@cached_property` read as
-/// `self.positions`) reaches the context too.
-pub fn probe_method(ix: &Index, sums: &Summaries, file: &File, f: &FunctionDef) -> Probe {
+/// [`probe_function`] following calls into the functions `sums` summarises (a helper that
+/// returns the queryset it is handed, transformed: `sort_queryset(qs, request, ...)`), with
+/// `self.<attr>` standing for `self_attrs` (what the class it runs for sets: a generic
+/// view's `model`).
+pub fn probe_method<'a>(
+    ix: &'a Index,
+    sums: &'a Summaries,
+    file: &'a File,
+    f: &'a FunctionDef,
+    self_attrs: Vec<(Box<str>, Value)>,
+) -> Probe {
     let mut a = Analyzer::new(ix, file, sums);
     a.probe = Some(Probe::default());
-    if let (Some(c), None) = (f.class, f.parent) {
+    a.self_attrs = self_attrs;
+    // the view's class: its own helpers (`self.get_items()`, a `@cached_property` read as
+    // `self.positions`) are followed through the summaries
+    let summarised = !std::ptr::eq(sums, &*NO_SUMMARIES);
+    if let (true, Some(c), None) = (summarised, f.class, f.parent) {
         let cd = &file.ast.classes[c as usize];
         if cd.outer.is_none() && !a.class_models.contains_key(&c) {
             a.fn_class = Some(format!("{}.{}", file.scope.module, cd.name));
@@ -246,7 +323,20 @@ pub fn class_queryset_assuming(
     inherited: Option<Qs>,
     assume: Option<Assume>,
 ) -> Option<Qs> {
-    let mut a = Analyzer::new(ix, file, &NO_SUMMARIES);
+    class_queryset_with(ix, &NO_SUMMARIES, file, src, inherited, assume)
+}
+
+/// [`class_queryset_assuming`], following calls into the functions `sums` summarises (a
+/// helper that returns the queryset it is handed, transformed).
+pub fn class_queryset_with<'a>(
+    ix: &'a Index,
+    sums: &'a Summaries,
+    file: &'a File,
+    src: QsSource,
+    inherited: Option<Qs>,
+    assume: Option<Assume>,
+) -> Option<Qs> {
+    let mut a = Analyzer::new(ix, file, sums);
     a.self_qs = inherited.map(Value::QuerySet);
     a.assume = assume;
     let values = match src {
@@ -323,6 +413,8 @@ impl<'a> Analyzer<'a> {
             asked: false,
             historical: false,
             files: &[],
+            request_votes: None,
+            self_attrs: Vec::new(),
         }
     }
 

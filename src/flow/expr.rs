@@ -39,8 +39,21 @@ impl<'a> Analyzer<'a> {
                         }
                     }
                 }
+                if self.sym {
+                    if let Some(row) = self.request_attr(*value, attr) {
+                        return row;
+                    }
+                }
                 let base = self.eval(*value);
                 if matches!(base, Value::Unknown) {
+                    if let (ExprKind::Name(n), false) = (m.kind(*value), self.self_attrs.is_empty())
+                    {
+                        if &**n == "self" {
+                            if let Some((_, v)) = self.self_attrs.iter().find(|(k, _)| k == attr) {
+                                return v.clone();
+                            }
+                        }
+                    }
                     // `models.Book` through a module alias (`from . import models`).
                     if let Some(id) = self.module_attr_model(e) {
                         return Value::ModelClass(id);
@@ -49,6 +62,8 @@ impl<'a> Analyzer<'a> {
                         if let Some(user) = self.request_user() {
                             return user;
                         }
+                    } else if let Some(row) = self.request_attr(*value, attr) {
+                        return row;
                     }
                     // a view's own property read while its context is probed
                     // (`ctx["positions"] = self.positions`): what it returns
@@ -337,6 +352,40 @@ impl<'a> Analyzer<'a> {
             open: false,
             from_caller: false,
             item_of: None,
+        }))
+    }
+
+    /// `request.<attr>` of an attribute the project's code sets on requests to one row of
+    /// a model (see [`super::request`]): that row, loading what every assignment loads.
+    fn request_attr(&self, value: ExprId, attr: &str) -> Option<Value> {
+        let (model, loads) = self.ix.request_attrs.get(attr)?;
+        // in a summary, `self` and `request` are parameters: the attribute is the same row
+        // whatever the caller hands in
+        let param = |n: &str| {
+            self.env
+                .get(n)
+                .is_none_or(|v| matches!(v, Value::Unknown | Value::Arg(_)))
+        };
+        let on_request = match self.m.kind(value) {
+            ExprKind::Name(n) => &**n == "request" && param(n),
+            ExprKind::Attr { value: s, attr, .. } => {
+                &**attr == "request"
+                    && matches!(self.m.kind(*s), ExprKind::Name(n) if &**n == "self")
+                    && param("self")
+            }
+            _ => false,
+        };
+        if !on_request {
+            return None;
+        }
+        Some(Value::Instance(Inst {
+            model: *model,
+            loads: loads.clone(),
+            row: None,
+            created_in_loop: None,
+            item_of: None,
+            open: false,
+            from_caller: false,
         }))
     }
 

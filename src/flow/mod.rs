@@ -20,6 +20,7 @@ mod lookups;
 mod probe;
 mod queryset;
 mod relation;
+mod request;
 mod returns;
 mod stmt;
 pub mod summary;
@@ -41,11 +42,13 @@ use entry::is_super_call;
 pub(crate) use entry::QueryProbe;
 pub use entry::{
     analyze_file, analyze_file_hooked, analyze_file_in, analyze_file_with, class_queryset,
-    class_queryset_assuming, probe_call, probe_function, probe_method, QsSource,
+    class_queryset_assuming, class_queryset_with, probe_call, probe_function, probe_method,
+    QsSource,
 };
 pub use event::{EvalHow, Event};
 pub use loaded::RowsUse;
 pub use probe::{DictVal, Probe, ProbedArg, ProbedCall};
+pub use request::request_attrs;
 pub(crate) use returns::{may_be_queryset, summarise_return};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::sync::Arc;
@@ -166,6 +169,12 @@ pub struct Analyzer<'a> {
     /// The files the summaries were built from (indexed by [`FnSummary::at`]): callees
     /// walked over the querysets handed to them (see [`handed`]); empty: not walked.
     files: &'a [File],
+    /// While the project's request attributes are collected ([`request_attrs`]): the votes
+    /// of the assignments seen.
+    request_votes: Option<Vec<(Box<str>, request::Vote)>>,
+    /// What `self.<attr>` stands for in the method being walked when the caller knows the
+    /// class it runs for (a generic view's `model = Offer`: `self.model`).
+    self_attrs: Vec<(Box<str>, Value)>,
 }
 
 /// What a framework knows about calls the interpreter cannot see into: a DRF serializer

@@ -276,6 +276,23 @@ impl<'a> Analyzer<'a> {
             if method == "filter" || method == "get" {
                 // a literal handful of keys (`pk__in=[a, b]`) is a fixed, tiny number of rows
                 q2.single |= self.filters_unique(q.model, kwargs);
+                // `filter(voucher_set__isnull=True)`: the key is null on every row, reading
+                // the relation returns `None` without a query
+                for k in kwargs {
+                    let Some(fk) = k.name.as_deref().and_then(|n| n.strip_suffix("__isnull"))
+                    else {
+                        continue;
+                    };
+                    if !fk.contains("__")
+                        && matches!(m.kind(k.value), ExprKind::Const(crate::ast::Const::True))
+                        && matches!(
+                            ix.member(q.model, fk),
+                            Some(crate::index::Member::Forward(_))
+                        )
+                    {
+                        q2.loads.add_path(fk, false);
+                    }
+                }
             }
             // `Model.objects.none()` (a base view's placeholder): no rows at all.
             if method == "none" {

@@ -62,6 +62,7 @@ impl<'a> Analyzer<'a> {
         let quiet = self.quiet_begin();
         self.apply_depth += 1;
         let mut out: Option<Value> = None;
+        let mut opaque = false;
         for form in &ret.forms {
             let v = match form {
                 RetForm::Built(q) => Value::QuerySet(anchored(q, span)),
@@ -86,6 +87,7 @@ impl<'a> Analyzer<'a> {
                     _ => Value::Unknown,
                 },
             };
+            opaque |= matches!(&v, Value::QuerySet(q) if q.loads.opaque);
             out = Some(match out {
                 None => v,
                 Some(o) => o.join(&v),
@@ -98,6 +100,10 @@ impl<'a> Analyzer<'a> {
         self.quiet_end(quiet);
         match out.unwrap_or_default() {
             Value::QuerySet(mut q) => {
+                // A helper that loads relations djperf cannot name on some path
+                // (`rows.select_related(*fields)` unless they are `values()` rows): what
+                // the rows load is not known, none is claimed missing.
+                q.loads.opaque |= opaque;
                 dedup_through(&mut q, span);
                 Value::QuerySet(q)
             }

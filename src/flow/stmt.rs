@@ -302,6 +302,15 @@ impl<'a> Analyzer<'a> {
                         self.take(*v);
                     }
                     self.note_assign(targets, *v);
+                    if self.request_votes.is_some() {
+                        for t in targets {
+                            if let Target::Attr(e) = t {
+                                if let Some(attr) = request::request_attr_target(self.m, *e) {
+                                    self.vote_request_attr(attr, *v, &val);
+                                }
+                            }
+                        }
+                    }
                     for t in targets {
                         self.bind(t, val.clone());
                     }

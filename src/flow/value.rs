@@ -240,28 +240,73 @@ impl Sym {
         } else {
             (b, a)
         };
-        let n = short.steps.len();
-        if long.steps[..n] != short.steps[..]
-            || !long.steps[n..].iter().all(|s| matches!(s, Step::Chain(_)))
+        // The steps both paths applied, then each path's own chained methods.
+        let n = short
+            .steps
+            .iter()
+            .zip(long.steps.iter())
+            .take_while(|(x, y)| x == y)
+            .count();
+        let (own_short, own_long) = (&short.steps[n..], &long.steps[n..]);
+        if !own_short
+            .iter()
+            .chain(own_long)
+            .all(|s| matches!(s, Step::Chain(_)))
         {
             return Value::Unknown;
         }
-        let narrows = long.steps[n..].iter().find_map(|s| match s {
+        // Two different chains (`if a: qs = qs.order_by(x)` / `elif b: qs = qs.order_by(y)`):
+        // only when neither loads anything, so that the shared part loads all there is.
+        let loads_nothing = |s: &Step| match s {
+            Step::Chain(c) => {
+                !c.reset
+                    && !c.eff.values
+                    && c.eff.loads == crate::index::effects::LoadSet::default()
+            }
+            _ => false,
+        };
+        if !own_short.is_empty() && !own_short.iter().chain(own_long).all(loads_nothing) {
+            return Value::Unknown;
+        }
+        let short = &Sym {
+            param: short.param,
+            steps: short.steps[..n].into(),
+        };
+        let narrows = own_short.iter().chain(own_long).find_map(|s| match s {
             Step::Chain(c) if crate::django::NARROWING.contains(&&*c.method) => {
                 Some(c.method.clone())
             }
             _ => None,
         });
-        match narrows {
-            Some(method) => Value::Arg(short.then(Step::Chain(Arc::new(ChainStep {
+        let mut out = match narrows {
+            Some(method) => short.then(Step::Chain(Arc::new(ChainStep {
                 method,
                 eff: ChainEffect::default(),
                 reset: false,
                 kw: Box::from([]),
                 has_args: true,
-            })))),
-            None => Value::Arg(short.clone()),
+            }))),
+            None => short.clone(),
+        };
+        // A helper that loads relations djperf cannot name on some path
+        // (`queryset.select_related(*fields)` unless the queryset is a `values()` one): what
+        // its rows load is not known, none is claimed missing.
+        if own_short
+            .iter()
+            .chain(own_long)
+            .any(|s| matches!(s, Step::Chain(c) if c.eff.loads.opaque))
+        {
+            let mut eff = ChainEffect::default();
+            eff.loads.opaque = true;
+            out = out.then(Step::Chain(Arc::new(ChainStep {
+                method: "select_related".into(),
+                eff,
+                reset: false,
+                kw: Box::from([]),
+                has_args: true,
+            })));
         }
+        Value::Arg(out)
     }
 
     /// This value with one more step.
@@ -329,8 +374,25 @@ impl Value {
             (Value::QuerySet(a), Value::QuerySet(b))
                 if a.model == b.model && a.values == b.values =>
             {
+                let loads = a.loads.intersect(&b.loads);
+                // shown where a path builds it that loads no more than both do (`if not
+                // request.GET: return qs.filter(fk__isnull=True)` then `return qs`)
+                let (a, b) = if a.loads != loads && b.loads == loads {
+                    (b, a)
+                } else {
+                    (a, b)
+                };
                 let mut q = a.clone();
-                q.loads = a.loads.intersect(&b.loads);
+                q.loads = loads;
+                // One path applied loads djperf cannot name to the queryset the other path
+                // holds as it is (`if fields: qs = maybe_select_related(qs, fields)`): what
+                // the rows load is not known.
+                if a.loads.opaque != b.loads.opaque {
+                    let (o, p) = if a.loads.opaque { (a, b) } else { (b, a) };
+                    if o.through.starts_with(&p.through) {
+                        q.loads.opaque = true;
+                    }
+                }
                 q.cached = a.cached && b.cached;
                 q.single = a.single && b.single;
                 q.is_list = a.is_list && b.is_list;

@@ -13,6 +13,7 @@ use crate::semantic::classes::ClassTable;
 use crate::semantic::imports::last_segment;
 use crate::source::Span;
 pub use effects::ChainEffect;
+use effects::LoadSet;
 use rustc_hash::FxHashMap as HashMap;
 use std::collections::BTreeMap;
 
@@ -176,6 +177,12 @@ pub struct Index {
     /// Manager classes setting `use_in_migrations = True` (historical models keep them).
     migration_managers: rustc_hash::FxHashSet<String>,
     pub auth_user: Option<ModelId>,
+    /// Attributes the project's code sets on requests (`request.event = Event.objects.get(...)`
+    /// in a middleware, a decorator, a view's `dispatch`), when every assignment whose value
+    /// is known sets one row of the same model: the model and what every such assignment
+    /// loads with it. Filled by the flow layer (`flow::request_attrs`) after the index is
+    /// built.
+    pub request_attrs: HashMap<Box<str>, (ModelId, LoadSet)>,
     /// Project classes deriving from a relation field class (`class AutoFK(models.ForeignKey)`):
     /// qualified name → the relation they make and whether they pick their own related_name.
     field_classes: HashMap<String, (FieldKind, bool)>,

@@ -493,6 +493,8 @@ pub struct Summaries {
     /// `Class.method` for every method that some project subclass of `Class` defines
     /// (`self.method()` in `Class` may run the subclass's).
     overridden: HashSet<String>,
+    /// The project subclasses of each class whose methods some of them override.
+    subclasses: HashMap<String, Vec<String>>,
     /// Per model (by id): the project classes of its method resolution order, plain mixins
     /// and abstract bases included (empty when the class table does not know it).
     model_mro: Vec<Vec<String>>,

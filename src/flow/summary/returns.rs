@@ -103,7 +103,30 @@ impl Summaries {
                 }
             }
         }
+        // the project subclasses of every class some of whose methods they override
+        let mut subs: HashMap<String, Vec<String>> = HashMap::default();
+        let bases: HashSet<&str> = out
+            .iter()
+            .filter_map(|k| k.rsplit_once('.').map(|(c, _)| c))
+            .collect();
+        for (q, c) in ix.classes.iter() {
+            if c.builtin {
+                continue;
+            }
+            for anc in ix.classes.mro(q, &|_| false).classes {
+                if anc != q && bases.contains(anc.as_str()) {
+                    subs.entry(anc).or_default().push(q.to_owned());
+                }
+            }
+        }
+        self.subclasses = subs;
         self.overridden = out;
+    }
+
+    /// The project subclasses of `class` (direct or not, in class-table order) when some of
+    /// them override a method of it.
+    pub fn subclasses_of(&self, class: &str) -> &[String] {
+        self.subclasses.get(class).map_or(&[], Vec::as_slice)
     }
 
     /// Whether some project subclass of `class` defines `method` again.
@@ -128,8 +151,9 @@ fn any_return(m: &Module, b: &Block, depth: u32) -> bool {
     })
 }
 
-/// `if "x" in self.__dict__: return ...` or `if hasattr(self, "x"): return ...` among the
-/// function's first statements (before anything else but docstrings and assignments).
+/// `if "x" in self.__dict__: return ...` or `if hasattr(self, "x"): return ...` (also with
+/// `not flag and` before it) among the function's first statements (before anything else but
+/// docstrings and assignments).
 pub(super) fn early_guard(m: &Module, body: &Block, me: Option<&str>) -> Option<Box<str>> {
     let me = me?;
     let is_me = |e: ExprId| matches!(m.kind(e), ExprKind::Name(n) if &**n == me);
@@ -139,7 +163,22 @@ pub(super) fn early_guard(m: &Module, body: &Block, me: Option<&str>) -> Option<
                 if !matches!(body.first().map(|s| &s.kind), Some(StmtKind::Return(_))) {
                     return None;
                 }
-                return match m.kind(*test) {
+                // `if not override and hasattr(self, "x"):` (a flag the callers leave off)
+                let test = match m.kind(*test) {
+                    ExprKind::BoolOp { and: true, values } if values.len() == 2 => {
+                        let flag = |e: ExprId| {
+                            matches!(m.kind(e), ExprKind::Not(v)
+                                if matches!(m.kind(*v), ExprKind::Name(_)))
+                        };
+                        match (flag(values[0]), flag(values[1])) {
+                            (true, false) => values[1],
+                            (false, true) => values[0],
+                            _ => return None,
+                        }
+                    }
+                    _ => *test,
+                };
+                return match m.kind(test) {
                     ExprKind::Compare {
                         left,
                         ops,

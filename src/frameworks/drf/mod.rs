@@ -91,7 +91,7 @@ pub fn build(files: &[File], ix: &Index, sums: &Summaries) -> Facts {
         .map(|(i, (q, _))| (q.clone(), i))
         .collect();
     let serializers = serializers::declare(&classes, ix, &quals, &by_qual);
-    let views = views::build_views(&classes, &by_qual, ix);
+    let views = views::build_views(&classes, &by_qual, ix, sums);
     let many = constructed_many(files, ix, &by_qual);
     let walker = walk::Walker::new(ix, sums, files, &serializers, &by_qual, &many);
     let (mut observations, view_rows) = walker.views(&views);

@@ -2,7 +2,7 @@
 
 use super::{is_detail_root, is_list_root, is_view_root, Classes};
 use crate::ast::{ExprId, ExprKind, Module, StmtKind};
-use crate::flow::{class_queryset, class_queryset_assuming, Qs, QsSource};
+use crate::flow::{class_queryset, class_queryset_with, Qs, QsSource, Summaries};
 use crate::index::effects::LoadSet;
 use crate::index::{Index, ModelId};
 use crate::project::{File, FileId};
@@ -51,6 +51,7 @@ pub(super) fn build_views(
     classes: &Classes<'_>,
     sers: &HashMap<String, usize>,
     ix: &Index,
+    sums: &Summaries,
 ) -> Vec<(View, Qs)> {
     let mut quals: Vec<&str> = classes.quals().collect();
     quals.sort_unstable();
@@ -66,7 +67,7 @@ pub(super) fn build_views(
             continue;
         }
         let Some(qs) =
-            view_queryset(classes, &mro, 0, ix).or_else(|| unknown_rows(classes, &mro, ix))
+            view_queryset(classes, &mro, 0, ix, sums).or_else(|| unknown_rows(classes, &mro, ix))
         else {
             continue;
         };
@@ -182,6 +183,7 @@ pub(crate) fn view_queryset(
     mro: &[String],
     from: usize,
     ix: &Index,
+    sums: &Summaries,
 ) -> Option<Qs> {
     let Some(i) = (from..mro.len().min(from + 32))
         .find(|i| classes.method(&mro[*i], "get_queryset").is_some())
@@ -191,13 +193,13 @@ pub(crate) fn view_queryset(
             .and_then(|(af, ae)| eval_qs(ix, af, QsSource::Expr(ae), None));
     };
     let (f, fid) = classes.method(&mro[i], "get_queryset")?;
-    let inherited = view_queryset(classes, mro, i + 1, ix);
+    let inherited = view_queryset(classes, mro, i + 1, ix, sums);
     if dynamic_loads(f, QsSource::Method(fid)) {
         return None;
     }
     // only a viewset has `self.action`
     let assume = is_viewset(classes, mro).then_some(listing_action as crate::flow::Assume);
-    class_queryset_assuming(ix, f, QsSource::Method(fid), inherited, assume)
+    class_queryset_with(ix, sums, f, QsSource::Method(fid), inherited, assume)
 }
 
 /// Whether a class of the MRO extends one of DRF's viewsets (which set `self.action`).

@@ -432,7 +432,9 @@ impl<'s> Walker<'s> {
 
     /// The names the chain of queryset `q` annotates or aliases.
     fn annotations(&self, q: &Qs) -> Vec<String> {
-        let mut out = Vec::new();
+        // what the chain annotates, also inside helpers it went through
+        // (`Voucher.annotate_budget_used(qs)`)
+        let mut out: Vec<String> = q.loads.annotated.iter().cloned().collect();
         for loc in q.through.iter().chain(std::iter::once(&q.span)) {
             let Some(f) = self.file(loc.file) else {
                 continue;
@@ -696,6 +698,18 @@ fn guard_attr(f: &File, fid: crate::ast::FuncId) -> Option<String> {
         return None;
     };
     let is_self = |e: ExprId| matches!(m.kind(e), ExprKind::Name(n) if &**n == "self");
+    // `if not override and hasattr(self, "x"):` (a flag the serializer leaves off)
+    let flag = |e: ExprId| matches!(m.kind(e), ExprKind::Not(v) if matches!(m.kind(*v), ExprKind::Name(_)));
+    let test = match m.kind(*test) {
+        ExprKind::BoolOp { and: true, values } if values.len() == 2 => {
+            match (flag(values[0]), flag(values[1])) {
+                (true, false) => &values[1],
+                (false, true) => &values[0],
+                _ => return None,
+            }
+        }
+        _ => test,
+    };
     match m.kind(*test) {
         ExprKind::Call { func, args, .. } => match (m.kind(*func), &args[..]) {
             (ExprKind::Name(n), [o, a]) if &**n == "hasattr" && is_self(*o) => {

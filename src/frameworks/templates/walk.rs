@@ -141,7 +141,14 @@ pub fn view_events(
         let mut qs = Value::Unknown;
         match method_source(&classes, file, v.class, "get_queryset") {
             MethodSource::Here(fi) => {
-                let probe = probe_method(ix, sums, file, &m.functions[fi]);
+                // `self.model` is the view's `model = X`
+                let mut self_attrs = Vec::new();
+                if let Some(mexpr) = v.model {
+                    if let model @ Value::ModelClass(_) = an.eval_detached(mexpr) {
+                        self_attrs.push((Box::from("model"), model));
+                    }
+                }
+                let probe = probe_method(ix, sums, file, &m.functions[fi], self_attrs);
                 let mut it = probe.returns.into_iter().map(|r| r.0);
                 if let Some(first) = it.next() {
                     qs = it.fold(first, |a, b| a.join(&b));
@@ -194,7 +201,7 @@ pub fn view_events(
             GenericKind::Detail | GenericKind::Template => {}
         }
         if let MethodSource::Here(fi) = method_source(&classes, file, v.class, "get_context_data") {
-            let probe = probe_method(ix, sums, file, &m.functions[fi]);
+            let probe = probe_method(ix, sums, file, &m.functions[fi], Vec::new());
             for (_, d) in probe.returns {
                 ctx.extend(d.unwrap_or_default());
             }

@@ -5,6 +5,8 @@ from shop import views
 
 urlpatterns = [
     path("books/", views.BookListView.as_view()),
+    path("books/sorted/", views.SortedBookListView.as_view()),
+    path("books/sorted/fast/", views.SortedJoinedBookListView.as_view()),
     path("books/fast/", views.FastBookListView.as_view()),
     path("books/half/", views.HalfBookListView.as_view()),
     path("books/by-author/", views.books_by_author),

@@ -5,6 +5,7 @@ from django.utils.functional import cached_property
 from django.views.generic import DetailView, ListView, TemplateView
 
 from shop.models import Author, Book, Review
+from shop.sorting import sort_by_request
 
 
 # Class-based, Django's default template name (shop/book_list.html, which extends
@@ -280,3 +281,26 @@ class FastAuthorsByPropertyView(TemplateView):
         context = super().get_context_data(**kwargs)
         context["authors"] = self.authors
         return context
+
+
+# `self.model` is the view's `model`; the rows go through a helper that returns them sorted.
+# oracle: get /books/sorted/
+class SortedBookListView(ListView):
+    model = Book
+    context_object_name = "books"
+    template_name = "shop/sorted_books.html"
+
+    def get_queryset(self):
+        rows = self.model._default_manager.all()
+        return sort_by_request(rows, self.request, ["title", "author__name"], default="pk")  # expect: DJP130
+
+
+# oracle: get /books/sorted/fast/
+class SortedJoinedBookListView(ListView):
+    model = Book
+    context_object_name = "books"
+    template_name = "shop/sorted_books.html"
+
+    def get_queryset(self):
+        rows = self.model._default_manager.select_related("author")
+        return sort_by_request(rows, self.request, ["title", "author__name"], default="pk")
