@@ -452,6 +452,7 @@ fn analyse(
     );
     crate::progress::phase(crate::progress::Phase::Checking, checked);
     let mut diagnostics = session.check();
+    crate::progress::mem("checked");
     if let Some(d) = cx.dependents {
         let root = session.setup().root.clone();
         // walked only when a passed file declares something

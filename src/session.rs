@@ -61,9 +61,12 @@ impl Session {
             templates: Templates::default(),
             by_path: HashMap::default(),
         };
+        crate::progress::mem("loaded");
         s.index_files();
+        crate::progress::mem("indexed");
         s.derive();
         s.load_templates();
+        crate::progress::mem("templates");
         s
     }
 
@@ -173,7 +176,9 @@ impl Session {
             } else {
                 Summaries::build(py, &self.index)
             };
+        crate::progress::mem("summaries");
         self.facts = drf::build(py, &self.index, &self.summaries);
+        crate::progress::mem("facts");
     }
 
     /// Templates of the project, when some rule follows views into them.
