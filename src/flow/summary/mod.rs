@@ -559,10 +559,15 @@ impl Summaries {
             .enumerate()
             .map(|(i, f)| extract_file(i, f, ix, &mixins))
             .collect();
+        // One allocation of the final size: pushed into a growing vector, the largest table
+        // of the run kept up to half of it as slack, and each doubling held both copies.
+        let n: usize = per_file.iter().map(|(fs, _)| fs.len()).sum();
         let mut s = Summaries {
             model_mro,
+            fns: Vec::with_capacity(n),
             ..Summaries::default()
         };
+        s.by_qual.reserve(n);
         let mut called: HashSet<String> = HashSet::default();
         for (fs, calls) in per_file {
             called.extend(calls);
@@ -573,8 +578,10 @@ impl Summaries {
                 }
             }
         }
+        crate::progress::mem("summaries: extracted");
         s.inherit_model_methods(ix);
         s.probe_queries(files, ix, &called);
+        drop(called);
         s.compose();
         // what the calls hand on is in the trees now
         for f in &mut s.fns {
