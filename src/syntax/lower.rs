@@ -138,25 +138,12 @@ impl<'s> Lowering<'s> {
     pub fn finish(self) -> Module {
         let mut m = self.0.m;
         // Every file's IR stays in memory until the rules ran: drop the growth slack.
-        m.body = exact(m.body);
-        m.exprs = exact(m.exprs);
-        m.functions = exact(m.functions);
-        m.classes = exact(m.classes);
+        m.body = crate::ast::exact(m.body);
+        m.exprs = crate::ast::exact(m.exprs);
+        m.functions = crate::ast::exact(m.functions);
+        m.classes = crate::ast::exact(m.classes);
         m
     }
-}
-
-/// `v` in an allocation of exactly its length. `shrink_to_fit` is not enough: mimalloc's
-/// `realloc` keeps a block that shrinks by at most half where it is, so a vector grown by
-/// doubling kept up to half its bytes as slack (cold runs held 40-60 MB more than runs that
-/// decode the same modules from the cache, which allocate exact lengths).
-fn exact<T>(mut v: Vec<T>) -> Vec<T> {
-    if v.capacity() == v.len() {
-        return v;
-    }
-    let mut out = Vec::with_capacity(v.len());
-    out.append(&mut v);
-    out
 }
 
 struct Lowerer<'s> {
@@ -210,7 +197,7 @@ impl Lowerer<'_> {
         for c in Self::named_children(n) {
             self.stmt(c, depth, &mut out);
         }
-        exact(out)
+        crate::ast::exact(out)
     }
 
     fn body_of(&mut self, n: Node<'_>, fname: &str, depth: u32) -> Block {
@@ -535,7 +522,7 @@ impl Lowerer<'_> {
                 None => break,
             }
         }
-        let targets = exact(targets);
+        let targets = crate::ast::exact(targets);
         StmtKind::Assign { targets, value }
     }
 

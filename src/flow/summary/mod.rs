@@ -126,6 +126,21 @@ fn meet_absent(slot: &mut Option<Vec<Box<str>>>, absent: &[Box<str>]) -> bool {
 }
 
 impl Access {
+    fn compact(&mut self) {
+        let mut children = crate::ast::exact(std::mem::take(&mut self.children).into_tuple_vec());
+        for (_, c) in &mut children {
+            c.compact();
+        }
+        self.children = LiteMap::from_sorted_store_unchecked(children);
+        if let Some(g) = self.guards.take() {
+            self.guards = Some(crate::ast::exact(g));
+        }
+        if let Some(a) = self.absent.take() {
+            self.absent = Some(crate::ast::exact(a));
+        }
+        self.hands = crate::ast::exact(std::mem::take(&mut self.hands));
+    }
+
     fn count(&self) -> usize {
         1 + self.children.values().map(Access::count).sum::<usize>()
     }
@@ -420,6 +435,14 @@ struct ProbeAt {
 }
 
 impl FnSummary {
+    /// Every vector of the trees in an allocation of its length: summaries stay alive for
+    /// the whole run (see [`crate::ast::exact`]).
+    fn compact(&mut self) {
+        for t in &mut self.trees {
+            t.compact();
+        }
+    }
+
     /// The parameter index for positional argument `i` (`bound`: called on an instance).
     pub fn param_for_pos(&self, i: usize, bound: bool) -> Option<usize> {
         let shift = usize::from(self.classmethod || (bound && self.binds_receiver()));
@@ -589,6 +612,9 @@ impl Summaries {
         }
         s.mark_overridden(ix);
         s.compute_returns(files, ix);
+        for f in &mut s.fns {
+            f.compact();
+        }
         s
     }
 
