@@ -224,13 +224,20 @@ impl Session {
         if crate::dependents::declaring_files(&self.index, &self.facts, py).is_empty() {
             return;
         }
-        let reportable = reportable();
         let setup = &self.setup;
-        let candidates: Vec<FileId> = py
+        let candidates: Vec<&File> = py
             .iter()
             .filter(|f| !f.report && !f.builtin && !f.template)
             .filter(|f| setup.include_tests || !f.is_test)
             .filter(|f| !setup.matchers.is_excluded(&f.rel))
+            .collect();
+        // every file is reported already (a whole project checked): no walk
+        if candidates.is_empty() {
+            return;
+        }
+        let reportable = reportable();
+        let candidates: Vec<FileId> = candidates
+            .into_iter()
             .filter(|f| reportable.as_ref().is_none_or(|r| r.contains(&f.path)))
             .map(|f| f.id)
             .collect();
