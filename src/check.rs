@@ -451,7 +451,7 @@ fn analyse(
         },
     );
     crate::progress::phase(crate::progress::Phase::Checking, checked);
-    let mut diagnostics = session.check();
+    let mut diagnostics = session.check_all();
     crate::progress::mem("checked");
     if let Some(d) = cx.dependents {
         let root = session.setup().root.clone();

@@ -67,7 +67,15 @@ impl Session {
         s.derive();
         s.load_templates();
         crate::progress::mem("templates");
+        s.release_texts();
         s
+    }
+
+    /// Let go of the texts read while the facts were built (they are read again when asked).
+    fn release_texts(&mut self) {
+        for f in &mut self.files[..self.python] {
+            f.text.release();
+        }
     }
 
     pub fn setup(&self) -> &Setup {
@@ -177,8 +185,11 @@ impl Session {
                 Summaries::build(py, &self.index)
             };
         crate::progress::mem("summaries");
+        self.release_texts();
+        let py = &self.files[..self.python];
         self.facts = drf::build(py, &self.index, &self.summaries);
         crate::progress::mem("facts");
+        self.release_texts();
     }
 
     /// Templates of the project, when some rule follows views into them.
@@ -206,6 +217,28 @@ impl Session {
                 self.file_findings(f)
             })
             .collect();
+        self.finish(&mut out);
+        out
+    }
+
+    /// [`Session::check`], holding the texts of a few hundred files at a time: each batch
+    /// of reported files is checked in parallel, then the texts it read are let go.
+    pub fn check_all(&mut self) -> Vec<Diagnostic> {
+        const BATCH: usize = 256;
+        let ids: Vec<usize> = (0..self.python).filter(|&i| self.files[i].report).collect();
+        let mut out: Vec<Diagnostic> = Vec::new();
+        for batch in ids.chunks(BATCH) {
+            let this = &*self;
+            let found: Vec<Diagnostic> = batch
+                .par_iter()
+                .flat_map_iter(|&i| {
+                    crate::progress::tick();
+                    this.file_findings(&this.files[i])
+                })
+                .collect();
+            out.extend(found);
+            self.release_texts();
+        }
         self.finish(&mut out);
         out
     }
@@ -344,7 +377,7 @@ impl Session {
             let unused = rules::unused_noqa::unused_noqa(file, &out, &rules);
             out.extend(unused);
         }
-        if let Some(text) = &file.text {
+        if let Some(text) = file.text.get() {
             out.retain(|d| {
                 let line = file.lines.line_of(d.span.start as usize);
                 !suppress::is_suppressed(file.lines.line_text(text, line), d.code)
@@ -372,7 +405,7 @@ fn file_placeholder() -> File {
         scope: Default::default(),
         ast: Default::default(),
         lines: Default::default(),
-        text: None,
+        text: Default::default(),
         hash: 0,
         report: false,
         in_migrations: false,
