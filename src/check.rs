@@ -451,7 +451,8 @@ fn analyse(
         },
     );
     crate::progress::phase(crate::progress::Phase::Checking, checked);
-    let mut diagnostics = session.check();
+    let mut diagnostics = session.check_all();
+    crate::progress::mem("checked");
     if let Some(d) = cx.dependents {
         let root = session.setup().root.clone();
         // walked only when a passed file declares something
@@ -491,6 +492,19 @@ fn analyse(
         measure: None,
     };
     res.fingerprints = fingerprint::fingerprints(&res);
+    // What reads the result (output, fixes, baselines, the query join, `noqa`) needs the
+    // files' texts, lines and syntax errors only: the rest of their lowered modules is freed
+    // before the output is built.
+    for f in &mut res.files {
+        let m = std::mem::take(&mut f.ast);
+        f.ast = crate::ast::Module {
+            has_errors: m.has_errors,
+            syntax_errors: m.syntax_errors,
+            truncated: m.truncated,
+            ..crate::ast::Module::default()
+        };
+    }
+    crate::progress::mem("result");
     res
 }
 

@@ -114,3 +114,26 @@ impl Drop for Reporter {
         phase(Phase::Idle, 0);
     }
 }
+
+/// With `DJPERF_MEMTRACE=1`, print the process's resident and peak resident memory on stderr
+/// at a named point of the run (Linux; for measuring where memory goes, see the README's
+/// performance section). Nothing otherwise.
+pub fn mem(at: &str) {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    if !*ON.get_or_init(|| std::env::var_os("DJPERF_MEMTRACE").is_some_and(|v| v != "0")) {
+        return;
+    }
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let kb = |key: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(key))
+            .and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    eprintln!(
+        "djperf memtrace: {at}: rss {} MB, peak {} MB",
+        kb("VmRSS:") / 1024,
+        kb("VmHWM:") / 1024
+    );
+}

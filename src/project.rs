@@ -31,8 +31,9 @@ pub struct File {
     pub scope: Scope,
     pub ast: Module,
     pub lines: LineIndex,
-    /// The text, kept for files whose findings are reported (see [`File::text_or_reload`]).
-    pub text: Option<Arc<str>>,
+    /// The text of a file whose findings are reported (see [`Text`] and
+    /// [`File::text_or_reload`]).
+    pub text: Text,
     /// [`cache::key`] of the text that was analysed: a file read again later (to show a
     /// location in it) must still have that text.
     pub hash: cache::Key,
@@ -51,6 +52,69 @@ pub struct File {
     /// The quote most of its string literals use, once a fix asked (see
     /// [`crate::fix::queryset::quote_style`]).
     pub quote: std::sync::OnceLock<char>,
+}
+
+/// A file's text, for files whose findings are reported: read from disk when first asked
+/// (and only if it is still the text that was analysed: a file changed since reads as
+/// `None`), and let go between the stages of a run ([`Text::release`]), so a run does not
+/// hold the text of every file at once. A text given in memory (an editor's buffer, a
+/// `--fix` pass) is always kept.
+#[derive(Debug, Default)]
+pub struct Text {
+    cell: std::sync::OnceLock<Option<Arc<str>>>,
+    /// Where a released text is read again from, and the key it must have.
+    source: Option<Box<(PathBuf, cache::Key)>>,
+}
+
+impl Text {
+    /// A text kept for the whole run (or none).
+    pub fn kept(text: Option<Arc<str>>) -> Text {
+        Text {
+            cell: std::sync::OnceLock::from(text),
+            source: None,
+        }
+    }
+
+    /// The text of the file at `path` whose text has key `key`, read when asked.
+    pub fn on_disk(path: PathBuf, key: cache::Key) -> Text {
+        Text {
+            cell: std::sync::OnceLock::new(),
+            source: Some(Box::new((path, key))),
+        }
+    }
+
+    pub fn get(&self) -> &Option<Arc<str>> {
+        self.cell.get_or_init(|| {
+            let (path, key) = &**self.source.as_ref()?;
+            reread(path, *key)
+        })
+    }
+
+    pub fn as_deref(&self) -> Option<&str> {
+        self.get().as_deref()
+    }
+
+    pub fn is_some(&self) -> bool {
+        self.get().is_some()
+    }
+
+    pub fn is_none(&self) -> bool {
+        self.get().is_none()
+    }
+
+    /// Let the text go if it can be read again.
+    pub fn release(&mut self) {
+        if self.source.is_some() {
+            self.cell = std::sync::OnceLock::new();
+        }
+    }
+}
+
+/// The text of the file at `path` if it is still the one with key `key`.
+fn reread(path: &Path, key: cache::Key) -> Option<Arc<str>> {
+    let bytes = std::fs::read(path).ok()?;
+    let text = parse::normalize(parse::decode(&bytes).0);
+    (cache::key(&text) == key).then(|| Arc::from(text.as_str()))
 }
 
 /// A warning about one file, on stderr only (never fatal to the run): a file that is only
@@ -221,12 +285,18 @@ fn load_one(
     let lines = LineIndex::new(&text);
     let in_migrations = discover::in_migrations(&r.rel);
     let decode_warning = decode_warning.map(warn);
+    let hash = key.unwrap_or_else(|| cache::key(&text));
+    let text = match (r.report, r.override_text) {
+        (false, _) => Text::kept(None),
+        (true, Some(_)) => Text::kept(Some(Arc::from(text.as_str()))),
+        (true, None) => Text::on_disk(r.path.clone(), hash),
+    };
     let file = File {
         id: 0,
-        hash: key.unwrap_or_else(|| cache::key(&text)),
+        hash,
         in_migrations,
         is_test: layout.tests.is_test(&r.rel, factory_boy),
-        text: r.report.then(|| Arc::from(text.as_str())),
+        text,
         path: r.path,
         rel: r.rel,
         display: r.display,
@@ -248,15 +318,13 @@ impl File {
     /// locations in files whose findings are not reported (a related location in a models
     /// module): their text is not kept, to keep memory low.
     pub fn text_or_reload(&self) -> Option<Arc<str>> {
-        if let Some(t) = &self.text {
+        if let Some(t) = self.text.get() {
             return Some(t.clone());
         }
         if self.builtin || self.template {
             return None;
         }
-        let bytes = std::fs::read(&self.path).ok()?;
-        let text = parse::normalize(parse::decode(&bytes).0);
-        (cache::key(&text) == self.hash).then(|| Arc::from(text.as_str()))
+        reread(&self.path, self.hash)
     }
 }
 
@@ -267,7 +335,7 @@ pub fn reload_texts(files: &mut [File], ids: impl IntoIterator<Item = FileId>) {
     ids.dedup();
     for id in ids {
         if let Some(f) = files.get_mut(id as usize).filter(|f| f.text.is_none()) {
-            f.text = f.text_or_reload();
+            f.text = Text::kept(f.text_or_reload());
         }
     }
 }
@@ -379,7 +447,7 @@ pub fn unreadable(
         scope: Scope::build(&module, false, &ast),
         ast,
         lines: LineIndex::new(""),
-        text: Some(Arc::from("")),
+        text: Text::kept(Some(Arc::from(""))),
         path,
         rel,
         display,
@@ -438,7 +506,7 @@ pub fn builtin_files() -> Vec<File> {
                 lines: LineIndex::new(section),
                 scope,
                 ast,
-                text: None,
+                text: Text::default(),
                 hash: 0,
                 report: false,
                 in_migrations: false,

@@ -61,10 +61,21 @@ impl Session {
             templates: Templates::default(),
             by_path: HashMap::default(),
         };
+        crate::progress::mem("loaded");
         s.index_files();
+        crate::progress::mem("indexed");
         s.derive();
         s.load_templates();
+        crate::progress::mem("templates");
+        s.release_texts();
         s
+    }
+
+    /// Let go of the texts read while the facts were built (they are read again when asked).
+    fn release_texts(&mut self) {
+        for f in &mut self.files[..self.python] {
+            f.text.release();
+        }
     }
 
     pub fn setup(&self) -> &Setup {
@@ -180,7 +191,12 @@ impl Session {
             } else {
                 Summaries::build(py, &self.index)
             };
+        crate::progress::mem("summaries");
+        self.release_texts();
+        let py = &self.files[..self.python];
         self.facts = drf::build(py, &self.index, &self.summaries);
+        crate::progress::mem("facts");
+        self.release_texts();
     }
 
     /// Templates of the project, when some rule follows views into them.
@@ -212,6 +228,28 @@ impl Session {
         out
     }
 
+    /// [`Session::check`], holding the texts of a few hundred files at a time: each batch
+    /// of reported files is checked in parallel, then the texts it read are let go.
+    pub fn check_all(&mut self) -> Vec<Diagnostic> {
+        const BATCH: usize = 256;
+        let ids: Vec<usize> = (0..self.python).filter(|&i| self.files[i].report).collect();
+        let mut out: Vec<Diagnostic> = Vec::new();
+        for batch in ids.chunks(BATCH) {
+            let this = &*self;
+            let found: Vec<Diagnostic> = batch
+                .par_iter()
+                .flat_map_iter(|&i| {
+                    crate::progress::tick();
+                    this.file_findings(&this.files[i])
+                })
+                .collect();
+            out.extend(found);
+            self.release_texts();
+        }
+        self.finish(&mut out);
+        out
+    }
+
     /// Add to `out` (the findings of the reported files) the findings in the other files
     /// that belong to the reported ones, and sort again (see [`crate::dependents`]): only
     /// when a reported file declares models, managers, querysets, serializers or admins, and
@@ -226,13 +264,20 @@ impl Session {
         if crate::dependents::declaring_files(&self.index, &self.facts, py).is_empty() {
             return;
         }
-        let reportable = reportable();
         let setup = &self.setup;
-        let candidates: Vec<FileId> = py
+        let candidates: Vec<&File> = py
             .iter()
             .filter(|f| !f.report && !f.builtin && !f.template)
             .filter(|f| setup.include_tests || !f.is_test)
             .filter(|f| !setup.matchers.is_excluded(&f.rel))
+            .collect();
+        // every file is reported already (a whole project checked): no walk
+        if candidates.is_empty() {
+            return;
+        }
+        let reportable = reportable();
+        let candidates: Vec<FileId> = candidates
+            .into_iter()
             .filter(|f| reportable.as_ref().is_none_or(|r| r.contains(&f.path)))
             .map(|f| f.id)
             .collect();
@@ -339,7 +384,7 @@ impl Session {
             let unused = rules::unused_noqa::unused_noqa(file, &out, &rules);
             out.extend(unused);
         }
-        if let Some(text) = &file.text {
+        if let Some(text) = file.text.get() {
             out.retain(|d| {
                 let line = file.lines.line_of(d.span.start as usize);
                 !suppress::is_suppressed(file.lines.line_text(text, line), d.code)
@@ -367,7 +412,7 @@ fn file_placeholder() -> File {
         scope: Default::default(),
         ast: Default::default(),
         lines: Default::default(),
-        text: None,
+        text: Default::default(),
         hash: 0,
         report: false,
         in_migrations: false,

@@ -61,6 +61,7 @@ fn text_of(res: &CheckResult, id: u32, texts: &mut HashMap<u32, Arc<str>>) -> Ar
         .or_insert_with(|| {
             let f = res.file(id);
             f.text
+                .get()
                 .clone()
                 .or_else(|| std::fs::read_to_string(&f.path).ok().map(Arc::from))
                 .unwrap_or_else(|| Arc::from(""))

@@ -138,10 +138,10 @@ impl<'s> Lowering<'s> {
     pub fn finish(self) -> Module {
         let mut m = self.0.m;
         // Every file's IR stays in memory until the rules ran: drop the growth slack.
-        m.body.shrink_to_fit();
-        m.exprs.shrink_to_fit();
-        m.functions.shrink_to_fit();
-        m.classes.shrink_to_fit();
+        m.body = crate::ast::exact(m.body);
+        m.exprs = crate::ast::exact(m.exprs);
+        m.functions = crate::ast::exact(m.functions);
+        m.classes = crate::ast::exact(m.classes);
         m
     }
 }
@@ -197,8 +197,7 @@ impl Lowerer<'_> {
         for c in Self::named_children(n) {
             self.stmt(c, depth, &mut out);
         }
-        out.shrink_to_fit();
-        out
+        crate::ast::exact(out)
     }
 
     fn body_of(&mut self, n: Node<'_>, fname: &str, depth: u32) -> Block {
@@ -523,7 +522,7 @@ impl Lowerer<'_> {
                 None => break,
             }
         }
-        targets.shrink_to_fit();
+        let targets = crate::ast::exact(targets);
         StmtKind::Assign { targets, value }
     }
 

@@ -165,7 +165,7 @@ pub(super) fn extract_file(
                 .then(|| returns::early_guard(m, &f.body, params.first().map(|p| &**p)))
                 .flatten()
         };
-        out.push(FnSummary {
+        let mut summary = FnSummary {
             qual,
             kind,
             params,
@@ -181,7 +181,9 @@ pub(super) fn extract_file(
             no_arg_call,
             guard,
             at: (fi, u32::try_from(func).unwrap_or(u32::MAX)),
-        });
+        };
+        summary.compact();
+        out.push(summary);
     }
     (out, called)
 }

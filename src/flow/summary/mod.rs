@@ -126,6 +126,21 @@ fn meet_absent(slot: &mut Option<Vec<Box<str>>>, absent: &[Box<str>]) -> bool {
 }
 
 impl Access {
+    fn compact(&mut self) {
+        let mut children = crate::ast::exact(std::mem::take(&mut self.children).into_tuple_vec());
+        for (_, c) in &mut children {
+            c.compact();
+        }
+        self.children = LiteMap::from_sorted_store_unchecked(children);
+        if let Some(g) = self.guards.take() {
+            self.guards = Some(crate::ast::exact(g));
+        }
+        if let Some(a) = self.absent.take() {
+            self.absent = Some(crate::ast::exact(a));
+        }
+        self.hands = crate::ast::exact(std::mem::take(&mut self.hands));
+    }
+
     fn count(&self) -> usize {
         1 + self.children.values().map(Access::count).sum::<usize>()
     }
@@ -423,6 +438,14 @@ struct ProbeAt {
 }
 
 impl FnSummary {
+    /// Every vector of the trees in an allocation of its length: summaries stay alive for
+    /// the whole run (see [`crate::ast::exact`]).
+    fn compact(&mut self) {
+        for t in &mut self.trees {
+            t.compact();
+        }
+    }
+
     /// The parameter index for positional argument `i` (`bound`: called on an instance).
     pub fn param_for_pos(&self, i: usize, bound: bool) -> Option<usize> {
         let shift = usize::from(self.classmethod || (bound && self.binds_receiver()));
@@ -564,10 +587,15 @@ impl Summaries {
             .enumerate()
             .map(|(i, f)| extract_file(i, f, ix, &mixins))
             .collect();
+        // One allocation of the final size: pushed into a growing vector, the largest table
+        // of the run kept up to half of it as slack, and each doubling held both copies.
+        let n: usize = per_file.iter().map(|(fs, _)| fs.len()).sum();
         let mut s = Summaries {
             model_mro,
+            fns: Vec::with_capacity(n),
             ..Summaries::default()
         };
+        s.by_qual.reserve(n);
         let mut called: HashSet<String> = HashSet::default();
         for (fs, calls) in per_file {
             called.extend(calls);
@@ -578,8 +606,10 @@ impl Summaries {
                 }
             }
         }
+        crate::progress::mem("summaries: extracted");
         s.inherit_model_methods(ix);
         s.probe_queries(files, ix, &called);
+        drop(called);
         s.compose();
         // what the calls hand on is in the trees now
         for f in &mut s.fns {
@@ -587,6 +617,9 @@ impl Summaries {
         }
         s.mark_overridden(ix);
         s.compute_returns(files, ix);
+        for f in &mut s.fns {
+            f.compact();
+        }
         s
     }
 
