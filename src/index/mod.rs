@@ -1126,6 +1126,12 @@ fn is_django_qual(q: &str) -> bool {
 
 fn call_qual(f: &File, v: ExprId) -> Option<String> {
     if let ExprKind::Call { func, .. } = f.ast.kind(v) {
+        // `models.ForeignKey["User", "User"](...)`: a field class subscripted with its types
+        // (django-stubs' generics) is the class itself
+        let func = match f.ast.kind(*func) {
+            ExprKind::Subscript { value, .. } => value,
+            _ => func,
+        };
         let d = f.ast.dotted(*func)?;
         Some(f.scope.qualify(&d))
     } else {

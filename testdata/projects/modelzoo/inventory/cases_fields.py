@@ -32,3 +32,13 @@ def case_self_named_reverse_accessor():
     # The field class picks the accessor's name at run time: djperf does not guess it.
     for supplier in Supplier.objects.all():
         print(list(supplier.shipment_by_supplier.all()))  # todo-expect: DJP102
+
+
+def case_typed_foreign_key_read():
+    for s in Shipment.objects.all():
+        print(s.packer.name)  # expect: DJP101
+
+
+def case_typed_foreign_key_selected():
+    for s in Shipment.objects.select_related("packer"):
+        print(s.packer.name)
