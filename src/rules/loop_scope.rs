@@ -422,3 +422,36 @@ pub fn mutated_roots(m: &Module, span: Span) -> Vec<Name> {
     }
     out
 }
+
+/// Where the body of the `for` loop at `loop_span` reads `name` again after `at` in the same
+/// iteration (`obj = M.objects.create(...)`, then `obj.tags.add(...)` or `f(obj)`), leaving
+/// out the reads that only collect it (`objs.append(obj)`, `seen.add(obj)`). `None` when
+/// nothing after `at` reads it.
+pub fn read_again(m: &Module, loop_span: Span, at: Span, name: &str) -> Option<Span> {
+    let Some(LoopAt::For { body, .. }) = loop_at(m, loop_span) else {
+        return None;
+    };
+    let (Some(first), Some(last)) = (body.first(), body.last()) else {
+        return None;
+    };
+    let (start, end) = (first.span.start, last.span.end);
+    let within = |s: Span| s.start >= at.end && s.end <= end && s.start >= start;
+    // names handed to a collecting call are not uses of the row
+    let mut collected: Vec<Span> = Vec::new();
+    for e in &m.exprs {
+        if !within(e.span) {
+            continue;
+        }
+        if let ExprKind::Call { func, args, .. } = &e.kind {
+            if matches!(m.kind(*func), ExprKind::Attr { attr, .. } if matches!(&**attr, "append" | "add" | "extend"))
+            {
+                collected.extend(args.iter().map(|a| m.span(*a)));
+            }
+        }
+    }
+    m.exprs
+        .iter()
+        .filter(|e| within(e.span) && !collected.contains(&e.span))
+        .find(|e| matches!(&e.kind, ExprKind::Name(n) if &**n == name))
+        .map(|e| e.span)
+}

@@ -73,7 +73,9 @@ advice when the loop iterates something that is not a queryset of model rows), t
 loop tests or counts by named as it has them (`counts.get(board.pk, 0)`), a function that calls
 itself in the loop told to hand down what the levels need, `get_or_create`/`update_or_create`
 as upserts (`bulk_create(update_conflicts=True, unique_fields=..., update_fields=...)` when
-the lookup fields are unique together, else existing rows fetched once into a dict), and
+the lookup fields are unique together, else existing rows fetched once into a dict), a row
+created and used again in the same iteration (`review = ...create(...)`, then
+`review.tags.add(...)`) told to take two passes rather than "insert them after the loop", and
 that `bulk_create()` calls no `save()` and sends no signals.
 
 ## Known problems
@@ -1066,6 +1068,13 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
                 "build the `{name}` objects without saving them in the loop (let the method return them unsaved if it can) and insert them with one `{name}.objects.bulk_create(objs)` after it ({})",
                 saves()
             ),
+            "create" | "get_or_create" if reused_row(cx, at, in_loop).is_some() => {
+                let (var, line) = reused_row(cx, at, in_loop).unwrap_or_default();
+                format!(
+                    "the new `{var}` is used again in the same iteration (line {line}), so it cannot simply be built in the loop and inserted after it: make two passes (build every `{name}` object, insert them with one `{name}.objects.bulk_create(objs)`, which sets their keys on PostgreSQL, SQLite and MariaDB but not MySQL, then do the rest), or keep the loop ({})",
+                    saves()
+                )
+            }
             "create" => format!(
                 "build the `{name}` objects in the loop and insert them with one `{name}.objects.bulk_create(objs)` after it ({})",
                 saves()
@@ -1161,4 +1170,22 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
                 .with_depends(cx.depends_on(ev)),
         );
     }
+}
+
+/// The name a row created in the loop at `in_loop` is assigned to (`obj = M.objects.create()`,
+/// `obj, created = M.objects.get_or_create()`), when the same iteration reads it again after
+/// the call, with the line of that read.
+fn reused_row(cx: &Context<'_>, at: Loc, in_loop: Option<Loc>) -> Option<(String, usize)> {
+    let lp = in_loop?;
+    if lp.file != at.file {
+        return None;
+    }
+    let f = cx.files.get(at.file as usize)?;
+    let names = super::loop_scope::assigned_to(&f.ast, lp.span, at.span);
+    let var = names.first()?;
+    if &**var == "_" {
+        return None;
+    }
+    let read = super::loop_scope::read_again(&f.ast, lp.span, at.span, var)?;
+    Some((var.to_string(), f.lines.line_of(read.start as usize) + 1))
 }

@@ -44,6 +44,22 @@ def case_create_in_loop():
         Review.objects.create(book=book, rating=3, body="Imported.")  # expect: DJP104
 
 
+def case_create_in_loop_then_used():
+    # the new row is used in the same iteration: the help says two passes, not "after it"
+    for book in Book.objects.all():
+        review = Review.objects.create(book=book, rating=3, body="Imported.")  # expect: DJP104
+        print(review.pk, review.book_id)
+
+
+def case_create_in_loop_collected():
+    # only collected for later: building them and one bulk_create after the loop fits
+    created = []
+    for book in Book.objects.all():
+        review = Review.objects.create(book=book, rating=3, body="Imported.")  # expect: DJP104
+        created.append(review)
+    print(len(created))
+
+
 def case_bulk_create_after_loop():
     reviews = [Review(book=book, rating=3, body="Imported.") for book in Book.objects.all()]
     Review.objects.bulk_create(reviews)
