@@ -40,7 +40,9 @@ migration drops; the sets an `AlterUniqueTogether` replaces are dropped with `DR
 CONSTRAINT`, which a state-only operation would leave behind); a new primary key gets `ADD
 CONSTRAINT ... PRIMARY KEY USING INDEX`. An
 `AddField` keeps adding its column (with `db_index=False`, or without `unique=True`) and the
-index is built in a separate migration whose state is the `AlterField` that turns it on.
+index is built in a separate migration whose state is the `AlterField` that turns it on; an
+`AlterField` first applies what else it changes (dropping `null=True`, a new type) without the
+index, since a state-only operation would leave those out of the database too.
 
 ## Why is this slow?
 `CREATE INDEX` takes a lock that blocks every `INSERT`, `UPDATE` and `DELETE` on the table
@@ -152,10 +154,23 @@ fn concurrent(b: &Blocking<'_>) -> Option<Concurrent> {
             } else {
                 index_sql(&col)
             };
+            // A state-only `AlterField` changes nothing else in the database either: what else
+            // it alters (dropping `null=True`, the type, a default) goes first, without the index.
+            let without = if d.primary_key {
+                None
+            } else if d.unique {
+                Some("`unique=True`")
+            } else {
+                Some("the index (`db_index=False`)")
+            };
             Some(Concurrent {
                 sql,
                 state: format!("this `{class}`"),
-                first: None,
+                first: without.map(|w| {
+                    format!(
+                        "alter `{name}` to its new definition without {w} here (what else the `{class}` changes, such as dropping `null=True`, still applies), then, in a separate migration"
+                    )
+                }),
             })
         }
         OpKind::Together(true, _) => Some(Concurrent {
