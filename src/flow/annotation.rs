@@ -242,18 +242,8 @@ impl Analyzer<'_> {
         if self.env.contains_key(&p.name) {
             return;
         }
-        self.env.insert(
-            p.name.clone(),
-            Value::Instance(Inst {
-                model,
-                loads: LoadSet::default(),
-                row: None,
-                created_in_loop: None,
-                open: true,
-                from_caller: false,
-                item_of: None,
-            }),
-        );
+        self.env
+            .insert(p.name.clone(), Value::Instance(Inst::open(model)));
     }
 }
 

@@ -64,18 +64,8 @@ pub fn analyze_file_in<'a>(
                         .is_some_and(|n| n == "staticmethod" || n == "classmethod")
                 });
                 if let (Some(p), false) = (f.params.first(), is_static) {
-                    a.env.insert(
-                        p.name.clone(),
-                        Value::Instance(Inst {
-                            model: *model,
-                            loads: LoadSet::default(),
-                            row: None,
-                            created_in_loop: None,
-                            open: true,
-                            from_caller: false,
-                            item_of: None,
-                        }),
-                    );
+                    a.env
+                        .insert(p.name.clone(), Value::Instance(Inst::open(*model)));
                 }
             }
         }
@@ -252,18 +242,8 @@ impl<'a> QueryProbe<'a> {
         a.usage = usage::UsageState::default();
         a.loaded = loaded::Loaded::default();
         if let (Some(model), Some(p)) = (self_model, f.params.first()) {
-            a.env.insert(
-                p.name.clone(),
-                Value::Instance(Inst {
-                    model,
-                    loads: LoadSet::default(),
-                    row: None,
-                    created_in_loop: None,
-                    open: true,
-                    from_caller: false,
-                    item_of: None,
-                }),
-            );
+            a.env
+                .insert(p.name.clone(), Value::Instance(Inst::open(model)));
         }
         a.guard_params = f
             .params

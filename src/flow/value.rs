@@ -47,6 +47,22 @@ pub struct Inst {
     pub item_of: Option<u32>,
 }
 
+impl Inst {
+    /// One instance of `model` that came from code not seen here (`self` of a model method,
+    /// a signal receiver's `instance`): what it loads is not known.
+    pub fn open(model: ModelId) -> Inst {
+        Inst {
+            model,
+            loads: LoadSet::default(),
+            row: None,
+            created_in_loop: None,
+            open: true,
+            from_caller: false,
+            item_of: None,
+        }
+    }
+}
+
 /// A related manager or queryset bound to one instance (`book.tags`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RelInfo {
