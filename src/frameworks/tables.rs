@@ -17,7 +17,7 @@
 //! prefetches what its columns read): nothing is claimed for it. Columns djperf cannot
 //! follow (`TemplateColumn`, a project's own column class) are left out.
 
-use crate::ast::{ExprId, ExprKind, StmtKind, Target};
+use crate::ast::{ExprId, ExprKind};
 use crate::flow::{Analyzer, EvalHow, Event, Value};
 use crate::frameworks::meta::{names, Meta};
 use crate::index::{FieldKind, Index};
@@ -149,14 +149,7 @@ fn columns(classes: &Hierarchy<'_>, ix: &Index, mro: &[String]) -> Option<Vec<Co
     for q in mro.iter().rev() {
         let (f, c, _) = classes.class(q)?;
         for st in &c.body {
-            let StmtKind::Assign {
-                targets,
-                value: Some(v),
-            } = &st.kind
-            else {
-                continue;
-            };
-            let [Target::Name(n, _)] = targets.as_slice() else {
+            let Some((n, v)) = st.name_assign() else {
                 continue;
             };
             let name = n.to_string();

@@ -5,7 +5,7 @@
 //! `context_object_name`; [`method_source`] tells where a view's `get_queryset()` and
 //! `get_context_data()` come from.
 
-use crate::ast::{ClassId, ExprId, ExprKind, StmtKind, Target};
+use crate::ast::{ClassId, ExprId, ExprKind};
 use crate::project::{File, FileId};
 use crate::semantic::classes::Hierarchy;
 use crate::semantic::imports::last_segment;
@@ -79,14 +79,7 @@ pub fn class_views(file: &File) -> Vec<ClassView> {
         }
         let Some(mut v) = view else { continue };
         for st in &c.body {
-            let StmtKind::Assign {
-                targets,
-                value: Some(val),
-            } = &st.kind
-            else {
-                continue;
-            };
-            let [Target::Name(n, _)] = targets.as_slice() else {
+            let Some((n, val)) = st.name_assign() else {
                 continue;
             };
             match &**n {

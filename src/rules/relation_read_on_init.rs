@@ -175,14 +175,7 @@ fn from_db_reads(
     func: &FunctionDef,
 ) -> Vec<(Span, String)> {
     for (i, st) in func.body.iter().enumerate() {
-        let StmtKind::Assign {
-            targets,
-            value: Some(v),
-        } = &st.kind
-        else {
-            continue;
-        };
-        let [Target::Name(name, _)] = targets.as_slice() else {
+        let Some((name, v)) = st.name_assign() else {
             continue;
         };
         let ExprKind::Call { func: callee, .. } = m.kind(*v) else {

@@ -251,6 +251,23 @@ pub struct Stmt {
     pub span: Span,
 }
 
+impl Stmt {
+    /// `name = value`: one plain name assigned a value (`queryset = ...` in a class body).
+    pub fn name_assign(&self) -> Option<(&Name, &ExprId)> {
+        let StmtKind::Assign {
+            targets,
+            value: Some(v),
+        } = &self.kind
+        else {
+            return None;
+        };
+        match targets.as_slice() {
+            [Target::Name(n, _)] => Some((n, v)),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Handler {
     pub type_: Option<ExprId>,

@@ -357,14 +357,7 @@ fn settings_dirs(f: &File) -> Vec<PathBuf> {
     let mut env: HashMap<&str, PathBuf> = HashMap::default();
     let mut out = Vec::new();
     for st in &m.body {
-        let StmtKind::Assign {
-            targets,
-            value: Some(v),
-        } = &st.kind
-        else {
-            continue;
-        };
-        let [Target::Name(n, _)] = targets.as_slice() else {
+        let Some((n, v)) = st.name_assign() else {
             continue;
         };
         if &**n == "TEMPLATES" {
