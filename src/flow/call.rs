@@ -155,6 +155,16 @@ impl<'a> Analyzer<'a> {
         let callee = self.eval(func);
         let name = m.dotted(func);
         let (argv, kwv) = self.eval_arg_values(args, kwargs);
+        if name.as_deref().is_some_and(|n| {
+            matches!(
+                self.file.scope.qualify(n).as_str(),
+                "django.db.models.prefetch_related_objects"
+                    | "django.db.models.query.prefetch_related_objects"
+            )
+        }) {
+            self.prefetch_objects(args, &argv, kwargs);
+            return Value::Unknown;
+        }
         if let Some(pos) = self.iterating_call(func) {
             self.iterate_arg(args, &argv, pos);
         }
@@ -815,5 +825,43 @@ pub(super) fn shown_call(f: &FnSummary, recv: Option<&Value>) -> String {
         FnKind::Method if matches!(recv, Some(Value::Instance(_))) => format!(".{name}()"),
         FnKind::Method => format!("self.{name}()"),
         FnKind::Function | FnKind::StaticOrClass => format!("{name}()"),
+    }
+}
+
+impl Analyzer<'_> {
+    /// `prefetch_related_objects(rows, "author", Prefetch(...))` on a list of rows held in a
+    /// name: from here on the name's rows load those lookups, as `prefetch_related()` would
+    /// have made them (Django fills each row's caches in a few queries).
+    fn prefetch_objects(&mut self, args: &[ExprId], argv: &[Value], kwargs: &[Keyword]) {
+        let m = self.m;
+        let (Some(first), Some(Value::QuerySet(q))) = (args.first(), argv.first()) else {
+            return;
+        };
+        let ExprKind::Name(var) = m.kind(*first) else {
+            return;
+        };
+        let mut eff = ChainEffect {
+            loads: q.loads.clone(),
+            values: q.values,
+            ordering: None,
+        };
+        let mut q2 = q.clone();
+        let var = var.clone();
+        let mut args_eval = lookups::FlowArgs {
+            an: self,
+            args: &args[1..],
+            argv: &argv[1..],
+        };
+        if apply_method(
+            m,
+            &mut eff,
+            "prefetch_related",
+            &args[1..],
+            kwargs,
+            &mut args_eval,
+        ) {
+            q2.loads = eff.loads;
+            self.env.insert(var, Value::QuerySet(q2));
+        }
     }
 }

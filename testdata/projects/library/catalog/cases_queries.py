@@ -109,3 +109,18 @@ def case_queryset_built_in_outer_loop_iterated_in_inner():
         tags = Tag.objects.filter(name__startswith="Tag")
         for book in books:
             print(publisher.name, book.title, [tag.name for tag in tags])  # expect: DJP104
+
+
+def case_list_prefetched_by_function():
+    from django.db.models import prefetch_related_objects
+
+    books = list(Book.objects.order_by("pk"))
+    prefetch_related_objects(books, "tags", "author")
+    for book in books:
+        print(book.author.name, [t.name for t in book.tags.all()])
+
+
+def case_list_not_prefetched():
+    books = list(Book.objects.order_by("pk"))
+    for book in books:
+        print([t.name for t in book.tags.all()])  # expect: DJP102

@@ -49,8 +49,8 @@ def test_column_values(books):
     assert reports.column_values("title") == [f"Book {i}" for i in range(5)]
 
 
-def test_publisher_names_prefetched(books):
-    assert len(reports.publisher_names_prefetched()) == 5
+def test_publisher_names_attached(books):
+    assert len(reports.publisher_names_attached()) == 5
 
 
 def test_titles_by_author(books):
