@@ -1056,6 +1056,9 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
                 )
             })
             .flatten();
+        let reused = matches!(method.as_str(), "create" | "get_or_create")
+            .then(|| reused_row(cx, at, in_loop))
+            .flatten();
         let help = match method.as_str() {
             _ if recursion.is_some() => recursion.clone().unwrap_or_default(),
             _ if hoist.is_some() => hoist.clone().unwrap_or_default(),
@@ -1068,8 +1071,8 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
                 "build the `{name}` objects without saving them in the loop (let the method return them unsaved if it can) and insert them with one `{name}.objects.bulk_create(objs)` after it ({})",
                 saves()
             ),
-            "create" | "get_or_create" if reused_row(cx, at, in_loop).is_some() => {
-                let (var, line) = reused_row(cx, at, in_loop).unwrap_or_default();
+            "create" | "get_or_create" if reused.is_some() => {
+                let (var, line) = reused.clone().unwrap_or_default();
                 format!(
                     "the new `{var}` is used again in the same iteration (line {line}), so it cannot simply be built in the loop and inserted after it: make two passes (build every `{name}` object, insert them with one `{name}.objects.bulk_create(objs)`, which sets their keys on PostgreSQL, SQLite and MariaDB but not MySQL, then do the rest), or keep the loop ({})",
                     saves()
