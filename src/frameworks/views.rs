@@ -29,6 +29,12 @@ pub struct ClassView {
     pub context_object_name: Option<String>,
     /// The `table_class = X` value (django-tables2's `SingleTableMixin`).
     pub table_class: Option<ExprId>,
+    /// A project base in another file assigns `queryset` or `model`: the view's queryset
+    /// is not known from this file.
+    pub foreign_queryset: bool,
+    /// Django's default `<app>/<model>_list.html` name does not apply (a `BaseListView`
+    /// rendered through a plain `TemplateResponseMixin`).
+    pub no_default_template: bool,
 }
 
 fn generic_kind(name: &str) -> Option<GenericKind> {
@@ -41,8 +47,62 @@ fn generic_kind(name: &str) -> Option<GenericKind> {
     }
 }
 
+/// The generic kind a project class gets through project bases in any file, by the class
+/// table's MRO: `None` when some ancestor cannot be read.
+fn inherited_view(h: &Hierarchy<'_>, file: &File, ci: ClassId) -> Option<ClassView> {
+    let qual = h.table.qual_of(file.id, ci)?;
+    let found = std::cell::Cell::new(None);
+    let base_list = std::cell::Cell::new(false);
+    let mro = h.mro(qual, &|q: &str| {
+        if let Some(k) = generic_kind(q) {
+            if found.get().is_none() {
+                found.set(Some(k));
+            }
+            return true;
+        }
+        if q == "django.views.generic.list.BaseListView" {
+            base_list.set(true);
+            return true;
+        }
+        q.starts_with("django.")
+    });
+    if mro.unresolved {
+        return None;
+    }
+    let (kind, no_default_template) = match found.get() {
+        Some(k) => (k, false),
+        None if base_list.get() => (GenericKind::List, true),
+        None => return None,
+    };
+    let string_attr = |name: &str| {
+        h.lookup_attr(&mro.classes, name)
+            .and_then(|(f, e)| f.ast.str_value(e).map(str::to_owned))
+    };
+    // an attribute of this file's class itself is read below; a base's only when local
+    let local = |name: &str| {
+        h.lookup_attr(&mro.classes, name)
+            .filter(|(f, _)| f.id == file.id)
+            .map(|(_, e)| e)
+    };
+    let foreign = |name: &str| {
+        h.lookup_attr(&mro.classes, name)
+            .is_some_and(|(f, _)| f.id != file.id)
+    };
+    Some(ClassView {
+        class: ci,
+        kind,
+        template_name: string_attr("template_name"),
+        model: local("model"),
+        queryset: local("queryset"),
+        context_object_name: string_attr("context_object_name"),
+        table_class: None,
+        foreign_queryset: foreign("queryset") || foreign("model"),
+        no_default_template,
+    })
+}
+
 /// The generic class-based views defined at the top level of a file.
-pub fn class_views(file: &File) -> Vec<ClassView> {
+pub fn class_views(file: &File, h: &Hierarchy<'_>) -> Vec<ClassView> {
     let m = &file.ast;
     let mut out: Vec<ClassView> = Vec::new();
     for (ci, c) in m.classes.iter().enumerate() {
@@ -73,9 +133,14 @@ pub fn class_views(file: &File) -> Vec<ClassView> {
                     queryset: None,
                     context_object_name: None,
                     table_class: None,
+                    foreign_queryset: false,
+                    no_default_template: false,
                 });
                 break;
             }
+        }
+        if view.is_none() {
+            view = inherited_view(h, file, ci);
         }
         let Some(mut v) = view else { continue };
         for st in &c.body {

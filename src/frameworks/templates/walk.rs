@@ -84,7 +84,8 @@ pub fn view_events(
     let no_templates = tpl.is_empty();
     let mut renders: Vec<Render> = Vec::new();
     let m = &file.ast;
-    let views = class_views(file);
+    let classes = Hierarchy::new(&ix.classes, files);
+    let views = class_views(file, &classes);
     let text_mentions_render = file
         .text
         .as_deref()
@@ -132,7 +133,6 @@ pub fn view_events(
         }
     }
     // Generic class-based views.
-    let classes = Hierarchy::new(&ix.classes, files);
     for v in &views {
         if no_templates && v.table_class.is_none() {
             continue;
@@ -154,6 +154,7 @@ pub fn view_events(
                     qs = it.fold(first, |a, b| a.join(&b));
                 }
             }
+            MethodSource::Django if v.foreign_queryset => {}
             MethodSource::Django => {
                 if let Some(q) = v.queryset {
                     qs = an.eval_detached(q);
@@ -208,14 +209,19 @@ pub fn view_events(
         }
         let names = match (&v.template_name, model) {
             (Some(t), _) => vec![t.clone()],
-            (None, Some(md)) if v.kind != GenericKind::Template => vec![format!(
-                "{}/{}{suffix}.html",
-                md.app_label,
-                md.name.to_lowercase()
-            )],
+            (None, Some(md)) if v.kind != GenericKind::Template && !v.no_default_template => {
+                vec![format!(
+                    "{}/{}{suffix}.html",
+                    md.app_label,
+                    md.name.to_lowercase()
+                )]
+            }
             _ => Vec::new(),
         };
-        if !names.is_empty() {
+        // a project base choosing the template (`get_template_names()`) elsewhere
+        let names_known =
+            method_source(&classes, file, v.class, "get_template_names") != MethodSource::Unknown;
+        if !names.is_empty() && names_known {
             renders.push((names, ctx, object));
         }
     }

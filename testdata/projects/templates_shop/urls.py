@@ -1,7 +1,7 @@
 from django.urls import path
 
 from catalogue import views as catalogue_views
-from shop import views
+from shop import views, views_based
 
 urlpatterns = [
     path("books/", views.BookListView.as_view()),
@@ -9,6 +9,11 @@ urlpatterns = [
     path("books/sorted/fast/", views.SortedJoinedBookListView.as_view()),
     path("books/fast/", views.FastBookListView.as_view()),
     path("books/half/", views.HalfBookListView.as_view()),
+    path("based/books/", views_based.BasedBookListView.as_view()),
+    path("based/books/fast/", views_based.BasedFastBookListView.as_view()),
+    path("based/books/joined/", views_based.BasedJoinedBookListView.as_view()),
+    path("based/books/plain/", views_based.PlainBookListView.as_view()),
+    path("based/books/chosen/", views_based.ChosenBookListView.as_view()),
     path("books/by-author/", views.books_by_author),
     path("books/by-author/fast/", views.books_by_author_fast),
     path("books/ids/", views.book_ids),
