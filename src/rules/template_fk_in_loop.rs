@@ -23,7 +23,8 @@ pub const RULE: Rule = Rule {
 
 const DOC: &str = r#"## What it does
 Follows a view's context into the template it renders (`render()`, `TemplateResponse`,
-`ListView`/`DetailView`/`TemplateView`, through `{% extends %}` and `{{ block.super }}`,
+`ListView`/`DetailView`/`TemplateView`, also through project base views of any module,
+through `{% extends %}` and `{{ block.super }}`,
 `{% include %}`, `{% with %}`, `{% regroup %}`, tuple loops over `enumerate()`/`zip()`,
 and the custom inclusion tags, simple tags and filters of `{% load %}`ed `templatetags`
 libraries) and finds a forward foreign key or one-to-one relation read
