@@ -27,7 +27,10 @@ impl Analyzer<'_> {
             _ => {}
         }
         let mut q = qa.clone();
-        q.single = qa.single && qb.single;
+        // `&` keeps at most the rows of either side; `|` and `^` add the rows of both (and
+        // `|=` in a loop accumulates one side per iteration), so one-row operands do not
+        // make a one-row result
+        q.single = op == "&" && (qa.single || qb.single);
         q.cached = false;
         q.iterator = false;
         q.bypass = None;

@@ -500,7 +500,7 @@ impl<'a> Analyzer<'a> {
             }
         }
         if method == "filter" || method == "get" {
-            q2.single |= self.names_unique(q.model, kw);
+            q2.single |= self.names_unique(q.model, kw) || self.pins_unique_set(q, kw);
         }
         if method == "filter" {
             let mut f: Vec<Box<str>> = q.filters.to_vec();
@@ -581,6 +581,54 @@ impl<'a> Analyzer<'a> {
     pub(super) fn names_unique(&self, model: ModelId, kw: &[&str]) -> bool {
         kw.iter()
             .any(|name| self.unique_field(model, name.strip_suffix("__exact").unwrap_or(name)))
+    }
+
+    /// Whether the equality filters chained so far (with `kw`, the keywords of this call, and
+    /// the parent's key on a reverse FK manager) cover every column of a unique index without
+    /// a condition (`Meta.unique_together`, `UniqueConstraint(fields=...)`): one row at most.
+    fn pins_unique_set(&self, q: &Qs, kw: &[&str]) -> bool {
+        let model = self.ix.model(q.model);
+        // the column a keyword compares for equality (`event`, `event_id`, `slug__exact`)
+        let column = |name: &str| -> Option<String> {
+            let name = name.strip_suffix("__exact").unwrap_or(name);
+            if name.contains("__") {
+                return None;
+            }
+            let is_fk = |n: &str| {
+                model.fields.iter().any(|f| {
+                    f.name == n && matches!(f.kind, FieldKind::ForeignKey | FieldKind::OneToOne)
+                })
+            };
+            match name.strip_suffix("_id") {
+                Some(fk) if is_fk(fk) => Some(fk.to_owned()),
+                _ => Some(name.to_owned()),
+            }
+        };
+        let mut pinned: Vec<String> = q
+            .filters
+            .iter()
+            .map(|f| &**f)
+            .chain(kw.iter().copied())
+            .filter_map(column)
+            .collect();
+        if let Some(fk) = q.related.as_ref().and_then(|r| r.parent_fk.as_deref()) {
+            pinned.push(fk.to_owned());
+        }
+        if pinned.is_empty() {
+            return false;
+        }
+        self.ix.indexes_of(q.model).defs.iter().any(|d| {
+            d.unique
+                && d.plain
+                && !d.columns.is_empty()
+                && d.columns.iter().all(|c| {
+                    let c = match c.strip_suffix("_id") {
+                        Some(fk) if column(c).as_deref() == Some(fk) => fk,
+                        _ => c.as_str(),
+                    };
+                    pinned.iter().any(|p| p == c)
+                })
+        })
     }
 
     /// Whether `filter(**kwargs)` pins one row (pk, id or a unique/one-to-one field), or a

@@ -74,6 +74,7 @@ impl<'a> Analyzer<'a> {
                         rel: rel.clone(),
                         prefetched: true,
                         list_attr: Some(attr.to_owned()),
+                        parent_fk: None,
                     })),
                     bypass: None,
                     narrowed: None,
@@ -305,7 +306,7 @@ impl<'a> Analyzer<'a> {
             .manager(target, "_default_manager")
             .map(|(_, c)| c)
             .unwrap_or_default();
-        if let Some(fk) = known_parent {
+        if let Some(fk) = known_parent.clone() {
             // Django sets the parent on rows fetched through its reverse manager: one object
             // shared by every row, so what is read through it is read once, not per row.
             loads.nodes.entry(fk).or_default().children.opaque = true;
@@ -325,6 +326,7 @@ impl<'a> Analyzer<'a> {
                 rel: attr.to_owned(),
                 prefetched: node.is_some() || cond_prefetched,
                 list_attr: None,
+                parent_fk: known_parent,
             })),
             bypass: None,
             narrowed: None,

@@ -326,7 +326,12 @@ impl<'a> Analyzer<'a> {
                 let grown = match (target, self.aug_operator(span.span, *value)) {
                     (Target::Name(n, _), Some(op @ ("|" | "&" | "^"))) => match self.env.get(n) {
                         Some(cur @ Value::QuerySet(_)) => {
-                            Self::combine_querysets(op, cur.clone(), v)
+                            let mut grown = Self::combine_querysets(op, cur.clone(), v);
+                            // `qs |= one_row` in a loop adds a row per iteration
+                            if let Value::QuerySet(q) = &mut grown {
+                                q.single &= op == "&" || self.loops.is_empty();
+                            }
+                            grown
                         }
                         _ => Value::Unknown,
                     },

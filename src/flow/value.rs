@@ -74,6 +74,9 @@ pub struct RelInfo {
     /// These rows are the list a `Prefetch(rel, to_attr=...)` stored: the attribute, which
     /// is the name a prefetch lookup must use to reach them (`topic_list__posts`).
     pub list_attr: Option<String>,
+    /// The rows' foreign key to the parent on a reverse FK manager (`book_set` → `author`):
+    /// every query through the manager filters on it.
+    pub parent_fk: Option<String>,
 }
 
 impl RelInfo {

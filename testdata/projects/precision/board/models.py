@@ -160,3 +160,17 @@ class Component(models.Model):
 
     name = models.CharField(max_length=50)
     owner = models.ForeignKey(Owner, null=True, blank=True, related_name="components", on_delete=models.SET_NULL)
+
+
+class Badge(models.Model):
+    """Unique per (board, code) by `unique_together`, and per (owner, label) by a
+    `UniqueConstraint`: an equality filter on all of either pins one row."""
+
+    board = models.ForeignKey(Board, related_name="badges", on_delete=models.CASCADE)
+    code = models.CharField(max_length=50)
+    owner = models.ForeignKey(Owner, related_name="badges", on_delete=models.CASCADE)
+    label = models.CharField(max_length=50)
+
+    class Meta:
+        unique_together = [("board", "code")]
+        constraints = [models.UniqueConstraint(fields=["owner", "label"], name="badge_owner_label")]
