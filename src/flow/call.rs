@@ -512,6 +512,55 @@ impl<'a> Analyzer<'a> {
         self.arg_texts = self.arg_texts_of(f, recv.is_some(), e);
         self.arg_truth = Some(self.arg_truth_of(f, recv.is_some(), e));
         self.apply_fn_at(f, recv, argv, kwv, span);
+        self.apply_fills(f, recv.is_some(), e);
+    }
+
+    /// The callee assigns relations on the items of a list or queryset handed to it (a
+    /// helper attaching objects it fetched in one query): from here on those relations are
+    /// in the cache of the rows the caller's name holds.
+    fn apply_fills(&mut self, f: &FnSummary, bound: bool, e: ExprId) {
+        if f.fills.iter().all(Vec::is_empty) {
+            return;
+        }
+        let ExprKind::Call { args, kwargs, .. } = self.m.kind(e) else {
+            return;
+        };
+        let mut handed: Vec<(usize, ExprId)> = Vec::new();
+        for (i, a) in args.iter().enumerate() {
+            if let Some(p) = f.param_for_pos(i, bound) {
+                handed.push((p, *a));
+            }
+        }
+        for k in kwargs.iter() {
+            if let Some(p) = k.name.as_deref().and_then(|n| f.param_for_kw(n)) {
+                handed.push((p, k.value));
+            }
+        }
+        for (p, a) in handed {
+            let Some(attrs) = f.fills.get(p).filter(|a| !a.is_empty()) else {
+                continue;
+            };
+            let ExprKind::Name(n) = self.m.kind(a) else {
+                continue;
+            };
+            let Some(Value::QuerySet(q)) = self.env.get(n) else {
+                continue;
+            };
+            let mut q = q.clone();
+            let mut changed = false;
+            for attr in attrs {
+                if matches!(
+                    self.ix.member(q.model, attr),
+                    Some(crate::index::Member::Forward(_))
+                ) {
+                    q.loads.add_path(attr, false).opaque = true;
+                    changed = true;
+                }
+            }
+            if changed {
+                self.env.insert(n.clone(), Value::QuerySet(q));
+            }
+        }
     }
 
     /// The truth of what the call `e` passes to each parameter of `f`: a literal argument's,

@@ -336,6 +336,54 @@ pub(super) fn touches_rows(m: &Module, body: &Block, var: &str, depth: u32) -> b
     })
 }
 
+/// The attributes `body` assigns on the items of `param` in the loops over it
+/// (`for email in emails: email.template = t`), at any depth, in sorted order.
+pub(super) fn item_attrs_set(m: &Module, body: &Block, param: &str) -> Vec<Box<str>> {
+    fn walk(m: &Module, body: &Block, param: &str, depth: u32, out: &mut Vec<Box<str>>) {
+        if depth > 50 {
+            return;
+        }
+        for st in body {
+            if let StmtKind::For(f) = &st.kind {
+                if let (ExprKind::Name(it), Target::Name(var, _)) = (m.kind(f.iter), &f.target) {
+                    if &**it == param {
+                        attrs_set_on(m, &f.body, var, depth + 1, out);
+                    }
+                }
+            }
+            for b in st.kind.blocks() {
+                walk(m, b, param, depth + 1, out);
+            }
+        }
+    }
+    fn attrs_set_on(m: &Module, body: &Block, var: &str, depth: u32, out: &mut Vec<Box<str>>) {
+        if depth > 50 {
+            return;
+        }
+        for st in body {
+            if let StmtKind::Assign { targets, .. } = &st.kind {
+                for t in targets {
+                    if let Target::Attr(e) = t {
+                        if let ExprKind::Attr { value, attr, .. } = m.kind(*e) {
+                            if matches!(m.kind(*value), ExprKind::Name(n) if &**n == var) {
+                                out.push(attr.clone());
+                            }
+                        }
+                    }
+                }
+            }
+            for b in st.kind.blocks() {
+                attrs_set_on(m, b, var, depth + 1, out);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(m, body, param, 0, &mut out);
+    out.sort();
+    out.dedup();
+    out
+}
+
 /// What [`Analyzer::quiet_begin`] saved.
 struct Quiet {
     events: usize,

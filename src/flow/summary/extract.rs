@@ -165,7 +165,12 @@ pub(super) fn extract_file(
                 .then(|| returns::early_guard(m, &f.body, params.first().map(|p| &**p)))
                 .flatten()
         };
+        let fills = params
+            .iter()
+            .map(|p| crate::flow::returns::item_attrs_set(m, &f.body, p))
+            .collect();
         let mut summary = FnSummary {
+            fills,
             qual,
             kind,
             params,

@@ -421,6 +421,11 @@ pub struct FnSummary {
     /// self.__dict__: return ...`, `if hasattr(self, "x"): return ...`): a
     /// `Prefetch(to_attr="x")` on the rows skips the rest of it.
     pub guard: Option<Box<str>>,
+    /// Per parameter in `params`: the attributes the function assigns on the items of that
+    /// parameter (`for email in emails: email.template = ...`). A relation among them is
+    /// in the rows' cache once the call returns (a helper that attaches related objects
+    /// fetched in one query).
+    pub fills: Vec<Vec<Box<str>>>,
     /// The index of its file in the files the summaries were built from, and of the
     /// function in that file.
     pub at: (usize, u32),
