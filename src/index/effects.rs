@@ -543,6 +543,62 @@ pub fn single_return(body: &Block) -> Option<ExprId> {
     found
 }
 
+/// The chain a manager/queryset method returns: its only `return`'s expression, or the
+/// value of a local it returns (`clone = self._clone()`, then attributes set on it, in
+/// branches too, then `return clone`). The flag: attributes are set on that local.
+pub fn returned_chain(m: &Module, body: &Block) -> Option<(ExprId, bool)> {
+    if let Some(e) = single_return(body) {
+        return Some((e, false));
+    }
+    // `name = <chain>` ... `return name`, with only `name.attr = ...` in between
+    let mut local: Option<(&str, ExprId)> = None;
+    let mut sets = false;
+    for (i, st) in body.iter().enumerate() {
+        match &st.kind {
+            StmtKind::Expr(_) | StmtKind::Other(_) if local.is_none() => {}
+            StmtKind::Assign {
+                targets,
+                value: Some(v),
+            } if local.is_none() => match targets.as_slice() {
+                [crate::ast::Target::Name(n, _)] => local = Some((n, *v)),
+                _ => return None,
+            },
+            StmtKind::Return(Some(e)) => {
+                let (n, v) = local?;
+                let returns_local = matches!(m.kind(*e), ExprKind::Name(r) if &**r == n);
+                return (returns_local && i + 1 == body.len()).then_some((v, sets));
+            }
+            _ => {
+                let (n, _) = local?;
+                if !only_sets_attrs(m, std::slice::from_ref(st), n, 0) {
+                    return None;
+                }
+                sets = true;
+            }
+        }
+    }
+    None
+}
+
+/// Every statement of `body` sets an attribute of `name` (`name.x = ...`), or is an `if`
+/// whose branches do only that.
+fn only_sets_attrs(m: &Module, body: &[crate::ast::Stmt], name: &str, depth: u32) -> bool {
+    depth < 8
+        && body.iter().all(|st| match &st.kind {
+            StmtKind::Assign { targets, .. } => targets.iter().all(|t| match t {
+                crate::ast::Target::Attr(e) => matches!(m.kind(*e), ExprKind::Attr { value, .. }
+                    if matches!(m.kind(*value), ExprKind::Name(n) if &**n == name)),
+                _ => false,
+            }),
+            StmtKind::If { .. } => st
+                .kind
+                .blocks()
+                .iter()
+                .all(|b| only_sets_attrs(m, b, name, depth + 1)),
+            _ => false,
+        })
+}
+
 /// Evaluate a manager/queryset method's return expression rooted at `self`/`super()`, in
 /// `file`. `classes` are the class and its bases (to resolve `self.other_method()`).
 pub fn eval_self_chain(

@@ -1016,20 +1016,37 @@ impl Index {
     fn compute_method_effects(&mut self, files: &HashMap<FileId, &File>) {
         // Collect method bodies per class, then evaluate to a small fixpoint (methods call
         // each other: `def with_all(self): return self.with_author().with_tags()`).
-        let mut methods: Vec<(String, String, FileId, ExprId)> = Vec::new();
+        let mut methods: Vec<(String, String, FileId, ExprId, bool)> = Vec::new();
+        // The project's manager/queryset classes, and the plain mixins among their bases
+        // (`class PageQuerySet(SpecificQuerySetMixin, QuerySet)`): their methods chain too.
+        let mut owners: Vec<(String, FileId, u32)> = Vec::new();
         for (q, qc) in &self.qs_classes {
-            if qc.class == u32::MAX {
-                continue;
+            if qc.class != u32::MAX {
+                owners.push((q.clone(), qc.file, qc.class));
             }
-            let Some(f) = files.get(&qc.file) else {
+            for b in self.class_closure(std::slice::from_ref(q)) {
+                if self.qs_classes.contains_key(&b) {
+                    continue;
+                }
+                if let Some(info) = self.classes.get(&b).filter(|i| !i.builtin) {
+                    owners.push((b, info.file, info.class));
+                }
+            }
+        }
+        owners.sort();
+        owners.dedup();
+        for (q, file, class) in &owners {
+            let Some(f) = files.get(file) else {
                 continue;
             };
-            let c = &f.ast.classes[qc.class as usize];
+            let Some(c) = f.ast.classes.get(*class as usize) else {
+                continue;
+            };
             for st in &c.body {
                 if let StmtKind::FunctionDef(fid) = st.kind {
                     let func = &f.ast.functions[fid as usize];
-                    if let Some(ret) = effects::single_return(&func.body) {
-                        methods.push((q.clone(), func.name.to_string(), qc.file, ret));
+                    if let Some((ret, sets_attrs)) = effects::returned_chain(&f.ast, &func.body) {
+                        methods.push((q.clone(), func.name.to_string(), *file, ret, sets_attrs));
                     }
                 }
             }
@@ -1037,10 +1054,13 @@ impl Index {
         methods.sort();
         for _ in 0..3 {
             let mut changed = false;
-            for (q, name, fid, ret) in &methods {
+            for (q, name, fid, ret, sets_attrs) in &methods {
                 let f = files[fid];
                 let classes = self.class_closure(std::slice::from_ref(q));
-                if let Some(eff) = effects::eval_self_chain(f, *ret, self, &classes) {
+                if let Some(mut eff) = effects::eval_self_chain(f, *ret, self, &classes) {
+                    // attributes set on the clone (`clone._iterable_class = ...`) may change
+                    // what its rows are: what they load is not known
+                    eff.loads.opaque |= *sets_attrs;
                     let key = (q.clone(), name.clone());
                     if self.method_effects.get(&key) != Some(&eff) {
                         self.method_effects.insert(key, eff);

@@ -3,6 +3,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Prefetch
 
+from board.query import MarkedMixin
+
 
 class Positioned(models.Model):
     """An abstract base whose ordering its children inherit."""
@@ -162,6 +164,13 @@ class Component(models.Model):
     owner = models.ForeignKey(Owner, null=True, blank=True, related_name="components", on_delete=models.SET_NULL)
 
 
+class BadgeQuerySet(MarkedMixin, models.QuerySet):
+    pass
+
+
+BadgeManager = models.Manager.from_queryset(BadgeQuerySet)
+
+
 class Badge(models.Model):
     """Unique per (board, code) by `unique_together`, and per (owner, label) by a
     `UniqueConstraint`: an equality filter on all of either pins one row."""
@@ -170,6 +179,8 @@ class Badge(models.Model):
     code = models.CharField(max_length=50)
     owner = models.ForeignKey(Owner, related_name="badges", on_delete=models.CASCADE)
     label = models.CharField(max_length=50)
+
+    objects = BadgeManager()
 
     class Meta:
         unique_together = [("board", "code")]
