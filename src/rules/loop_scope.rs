@@ -50,6 +50,40 @@ pub fn loop_at(m: &Module, span: Span) -> Option<LoopAt<'_>> {
     Some(LoopAt::Comp(ExprId::try_from(i).ok()?))
 }
 
+/// The iterable when the `for` loop at `span` iterates a slice (`for f in failures[:n]`):
+/// Django refuses `.update()` and `.delete()` on a sliced queryset.
+pub fn iterates_slice(m: &Module, span: Span) -> Option<ExprId> {
+    fn walk(m: &Module, b: &Block, span: Span) -> Option<Option<ExprId>> {
+        for st in b {
+            if st.span.start > span.start || st.span.end < span.end {
+                continue;
+            }
+            if let StmtKind::For(f) = &st.kind {
+                if st.span == span {
+                    return Some(match m.kind(f.iter) {
+                        ExprKind::Subscript { index, .. }
+                            if matches!(m.kind(*index), ExprKind::Slice(_)) =>
+                        {
+                            Some(f.iter)
+                        }
+                        _ => None,
+                    });
+                }
+            }
+            for inner in st.kind.blocks() {
+                if let Some(l) = walk(m, inner, span) {
+                    return Some(l);
+                }
+            }
+        }
+        None
+    }
+    std::iter::once(&m.body)
+        .chain(m.functions.iter().map(|f| &f.body))
+        .find_map(|b| walk(m, b, span))
+        .flatten()
+}
+
 /// The names the loop at `span` binds on each iteration: its targets and every name its body
 /// assigns (`for x in xs: y = f(x)` gives `x`, `y`). `None` when the loop is not found.
 pub fn loop_names(m: &Module, span: Span) -> Option<Vec<Name>> {

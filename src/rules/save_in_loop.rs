@@ -108,6 +108,32 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
             ),
             _ => "delete the rows with one queryset `.delete()` outside the loop (it still sends the delete signals per row)".to_owned(),
         };
+        // `for f in failures[:n]: f.delete()`: Django cannot delete or update a slice
+        let help = match super::loop_scope::iterates_slice(&cx.file.ast, loop_span.span) {
+            Some(iter) if !(overridden || *created || copies) => {
+                let slice = cx
+                    .file
+                    .text
+                    .as_deref()
+                    .and_then(|t| t.get(cx.file.ast.span(iter).range()))
+                    .filter(|t| !t.contains('\n'))
+                    .unwrap_or("qs[...]");
+                let verb = if method == "save" {
+                    "update(...)"
+                } else {
+                    "delete()"
+                };
+                format!(
+                    "Django cannot `.{verb}` a sliced queryset: take its keys once (`pks = list({slice}.values_list(\"pk\", flat=True))`) and run one `{name}.objects.filter(pk__in=pks).{verb}` instead of the loop{}",
+                    if method == "save" {
+                        " if every row gets the same values, else `bulk_update(objs, [fields])` (neither sends pre/post_save signals: check for receivers)"
+                    } else {
+                        " (it still sends the delete signals per row)"
+                    }
+                )
+            }
+            _ => help,
+        };
         out.push(
             rule.diagnostic(
                 *span,

@@ -2,7 +2,7 @@
 unique field), upserts for get_or_create/update_or_create, and no update()/bulk advice that
 would skip an overridden save(). tests/snapshots records the wording."""
 
-from board.models import Board, Reply, Topic
+from board.models import Board, Flag, Reply, Topic
 
 
 def case_get_by_primary_key_in_loop():
@@ -39,3 +39,17 @@ def case_exists_per_row():
 def case_get_by_primary_key_and_a_filter_in_loop():
     for topic in Topic.objects.all():
         print(Board.objects.get(name__gt="", pk=topic.board_id).name)  # expect: DJP104
+
+
+def case_delete_over_a_slice():
+    # Django refuses `.delete()` on the slice itself: the help deletes by the slice's keys
+    flags = Flag.objects.order_by("pk")
+    for flag in flags[: flags.count() - 1]:
+        flag.delete()  # expect: DJP105
+
+
+def case_delete_by_the_keys_of_a_slice():
+    # the help's rewrite of the case above: one DELETE whatever the number of rows
+    flags = Flag.objects.order_by("pk")
+    pks = list(flags[: flags.count() - 1].values_list("pk", flat=True))
+    Flag.objects.filter(pk__in=pks).delete()
