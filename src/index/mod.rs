@@ -798,6 +798,25 @@ impl Index {
         false
     }
 
+    /// The concrete parent of a multi-table child (through proxies): Django's
+    /// `bulk_create()` raises `ValueError` for such a model.
+    pub fn concrete_parent(&self, id: ModelId) -> Option<ModelId> {
+        let mut cur = id;
+        for _ in 0..16 {
+            let m = self.model(cur);
+            let next = m
+                .parents
+                .iter()
+                .copied()
+                .find(|p| !self.model(*p).is_abstract)?;
+            if !m.proxy {
+                return Some(next);
+            }
+            cur = next;
+        }
+        None
+    }
+
     pub fn model(&self, id: ModelId) -> &Model {
         &self.models[id as usize]
     }

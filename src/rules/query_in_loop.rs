@@ -1062,6 +1062,17 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
         let help = match method.as_str() {
             _ if recursion.is_some() => recursion.clone().unwrap_or_default(),
             _ if hoist.is_some() => hoist.clone().unwrap_or_default(),
+            "save" | "create" | "get_or_create" | "update_or_create"
+                if cx.index.concrete_parent(*model).is_some() =>
+            {
+                let parent = cx
+                    .index
+                    .concrete_parent(*model)
+                    .map_or("", |p| cx.index.model(p).name.as_str());
+                format!(
+                    "`{name}` is a multi-table child of `{parent}`: bulk_create() refuses it (ValueError), so these INSERTs cannot be batched with it: keep the loop"
+                )
+            }
             "get" | "get_object_or_404" | "first" | "last" | "[index]" => {
                 fetch_once_help(cx, name, *model, at, in_loop)
             }

@@ -87,7 +87,15 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
             && receiver(cx, span.span).is_some_and(|var| {
                 super::loop_scope::clears_pk(&cx.file.ast, loop_span.span, &var)
             });
+        let mti = cx
+            .index
+            .concrete_parent(*model)
+            .map(|p| &cx.index.model(p).name);
         let help = match (method.as_str(), *created || copies, overridden) {
+            ("save", true, _) if mti.is_some() => format!(
+                "`{name}` is a multi-table child of `{}`: bulk_create() refuses it (ValueError), so these INSERTs cannot be batched with it: keep the loop",
+                mti.map_or("", |p| p.as_str())
+            ),
             ("save", true, false) if copies => format!(
                 "each `save()` inserts a copy (its primary key was cleared): collect the copies and insert them with one `{name}.objects.bulk_create(objs)` after the loop (it sends no pre/post_save signals: check for receivers)"
             ),

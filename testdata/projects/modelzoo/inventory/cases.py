@@ -115,3 +115,12 @@ def case_in_bulk_rows_selected():
     products = Product.objects.select_related("supplier").in_bulk()
     for p in products.values():
         print(p.supplier.name)
+
+
+def case_create_multi_table_child_in_loop():
+    # one INSERT per table per row; bulk_create() raises ValueError for a multi-table child,
+    # so the help must not offer it
+    for p in list(Product.objects.filter(discontinuedproduct__isnull=True)):
+        DiscontinuedProduct.objects.create(  # expect: DJP104
+            name=p.name, supplier_id=p.supplier_id, created_by_id=p.created_by_id, reason="old"
+        )
