@@ -7,7 +7,11 @@ use crate::source::Span;
 
 /// The statement or comprehension of the loop at `span` in `m`.
 pub enum LoopAt<'a> {
-    For { target: &'a Target, body: &'a Block },
+    For {
+        target: &'a Target,
+        iter: ExprId,
+        body: &'a Block,
+    },
     Comp(ExprId),
 }
 
@@ -23,6 +27,7 @@ pub fn loop_at(m: &Module, span: Span) -> Option<LoopAt<'_>> {
                 if st.span == span {
                     return Some(LoopAt::For {
                         target: &f.target,
+                        iter: f.iter,
                         body: &f.body,
                     });
                 }
@@ -53,35 +58,15 @@ pub fn loop_at(m: &Module, span: Span) -> Option<LoopAt<'_>> {
 /// The iterable when the `for` loop at `span` iterates a slice (`for f in failures[:n]`):
 /// Django refuses `.update()` and `.delete()` on a sliced queryset.
 pub fn iterates_slice(m: &Module, span: Span) -> Option<ExprId> {
-    fn walk(m: &Module, b: &Block, span: Span) -> Option<Option<ExprId>> {
-        for st in b {
-            if st.span.start > span.start || st.span.end < span.end {
-                continue;
+    match loop_at(m, span)? {
+        LoopAt::For { iter, .. } => match m.kind(iter) {
+            ExprKind::Subscript { index, .. } if matches!(m.kind(*index), ExprKind::Slice(_)) => {
+                Some(iter)
             }
-            if let StmtKind::For(f) = &st.kind {
-                if st.span == span {
-                    return Some(match m.kind(f.iter) {
-                        ExprKind::Subscript { index, .. }
-                            if matches!(m.kind(*index), ExprKind::Slice(_)) =>
-                        {
-                            Some(f.iter)
-                        }
-                        _ => None,
-                    });
-                }
-            }
-            for inner in st.kind.blocks() {
-                if let Some(l) = walk(m, inner, span) {
-                    return Some(l);
-                }
-            }
-        }
-        None
+            _ => None,
+        },
+        LoopAt::Comp(_) => None,
     }
-    std::iter::once(&m.body)
-        .chain(m.functions.iter().map(|f| &f.body))
-        .find_map(|b| walk(m, b, span))
-        .flatten()
 }
 
 /// The names the loop at `span` binds on each iteration: its targets and every name its body
@@ -89,7 +74,7 @@ pub fn iterates_slice(m: &Module, span: Span) -> Option<ExprId> {
 pub fn loop_names(m: &Module, span: Span) -> Option<Vec<Name>> {
     let mut out = Vec::new();
     match loop_at(m, span)? {
-        LoopAt::For { target, body } => {
+        LoopAt::For { target, body, .. } => {
             target.names(&mut out);
             assigned(body, &mut out);
         }
@@ -332,7 +317,7 @@ pub fn for_targets(m: &Module, span: Span) -> Vec<Name> {
         }
     }
     let mut out = Vec::new();
-    if let Some(LoopAt::For { target, body }) = loop_at(m, span) {
+    if let Some(LoopAt::For { target, body, .. }) = loop_at(m, span) {
         target.names(&mut out);
         walk(body, &mut out);
     }
