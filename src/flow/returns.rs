@@ -320,20 +320,32 @@ impl<'a> Analyzer<'a> {
 
 /// Whether a loop body assigns an attribute of its loop variable (`child.parent = self`).
 pub(super) fn touches_rows(m: &Module, body: &Block, var: &str, depth: u32) -> bool {
+    let mut set = Vec::new();
+    attrs_set_on(m, body, var, depth, &mut set);
+    !set.is_empty()
+}
+
+/// Push the attributes `body` assigns on `var` (`var.x = ...`, at any depth) onto `out`.
+fn attrs_set_on(m: &Module, body: &Block, var: &str, depth: u32, out: &mut Vec<Box<str>>) {
     if depth > 50 {
-        return false;
+        return;
     }
-    body.iter().any(|st| match &st.kind {
-        StmtKind::Assign { targets, .. } => targets.iter().any(|t| match t {
-            Target::Attr(e) => matches!(m.kind(*e), ExprKind::Attr { value, .. }
-                if matches!(m.kind(*value), ExprKind::Name(n) if &**n == var)),
-            _ => false,
-        }),
-        k => k
-            .blocks()
-            .iter()
-            .any(|b| touches_rows(m, b, var, depth + 1)),
-    })
+    for st in body {
+        if let StmtKind::Assign { targets, .. } = &st.kind {
+            for t in targets {
+                if let Target::Attr(e) = t {
+                    if let ExprKind::Attr { value, attr, .. } = m.kind(*e) {
+                        if matches!(m.kind(*value), ExprKind::Name(n) if &**n == var) {
+                            out.push(attr.clone());
+                        }
+                    }
+                }
+            }
+        }
+        for b in st.kind.blocks() {
+            attrs_set_on(m, b, var, depth + 1, out);
+        }
+    }
 }
 
 /// The attributes `body` assigns on the items of `param` in the loops over it
@@ -353,27 +365,6 @@ pub(super) fn item_attrs_set(m: &Module, body: &Block, param: &str) -> Vec<Box<s
             }
             for b in st.kind.blocks() {
                 walk(m, b, param, depth + 1, out);
-            }
-        }
-    }
-    fn attrs_set_on(m: &Module, body: &Block, var: &str, depth: u32, out: &mut Vec<Box<str>>) {
-        if depth > 50 {
-            return;
-        }
-        for st in body {
-            if let StmtKind::Assign { targets, .. } = &st.kind {
-                for t in targets {
-                    if let Target::Attr(e) = t {
-                        if let ExprKind::Attr { value, attr, .. } = m.kind(*e) {
-                            if matches!(m.kind(*value), ExprKind::Name(n) if &**n == var) {
-                                out.push(attr.clone());
-                            }
-                        }
-                    }
-                }
-            }
-            for b in st.kind.blocks() {
-                attrs_set_on(m, b, var, depth + 1, out);
             }
         }
     }
