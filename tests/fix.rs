@@ -209,6 +209,15 @@ fn project_from(dir: &str) -> tempfile::TempDir {
     tmp
 }
 
+/// Turns on DJP201 (off by default) for a project made by `project_from`.
+fn select_djp201(dir: &Path) {
+    fs::write(
+        dir.join("pyproject.toml"),
+        "[tool.djperf]\nextend-select = [\"DJP201\"]\n",
+    )
+    .unwrap();
+}
+
 fn read(dir: &Path, name: &str) -> String {
     fs::read_to_string(dir.join("shop").join(name)).unwrap()
 }
@@ -231,6 +240,8 @@ fn assert_fixed_point(dir: &Path, unsafe_fixes: bool) {
 #[test]
 fn drf_admin_branch_and_efficiency_fixes() {
     let p = project_from("more");
+    // DJP201 is off by default; its unsafe fix is part of this test.
+    select_djp201(p.path());
     // Rows built on two branches: the finding points at both, the fix edits both.
     let out = djperf(p.path()).assert().code(1).get_output().clone();
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -275,6 +286,7 @@ fn drf_admin_branch_and_efficiency_fixes() {
     assert_fixed_point(p.path(), false);
 
     let p = project_from("more");
+    select_djp201(p.path());
     let out = djperf(p.path())
         .args(["--fix", "--unsafe-fixes"])
         .assert()
