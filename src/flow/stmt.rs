@@ -3,6 +3,13 @@
 
 use super::*;
 
+/// A branch of an `if`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Branch {
+    Body,
+    Orelse,
+}
+
 impl<'a> Analyzer<'a> {
     // ------------------------------------------------------------ loops
 
@@ -235,37 +242,98 @@ impl<'a> Analyzer<'a> {
         }
     }
 
-    /// `if x is None:` / `if not x:` whose body assigns `x`: a value computed once.
-    pub(super) fn is_once_guard(&self, test: ExprId, body: &Block) -> bool {
-        let guarded = match self.m.kind(test) {
+    /// Which branch of `if <test>:` runs once for the whole loop: the branch taken while a
+    /// variable is unset, when that branch sets it (`if x is None: x = ...`, `if not x: ...`,
+    /// `if x: ... else: x = ...`, `if x is not None: ... else: x = ...`), or the branch of a
+    /// flag that clears it (`if first: ...; first = False`). A name bound again in the loop
+    /// before the test (`x = None` at the top of the body) is unset on every iteration.
+    pub(super) fn once_branch(&self, test: ExprId, body: &Block, orelse: &Block) -> Option<Branch> {
+        let is_none =
+            |e: ExprId| matches!(self.m.kind(e), ExprKind::Const(crate::ast::Const::None));
+        // The variable tested, and whether the body is the branch taken while it is unset.
+        let (var, unset_body) = match self.m.kind(test) {
             ExprKind::Compare {
                 left,
                 ops,
                 comparators,
-            } if ops.len() == 1
-                && &*ops[0] == "is"
-                && matches!(
-                    self.m.kind(comparators[0]),
-                    ExprKind::Const(crate::ast::Const::None)
-                ) =>
-            {
-                self.m.dotted(*left)
-            }
-            ExprKind::Not(x) => self.m.dotted(*x),
-            _ => None,
+            } if ops.len() == 1 && is_none(comparators[0]) => match &*ops[0] {
+                "is" => (*left, true),
+                "is not" => (*left, false),
+                _ => return None,
+            },
+            ExprKind::Not(x) => (*x, true),
+            _ => (test, false),
         };
-        let Some(name) = guarded else { return false };
-        body.iter().any(|st| match &st.kind {
-            StmtKind::Assign { targets, .. } => targets.iter().any(|t| match t {
-                Target::Name(n, _) => **n == *name,
-                Target::Attr(e) => self.m.dotted(*e).as_deref() == Some(name.as_str()),
-                _ => false,
-            }),
+        let name = self.m.dotted(var)?;
+        if !self.unchanged_in_loop(&name) {
+            return None;
+        }
+        let (unset, set) = if unset_body {
+            (body, orelse)
+        } else {
+            (orelse, body)
+        };
+        if self.assigns(unset, &name, false) {
+            return Some(if unset_body {
+                Branch::Body
+            } else {
+                Branch::Orelse
+            });
+        }
+        // `if first: ...; first = False`: the flag's own branch clears it.
+        (!unset_body && self.assigns(set, &name, true)).then_some(Branch::Body)
+    }
+
+    /// Whether a statement of `b` (at its top level) assigns `name`; with `falsy`, to a
+    /// literal `False`, `None` or `0`.
+    fn assigns(&self, b: &Block, name: &str, falsy: bool) -> bool {
+        b.iter().any(|st| match &st.kind {
+            StmtKind::Assign {
+                targets,
+                value: Some(v),
+            } => {
+                (!falsy
+                    || matches!(
+                        self.m.kind(*v),
+                        ExprKind::Const(crate::ast::Const::False | crate::ast::Const::None)
+                            | ExprKind::Num(Some(0))
+                    ))
+                    && targets.iter().any(|t| match t {
+                        Target::Name(n, _) => **n == *name,
+                        Target::Attr(e) => self.m.dotted(*e).as_deref() == Some(name),
+                        _ => false,
+                    })
+            }
             _ => false,
         })
     }
 
+    /// A name holds the value it had when the innermost repeating loop was entered (for a
+    /// dotted name, its root: `self._cache` is one attribute for the whole loop, `row.cache`
+    /// is a new one on each row).
+    fn unchanged_in_loop(&self, name: &str) -> bool {
+        let name = name.split('.').next().unwrap_or(name);
+        let Some(l) = self.loops.iter().rev().find(|l| l.kind == LoopKind::Repeat) else {
+            return true;
+        };
+        match (self.env.get(name), l.entry.as_ref()) {
+            (Some(now), Some(entry)) => entry.get(name) == Some(now),
+            _ => true,
+        }
+    }
+
     // ------------------------------------------------------------ statements
+
+    /// A branch's block, as code that runs at most once for the loop when `once` holds.
+    fn block_once(&mut self, b: &Block, once: bool, span: Loc) {
+        if once {
+            self.push_loop(span, LoopKind::Once);
+            self.block(b);
+            self.loops.pop();
+        } else {
+            self.block(b);
+        }
+    }
 
     pub(super) fn block(&mut self, b: &Block) {
         for st in b {
@@ -412,18 +480,17 @@ impl<'a> Analyzer<'a> {
                 let before = self.env.clone();
                 let cond = self.cond_text(*test);
                 self.conds.push(cond.clone());
-                if exits || self.is_once_guard(*test, body) {
-                    self.push_loop(span, LoopKind::Once);
-                    self.block(body);
-                    self.loops.pop();
+                let once = if self.loops.is_empty() {
+                    None
                 } else {
-                    self.block(body);
-                }
+                    self.once_branch(*test, body, orelse)
+                };
+                self.block_once(body, exits || once == Some(Branch::Body), span);
                 self.conds.pop();
                 let after_body = std::mem::replace(&mut self.env, before);
                 let negated = format!("not {cond}");
                 self.conds.push(negated.clone());
-                self.block(orelse);
+                self.block_once(orelse, once == Some(Branch::Orelse), span);
                 self.conds.pop();
                 let joined = join_envs(&after_body, &self.env);
                 self.note_join_losses(&[&after_body, &self.env.clone()], &joined, span.span);
