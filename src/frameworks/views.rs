@@ -225,3 +225,100 @@ pub fn method_source(h: &Hierarchy<'_>, file: &File, class: ClassId, name: &str)
         None => MethodSource::Unknown,
     }
 }
+
+/// Whether the template a view renders is its `template_name` although a project base in
+/// another file overrides `get_template_names()`: every override on the way to Django's
+/// returns `self.template_name` (also in a list or tuple), `super().get_template_names()`,
+/// or on some branch another attribute of the view (`[self.results_template_name]` for
+/// AJAX requests: another template, the page's is still rendered on the other branch); and
+/// some path reaches `template_name`. Anything else (a name computed from the request, a
+/// call) or a base djperf cannot read: `false`.
+pub fn template_name_followed(h: &Hierarchy<'_>, file: &File, class: ClassId) -> bool {
+    let Some(qual) = h.table.qual_of(file.id, class) else {
+        return false;
+    };
+    let mro = h.mro(qual, &|q: &str| q.starts_with("django."));
+    if mro.unresolved || !mro.reached {
+        return false;
+    }
+    let mut from = 0;
+    // a bounded walk down the overrides: each `super()` continues after the defining class
+    for _ in 0..8 {
+        let Some((pos, (f, fi))) = mro.classes[from..]
+            .iter()
+            .enumerate()
+            .find_map(|(i, q)| h.method(q, "get_template_names").map(|m| (from + i, m)))
+        else {
+            // Django's own: `[self.template_name]`
+            return true;
+        };
+        let Some(func) = f.ast.functions.get(fi as usize) else {
+            return false;
+        };
+        let mut returns = Vec::new();
+        collect_returns(&func.body, &mut returns);
+        let mut to_super = false;
+        let mut to_name = false;
+        for r in returns {
+            match template_return(&f.ast, r) {
+                Some(TemplateReturn::Super) => to_super = true,
+                Some(TemplateReturn::TemplateName) => to_name = true,
+                Some(TemplateReturn::Other) => {}
+                None => return false,
+            }
+        }
+        if to_name && !to_super {
+            return true;
+        }
+        if !to_super {
+            return false;
+        }
+        from = pos + 1;
+    }
+    false
+}
+
+/// What a `return` of a `get_template_names()` override hands back.
+enum TemplateReturn {
+    /// `super().get_template_names()`
+    Super,
+    /// `self.template_name`, `[self.template_name]`
+    TemplateName,
+    /// another attribute of the view: `[self.results_template_name]`
+    Other,
+}
+
+fn template_return(m: &crate::ast::Module, e: Option<ExprId>) -> Option<TemplateReturn> {
+    let e = e?;
+    if let ExprKind::Call { func, .. } = m.kind(e) {
+        let ExprKind::Attr { value, attr, .. } = m.kind(*func) else {
+            return None;
+        };
+        let ExprKind::Call { func: sup, .. } = m.kind(*value) else {
+            return None;
+        };
+        return (&**attr == "get_template_names" && m.dotted(*sup).as_deref() == Some("super"))
+            .then_some(TemplateReturn::Super);
+    }
+    let one = match m.kind(e) {
+        ExprKind::Seq { elts, .. } if elts.len() == 1 => elts[0],
+        _ => e,
+    };
+    match m.dotted(one)?.strip_prefix("self.")? {
+        "template_name" => Some(TemplateReturn::TemplateName),
+        a if !a.contains('.') => Some(TemplateReturn::Other),
+        _ => None,
+    }
+}
+
+/// The `return` statements of a function body (not of nested functions), with their values.
+fn collect_returns(b: &crate::ast::Block, out: &mut Vec<Option<ExprId>>) {
+    for st in b {
+        if let crate::ast::StmtKind::Return(v) = &st.kind {
+            out.push(*v);
+        }
+        for inner in st.kind.blocks() {
+            collect_returns(inner, out);
+        }
+    }
+}

@@ -218,9 +218,11 @@ pub fn view_events(
             }
             _ => Vec::new(),
         };
-        // a project base choosing the template (`get_template_names()`) elsewhere
-        let names_known =
-            method_source(&classes, file, v.class, "get_template_names") != MethodSource::Unknown;
+        // a project base choosing the template (`get_template_names()`) elsewhere, unless
+        // every override keeps `template_name`
+        let names_known = method_source(&classes, file, v.class, "get_template_names")
+            != MethodSource::Unknown
+            || crate::frameworks::views::template_name_followed(&classes, file, v.class);
         if !names.is_empty() && names_known {
             renders.push((names, ctx, object));
         }

@@ -1,6 +1,13 @@
 """Views deriving from project base list views of another module (`shop.listing`)."""
 
-from shop.listing import ChosenTemplateListView, JoinedBookListView, PlainListView, ShopListView
+from shop.listing import (
+    ChosenTemplateListView,
+    ComputedTemplateListView,
+    JoinedBookListView,
+    PlainListView,
+    ResultsListView,
+    ShopListView,
+)
 from shop.models import Book
 
 
@@ -36,5 +43,28 @@ class PlainBookListView(PlainListView):
 # The base picks another template (ids only): clean.
 # oracle: get /based/books/chosen/
 class ChosenBookListView(ChosenTemplateListView):
+    def get_queryset(self):
+        return Book.objects.order_by("pk")
+
+
+# Bases of another module override get_template_names(), each returning template_name, its
+# super() or, for results-only requests, another template: the page still reads book.author
+# and book.tags per row.
+# oracle: get /based/books/results/
+class ResultsBookListView(ResultsListView):
+    def get_queryset(self):
+        return Book.objects.order_by("title")  # expect: DJP130, DJP131
+
+
+# The same bases, the relations loaded: clean.
+# oracle: get /based/books/results/fast/
+class ResultsFastBookListView(ResultsListView):
+    def get_queryset(self):
+        return Book.objects.select_related("author").prefetch_related("tags")
+
+
+# A base computes the template's name: not followed (here it renders the ids only): clean.
+# oracle: get /based/books/computed/
+class ComputedBookListView(ComputedTemplateListView):
     def get_queryset(self):
         return Book.objects.order_by("pk")
