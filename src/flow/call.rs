@@ -147,6 +147,8 @@ impl<'a> Analyzer<'a> {
                             return Value::Unknown;
                         }
                         return self.ret_value(f, Some(&Value::Unknown), &argv, &kwv, span);
+                    } else if let Some(v) = self.duck_method_ret(attr, &argv, &kwv, span) {
+                        return v;
                     }
                     return Value::Unknown;
                 }
@@ -396,6 +398,70 @@ impl<'a> Analyzer<'a> {
             return (f.kind == FnKind::Method).then_some(f);
         }
         self.own_method(attr)
+    }
+
+    /// `form.filter_qs(qs)` on a receiver of unknown type handed a queryset: when project
+    /// methods of that name return a queryset of the argument's model (a filter form's or a
+    /// helper class's pass-through), and every other one may return a queryset djperf cannot
+    /// evaluate from here, the call yields those rows. Which method runs is not known, and
+    /// a library's of the same name may load other relations: what the rows load is not
+    /// known, so no relation is claimed missing on them (queries and saves per row still are).
+    /// While a summary is computed the argument may be a parameter's value: the same holds
+    /// of what the methods make of it.
+    pub(super) fn duck_method_ret(
+        &mut self,
+        attr: &str,
+        argv: &[Value],
+        kwv: &[(Box<str>, Value)],
+        span: Loc,
+    ) -> Option<Value> {
+        let arg = argv.iter().find(|v| match v {
+            Value::QuerySet(q) => !q.values,
+            Value::Arg(_) => true,
+            _ => false,
+        })?;
+        if !summary::follows(attr) {
+            return None;
+        }
+        let mut out: Option<Value> = None;
+        for f in self.sums.methods_named(attr).collect::<Vec<_>>() {
+            let v = self.ret_value(f, Some(&Value::Unknown), argv, kwv, span);
+            let same_rows = match (&v, arg) {
+                (Value::QuerySet(q), Value::QuerySet(a)) => q.model == a.model && !q.values,
+                (Value::Arg(s), Value::Arg(a)) => {
+                    s.param == a.param && s.steps.starts_with(&a.steps)
+                }
+                (Value::Unknown, _) => {
+                    if f.ret_candidate {
+                        continue;
+                    }
+                    false
+                }
+                _ => false,
+            };
+            if !same_rows {
+                return None;
+            }
+            out.get_or_insert(v);
+        }
+        let mut eff = crate::index::effects::ChainEffect::default();
+        eff.loads.opaque = true;
+        match out? {
+            Value::QuerySet(mut q) => {
+                q.loads.opaque = true;
+                Some(Value::QuerySet(q))
+            }
+            Value::Arg(s) => Some(Value::Arg(s.then(super::value::Step::Chain(Arc::new(
+                super::value::ChainStep {
+                    method: "select_related".into(),
+                    eff,
+                    reset: false,
+                    kw: Box::from([]),
+                    has_args: true,
+                },
+            ))))),
+            _ => None,
+        }
     }
 
     /// The summary of a static or class method called on a model class.
@@ -762,7 +828,7 @@ impl<'a> Analyzer<'a> {
         for (name, node) in &tree.children {
             // Read only where `hasattr()` finds an attribute missing that these rows carry.
             if let (Value::Instance(inst), Some(absent)) = (&v, &node.absent) {
-                if absent.iter().any(|a| inst.loads.annotated.contains(&**a)) {
+                if absent.iter().any(|a| inst.loads.sets_attr(a)) {
                     continue;
                 }
             }

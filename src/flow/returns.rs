@@ -241,6 +241,17 @@ impl<'a> Analyzer<'a> {
                 return self.ret_value(f, Some(&Value::Arg(s.clone())), &argv, &kwv, span);
             }
         }
+        // `self.filter_form.filter_qs(qs)`: a collaborator held by the instance, of a type
+        // djperf does not track, handed a queryset
+        if s.param == 0
+            && !s.steps.is_empty()
+            && self.fn_class.is_some()
+            && s.steps.iter().all(|st| matches!(st, Step::Attr(_)))
+        {
+            if let Some(v) = self.duck_method_ret(method, &argv, &kwv, span) {
+                return v;
+            }
+        }
         let m = self.m;
         let mut eff = ChainEffect::default();
         let mut args_eval = super::lookups::FlowArgs {

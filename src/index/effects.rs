@@ -38,6 +38,13 @@ pub struct LoadNode {
 }
 
 impl LoadSet {
+    /// Each row carries attribute `name`: an annotation, or a `Prefetch(to_attr=name)` list
+    /// (what `hasattr(row, name)` finds).
+    pub fn sets_attr(&self, name: &str) -> bool {
+        self.annotated.contains(name)
+            || self.nodes.get(name).is_some_and(|n| n.to_attr_of.is_some())
+    }
+
     /// Add a `__`-separated lookup path.
     pub fn add_path(&mut self, path: &str, prefetched: bool) -> &mut LoadSet {
         let mut cur = self;

@@ -526,6 +526,9 @@ pub struct Summaries {
     /// Per model (by id): the project classes of its method resolution order, plain mixins
     /// and abstract bases included (empty when the class table does not know it).
     model_mro: Vec<Vec<String>>,
+    /// The methods of project classes by their name (indexes into `fns`), for calls on a
+    /// receiver of unknown type (see [`Summaries::methods_named`]).
+    by_method_name: HashMap<Box<str>, Vec<usize>>,
 }
 
 impl Summaries {
@@ -621,11 +624,26 @@ impl Summaries {
             f.passes = Vec::new();
         }
         s.mark_overridden(ix);
+        // before the returns: a summary's return may go through a call by method name
+        for (i, f) in s.fns.iter().enumerate() {
+            if let (FnKind::Method, Some((_, name))) = (f.kind, f.qual.rsplit_once('.')) {
+                s.by_method_name.entry(name.into()).or_default().push(i);
+            }
+        }
         s.compute_returns(files, ix);
         for f in &mut s.fns {
             f.compact();
         }
         s
+    }
+
+    /// Every method of a project class named `name` (models' included).
+    pub fn methods_named(&self, name: &str) -> impl Iterator<Item = &FnSummary> {
+        self.by_method_name
+            .get(name)
+            .into_iter()
+            .flatten()
+            .map(|i| &self.fns[*i])
     }
 
     /// Name every method a model inherits under the model's class too (`app.Shelf.log_action`

@@ -42,6 +42,16 @@ class Board(models.Model):
     def first_topic_title(self):
         return Topic.objects.filter(board=self).order_by("pk").first().title
 
+    def ordered_topic_titles(self):
+        """From a `Prefetch(to_attr="ordered_topics")` list when the rows carry it, else
+        queried (both branches fall through: no early return)."""
+        titles = []
+        if hasattr(self, "ordered_topics"):
+            titles.extend(topic.title for topic in self.ordered_topics)
+        else:
+            titles.extend(topic.title for topic in self.topics.order_by("pk"))
+        return titles
+
     def note_texts(self, brief):
         if brief:
             return []
