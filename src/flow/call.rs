@@ -258,6 +258,19 @@ impl<'a> Analyzer<'a> {
                 }
                 Value::Unknown
             }
+            // `itertools.chain(a, b)` of lists of one model's instances: those instances
+            "chain"
+                if !argv.is_empty()
+                    && self.file.scope.qualify(&name) == "itertools.chain"
+                    && argv.iter().all(|v| matches!(v, Value::Items(_))) =>
+            {
+                match &argv[0] {
+                    Value::Items(m) if argv.iter().all(|v| v == &Value::Items(*m)) => {
+                        Value::Items(*m)
+                    }
+                    _ => Value::Unknown,
+                }
+            }
             // Lazy in Python, but their querysets are consumed once whole: evaluated here,
             // and the rows come out of the filled cache when the pairs are iterated.
             "enumerate" | "zip" if name == short && !args.is_empty() => {

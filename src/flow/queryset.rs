@@ -300,6 +300,24 @@ impl<'a> Analyzer<'a> {
             }
             return Value::QuerySet(q2);
         }
+        // `row.tags.add(tag)`: a related manager's own writes, each its own queries (a
+        // prefetch serves none of them)
+        if q.related.is_some() && matches!(method, "add" | "remove" | "set" | "clear") {
+            if let Some(l) = self.repeating_loop().cloned() {
+                if self.seen_query.insert(span) {
+                    self.events.push(Event::QueryInLoop {
+                        span,
+                        loop_span: l.span,
+                        loop_model: l.row_model,
+                        model: q.model,
+                        method: method.to_owned(),
+                        root: false,
+                        via: None,
+                    });
+                }
+            }
+            return Value::Unknown;
+        }
         // A custom manager/queryset method with a known effect.
         if let Some(ce) = ix.method_effect_in(&q.classes, method) {
             let mut q2 = q.clone();
@@ -451,6 +469,16 @@ impl<'a> Analyzer<'a> {
                 }),
                 _ => Value::Unknown,
             };
+        }
+        // `Model.objects.bulk_create(objs)` returns the objects it was handed, now saved:
+        // instances of the model (Django refuses others), as many as the data made, unless
+        // they are written out (`[a, b]`)
+        if method == "bulk_create" && q.related.is_none() && !q.values {
+            if let Some(a0) = args.first() {
+                if !matches!(m.kind(*a0), ExprKind::Seq { .. }) {
+                    return Value::Items(q.model);
+                }
+            }
         }
         Value::Unknown
     }

@@ -22,7 +22,8 @@ pub const RULE: Rule = Rule {
 const DOC: &str = r#"## What it does
 Finds a query that runs on every iteration of a `for` loop or comprehension:
 `Model.objects.get(...)`, `.filter(...).first()`, `.count()`, `.exists()`, `.create()`,
-iterating a fresh queryset, `x in` a queryset built in the loop, `get_object_or_404()`. A
+iterating a fresh queryset, `x in` a queryset built in the loop, `get_object_or_404()`, and a
+related manager's own writes (`book.tags.add(tag)`, `.remove()`, `.set()`, `.clear()`). A
 queryset bound to a variable before the loop and evaluated in it (`if tag in featured:`,
 `for t in featured:`, `len(featured)`) is not reported: the first iteration fills its result
 cache, which serves the others (one query for the whole loop). A function, method, property or `__str__`
@@ -35,7 +36,8 @@ bases and plain mixin classes (`class LoggedModel(models.Model, LoggingMixin)` g
 `obj.log_action()` from the mixin). The receiver may be a row of a queryset the loop
 iterates, an instance the loop body builds (`order = Order(...)`), or one of a list of
 such instances built one per iteration of an earlier loop and iterated now
-(`orders.append(Order(...))`, then `for o in orders: o.log_action(...)`). The finding is at
+(`orders.append(Order(...))`, then `for o in orders: o.log_action(...)`), or the objects
+`Model.objects.bulk_create(objs)` returns (also `itertools.chain()`ed together). The finding is at
 the call, with a related location at the query.
 
 ## Why is this slow?
@@ -1136,6 +1138,9 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
                 }
                 None => "express the change as one queryset `.update()`/`.delete()` over all rows, outside the loop".to_owned(),
             },
+            "add" | "remove" | "set" | "clear" => format!(
+                "each `.{method}()` runs its own queries: collect what changes in the loop and write it once after it: for a many-to-many relation, one `bulk_create()` (`ignore_conflicts=True` skips links that exist) or a filtered `delete()` on the relation's `through` model, which sends no `m2m_changed` signal; for a reverse foreign key, one `{name}.objects.filter(pk__in=...).update(<key>=...)`"
+            ),
             "delete" => {
                 "express the change as one queryset `.update()`/`.delete()` over all rows, outside the loop".to_owned()
             }

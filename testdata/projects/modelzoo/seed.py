@@ -21,4 +21,4 @@ def seed(n):
     users = list(get_user_model().objects.all())
     for i in range(n):
         group = Group.objects.create(name=f"group-{i}")  # noqa: DJP104 (seeding)
-        group.user_set.add(*users[:2])
+        group.user_set.add(*users[:2])  # noqa: DJP104 (seeding)
