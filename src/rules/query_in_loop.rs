@@ -1139,7 +1139,7 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
                 None => "express the change as one queryset `.update()`/`.delete()` over all rows, outside the loop".to_owned(),
             },
             "add" | "remove" | "set" | "clear" => format!(
-                "each `.{method}()` runs its own queries: collect what changes in the loop and write it once after it: for a many-to-many relation, one `bulk_create()` (`ignore_conflicts=True` skips links that exist) or a filtered `delete()` on the relation's `through` model, which sends no `m2m_changed` signal; for a reverse foreign key, one `{name}.objects.filter(pk__in=...).update(<key>=...)`"
+                "each `.{method}()` runs its own queries: collect what changes in the loop and write it once after it: for a many-to-many relation, one `bulk_create()` (`ignore_conflicts=True` skips links that exist), a filtered `delete()` or an `update()` that moves links on the relation's `through` model, none of which sends `m2m_changed`; for a reverse foreign key, one `{name}.objects.filter(pk__in=...).update(<key>=...)`"
             ),
             "delete" => {
                 "express the change as one queryset `.update()`/`.delete()` over all rows, outside the loop".to_owned()
