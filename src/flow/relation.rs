@@ -340,4 +340,35 @@ impl<'a> Analyzer<'a> {
             open: false,
         })
     }
+
+    /// `inst.rel(manager="name")`: the related manager `rel` of `inst` (a reverse foreign
+    /// key or a many-to-many) built from the target's manager `name`, whose methods it has
+    /// and whose `get_queryset()` it applies. `Unknown` for another relation or manager.
+    pub(super) fn named_related_manager(
+        &mut self,
+        inst: &Inst,
+        rel: &str,
+        manager: &str,
+        span: Loc,
+    ) -> Value {
+        let is_many = matches!(
+            self.ix.member(inst.model, rel),
+            Some(Member::Reverse(r)) if r.kind != ReverseKind::OneToOne
+        ) || matches!(
+            self.ix.member(inst.model, rel),
+            Some(Member::ManyToMany(_) | Member::GenericRelation(_))
+        );
+        if !is_many {
+            return Value::Unknown;
+        }
+        let Value::QuerySet(mut q) = self.instance_attr(inst, rel, span) else {
+            return Value::Unknown;
+        };
+        let Some((eff, classes)) = self.ix.manager(q.model, manager) else {
+            return Value::Unknown;
+        };
+        q.classes = classes.into();
+        q.loads.merge(&eff.loads);
+        Value::QuerySet(q)
+    }
 }
