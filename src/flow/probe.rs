@@ -163,8 +163,10 @@ impl<'a> Analyzer<'a> {
     /// `self.get_authors()`) returns, by walking its body here when it is defined in the
     /// walked file: the querysets it builds keep their places in it (where their fix goes),
     /// and what it reads of `self` is what the probe knows of the view (`self.object`, its
-    /// other properties). `None` when the body is not walked (another file's method, the
-    /// files not at hand, nesting too deep): the caller falls back to `f`'s summary.
+    /// other properties). `None` when the body is not walked (another file's method, a
+    /// call handing it values: a queryset it is handed and returns transformed is the
+    /// caller's to fix; the files not at hand, nesting too deep): the caller falls back to
+    /// `f`'s summary.
     pub(super) fn walk_own_member(
         &mut self,
         f: &'a FnSummary,
@@ -172,6 +174,8 @@ impl<'a> Analyzer<'a> {
         kwv: &[(Box<str>, Value)],
     ) -> Option<Value> {
         if self.sym
+            || !argv.is_empty()
+            || !kwv.is_empty()
             || self.files.is_empty()
             || f.at.0 != self.file.id as usize
             || self.apply_depth >= MAX_APPLY_DEPTH
@@ -181,19 +185,8 @@ impl<'a> Analyzer<'a> {
             return None;
         }
         let file = self.files.get(f.at.0)?;
-        let mut binds: Vec<(usize, Value)> = Vec::new();
-        for (i, v) in argv.iter().enumerate() {
-            if let Some(p) = f.param_for_pos(i, true) {
-                binds.push((p, v.clone()));
-            }
-        }
-        for (k, v) in kwv {
-            if let Some(p) = f.param_for_kw(k) {
-                binds.push((p, v.clone()));
-            }
-        }
         self.members.push(f.at);
-        let returns = self.call_bound(file, f.at.1, &binds);
+        let returns = self.call_bound(file, f.at.1, &[]);
         self.members.pop();
         let mut it = returns.into_iter();
         let first = it.next()?;
