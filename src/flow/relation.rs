@@ -367,6 +367,13 @@ impl<'a> Analyzer<'a> {
         let Some((eff, classes)) = self.ix.manager(q.model, manager) else {
             return Value::Unknown;
         };
+        // A plain prefetch of `rel` fills the cache this manager reads with the default
+        // manager's rows: unless the named manager is that one, only a
+        // `Prefetch(queryset=...)` of its rows serves it without changing them.
+        let default = self.ix.manager(q.model, "_default_manager").map(|(_, c)| c);
+        if !q.cached && default.as_ref() != Some(&classes) && q.narrowed.is_none() {
+            q.narrowed = Some(format!("{rel}(manager=\"{manager}\")").into());
+        }
         q.classes = classes.into();
         q.loads.merge(&eff.loads);
         Value::QuerySet(q)
