@@ -94,7 +94,8 @@ impl<'a> Analyzer<'a> {
                 if f.kind == FnKind::Property {
                     let recv = Value::Instance(inst.clone());
                     self.apply_fn_at(f, Some(&recv), &[], &[], span);
-                    return self.ret_value(f, Some(&recv), &[], &[], span);
+                    let v = self.ret_value(f, Some(&recv), &[], &[], span);
+                    return prefetched_through_property(inst, attr, v);
                 }
             }
             return Value::Unknown;
@@ -377,5 +378,33 @@ impl<'a> Analyzer<'a> {
         q.classes = classes.into();
         q.loads.merge(&eff.loads);
         Value::QuerySet(q)
+    }
+}
+
+/// `prefetch_related("positions")` names a property returning a related manager
+/// (`self.all_positions(manager="objects")`): Django prefetches through the manager the
+/// property returns and caches the rows where that manager reads them, so the rows the
+/// property's manager yields are the prefetched ones.
+fn prefetched_through_property(inst: &Inst, attr: &str, v: Value) -> Value {
+    let Some(node) = inst
+        .loads
+        .nodes
+        .get(attr)
+        .filter(|n| n.to_attr_of.is_none())
+    else {
+        return v;
+    };
+    match v {
+        Value::QuerySet(mut q) if q.is_manager && q.related.is_some() => {
+            q.cached = true;
+            q.narrowed = None;
+            // what the manager's own `get_queryset()` loads, and the lookups below the prefetch
+            q.loads.merge(&node.children);
+            if let Some(rel) = q.related.as_mut() {
+                Arc::make_mut(rel).prefetched = true;
+            }
+            Value::QuerySet(q)
+        }
+        v => v,
     }
 }
