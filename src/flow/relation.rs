@@ -370,9 +370,16 @@ impl<'a> Analyzer<'a> {
         };
         // A plain prefetch of `rel` fills the cache this manager reads with the default
         // manager's rows: unless the named manager is that one, only a
-        // `Prefetch(queryset=...)` of its rows serves it without changing them.
+        // `Prefetch(queryset=...)` of its rows serves it without changing them. An instance
+        // from a caller may come with a prefetch through a property returning this manager
+        // (`prefetch_related("positions")`), which does serve it: not claimed narrowed.
         let default = self.ix.manager(q.model, "_default_manager").map(|(_, c)| c);
-        if !q.cached && default.as_ref() != Some(&classes) && q.narrowed.is_none() {
+        if !q.cached
+            && !inst.open
+            && !inst.from_caller
+            && default.as_ref() != Some(&classes)
+            && q.narrowed.is_none()
+        {
             q.narrowed = Some(format!("{rel}(manager=\"{manager}\")").into());
         }
         q.classes = classes.into();

@@ -115,3 +115,15 @@ def case_named_manager_property_prefetched():
     for publisher in Publisher.objects.prefetch_related("listed_authors"):
         for author in publisher.listed_authors.all():
             print(author.name, author.publisher.name)
+
+
+def print_listed_authors(publisher: Publisher):
+    # the caller may prefetch "listed_authors": not claimed here
+    for author in publisher.listed_authors.all():
+        print(author.name)
+
+
+# oracle: also=catalog/cases_managers.py:print_listed_authors
+def case_named_manager_property_prefetched_by_caller():
+    for publisher in Publisher.objects.prefetch_related("listed_authors"):
+        print_listed_authors(publisher)
