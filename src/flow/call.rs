@@ -65,6 +65,12 @@ impl<'a> Analyzer<'a> {
                 }
                 Value::Items(model) => return self.items_method(*value, model, attr, args, kwargs),
                 Value::Instance(inst) => {
+                    if let Some(manager) = super::returns::manager_kwarg(m, args, kwargs) {
+                        let rows = self.named_related_manager(&inst, attr, manager, span);
+                        if !matches!(rows, Value::Unknown) {
+                            return rows;
+                        }
+                    }
                     let (argv, kwv) = self.eval_arg_values(args, kwargs);
                     let recv_v = Value::Instance(inst.clone());
                     let mut ret = Value::Unknown;
@@ -112,6 +118,9 @@ impl<'a> Analyzer<'a> {
                     return Value::Unknown;
                 }
                 _ => {
+                    if let Some(obj) = self.view_object_call(*value, attr, args, kwargs) {
+                        return obj;
+                    }
                     if &**attr == "get_model" {
                         if let Some(id) = self.get_model_call(args) {
                             return Value::ModelClass(id);
@@ -145,6 +154,11 @@ impl<'a> Analyzer<'a> {
                         if self.self_overridden(func) {
                             // a subclass's override may run: what it returns is not known
                             return Value::Unknown;
+                        }
+                        if self.reads_probed_view() {
+                            if let Some(v) = self.walk_own_member(f, &argv, &kwv) {
+                                return v;
+                            }
                         }
                         return self.ret_value(f, Some(&Value::Unknown), &argv, &kwv, span);
                     } else if let Some(v) = self.duck_method_ret(attr, &argv, &kwv, span) {

@@ -157,16 +157,19 @@ fn has_loop(b: &Block) -> bool {
 /// Walk one function (a view) and record what reaches its returns and its calls rendering
 /// templates. Events found on the way are dropped: the per-file walk reports them.
 pub fn probe_function(ix: &Index, file: &File, f: &FunctionDef) -> Probe {
-    probe_method(ix, &NO_SUMMARIES, file, f, Vec::new())
+    probe_method(ix, &NO_SUMMARIES, &[], file, f, Vec::new())
 }
 
 /// [`probe_function`] following calls into the functions `sums` summarises (a helper that
 /// returns the queryset it is handed, transformed: `sort_queryset(qs, request, ...)`), with
 /// `self.<attr>` standing for `self_attrs` (what the class it runs for sets: a generic
-/// view's `model`).
+/// view's `model`, a single-object view's `object`). With the files `sums` was built from,
+/// the class's own properties and helpers defined in `file` (`self.positions`,
+/// `self.get_authors()`) are walked, so the querysets they build keep their own places.
 pub fn probe_method<'a>(
     ix: &'a Index,
     sums: &'a Summaries,
+    files: &'a [File],
     file: &'a File,
     f: &'a FunctionDef,
     self_attrs: Vec<(Box<str>, Value)>,
@@ -174,6 +177,7 @@ pub fn probe_method<'a>(
     let mut a = Analyzer::new(ix, file, sums);
     a.probe = Some(Probe::default());
     a.self_attrs = self_attrs;
+    a.files = files;
     // the view's class: its own helpers (`self.get_items()`, a `@cached_property` read as
     // `self.positions`) are followed through the summaries
     let summarised = !std::ptr::eq(sums, &*NO_SUMMARIES);
@@ -395,6 +399,7 @@ impl<'a> Analyzer<'a> {
             files: &[],
             request_votes: None,
             self_attrs: Vec::new(),
+            members: Vec::new(),
         }
     }
 

@@ -67,11 +67,13 @@ impl<'a> Analyzer<'a> {
                     }
                     // a view's own property read while its context is probed
                     // (`ctx["positions"] = self.positions`): what it returns
-                    if self.probe.is_some()
+                    if self.reads_probed_view()
                         && matches!(m.kind(*value), ExprKind::Name(n) if &**n == "self")
-                        && !self.env.contains_key("self")
                     {
                         if let Some(f) = self.own_property(attr) {
+                            if let Some(v) = self.walk_own_member(f, &[], &[]) {
+                                return v;
+                            }
                             return self.ret_value(f, Some(&Value::Unknown), &[], &[], self.at(e));
                         }
                     }

@@ -175,6 +175,9 @@ pub struct Analyzer<'a> {
     /// What `self.<attr>` stands for in the method being walked when the caller knows the
     /// class it runs for (a generic view's `model = Offer`: `self.model`).
     self_attrs: Vec<(Box<str>, Value)>,
+    /// The view members being walked for a probe ([`FnSummary::at`] of each, outermost
+    /// first; see [`Analyzer::walk_own_member`]).
+    members: Vec<(usize, u32)>,
 }
 
 /// What a framework knows about calls the interpreter cannot see into: a DRF serializer

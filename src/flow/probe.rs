@@ -154,3 +154,71 @@ impl<'a> Analyzer<'a> {
         }
     }
 }
+
+/// Own members walked inside one another at most this deep (`positions` reads `order`).
+const MAX_MEMBER_DEPTH: usize = 4;
+
+impl<'a> Analyzer<'a> {
+    /// The value a probed view's own property or helper `f` (`self.positions`,
+    /// `self.get_authors()`) returns, by walking its body here when it is defined in the
+    /// walked file: the querysets it builds keep their places in it (where their fix goes),
+    /// and what it reads of `self` is what the probe knows of the view (`self.object`, its
+    /// other properties). `None` when the body is not walked (another file's method, a
+    /// call handing it values: a queryset it is handed and returns transformed is the
+    /// caller's to fix; the files not at hand, nesting too deep): the caller falls back to
+    /// `f`'s summary.
+    pub(super) fn walk_own_member(
+        &mut self,
+        f: &'a FnSummary,
+        argv: &[Value],
+        kwv: &[(Box<str>, Value)],
+    ) -> Option<Value> {
+        if self.sym
+            || !argv.is_empty()
+            || !kwv.is_empty()
+            || self.files.is_empty()
+            || f.at.0 != self.file.id as usize
+            || self.apply_depth >= MAX_APPLY_DEPTH
+            || self.members.len() >= MAX_MEMBER_DEPTH
+            || self.members.contains(&f.at)
+        {
+            return None;
+        }
+        let file = self.files.get(f.at.0)?;
+        self.members.push(f.at);
+        let returns = self.call_bound(file, f.at.1, &[]);
+        self.members.pop();
+        let mut it = returns.into_iter();
+        let first = it.next()?;
+        Some(it.fold(first, |a, b| a.join(&b)))
+    }
+
+    /// Whether `self.<attr>` of the walked method is read as the view the probe stands for:
+    /// a probed method, or a view member walked from it ([`Analyzer::walk_own_member`]).
+    pub(super) fn reads_probed_view(&self) -> bool {
+        (self.probe.is_some() || !self.members.is_empty()) && !self.env.contains_key("self")
+    }
+
+    /// `self.get_object()` in a probed single-object view: Django's `get()` binds
+    /// `self.object` to what it returns, so it is the object the probe knows.
+    pub(super) fn view_object_call(
+        &self,
+        recv: ExprId,
+        attr: &str,
+        args: &[ExprId],
+        kwargs: &[Keyword],
+    ) -> Option<Value> {
+        if attr != "get_object"
+            || !args.is_empty()
+            || !kwargs.is_empty()
+            || !self.reads_probed_view()
+            || !matches!(self.m.kind(recv), ExprKind::Name(n) if &**n == "self")
+        {
+            return None;
+        }
+        self.self_attrs
+            .iter()
+            .find(|(k, _)| &**k == "object")
+            .map(|(_, v)| v.clone())
+    }
+}

@@ -94,7 +94,8 @@ impl<'a> Analyzer<'a> {
                 if f.kind == FnKind::Property {
                     let recv = Value::Instance(inst.clone());
                     self.apply_fn_at(f, Some(&recv), &[], &[], span);
-                    return self.ret_value(f, Some(&recv), &[], &[], span);
+                    let v = self.ret_value(f, Some(&recv), &[], &[], span);
+                    return prefetched_through_property(inst, attr, v);
                 }
             }
             return Value::Unknown;
@@ -339,5 +340,78 @@ impl<'a> Analyzer<'a> {
             empty: false,
             open: false,
         })
+    }
+
+    /// `inst.rel(manager="name")`: the related manager `rel` of `inst` (a reverse foreign
+    /// key or a many-to-many) built from the target's manager `name`, whose methods it has
+    /// and whose `get_queryset()` it applies. `Unknown` for another relation or manager.
+    pub(super) fn named_related_manager(
+        &mut self,
+        inst: &Inst,
+        rel: &str,
+        manager: &str,
+        span: Loc,
+    ) -> Value {
+        let is_many = matches!(
+            self.ix.member(inst.model, rel),
+            Some(Member::Reverse(r)) if r.kind != ReverseKind::OneToOne
+        ) || matches!(
+            self.ix.member(inst.model, rel),
+            Some(Member::ManyToMany(_) | Member::GenericRelation(_))
+        );
+        if !is_many {
+            return Value::Unknown;
+        }
+        let Value::QuerySet(mut q) = self.instance_attr(inst, rel, span) else {
+            return Value::Unknown;
+        };
+        let Some((eff, classes)) = self.ix.manager(q.model, manager) else {
+            return Value::Unknown;
+        };
+        // A plain prefetch of `rel` fills the cache this manager reads with the default
+        // manager's rows: unless the named manager is that one, only a
+        // `Prefetch(queryset=...)` of its rows serves it without changing them. An instance
+        // from a caller may come with a prefetch through a property returning this manager
+        // (`prefetch_related("positions")`), which does serve it: not claimed narrowed.
+        let default = self.ix.manager(q.model, "_default_manager").map(|(_, c)| c);
+        if !q.cached
+            && !inst.open
+            && !inst.from_caller
+            && default.as_ref() != Some(&classes)
+            && q.narrowed.is_none()
+        {
+            q.narrowed = Some(format!("{rel}(manager=\"{manager}\")").into());
+        }
+        q.classes = classes.into();
+        q.loads.merge(&eff.loads);
+        Value::QuerySet(q)
+    }
+}
+
+/// `prefetch_related("positions")` names a property returning a related manager
+/// (`self.all_positions(manager="objects")`): Django prefetches through the manager the
+/// property returns and caches the rows where that manager reads them, so the rows the
+/// property's manager yields are the prefetched ones.
+fn prefetched_through_property(inst: &Inst, attr: &str, v: Value) -> Value {
+    let Some(node) = inst
+        .loads
+        .nodes
+        .get(attr)
+        .filter(|n| n.to_attr_of.is_none())
+    else {
+        return v;
+    };
+    match v {
+        Value::QuerySet(mut q) if q.is_manager && q.related.is_some() => {
+            q.cached = true;
+            q.narrowed = None;
+            // what the manager's own `get_queryset()` loads, and the lookups below the prefetch
+            q.loads.merge(&node.children);
+            if let Some(rel) = q.related.as_mut() {
+                Arc::make_mut(rel).prefetched = true;
+            }
+            Value::QuerySet(q)
+        }
+        v => v,
     }
 }

@@ -179,6 +179,9 @@ impl<'a> Analyzer<'a> {
                 from_caller: false,
                 item_of: None,
             }),
+            (Value::Instance(inst), Step::Manager { rel, manager }) => {
+                self.named_related_manager(&inst, rel, manager, span)
+            }
             (Value::QuerySet(q), Step::Iterator) => self.qs_call(q, "iterator", &[], &[], span),
             (Value::QuerySet(mut q), Step::Iterated { touched }) => {
                 q.cached = true;
@@ -277,6 +280,12 @@ impl<'a> Analyzer<'a> {
         }
         if method == "iterator" {
             return Value::Arg(s.then(Step::Iterator));
+        }
+        if let Some(manager) = manager_kwarg(m, args, kwargs) {
+            return Value::Arg(s.then(Step::Manager {
+                rel: method.into(),
+                manager: manager.into(),
+            }));
         }
         if QUERY_METHODS.contains(&method) || !summary::follows(method) {
             return Value::Unknown;
@@ -559,5 +568,18 @@ fn collect_returns(b: &Block, out: &mut Vec<ExprId>, depth: u32) {
                 }
             }
         }
+    }
+}
+
+/// The manager named by the only argument of a call `rel(manager="name")` (a related
+/// manager called to use another manager of its model).
+pub(super) fn manager_kwarg<'m>(
+    m: &'m Module,
+    args: &[ExprId],
+    kwargs: &[Keyword],
+) -> Option<&'m str> {
+    match (args, kwargs) {
+        ([], [k]) if k.name.as_deref() == Some("manager") => m.str_value(k.value),
+        _ => None,
     }
 }

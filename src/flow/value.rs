@@ -355,6 +355,9 @@ pub enum Step {
     One,
     /// `.iterator()`
     Iterator,
+    /// `.rel(manager="name")` on an instance: its related manager `rel` built from the
+    /// target's manager `name`.
+    Manager { rel: Box<str>, manager: Box<str> },
     /// `list(x)`, `sorted(x)`: the rows, evaluated, as a list.
     List,
     /// Iterated in the function (its result cache is filled); `touched`: the loop set

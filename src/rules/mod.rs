@@ -339,6 +339,16 @@ pub fn quoted_list(paths: &[String]) -> String {
         .join(", ")
 }
 
+/// A narrowing call as written after its `.`: a method name (`filter` → `filter()`), or a
+/// call spelled out with its arguments (`positions(manager="objects")`).
+pub(crate) fn called(m: &str) -> String {
+    if m.ends_with(')') {
+        m.to_owned()
+    } else {
+        format!("{m}()")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

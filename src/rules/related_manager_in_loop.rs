@@ -104,16 +104,17 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
         let param = super::parameter_at(cx.file, root_span);
         let (what, help) = match (narrowed, how) {
             (Some(m), _) if param.is_some() => (
-                format!("`.{m}()` on"),
+                format!("`.{}` on", super::called(m)),
                 format!(
                     "the rows come from the caller (`{}`): prefetch exactly these rows there with Prefetch(\"{lookup}\", queryset=..., to_attr=\"...\") and read the list, or annotate() the value",
                     param.unwrap_or_default()
                 ),
             ),
             (Some(m), _) => (
-                format!("`.{m}()` on"),
+                format!("`.{}` on", super::called(m)),
                 format!(
-                    "a plain prefetch cannot serve `.{m}()`: add .prefetch_related(Prefetch(\"{lookup}\", queryset=..., to_attr=\"...\")) with the narrowed queryset to the `{root_name}` {at} and read the list, or annotate() the value"
+                    "a plain prefetch cannot serve `.{}`: add .prefetch_related(Prefetch(\"{lookup}\", queryset=..., to_attr=\"...\")) with the narrowed queryset to the `{root_name}` {at} and read the list, or annotate() the value",
+                    super::called(m)
                 ),
             ),
             (None, EvalHow::Count | EvalHow::Exists) => (

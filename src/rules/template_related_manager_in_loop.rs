@@ -110,7 +110,8 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
         );
         if let Some(m) = &narrowed {
             help = format!(
-                "a plain prefetch cannot serve `.{m}()`: {}",
+                "a plain prefetch cannot serve `.{}`: {}",
+                super::called(m),
                 fix_help(
                     cx,
                     g.root_span.span,

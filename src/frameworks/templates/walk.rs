@@ -10,7 +10,8 @@
 use super::parse::{Node, VarExpr};
 use super::{TagDef, TagKind, Templates};
 use crate::flow::{
-    probe_call, probe_function, probe_method, Analyzer, DictVal, EvalHow, Event, Summaries, Value,
+    probe_call, probe_function, probe_method, Analyzer, DictVal, EvalHow, Event, Inst, Summaries,
+    Value,
 };
 use crate::frameworks::views::{class_views, method_source, GenericKind, MethodSource};
 use crate::index::Index;
@@ -148,7 +149,7 @@ pub fn view_events(
                         self_attrs.push((Box::from("model"), model));
                     }
                 }
-                let probe = probe_method(ix, sums, file, &m.functions[fi], self_attrs);
+                let probe = probe_method(ix, sums, files, file, &m.functions[fi], self_attrs);
                 let mut it = probe.returns.into_iter().map(|r| r.0);
                 if let Some(first) = it.next() {
                     qs = it.fold(first, |a, b| a.join(&b));
@@ -202,7 +203,19 @@ pub fn view_events(
             GenericKind::Detail | GenericKind::Template => {}
         }
         if let MethodSource::Here(fi) = method_source(&classes, file, v.class, "get_context_data") {
-            let probe = probe_method(ix, sums, file, &m.functions[fi], Vec::new());
+            // a single-object view's `self.object` (and `self.get_object()`) is one row of
+            // its model: what it loads is the view's queryset's when Django's `get_object()`
+            // fetches it, not known when the view's own does
+            let mut self_attrs = Vec::new();
+            if let (GenericKind::Detail, Value::QuerySet(q)) = (v.kind, &qs) {
+                let mut obj = Inst::open(q.model);
+                if object.is_some() {
+                    obj.loads = q.loads.clone();
+                    obj.open = q.loads.opaque;
+                }
+                self_attrs.push((Box::from("object"), Value::Instance(obj)));
+            }
+            let probe = probe_method(ix, sums, files, file, &m.functions[fi], self_attrs);
             for (_, d) in probe.returns {
                 ctx.extend(d.unwrap_or_default());
             }

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from catalogue import views as catalogue_views
-from shop import views, views_based
+from shop import views, views_based, views_members
 
 urlpatterns = [
     path("books/", views.BookListView.as_view()),
@@ -54,4 +54,10 @@ urlpatterns = [
     path("authors/by-method/", views.AuthorsByMethodView.as_view()),
     path("authors/by-property/", views.AuthorsByPropertyView.as_view()),
     path("authors/by-property/fast/", views.FastAuthorsByPropertyView.as_view()),
+    path("members/reviews/", views_members.BookReviewsView.as_view()),
+    path("members/reviews/fast/", views_members.FastBookReviewsView.as_view()),
+    path("members/reviews/ratings/", views_members.BookRatingsView.as_view()),
+    path("members/reviews/numbers/", views_members.BookReviewNumbersView.as_view()),
+    path("members/reviews/prefetched/", views_members.PrefetchedBookRatingsView.as_view()),
+    path("members/<int:pk>/reviews/", views_members.BookReviewsByPkView.as_view()),
 ]

@@ -2,7 +2,7 @@
 
 from django.db.models import Count, Prefetch
 
-from catalog.models import Author, Book, Tag
+from catalog.models import Author, Book, Publisher, Tag
 
 
 def case_m2m_all_in_loop():
@@ -90,3 +90,40 @@ def case_single_parent_related_manager():
 def case_related_last_per_row():
     for book in Book.objects.all():
         print(book.reviews.last())  # expect: DJP102
+
+
+# A related manager called over another manager of its model (`rel(manager="name")`):
+# the named manager's rows, one query per publisher; what its get_queryset() joins is
+# loaded.
+def case_named_manager_per_row():
+    for publisher in Publisher.objects.all():
+        for author in publisher.authors(manager="with_publisher").all():  # expect: DJP102
+            print(author.publisher.name)
+
+
+# The same through a model property; a plain prefetch would cache the default manager's
+# rows, so it is worded as narrowed.
+def case_named_manager_property_per_row():
+    for publisher in Publisher.objects.all():
+        for author in publisher.listed_authors.all():  # expect: DJP102
+            print(author.name)
+
+
+# prefetch_related() of the property: Django prefetches through the manager it returns
+# (with its joins) and the property's manager reads that cache: clean.
+def case_named_manager_property_prefetched():
+    for publisher in Publisher.objects.prefetch_related("listed_authors"):
+        for author in publisher.listed_authors.all():
+            print(author.name, author.publisher.name)
+
+
+def print_listed_authors(publisher: Publisher):
+    # the caller may prefetch "listed_authors": not claimed here
+    for author in publisher.listed_authors.all():
+        print(author.name)
+
+
+# oracle: also=catalog/cases_managers.py:print_listed_authors
+def case_named_manager_property_prefetched_by_caller():
+    for publisher in Publisher.objects.prefetch_related("listed_authors"):
+        print_listed_authors(publisher)

@@ -8,6 +8,11 @@ class Publisher(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def listed_authors(self):
+        # the related manager over Author.with_publisher (joins each author's publisher)
+        return self.authors(manager="with_publisher")
+
 
 class AuthorWithPublisherManager(models.Manager):
     # Historical models (data migrations) keep this manager.
