@@ -547,6 +547,22 @@ impl<'a> Analyzer<'a> {
         false
     }
 
+    /// As [`Analyzer::call_member`], and the value the member returns (`Value::Unknown`
+    /// when djperf cannot name it): what a framework goes on to read of it (a nested
+    /// serializer over a property's related rows). `None` when the member's code is not
+    /// followed.
+    pub fn call_member_value(&mut self, recv: &Value, name: &str, span: Loc) -> Option<Value> {
+        let Value::Instance(inst) = recv else {
+            return None;
+        };
+        let f = self
+            .member_summary(inst.model, name)
+            .filter(|f| matches!(f.kind, FnKind::Method | FnKind::Property))
+            .filter(|_| summary::follows(name))?;
+        self.apply_fn_at(f, Some(recv), &[], &[], span);
+        Some(self.ret_value(f, Some(recv), &[], &[], span))
+    }
+
     /// `v` reaches code djperf does not see (a framework's consumer it cannot read): what
     /// its rows load may be read there.
     pub fn escape(&mut self, v: &Value) {
