@@ -319,6 +319,10 @@ impl<'s> Walker<'s> {
         for p in init {
             let prev = cur;
             cur = an.lookup(&prev, p, at);
+            if matches!(cur, Value::Unknown) && self.no_arg_method(&prev, p) {
+                // `source="get_team.name"`: DRF calls a method it meets on the way
+                cur = self.member(an, &prev, p, at).unwrap_or_default();
+            }
             if matches!(cur, Value::Unknown) {
                 // not a relation djperf follows: what DRF reads below it is not known
                 an.escape(&prev);
@@ -396,6 +400,19 @@ impl<'s> Walker<'s> {
             an.escape(v);
         }
         value
+    }
+
+    /// `name` is a plain method of `v`'s model callable without arguments (not a field, not a
+    /// property): DRF's `get_attribute` calls it.
+    fn no_arg_method(&self, v: &Value, name: &str) -> bool {
+        let Value::Instance(inst) = v else {
+            return false;
+        };
+        self.ix.member(inst.model, name).is_none()
+            && self
+                .sums
+                .model_member(self.ix, inst.model, name)
+                .is_some_and(|f| f.kind == crate::flow::summary::FnKind::Method && f.no_arg_call)
     }
 
     /// What a field serializes of value `v` a model member returned: one object (a nested

@@ -21,4 +21,6 @@ urlpatterns = [
     path("api/language-stored/", views.LanguageStoredList.as_view()),
     path("api/language-leaders/", views.LanguageLeaderList.as_view()),
     path("api/language-leaders-ok/", views.LanguageLeaderListOk.as_view()),
+    path("api/language-team-leads/", views.LanguageTeamLeadList.as_view()),
+    path("api/language-team-leads-ok/", views.LanguageTeamLeadListOk.as_view()),
 ]

@@ -58,6 +58,9 @@ class Language(models.Model):
     def leader(self):
         return self.team.lead
 
+    def get_team(self):
+        return self.team
+
     def get_plurals(self):
         return self.plural_set.all()
 

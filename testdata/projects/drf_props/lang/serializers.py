@@ -134,3 +134,12 @@ class LanguageLeaderSerializer(serializers.ModelSerializer):
     class Meta:
         model = Language
         fields = ["code", "leader", "plural_list"]
+
+
+class LanguageTeamLeadSerializer(serializers.ModelSerializer):
+    # a method met on the way of `source`: DRF calls it
+    lead = serializers.CharField(source="get_team.lead.name", read_only=True)
+
+    class Meta:
+        model = Language
+        fields = ["code", "lead"]

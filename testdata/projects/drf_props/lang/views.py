@@ -13,6 +13,7 @@ from lang.serializers import (
     LanguagePluralSerializer,
     LanguagePluralsSerializer,
     LanguageStoredSerializer,
+    LanguageTeamLeadSerializer,
     LanguageTeamSerializer,
 )
 
@@ -136,3 +137,15 @@ class LanguageLeaderList(generics.ListAPIView):
 class LanguageLeaderListOk(generics.ListAPIView):
     queryset = Language.objects.select_related("team__lead").prefetch_related("plural_set")
     serializer_class = LanguageLeaderSerializer
+
+
+# oracle: get /api/language-team-leads/
+class LanguageTeamLeadList(generics.ListAPIView):
+    queryset = Language.objects.all()  # expect: DJP110
+    serializer_class = LanguageTeamLeadSerializer
+
+
+# oracle: get /api/language-team-leads-ok/
+class LanguageTeamLeadListOk(generics.ListAPIView):
+    queryset = Language.objects.select_related("team__lead")
+    serializer_class = LanguageTeamLeadSerializer
