@@ -253,7 +253,16 @@ impl<'s> Walker<'s> {
                     slug,
                     child,
                 } => {
-                    let nested_row = self.source(an, row, parts, *many, *pk_only, *known, field.at);
+                    let nested_row = self.source(
+                        an,
+                        row,
+                        parts,
+                        *many,
+                        *pk_only,
+                        *known,
+                        nested.is_some(),
+                        field.at,
+                    );
                     // this field's own reads first, then the nested serializer's
                     flush(an, start, &origin, sink);
                     if let Some((v, looped)) = nested_row {
@@ -309,6 +318,7 @@ impl<'s> Walker<'s> {
         many: bool,
         pk_only: bool,
         known: bool,
+        nested: bool,
         at: Loc,
     ) -> Option<(Value, bool)> {
         // `source="*"`: the object itself
@@ -335,7 +345,12 @@ impl<'s> Walker<'s> {
                 // what it returns
                 None => {
                     let v = self.member(an, &cur, last, at)?;
-                    self.member_rows(an, v, many, at)
+                    if !known {
+                        // a field of another library: what it reads of the value is not known
+                        an.escape(&v);
+                        return None;
+                    }
+                    self.member_rows(an, v, many, nested, at)
                 }
                 // `PrimaryKeyRelatedField`: the key column, no join
                 Some(Member::Forward(_)) if pk_only && !many => None,
@@ -421,13 +436,37 @@ impl<'s> Walker<'s> {
     /// followed as the walked rows' (a prefetch on the view's queryset serves them); rows of
     /// a queryset the member builds or narrows are fetched once per object (that query is
     /// kept), and what is read of them is never charged to the view's queryset.
+    ///
+    /// A nested serializer (`nested`, DRF's `ListSerializer`) iterates a returned queryset
+    /// as it is, so its prefetch cache serves it. A related field with `many=True`
+    /// (`ManyRelatedField.get_attribute`) calls `.all()` on it: a manager's `.all()` reads
+    /// the prefetch cache, a queryset's clones it into a fresh query on every object.
     fn member_rows(
         &self,
         an: &mut Analyzer<'s>,
         v: Value,
         many: bool,
+        nested: bool,
         at: Loc,
     ) -> Option<(Value, bool)> {
+        let v = match v {
+            Value::QuerySet(q) if many && !nested && !q.is_manager && !q.is_list => {
+                let mut q2 = q;
+                q2.cached = false;
+                q2.is_list = false;
+                if let Some(rel) = &q2.related {
+                    // a prefetched relation re-queried, or one no prefetch can serve
+                    if rel.prefetched && q2.bypass.is_none() {
+                        q2.bypass = Some((at, "all".into()));
+                    }
+                    if q2.narrowed.is_none() {
+                        q2.narrowed = Some("all".into());
+                    }
+                }
+                Value::QuerySet(q2)
+            }
+            v => v,
+        };
         match &v {
             Value::QuerySet(q) if many && !q.values => {
                 let el = an.enter_loop(&v, at);

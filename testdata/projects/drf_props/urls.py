@@ -23,4 +23,8 @@ urlpatterns = [
     path("api/language-leaders-ok/", views.LanguageLeaderListOk.as_view()),
     path("api/language-team-leads/", views.LanguageTeamLeadList.as_view()),
     path("api/language-team-leads-ok/", views.LanguageTeamLeadListOk.as_view()),
+    path("api/language-ordered/", views.LanguageOrderedList.as_view()),
+    path("api/language-plural-keys/", views.LanguagePluralKeysList.as_view()),
+    path("api/language-plural-manager/", views.LanguagePluralManagerList.as_view()),
+    path("api/language-plural-manager-ok/", views.LanguagePluralManagerListOk.as_view()),
 ]

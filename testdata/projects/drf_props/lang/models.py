@@ -58,6 +58,14 @@ class Language(models.Model):
     def leader(self):
         return self.team.lead
 
+    @property
+    def plural_manager(self):
+        return self.plural_set
+
+    @property
+    def ordered_plurals(self):
+        return self.plural_set.order_by("-number")
+
     def get_team(self):
         return self.team
 

@@ -143,3 +143,35 @@ class LanguageTeamLeadSerializer(serializers.ModelSerializer):
     class Meta:
         model = Language
         fields = ["code", "lead"]
+
+
+class LanguageOrderedSerializer(serializers.ModelSerializer):
+    # `.order_by()` on the related manager re-queries it even when the view prefetches it
+    ordered_plurals = PluralSerializer(many=True, read_only=True)  # expect: DJP112
+
+    class Meta:
+        model = Language
+        fields = ["code", "ordered_plurals"]
+
+
+class LanguagePluralKeysSerializer(serializers.ModelSerializer):
+    # a related field with many=True calls `.all()` on the queryset the property returns: a
+    # fresh query per object that the view's prefetch does not serve
+    plural_keys = serializers.PrimaryKeyRelatedField(  # expect: DJP112
+        source="plurals", many=True, read_only=True
+    )
+
+    class Meta:
+        model = Language
+        fields = ["code", "plural_keys"]
+
+
+class LanguagePluralManagerSerializer(serializers.ModelSerializer):
+    # the property returns the related manager: its `.all()` reads the prefetch cache
+    plural_keys = serializers.PrimaryKeyRelatedField(
+        source="plural_manager", many=True, read_only=True
+    )
+
+    class Meta:
+        model = Language
+        fields = ["code", "plural_keys"]

@@ -9,6 +9,9 @@ from lang.serializers import (
     LanguageGettextSerializer,
     LanguageLabelSerializer,
     LanguageLeaderSerializer,
+    LanguageOrderedSerializer,
+    LanguagePluralKeysSerializer,
+    LanguagePluralManagerSerializer,
     LanguagePluralAuthorsSerializer,
     LanguagePluralSerializer,
     LanguagePluralsSerializer,
@@ -149,3 +152,27 @@ class LanguageTeamLeadList(generics.ListAPIView):
 class LanguageTeamLeadListOk(generics.ListAPIView):
     queryset = Language.objects.select_related("team__lead")
     serializer_class = LanguageTeamLeadSerializer
+
+
+# oracle: get /api/language-ordered/ also=lang/serializers.py:LanguageOrderedSerializer
+class LanguageOrderedList(generics.ListAPIView):
+    queryset = Language.objects.prefetch_related("plural_set")
+    serializer_class = LanguageOrderedSerializer
+
+
+# oracle: get /api/language-plural-keys/ also=lang/serializers.py:LanguagePluralKeysSerializer
+class LanguagePluralKeysList(generics.ListAPIView):
+    queryset = Language.objects.prefetch_related("plural_set")
+    serializer_class = LanguagePluralKeysSerializer
+
+
+# oracle: get /api/language-plural-manager/
+class LanguagePluralManagerList(generics.ListAPIView):
+    queryset = Language.objects.all()  # expect: DJP111
+    serializer_class = LanguagePluralManagerSerializer
+
+
+# oracle: get /api/language-plural-manager-ok/
+class LanguagePluralManagerListOk(generics.ListAPIView):
+    queryset = Language.objects.prefetch_related("plural_set")
+    serializer_class = LanguagePluralManagerSerializer
