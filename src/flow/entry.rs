@@ -539,17 +539,32 @@ impl<'a> Analyzer<'a> {
     /// summary, at `span`.
     /// Returns whether the member's code was followed.
     pub fn call_member(&mut self, recv: &Value, name: &str, span: Loc) -> bool {
-        if let Value::Instance(inst) = recv {
-            if let Some(f) = self
-                .member_summary(inst.model, name)
-                .filter(|f| matches!(f.kind, FnKind::Method | FnKind::Property))
-                .filter(|_| summary::follows(name))
-            {
-                self.apply_fn_at(f, Some(recv), &[], &[], span);
-                return true;
-            }
-        }
-        false
+        let Some(f) = self.followed_member(recv, name) else {
+            return false;
+        };
+        self.apply_fn_at(f, Some(recv), &[], &[], span);
+        true
+    }
+
+    /// The summary of model method or property `name` of instance `recv`, when its code is
+    /// followed.
+    fn followed_member(&self, recv: &Value, name: &str) -> Option<&'a FnSummary> {
+        let Value::Instance(inst) = recv else {
+            return None;
+        };
+        self.member_summary(inst.model, name)
+            .filter(|f| matches!(f.kind, FnKind::Method | FnKind::Property))
+            .filter(|_| summary::follows(name))
+    }
+
+    /// As [`Analyzer::call_member`], and the value the member returns (`Value::Unknown`
+    /// when djperf cannot name it): what a framework goes on to read of it (a nested
+    /// serializer over a property's related rows). `None` when the member's code is not
+    /// followed.
+    pub fn call_member_value(&mut self, recv: &Value, name: &str, span: Loc) -> Option<Value> {
+        let f = self.followed_member(recv, name)?;
+        self.apply_fn_at(f, Some(recv), &[], &[], span);
+        Some(self.ret_value(f, Some(recv), &[], &[], span))
     }
 
     /// `v` reaches code djperf does not see (a framework's consumer it cannot read): what

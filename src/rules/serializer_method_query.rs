@@ -26,6 +26,15 @@ query for each object: a related manager's `.filter()`, `.exclude()`, `.get()`,
 view using the serializer does not prefetch, or a `Model.objects` query. A serializer used by
 no known view is reported too.
 
+A serializer field whose source is a model property, a `cached_property` or a method callable
+without arguments runs its code for each object too: a query there (`self.plurals.filter(
+source=...)[0]`, a property returning a filtered related manager or a queryset of its own that a
+nested serializer with `many=True` iterates) is reported at the field, with the query as a
+related location. So is a related field with `many=True` over a queryset a property returns
+(`PrimaryKeyRelatedField(source="active_tags", many=True)`): DRF calls `.all()` on it, which
+clones it into a fresh query that no prefetch serves (a property returning the related manager
+itself, `self.tags`, is served by a prefetch: DJP111).
+
 ## Why is this slow?
 DRF calls the method once per object: a list of N objects runs N queries (or more).
 `.count()` and `.exists()` on a prefetched relation are answered from the prefetch cache;

@@ -26,8 +26,12 @@ Finds a Django REST Framework generic view or viewset whose queryset does not
 `prefetch_related()` a many-to-many or reverse foreign key relation that its serializer reads
 on every object: a nested serializer or related field with `many=True`, a many-to-many in
 `Meta.fields` (rendered as a list of primary keys, which still runs `.all()`), or
-`obj.tags.all()` in a `SerializerMethodField` method. The finding points at the queryset, with
-the serializer field as a related location.
+`obj.tags.all()` in a `SerializerMethodField` method. A field whose source is a model property
+or a method callable without arguments runs that code on every object: what it reads counts,
+and a nested serializer serializes what it returns (`tags = TagSerializer(many=True,
+source="active_tags")` over a property returning `self.tags.all()` reads `tags`, and whatever
+`TagSerializer` reads of each tag). The finding points at the queryset, with the serializer
+field as a related location.
 
 ## Why is this slow?
 A related manager's `.all()` is one query per object unless the queryset prefetched it. A list

@@ -253,7 +253,16 @@ impl<'s> Walker<'s> {
                     slug,
                     child,
                 } => {
-                    let nested_row = self.source(an, row, parts, *many, *pk_only, *known, field.at);
+                    let nested_row = self.source(
+                        an,
+                        row,
+                        parts,
+                        *many,
+                        *pk_only,
+                        *known,
+                        nested.is_some(),
+                        field.at,
+                    );
                     // this field's own reads first, then the nested serializer's
                     flush(an, start, &origin, sink);
                     if let Some((v, looped)) = nested_row {
@@ -309,6 +318,7 @@ impl<'s> Walker<'s> {
         many: bool,
         pk_only: bool,
         known: bool,
+        nested: bool,
         at: Loc,
     ) -> Option<(Value, bool)> {
         // `source="*"`: the object itself
@@ -319,6 +329,10 @@ impl<'s> Walker<'s> {
         for p in init {
             let prev = cur;
             cur = an.lookup(&prev, p, at);
+            if matches!(cur, Value::Unknown) && self.no_arg_method(&prev, p) {
+                // `source="get_team.name"`: DRF calls a method it meets on the way
+                cur = self.member(an, &prev, p, at).unwrap_or_default();
+            }
             if matches!(cur, Value::Unknown) {
                 // not a relation djperf follows: what DRF reads below it is not known
                 an.escape(&prev);
@@ -327,10 +341,16 @@ impl<'s> Walker<'s> {
         }
         match &cur {
             Value::Instance(inst) => match self.ix.member(inst.model, last) {
-                // a property or method of the model: DRF reads (or calls) it
+                // a property or method of the model: DRF reads (or calls) it, and serializes
+                // what it returns
                 None => {
-                    self.member(an, &cur, last, at);
-                    None
+                    let v = self.member(an, &cur, last, at)?;
+                    if !known {
+                        // a field of another library: what it reads of the value is not known
+                        an.escape(&v);
+                        return None;
+                    }
+                    self.member_rows(an, v, many, nested, at)
                 }
                 // `PrimaryKeyRelatedField`: the key column, no join
                 Some(Member::Forward(_)) if pk_only && !many => None,
@@ -365,8 +385,11 @@ impl<'s> Walker<'s> {
     /// runs, unless an annotation of the rows may stand in for it. An annotation can hide a
     /// plain method or a `cached_property` (not a `property`): the view's queryset annotates
     /// that name, or the rows come from a queryset djperf does not know.
-    fn member(&self, an: &mut Analyzer<'s>, v: &Value, name: &str, at: Loc) {
-        let Value::Instance(inst) = v else { return };
+    /// Returns the value the member's code returns, when it was followed.
+    fn member(&self, an: &mut Analyzer<'s>, v: &Value, name: &str, at: Loc) -> Option<Value> {
+        let Value::Instance(inst) = v else {
+            return None;
+        };
         let own_rows = inst.row.as_ref().is_none_or(|r| r.path.is_empty());
         let annotated = |n: &str| {
             inst.loads.opaque
@@ -376,19 +399,89 @@ impl<'s> Walker<'s> {
         if let Some((f, fid, property)) = self.member_fn(inst.model, name) {
             // an annotation of the same name hides a method or a `cached_property`
             if !property && annotated(name) {
-                return;
+                return None;
             }
             // `if hasattr(self, "cached_value"): return self.cached_value`: the rows may
             // carry the value the code would query for
             if guard_attr(f, fid).is_some_and(|g| annotated(&g)) {
-                return;
+                return None;
             }
         }
         // the automatic primary key, or a value the rows' annotations carry
         let plain = matches!(name, "id" | "pk") || annotated(name);
-        if !an.call_member(v, name, at) && !plain {
+        let value = an.call_member_value(v, name, at);
+        if value.is_none() && !plain {
             // a member without code djperf follows may read any relation of the row
             an.escape(v);
+        }
+        value
+    }
+
+    /// `name` is a plain method of `v`'s model callable without arguments (not a field, not a
+    /// property): DRF's `get_attribute` calls it.
+    fn no_arg_method(&self, v: &Value, name: &str) -> bool {
+        let Value::Instance(inst) = v else {
+            return false;
+        };
+        self.ix.member(inst.model, name).is_none()
+            && self
+                .sums
+                .model_member(self.ix, inst.model, name)
+                .is_some_and(|f| f.kind == crate::flow::summary::FnKind::Method && f.no_arg_call)
+    }
+
+    /// What a field serializes of value `v` a model member returned: one object (a nested
+    /// serializer over a property returning a related object), or with `many` each row of a
+    /// returned queryset, which DRF iterates. Rows of the walked rows' related managers are
+    /// followed as the walked rows' (a prefetch on the view's queryset serves them); rows of
+    /// a queryset the member builds or narrows are fetched once per object (that query is
+    /// kept), and what is read of them is never charged to the view's queryset.
+    ///
+    /// A nested serializer (`nested`, DRF's `ListSerializer`) iterates a returned queryset
+    /// as it is, so its prefetch cache serves it. A related field with `many=True`
+    /// (`ManyRelatedField.get_attribute`) calls `.all()` on it: a manager's `.all()` reads
+    /// the prefetch cache, a queryset's clones it into a fresh query on every object.
+    fn member_rows(
+        &self,
+        an: &mut Analyzer<'s>,
+        v: Value,
+        many: bool,
+        nested: bool,
+        at: Loc,
+    ) -> Option<(Value, bool)> {
+        let v = match v {
+            Value::QuerySet(q) if many && !nested && !q.is_manager && !q.is_list => {
+                let mut q2 = q;
+                q2.cached = false;
+                q2.is_list = false;
+                if let Some(rel) = &q2.related {
+                    // a prefetched relation re-queried, or one no prefetch can serve
+                    if rel.prefetched && q2.bypass.is_none() {
+                        q2.bypass = Some((at, "all".into()));
+                    }
+                    if q2.narrowed.is_none() {
+                        q2.narrowed = Some("all".into());
+                    }
+                }
+                Value::QuerySet(q2)
+            }
+            v => v,
+        };
+        match &v {
+            Value::QuerySet(q) if many && !q.values => {
+                let el = an.enter_loop(&v, at);
+                let el_root = match &el {
+                    Value::Instance(i) => i.row.as_ref().map(|r| r.root_span),
+                    _ => None,
+                };
+                if el_root.is_none() || el_root != *self.root.borrow() {
+                    an.exit_loop();
+                    return None;
+                }
+                Some((el, true))
+            }
+            Value::Instance(_) if !many => Some((v, false)),
+            _ => None,
         }
     }
 
@@ -470,7 +563,9 @@ impl<'s> Walker<'s> {
         let Value::Instance(inst) = v else { return };
         match self.ix.member(inst.model, name) {
             // a property or method listed in `fields`: a read-only field reading it
-            None if level == 0 => self.member(an, v, name, at),
+            None if level == 0 => {
+                self.member(an, v, name, at);
+            }
             // without depth, a `PrimaryKeyRelatedField`: the key column only
             Some(Member::Forward(_)) if depth > 0 => {
                 let c = an.lookup(v, name, at);
