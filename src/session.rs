@@ -189,7 +189,7 @@ impl Session {
             if std::env::var_os("DJPERF_NO_SUMMARIES").is_some_and(|v| !v.is_empty() && v != "0") {
                 Summaries::default()
             } else {
-                Summaries::build(py, &self.index)
+                Summaries::build(py, &self.builtin, &self.index)
             };
         crate::progress::mem("summaries");
         self.release_texts();
