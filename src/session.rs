@@ -352,7 +352,13 @@ impl Session {
             } else {
                 let py = &self.files[..self.python];
                 let hooks = self.facts.hooks(&self.index, &self.summaries, py);
-                flow::analyze_file_in(&self.index, &self.summaries, py, file, Some(&hooks))
+                let mut evs =
+                    flow::analyze_file_in(&self.index, &self.summaries, py, file, Some(&hooks));
+                // what the choices of the file's form fields read per row
+                if let Some(extra) = self.facts.form_events.get(&file.id) {
+                    evs.extend(extra.iter().cloned());
+                }
+                evs
             };
         let with_templates = self.setup.cwd.is_some();
         let cx = Context {

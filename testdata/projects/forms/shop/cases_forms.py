@@ -1,0 +1,58 @@
+"""Forms rendered as a page renders them (`form.as_p()`), choices and all."""
+
+from .forms import (
+    BookPickForm,
+    BookPickJoinedForm,
+    BookTitleForm,
+    HiddenBookForm,
+    NarrowedBookForm,
+    PermissionJoinedForm,
+    PermissionPickForm,
+    ShelfOwnerForm,
+    TagPickForm,
+)
+
+
+# oracle: also=shop/forms.py:BookPickForm
+def case_book_choices_read_author():
+    print(BookPickForm().as_p())
+
+
+# oracle: also=shop/forms.py:BookPickJoinedForm
+def case_book_choices_joined():
+    print(BookPickJoinedForm().as_p())
+
+
+# oracle: also=shop/forms.py:TagPickForm
+def case_tag_choices_read_columns():
+    print(TagPickForm().as_p())
+
+
+# oracle: also=shop/forms.py:BookTitleForm
+def case_label_override_reads_columns():
+    print(BookTitleForm().as_p())
+
+
+# oracle: also=shop/forms.py:ShelfOwnerForm also=shop/forms.py:OwnerChoiceField
+def case_label_override_reads_owner():
+    print(ShelfOwnerForm().as_p())
+
+
+# oracle: also=shop/forms.py:PermissionPickForm
+def case_permission_choices_read_content_type():
+    print(PermissionPickForm().as_p())
+
+
+# oracle: also=shop/forms.py:PermissionJoinedForm
+def case_permission_choices_joined():
+    print(PermissionJoinedForm().as_p())
+
+
+# oracle: also=shop/forms.py:HiddenBookForm
+def case_hidden_choice_not_listed():
+    print(HiddenBookForm(initial={"book": 1}).as_p())
+
+
+# oracle: also=shop/forms.py:NarrowedBookForm
+def case_queryset_replaced_in_init():
+    print(NarrowedBookForm().as_p())
