@@ -101,25 +101,29 @@ fn is_choice_widget(q: &str) -> bool {
         || q == "django.contrib.admin.widgets.FilteredSelectMultiple"
 }
 
-/// Which fields' choices some code may replace: field names, or every field (a computed key).
+/// Which fields' choices some code may replace: how often each field is named, and whether
+/// some code names every field (a computed key).
 #[derive(Default)]
 struct Touched {
-    names: HashSet<String>,
+    names: HashMap<String, usize>,
     any: bool,
 }
 
 impl Touched {
     fn add(&mut self, name: Option<String>) {
         match name {
-            Some(n) => {
-                self.names.insert(n);
-            }
+            Some(n) => *self.names.entry(n).or_default() += 1,
             None => self.any = true,
         }
     }
 
-    fn covers(&self, name: &str) -> bool {
-        self.any || self.names.contains(name)
+    /// How many times code names field `name` (`usize::MAX`: every field).
+    fn count(&self, name: &str) -> usize {
+        if self.any {
+            usize::MAX
+        } else {
+            self.names.get(name).copied().unwrap_or(0)
+        }
     }
 }
 
@@ -177,13 +181,18 @@ pub(crate) fn build(
     for q in quals {
         let Some(mro) = forms.get(*q) else { continue };
         let named: &[FileId] = named_in.get(*q).map_or(&[], |v| v.as_slice());
-        let replaced = |name: &str| {
+        // how many places may replace field `name` of this form
+        let touches = |name: &str| {
             mro.iter()
-                .any(|c| touched_by.get(c).is_some_and(|t| t.covers(name)))
-                || named
-                    .iter()
-                    .any(|id| touched_free.get(id).is_some_and(|t| t.covers(name)))
+                .map(|c| touched_by.get(c).map_or(0, |t| t.count(name)))
+                .chain(
+                    named
+                        .iter()
+                        .map(|id| touched_free.get(id).map_or(0, |t| t.count(name))),
+                )
+                .fold(0usize, usize::saturating_add)
         };
+        let replaced = |name: &str| touches(name) > 0;
         let mut seen_names: HashSet<String> = HashSet::default();
         for c in mro {
             let Some((cf, cdef, _)) = classes.class(c) else {
@@ -205,11 +214,98 @@ pub(crate) fn build(
                     continue;
                 };
                 done.insert((c.clone(), name));
-                let events = walk_field(classes, ix, sums, cf, &field);
-                if !events.is_empty() {
-                    out.entry(cf.id).or_default().extend(events);
+                if let Some(qs) = field.queryset {
+                    let events = walk_field(classes, ix, sums, &field, cf, qs, field.at);
+                    if !events.is_empty() {
+                        out.entry(cf.id).or_default().extend(events);
+                    }
                 }
             }
+        }
+        // `self.fields["x"].queryset = ...` in the form's `__init__`, the one place that
+        // changes a declared choice field `x`: its choices are that queryset's rows.
+        for c in mro {
+            let Some((inf, fid)) = classes.method(c, "__init__") else {
+                continue;
+            };
+            let Some(init) = inf.ast.functions.get(fid as usize) else {
+                continue;
+            };
+            for (name, target, value) in queryset_assignments(&inf.ast, &init.body) {
+                if touches(&name) != 1 || !done.insert((format!("{c}.__init__"), name.clone())) {
+                    continue;
+                }
+                let Some((_, field)) = declared(classes, ix, mro, &name) else {
+                    continue;
+                };
+                let at = inf.ast.span(target);
+                let events = walk_field(classes, ix, sums, &field, inf, value, at);
+                if !events.is_empty() {
+                    out.entry(inf.id).or_default().extend(events);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The choice field `name` as the first class of `mro` declaring it declares it.
+fn declared<'a>(
+    classes: &Hierarchy<'a>,
+    ix: &Index,
+    mro: &[String],
+    name: &str,
+) -> Option<(&'a File, ChoiceField)> {
+    for c in mro {
+        let (cf, cdef, _) = classes.class(c)?;
+        for st in &cdef.body {
+            if let Some((n, nspan, v)) = st.kind.name_assign() {
+                if &**n == name {
+                    return choice_field(classes, ix, cf, nspan, v).map(|fd| (cf, fd));
+                }
+            }
+        }
+    }
+    None
+}
+
+/// `self.fields["x"].queryset = value` statements of a method body (nested blocks too): the
+/// field's name, the assigned attribute and the value.
+fn queryset_assignments(m: &Module, body: &crate::ast::Block) -> Vec<(String, ExprId, ExprId)> {
+    let mut out = Vec::new();
+    let mut stack = vec![body];
+    let mut steps = 0usize;
+    while let Some(b) = stack.pop() {
+        for st in b {
+            steps += 1;
+            if steps > 10_000 {
+                return out;
+            }
+            if let crate::ast::StmtKind::Assign {
+                targets,
+                value: Some(v),
+            } = &st.kind
+            {
+                if let [crate::ast::Target::Attr(a)] = targets.as_slice() {
+                    if let ExprKind::Attr {
+                        value: sub, attr, ..
+                    } = m.kind(*a)
+                    {
+                        if &**attr == "queryset" {
+                            if let ExprKind::Subscript { value: fs, index } = m.kind(*sub) {
+                                let on_self_fields = matches!(m.kind(*fs),
+                                    ExprKind::Attr { value: me, attr: fa, .. }
+                                        if &**fa == "fields"
+                                            && matches!(m.kind(*me), ExprKind::Name(n) if &**n == "self"));
+                                if let (true, Some(name)) = (on_self_fields, m.str_value(*index)) {
+                                    out.push((name.to_owned(), *a, *v));
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            stack.extend(st.kind.blocks());
         }
     }
     out
@@ -219,7 +315,8 @@ pub(crate) fn build(
 struct ChoiceField {
     /// The field's name where it is declared (where the finding is shown).
     at: crate::source::Span,
-    queryset: ExprId,
+    /// The declared queryset (`None` when the field is declared without one).
+    queryset: Option<ExprId>,
     /// The field class's `label_from_instance` override, when it has one.
     label: Option<(FileId, crate::ast::FuncId)>,
 }
@@ -262,7 +359,7 @@ fn choice_field(
     let queryset = m
         .kwarg(kwargs, "queryset")
         .map(|k| k.value)
-        .or_else(|| args.first().copied())?;
+        .or_else(|| args.first().copied());
     match m.kwarg(kwargs, "widget") {
         None => {}
         Some(w) => {
@@ -297,16 +394,19 @@ fn renders_choices(classes: &Hierarchy<'_>, q: &str) -> bool {
             .any(|n| classes.lookup_method(&mro.classes, n).is_some())
 }
 
-/// Walk the label of one choice over a row of the field's queryset.
+/// Walk the label of one choice of `field` over a row of queryset `qs` of file `f`, the
+/// finding shown at `at` in `f`.
 fn walk_field(
     classes: &Hierarchy<'_>,
     ix: &Index,
     sums: &Summaries,
-    f: &File,
     field: &ChoiceField,
+    f: &File,
+    qs: ExprId,
+    at: crate::source::Span,
 ) -> Vec<Event> {
     let mut an = Analyzer::new(ix, f, sums);
-    let qs = an.eval_detached(field.queryset);
+    let qs = an.eval_detached(qs);
     let Value::QuerySet(q) = &qs else {
         return Vec::new();
     };
@@ -315,7 +415,7 @@ fn walk_field(
         return Vec::new();
     }
     an.events.clear();
-    let at = Loc::new(f.id, field.at);
+    let at = Loc::new(f.id, at);
     let row = an.enter_loop(&qs, at);
     match field.label {
         Some((lf, fid)) => {

@@ -8,6 +8,7 @@ from .forms import (
     NarrowedBookForm,
     PermissionJoinedForm,
     PermissionPickForm,
+    RecentBookForm,
     ShelfOwnerForm,
     TagPickForm,
 )
@@ -56,3 +57,8 @@ def case_hidden_choice_not_listed():
 # oracle: also=shop/forms.py:NarrowedBookForm
 def case_queryset_replaced_in_init():
     print(NarrowedBookForm().as_p())
+
+
+# oracle: also=shop/forms.py:RecentBookForm
+def case_queryset_set_in_init_reads_author():
+    print(RecentBookForm().as_p())
