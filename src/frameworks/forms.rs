@@ -10,9 +10,11 @@
 //! and what it reads and does not load is one query per choice, every time the form renders.
 //!
 //! Only a form that is plausibly rendered is walked: a form class (or a subclass of it) named
-//! somewhere in the project's code other than a class's bases, outside tests and outside
-//! modules that import DRF (a form used only to validate an API's input never renders its
-//! choices). A field is left alone where its choices may be rendered some other way: a widget
+//! somewhere in the project's code other than a class's bases and its own body, outside tests
+//! and outside modules that import DRF (a form used only to validate an API's input never
+//! renders its choices), and not only built to be validated (`Form(data).is_valid()`, or
+//! `form = Form(data)` in a function that uses `form` only to validate, read its cleaned data
+//! or errors, or save it). A field is left alone where its choices may be rendered some other way: a widget
 //! that is not one of Django's choice widgets (a `HiddenInput`, a chooser or autocomplete
 //! widget that renders the chosen value only, a project widget overriding how options are
 //! built), a field class djperf cannot read, and a field whose `queryset`, `widget`,
@@ -455,8 +457,26 @@ fn imports_drf(f: &File) -> bool {
         .any(|q| q == "rest_framework" || q.starts_with("rest_framework."))
 }
 
-/// The form classes `f` names (a call, an attribute value, an argument), not counting the
-/// bases of its classes.
+/// Attributes of a form instance that validate or save it: a form only used through them is
+/// never rendered.
+const VALIDATION_ATTRS: &[&str] = &[
+    "is_valid",
+    "cleaned_data",
+    "errors",
+    "non_field_errors",
+    "save",
+    "has_changed",
+    "changed_data",
+    "add_error",
+    "full_clean",
+    "is_bound",
+    "instance",
+];
+
+/// The form classes `f` names in a way that may render them: not in the bases of a class,
+/// not inside the form's own definition (`super(Form, self)`), and not a form built only to
+/// be validated (`Form(data).is_valid()`, or `form = Form(data)` in a function that uses
+/// `form` only through [`VALIDATION_ATTRS`]).
 fn references<'q>(
     f: &File,
     ix: &Index,
@@ -469,6 +489,7 @@ fn references<'q>(
         .iter()
         .flat_map(|c| c.bases.iter().copied())
         .collect();
+    let uses = Uses::of(m);
     let mut out: Vec<&'q str> = Vec::new();
     for (i, e) in m.exprs.iter().enumerate() {
         let short = match &e.kind {
@@ -487,13 +508,111 @@ fn references<'q>(
         }
         let Some(d) = m.dotted(id) else { continue };
         let q = ix.resolve_alias(&f.scope.qualify(&d));
-        if let Some((k, _)) = forms.get_key_value(q.as_str()) {
-            if !out.contains(k) {
-                out.push(k);
-            }
+        let Some((k, _)) = forms.get_key_value(q.as_str()) else {
+            continue;
+        };
+        if out.contains(k) {
+            continue;
         }
+        let own = m.classes.iter().any(|c| {
+            c.outer.is_none()
+                && c.span.start <= e.span.start
+                && e.span.end <= c.span.end
+                && format!("{}.{}", f.scope.module, c.name) == *k
+        });
+        if own || uses.validated_only(m, id) {
+            continue;
+        }
+        out.push(k);
     }
     out
+}
+
+/// How the expressions of a module are used, for [`references`].
+struct Uses {
+    /// Receivers of a validation attribute (`x` of `x.is_valid`).
+    validated: HashSet<ExprId>,
+    /// The call each called expression makes.
+    call_of: HashMap<ExprId, ExprId>,
+    /// Values assigned to one plain name.
+    assigned: HashMap<ExprId, Box<str>>,
+}
+
+impl Uses {
+    fn of(m: &Module) -> Uses {
+        let mut u = Uses {
+            validated: HashSet::default(),
+            call_of: HashMap::default(),
+            assigned: HashMap::default(),
+        };
+        for (i, e) in m.exprs.iter().enumerate() {
+            let Ok(id) = ExprId::try_from(i) else {
+                continue;
+            };
+            match &e.kind {
+                ExprKind::Attr { value, attr, .. } if VALIDATION_ATTRS.contains(&&**attr) => {
+                    u.validated.insert(*value);
+                }
+                ExprKind::Call { func, .. } => {
+                    u.call_of.insert(*func, id);
+                }
+                _ => {}
+            }
+        }
+        let mut stack: Vec<&crate::ast::Block> = vec![&m.body];
+        stack.extend(m.functions.iter().map(|g| &g.body));
+        let mut steps = 0usize;
+        while let Some(b) = stack.pop() {
+            for st in b {
+                steps += 1;
+                if steps > 200_000 {
+                    return u;
+                }
+                if let crate::ast::StmtKind::Assign {
+                    targets,
+                    value: Some(v),
+                } = &st.kind
+                {
+                    if let [crate::ast::Target::Name(n, _)] = targets.as_slice() {
+                        u.assigned.insert(*v, n.clone());
+                    }
+                }
+                stack.extend(st.kind.blocks());
+            }
+        }
+        u
+    }
+
+    /// Form class reference `id` is only called to build a form that is validated.
+    fn validated_only(&self, m: &Module, id: ExprId) -> bool {
+        let Some(call) = self.call_of.get(&id).copied() else {
+            return false;
+        };
+        if self.validated.contains(&call) {
+            return true;
+        }
+        let Some(name) = self.assigned.get(&call) else {
+            return false;
+        };
+        let at = m.span(call);
+        let Some(func) = m
+            .functions
+            .iter()
+            .filter(|g| g.span.start <= at.start && at.end <= g.span.end)
+            .min_by_key(|g| g.span.end - g.span.start)
+        else {
+            return false;
+        };
+        m.exprs.iter().enumerate().all(|(i, e)| {
+            let inside = func.span.start <= e.span.start && e.span.end <= func.span.end;
+            match &e.kind {
+                ExprKind::Name(n) if inside && n == name => {
+                    ExprId::try_from(i).is_ok_and(|x| self.validated.contains(&x))
+                }
+                _ => true,
+            }
+        })
+    }
 }
 
 /// The class (qualified) whose method holds `span`, when it is a top-level class.

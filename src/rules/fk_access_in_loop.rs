@@ -42,7 +42,9 @@ its `queryset` becomes one option labelled `field.label_from_instance(obj)`, whi
 override) is reported at the field, with the fix at its queryset. Only forms that are
 plausibly rendered are walked: the form (or a subclass) is named somewhere outside tests and
 outside modules that import Django REST framework (an API that only validates input never
-renders the choices). Not reported: a widget that does not list the choices (`HiddenInput`, a
+renders the choices), other than where it is only built to be validated (`form =
+Form(request.POST)` in a function that uses `form` only for `is_valid()`, `cleaned_data`,
+`errors` or `save()`). Not reported: a widget that does not list the choices (`HiddenInput`, a
 widget that is not one of Django's `Select`, `SelectMultiple`, `RadioSelect`,
 `CheckboxSelectMultiple`, the admin's `FilteredSelectMultiple` or a project subclass of one
 that keeps how options are built), a field class djperf cannot read, and a field that code may

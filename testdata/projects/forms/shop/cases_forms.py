@@ -4,6 +4,7 @@ from .forms import (
     BookPickForm,
     BookPickJoinedForm,
     BookTitleForm,
+    BookVoteForm,
     HiddenBookForm,
     NarrowedBookForm,
     PermissionJoinedForm,
@@ -62,3 +63,10 @@ def case_queryset_replaced_in_init():
 # oracle: also=shop/forms.py:RecentBookForm
 def case_queryset_set_in_init_reads_author():
     print(RecentBookForm().as_p())
+
+
+# oracle: also=shop/forms.py:BookVoteForm
+def case_choice_only_validated():
+    form = BookVoteForm({"book": 1})
+    if form.is_valid():
+        print(form.cleaned_data["book"].title)

@@ -81,6 +81,12 @@ class RecentBookForm(forms.Form):
         self.fields["book"].label = "Recent book"
 
 
+class BookVoteForm(forms.Form):
+    """Only validated: the page posts the chosen book's key by itself."""
+
+    book = forms.ModelChoiceField(queryset=Book.objects.all())
+
+
 class BookLookupForm(forms.Form):
     """Only validated by an API: its choices are never rendered."""
 
