@@ -476,7 +476,7 @@ const VALIDATION_ATTRS: &[&str] = &[
 /// The form classes `f` names in a way that may render them: not in the bases of a class,
 /// not inside the form's own definition (`super(Form, self)`), and not a form built only to
 /// be validated (`Form(data).is_valid()`, or `form = Form(data)` in a function that uses
-/// `form` only through [`VALIDATION_ATTRS`]).
+/// `form` only through [`VALIDATION_ATTRS`] until it assigns `form` again).
 fn references<'q>(
     f: &File,
     ix: &Index,
@@ -536,6 +536,8 @@ struct Uses {
     call_of: HashMap<ExprId, ExprId>,
     /// Values assigned to one plain name.
     assigned: HashMap<ExprId, Box<str>>,
+    /// Where each plain name is assigned (statement starts).
+    assigned_at: HashMap<Box<str>, Vec<u32>>,
 }
 
 impl Uses {
@@ -544,6 +546,7 @@ impl Uses {
             validated: HashSet::default(),
             call_of: HashMap::default(),
             assigned: HashMap::default(),
+            assigned_at: HashMap::default(),
         };
         for (i, e) in m.exprs.iter().enumerate() {
             let Ok(id) = ExprId::try_from(i) else {
@@ -575,6 +578,10 @@ impl Uses {
                 {
                     if let [crate::ast::Target::Name(n, _)] = targets.as_slice() {
                         u.assigned.insert(*v, n.clone());
+                        u.assigned_at
+                            .entry(n.clone())
+                            .or_default()
+                            .push(st.span.start);
                     }
                 }
                 stack.extend(st.kind.blocks());
@@ -603,8 +610,18 @@ impl Uses {
         else {
             return false;
         };
+        // the uses of this value of the name: up to its next assignment in the function
+        let until = self
+            .assigned_at
+            .get(name)
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|&p| p > at.end && p < func.span.end)
+            .min()
+            .unwrap_or(func.span.end);
         m.exprs.iter().enumerate().all(|(i, e)| {
-            let inside = func.span.start <= e.span.start && e.span.end <= func.span.end;
+            let inside = at.end <= e.span.start && e.span.end <= until;
             match &e.kind {
                 ExprKind::Name(n) if inside && n == name => {
                     ExprId::try_from(i).is_ok_and(|x| self.validated.contains(&x))

@@ -70,3 +70,6 @@ def case_choice_only_validated():
     form = BookVoteForm({"book": 1})
     if form.is_valid():
         print(form.cleaned_data["book"].title)
+    # the name is reused for another form, which is rendered
+    form = TagPickForm()
+    print(form.as_p())
