@@ -336,6 +336,12 @@ fn choice_field(
         return None;
     };
     let q = ix.resolve_alias(&f.scope.qualify(&m.dotted(*func)?));
+    // `**options` may pass a widget
+    if kwargs.iter().any(|k| k.name.is_none()) {
+        return None;
+    }
+    // the widget a project field class declares (`widget = APISelect`)
+    let mut class_widget: Option<(&File, ExprId)> = None;
     let label = if is_field_root(&q) {
         None
     } else {
@@ -344,14 +350,20 @@ fn choice_field(
         if !mro.reached || mro.unresolved || mro.classes.is_empty() {
             return None;
         }
-        // choices built another way
-        if ["iterator", "_get_choices", "choices", "_set_queryset"]
-            .iter()
-            .any(|n| {
-                classes.lookup_attr(&mro.classes, n).is_some()
-                    || classes.lookup_method(&mro.classes, n).is_some()
-            })
-        {
+        class_widget = classes.lookup_attr(&mro.classes, "widget");
+        // choices built or rendered another way
+        if [
+            "iterator",
+            "_get_choices",
+            "choices",
+            "_set_queryset",
+            "get_bound_field",
+        ]
+        .iter()
+        .any(|n| {
+            classes.lookup_attr(&mro.classes, n).is_some()
+                || classes.lookup_method(&mro.classes, n).is_some()
+        }) {
             return None;
         }
         classes
@@ -362,17 +374,18 @@ fn choice_field(
         .kwarg(kwargs, "queryset")
         .map(|k| k.value)
         .or_else(|| args.first().copied());
-    match m.kwarg(kwargs, "widget") {
-        None => {}
-        Some(w) => {
-            let target = match m.kind(w.value) {
-                ExprKind::Call { func, .. } => *func,
-                _ => w.value,
-            };
-            let wq = ix.resolve_alias(&f.scope.qualify(&m.dotted(target)?));
-            if !renders_choices(classes, &wq) {
-                return None;
-            }
+    let widget = m
+        .kwarg(kwargs, "widget")
+        .map(|w| (f, w.value))
+        .or(class_widget);
+    if let Some((wf, w)) = widget {
+        let target = match wf.ast.kind(w) {
+            ExprKind::Call { func, .. } => *func,
+            _ => w,
+        };
+        let wq = ix.resolve_alias(&wf.scope.qualify(&wf.ast.dotted(target)?));
+        if !renders_choices(classes, &wq) {
+            return None;
         }
     }
     Some(ChoiceField {

@@ -2,7 +2,9 @@
 
 from .forms import (
     BookPickForm,
+    BookKeyForm,
     BookPickJoinedForm,
+    BookSelectForm,
     BookTitleForm,
     BookVoteForm,
     HiddenBookForm,
@@ -73,3 +75,13 @@ def case_choice_only_validated():
     # the name is reused for another form, which is rendered
     form = TagPickForm()
     print(form.as_p())
+
+
+# oracle: also=shop/forms.py:BookKeyForm also=shop/forms.py:KeyChoiceField
+def case_field_widget_types_key():
+    print(BookKeyForm(initial={"book": 1}).as_p())
+
+
+# oracle: also=shop/forms.py:BookSelectForm
+def case_select_subclass_lists_choices():
+    print(BookSelectForm().as_p())

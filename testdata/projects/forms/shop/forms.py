@@ -20,6 +20,20 @@ class OwnerChoiceField(forms.ModelChoiceField):
         return f"{obj.label} of {obj.owner.name}"
 
 
+class KeyInput(forms.TextInput):
+    """Types the chosen row's key: no option per row."""
+
+
+class KeyChoiceField(forms.ModelChoiceField):
+    widget = KeyInput
+
+
+class TitledSelect(forms.Select):
+    """A Select that keeps how options are built."""
+
+    template_name = "django/forms/widgets/select.html"
+
+
 class BookPickForm(forms.Form):
     book = forms.ModelChoiceField(queryset=Book.objects.all())  # expect: DJP101
 
@@ -79,6 +93,16 @@ class RecentBookForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["book"].queryset = Book.objects.filter(title__isnull=False)  # expect: DJP101
         self.fields["book"].label = "Recent book"
+
+
+class BookKeyForm(forms.Form):
+    book = KeyChoiceField(queryset=Book.objects.all())
+
+
+class BookSelectForm(forms.Form):
+    book = forms.ModelChoiceField(  # expect: DJP101
+        queryset=Book.objects.order_by("title"), widget=TitledSelect(attrs={"class": "pick"})
+    )
 
 
 class BookVoteForm(forms.Form):
