@@ -189,7 +189,7 @@ impl Session {
             if std::env::var_os("DJPERF_NO_SUMMARIES").is_some_and(|v| !v.is_empty() && v != "0") {
                 Summaries::default()
             } else {
-                Summaries::build(py, &self.index)
+                Summaries::build(py, &self.builtin, &self.index)
             };
         crate::progress::mem("summaries");
         self.release_texts();
@@ -352,7 +352,13 @@ impl Session {
             } else {
                 let py = &self.files[..self.python];
                 let hooks = self.facts.hooks(&self.index, &self.summaries, py);
-                flow::analyze_file_in(&self.index, &self.summaries, py, file, Some(&hooks))
+                let mut evs =
+                    flow::analyze_file_in(&self.index, &self.summaries, py, file, Some(&hooks));
+                // what the choices of the file's form fields read per row
+                if let Some(extra) = self.facts.form_events.get(&file.id) {
+                    evs.extend(extra.iter().cloned());
+                }
+                evs
             };
         let with_templates = self.setup.cwd.is_some();
         let cx = Context {

@@ -5,6 +5,7 @@
 
 pub mod admin;
 pub mod drf;
+pub(crate) mod forms;
 pub(crate) mod meta;
 pub(crate) mod tables;
 pub mod templates;

@@ -2,7 +2,9 @@
 # to them and reverse accessors on them resolve, and so that importing them from their own
 # modules (`from django.contrib.contenttypes.models import ContentType`) names them. Only
 # relations, managers and a few fields matter here. Each `# module:` line starts the module
-# that the classes below it live in (Django 5.2).
+# that the classes below it live in (Django 5.2). A `__str__` is written where Django's reads
+# a relation (`Permission`); the others read only columns (`ContentType.__str__` names the
+# model class from the app registry, `AbstractBaseUser.__str__` the username) and are left out.
 
 # module: django.contrib.contenttypes.models
 from django.db import models
@@ -43,6 +45,9 @@ class Permission(models.Model):
     class Meta:
         app_label = "auth"
         ordering = ["content_type__app_label", "content_type__model", "codename"]
+
+    def __str__(self):
+        return "%s | %s" % (self.content_type, self.name)
 
 
 class Group(models.Model):

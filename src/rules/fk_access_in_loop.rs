@@ -34,6 +34,32 @@ Reading `book.author_id` needs no query; reading `book.author.name` does.
 `select_related()` with no arguments follows only non-null foreign keys, so a nullable
 relation still costs one query per row.
 
+The same per-row code runs without a loop in the project when a Django form renders a
+`ModelChoiceField`/`ModelMultipleChoiceField` declared on a `Form`/`ModelForm`: each row of
+its `queryset` becomes one option labelled `field.label_from_instance(obj)`, which is
+`str(obj)` unless the field's class overrides it. A relation the label reads (in the model's
+`__str__`, Django's own `Permission.__str__` reading `content_type` included, or in the
+override) is reported at the field, with the fix at its queryset. Only forms that are
+plausibly rendered are walked: the form (or a subclass) is named somewhere outside tests and
+outside modules that import Django REST framework (an API that only validates input never
+renders the choices), other than where it is only built to be validated (`form =
+Form(request.POST)` in a function that uses `form` only for `is_valid()`, `cleaned_data`,
+`errors` or `save()`). Not reported: a widget that does not list the choices (`HiddenInput`, a
+widget that is not one of Django's `Select`, `SelectMultiple`, `RadioSelect`,
+`CheckboxSelectMultiple`, the admin's `FilteredSelectMultiple` or a project subclass of one
+that keeps how options are built), a field class djperf cannot read, and a field that code may
+change after it is declared (any use of `.fields["name"]` beyond setting its label, help
+text, `required`, `initial`, `disabled` or widget attributes, in the form's methods or in a
+module that names the form). `to_field_name` changes the options' values, not their labels.
+
+```python
+class PagePermissionsForm(forms.Form):
+    permissions = forms.ModelMultipleChoiceField(
+        queryset=Permission.objects.filter(content_type__app_label="wagtailcore"),
+        widget=forms.CheckboxSelectMultiple,
+    )  # each checkbox's label reads permission.content_type
+```
+
 A relation read only on an error path (in an `except:`, `except Exception` or
 `except BaseException` handler, or a branch that ends by raising) is not reported: it runs
 for the rows that fail, not for every row.

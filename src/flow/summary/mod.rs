@@ -443,6 +443,26 @@ struct ProbeAt {
 }
 
 impl FnSummary {
+    /// A summary of a built-in model's method: its file is not one of the run's, so no
+    /// location of it is kept (a read is shown where the rows are handed to it) and it runs
+    /// no query of its own.
+    fn detach(&mut self) {
+        fn clear(a: &mut Access) {
+            a.at = None;
+            a.eval = None;
+            for (_, c) in a.children.iter_mut() {
+                clear(c);
+            }
+        }
+        for t in &mut self.trees {
+            clear(t);
+        }
+        self.query = None;
+        self.probe = None;
+        self.ret = None;
+        self.ret_candidate = false;
+    }
+
     /// Every vector of the trees in an allocation of its length: summaries stay alive for
     /// the whole run (see [`crate::ast::exact`]).
     fn compact(&mut self) {
@@ -559,9 +579,6 @@ impl Summaries {
                 break;
             }
             let m = ix.model(id);
-            if m.builtin {
-                continue;
-            }
             if let Some(s) = self.get(&format!("{}.{name}", m.qual)) {
                 return Some(s);
             }
@@ -571,17 +588,15 @@ impl Summaries {
     }
 
     /// Build the summaries of every function in `files` and compose them over the call graph.
-    pub fn build(files: &[File], ix: &Index) -> Summaries {
+    /// `builtin` are djperf's copies of Django's own models (see
+    /// [`crate::project::builtin_files`]): their methods (`Permission.__str__`) are summarised
+    /// too, as what they read of the rows handed to them, with no locations (their file is
+    /// not one of the run's) and no queries of their own.
+    pub fn build(files: &[File], builtin: &[File], ix: &Index) -> Summaries {
         let model_mro: Vec<Vec<String>> = ix
             .models
             .iter()
-            .map(|m| {
-                if m.builtin {
-                    Vec::new()
-                } else {
-                    ix.classes.mro(&m.qual, &|_| false).classes
-                }
-            })
+            .map(|m| ix.classes.mro(&m.qual, &|_| false).classes)
             .collect();
         // The plain classes rows reach: mixins of some model.
         let mixins: HashSet<String> = model_mro
@@ -590,11 +605,19 @@ impl Summaries {
             .filter(|c| ix.model_by_qual(c).is_none())
             .cloned()
             .collect();
-        let per_file: Vec<(Vec<FnSummary>, Vec<String>)> = files
+        let mut per_file: Vec<(Vec<FnSummary>, Vec<String>)> = files
             .par_iter()
             .enumerate()
             .map(|(i, f)| extract_file(i, f, ix, &mixins))
             .collect();
+        for (j, f) in builtin.iter().enumerate() {
+            let (mut fs, _) = extract_file(files.len() + j, f, ix, &mixins);
+            for s in &mut fs {
+                s.probe = None;
+                s.ret_candidate = false;
+            }
+            per_file.push((fs, Vec::new()));
+        }
         // One allocation of the final size: pushed into a growing vector, the largest table
         // of the run kept up to half of it as slack, and each doubling held both copies.
         let n: usize = per_file.iter().map(|(fs, _)| fs.len()).sum();
@@ -622,6 +645,9 @@ impl Summaries {
         // what the calls hand on is in the trees now
         for f in &mut s.fns {
             f.passes = Vec::new();
+            if f.at.0 >= files.len() {
+                f.detach();
+            }
         }
         s.mark_overridden(ix);
         // before the returns: a summary's return may go through a call by method name
@@ -686,7 +712,9 @@ impl Summaries {
         let found: Vec<(usize, OwnQuery)> = groups
             .par_iter()
             .flat_map_iter(|(fi, fns)| {
-                let file = &files[*fi];
+                let Some(file) = files.get(*fi) else {
+                    return Vec::new();
+                };
                 let mut probe = super::QueryProbe::new(ix, file);
                 let mut out = Vec::new();
                 for (i, p) in fns {

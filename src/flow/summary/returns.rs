@@ -54,7 +54,9 @@ impl Summaries {
             let found: Vec<(usize, Option<Ret>, bool)> = groups
                 .par_iter()
                 .flat_map_iter(|(fi, fns)| {
-                    let file = &files[*fi];
+                    let Some(file) = files.get(*fi) else {
+                        return Vec::new();
+                    };
                     fns.iter()
                         .map(|&i| {
                             let f = &this.fns[i];

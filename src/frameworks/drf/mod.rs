@@ -59,6 +59,9 @@ pub struct Facts {
     /// What each view's serializers read of its rows (DJP106), escaped whole when something
     /// else may read them.
     pub view_rows: Vec<crate::flow::RowsUse>,
+    /// What the choices of rendered forms' model choice fields read per row, by the file
+    /// declaring the field (see [`super::forms`]): added to that file's events.
+    pub form_events: HashMap<crate::project::FileId, Vec<crate::flow::Event>>,
     /// The serializers by qualified name.
     by_qual: HashMap<String, usize>,
     /// Serializers some code constructs with `many=True`.
@@ -98,7 +101,9 @@ pub fn build(files: &[File], ix: &Index, sums: &Summaries) -> Facts {
     drop(walker);
     let (admins, admin_obs) = super::admin::build(&classes, ix, sums);
     observations.extend(admin_obs);
+    let form_events = super::forms::build(&classes, ix, sums);
     Facts {
+        form_events,
         serializers,
         views: views.into_iter().map(|(v, _)| v).collect(),
         admins,
