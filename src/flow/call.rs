@@ -558,7 +558,7 @@ impl<'a> Analyzer<'a> {
     /// An instance that is a different one on every iteration of a repeating loop running
     /// now, though no row of a queryset: built in the loop's body (`Order(...)`), or one of a
     /// list of such instances the loop iterates ([`Value::Items`]).
-    fn fresh_per_iteration(&self, v: &Value) -> bool {
+    pub(super) fn fresh_per_iteration(&self, v: &Value) -> bool {
         let Value::Instance(i) = v else {
             return false;
         };

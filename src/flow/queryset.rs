@@ -302,7 +302,14 @@ impl<'a> Analyzer<'a> {
         }
         // `row.tags.add(tag)`: a related manager's own writes, each its own queries (a
         // prefetch serves none of them)
-        if q.related.is_some() && matches!(method, "add" | "remove" | "set" | "clear") {
+        if let (Some(rel), true) = (
+            &q.related,
+            matches!(method, "add" | "remove" | "set" | "clear"),
+        ) {
+            // the same manager on every iteration (`mail.files.add(f)` for each file): one
+            // call after the loop with every object does it
+            let parent = Value::Instance(rel.parent.clone());
+            let same = !self.per_row_value(&parent) && !self.fresh_per_iteration(&parent);
             if let Some(l) = self.repeating_loop().cloned() {
                 if self.seen_query.insert(span) {
                     self.events.push(Event::QueryInLoop {
@@ -310,7 +317,11 @@ impl<'a> Analyzer<'a> {
                         loop_span: l.span,
                         loop_model: l.row_model,
                         model: q.model,
-                        method: method.to_owned(),
+                        method: if same {
+                            format!("{method}:same")
+                        } else {
+                            method.to_owned()
+                        },
                         root: false,
                         via: None,
                     });

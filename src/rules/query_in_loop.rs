@@ -1138,6 +1138,14 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
                 }
                 None => "express the change as one queryset `.update()`/`.delete()` over all rows, outside the loop".to_owned(),
             },
+            "add:same" | "remove:same" => {
+                let m = method.trim_end_matches(":same");
+                format!(
+                    "the loop calls `.{m}()` on the same manager each time: collect the objects in the loop and call it once after it, `.{m}(*objs)`"
+                )
+            }
+            "set:same" => "the loop calls `.set()` on the same manager each time, and only the last call counts: build the final list in the loop and call `.set(objs)` once after it".to_owned(),
+            "clear:same" => "the loop clears the same manager each time: call `.clear()` once, before the loop".to_owned(),
             "add" | "remove" | "set" | "clear" => format!(
                 "each `.{method}()` runs its own queries: collect what changes in the loop and write it once after it: for a many-to-many relation, one `bulk_create()` (`ignore_conflicts=True` skips links that exist), a filtered `delete()` or an `update()` that moves links on the relation's `through` model, none of which sends `m2m_changed`; for a reverse foreign key, one `{name}.objects.filter(pk__in=...).update(<key>=...)`"
             ),
@@ -1160,7 +1168,10 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
             "get_object_or_404" => format!("`get_object_or_404({name}, ...)` runs a query"),
             "save" => format!("a new `{name}` is saved"),
             m if *root => format!("`{name}.objects.{m}()` runs a query"),
-            m => format!("`.{m}()` on a related `{name}` manager runs a query"),
+            m => format!(
+                "`.{}()` on a related `{name}` manager runs a query",
+                m.trim_end_matches(":same")
+            ),
         };
         let mut related = vec![Related {
             file: loop_span.file,

@@ -53,3 +53,15 @@ def case_bulk_create_of_a_written_out_list():
     tag = Tag.objects.order_by("pk").first()
     for book in Book.objects.bulk_create([Book(title="a", author=author), Book(title="b", author=author)]):
         book.tags.add(tag)
+
+
+def case_add_to_one_manager_per_row():
+    book = Book.objects.order_by("pk").first()
+    for tag in Tag.objects.all():
+        book.tags.add(tag)  # expect: DJP104
+
+
+def case_add_to_one_manager_once():
+    # the help's rewrite: one call with every object
+    book = Book.objects.order_by("pk").first()
+    book.tags.add(*Tag.objects.all())
