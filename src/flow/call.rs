@@ -328,19 +328,7 @@ impl<'a> Analyzer<'a> {
                 };
                 match model {
                     Some((model, loads)) => {
-                        if let Some(l) = self.repeating_loop().cloned() {
-                            if self.seen_query.insert(span) {
-                                self.events.push(Event::QueryInLoop {
-                                    span,
-                                    loop_span: l.span,
-                                    loop_model: l.row_model,
-                                    model,
-                                    method: "get_object_or_404".into(),
-                                    root: true,
-                                    via: None,
-                                });
-                            }
-                        }
+                        self.query_in_repeating_loop(span, model, "get_object_or_404".into(), true);
                         Value::Instance(Inst {
                             model,
                             loads,

@@ -102,6 +102,30 @@ impl<'a> Analyzer<'a> {
         }
     }
 
+    /// A query at `span` inside the innermost repeating loop running now, if any: one per
+    /// iteration (reported once per place).
+    pub(super) fn query_in_repeating_loop(
+        &mut self,
+        span: Loc,
+        model: ModelId,
+        method: String,
+        root: bool,
+    ) {
+        if let Some(l) = self.repeating_loop().cloned() {
+            if self.seen_query.insert(span) {
+                self.events.push(Event::QueryInLoop {
+                    span,
+                    loop_span: l.span,
+                    loop_model: l.row_model,
+                    model,
+                    method,
+                    root,
+                    via: None,
+                });
+            }
+        }
+    }
+
     // ------------------------------------------------------------ evaluation points
 
     /// `v` (the value of expression `e`) is evaluated: iterated, counted, listed.
@@ -310,23 +334,12 @@ impl<'a> Analyzer<'a> {
             // call after the loop with every object does it
             let parent = Value::Instance(rel.parent.clone());
             let same = !self.per_row_value(&parent) && !self.fresh_per_iteration(&parent);
-            if let Some(l) = self.repeating_loop().cloned() {
-                if self.seen_query.insert(span) {
-                    self.events.push(Event::QueryInLoop {
-                        span,
-                        loop_span: l.span,
-                        loop_model: l.row_model,
-                        model: q.model,
-                        method: if same {
-                            format!("{method}:same")
-                        } else {
-                            method.to_owned()
-                        },
-                        root: false,
-                        via: None,
-                    });
-                }
-            }
+            let shown = if same {
+                format!("{method}:same")
+            } else {
+                method.to_owned()
+            };
+            self.query_in_repeating_loop(span, q.model, shown, false);
             return Value::Unknown;
         }
         // A custom manager/queryset method with a known effect.
@@ -439,19 +452,7 @@ impl<'a> Analyzer<'a> {
             ) && q.related.is_some()
             {
                 // Writes through a related manager: not something a prefetch serves.
-                if let Some(l) = self.repeating_loop().cloned() {
-                    if self.seen_query.insert(span) {
-                        self.events.push(Event::QueryInLoop {
-                            span,
-                            loop_span: l.span,
-                            loop_model: l.row_model,
-                            model: q.model,
-                            method: method.to_owned(),
-                            root: false,
-                            via: None,
-                        });
-                    }
-                }
+                self.query_in_repeating_loop(span, q.model, method.to_owned(), false);
             } else {
                 self.evaluate_qs(&q_eval, span, how);
             }
