@@ -181,3 +181,27 @@ def case_row_as_a_subscript_key():
     for book in Book.objects.select_related("author"):
         by_book[book] = book.title
     print(len(by_book))
+
+
+def case_path_extended_by_another_call():
+    books = Book.objects.select_related("author").select_related(
+        "author__publisher",  # expect: DJP106
+    )
+    for book in books:
+        print(book.title)
+
+
+def case_join_extended_by_a_prefetch():
+    books = Book.objects.select_related("author").prefetch_related(
+        "author__book_set",  # expect: DJP106
+    )
+    for book in books:
+        print(book.title)
+
+
+def case_join_extended_by_a_prefetch_read_half_way():
+    books = Book.objects.select_related("author").prefetch_related(
+        "author__book_set",  # expect: DJP106
+    )
+    for book in books:
+        print(book.title, book.author.name)
