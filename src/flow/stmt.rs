@@ -776,11 +776,18 @@ impl<'a> Analyzer<'a> {
                 }
             }
             Target::Attr(e) | Target::Subscript(e) => {
-                // Evaluate the object part for reads (`x.a.b = 1` reads `x.a`).
-                if let ExprKind::Attr { value, .. } | ExprKind::Subscript { value, .. } =
-                    self.m.kind(*e)
-                {
-                    self.eval(*value);
+                // Evaluate the object part for reads (`x.a.b = 1` reads `x.a`), and a
+                // subscript's index too (`d[row.author.name] = 1` reads `row.author`; a
+                // row used as the key stays held: it went into a container).
+                match self.m.kind(*e) {
+                    ExprKind::Attr { value, .. } => {
+                        self.eval(*value);
+                    }
+                    ExprKind::Subscript { value, index } => {
+                        self.eval(*value);
+                        self.eval(*index);
+                    }
+                    _ => {}
                 }
                 // `row.author = x` fills the relation's cache: later reads of `row.author`
                 // do not query, and what `x` loads is not known.

@@ -28,7 +28,10 @@ those rows reads the relation: the loop bodies and comprehensions over the query
 helpers, properties, methods and `__str__` the rows are handed to (followed through their
 summaries, into other modules too). A `Prefetch(..., to_attr="x")` is read through `x`.
 A lookup read only part of the way (`select_related("author__publisher")` where only
-`author` is read) is reported too: the rest of the path is loaded for nothing.
+`author` is read) is reported too: the rest of the path is loaded for nothing. A lookup
+that a longer one of the same queryset extends (`select_related("author")` beside
+`prefetch_related("author__books")`) is reported through the longer one only: removing it
+alone would save nothing.
 
 The rows of a DRF generic view or viewset are checked against what its serializers read
 (every field, nested serializers, `source=` chains, `SerializerMethodField` methods and the
@@ -153,10 +156,13 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
             continue;
         };
         let all = sites(m, call, method == "prefetch_related");
+        let chain = chain_sites(m, cx.file.id, us, *call_loc);
         for site in &all {
-            // `a` beside `a__b` in one call: the longer lookup loads `a` too, its finding
-            // (or its being read) says all there is
-            if all.iter().any(|o| {
+            // `a` beside `a__b` in one call, or in another load call of every chain
+            // (`.select_related("a").prefetch_related("a__b")`): the longer lookup loads
+            // `a` too, its finding (or its being read) says all there is; removing `a`
+            // alone would save nothing
+            if all.iter().chain(&chain).any(|o| {
                 o.object.is_none()
                     && o.path.len() > site.path.len()
                     && o.path.starts_with(&site.path)
@@ -191,6 +197,39 @@ fn check(cx: &Context<'_>, rule: &Rule, out: &mut Vec<Diagnostic>) {
             );
         }
     }
+}
+
+/// The lookups of the other load calls (in this file) that every row source of the call at
+/// `call_loc` also went through, and that no `select_related(None)`/`prefetch_related(None)`
+/// clears afterwards.
+fn chain_sites(
+    m: &Module,
+    file: crate::project::FileId,
+    us: &[&RowsUse],
+    call_loc: Loc,
+) -> Vec<Site> {
+    let Some(first) = us.first() else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for t in &first.through {
+        if *t == call_loc || t.file != file {
+            continue;
+        }
+        let Some(method) = load_method(m, *t) else {
+            continue;
+        };
+        if !us
+            .iter()
+            .all(|u| u.through.contains(t) && !cleared_after(m, &u.through, *t))
+        {
+            continue;
+        }
+        if let Some(e) = m.expr_at(t.span) {
+            out.extend(sites(m, e, method == "prefetch_related"));
+        }
+    }
+    out
 }
 
 /// The diagnostic for `site`, read down to `depth` segments (0: not at all).

@@ -341,6 +341,24 @@ impl<'s> Walker<'s> {
         }
         match &cur {
             Value::Instance(inst) => match self.ix.member(inst.model, last) {
+                // the list a `Prefetch(..., to_attr=last)` stores: read like a relation
+                None if inst
+                    .loads
+                    .nodes
+                    .get(last.as_str())
+                    .is_some_and(|n| n.to_attr_of.is_some()) =>
+                {
+                    let v = an.lookup(&cur, last, at);
+                    if many && known {
+                        let el = an.enter_loop(&v, at);
+                        Some((el, true))
+                    } else {
+                        // a field other than a `many=True` one of DRF's over the list: what
+                        // it reads of the objects is not known
+                        an.escape(&v);
+                        None
+                    }
+                }
                 // a property or method of the model: DRF reads (or calls) it, and serializes
                 // what it returns
                 None => {

@@ -47,4 +47,5 @@ urlpatterns = [
     path("api/unused/label-property/", views_unused.BookLabelPropertyList.as_view()),
     path("api/unused/own-list/", views_unused.BookOwnList.as_view()),
     path("api/unused/with-context/", views_unused.BookContextList.as_view()),
+    path("api/unused/to-attr-tags/", views_unused.BookToAttrTagsList.as_view()),
 ] + router.urls

@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from books.models import Book
+from books.serializers import TagSerializer
 
 
 class BookAuthorMethodSerializer(serializers.ModelSerializer):
@@ -34,3 +35,12 @@ class BookLabelPropertySerializer(serializers.ModelSerializer):
     class Meta:
         model = Book
         fields = ["id", "label"]
+
+
+class BookTagListSerializer(serializers.ModelSerializer):
+    # A nested serializer over the list a `Prefetch(..., to_attr="tag_list")` stores.
+    tag_list = TagSerializer(many=True)
+
+    class Meta:
+        model = Book
+        fields = ["id", "title", "tag_list"]

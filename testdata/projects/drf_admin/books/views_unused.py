@@ -1,3 +1,4 @@
+from django.db.models import Prefetch
 from rest_framework import generics, viewsets
 from rest_framework.permissions import IsAuthenticated
 
@@ -7,6 +8,7 @@ from books.serializers_unused import (
     BookAuthorMethodSerializer,
     BookEditorReprSerializer,
     BookLabelPropertySerializer,
+    BookTagListSerializer,
 )
 
 
@@ -133,3 +135,15 @@ class BookContextList(generics.ListAPIView):
         response = super().list(request, *args, **kwargs)
         response["X-Count"] = str(len(response.data))
         return response
+
+
+# A nested serializer reads the `to_attr` list of a Prefetch; the reviews are not read.
+# oracle: get /api/unused/to-attr-tags/
+class BookToAttrTagsList(generics.ListAPIView):
+    serializer_class = BookTagListSerializer
+
+    def get_queryset(self):
+        return Book.objects.prefetch_related(
+            Prefetch("tags", to_attr="tag_list"),  # load-read
+            "reviews",  # expect: DJP106
+        )

@@ -144,3 +144,64 @@ def case_read_below_an_or_in_a_method():
 def case_relation_to_a_model_djperf_does_not_know():
     for shelf in Shelf.objects.select_related("owner"):  # load-read
         print(shelf.name, shelf.owner.name)
+
+
+def case_read_in_a_subscript_target():
+    titles = {}
+    for book in Book.objects.select_related("author"):  # load-read
+        titles[book.author.name] = book.title
+    print(sorted(titles.items()))
+
+
+def case_read_in_a_subscript_target_twin():
+    titles = {}
+    for book in Book.objects.all():
+        titles[book.author.name] = book.title  # expect: DJP101
+    print(sorted(titles.items()))
+
+
+def case_read_in_an_augmented_subscript_target():
+    counts = {}
+    for name in Author.objects.values_list("name", flat=True):
+        counts[name] = 0
+    for book in Book.objects.select_related("author"):  # load-read
+        counts[book.author.name] += 1
+    print(sorted(counts.items()))
+
+
+def case_subscript_target_reads_no_relation():
+    titles = {}
+    for book in Book.objects.select_related("author"):  # expect: DJP106
+        titles[book.pk] = book.title
+    print(sorted(titles.items()))
+
+
+def case_row_as_a_subscript_key():
+    by_book = {}
+    for book in Book.objects.select_related("author"):
+        by_book[book] = book.title
+    print(len(by_book))
+
+
+def case_path_extended_by_another_call():
+    books = Book.objects.select_related("author").select_related(
+        "author__publisher",  # expect: DJP106
+    )
+    for book in books:
+        print(book.title)
+
+
+def case_join_extended_by_a_prefetch():
+    books = Book.objects.select_related("author").prefetch_related(
+        "author__book_set",  # expect: DJP106
+    )
+    for book in books:
+        print(book.title)
+
+
+def case_join_extended_by_a_prefetch_read_half_way():
+    books = Book.objects.select_related("author").prefetch_related(
+        "author__book_set",  # expect: DJP106
+    )
+    for book in books:
+        print(book.title, book.author.name)
