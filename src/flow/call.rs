@@ -749,6 +749,14 @@ impl<'a> Analyzer<'a> {
             return;
         }
         if guard_skips(f, recv) {
+            // the early return reads what the rows hold under that name (a `to_attr` list),
+            // in ways the summary does not describe
+            if let (Some(Value::Instance(inst)), Some(g)) = (recv, &f.guard) {
+                if let Some(row) = &inst.row {
+                    let row = row.clone();
+                    self.note_path_unfollowed(&row, g);
+                }
+            }
             return;
         }
         let handed = recv.is_some_and(|r| self.per_row_value(r))

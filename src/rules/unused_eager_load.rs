@@ -12,7 +12,7 @@ pub const RULE: Rule = Rule {
     code: "DJP106",
     name: "unused-eager-load",
     summary: "A select_related/prefetch_related path whose rows nothing reads",
-    default_enabled: false,
+    default_enabled: true,
     severity: Severity::Warning,
     doc: DOC,
     reads: Reads::CODE,
@@ -85,7 +85,8 @@ read. A view's queryset also serves its write actions: a load only the code behi
 relation without naming it is not seen when djperf follows the call: a signal handler
 connected to `post_init`, a model's `from_db()`, or `__getattr__` magic. `serializers.serialize()`,
 `model_to_dict()` and other calls without a summary let the rows escape, so they stay silent.
-Off by default: see the README for its precision on real projects.
+On by default since its precision on 86 real projects, read by hand, passed 90% (see the
+README); `ignore = ["DJP106"]` turns it off.
 
 ## Fix safety
 The fix removes the lookup (the whole `.select_related(...)` call when it was its only

@@ -25,29 +25,29 @@ def case_lookup_through_prefetch_in_the_same_call():
 
 
 def case_prefetch_chained_after_a_plain_lookup():
-    boards = Board.objects.prefetch_related("flags").prefetch_related(
-        Prefetch("topics", queryset=Topic.objects.filter(position__gte=0))
-    )
+    boards = Board.objects.prefetch_related("flags")  # expect: DJP106
+    boards = boards.prefetch_related(Prefetch("topics", queryset=Topic.objects.filter(position__gte=0)))
     for board in boards:
         for topic in board.topics.all():
             print(list(topic.posts.all()))  # expect: DJP102
 
 
 def case_custom_method_adds_the_prefetch():
-    for board in Board.objects.prefetch_related("flags").with_topics():
+    for board in Board.objects.prefetch_related("flags").with_topics():  # expect: DJP106
         for topic in board.topics.all():
             print(list(topic.posts.all()))  # expect: DJP102
 
 
 def case_custom_method_then_filter():
-    for board in Board.objects.prefetch_related("flags").with_topics().filter(name__gt=""):
+    for board in Board.objects.prefetch_related("flags").with_topics().filter(name__gt=""):  # expect: DJP106
         for topic in board.topics.all():
             print(list(topic.posts.all()))  # expect: DJP102
 
 
 def case_prefetch_object_in_a_variable():
     by_position = Prefetch("topics", queryset=Topic.objects.filter(position__gte=0))
-    boards = Board.objects.prefetch_related("flags").prefetch_related(by_position)
+    boards = Board.objects.prefetch_related("flags")  # expect: DJP106
+    boards = boards.prefetch_related(by_position)
     for board in boards:
         for topic in board.topics.all():
             print(list(topic.posts.all()))  # expect: DJP102
