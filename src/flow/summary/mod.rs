@@ -810,13 +810,35 @@ impl Summaries {
             self.compose_one(f);
         }
         let cyc: Vec<usize> = order.iter().copied().filter(|f| cyclic[*f]).collect();
+        let mut settled = cyc.is_empty();
         for _ in 0..CYCLE_ROUNDS {
             let mut changed = false;
             for &f in &cyc {
                 changed |= self.compose_one(f);
             }
             if !changed {
+                settled = true;
                 break;
+            }
+        }
+        if !settled {
+            // Still growing (a recursion down a self-referential relation): the trees hold
+            // the first levels only, and what the calls on the cycle read below the values
+            // they hand on is not known.
+            for &f in &cyc {
+                let handed: Vec<(u8, Path)> = self.fns[f]
+                    .passes
+                    .iter()
+                    .filter(|p| self.by_qual.get(&p.callee).is_some_and(|g| cyclic[*g]))
+                    .flat_map(|p| {
+                        p.args
+                            .iter()
+                            .map(|(_, param, prefix)| (*param, prefix.clone()))
+                    })
+                    .collect();
+                for (param, prefix) in handed {
+                    self.fns[f].escape_path(usize::from(param), &prefix, &[]);
+                }
             }
         }
     }
