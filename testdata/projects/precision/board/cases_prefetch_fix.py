@@ -33,13 +33,15 @@ def case_prefetch_chained_after_a_plain_lookup():
 
 
 def case_custom_method_adds_the_prefetch():
-    for board in Board.objects.prefetch_related("flags").with_topics():  # expect: DJP106
+    for board in Board.objects.prefetch_related("flags").with_topics():
+        print(len(board.flags.all()))
         for topic in board.topics.all():
             print(list(topic.posts.all()))  # expect: DJP102
 
 
 def case_custom_method_then_filter():
-    for board in Board.objects.prefetch_related("flags").with_topics().filter(name__gt=""):  # expect: DJP106
+    for board in Board.objects.prefetch_related("flags").with_topics().filter(name__gt=""):
+        print(len(board.flags.all()))
         for topic in board.topics.all():
             print(list(topic.posts.all()))  # expect: DJP102
 

@@ -67,10 +67,11 @@ class TopicPostsSerializer(serializers.ModelSerializer):
 
 class BoardTopicsSerializer(serializers.ModelSerializer):
     topics = TopicPostsSerializer(many=True, read_only=True)
+    flags = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
 
     class Meta:
         model = Board
-        fields = ["id", "topics"]
+        fields = ["id", "topics", "flags"]
 
 
 class TopicBoardSerializer(serializers.ModelSerializer):

@@ -32,13 +32,11 @@ class BoardNestedList(generics.ListAPIView):
 
 # oracle: get /api/boards-topics/ also=board/serializers.py:BoardTopicsSerializer also=board/serializers.py:TopicPostsSerializer
 class BoardTopicsList(generics.ListAPIView):
-    """The manager method's `Prefetch("topics", queryset=...)` comes after the chain's
-    plain lookup (which nothing reads): the fix must go after it."""
+    """The manager method's `Prefetch("topics", queryset=...)` comes after the attribute's
+    plain lookup: the fix must go after it."""
 
+    queryset = Board.objects.prefetch_related("flags").with_topics()  # expect: DJP111
     serializer_class = BoardTopicsSerializer
-
-    def get_queryset(self):
-        return Board.objects.prefetch_related("flags").with_topics()  # expect: DJP111, DJP106
 
 
 # False-positive class 7: a view whose queryset is `Model.objects.none()` (a base for nested
