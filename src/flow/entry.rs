@@ -349,7 +349,7 @@ pub fn class_queryset_with<'a>(
 }
 
 /// `super().name(...)` or `super(Cls, self).name(...)`.
-pub(super) fn is_super_call(m: &Module, func: ExprId, name: &str) -> bool {
+pub(crate) fn is_super_call(m: &Module, func: ExprId, name: &str) -> bool {
     matches!(m.kind(func), ExprKind::Attr { value, attr, .. } if &**attr == name
         && matches!(m.kind(*value), ExprKind::Call { func: f, .. } if matches!(m.kind(*f), ExprKind::Name(n) if &**n == "super")))
 }

@@ -38,7 +38,7 @@ use crate::index::effects::{apply_method, ChainEffect, LoadSet};
 use crate::index::{FieldKind, Index, Member, ModelId, ReverseKind};
 use crate::project::File;
 use crate::source::{Loc, Span};
-use entry::is_super_call;
+pub(crate) use entry::is_super_call;
 pub(crate) use entry::QueryProbe;
 pub use entry::{
     analyze_file, analyze_file_hooked, analyze_file_in, analyze_file_with, class_queryset,

@@ -527,8 +527,7 @@ pub(crate) fn summarise_return(
 /// Every `return` of a manager/queryset method is a method chain on `self` (or
 /// `super()`): whatever the methods are, the result is a queryset of the same model.
 fn returns_self_chains(m: &Module, body: &Block) -> bool {
-    let mut rets = Vec::new();
-    collect_returns(body, &mut rets, 0);
+    let rets = crate::ast::returned_values(body);
     !rets.is_empty()
         && rets.iter().all(|e| {
             // the outermost call must not be one of Django's non-queryset methods
@@ -553,22 +552,6 @@ fn returns_self_chains(m: &Module, body: &Block) -> bool {
             }
             false
         })
-}
-
-fn collect_returns(b: &Block, out: &mut Vec<ExprId>, depth: u32) {
-    if depth > 100 {
-        return;
-    }
-    for st in b {
-        match &st.kind {
-            StmtKind::Return(Some(e)) => out.push(*e),
-            k => {
-                for blk in k.blocks() {
-                    collect_returns(blk, out, depth + 1);
-                }
-            }
-        }
-    }
 }
 
 /// The manager named by the only argument of a call `rel(manager="name")` (a related

@@ -255,11 +255,9 @@ pub fn template_name_followed(h: &Hierarchy<'_>, file: &File, class: ClassId) ->
         let Some(func) = f.ast.functions.get(fi as usize) else {
             return false;
         };
-        let mut returns = Vec::new();
-        collect_returns(&func.body, &mut returns);
         let mut to_super = false;
         let mut to_name = false;
-        for r in returns {
+        for r in crate::ast::returned_values(&func.body) {
             match template_return(&f.ast, r) {
                 Some(TemplateReturn::Super) => to_super = true,
                 Some(TemplateReturn::TemplateName) => to_name = true,
@@ -288,16 +286,9 @@ enum TemplateReturn {
     Other,
 }
 
-fn template_return(m: &crate::ast::Module, e: Option<ExprId>) -> Option<TemplateReturn> {
-    let e = e?;
+fn template_return(m: &crate::ast::Module, e: ExprId) -> Option<TemplateReturn> {
     if let ExprKind::Call { func, .. } = m.kind(e) {
-        let ExprKind::Attr { value, attr, .. } = m.kind(*func) else {
-            return None;
-        };
-        let ExprKind::Call { func: sup, .. } = m.kind(*value) else {
-            return None;
-        };
-        return (&**attr == "get_template_names" && m.dotted(*sup).as_deref() == Some("super"))
+        return crate::flow::is_super_call(m, *func, "get_template_names")
             .then_some(TemplateReturn::Super);
     }
     let one = match m.kind(e) {
@@ -308,17 +299,5 @@ fn template_return(m: &crate::ast::Module, e: Option<ExprId>) -> Option<Template
         "template_name" => Some(TemplateReturn::TemplateName),
         a if !a.contains('.') => Some(TemplateReturn::Other),
         _ => None,
-    }
-}
-
-/// The `return` statements of a function body (not of nested functions), with their values.
-fn collect_returns(b: &crate::ast::Block, out: &mut Vec<Option<ExprId>>) {
-    for st in b {
-        if let crate::ast::StmtKind::Return(v) = &st.kind {
-            out.push(*v);
-        }
-        for inner in st.kind.blocks() {
-            collect_returns(inner, out);
-        }
     }
 }

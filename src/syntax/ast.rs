@@ -620,6 +620,29 @@ impl StmtKind {
     }
 }
 
+/// The values of a body's `return value` statements, in source order, nested blocks
+/// included (not nested functions or classes, scopes of their own).
+pub fn returned_values(b: &Block) -> Vec<ExprId> {
+    fn walk(b: &Block, out: &mut Vec<ExprId>, depth: u32) {
+        if depth > 100 {
+            return;
+        }
+        for st in b {
+            match &st.kind {
+                StmtKind::Return(Some(e)) => out.push(*e),
+                k => {
+                    for blk in k.blocks() {
+                        walk(blk, out, depth + 1);
+                    }
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(b, &mut out, 0);
+    out
+}
+
 /// Whether a block always leaves the enclosing loop at its end (`break`, `return`, `raise`).
 pub fn exits_loop(b: &Block) -> bool {
     matches!(

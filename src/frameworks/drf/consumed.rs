@@ -104,8 +104,7 @@ pub(super) fn view_only_serializes(
                 return false;
             }
             if &*func.name == "get_serializer_class" {
-                let mut rets = Vec::new();
-                super::views::collect_returns(&func.body, &mut rets);
+                let rets = crate::ast::returned_values(&func.body);
                 let m = &f.ast;
                 let known = |e| {
                     let d = m.dotted(e);

@@ -412,8 +412,7 @@ fn field_class(
 /// The value every `return` of a method gives when it is `True` or `False` throughout.
 fn const_bool_return(f: &File, fid: FuncId) -> Option<bool> {
     let func = f.ast.functions.get(fid as usize)?;
-    let mut rets = Vec::new();
-    super::views::collect_returns(&func.body, &mut rets);
+    let rets = crate::ast::returned_values(&func.body);
     let mut out = None;
     for r in rets {
         let b = match f.ast.kind(r) {

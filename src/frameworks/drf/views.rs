@@ -1,7 +1,7 @@
 //! DRF views: which queryset and which serializers each generic view or viewset uses.
 
 use super::{is_detail_root, is_list_root, is_view_root, Classes};
-use crate::ast::{ExprId, ExprKind, Module, StmtKind};
+use crate::ast::{ExprId, ExprKind, Module};
 use crate::flow::{class_queryset, class_queryset_with, Qs, QsSource, Summaries};
 use crate::index::effects::LoadSet;
 use crate::index::{Index, ModelId};
@@ -102,9 +102,7 @@ pub(super) fn build_views(
         match classes.lookup_method(&mro, "get_serializer_class") {
             Some((f, fid)) => {
                 let func = &f.ast.functions[fid as usize];
-                let mut rets = Vec::new();
-                collect_returns(&func.body, &mut rets);
-                for r in rets {
+                for r in crate::ast::returned_values(&func.body) {
                     if f.ast.dotted(r).as_deref() == Some("self.serializer_class")
                         || is_super_get_serializer_class(&f.ast, r)
                     {
@@ -160,19 +158,7 @@ pub(super) fn build_views(
 }
 
 fn is_super_get_serializer_class(m: &Module, e: ExprId) -> bool {
-    matches!(m.kind(e), ExprKind::Call { func, .. } if matches!(m.kind(*func), ExprKind::Attr { value, attr, .. } if &**attr == "get_serializer_class" && matches!(m.kind(*value), ExprKind::Call { func: s, .. } if m.dotted(*s).as_deref() == Some("super"))))
-}
-
-pub(crate) fn collect_returns(b: &crate::ast::Block, out: &mut Vec<ExprId>) {
-    for st in b {
-        match &st.kind {
-            StmtKind::Return(Some(e)) => out.push(*e),
-            k => k
-                .blocks()
-                .into_iter()
-                .for_each(|blk| collect_returns(blk, out)),
-        }
-    }
+    matches!(m.kind(e), ExprKind::Call { func, .. } if crate::flow::is_super_call(m, *func, "get_serializer_class"))
 }
 
 /// The queryset the view with this MRO lists: the `get_queryset()` found first in the MRO
